@@ -1,0 +1,149 @@
+//! The syntax layer: source text to a lossless tree-sitter tree, and that
+//! tree's `ERROR` and `MISSING` nodes to syntax errors with byte spans.
+//!
+//! This module is the only place that drives the parser; every later stage
+//! reads the tree it returns.
+
+mod errors;
+
+pub use errors::{SyntaxError, syntax_errors};
+
+/// The tree-sitter language of Ward.
+pub fn language() -> tree_sitter::Language {
+    tree_sitter_ward::LANGUAGE.into()
+}
+
+/// A parser set up for Ward.
+pub fn parser() -> tree_sitter::Parser {
+    let mut parser = tree_sitter::Parser::new();
+    // The grammar is compiled into this crate with the same tree-sitter ABI
+    // range the runtime library supports, so this cannot fail at run time.
+    parser
+        .set_language(&language())
+        .expect("the generated Ward parser matches the linked tree-sitter ABI");
+    parser
+}
+
+/// Parses a whole source text. Parsing never fails: damage shows up as
+/// `ERROR` and `MISSING` nodes, which [`syntax_errors`] turns into errors.
+pub fn parse(text: &str) -> tree_sitter::Tree {
+    parse_with(&mut parser(), text, None)
+}
+
+/// Parses `text` with `parser`, reusing `old_tree` (already brought in line
+/// with the text by `Tree::edit`) for an incremental reparse.
+pub fn parse_with(
+    parser: &mut tree_sitter::Parser,
+    text: &str,
+    old_tree: Option<&tree_sitter::Tree>,
+) -> tree_sitter::Tree {
+    // `parse` returns None only when cancelled or given no language; this
+    // parser has a language and no cancellation flag or timeout.
+    parser
+        .parse(text, old_tree)
+        .expect("a Ward parser without cancellation always returns a tree")
+}
+
+/// The tree as an indented S-expression with field names and positions, in
+/// the format of `tree-sitter parse` (rows and columns are 0-based there).
+pub fn to_sexp(tree: &tree_sitter::Tree) -> String {
+    let mut out = String::new();
+    let mut cursor = tree.walk();
+    let mut depth = 0usize;
+    let mut visited_children = false;
+    loop {
+        let node = cursor.node();
+        if visited_children {
+            if cursor.goto_next_sibling() {
+                visited_children = false;
+            } else if cursor.goto_parent() {
+                depth -= 1;
+                visited_children = true;
+                if is_printed(cursor.node()) {
+                    out.push(')');
+                }
+            } else {
+                break;
+            }
+            continue;
+        }
+        if is_printed(node) {
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            for _ in 0..depth {
+                out.push_str("  ");
+            }
+            if let Some(field) = cursor.field_name() {
+                out.push_str(field);
+                out.push_str(": ");
+            }
+            let start = node.start_position();
+            let end = node.end_position();
+            if node.is_missing() {
+                let kind = node.kind();
+                let shown = if node.is_named() {
+                    kind.to_string()
+                } else {
+                    format!("\"{kind}\"")
+                };
+                out.push_str(&format!(
+                    "(MISSING {shown} [{}, {}] - [{}, {}]",
+                    start.row, start.column, end.row, end.column
+                ));
+            } else {
+                out.push_str(&format!(
+                    "({} [{}, {}] - [{}, {}]",
+                    node.kind(),
+                    start.row,
+                    start.column,
+                    end.row,
+                    end.column
+                ));
+            }
+        }
+        if cursor.goto_first_child() {
+            depth += 1;
+            visited_children = false;
+        } else {
+            visited_children = true;
+            if is_printed(node) {
+                out.push(')');
+            }
+        }
+    }
+    out.push('\n');
+    out
+}
+
+/// Named nodes, and anonymous ones only when they are damage.
+fn is_printed(node: tree_sitter::Node) -> bool {
+    node.is_named() || node.is_missing() || node.is_error()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sexp_shows_fields_and_positions() {
+        let tree = parse("fn main() {}");
+        let sexp = to_sexp(&tree);
+        assert_eq!(
+            sexp,
+            "(source_file [0, 0] - [0, 12]\n  item: (function_item [0, 0] - [0, 12]\n    \
+             name: (identifier [0, 3] - [0, 7])\n    parameters: (parameters [0, 7] - [0, 9])\n    \
+             body: (block [0, 10] - [0, 12])))\n"
+        );
+    }
+
+    #[test]
+    fn sexp_shows_missing_tokens() {
+        let tree = parse("fn main() { let x = 1 }");
+        assert!(
+            to_sexp(&tree).contains("(MISSING \";\""),
+            "{}",
+            to_sexp(&tree)
+        );
+    }
+}

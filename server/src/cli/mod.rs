@@ -1,0 +1,62 @@
+//! The command line: argument parsing with clap and one module per
+//! subcommand. Exit statuses are the ones in the language reference:
+//! 0 success, 1 errors in the program, 2 usage errors.
+
+mod parse;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// The Ward toolchain.
+#[derive(Debug, Parser)]
+#[command(name = "ward", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Print the syntax tree of a file as an S-expression and report syntax errors.
+    Parse {
+        /// The `.ward` file to parse.
+        file: PathBuf,
+    },
+}
+
+/// Exit statuses shared by every subcommand.
+pub(crate) mod status {
+    pub const OK: u8 = 0;
+    pub const PROGRAM_ERRORS: u8 = 1;
+    pub const USAGE: u8 = 2;
+}
+
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Parse { file } => parse::run(&file),
+    };
+    ExitCode::from(code)
+}
+
+/// Reads a source file, or says why not (on stderr) with the usage status.
+pub(crate) fn read_source(path: &std::path::Path) -> Result<String, u8> {
+    match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Ok(text),
+            Err(error) => {
+                eprintln!(
+                    "error: {} is not UTF-8 text (invalid byte at offset {})",
+                    path.display(),
+                    error.utf8_error().valid_up_to()
+                );
+                Err(status::PROGRAM_ERRORS)
+            }
+        },
+        Err(error) => {
+            eprintln!("error: cannot read {}: {error}", path.display());
+            Err(status::USAGE)
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! Shared helpers for Ward's workspace-level tests and benchmarks: where the
+//! repository is, which `.ward` files it holds, and a generator of large,
+//! realistic programs for measuring the toolchain.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// The repository root (the parent of this crate's folder).
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the tests crate lives inside the repository")
+        .to_path_buf()
+}
+
+/// Every `.ward` file below `dir`, sorted.
+pub fn ward_files(dir: &Path) -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|ext| ext == "ward") {
+                out.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(dir, &mut files);
+    files.sort();
+    files
+}
+
+/// A well-formed Ward program of at least `min_lines` lines: structs, enums,
+/// impls with methods, loops, matches, closures and string formatting, in the
+/// proportions of the example programs. The same `min_lines` always gives the
+/// same text.
+pub fn generate_program(min_lines: usize) -> String {
+    let mut out = String::from("use std::fs;\n\nconst LIMIT: int = 220;\n\n");
+    let mut unit = 0usize;
+    while out.lines().count() < min_lines {
+        write_unit(&mut out, unit);
+        unit += 1;
+    }
+    out.push_str("fn main() {\n    let mut total = 0;\n");
+    for i in 0..unit.min(50) {
+        let _ = writeln!(out, "    total += run_{i}(total);");
+    }
+    out.push_str("    println(\"total {}\", total);\n}\n");
+    out
+}
+
+fn write_unit(out: &mut String, n: usize) {
+    let _ = write!(
+        out,
+        r#"/// Reading number {n}, as a bedside monitor reports it.
+#[derive(Copy, Clone)]
+struct Sample{n} {{ hr: int, spo2: float, seq: int }}
+
+enum Verdict{n} {{ Normal, High(int), Low {{ spo2: float }} }}
+
+impl Sample{n} {{
+    fn new(hr: int, spo2: float) -> Sample{n} {{
+        Sample{n} {{ hr, spo2, seq: {n} }}
+    }}
+
+    fn classify(&self) -> Verdict{n} {{
+        if self.hr > LIMIT {{
+            Verdict{n}::High(self.hr)
+        }} else if self.spo2 < 0.9 {{
+            Verdict{n}::Low {{ spo2: self.spo2 }}
+        }} else {{
+            Verdict{n}::Normal
+        }}
+    }}
+
+    fn bump(&mut self, by: int) {{
+        self.hr += by * 2 - (by % 3);
+    }}
+}}
+
+fn run_{n}(seed: int) -> int {{
+    let mut samples: List<Sample{n}> = List::new();
+    for i in 0..16 {{
+        samples.push(Sample{n}::new(60 + (i * 7 + seed) % 90, 0.85 + (i as float) / 100.0));
+    }}
+    let mut score = 0;
+    for s in &samples {{
+        match s.classify() {{
+            Verdict{n}::Normal => score += 1,
+            Verdict{n}::High(hr) if hr > 200 => score += 3,
+            Verdict{n}::High(_) => score += 2,
+            Verdict{n}::Low {{ spo2 }} => {{
+                score += (spo2 * 10.0) as int;
+            }}
+        }}
+    }}
+    let weigh = |x: int| x * 3 + 1;
+    let mut i = 0;
+    while i < samples.len() && score < 1000 {{
+        score = weigh(score) % 997;
+        i += 1;
+    }}
+    let label = if score % 2 == 0 {{ "even" }} else {{ "odd" }};
+    println("unit {n}: {{}} ({{}})", score, label);
+    score
+}}
+
+"#
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_program_is_large_and_parses_cleanly() {
+        let text = generate_program(10_000);
+        assert!(text.lines().count() >= 10_000);
+        let tree = ward_compiler::syntax::parse(&text);
+        let errors = ward_compiler::syntax::syntax_errors(&tree, &text);
+        assert!(errors.is_empty(), "{errors:?}");
+    }
+
+    #[test]
+    fn generation_is_deterministic() {
+        assert_eq!(generate_program(500), generate_program(500));
+    }
+}

@@ -1,0 +1,141 @@
+//! The tree-sitter grammar of Ward, the one parser of the language.
+//!
+//! ```
+//! let code = "fn main() { println(\"hi\"); }";
+//! let mut parser = tree_sitter::Parser::new();
+//! parser
+//!     .set_language(&tree_sitter_ward::LANGUAGE.into())
+//!     .expect("the Ward grammar loads");
+//! let tree = parser.parse(code, None).expect("parsing was not cancelled");
+//! assert!(!tree.root_node().has_error());
+//! ```
+//!
+//! The editor queries ship as constants so that every consumer (the language
+//! server, the editor packages, the tests) reads the same text.
+
+use tree_sitter_language::LanguageFn;
+
+unsafe extern "C" {
+    fn tree_sitter_ward() -> *const ();
+}
+
+/// The tree-sitter [`LanguageFn`] for Ward.
+// SAFETY: `tree_sitter_ward` is the constructor emitted by `tree-sitter
+// generate` into src/parser.c, compiled by build.rs; it takes no arguments and
+// returns a pointer to a static `TSLanguage`, which is what `from_raw` requires.
+pub const LANGUAGE: LanguageFn = unsafe { LanguageFn::from_raw(tree_sitter_ward) };
+
+/// The content of the generated `node-types.json`: every node kind and field.
+pub const NODE_TYPES: &str = include_str!("../../src/node-types.json");
+
+/// Syntax highlighting captures.
+pub const HIGHLIGHTS_QUERY: &str = include_str!("../../queries/highlights.scm");
+/// Definitions, references and scopes for local-variable highlighting.
+pub const LOCALS_QUERY: &str = include_str!("../../queries/locals.scm");
+/// Foldable ranges.
+pub const FOLDS_QUERY: &str = include_str!("../../queries/folds.scm");
+/// Indentation rules (nvim-treesitter / Helix capture names).
+pub const INDENTS_QUERY: &str = include_str!("../../queries/indents.scm");
+/// Embedded languages (JSON in `json::parse("…")`, comments).
+pub const INJECTIONS_QUERY: &str = include_str!("../../queries/injections.scm");
+/// Text objects: functions, types, parameters, comments.
+pub const TEXTOBJECTS_QUERY: &str = include_str!("../../queries/textobjects.scm");
+/// Code navigation tags (definitions and references).
+pub const TAGS_QUERY: &str = include_str!("../../queries/tags.scm");
+
+/// Every query with its file name, for consumers that install them all.
+pub const QUERIES: [(&str, &str); 7] = [
+    ("highlights.scm", HIGHLIGHTS_QUERY),
+    ("locals.scm", LOCALS_QUERY),
+    ("folds.scm", FOLDS_QUERY),
+    ("indents.scm", INDENTS_QUERY),
+    ("injections.scm", INJECTIONS_QUERY),
+    ("textobjects.scm", TEXTOBJECTS_QUERY),
+    ("tags.scm", TAGS_QUERY),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::{Path, PathBuf};
+
+    fn parser() -> tree_sitter::Parser {
+        let mut parser = tree_sitter::Parser::new();
+        parser
+            .set_language(&LANGUAGE.into())
+            .expect("the Ward grammar loads");
+        parser
+    }
+
+    #[test]
+    fn every_query_compiles() {
+        let language = LANGUAGE.into();
+        for (name, text) in QUERIES {
+            if let Err(error) = tree_sitter::Query::new(&language, text) {
+                panic!("queries/{name} does not compile: {error}");
+            }
+        }
+    }
+
+    #[test]
+    fn node_types_is_the_generated_json() {
+        assert!(NODE_TYPES.trim_start().starts_with('['));
+        assert!(NODE_TYPES.contains("\"function_item\""));
+    }
+
+    fn ward_files(dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                ward_files(&path, out);
+            } else if path.extension().is_some_and(|ext| ext == "ward") {
+                out.push(path);
+            }
+        }
+    }
+
+    /// The first ERROR or MISSING node of a tree, as `line:col kind`.
+    fn first_damage(node: tree_sitter::Node) -> Option<String> {
+        if node.is_error() || node.is_missing() {
+            let at = node.start_position();
+            return Some(format!(
+                "{}:{} {}",
+                at.row + 1,
+                at.column + 1,
+                node.to_sexp()
+            ));
+        }
+        let mut cursor = node.walk();
+        node.children(&mut cursor).find_map(first_damage)
+    }
+
+    #[test]
+    fn every_program_in_examples_and_tests_parses_cleanly() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut files = Vec::new();
+        ward_files(&root.join("examples"), &mut files);
+        ward_files(&root.join("tests"), &mut files);
+        assert!(
+            files.len() >= 7,
+            "expected the example programs, found {files:?}"
+        );
+
+        let mut parser = parser();
+        let mut failures = Vec::new();
+        for file in &files {
+            let text = std::fs::read_to_string(file).expect("example is readable UTF-8");
+            let tree = parser.parse(&text, None).expect("parse is not cancelled");
+            if let Some(damage) = first_damage(tree.root_node()) {
+                failures.push(format!("{}:{damage}", file.display()));
+            }
+        }
+        assert!(
+            failures.is_empty(),
+            "syntax errors:\n{}",
+            failures.join("\n")
+        );
+    }
+}

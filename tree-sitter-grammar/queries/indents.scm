@@ -1,0 +1,36 @@
+; Indentation (capture names shared by nvim-treesitter and Helix).
+
+[
+  (block)
+  (declaration_list)
+  (field_declaration_list)
+  (ordered_field_declaration_list)
+  (enum_variant_list)
+  (field_initializer_list)
+  (match_block)
+  (arguments)
+  (parameters)
+  (array_expression)
+  (tuple_expression)
+  (use_list)
+  (type_arguments)
+  (type_parameters)
+] @indent.begin
+
+; A statement continued on the next line (`let x =\n value;`).
+(let_declaration) @indent.begin
+(match_arm value: (_) @indent.begin)
+
+[
+  "}"
+  ")"
+  "]"
+] @indent.branch @indent.end
+
+(type_arguments ">" @indent.branch @indent.end)
+(type_parameters ">" @indent.branch @indent.end)
+
+[
+  (string_literal)
+  (block_comment)
+] @indent.auto

@@ -1,0 +1,29 @@
+; Text objects (nvim-treesitter-textobjects / Helix capture names).
+
+(function_item body: (_) @function.inside) @function.outer
+(closure_expression body: (_) @function.inside) @function.outer
+
+(struct_item body: (_) @class.inside) @class.outer
+(enum_item body: (_) @class.inside) @class.outer
+(impl_item body: (_) @class.inside) @class.outer
+
+(parameters (_) @parameter.inner @parameter.outer)
+(closure_parameters (_) @parameter.inner @parameter.outer)
+(arguments (_) @parameter.inner @parameter.outer)
+(type_parameters (_) @parameter.inner @parameter.outer)
+
+(if_expression consequence: (block) @conditional.inner) @conditional.outer
+(match_expression body: (match_block) @conditional.inner) @conditional.outer
+(for_expression body: (block) @loop.inner) @loop.outer
+(while_expression body: (block) @loop.inner) @loop.outer
+(loop_expression body: (block) @loop.inner) @loop.outer
+
+(call_expression arguments: (arguments) @call.inner) @call.outer
+(block) @block.outer
+
+[(line_comment) (block_comment) (doc_comment)] @comment.outer
+
+(function_item
+  attributes: (attributes (attribute_item (attribute name: (identifier) @_test)))
+  body: (_) @test.inside
+  (#eq? @_test "test")) @test.outer

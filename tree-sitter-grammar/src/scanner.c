@@ -1,0 +1,67 @@
+// External scanner for Ward: nested block comments `/* a /* b */ c */`,
+// which no regular expression can match.
+
+#include "tree_sitter/parser.h"
+
+#include <stdbool.h>
+#include <wctype.h>
+
+enum TokenType {
+  BLOCK_COMMENT,
+};
+
+void *tree_sitter_ward_external_scanner_create(void) { return NULL; }
+
+void tree_sitter_ward_external_scanner_destroy(void *payload) { (void)payload; }
+
+unsigned tree_sitter_ward_external_scanner_serialize(void *payload, char *buffer) {
+  (void)payload;
+  (void)buffer;
+  return 0;
+}
+
+void tree_sitter_ward_external_scanner_deserialize(void *payload, const char *buffer, unsigned length) {
+  (void)payload;
+  (void)buffer;
+  (void)length;
+}
+
+static inline void advance(TSLexer *lexer) { lexer->advance(lexer, false); }
+
+bool tree_sitter_ward_external_scanner_scan(void *payload, TSLexer *lexer, const bool *valid_symbols) {
+  (void)payload;
+  if (!valid_symbols[BLOCK_COMMENT]) return false;
+
+  while (iswspace(lexer->lookahead)) lexer->advance(lexer, true);
+
+  if (lexer->lookahead != '/') return false;
+  advance(lexer);
+  if (lexer->lookahead != '*') return false;
+  advance(lexer);
+
+  // Depth counts the open `/*`; the comment ends when it returns to zero.
+  unsigned depth = 1;
+  while (depth > 0) {
+    if (lexer->eof(lexer)) {
+      // Unterminated: not a comment, so the parser reports a syntax error.
+      return false;
+    }
+    if (lexer->lookahead == '*') {
+      advance(lexer);
+      if (lexer->lookahead == '/') {
+        advance(lexer);
+        depth--;
+      }
+    } else if (lexer->lookahead == '/') {
+      advance(lexer);
+      if (lexer->lookahead == '*') {
+        advance(lexer);
+        depth++;
+      }
+    } else {
+      advance(lexer);
+    }
+  }
+  lexer->result_symbol = BLOCK_COMMENT;
+  return true;
+}
