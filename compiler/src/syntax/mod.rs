@@ -4,6 +4,8 @@
 //! This module is the only place that drives the parser; every later stage
 //! reads the tree it returns.
 
+use std::fmt::Write as _;
+
 mod errors;
 
 pub use errors::{SyntaxError, syntax_errors};
@@ -87,19 +89,21 @@ pub fn to_sexp(tree: &tree_sitter::Tree) -> String {
                 } else {
                     format!("\"{kind}\"")
                 };
-                out.push_str(&format!(
+                let _ = write!(
+                    out,
                     "(MISSING {shown} [{}, {}] - [{}, {}]",
                     start.row, start.column, end.row, end.column
-                ));
+                );
             } else {
-                out.push_str(&format!(
+                let _ = write!(
+                    out,
                     "({} [{}, {}] - [{}, {}]",
                     node.kind(),
                     start.row,
                     start.column,
                     end.row,
                     end.column
-                ));
+                );
             }
         }
         if cursor.goto_first_child() {
