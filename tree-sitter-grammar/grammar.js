@@ -912,10 +912,14 @@ module.exports = grammar({
 
     // ---------------------------------------------------------------- comments
 
-    line_comment: _ => token(seq('//', /[^\n]*/)),
+    // `////…` is an ordinary comment, as in Rust: it outranks `///`.
+    line_comment: _ => choice(
+      token(seq('//', /[^\n]*/)),
+      token(prec(3, seq('////', /[^\n]*/))),
+    ),
 
     // `/// text` documents the item below it; `////` is an ordinary comment.
-    doc_comment: _ => token(prec(2, choice(seq('///', /[^/\n][^\n]*/), '///'))),
+    doc_comment: _ => token(prec(2, seq('///', /[^\n]*/))),
   },
 });
 

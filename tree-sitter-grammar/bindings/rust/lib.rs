@@ -83,6 +83,55 @@ mod tests {
         assert!(NODE_TYPES.contains("\"function_item\""));
     }
 
+    /// Every named node kind in node-types.json (supertypes excluded).
+    fn named_kinds() -> Vec<String> {
+        let mut kinds = Vec::new();
+        let mut rest = NODE_TYPES;
+        while let Some(at) = rest.find("\"type\": \"") {
+            rest = &rest[at + 9..];
+            let end = rest.find('"').expect("closing quote");
+            let kind = &rest[..end];
+            let named = rest[end..]
+                .trim_start_matches(|c| c != ',')
+                .starts_with(",\n")
+                && rest[end..]
+                    .split('\n')
+                    .nth(1)
+                    .is_some_and(|l| l.contains("\"named\": true"));
+            if named && !kind.starts_with('_') && !kinds.iter().any(|k| k == kind) {
+                kinds.push(kind.to_string());
+            }
+        }
+        kinds
+    }
+
+    #[test]
+    fn corpus_has_an_entry_for_every_named_node() {
+        let corpus_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("test/corpus");
+        let mut corpus = String::new();
+        for entry in std::fs::read_dir(&corpus_dir)
+            .expect("test/corpus exists")
+            .flatten()
+        {
+            corpus.push_str(&std::fs::read_to_string(entry.path()).expect("corpus file"));
+        }
+        let kinds = named_kinds();
+        assert!(kinds.len() > 80, "found only {} named kinds", kinds.len());
+        let missing: Vec<&String> = kinds
+            .iter()
+            .filter(|kind| {
+                let open = format!("({kind}");
+                !corpus
+                    .match_indices(&open)
+                    .any(|(at, _)| corpus[at + open.len()..].starts_with([')', '\n', ' ']))
+            })
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "node kinds with no corpus entry: {missing:?}"
+        );
+    }
+
     fn ward_files(dir: &Path, out: &mut Vec<PathBuf>) {
         let Ok(entries) = std::fs::read_dir(dir) else {
             return;
