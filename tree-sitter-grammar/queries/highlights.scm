@@ -31,13 +31,6 @@
 
 (self) @variable.builtin
 
-; Paths: `a::b` — a module or type, then the item.
-(scoped_identifier path: (identifier) @module)
-(scoped_type_identifier path: (identifier) @module)
-(scoped_use_list path: (identifier) @module)
-(use_as_clause alias: (identifier) @module)
-((scoped_identifier path: (identifier) @type)
-  (#match? @type "^[A-Z]"))
 ((scoped_identifier name: (identifier) @constructor)
   (#match? @constructor "^[A-Z]"))
 ((identifier) @constructor
@@ -48,6 +41,15 @@
   (#any-of? @constant.builtin "None"))
 ((identifier) @type.builtin
   (#eq? @type.builtin "Self"))
+
+; Paths: `a::b` — a module, then the item (specific rules after the
+; capitalisation guesses above, so they win).
+(scoped_identifier path: (identifier) @module)
+(scoped_type_identifier path: (identifier) @module)
+(scoped_use_list path: (identifier) @module)
+(use_as_clause alias: (identifier) @module)
+((scoped_identifier path: (identifier) @type)
+  (#match? @type "^[A-Z]"))
 
 (tuple_struct_pattern type: (identifier) @constructor)
 (enum_variant name: (identifier) @constructor)
