@@ -138,12 +138,20 @@ mod tests {
         let query = tree_sitter::Query::new(&language, HIGHLIGHTS_QUERY).expect("query compiles");
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("test/highlight");
         let mut asserted = Vec::new();
-        for entry in std::fs::read_dir(&dir).expect("test/highlight exists").flatten() {
+        for entry in std::fs::read_dir(&dir)
+            .expect("test/highlight exists")
+            .flatten()
+        {
             let text = std::fs::read_to_string(entry.path()).expect("highlight test");
             for line in text.lines() {
-                let Some(comment) = line.trim_start().strip_prefix("//") else { continue };
+                let Some(comment) = line.trim_start().strip_prefix("//") else {
+                    continue;
+                };
                 let comment = comment.trim_start();
-                if let Some(rest) = comment.strip_prefix('^').or_else(|| comment.strip_prefix("<-")) {
+                if let Some(rest) = comment
+                    .strip_prefix('^')
+                    .or_else(|| comment.strip_prefix("<-"))
+                {
                     asserted.extend(rest.split_whitespace().map(str::to_string));
                 }
             }
@@ -154,7 +162,10 @@ mod tests {
             .copied()
             .filter(|name| !name.starts_with('_') && !asserted.iter().any(|a| a == name))
             .collect();
-        assert!(missing.is_empty(), "captures without a highlight assertion: {missing:?}");
+        assert!(
+            missing.is_empty(),
+            "captures without a highlight assertion: {missing:?}"
+        );
     }
 
     fn ward_files(dir: &Path, out: &mut Vec<PathBuf>) {
