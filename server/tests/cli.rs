@@ -1,7 +1,8 @@
 //! End-to-end tests of the `ward` binary's command line.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
+use ward_tests::{repo_root, ward_files};
 
 fn ward(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_ward"))
@@ -9,10 +10,6 @@ fn ward(args: &[&str]) -> Output {
         .current_dir(repo_root())
         .output()
         .expect("the ward binary runs")
-}
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -109,7 +106,7 @@ fn binary_garbage_is_an_error_not_a_crash() {
 #[test]
 fn every_example_parses_cleanly_through_the_cli() {
     let mut checked = 0;
-    for entry in walk(&repo_root().join("examples")) {
+    for entry in ward_files(&repo_root().join("examples")) {
         let out = ward(&["parse", entry.to_str().expect("UTF-8 path")]);
         assert_eq!(
             out.status.code(),
@@ -121,17 +118,4 @@ fn every_example_parses_cleanly_through_the_cli() {
         checked += 1;
     }
     assert!(checked >= 7);
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).expect("examples dir").flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            files.extend(walk(&path));
-        } else if path.extension().is_some_and(|e| e == "ward") {
-            files.push(path);
-        }
-    }
-    files
 }

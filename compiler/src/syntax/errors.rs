@@ -11,8 +11,6 @@ use tree_sitter::{Language, Node, Tree};
 pub struct SyntaxError {
     /// Byte range of the damage (empty for a missing token).
     pub span: Range<usize>,
-    /// 0-based row and byte column of the span's start.
-    pub start: tree_sitter::Point,
     /// What is wrong, without the location.
     pub message: String,
 }
@@ -41,7 +39,6 @@ fn collect(node: Node, text: &str, explainer: &Explainer, out: &mut Vec<SyntaxEr
     if node.is_missing() {
         out.push(SyntaxError {
             span: node.start_byte()..node.start_byte(),
-            start: node.start_position(),
             message: format!("expected {}", describe_kind(node.kind(), node.is_named())),
         });
         return;
@@ -139,7 +136,6 @@ impl Explainer {
         let expected = self.verified(text, window_range, node.start_byte(), earlier);
         let mut error = Self::report(&expected, first, text);
         error.span = node.start_byte()..node.end_byte();
-        error.start = node.start_position();
         error
     }
 
@@ -167,7 +163,6 @@ impl Explainer {
         };
         SyntaxError {
             span: found.start_byte()..found.end_byte(),
-            start: found.start_position(),
             message,
         }
     }
@@ -325,7 +320,12 @@ mod tests {
         let tree = parse(text);
         syntax_errors(&tree, text)
             .into_iter()
-            .map(|e| format!("{}:{} {}", e.start.row + 1, e.start.column + 1, e.message))
+            .map(|e| {
+                let before = &text[..e.span.start];
+                let line = before.matches('\n').count() + 1;
+                let column = e.span.start - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+                format!("{line}:{column} {}", e.message)
+            })
             .collect()
     }
 
