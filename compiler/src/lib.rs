@@ -1,9 +1,14 @@
 //! The Ward compiler: source text in, a checked program (and later bytecode)
 //! or diagnostics out.
 //!
-//! Today it holds the front door, [`syntax`]: parsing through the tree-sitter
-//! grammar and turning the tree's damage into syntax errors. Name resolution,
-//! typing, borrow checking and code generation arrive as the modules named in
-//! ARCHITECTURE.md.
+//! The stages, in the order data flows through them:
+//! [`syntax`] (tree-sitter tree to AST), [`resolve`] (names, modules,
+//! imports), [`types`] (inference and checking). [`analysis`] is the one
+//! entry point the command line and the language server call;
+//! [`diagnostics`] is what every stage reports in.
 
+pub mod analysis;
+pub mod diagnostics;
+pub mod resolve;
 pub mod syntax;
+pub mod types;

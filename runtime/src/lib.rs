@@ -1,8 +1,11 @@
 //! The Ward runtime: the bytecode VM, the per-task GC heap, real-time zones
 //! and pools, the task scheduler and capabilities.
 //!
-//! It knows nothing of syntax: the bytecode format defined here is the only
-//! contract with the compiler. The crate is empty until the VM lands (see
-//! ARCHITECTURE.md for the planned modules); it is a workspace member now so
-//! that the dependency rule (`runtime` depends on neither `compiler` nor
-//! tree-sitter) holds from the first commit.
+//! It knows nothing of syntax: the bytecode format defined here will be the
+//! only contract with the compiler. Today it holds the declarative surface of
+//! the standard library ([`stdlib::table`]), which the compiler reads to type
+//! programs and the VM will bind its native functions to, and the
+//! [`caps::Capability`] names.
+
+pub mod caps;
+pub mod stdlib;

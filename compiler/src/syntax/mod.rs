@@ -6,9 +6,12 @@
 
 use std::fmt::Write as _;
 
+pub mod ast;
 mod errors;
+mod lower;
 
 pub use errors::{SyntaxError, syntax_errors};
+pub use lower::{lower_file, parse_int, unescape};
 
 /// The tree-sitter language of Ward.
 pub fn language() -> tree_sitter::Language {

@@ -2,6 +2,7 @@
 //! subcommand. Exit statuses are the ones in the language reference:
 //! 0 success, 1 errors in the program, 2 usage errors.
 
+mod check;
 mod parse;
 
 use clap::{Parser, Subcommand};
@@ -23,6 +24,15 @@ enum Command {
         /// The `.ward` file to parse.
         file: PathBuf,
     },
+    /// Resolve names and check types; report diagnostics with source snippets.
+    Check {
+        /// The root `.ward` file of each program to check.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// How to print diagnostics.
+        #[arg(long, value_enum, default_value = "human")]
+        format: check::Format,
+    },
 }
 
 /// Exit statuses shared by every subcommand.
@@ -36,6 +46,7 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Parse { file } => parse::run(&file),
+        Command::Check { files, format } => check::run(&files, format),
     };
     ExitCode::from(code)
 }

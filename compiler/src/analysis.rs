@@ -1,0 +1,98 @@
+//! The one entry point of the front end: a root file (and the files its
+//! `mod` declarations reach) in, a resolved and typed program with its
+//! diagnostics out. The command line and the language server both call
+//! [`analyze`]; only the [`SourceLoader`] differs.
+
+use crate::diagnostics::{self, Diagnostic, codes};
+use crate::resolve::{self, Program, SourceLoader};
+use crate::types::{self, TypedProgram};
+use std::path::Path;
+
+/// Everything known about a program.
+#[derive(Debug)]
+pub struct Analysis {
+    pub program: Program,
+    pub typed: TypedProgram,
+    /// Every diagnostic, sorted by file and position.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Analysis {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Parses, resolves and type-checks the program rooted at `root`.
+pub fn analyze(root: &Path, loader: &dyn SourceLoader) -> Analysis {
+    let mut program = resolve::build(root, loader);
+    let typed = types::check_program(&program);
+    let mut all = std::mem::take(&mut program.diagnostics);
+    all.extend(typed.diagnostics.iter().cloned());
+    all.extend(unused_imports(&program));
+    // Diagnostics about the standard library's own text would be a bug in
+    // the table; they are kept (and a test asserts there are none).
+    diagnostics::sort_and_dedup(&mut all);
+    Analysis {
+        program,
+        typed,
+        diagnostics: all,
+    }
+}
+
+fn unused_imports(program: &Program) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for m in program.user_modules() {
+        for entry in &program.module(m).imports {
+            if entry.used.get() || !entry.resolved || entry.is_pub {
+                continue;
+            }
+            let name = entry
+                .import
+                .binding()
+                .map_or_else(|| "*".to_string(), |b| b.text.clone());
+            let what = if entry.import.glob {
+                format!("unused import: `{}::*`", path_text(&entry.import.path))
+            } else {
+                format!("unused import: `{name}`")
+            };
+            out.push(
+                Diagnostic::warning(
+                    codes::UNUSED_IMPORT,
+                    diagnostics::FileSpan::new(entry.file, entry.import.span),
+                    what,
+                )
+                .with_label("never used in this module")
+                .unnecessary(),
+            );
+        }
+    }
+    out
+}
+
+fn path_text(path: &[crate::syntax::ast::Name]) -> String {
+    path.iter()
+        .map(|n| n.text.as_str())
+        .collect::<Vec<_>>()
+        .join("::")
+}
+
+/// A loader over an in-memory map of files, falling back to nothing: for
+/// tests and the language server's open buffers.
+#[derive(Debug, Default)]
+pub struct MemoryLoader {
+    pub files: std::collections::HashMap<std::path::PathBuf, String>,
+}
+
+impl SourceLoader for MemoryLoader {
+    fn load(&self, path: &Path) -> Option<String> {
+        self.files.get(path).cloned()
+    }
+}
+
+/// Analyzes a single in-memory file (its `mod` declarations find nothing).
+pub fn analyze_text(name: &str, text: &str) -> Analysis {
+    let mut loader = MemoryLoader::default();
+    loader.files.insert(name.into(), text.to_string());
+    analyze(Path::new(name), &loader)
+}

@@ -1,0 +1,201 @@
+//! `ward check FILE…`: parse, resolve and type-check each program and report
+//! its diagnostics, rendered with source snippets (codespan-reporting) or as
+//! JSON (`--format json`).
+
+use super::status;
+use codespan_reporting::diagnostic::{
+    Diagnostic as Rendered, Label, LabelStyle, Severity as RSeverity,
+};
+use codespan_reporting::files::SimpleFiles;
+use codespan_reporting::term::{self, termcolor};
+use serde_json::{Value, json};
+use std::io::IsTerminal as _;
+use std::path::Path;
+use ward_compiler::analysis::{Analysis, analyze};
+use ward_compiler::diagnostics::{Diagnostic, FileSpan, Severity};
+use ward_compiler::resolve::DiskLoader;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Source snippets with labels, for people.
+    Human,
+    /// A JSON array of diagnostics on stdout, for tools.
+    Json,
+}
+
+pub fn run(files: &[std::path::PathBuf], format: Format) -> u8 {
+    let mut any_error = false;
+    let mut json_out = Vec::new();
+    for file in files {
+        if let Err(code) = super::read_source(file) {
+            return code;
+        }
+        let analysis = analyze(file, &DiskLoader);
+        any_error |= analysis.has_errors();
+        match format {
+            Format::Human => render_human(&analysis, file),
+            Format::Json => {
+                json_out.extend(analysis.diagnostics.iter().map(|d| to_json(&analysis, d)));
+            }
+        }
+    }
+    if format == Format::Json {
+        println!("{}", Value::Array(json_out));
+    }
+    if any_error {
+        status::PROGRAM_ERRORS
+    } else {
+        status::OK
+    }
+}
+
+/// Renders diagnostics for a terminal (colour only when stderr is one).
+pub fn render_human(analysis: &Analysis, root: &Path) {
+    let choice = if std::io::stderr().is_terminal() {
+        termcolor::ColorChoice::Auto
+    } else {
+        termcolor::ColorChoice::Never
+    };
+    let mut stream = termcolor::StandardStream::stderr(choice);
+    let text = render_to_string(analysis, false);
+    let _ = std::io::Write::write_all(&mut stream, text.as_bytes());
+    let errors = analysis
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    let warnings = analysis
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .count();
+    let name = root.display();
+    if errors > 0 {
+        let w = if warnings > 0 {
+            format!("; {warnings} warning{} emitted", plural(warnings))
+        } else {
+            String::new()
+        };
+        eprintln!(
+            "error: could not check `{name}` due to {errors} previous error{}{w}",
+            plural(errors)
+        );
+    } else if warnings > 0 {
+        eprintln!(
+            "warning: `{name}` generated {warnings} warning{}",
+            plural(warnings)
+        );
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// The rendered diagnostics as plain text (also used by snapshot tests).
+pub fn render_to_string(analysis: &Analysis, _color: bool) -> String {
+    let mut files = SimpleFiles::new();
+    let ids: Vec<usize> = analysis
+        .program
+        .files
+        .iter()
+        .map(|f| files.add(f.path.display().to_string(), f.text.clone()))
+        .collect();
+    let mut buffer = termcolor::Buffer::no_color();
+    let config = term::Config::default();
+    for d in &analysis.diagnostics {
+        let rendered = to_codespan(d, &ids);
+        let _ = term::emit_to_write_style(&mut buffer, &config, &files, &rendered);
+    }
+    String::from_utf8_lossy(buffer.as_slice()).into_owned()
+}
+
+fn to_codespan(d: &Diagnostic, ids: &[usize]) -> Rendered<usize> {
+    let severity = match d.severity {
+        Severity::Error => RSeverity::Error,
+        Severity::Warning => RSeverity::Warning,
+        Severity::Note => RSeverity::Note,
+    };
+    let file_of = |s: &FileSpan| ids[s.file.0 as usize];
+    let mut labels = vec![
+        Label::new(LabelStyle::Primary, file_of(&d.span), d.span.span.range())
+            .with_message(d.label.clone()),
+    ];
+    for l in &d.labels {
+        labels.push(
+            Label::new(LabelStyle::Secondary, file_of(&l.span), l.span.span.range())
+                .with_message(l.message.clone()),
+        );
+    }
+    let mut notes: Vec<String> = d.notes.iter().map(|n| format!("note: {n}")).collect();
+    notes.extend(d.help.iter().map(|h| format!("help: {h}")));
+    for fix in &d.fixes {
+        let edits: Vec<String> = fix
+            .edits
+            .iter()
+            .map(|e| format!("`{}`", e.replacement.trim_end()))
+            .collect();
+        notes.push(format!("fix: {}: {}", fix.message, edits.join(", ")));
+    }
+    Rendered::new(severity)
+        .with_code(d.code.0)
+        .with_message(d.message.clone())
+        .with_labels(labels)
+        .with_notes(notes)
+}
+
+fn position(analysis: &Analysis, span: &FileSpan) -> serde_json::Map<String, Value> {
+    let file = analysis.program.file(span.file);
+    let (line, column) = file.line_col_chars(span.span.start);
+    let (end_line, end_column) = file.line_col_chars(span.span.end);
+    let mut map = serde_json::Map::new();
+    map.insert("file".into(), json!(file.path.display().to_string()));
+    map.insert("start".into(), json!(span.span.start));
+    map.insert("end".into(), json!(span.span.end));
+    map.insert("line".into(), json!(line));
+    map.insert("column".into(), json!(column));
+    map.insert("end_line".into(), json!(end_line));
+    map.insert("end_column".into(), json!(end_column));
+    map
+}
+
+/// One diagnostic in the JSON format of `ward check --format json`.
+pub fn to_json(analysis: &Analysis, d: &Diagnostic) -> Value {
+    let mut map = serde_json::Map::new();
+    map.insert("code".into(), json!(d.code.0));
+    map.insert("severity".into(), json!(d.severity.as_str()));
+    map.insert("message".into(), json!(d.message));
+    map.extend(position(analysis, &d.span));
+    map.insert("label".into(), json!(d.label));
+    let labels: Vec<Value> = d
+        .labels
+        .iter()
+        .map(|l| {
+            let mut m = position(analysis, &l.span);
+            m.insert("message".into(), json!(l.message));
+            Value::Object(m)
+        })
+        .collect();
+    map.insert("labels".into(), Value::Array(labels));
+    map.insert("notes".into(), json!(d.notes));
+    map.insert("help".into(), json!(d.help));
+    let fixes: Vec<Value> = d
+        .fixes
+        .iter()
+        .map(|f| {
+            let edits: Vec<Value> = f
+                .edits
+                .iter()
+                .map(|e| {
+                    let mut m = position(analysis, &e.span);
+                    m.insert("replacement".into(), json!(e.replacement));
+                    Value::Object(m)
+                })
+                .collect();
+            json!({ "message": f.message, "edits": edits })
+        })
+        .collect();
+    map.insert("fixes".into(), Value::Array(fixes));
+    map.insert("unnecessary".into(), json!(d.unnecessary));
+    Value::Object(map)
+}
