@@ -366,6 +366,16 @@ impl Program {
     pub fn def_path(&self, id: DefId) -> String {
         let d = self.def(id);
         if let DefKind::Variant { parent, .. } = d.kind {
+            // `Some`, `None`, `Ok` and `Err` are in the prelude: bare.
+            if self
+                .module(self.std_root)
+                .items
+                .get(&d.name.text)
+                .and_then(|p| p.values)
+                == Some(id)
+            {
+                return d.name.text.clone();
+            }
             return format!("{}::{}", self.def_path(parent), d.name.text);
         }
         if self.is_std_def(id) {

@@ -458,7 +458,7 @@ impl Checker<'_> {
     fn check_coerce(&mut self, e: ExprId, expected: &Ty) -> Ty {
         let actual = self.infer(e, Some(expected));
         if !self.coerce(e, &actual, expected) {
-            self.mismatch(self.span_of(e), expected, &actual);
+            self.mismatch(self.tail_span(e), expected, &actual); // a block's mismatch is its value's
         }
         actual
     }
@@ -652,8 +652,14 @@ impl Checker<'_> {
                 };
                 let saved_loops = std::mem::take(&mut self.loops);
                 self.returns.push(ret_ty.clone());
-                self.check_coerce(*body, &ret_ty);
+                let body_ty = self.check_coerce(*body, &ret_ty);
                 self.returns.pop();
+                if matches!(self.shallow(&ret_ty), Ty::Var(_))
+                    && matches!(self.shallow(&body_ty), Ty::Never)
+                {
+                    // A closure that never returns normally returns `()`.
+                    self.unify(&ret_ty, &Ty::unit());
+                }
                 self.loops = saved_loops;
                 self.pop_scope();
                 Ty::Fn(param_tys, Box::new(ret_ty))
@@ -785,8 +791,10 @@ impl Checker<'_> {
                             )
                             .with_secondary_mut(secondary_span, format!("found here: `{shown}`"))
                             .label = "expected `()` because this `if` has no `else`".into();
+                            Ty::Error
+                        } else {
+                            Ty::unit()
                         }
-                        Ty::unit()
                     }
                     Some(else_e) => {
                         let tt = self.infer(*then_branch, hint);
@@ -2381,12 +2389,8 @@ impl Checker<'_> {
         self.program
             .lookup_name(self.module, name, Ns::Values)
             .is_some_and(|d| match &self.program.def(d).kind {
-                DefKind::Const(_) => true,
-                DefKind::Struct(s) => matches!(s.fields, Fields::Unit),
-                DefKind::Variant { parent, index } => match &self.program.def(*parent).kind {
-                    DefKind::Enum(e) => matches!(e.variants[*index].fields, Fields::Unit),
-                    _ => false,
-                },
+                DefKind::Const(_) | DefKind::Variant { .. } => true,
+                DefKind::Struct(s) => !matches!(s.fields, Fields::Named(_)),
                 _ => false,
             })
     }
@@ -2441,6 +2445,7 @@ impl Checker<'_> {
                     )
                     .with_secondary_mut(secondary_span, "first binding")
                     .label = "used in a pattern more than once".into();
+                    return;
                 } else {
                     bound.push((name.text.clone(), name.span));
                 }

@@ -33,6 +33,8 @@ struct Eval<'a> {
     program: &'a Program,
     /// Constants being evaluated, for cycle detection.
     stack: Vec<DefId>,
+    /// The members of a cycle found, reported once for all of them.
+    cycle: Vec<DefId>,
 }
 
 type EvalResult = Result<ConstValue, Box<Diagnostic>>;
@@ -48,6 +50,7 @@ impl Eval<'_> {
             )));
         };
         if let Some(pos) = self.stack.iter().position(|x| *x == def) {
+            self.cycle = self.stack[pos..].to_vec();
             let names: Vec<String> = self.stack[pos..]
                 .iter()
                 .map(|x| self.program.def(*x).name.text.clone())
@@ -265,6 +268,7 @@ fn binary(op: BinaryOp, a: ConstValue, b: ConstValue) -> Result<ConstValue, Stri
 
 /// Evaluates every constant, reporting failures once per constant.
 pub fn evaluate_all(program: &Program, typed: &mut TypedProgram, diags: &mut Vec<Diagnostic>) {
+    let mut in_cycle: Vec<DefId> = Vec::new();
     for (i, def) in program.defs.iter().enumerate() {
         let id = DefId(u32::try_from(i).unwrap_or(u32::MAX));
         let DefKind::Const(c) = &def.kind else {
@@ -283,13 +287,16 @@ pub fn evaluate_all(program: &Program, typed: &mut TypedProgram, diags: &mut Vec
         let mut eval = Eval {
             program,
             stack: Vec::new(),
+            cycle: Vec::new(),
         };
         match eval.const_def(id) {
             Ok(v) => {
                 typed.const_values.insert(id, v);
             }
             Err(d) => {
-                if def.file != program.std_file && d.span.file == def.file {
+                let in_reported_cycle = eval.cycle.iter().any(|c| in_cycle.contains(c));
+                in_cycle.extend(eval.cycle.iter().copied());
+                if def.file != program.std_file && d.span.file == def.file && !in_reported_cycle {
                     diags.push(*d);
                 }
             }
@@ -309,6 +316,7 @@ pub fn array_len_const(
             let mut eval = Eval {
                 program,
                 stack: Vec::new(),
+                cycle: Vec::new(),
             };
             match eval.const_def(d) {
                 Ok(ConstValue::Int(n)) if n >= 0 => u64::try_from(n).ok(),
@@ -350,6 +358,7 @@ pub fn eval_int(
     let mut eval = Eval {
         program,
         stack: Vec::new(),
+        cycle: Vec::new(),
     };
     match eval.expr(file, module, body, id)? {
         ConstValue::Int(n) => Ok(n),
