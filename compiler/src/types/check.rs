@@ -781,7 +781,9 @@ impl Checker<'_> {
                 let t = match else_branch {
                     None => {
                         let tt = self.infer(*then_branch, Some(&Ty::unit()));
-                        if !self.coerce(*then_branch, &tt, &Ty::unit()) {
+                        if self.coerce(*then_branch, &tt, &Ty::unit()) {
+                            Ty::unit()
+                        } else {
                             let shown = self.show(&tt);
                             let secondary_span = self.fs(self.tail_span(*then_branch));
                             self.error(
@@ -792,8 +794,6 @@ impl Checker<'_> {
                             .with_secondary_mut(secondary_span, format!("found here: `{shown}`"))
                             .label = "expected `()` because this `if` has no `else`".into();
                             Ty::Error
-                        } else {
-                            Ty::unit()
                         }
                     }
                     Some(else_e) => {
@@ -2446,9 +2446,8 @@ impl Checker<'_> {
                     .with_secondary_mut(secondary_span, "first binding")
                     .label = "used in a pattern more than once".into();
                     return;
-                } else {
-                    bound.push((name.text.clone(), name.span));
                 }
+                bound.push((name.text.clone(), name.span));
                 let ty = if by_ref {
                     Ty::Ref(ref_mut, Box::new(expected.clone()))
                 } else {
