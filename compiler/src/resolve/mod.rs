@@ -939,7 +939,6 @@ struct Builder<'l> {
 /// Builds the program rooted at `root_path` (its text comes from `loader`):
 /// std, every file reached by `mod`, items, imports and impls.
 pub fn build(root_path: &FsPath, loader: &dyn SourceLoader) -> Program {
-    let std_text = std_source();
     let mut builder = Builder {
         program: Program {
             files: Vec::new(),
@@ -956,17 +955,16 @@ pub fn build(root_path: &FsPath, loader: &dyn SourceLoader) -> Program {
         loader,
         loading: Vec::new(),
     };
-    // The standard library is file 0 and module 0.
-    let std_file = builder.add_file(PathBuf::from("<std>/std.ward"), std_text);
+    // The standard library is file 0 and module 0. Its text is parsed and
+    // lowered once per process; each program gets a copy of the items.
+    let std = std_items();
+    let std_file = builder.add_file(PathBuf::from("<std>/std.ward"), std.text.clone());
     let std_root = builder.new_module("std", None, std_file, None, false, true);
-    let mut std_diags = Vec::new();
-    let parsed = parse_file(
-        &builder.program.files[0].text.clone(),
-        std_file,
-        &mut std_diags,
-    );
-    builder.program.diagnostics.extend(std_diags);
-    builder.collect_items(std_root, std_file, parsed.ast.items);
+    builder
+        .program
+        .diagnostics
+        .extend(std.diagnostics.iter().cloned());
+    builder.collect_items(std_root, std_file, std.items.clone());
     builder.add_prelude_variants(std_root);
 
     let text = loader.load(root_path);
@@ -994,6 +992,27 @@ pub fn build(root_path: &FsPath, loader: &dyn SourceLoader) -> Program {
     builder.resolve_imports();
     builder.resolve_impls();
     builder.program
+}
+
+/// The standard library's declarations, parsed and lowered.
+struct StdItems {
+    text: String,
+    items: Vec<Item>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+fn std_items() -> &'static StdItems {
+    static STD: std::sync::OnceLock<StdItems> = std::sync::OnceLock::new();
+    STD.get_or_init(|| {
+        let text = std_source();
+        let mut diagnostics = Vec::new();
+        let parsed = parse_file(&text, FileId(0), &mut diagnostics);
+        StdItems {
+            text,
+            items: parsed.ast.items,
+            diagnostics,
+        }
+    })
 }
 
 fn canonical(path: &FsPath) -> PathBuf {

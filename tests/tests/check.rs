@@ -1,0 +1,115 @@
+//! The front end over the example programs: they check clean (the one
+//! with deliberate ownership mistakes excepted), the standard library's
+//! generated declarations check clean, and no prefix of any example — a
+//! file as it is being typed — makes the checker panic.
+
+use ward_compiler::analysis::{analyze, analyze_text};
+use ward_compiler::diagnostics::Severity;
+use ward_compiler::resolve::DiskLoader;
+
+fn example_roots() -> Vec<std::path::PathBuf> {
+    let root = ward_tests::repo_root().join("examples");
+    ward_tests::ward_files(&root)
+        .into_iter()
+        // census/beds.ward is a module of census/main.ward; checking it as a
+        // root also works, so keep it.
+        .collect()
+}
+
+#[test]
+fn examples_check_clean() {
+    let mut failures = Vec::new();
+    for path in example_roots() {
+        let analysis = analyze(&path, &DiskLoader);
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let problems: Vec<String> = analysis
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity != Severity::Note)
+            .map(|d| format!("{}: {} {}", name, d.code, d.message))
+            .collect();
+        if name == "borrow_errors.ward" {
+            // Its ownership mistakes are the borrow checker's; the front
+            // end reports the signature that needs a named lifetime.
+            assert!(analysis.has_errors(), "borrow_errors.ward must be rejected");
+            assert!(
+                analysis.diagnostics.iter().all(|d| d.code.0 == "W0106"),
+                "{problems:?}"
+            );
+            continue;
+        }
+        failures.extend(problems);
+    }
+    assert!(
+        failures.is_empty(),
+        "examples with diagnostics:\n{}",
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn standard_library_declarations_check_clean() {
+    let analysis = analyze_text("empty.ward", "fn main() {}\n");
+    let std_file = analysis.program.std_file;
+    let in_std: Vec<String> = analysis
+        .diagnostics
+        .iter()
+        .filter(|d| d.span.file == std_file)
+        .map(|d| format!("{} {} at {:?}", d.code, d.message, d.span.span))
+        .collect();
+    assert!(
+        in_std.is_empty(),
+        "the generated std has diagnostics:\n{}",
+        in_std.join("\n")
+    );
+    assert!(analysis.diagnostics.is_empty());
+}
+
+/// Every prefix of every example, cut at each char boundary: what an editor
+/// sends while the file is typed from the top. None may panic. The work is
+/// split over the machine's cores.
+#[test]
+fn no_prefix_of_an_example_panics() {
+    let mut jobs: Vec<(String, String, usize)> = Vec::new();
+    for path in example_roots() {
+        let text = std::fs::read_to_string(&path).expect("examples are readable");
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        for (cut, _) in text.char_indices() {
+            jobs.push((name.clone(), text.clone(), cut));
+        }
+    }
+    let workers = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+    let chunk = jobs.len().div_ceil(workers);
+    let failures: Vec<String> = std::thread::scope(|scope| {
+        let handles: Vec<_> = jobs
+            .chunks(chunk.max(1))
+            .map(|part| {
+                scope.spawn(move || {
+                    let mut failed = Vec::new();
+                    for (name, text, cut) in part {
+                        let prefix = &text[..*cut];
+                        if std::panic::catch_unwind(|| analyze_text(name, prefix)).is_err() {
+                            failed.push(format!("the first {cut} bytes of {name}"));
+                        }
+                    }
+                    failed
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|_| vec!["a worker died".into()]))
+            .collect()
+    });
+    assert!(
+        failures.is_empty(),
+        "checking panicked on:\n{}",
+        failures.join("\n")
+    );
+}
