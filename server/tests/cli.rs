@@ -119,3 +119,157 @@ fn every_example_parses_cleanly_through_the_cli() {
     }
     assert!(checked >= 7);
 }
+
+// ---------------------------------------------------------------------------
+// ward check
+
+#[test]
+fn check_accepts_a_clean_program() {
+    let out = ward(&["check", "examples/vitals_monitor.ward"]);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    assert_eq!(text(&out.stderr), "");
+}
+
+#[test]
+fn check_accepts_several_files_and_a_multi_file_program() {
+    let out = ward(&[
+        "check",
+        "examples/hl7_feed.ward",
+        "examples/census/main.ward",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+}
+
+#[test]
+fn check_rejects_an_ill_typed_program_with_exit_1() {
+    let file = Scratch::new(
+        "ill_typed.ward",
+        b"fn main() {\n    let hr: int = \"72\";\n    println(\"{}\", hr);\n}\n",
+    );
+    let out = ward(&["check", file.path()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("error[W0308]: mismatched types"), "{err}");
+    assert!(err.contains("ill_typed.ward:2:19"), "{err}");
+    assert!(err.contains("expected `int`, found `String`"), "{err}");
+    assert!(err.contains("could not check"), "{err}");
+}
+
+#[test]
+fn check_warnings_alone_exit_0() {
+    let file = Scratch::new("warns.ward", b"fn main() {\n    let unused = 1;\n}\n");
+    let out = ward(&["check", file.path()]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stderr).contains("warning[W1101]: unused variable: `unused`"));
+}
+
+#[test]
+fn check_usage_errors_exit_2() {
+    assert_eq!(ward(&["check"]).status.code(), Some(2));
+    assert_eq!(ward(&["check", "no/such/file.ward"]).status.code(), Some(2));
+    assert_eq!(
+        ward(&["check", "--format", "xml", "examples/vitals_monitor.ward"])
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn check_json_has_the_documented_shape() {
+    // Line 2 holds a non-ASCII char before the error: columns count chars.
+    let file = Scratch::new(
+        "json_shape.ward",
+        "fn main() {\n    let s = \"é\"; let hr: int = \"x\";\n    println(\"{} {}\", s, hr);\n}\n"
+            .as_bytes(),
+    );
+    let out = ward(&["check", "--format", "json", file.path()]);
+    assert_eq!(out.status.code(), Some(1));
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
+    let list = value.as_array().expect("a JSON array");
+    assert_eq!(list.len(), 1, "{value}");
+    let d = &list[0];
+    assert_eq!(d["code"], "W0308");
+    assert_eq!(d["severity"], "error");
+    assert_eq!(d["message"], "mismatched types");
+    assert!(
+        d["file"]
+            .as_str()
+            .is_some_and(|f| f.ends_with("json_shape.ward"))
+    );
+    let text_src = std::fs::read_to_string(file.path()).expect("scratch readable");
+    let start = d["start"].as_u64().expect("start") as usize;
+    let end = d["end"].as_u64().expect("end") as usize;
+    assert_eq!(&text_src[start..end], "\"x\"");
+    assert_eq!(d["line"], 2);
+    let line_start = text_src[..start].rfind('\n').map_or(0, |i| i + 1);
+    let column = text_src[line_start..start].chars().count() + 1;
+    assert_eq!(column, 32, "`é` is one column, two bytes");
+    assert_eq!(d["column"], column as u64);
+    assert_eq!(d["end_line"], 2);
+    assert_eq!(d["end_column"], column as u64 + 3);
+    assert!(d["labels"].is_array());
+    assert!(d["notes"].is_array());
+    assert!(d["fixes"].is_array());
+}
+
+#[test]
+fn check_json_fixes_are_text_edits() {
+    let file = Scratch::new(
+        "json_fix.ward",
+        b"fn main() {\n    let mut hr = 72;\n    println(\"{}\", hr);\n}\n",
+    );
+    let out = ward(&["check", "--format", "json", file.path()]);
+    assert_eq!(out.status.code(), Some(0));
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
+    let d = &value[0];
+    assert_eq!(d["code"], "W1102");
+    assert_eq!(d["severity"], "warning");
+    let edit = &d["fixes"][0]["edits"][0];
+    assert_eq!(edit["replacement"], "");
+    let src = std::fs::read_to_string(file.path()).expect("scratch readable");
+    let (s, e) = (
+        edit["start"].as_u64().expect("start") as usize,
+        edit["end"].as_u64().expect("end") as usize,
+    );
+    assert_eq!(&src[s..e], "mut ");
+}
+
+/// Rendered output of selected corpus files against golden snapshots in
+/// `tests/snapshots/`. `WARD_BLESS=1 cargo test` rewrites them.
+#[test]
+fn rendered_diagnostics_match_snapshots() {
+    let cases = [
+        "types_if_else_mismatch",
+        "match_non_exhaustive_enum",
+        "resolve_mod_private_across_files",
+        "format_not_display",
+        "lint_unused_mut",
+        "types_try_in_unit_fn",
+    ];
+    let dir = repo_root().join("tests/snapshots");
+    let bless = std::env::var_os("WARD_BLESS").is_some();
+    let mut mismatched = Vec::new();
+    for case in cases {
+        let path = format!("tests/diagnostics/{case}.ward");
+        let out = ward(&["check", &path]);
+        let rendered = text(&out.stderr);
+        let snapshot = dir.join(format!("{case}.txt"));
+        if bless {
+            std::fs::create_dir_all(&dir).expect("snapshot dir");
+            std::fs::write(&snapshot, &rendered).expect("write snapshot");
+            continue;
+        }
+        let expected = std::fs::read_to_string(&snapshot).unwrap_or_default();
+        if expected != rendered {
+            mismatched.push(format!(
+                "--- {case}: expected\n{expected}\n--- got\n{rendered}"
+            ));
+        }
+    }
+    assert!(
+        mismatched.is_empty(),
+        "snapshots differ (WARD_BLESS=1 to accept):\n{}",
+        mismatched.join("\n")
+    );
+}

@@ -792,10 +792,8 @@ impl Program {
         let names: Vec<Name> = path.segments.iter().map(|s| s.name.clone()).collect();
         let last = &names[names.len() - 1];
         let found = if names.len() == 1 {
-            self.lookup_name(m, &last.text, Ns::Types).or_else(|| {
-                self.lookup_name(m, &last.text, Ns::Values)
-                    .filter(|d| matches!(self.def(*d).kind, DefKind::Variant { .. }))
-            })
+            self.lookup_name(m, &last.text, Ns::Types)
+                .or_else(|| self.lookup_name(m, &last.text, Ns::Values))
         } else {
             match self.walk_prefix(m, file, &names[..names.len() - 1])? {
                 Prefix::Def(container) => {
