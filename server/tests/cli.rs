@@ -176,6 +176,7 @@ fn check_usage_errors_exit_2() {
 }
 
 #[test]
+#[allow(clippy::cast_possible_truncation)] // test offsets are small
 fn check_json_has_the_documented_shape() {
     // Line 2 holds a non-ASCII char before the error: columns count chars.
     let file = Scratch::new(
@@ -214,6 +215,7 @@ fn check_json_has_the_documented_shape() {
 }
 
 #[test]
+#[allow(clippy::cast_possible_truncation)] // test offsets are small
 fn check_json_fixes_are_text_edits() {
     let file = Scratch::new(
         "json_fix.ward",
