@@ -1481,11 +1481,10 @@ impl Builder<'_> {
             ));
         }
         // `use a::b::{self}` imports the module `b`.
-        let (path, self_import) = match path.last() {
-            Some(last) if last.text == "self" && path.len() > 1 => (&path[..path.len() - 1], true),
-            _ => (&path[..], false),
+        let path = match path.last() {
+            Some(last) if last.text == "self" && path.len() > 1 => &path[..path.len() - 1],
+            _ => &path[..],
         };
-        let _ = self_import;
         if import.glob {
             let container = match p.walk_prefix(m, file, path) {
                 Ok(Prefix::Def(d))
@@ -1629,12 +1628,6 @@ impl Builder<'_> {
             };
             match self.program.resolve_type_path(imp.module, imp.file, path) {
                 Ok(res) => {
-                    if let TypeRes::Def(d) = res
-                        && self.program.def(d).module != imp.module
-                        && !self.program.module(imp.module).is_std
-                    {
-                        // Rust allows an impl anywhere in the crate.
-                    }
                     if !self.program.module(imp.module).is_std
                         && (matches!(res, TypeRes::Prim(_))
                             || matches!(res, TypeRes::Def(d) if self.program.is_std_def(d)))

@@ -52,17 +52,6 @@ impl Item {
             ItemKind::Impl(_) | ItemKind::Use(_) => None,
         }
     }
-
-    pub fn has_attr(&self, name: &str) -> bool {
-        self.attrs.iter().any(|a| a.name == name)
-    }
-
-    /// `#[derive(Copy, Clone)]` lists `Copy`.
-    pub fn derives(&self, what: &str) -> bool {
-        self.attrs
-            .iter()
-            .any(|a| a.name == "derive" && a.args.iter().any(|arg| arg == what))
-    }
 }
 
 #[derive(Debug, Clone)]

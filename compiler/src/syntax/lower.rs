@@ -695,18 +695,17 @@ impl Lowerer<'_, '_> {
             "self" => ExprKind::SelfValue,
             "generic_function" => {
                 let function = node.child_by_field_name("function");
-                let args = self.type_args(node.child_by_field_name("type_arguments"));
                 match function {
                     Some(f) if f.kind() == "field_expression" => {
-                        // `x.m::<T>` without a call: a method value is not a
-                        // thing in Ward; keep it as a call with no arguments
-                        // only when called (handled in call_expression).
+                        // `x.m::<T>` not called: Ward has no method values,
+                        // so it reads as a field (and is reported as one).
+                        // Called, it is a method call (see `call`).
                         let base = self.expr_field(b, f, "value");
                         let field = self.field_of(f);
-                        let _ = args;
                         ExprKind::Field { base, field }
                     }
                     Some(f) => {
+                        let args = self.type_args(node.child_by_field_name("type_arguments"));
                         let mut path = self.path(f);
                         if let Some(last) = path.segments.last_mut() {
                             last.args = args;

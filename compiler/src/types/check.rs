@@ -208,9 +208,6 @@ pub fn check_body(
             {
                 c.check_coerce(root, &sig.ret);
             }
-            if let Some(sp) = &f.self_param {
-                let _ = sp;
-            }
         }
         DefKind::Const(_) => {
             let t = typed.const_types.get(&owner).cloned().unwrap_or(Ty::Error);
@@ -1297,7 +1294,7 @@ impl Checker<'_> {
                     return Ty::Error;
                 };
                 let sig = sig.clone();
-                let args = self.generic_args_for(&sig, 0, &path.last().args, path.span);
+                let args = self.generic_args_for(&sig, &path.last().args, path.span);
                 Ty::Fn(
                     sig.params.iter().map(|t| t.subst(&args)).collect(),
                     Box::new(sig.ret.subst(&args)),
@@ -1365,14 +1362,7 @@ impl Checker<'_> {
     }
 
     /// Fresh variables for a signature's generics, or the turbofish ones.
-    fn generic_args_for(
-        &mut self,
-        sig: &FnSig,
-        impl_args_from: usize,
-        turbofish: &[GenericArg],
-        span: Span,
-    ) -> Vec<Ty> {
-        let _ = impl_args_from;
+    fn generic_args_for(&mut self, sig: &FnSig, turbofish: &[GenericArg], span: Span) -> Vec<Ty> {
         let mut args: Vec<Ty> = (0..sig.generics.len()).map(|_| self.fresh_var()).collect();
         let explicit: Vec<&crate::syntax::ast::TypeRef> = turbofish
             .iter()
@@ -1413,7 +1403,7 @@ impl Checker<'_> {
         span: Span,
     ) -> Option<(Vec<Ty>, Ty)> {
         let sig = self.typed.sigs.get(&m)?.clone();
-        let args = self.generic_args_for(&sig, 0, turbofish, span);
+        let args = self.generic_args_for(&sig, turbofish, span);
         if let Some(imp) = self.program.def(m).owner
             && let Some((_, impl_ty)) = self.typed.impl_self.get(&imp)
         {
@@ -1905,40 +1895,30 @@ impl Checker<'_> {
                     }
                 }
             },
-            UnaryOp::Neg => match base {
-                Ty::Int | Ty::Float | Ty::Error => base,
-                Ty::Var(_) => {
-                    self.unify(&t, &Ty::Int);
-                    Ty::Int
+            UnaryOp::Neg | UnaryOp::Not => {
+                let (symbol, accepted, default) = match op {
+                    UnaryOp::Neg => ("-", matches!(base, Ty::Int | Ty::Float), Ty::Int),
+                    _ => ("!", matches!(base, Ty::Int | Ty::Bool), Ty::Bool),
+                };
+                match base {
+                    _ if accepted => base,
+                    Ty::Error => Ty::Error,
+                    Ty::Var(_) => {
+                        self.unify(&t, &default);
+                        default
+                    }
+                    other => {
+                        let shown = self.show(&other);
+                        self.error(
+                            codes::UNARY_OP,
+                            span,
+                            format!("cannot apply unary operator `{symbol}` to type `{shown}`"),
+                        )
+                        .label = format!("cannot apply unary operator `{symbol}`");
+                        Ty::Error
+                    }
                 }
-                other => {
-                    let shown = self.show(&other);
-                    self.error(
-                        codes::UNARY_OP,
-                        span,
-                        format!("cannot apply unary operator `-` to type `{shown}`"),
-                    )
-                    .label = "cannot apply unary operator `-`".into();
-                    Ty::Error
-                }
-            },
-            UnaryOp::Not => match base {
-                Ty::Int | Ty::Bool | Ty::Error => base,
-                Ty::Var(_) => {
-                    self.unify(&t, &Ty::Bool);
-                    Ty::Bool
-                }
-                other => {
-                    let shown = self.show(&other);
-                    self.error(
-                        codes::UNARY_OP,
-                        span,
-                        format!("cannot apply unary operator `!` to type `{shown}`"),
-                    )
-                    .label = "cannot apply unary operator `!`".into();
-                    Ty::Error
-                }
-            },
+            }
         }
     }
 

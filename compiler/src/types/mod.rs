@@ -641,14 +641,8 @@ fn collect_sigs(program: &Program, typed: &mut TypedProgram, diags: &mut Vec<Dia
 /// lifetime position; otherwise it must be named (W0106).
 fn check_elision(file: FileId, f: &crate::syntax::ast::Function, diags: &mut Vec<Diagnostic>) {
     let mut input_positions = 0;
-    let mut elided_inputs = 0;
     for p in &f.body.params {
-        visit_refs(&p.ty, &mut |lifetime, _| {
-            input_positions += 1;
-            if lifetime.is_none() {
-                elided_inputs += 1;
-            }
-        });
+        visit_refs(&p.ty, &mut |_, _| input_positions += 1);
     }
     let self_ref = f.self_param.as_ref().is_some_and(|s| s.reference);
     let Some(ret) = &f.ret else { return };
@@ -678,7 +672,6 @@ fn check_elision(file: FileId, f: &crate::syntax::ast::Function, diags: &mut Vec
                 "'static ",
             );
         } else {
-            let _ = elided_inputs;
             d = d.with_help(format!(
                 "this function's return type contains a borrowed value, but the signature does not say which one of its {input_positions} borrowed parameters it is borrowed from"
             ));

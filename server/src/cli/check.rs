@@ -57,7 +57,7 @@ pub fn render_human(analysis: &Analysis, root: &Path) {
         termcolor::ColorChoice::Never
     };
     let mut stream = termcolor::StandardStream::stderr(choice);
-    let text = render_to_string(analysis, false);
+    let text = render_to_string(analysis);
     let _ = std::io::Write::write_all(&mut stream, text.as_bytes());
     let errors = analysis
         .diagnostics
@@ -93,7 +93,7 @@ fn plural(n: usize) -> &'static str {
 }
 
 /// The rendered diagnostics as plain text (also used by snapshot tests).
-pub fn render_to_string(analysis: &Analysis, _color: bool) -> String {
+pub fn render_to_string(analysis: &Analysis) -> String {
     let mut files = SimpleFiles::new();
     let ids: Vec<usize> = analysis
         .program
