@@ -9,6 +9,7 @@
 
 pub mod analysis;
 pub mod diagnostics;
+pub mod mir;
 pub mod resolve;
 pub mod syntax;
 pub mod types;

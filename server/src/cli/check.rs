@@ -23,7 +23,13 @@ pub enum Format {
     Json,
 }
 
-pub fn run(files: &[std::path::PathBuf], format: Format) -> u8 {
+/// Internal representations to print besides the diagnostics.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Dumps {
+    pub mir: bool,
+}
+
+pub fn run(files: &[std::path::PathBuf], format: Format, dumps: Dumps) -> u8 {
     let mut any_error = false;
     let mut json_out = Vec::new();
     for file in files {
@@ -32,6 +38,11 @@ pub fn run(files: &[std::path::PathBuf], format: Format) -> u8 {
         }
         let analysis = analyze(file, &DiskLoader);
         any_error |= analysis.has_errors();
+        if dumps.mir {
+            for f in ward_compiler::mir::build_program(&analysis.program, &analysis.typed) {
+                print!("{}", ward_compiler::mir::dump_fn(&analysis.program, &f));
+            }
+        }
         match format {
             Format::Human => render_human(&analysis, file),
             Format::Json => {

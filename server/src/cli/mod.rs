@@ -32,6 +32,9 @@ enum Command {
         /// How to print diagnostics.
         #[arg(long, value_enum, default_value = "human")]
         format: check::Format,
+        /// Print the MIR (control-flow graph) of every function on stdout.
+        #[arg(long)]
+        dump_mir: bool,
     },
 }
 
@@ -46,7 +49,11 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Parse { file } => parse::run(&file),
-        Command::Check { files, format } => check::run(&files, format),
+        Command::Check {
+            files,
+            format,
+            dump_mir,
+        } => check::run(&files, format, check::Dumps { mir: dump_mir }),
     };
     ExitCode::from(code)
 }

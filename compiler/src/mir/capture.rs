@@ -1,0 +1,239 @@
+//! Closure capture analysis (Rust 2021): a closure captures the precise
+//! places it uses — `p.x`, not all of `p` — each in the weakest mode its
+//! uses allow (shared borrow, unique borrow, or by value), or everything by
+//! value for a `move` closure. The closure body is built first with
+//! placeholder locals for the variables of the enclosing body; this pass
+//! decides the captures and rewrites the body to use them.
+
+use super::visit::{PlaceUse, for_each_place_mut};
+use super::{Body, BorrowKind, CaptureKind, DerefKind, Local, LocalKind, Place, Proj};
+use crate::diagnostics::Span;
+use crate::resolve::Program;
+use crate::types::LocalId;
+use crate::types::TypedProgram;
+use crate::types::ty::Ty;
+use std::collections::HashMap;
+
+/// A capture, in terms of the enclosing variable.
+#[derive(Debug, Clone)]
+pub struct CaptureInfo {
+    pub source: LocalId,
+    /// The path below the variable (fields and derefs).
+    pub proj: Vec<Proj>,
+    pub kind: CaptureKind,
+    /// The closure body's local holding the capture.
+    pub local: Local,
+    pub use_span: Span,
+    pub name: String,
+}
+
+fn rank(k: CaptureKind) -> u8 {
+    match k {
+        CaptureKind::Ref => 0,
+        CaptureKind::MutRef => 1,
+        CaptureKind::Value => 2,
+    }
+}
+
+/// Decides the captures of `body` (whose placeholders are `outer`) and
+/// rewrites its places to go through them.
+pub fn analyze(
+    program: &Program,
+    typed: &TypedProgram,
+    body: &mut Body,
+    outer: &HashMap<LocalId, Local>,
+    is_move: bool,
+) -> Vec<CaptureInfo> {
+    if outer.is_empty() {
+        return Vec::new();
+    }
+    let source_of: HashMap<Local, LocalId> = outer.iter().map(|(id, l)| (*l, *id)).collect();
+    // 1. Every use of a placeholder-rooted place, with the mode it needs.
+    let mut uses: Vec<(Local, Vec<Proj>, CaptureKind, Span)> = Vec::new();
+    for_each_place_mut(body, &mut |place, how, span| {
+        if !source_of.contains_key(&place.local) {
+            return;
+        }
+        let kind = match how {
+            PlaceUse::Move => CaptureKind::Value,
+            PlaceUse::Borrow(BorrowKind::Mut { .. }) | PlaceUse::Store | PlaceUse::Drop => {
+                CaptureKind::MutRef
+            }
+            _ => CaptureKind::Ref,
+        };
+        let kind = if is_move { CaptureKind::Value } else { kind };
+        // Truncate: indices and variants are never captured precisely; a
+        // by-value capture stops at the first deref.
+        let mut proj = Vec::new();
+        for p in &place.proj {
+            match p {
+                Proj::Index(_) | Proj::ConstIndex { .. } | Proj::Downcast(_) => break,
+                Proj::Deref(_) if kind == CaptureKind::Value => break,
+                _ => proj.push(p.clone()),
+            }
+        }
+        uses.push((place.local, proj, kind, span));
+    });
+    // 2. Merge: a place whose ancestor is captured is covered by it.
+    let mut caps: Vec<(Local, Vec<Proj>, CaptureKind, Span)> = Vec::new();
+    for (root, proj, kind, span) in uses {
+        let mut merged = false;
+        for c in &mut caps {
+            if c.0 != root {
+                continue;
+            }
+            if proj.starts_with(&c.1) {
+                if rank(kind) > rank(c.2) {
+                    c.2 = kind;
+                }
+                merged = true;
+                break;
+            }
+        }
+        if merged {
+            continue;
+        }
+        // This one may cover captures found before.
+        let mut strongest = kind;
+        let mut first_span = span;
+        caps.retain(|c| {
+            if c.0 == root && c.1.starts_with(&proj) {
+                if rank(c.2) > rank(strongest) {
+                    strongest = c.2;
+                }
+                first_span = first_span.min(c.3);
+                false
+            } else {
+                true
+            }
+        });
+        caps.push((root, proj, strongest, first_span));
+    }
+    caps.sort_by_key(|c| c.3.start);
+    // A by-value capture of a Copy place is a copy; a non-move closure
+    // only reads it, so it borrows instead (as Rust does).
+    for c in &mut caps {
+        let place = Place {
+            local: c.0,
+            proj: c.1.clone(),
+        };
+        let ty = super::place_ty(program, typed, body, &place);
+        if c.2 == CaptureKind::Value
+            && !is_move
+            && crate::types::ty::is_copy(program, &typed.adts, &ty)
+        {
+            c.2 = CaptureKind::Ref;
+        }
+    }
+    // 3. Upvar locals: the first capture of a variable reuses its
+    // placeholder.
+    let mut out = Vec::new();
+    let mut used_placeholder: Vec<Local> = Vec::new();
+    for (i, (root, proj, kind, span)) in caps.iter().enumerate() {
+        let place = Place {
+            local: *root,
+            proj: proj.clone(),
+        };
+        let ty = super::place_ty(program, typed, body, &place);
+        let decl = body.local(*root).clone();
+        let base_name = decl.name().unwrap_or("_").to_string();
+        let name = capture_name(&base_name, proj, program, typed, body, *root);
+        let upvar_ty = match kind {
+            CaptureKind::Value => ty,
+            CaptureKind::Ref => Ty::Ref(false, Box::new(ty)),
+            CaptureKind::MutRef => Ty::Ref(true, Box::new(ty)),
+        };
+        let kind_decl = LocalKind::Upvar {
+            name: name.clone(),
+            capture: i as u32,
+        };
+        let local = if used_placeholder.contains(root) {
+            let l = Local(body.locals.len() as u32);
+            body.locals.push(super::LocalDecl {
+                ty: upvar_ty,
+                mutable: decl.mutable,
+                kind: kind_decl,
+                span: decl.span,
+            });
+            l
+        } else {
+            used_placeholder.push(*root);
+            body.locals[root.index()] = super::LocalDecl {
+                ty: upvar_ty,
+                mutable: decl.mutable,
+                kind: kind_decl,
+                span: decl.span,
+            };
+            *root
+        };
+        out.push(CaptureInfo {
+            source: source_of[root],
+            proj: proj.clone(),
+            kind: *kind,
+            local,
+            use_span: *span,
+            name,
+        });
+    }
+    // 4. Rewrite every placeholder-rooted place through its capture.
+    for_each_place_mut(body, &mut |place, _, _| {
+        if !source_of.contains_key(&place.local) {
+            return;
+        }
+        let Some(c) = out
+            .iter()
+            .filter(|c| {
+                source_of.get(&place.local) == Some(&c.source) && place.proj.starts_with(&c.proj)
+            })
+            .max_by_key(|c| c.proj.len())
+        else {
+            return;
+        };
+        let mut proj = Vec::new();
+        match c.kind {
+            CaptureKind::Ref => proj.push(Proj::Deref(DerefKind::Shared)),
+            CaptureKind::MutRef => proj.push(Proj::Deref(DerefKind::Mut)),
+            CaptureKind::Value => {}
+        }
+        proj.extend_from_slice(&place.proj[c.proj.len()..]);
+        *place = Place {
+            local: c.local,
+            proj,
+        };
+    });
+    out
+}
+
+/// `p.x` for a capture of field `x` of `p`.
+fn capture_name(
+    base: &str,
+    proj: &[Proj],
+    program: &Program,
+    typed: &TypedProgram,
+    body: &Body,
+    root: Local,
+) -> String {
+    let mut name = base.to_string();
+    let mut ty = body.local(root).ty.clone();
+    let mut variant = None;
+    for p in proj {
+        match p {
+            Proj::Field(i) => {
+                let field = match &ty {
+                    Ty::Adt(d, _) => typed
+                        .adts
+                        .fields
+                        .get(&variant.unwrap_or(*d))
+                        .and_then(|f| f.get(*i as usize))
+                        .map_or_else(|| i.to_string(), |f| f.name.clone()),
+                    _ => i.to_string(),
+                };
+                name = format!("{name}.{field}");
+            }
+            Proj::Deref(_) => name = format!("*{name}"),
+            _ => {}
+        }
+        ty = super::project_ty(program, typed, &ty, p, &mut variant);
+    }
+    name
+}
