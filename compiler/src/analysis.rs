@@ -13,6 +13,8 @@ use std::path::Path;
 pub struct Analysis {
     pub program: Program,
     pub typed: TypedProgram,
+    /// What the borrow checker learnt about each function.
+    pub facts: Vec<crate::borrowck::FnFacts>,
     /// Every diagnostic, sorted by file and position.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -30,12 +32,15 @@ pub fn analyze(root: &Path, loader: &dyn SourceLoader) -> Analysis {
     let mut all = std::mem::take(&mut program.diagnostics);
     all.extend(typed.diagnostics.iter().cloned());
     all.extend(unused_imports(&program));
+    let borrowck = crate::borrowck::check_program(&program, &typed, &all);
+    all.extend(borrowck.diagnostics);
     // Diagnostics about the standard library's own text would be a bug in
     // the table; they are kept (and a test asserts there are none).
     diagnostics::sort_and_dedup(&mut all);
     Analysis {
         program,
         typed,
+        facts: borrowck.facts,
         diagnostics: all,
     }
 }

@@ -157,6 +157,12 @@ pub mod codes {
     pub const CYCLIC_MODULE: Code = Code("W1001");
     pub const FORMAT_STRING: Code = Code("W1002");
     pub const UNSUPPORTED: Code = Code("W1003");
+    pub const UNINITIALIZED: Code = Code("W0381");
+    pub const USE_AFTER_MOVE: Code = Code("W0382");
+    pub const ASSIGN_TWICE: Code = Code("W0384");
+    pub const MOVE_OUT_OF_BORROW: Code = Code("W0507");
+    pub const ASSIGN_TO_IMMUTABLE: Code = Code("W0594");
+    pub const BORROW_MUT_OF_IMMUTABLE: Code = Code("W0596");
     pub const UNUSED_VARIABLE: Code = Code("W1101");
     pub const UNUSED_MUT: Code = Code("W1102");
     pub const UNREACHABLE_CODE: Code = Code("W1103");

@@ -8,6 +8,7 @@
 //! [`diagnostics`] is what every stage reports in.
 
 pub mod analysis;
+pub mod borrowck;
 pub mod diagnostics;
 pub mod mir;
 pub mod resolve;

@@ -761,7 +761,7 @@ impl<'a, 'c> Builder<'a, 'c> {
                 let place = self.place(*lhs, true);
                 self.assign(
                     &place,
-                    Rvalue::Binary(*op, Operand::Copy(place.clone()), v),
+                    Rvalue::Binary(*op, Operand::Copy(place.clone(), span), v),
                     span,
                 );
                 self.assign(dest, Rvalue::Use(Operand::Const(Const::Unit)), span);
@@ -1147,7 +1147,7 @@ impl<'a, 'c> Builder<'a, 'c> {
                                 Rvalue::Aggregate(AggregateKind::Adt(d), Vec::new()),
                                 span,
                             );
-                            return Operand::Move(Place::local(t));
+                            return Operand::Move(Place::local(t), span);
                         }
                         _ => {}
                     }
@@ -1161,18 +1161,19 @@ impl<'a, 'c> Builder<'a, 'c> {
             ExprKind::Missing => return Operand::Const(Const::Unit),
             _ => {}
         }
+        let span = cx.span(e);
         if is_place_expr(cx.ast, cx.bt, e) {
             let place = self.place(e, false);
             let ty = cx.ty(e);
             return if cx.is_copy(ty) {
-                Operand::Copy(place)
+                Operand::Copy(place, span)
             } else {
-                Operand::Move(place)
+                Operand::Move(place, span)
             };
         }
         let t = self.operand_temp(e);
         self.expr_into(&Place::local(t), e);
-        Operand::Move(Place::local(t))
+        Operand::Move(Place::local(t), span)
     }
 
     /// A temporary for a value that is consumed at once (no drop).
@@ -1195,7 +1196,7 @@ impl<'a, 'c> Builder<'a, 'c> {
     fn compare_operand(&mut self, e: ExprId) -> Operand {
         let cx = self.cx;
         if is_place_expr(cx.ast, cx.bt, e) && !cx.is_copy(cx.ty(e)) {
-            return Operand::Copy(self.place(e, false));
+            return Operand::Copy(self.place(e, false), cx.span(e));
         }
         self.operand(e)
     }
@@ -1218,7 +1219,7 @@ impl<'a, 'c> Builder<'a, 'c> {
                     Rvalue::Ref(BorrowKind::Shared, Place::local(t)),
                     span,
                 );
-                Operand::Move(Place::local(r))
+                Operand::Move(Place::local(r), span)
             }
             (Ty::Ref(em, x), Ty::Ref(am, a))
                 if *am || (x != a && !matches!(**x, Ty::Param(..))) =>
@@ -1257,7 +1258,7 @@ impl<'a, 'c> Builder<'a, 'c> {
                 let r = self.operand_temp(e);
                 self.body.locals[r.index()].ty = Ty::Ref(*em && *am, Box::new(cur));
                 self.assign(&Place::local(r), Rvalue::Ref(kind, place), span);
-                Operand::Move(Place::local(r))
+                Operand::Move(Place::local(r), span)
             }
             _ => self.operand(e),
         }
@@ -1450,7 +1451,7 @@ impl Builder<'_, '_> {
         };
         self.body.blocks[self.cur.index()].terminator = Terminator {
             kind: TerminatorKind::SwitchInt {
-                discr: Operand::Copy(dest.clone()),
+                discr: Operand::Copy(dest.clone(), span),
                 targets: targets.0,
                 otherwise: targets.1,
             },
@@ -1485,7 +1486,7 @@ impl Builder<'_, '_> {
                 let c = self.scratch(Ty::Bool, span);
                 self.assign(&Place::local(c), Rvalue::Use(op), span);
                 self.pop_scope();
-                self.switch_bool(Operand::Copy(Place::local(c)), on_false, span);
+                self.switch_bool(Operand::Copy(Place::local(c), span), on_false, span);
             }
             Condition::Let { pat, value } => {
                 let place = self.place(value, false);
@@ -1523,7 +1524,7 @@ impl Builder<'_, '_> {
         let bad_block = self.new_block();
         self.body.blocks[self.cur.index()].terminator = Terminator {
             kind: TerminatorKind::SwitchInt {
-                discr: Operand::Copy(Place::local(discr)),
+                discr: Operand::Copy(Place::local(discr), span),
                 targets: vec![(cx.variant_index(ok), ok_block)],
                 otherwise: bad_block,
             },
@@ -1541,7 +1542,7 @@ impl Builder<'_, '_> {
             self.push_stmt(StatementKind::StorageLive(conv), span);
             self.call(
                 Callee::Builtin(Builtin::TryConvert),
-                vec![Operand::Move(err_place)],
+                vec![Operand::Move(err_place, span)],
                 &Place::local(conv),
                 false,
                 span,
@@ -1550,7 +1551,7 @@ impl Builder<'_, '_> {
                 &ret,
                 Rvalue::Aggregate(
                     AggregateKind::Adt(bad),
-                    vec![Operand::Move(Place::local(conv))],
+                    vec![Operand::Move(Place::local(conv), span)],
                 ),
                 span,
             );
@@ -1570,8 +1571,10 @@ impl Builder<'_, '_> {
             .project(Proj::Field(0));
         let vty = cx.ty(inner);
         let op = match vty {
-            Ty::Adt(_, args) if args.first().is_some_and(|a| cx.is_copy(a)) => Operand::Copy(value),
-            _ => Operand::Move(value),
+            Ty::Adt(_, args) if args.first().is_some_and(|a| cx.is_copy(a)) => {
+                Operand::Copy(value, span)
+            }
+            _ => Operand::Move(value, span),
         };
         self.assign(dest, Rvalue::Use(op), span);
     }
@@ -1591,7 +1594,7 @@ impl Builder<'_, '_> {
                 Rvalue::Ref(BorrowKind::Shared, place),
                 span,
             );
-            ops.push(Operand::Move(Place::local(r)));
+            ops.push(Operand::Move(Place::local(r), span));
         }
         ops
     }
@@ -1692,7 +1695,7 @@ impl Builder<'_, '_> {
             );
             self.call(
                 Callee::Builtin(Builtin::Clone),
-                vec![Operand::Move(Place::local(r))],
+                vec![Operand::Move(Place::local(r), span)],
                 dest,
                 false,
                 span,
@@ -1743,10 +1746,11 @@ impl Builder<'_, '_> {
         }
         let recv = match self_kind {
             SelfKind::Value => {
+                let rspan = cx.span(receiver);
                 if cx.is_copy(&ty) {
-                    Operand::Copy(place)
+                    Operand::Copy(place, rspan)
                 } else {
-                    Operand::Move(place)
+                    Operand::Move(place, rspan)
                 }
             }
             SelfKind::Ref | SelfKind::RefMut => {
@@ -1762,7 +1766,7 @@ impl Builder<'_, '_> {
                     Rvalue::Ref(kind, place),
                     cx.span(receiver),
                 );
-                Operand::Move(Place::local(r))
+                Operand::Move(Place::local(r), span)
             }
         };
         let mut ops = vec![recv];
@@ -1815,9 +1819,9 @@ impl Builder<'_, '_> {
                     let fp = bp.project(Proj::Field(i as u32));
                     let fty = infos[i].ty.subst(&targs);
                     *slot = Some(if cx.is_copy(&fty) {
-                        Operand::Copy(fp)
+                        Operand::Copy(fp, span)
                     } else {
-                        Operand::Move(fp)
+                        Operand::Move(fp, span)
                     });
                 }
             }
@@ -1874,7 +1878,7 @@ impl Builder<'_, '_> {
         );
         self.call(
             Callee::Builtin(Builtin::IterNext),
-            vec![Operand::Move(Place::local(r))],
+            vec![Operand::Move(Place::local(r), span)],
             &Place::local(next),
             false,
             cx.span(iterable),
@@ -1890,7 +1894,7 @@ impl Builder<'_, '_> {
         let done = self.new_block();
         self.body.blocks[self.cur.index()].terminator = Terminator {
             kind: TerminatorKind::SwitchInt {
-                discr: Operand::Copy(Place::local(discr)),
+                discr: Operand::Copy(Place::local(discr), span),
                 targets: vec![(some.map_or(1, |s| cx.variant_index(s)), body_block)],
                 otherwise: done,
             },
@@ -2194,12 +2198,12 @@ impl Builder<'_, '_> {
                             &Place::local(c),
                             Rvalue::Binary(
                                 op,
-                                Operand::Copy(place.clone()),
+                                Operand::Copy(place.clone(), span),
                                 Operand::Const(literal_const(lit, *negative)),
                             ),
                             span,
                         );
-                        self.switch_bool(Operand::Copy(Place::local(c)), fail, span);
+                        self.switch_bool(Operand::Copy(Place::local(c), span), fail, span);
                     }
                 }
                 return;
@@ -2220,7 +2224,7 @@ impl Builder<'_, '_> {
                             let next = self.new_block();
                             self.body.blocks[self.cur.index()].terminator = Terminator {
                                 kind: TerminatorKind::SwitchInt {
-                                    discr: Operand::Copy(Place::local(discr)),
+                                    discr: Operand::Copy(Place::local(discr), span),
                                     targets: vec![(cx.variant_index(d), next)],
                                     otherwise: fail,
                                 },
@@ -2247,12 +2251,12 @@ impl Builder<'_, '_> {
                         &Place::local(c),
                         Rvalue::Binary(
                             op,
-                            Operand::Copy(Place::local(len)),
+                            Operand::Copy(Place::local(len), span),
                             Operand::Const(Const::Int(n)),
                         ),
                         span,
                     );
-                    self.switch_bool(Operand::Copy(Place::local(c)), fail, span);
+                    self.switch_bool(Operand::Copy(Place::local(c), span), fail, span);
                 }
             }
             _ => {}
@@ -2266,10 +2270,10 @@ impl Builder<'_, '_> {
         let c = self.scratch(Ty::Bool, span);
         self.assign(
             &Place::local(c),
-            Rvalue::Binary(BinaryOp::Eq, Operand::Copy(place.clone()), value),
+            Rvalue::Binary(BinaryOp::Eq, Operand::Copy(place.clone(), span), value),
             span,
         );
-        self.switch_bool(Operand::Copy(Place::local(c)), fail, span);
+        self.switch_bool(Operand::Copy(Place::local(c), span), fail, span);
     }
 
     fn bind_irrefutable(&mut self, pat: PatId, place: &Place, ty: &Ty) {
@@ -2319,9 +2323,9 @@ impl Builder<'_, '_> {
                             place.clone(),
                         ),
                         None if guard || cx.is_copy(&ty) => {
-                            Rvalue::Use(Operand::Copy(place.clone()))
+                            Rvalue::Use(Operand::Copy(place.clone(), span))
                         }
-                        None => Rvalue::Use(Operand::Move(place.clone())),
+                        None => Rvalue::Use(Operand::Move(place.clone(), span)),
                     };
                     self.assign(&Place::local(l), rv, span);
                 }
@@ -2397,9 +2401,9 @@ impl Builder<'_, '_> {
             let op = match c.kind {
                 CaptureKind::Value => {
                     if cx.is_copy(&pty) {
-                        Operand::Copy(place.clone())
+                        Operand::Copy(place.clone(), span)
                     } else {
-                        Operand::Move(place.clone())
+                        Operand::Move(place.clone(), span)
                     }
                 }
                 CaptureKind::Ref | CaptureKind::MutRef => {
@@ -2416,7 +2420,7 @@ impl Builder<'_, '_> {
                         Rvalue::Ref(kind, place.clone()),
                         c.use_span,
                     );
-                    Operand::Move(Place::local(r))
+                    Operand::Move(Place::local(r), span)
                 }
             };
             ops.push(op);

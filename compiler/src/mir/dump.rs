@@ -172,8 +172,8 @@ pub(super) fn place(program: &Program, p: &Place) -> String {
 
 fn operand(program: &Program, op: &Operand) -> String {
     match op {
-        Operand::Copy(p) => format!("copy {}", place(program, p)),
-        Operand::Move(p) => format!("move {}", place(program, p)),
+        Operand::Copy(p, _) => format!("copy {}", place(program, p)),
+        Operand::Move(p, _) => format!("move {}", place(program, p)),
         Operand::Const(c) => match c {
             Const::Int(n) => format!("const {n}"),
             Const::Float(f) => format!("const {f:?}"),

@@ -181,16 +181,25 @@ pub enum Const {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Operand {
     /// A read that leaves the place initialised (Copy types, and the
-    /// by-reference reads of `==` and of format arguments).
-    Copy(Place),
-    Move(Place),
+    /// by-reference reads of `==` and of format arguments). The span is
+    /// the expression the operand was lowered from.
+    Copy(Place, Span),
+    Move(Place, Span),
     Const(Const),
 }
 
 impl Operand {
     pub fn place(&self) -> Option<&Place> {
         match self {
-            Operand::Copy(p) | Operand::Move(p) => Some(p),
+            Operand::Copy(p, _) | Operand::Move(p, _) => Some(p),
+            Operand::Const(_) => None,
+        }
+    }
+
+    /// The source expression the value comes from.
+    pub fn span(&self) -> Option<Span> {
+        match self {
+            Operand::Copy(_, s) | Operand::Move(_, s) => Some(*s),
             Operand::Const(_) => None,
         }
     }

@@ -61,10 +61,10 @@ pub fn for_each_place_mut(body: &mut Body, f: &mut impl FnMut(&mut Place, PlaceU
     }
 }
 
-fn operand_mut(op: &mut Operand, span: Span, f: &mut impl FnMut(&mut Place, PlaceUse, Span)) {
+fn operand_mut(op: &mut Operand, _span: Span, f: &mut impl FnMut(&mut Place, PlaceUse, Span)) {
     match op {
-        Operand::Copy(p) => f(p, PlaceUse::Copy, span),
-        Operand::Move(p) => f(p, PlaceUse::Move, span),
+        Operand::Copy(p, s) => f(p, PlaceUse::Copy, *s),
+        Operand::Move(p, s) => f(p, PlaceUse::Move, *s),
         Operand::Const(_) => {}
     }
 }
@@ -94,4 +94,93 @@ pub fn index_locals(place: &Place) -> impl Iterator<Item = super::Local> + '_ {
         Proj::Index(l) => Some(*l),
         _ => None,
     })
+}
+
+/// One thing a statement or terminator does to places, in order.
+#[derive(Debug, Clone, Copy)]
+pub enum Event<'p> {
+    /// The place is read, borrowed or inspected (checked before effects).
+    Use(&'p Place, PlaceUse, Span),
+    /// The value leaves the place (after its `Use`).
+    Moved(&'p Place, Span),
+    /// The place receives a value.
+    Stored(&'p Place, Span),
+    /// The value in the place is dropped (after its `Use`).
+    Dropped(&'p Place, Span),
+    /// The local's storage begins or ends: whatever it held is gone.
+    StorageReset(super::Local, Span),
+}
+
+/// The events of the statement or terminator at `loc`, in order.
+pub fn events_at<'p>(body: &'p Body, loc: super::Location, out: &mut Vec<Event<'p>>) {
+    out.clear();
+    let block = body.block(loc.block);
+    if let Some(st) = block.statements.get(loc.index as usize) {
+        let span = st.span;
+        match &st.kind {
+            StatementKind::Assign(dest, rv) => {
+                rvalue_events(rv, span, out);
+                out.push(Event::Stored(dest, span));
+            }
+            StatementKind::Drop(p) => {
+                out.push(Event::Use(p, PlaceUse::Drop, span));
+                out.push(Event::Dropped(p, span));
+            }
+            StatementKind::FakeRead(p) => out.push(Event::Use(p, PlaceUse::Inspect, span)),
+            StatementKind::ZoneEnter(Some(op)) => operand_events(op, out),
+            StatementKind::StorageLive(l) | StatementKind::StorageDead(l) => {
+                out.push(Event::StorageReset(*l, span));
+            }
+            StatementKind::ZoneEnter(None) | StatementKind::ZoneExit | StatementKind::Nop => {}
+        }
+        return;
+    }
+    let span = block.terminator.span;
+    match &block.terminator.kind {
+        TerminatorKind::SwitchInt { discr, .. } => operand_events(discr, out),
+        TerminatorKind::Call {
+            callee, args, dest, ..
+        } => {
+            if let Callee::Value(op) = callee {
+                operand_events(op, out);
+            }
+            for a in args {
+                operand_events(a, out);
+            }
+            out.push(Event::Stored(dest, span));
+        }
+        _ => {}
+    }
+}
+
+fn operand_events<'p>(op: &'p Operand, out: &mut Vec<Event<'p>>) {
+    match op {
+        Operand::Copy(p, s) => out.push(Event::Use(p, PlaceUse::Copy, *s)),
+        Operand::Move(p, s) => {
+            out.push(Event::Use(p, PlaceUse::Move, *s));
+            out.push(Event::Moved(p, *s));
+        }
+        Operand::Const(_) => {}
+    }
+}
+
+fn rvalue_events<'p>(rv: &'p Rvalue, span: Span, out: &mut Vec<Event<'p>>) {
+    match rv {
+        Rvalue::Use(op) | Rvalue::Unary(_, op) | Rvalue::Cast(op, _) | Rvalue::Repeat(op, _) => {
+            operand_events(op, out);
+        }
+        Rvalue::Binary(_, a, b) => {
+            operand_events(a, out);
+            operand_events(b, out);
+        }
+        Rvalue::Aggregate(_, ops) => {
+            for op in ops {
+                operand_events(op, out);
+            }
+        }
+        Rvalue::Ref(kind, p) => out.push(Event::Use(p, PlaceUse::Borrow(*kind), span)),
+        Rvalue::Discriminant(p) | Rvalue::Len(p) => {
+            out.push(Event::Use(p, PlaceUse::Inspect, span));
+        }
+    }
 }

@@ -1,0 +1,176 @@
+//! The borrow checker: Rust's rules (as rustc's NLL checker enforces them)
+//! over each function's MIR, organised as facts → solver → explanation.
+//!
+//! - [`moves`]: move paths and the initialisation dataflows (maybe-init,
+//!   maybe-uninit, ever-init, move-outs); use after move, uninitialised
+//!   use, assignment twice, moves out of borrows; drop elaboration.
+//! - [`mutability`]: `&mut` of an immutable place, writes through `&`.
+//! - [`dataflow`]: bit sets and the gen/kill solver.
+//! - [`describe`]: naming places and types as rustc does in messages.
+//!
+//! What the checker learns that an editor can show (moves, drops) is
+//! returned as plain data in [`FnFacts`].
+
+// Counts of locals, blocks and statements are bounded by the source text,
+// whose offsets are `u32`.
+#![allow(clippy::cast_possible_truncation)]
+
+pub mod dataflow;
+pub mod describe;
+pub mod moves;
+pub mod mutability;
+
+use crate::diagnostics::{Diagnostic, FileId, FileSpan, Span};
+use crate::mir::{Body, FnMir, Local};
+use crate::resolve::{DefId, Program};
+use crate::types::TypedProgram;
+use describe::{Describer, Origins};
+
+/// Everything needed to check one body.
+#[derive(Debug)]
+pub struct BodyCx<'a> {
+    pub program: &'a Program,
+    pub typed: &'a TypedProgram,
+    pub body: &'a Body,
+    pub file: FileId,
+    pub origins: Origins,
+}
+
+impl<'a> BodyCx<'a> {
+    pub fn new(
+        program: &'a Program,
+        typed: &'a TypedProgram,
+        body: &'a Body,
+        file: FileId,
+    ) -> Self {
+        BodyCx {
+            program,
+            typed,
+            body,
+            file,
+            origins: Origins::new(body),
+        }
+    }
+
+    pub fn fs(&self, span: Span) -> FileSpan {
+        FileSpan::new(self.file, span)
+    }
+
+    pub fn describer(&self) -> Describer<'_> {
+        Describer {
+            program: self.program,
+            typed: self.typed,
+            body: self.body,
+            origins: &self.origins,
+        }
+    }
+}
+
+/// A value moved out of a named place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MoveFact {
+    pub place: String,
+    pub span: Span,
+}
+
+/// What a scope-end (or assignment) drop does once elaborated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DropKind {
+    /// The value is always there: dropped unconditionally.
+    Static,
+    /// Moved on some paths only: a run-time drop flag decides.
+    Flagged,
+    /// Some fields were moved: the remaining ones are dropped.
+    Open,
+    /// Always moved or never initialised: nothing to drop.
+    Dead,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DropPoint {
+    pub place: Option<String>,
+    pub local: Local,
+    pub kind: DropKind,
+    pub span: Span,
+}
+
+/// What the checker found out about one function, for the editor.
+#[derive(Debug, Clone, Default)]
+pub struct FnFacts {
+    pub def: Option<DefId>,
+    pub name: String,
+    pub moves: Vec<MoveFact>,
+    pub drops: Vec<DropPoint>,
+}
+
+/// Adds a machine-applicable insertion to a diagnostic.
+pub trait InsertFix {
+    #[must_use]
+    fn with_insert(self, at: FileSpan, text: String, message: impl Into<String>) -> Self;
+}
+
+impl InsertFix for Diagnostic {
+    fn with_insert(self, at: FileSpan, text: String, message: impl Into<String>) -> Self {
+        self.with_fix(message, at, text)
+    }
+}
+
+/// The result of checking a program's functions.
+#[derive(Debug, Default)]
+pub struct Results {
+    pub diagnostics: Vec<Diagnostic>,
+    pub facts: Vec<FnFacts>,
+}
+
+/// Builds MIR for every user function and checks it, skipping bodies
+/// the front end already found errors in (`front_end`).
+pub fn check_program(program: &Program, typed: &TypedProgram, front_end: &[Diagnostic]) -> Results {
+    let mut out = Results::default();
+    for i in 0..program.defs.len() {
+        let def = DefId(u32::try_from(i).unwrap_or(u32::MAX));
+        if program.def(def).file == program.std_file {
+            continue;
+        }
+        // A body with errors in it would only produce follow-on errors.
+        let d = program.def(def);
+        let inside = |x: &Diagnostic| {
+            x.is_error()
+                && x.span.file == d.file
+                && x.span.span.start >= d.span.start
+                && x.span.span.end <= d.span.end
+        };
+        if front_end.iter().any(inside) {
+            continue;
+        }
+        let Some(mir) = crate::mir::build::build_fn(program, typed, def) else {
+            continue;
+        };
+        let facts = check_fn(program, typed, &mir, &mut out.diagnostics);
+        out.facts.push(facts);
+    }
+    out
+}
+
+/// Checks a function's body and its closures.
+pub fn check_fn(
+    program: &Program,
+    typed: &TypedProgram,
+    mir: &FnMir,
+    diags: &mut Vec<Diagnostic>,
+) -> FnFacts {
+    let mut facts = FnFacts {
+        def: Some(mir.def),
+        name: mir.name.clone(),
+        ..FnFacts::default()
+    };
+    for body in std::iter::once(&mir.body).chain(mir.closures.iter()) {
+        let cx = BodyCx::new(program, typed, body, mir.file);
+        let init = moves::check(&cx, diags);
+        mutability::check(&cx, diags);
+        facts.moves.extend(init.moves);
+        facts
+            .drops
+            .extend(init.drops.into_iter().filter(|d| d.place.is_some()));
+    }
+    facts
+}

@@ -1,0 +1,892 @@
+//! Moves and initialisation: which paths (a local and its fields) hold a
+//! value at each point, where values were moved, and what each scope-end
+//! drop must do. Reports W0381 (use of an uninitialised binding), W0382
+//! (use after move, also partial, conditional and in loops), W0384
+//! (assigning twice to an immutable binding) and W0507 (moving out of a
+//! reference, an index, a `Gc` or a guard binding).
+
+use super::InsertFix as _;
+use super::dataflow::{BitSet, Effects, solve_forward};
+use super::describe::Describer;
+use super::{BodyCx, DropKind, DropPoint, MoveFact};
+use crate::diagnostics::{Diagnostic, Span, codes};
+use crate::mir::visit::{Event, PlaceUse, events_at};
+use crate::mir::{BlockId, Body, DerefKind, Local, LocalKind, Location, Place, Proj, TempKind};
+use crate::types::ty::Ty;
+use std::collections::HashMap;
+
+#[derive(Debug)]
+pub struct MovePath {
+    pub local: Local,
+    pub proj: Vec<Proj>,
+    pub parent: Option<usize>,
+    pub children: Vec<usize>,
+}
+
+#[derive(Debug)]
+pub struct MoveData {
+    pub paths: Vec<MovePath>,
+    root: Vec<usize>,
+    index: HashMap<(Local, Vec<Proj>), usize>,
+    /// Each move-out: its path and where it happened.
+    pub sites: Vec<(usize, Span, Location)>,
+    /// Per block and statement index: the first site id there.
+    site_base: Vec<Vec<u32>>,
+    /// The sites of each path's subtree.
+    subtree_sites: Vec<Vec<usize>>,
+}
+
+/// The part of a place a move can take: up to the first deref or index.
+fn movable_len(place: &Place) -> usize {
+    place
+        .proj
+        .iter()
+        .position(|p| matches!(p, Proj::Deref(_) | Proj::Index(_) | Proj::ConstIndex { .. }))
+        .unwrap_or(place.proj.len())
+}
+
+impl MoveData {
+    pub fn new(body: &Body) -> MoveData {
+        let mut md = MoveData {
+            paths: Vec::new(),
+            root: Vec::new(),
+            index: HashMap::new(),
+            sites: Vec::new(),
+            site_base: Vec::new(),
+            subtree_sites: Vec::new(),
+        };
+        for l in 0..body.locals.len() {
+            let id = md.paths.len();
+            md.paths.push(MovePath {
+                local: Local(l as u32),
+                proj: Vec::new(),
+                parent: None,
+                children: Vec::new(),
+            });
+            md.root.push(id);
+        }
+        let mut events = Vec::new();
+        for (bi, block) in body.blocks.iter().enumerate() {
+            let mut bases = Vec::with_capacity(block.statements.len() + 1);
+            for i in 0..=block.statements.len() {
+                let loc = Location {
+                    block: BlockId(bi as u32),
+                    index: i as u32,
+                };
+                bases.push(md.sites.len() as u32);
+                events_at(body, loc, &mut events);
+                for ev in &events {
+                    match ev {
+                        Event::Moved(p, span) if movable_len(p) == p.proj.len() => {
+                            let path = md.path_for(p);
+                            md.sites.push((path, *span, loc));
+                        }
+                        Event::Stored(p, _) | Event::Dropped(p, _) => {
+                            md.path_for(p);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            md.site_base.push(bases);
+        }
+        md.subtree_sites = vec![Vec::new(); md.paths.len()];
+        for (s, (path, _, _)) in md.sites.iter().enumerate() {
+            let mut p = Some(*path);
+            while let Some(x) = p {
+                md.subtree_sites[x].push(s);
+                p = md.paths[x].parent;
+            }
+        }
+        md
+    }
+
+    /// Creates the paths along the movable prefix of `place`.
+    fn path_for(&mut self, place: &Place) -> usize {
+        let mut cur = self.root[place.local.index()];
+        let n = movable_len(place);
+        for k in 0..n {
+            let key = (place.local, place.proj[..=k].to_vec());
+            cur = if let Some(&id) = self.index.get(&key) {
+                id
+            } else {
+                let id = self.paths.len();
+                self.paths.push(MovePath {
+                    local: place.local,
+                    proj: key.1.clone(),
+                    parent: Some(cur),
+                    children: Vec::new(),
+                });
+                self.paths[cur].children.push(id);
+                self.index.insert(key, id);
+                id
+            };
+        }
+        cur
+    }
+
+    /// The longest existing path for the movable prefix of `place`, and
+    /// whether it is the whole prefix.
+    pub fn lookup(&self, place: &Place) -> (usize, bool) {
+        let mut cur = self.root[place.local.index()];
+        let n = movable_len(place);
+        for k in 0..n {
+            match self.index.get(&(place.local, place.proj[..=k].to_vec())) {
+                Some(&id) => cur = id,
+                None => return (cur, false),
+            }
+        }
+        (cur, true)
+    }
+
+    fn for_subtree(&self, path: usize, f: &mut impl FnMut(usize)) {
+        f(path);
+        for &c in &self.paths[path].children {
+            self.for_subtree(c, f);
+        }
+    }
+
+    pub fn root_of(&self, l: Local) -> usize {
+        self.root[l.index()]
+    }
+
+    fn site_id(&self, loc: Location, ordinal: usize) -> usize {
+        self.site_base[loc.block.index()][loc.index as usize] as usize + ordinal
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Analysis {
+    MaybeInit,
+    MaybeUninit,
+    EverInit,
+    MoveOuts,
+}
+
+/// Applies the effects of one event to a state of the given analysis.
+fn apply(md: &MoveData, a: Analysis, ev: &Event<'_>, site: Option<usize>, eff: &mut dyn Effects) {
+    match (a, ev) {
+        (Analysis::MaybeInit, Event::Moved(p, _) | Event::Dropped(p, _))
+            if movable_len(p) == p.proj.len() =>
+        {
+            let (path, _) = md.lookup(p);
+            md.for_subtree(path, &mut |x| eff.kill_bit(x));
+        }
+        (Analysis::MaybeUninit, Event::Moved(p, _) | Event::Dropped(p, _))
+            if movable_len(p) == p.proj.len() =>
+        {
+            let (path, _) = md.lookup(p);
+            md.for_subtree(path, &mut |x| eff.gen_bit(x));
+        }
+        (Analysis::MoveOuts, Event::Moved(..)) => {
+            if let Some(s) = site {
+                eff.gen_bit(s);
+            }
+        }
+        (_, Event::Stored(p, _)) => {
+            if movable_len(p) != p.proj.len() {
+                return;
+            }
+            let (path, _) = md.lookup(p);
+            match a {
+                Analysis::MaybeInit | Analysis::EverInit => {
+                    md.for_subtree(path, &mut |x| eff.gen_bit(x));
+                }
+                Analysis::MaybeUninit => md.for_subtree(path, &mut |x| eff.kill_bit(x)),
+                Analysis::MoveOuts => {
+                    for &s in &md.subtree_sites[path] {
+                        if md.sites[s].0 == path || is_descendant(md, md.sites[s].0, path) {
+                            eff.kill_bit(s);
+                        }
+                    }
+                }
+            }
+        }
+        (_, Event::StorageReset(l, _)) => {
+            let path = md.root_of(*l);
+            match a {
+                Analysis::MaybeInit | Analysis::EverInit => {
+                    md.for_subtree(path, &mut |x| eff.kill_bit(x));
+                }
+                Analysis::MaybeUninit => md.for_subtree(path, &mut |x| eff.gen_bit(x)),
+                Analysis::MoveOuts => {
+                    for &s in &md.subtree_sites[path] {
+                        eff.kill_bit(s);
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn is_descendant(md: &MoveData, mut x: usize, ancestor: usize) -> bool {
+    while let Some(p) = md.paths[x].parent {
+        if p == ancestor {
+            return true;
+        }
+        x = p;
+    }
+    false
+}
+
+fn solve(body: &Body, md: &MoveData, a: Analysis) -> Vec<BitSet> {
+    let bits = if a == Analysis::MoveOuts {
+        md.sites.len()
+    } else {
+        md.paths.len()
+    };
+    let mut entry = BitSet::new(bits);
+    let args: Vec<usize> = body.args().map(|l| md.root_of(l)).collect();
+    let upvars: Vec<usize> = (0..body.locals.len())
+        .filter(|i| matches!(body.locals[*i].kind, LocalKind::Upvar { .. }))
+        .map(|i| md.root_of(Local(i as u32)))
+        .collect();
+    match a {
+        Analysis::MaybeInit | Analysis::EverInit => {
+            for &p in args.iter().chain(&upvars) {
+                md.for_subtree(p, &mut |x| entry.insert(x));
+            }
+        }
+        Analysis::MaybeUninit => {
+            entry.fill(bits);
+            for &p in args.iter().chain(&upvars) {
+                md.for_subtree(p, &mut |x| entry.remove(x));
+            }
+        }
+        Analysis::MoveOuts => {}
+    }
+    let mut events = Vec::new();
+    solve_forward(body, bits, entry, &mut |loc, eff| {
+        events_at(body, loc, &mut events);
+        let mut ordinal = 0;
+        for ev in &events {
+            let site = match ev {
+                Event::Moved(p, _) if movable_len(p) == p.proj.len() => {
+                    let s = md.site_id(loc, ordinal);
+                    ordinal += 1;
+                    Some(s)
+                }
+                _ => None,
+            };
+            apply(md, a, ev, site, eff);
+        }
+    })
+}
+
+/// What the initialisation analysis leaves for the rest of the checker.
+#[derive(Debug)]
+pub struct InitResults {
+    pub moves: Vec<MoveFact>,
+    pub drops: Vec<DropPoint>,
+}
+
+/// Runs the analyses and reports their errors.
+#[allow(clippy::too_many_lines)]
+pub fn check(cx: &BodyCx<'_>, diags: &mut Vec<Diagnostic>) -> InitResults {
+    let body = cx.body;
+    let md = MoveData::new(body);
+    let init_in = solve(body, &md, Analysis::MaybeInit);
+    let uninit_in = solve(body, &md, Analysis::MaybeUninit);
+    let ever_in = solve(body, &md, Analysis::EverInit);
+    let moves_in = solve(body, &md, Analysis::MoveOuts);
+    let d = cx.describer();
+    let mut out = InitResults {
+        moves: Vec::new(),
+        drops: Vec::new(),
+    };
+    let mut reported: Vec<(usize, Span)> = Vec::new();
+    let mut events = Vec::new();
+    for (bi, block) in body.blocks.iter().enumerate() {
+        let mut init = init_in[bi].clone();
+        let mut uninit = uninit_in[bi].clone();
+        let mut ever = ever_in[bi].clone();
+        let mut mo = moves_in[bi].clone();
+        for i in 0..=block.statements.len() {
+            let loc = Location {
+                block: BlockId(bi as u32),
+                index: i as u32,
+            };
+            events_at(body, loc, &mut events);
+            let mut ordinal = 0;
+            for ev in &events {
+                match ev {
+                    Event::Use(p, how, span) if !block.cleanup => {
+                        if *how == PlaceUse::Drop {
+                            out.drops
+                                .push(drop_point(cx, &md, p, *span, &init, &uninit));
+                        } else {
+                            check_use(
+                                cx,
+                                &d,
+                                &md,
+                                p,
+                                *how,
+                                *span,
+                                &uninit,
+                                &ever,
+                                &mo,
+                                &mut reported,
+                                diags,
+                            );
+                        }
+                        if *how == PlaceUse::Move {
+                            check_move_out(cx, &d, p, *span, diags);
+                        }
+                    }
+                    Event::Stored(p, span) if !block.cleanup => {
+                        check_store(cx, &d, &md, p, *span, &uninit, &ever, &mo, diags);
+                    }
+                    Event::Moved(p, span) => {
+                        if movable_len(p) == p.proj.len()
+                            && let Some(name) = d.place(p)
+                            && !block.cleanup
+                        {
+                            out.moves.push(MoveFact {
+                                place: name,
+                                span: *span,
+                            });
+                        }
+                    }
+                    _ => {}
+                }
+                let site = match ev {
+                    Event::Moved(p, _) if movable_len(p) == p.proj.len() => {
+                        let s = md.site_id(loc, ordinal);
+                        ordinal += 1;
+                        Some(s)
+                    }
+                    _ => None,
+                };
+                apply(&md, Analysis::MaybeInit, ev, site, &mut init);
+                apply(&md, Analysis::MaybeUninit, ev, site, &mut uninit);
+                apply(&md, Analysis::EverInit, ev, site, &mut ever);
+                apply(&md, Analysis::MoveOuts, ev, site, &mut mo);
+            }
+        }
+    }
+    out
+}
+
+fn drop_point(
+    cx: &BodyCx<'_>,
+    md: &MoveData,
+    p: &Place,
+    span: Span,
+    init: &BitSet,
+    uninit: &BitSet,
+) -> DropPoint {
+    let (path, _) = md.lookup(p);
+    let mut any_init = false;
+    let mut any_uninit = false;
+    md.for_subtree(path, &mut |x| {
+        any_init |= init.contains(x);
+        any_uninit |= uninit.contains(x);
+    });
+    let kind = if !any_init {
+        DropKind::Dead
+    } else if !any_uninit {
+        DropKind::Static
+    } else if !uninit.contains(path) {
+        DropKind::Open
+    } else {
+        DropKind::Flagged
+    };
+    DropPoint {
+        place: cx.describer().place(p),
+        local: p.local,
+        kind,
+        span,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn check_use(
+    cx: &BodyCx<'_>,
+    d: &Describer<'_>,
+    md: &MoveData,
+    p: &Place,
+    how: PlaceUse,
+    span: Span,
+    uninit: &BitSet,
+    ever: &BitSet,
+    mo: &BitSet,
+    reported: &mut Vec<(usize, Span)>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    if matches!(
+        how,
+        PlaceUse::StorageLive | PlaceUse::StorageDead | PlaceUse::Store
+    ) {
+        return;
+    }
+    let check = |place: &Place, partial_ok: bool| -> Option<(usize, bool)> {
+        let (path, exact) = md.lookup(place);
+        if uninit.contains(path) {
+            return Some((path, false));
+        }
+        if exact && !partial_ok {
+            let mut bad = None;
+            md.for_subtree(path, &mut |x| {
+                if bad.is_none() && uninit.contains(x) {
+                    bad = Some(x);
+                }
+            });
+            if bad.is_some() {
+                return Some((path, true));
+            }
+        }
+        None
+    };
+    // Index locals are read too.
+    for l in crate::mir::visit::index_locals(p) {
+        if let Some((path, partial)) = check(&Place::local(l), false) {
+            report_uninit(
+                cx,
+                d,
+                md,
+                &Place::local(l),
+                path,
+                partial,
+                PlaceUse::Copy,
+                span,
+                ever,
+                mo,
+                reported,
+                diags,
+            );
+        }
+    }
+    let n = movable_len(p);
+    let prefix = Place {
+        local: p.local,
+        proj: p.proj[..n].to_vec(),
+    };
+    // Through a deref only the reference itself must be initialised.
+    if let Some((path, partial)) = check(&prefix, n < p.proj.len()) {
+        report_uninit(
+            cx, d, md, &prefix, path, partial, how, span, ever, mo, reported, diags,
+        );
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn report_uninit(
+    cx: &BodyCx<'_>,
+    d: &Describer<'_>,
+    md: &MoveData,
+    place: &Place,
+    path: usize,
+    partial: bool,
+    how: PlaceUse,
+    span: Span,
+    ever: &BitSet,
+    mo: &BitSet,
+    reported: &mut Vec<(usize, Span)>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let root = md.root_of(place.local);
+    if reported.iter().any(|(r, s)| *r == root && *s == span) {
+        return;
+    }
+    reported.push((root, span));
+    let decl = cx.body.local(place.local);
+    if decl.is_temp() && !matches!(decl.kind, LocalKind::Temp(TempKind::GuardBinding)) {
+        return;
+    }
+    // Named after the path that lost its value (`p` when `p.name` is
+    // used after `p` moved).
+    let path_place = Place {
+        local: md.paths[path].local,
+        proj: md.paths[path].proj.clone(),
+    };
+    let place = &path_place;
+    let name = d.place(place).unwrap_or_else(|| "value".into());
+    // The moves that reach here and touch this path.
+    let mut sites: Vec<usize> = mo
+        .iter()
+        .filter(|&s| {
+            let sp = md.sites[s].0;
+            sp == path || is_descendant(md, sp, path) || is_descendant(md, path, sp)
+        })
+        .collect();
+    sites.sort_by_key(|s| md.sites[*s].1);
+    sites.dedup_by_key(|s| md.sites[*s].1);
+    let borrow = matches!(how, PlaceUse::Borrow(_));
+    if sites.is_empty() {
+        let maybe = ever.contains(path);
+        let message = if maybe {
+            format!("used binding `{name}` is possibly-uninitialized")
+        } else if partial {
+            format!("used binding `{name}` isn't fully initialized")
+        } else {
+            format!("used binding `{name}` isn't initialized")
+        };
+        let label = if maybe {
+            format!("`{name}` used here but it is possibly-uninitialized")
+        } else {
+            format!("`{name}` used here but it isn't initialized")
+        };
+        let mut diag =
+            Diagnostic::error(codes::UNINITIALIZED, cx.fs(span), message).with_label(label);
+        if !maybe && place.proj.is_empty() && !decl.is_temp() {
+            diag = diag.with_secondary(
+                cx.fs(decl.span),
+                "binding declared here but left uninitialized",
+            );
+            if let Some(init) = default_value(&decl.ty) {
+                let at = decl.span.shrink_to_hi();
+                diag = diag
+                    .with_help(format!("consider assigning a value: `{name} = {init}`"))
+                    .with_insert(cx.fs(at), format!(" = {init}"), "assign a value");
+            }
+        }
+        diags.push(diag);
+        return;
+    }
+    let ty = d.place_ty(place);
+    let partial_move = sites
+        .iter()
+        .any(|s| md.sites[*s].0 != path && is_descendant(md, md.sites[*s].0, path));
+    let what = if partial_move {
+        "partially moved value"
+    } else {
+        "moved value"
+    };
+    let verb = if borrow { "borrow" } else { "use" };
+    let mut diag = Diagnostic::error(
+        codes::USE_AFTER_MOVE,
+        cx.fs(span),
+        format!("{verb} of {what}: `{name}`"),
+    )
+    .with_label(if borrow {
+        format!(
+            "value borrowed here after {}move",
+            if partial_move { "partial " } else { "" }
+        )
+    } else {
+        format!(
+            "value used here after {}move",
+            if partial_move { "partial " } else { "" }
+        )
+    });
+    let mut clone_fix = None;
+    for s in &sites {
+        let (_, msp, mloc) = md.sites[*s];
+        let in_loop = msp.start >= span.start;
+        let how_moved = move_kind(cx, mloc);
+        let label = match (&how_moved, in_loop) {
+            (MoveHow::IntoIter, _) => {
+                format!("`{name}` moved due to this implicit call to `.into_iter()`")
+            }
+            (MoveHow::Method(m), false) => format!("`{name}` moved due to this method call `{m}`"),
+            (MoveHow::Method(m), true) => format!(
+                "`{name}` moved due to this method call `{m}`, in previous iteration of loop"
+            ),
+            (_, true) => format!(
+                "value {}moved here, in previous iteration of loop",
+                if partial_move { "partially " } else { "" }
+            ),
+            (_, false) => format!(
+                "value {}moved here",
+                if partial_move { "partially " } else { "" }
+            ),
+        };
+        diag = diag.with_secondary(cx.fs(msp), label);
+        if clone_fix.is_none() {
+            clone_fix = Some((msp, how_moved));
+        }
+    }
+    if !decl.is_temp() {
+        let whom = if partial_move {
+            let (mp, _, _) = md.sites[sites[0]];
+            let mplace = Place {
+                local: md.paths[mp].local,
+                proj: md.paths[mp].proj.clone(),
+            };
+            let mty = d.place_ty(&mplace);
+            format!(
+                "partial move occurs because `{}` has type `{}`",
+                d.place(&mplace).unwrap_or_default(),
+                d.ty(&mty)
+            )
+        } else {
+            format!("move occurs because `{name}` has type `{}`", d.ty(&ty))
+        };
+        diag = diag.with_secondary(
+            cx.fs(decl.span),
+            format!("{whom}, which does not implement the `Copy` trait"),
+        );
+    }
+    match clone_fix {
+        Some((msp, MoveHow::IntoIter)) => {
+            diag = diag
+                .with_help(format!("consider iterating over a borrow of `{name}` to avoid moving it into the `for` loop: `&{name}`"))
+                .with_insert(cx.fs(msp.shrink_to_lo()), "&".to_string(), "borrow instead of moving");
+        }
+        Some((msp, _)) if crate::types::ty::is_cloneable(cx.program, &ty) && !partial_move => {
+            diag = diag
+                .with_help("consider cloning the value if the performance cost is acceptable")
+                .with_insert(
+                    cx.fs(msp.shrink_to_hi()),
+                    ".clone()".to_string(),
+                    "clone the value",
+                );
+        }
+        _ => {}
+    }
+    diags.push(diag);
+}
+
+enum MoveHow {
+    Plain,
+    IntoIter,
+    Method(String),
+}
+
+/// How the move at `loc` came about, for its label.
+fn move_kind(cx: &BodyCx<'_>, loc: Location) -> MoveHow {
+    let block = cx.body.block(loc.block);
+    if loc.index as usize == block.statements.len()
+        && let crate::mir::TerminatorKind::Call { callee, args, .. } = &block.terminator.kind
+    {
+        match callee {
+            crate::mir::Callee::Builtin(crate::mir::Builtin::IntoIter) => return MoveHow::IntoIter,
+            crate::mir::Callee::Def(d) => {
+                let def = cx.program.def(*d);
+                let self_value = cx.typed.sigs.get(d).and_then(|s| s.self_kind)
+                    == Some(crate::types::SelfKind::Value);
+                if self_value && !args.is_empty() {
+                    return MoveHow::Method(format!("{}()", def.name.text));
+                }
+            }
+            _ => {}
+        }
+    }
+    MoveHow::Plain
+}
+
+fn default_value(ty: &Ty) -> Option<&'static str> {
+    Some(match ty {
+        Ty::Int => "0",
+        Ty::Float => "0.0",
+        Ty::Bool => "false",
+        Ty::Char => "'\\0'",
+        Ty::Str => "String::new()",
+        _ => return None,
+    })
+}
+
+/// Moving out of a place behind a reference, an index, a `Gc` or a guard
+/// binding.
+fn check_move_out(
+    cx: &BodyCx<'_>,
+    d: &Describer<'_>,
+    p: &Place,
+    span: Span,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let decl = cx.body.local(p.local);
+    if matches!(decl.kind, LocalKind::Temp(TempKind::GuardBinding)) && p.proj.is_empty() {
+        diags.push(
+            Diagnostic::error(codes::MOVE_OUT_OF_BORROW, cx.fs(span), "cannot move out of a binding in a pattern guard")
+                .with_label("move occurs here")
+                .with_note("variables bound in patterns cannot be moved from until after the end of the pattern guard"),
+        );
+        return;
+    }
+    let n = movable_len(p);
+    if n == p.proj.len() {
+        return;
+    }
+    let ty = d.place_ty(p);
+    let name = d.place(p);
+    let kind_msg = match (&decl.kind, &p.proj[n]) {
+        (LocalKind::Temp(TempKind::Index), _) => {
+            let base_ty = cx
+                .origins
+                .borrowed
+                .get(&p.local)
+                .map_or(Ty::Error, |b| d.place_ty(b));
+            format!("cannot move out of index of `{}`", d.ty(&base_ty))
+        }
+        (LocalKind::Temp(TempKind::Deref), _) => {
+            let base_ty = cx
+                .origins
+                .borrowed
+                .get(&p.local)
+                .map_or(Ty::Error, |b| d.place_ty(b));
+            format!("cannot move out of data in a `{}`", d.ty(&base_ty))
+        }
+        (LocalKind::Upvar { name: up, .. }, Proj::Deref(_)) if n == 0 && p.proj.len() == 1 => {
+            format!("cannot move out of `{up}`, a captured variable in a closure")
+        }
+        (_, Proj::Index(_) | Proj::ConstIndex { .. }) => {
+            let base = Place {
+                local: p.local,
+                proj: p.proj[..n].to_vec(),
+            };
+            format!("cannot move out of index of `{}`", d.ty(&d.place_ty(&base)))
+        }
+        (_, Proj::Deref(k)) => {
+            let which = if *k == DerefKind::Mut {
+                "mutable"
+            } else {
+                "shared"
+            };
+            match &name {
+                Some(nm) => {
+                    format!("cannot move out of `{nm}` which is behind a {which} reference")
+                }
+                None => format!("cannot move out of a {which} reference"),
+            }
+        }
+        _ => "cannot move out of a borrowed value".into(),
+    };
+    let indexed = matches!(p.proj[n], Proj::Index(_) | Proj::ConstIndex { .. })
+        || matches!(decl.kind, LocalKind::Temp(TempKind::Index));
+    let label = match &name {
+        Some(nm) if !indexed => format!(
+            "move occurs because `{nm}` has type `{}`, which does not implement the `Copy` trait",
+            d.ty(&ty)
+        ),
+        _ => format!(
+            "move occurs because value has type `{}`, which does not implement the `Copy` trait",
+            d.ty(&ty)
+        ),
+    };
+    let mut diag =
+        Diagnostic::error(codes::MOVE_OUT_OF_BORROW, cx.fs(span), kind_msg).with_label(label);
+    if crate::types::ty::is_cloneable(cx.program, &ty) {
+        diag = diag
+            .with_help("consider cloning the value if the performance cost is acceptable")
+            .with_insert(
+                cx.fs(span.shrink_to_hi()),
+                ".clone()".to_string(),
+                "clone the value",
+            );
+    }
+    if indexed {
+        diag = diag
+            .with_help("consider borrowing here")
+            .with_insert(cx.fs(span.shrink_to_lo()), "&".to_string(), "borrow instead of moving")
+            .with_note("to take the value out of a list, use `list.remove(i)`; of an `Option`, use `opt.take()`");
+    }
+    diags.push(diag);
+}
+
+/// Assignments: twice to an immutable binding (W0384), to part of an
+/// uninitialised or moved binding.
+#[allow(clippy::too_many_arguments)]
+fn check_store(
+    cx: &BodyCx<'_>,
+    d: &Describer<'_>,
+    md: &MoveData,
+    p: &Place,
+    span: Span,
+    uninit: &BitSet,
+    ever: &BitSet,
+    mo: &BitSet,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let decl = cx.body.local(p.local);
+    let user = matches!(decl.kind, LocalKind::User { .. } | LocalKind::Upvar { .. });
+    if p.proj.is_empty() {
+        if user && !decl.mutable && ever.contains(md.root_of(p.local)) {
+            let name = decl.name().unwrap_or("_").to_string();
+            let is_arg = p.local.0 >= 1 && p.local.0 <= cx.body.arg_count;
+            let mut diag = if is_arg {
+                Diagnostic::error(
+                    codes::ASSIGN_TWICE,
+                    cx.fs(span),
+                    format!("cannot assign to immutable argument `{name}`"),
+                )
+                .with_label("cannot assign to immutable argument")
+            } else {
+                let mut dg = Diagnostic::error(
+                    codes::ASSIGN_TWICE,
+                    cx.fs(span),
+                    format!("cannot assign twice to immutable variable `{name}`"),
+                )
+                .with_label("cannot assign twice to immutable variable");
+                if let Some(first) = first_assignment(cx, p.local, span) {
+                    // A `let` binding's value: point at the name.
+                    let at = if first.start <= decl.span.start && decl.span.end <= first.end {
+                        decl.span
+                    } else {
+                        first
+                    };
+                    dg = dg.with_secondary(cx.fs(at), format!("first assignment to `{name}`"));
+                }
+                dg
+            };
+            if matches!(decl.kind, LocalKind::User { .. }) {
+                diag = diag
+                    .with_help("consider making this binding mutable")
+                    .with_insert(
+                        cx.fs(decl.span.shrink_to_lo()),
+                        "mut ".to_string(),
+                        format!("make `{name}` mutable"),
+                    );
+            }
+            diags.push(diag);
+        }
+        return;
+    }
+    let n = movable_len(p);
+    if n == 0 || !user {
+        return;
+    }
+    // Assigning a field needs the binding itself initialised.
+    let root = md.root_of(p.local);
+    if uninit.contains(root) {
+        let name = decl.name().unwrap_or("_");
+        let moved = mo.iter().any(|s| {
+            let sp = md.sites[s].0;
+            sp == root
+        });
+        if moved {
+            diags.push(
+                Diagnostic::error(
+                    codes::USE_AFTER_MOVE,
+                    cx.fs(span),
+                    format!("assign to part of moved value: `{name}`"),
+                )
+                .with_label("value partially assigned here after move".to_string()),
+            );
+        } else {
+            let what = d.place(p).unwrap_or_default();
+            diags.push(
+                Diagnostic::error(
+                    codes::UNINITIALIZED,
+                    cx.fs(span),
+                    format!("partially assigned binding `{name}` isn't fully initialized"),
+                )
+                .with_label(format!(
+                    "`{what}` partially assigned here but it isn't fully initialized"
+                ))
+                .with_secondary(
+                    cx.fs(decl.span),
+                    "binding declared here but left uninitialized",
+                )
+                .with_help("initialize the whole binding before assigning to its parts"),
+            );
+        }
+    }
+}
+
+fn first_assignment(cx: &BodyCx<'_>, l: Local, before: Span) -> Option<Span> {
+    let mut best: Option<Span> = None;
+    for block in &cx.body.blocks {
+        for st in &block.statements {
+            if let crate::mir::StatementKind::Assign(dest, _) = &st.kind
+                && dest.as_local() == Some(l)
+                && st.span.start < before.start
+                && best.is_none_or(|b| st.span.start < b.start)
+            {
+                best = Some(st.span);
+            }
+        }
+    }
+    best
+}
