@@ -161,6 +161,17 @@ pub mod codes {
     pub const USE_AFTER_MOVE: Code = Code("W0382");
     pub const ASSIGN_TWICE: Code = Code("W0384");
     pub const MOVE_OUT_OF_BORROW: Code = Code("W0507");
+    pub const CLOSURE_MAY_OUTLIVE: Code = Code("W0373");
+    pub const BORROW_MUT_TWICE: Code = Code("W0499");
+    pub const BORROW_CONFLICT: Code = Code("W0502");
+    pub const USE_WHILE_MUT_BORROWED: Code = Code("W0503");
+    pub const MOVE_WHILE_BORROWED: Code = Code("W0505");
+    pub const ASSIGN_WHILE_BORROWED: Code = Code("W0506");
+    pub const RETURN_LOCAL_REF: Code = Code("W0515");
+    pub const DOES_NOT_LIVE_LONG_ENOUGH: Code = Code("W0597");
+    pub const EXPLICIT_LIFETIME_REQUIRED: Code = Code("W0621");
+    pub const LIFETIME_MAY_NOT_LIVE_LONG_ENOUGH: Code = Code("W0623");
+    pub const TEMPORARY_DROPPED: Code = Code("W0716");
     pub const ASSIGN_TO_IMMUTABLE: Code = Code("W0594");
     pub const BORROW_MUT_OF_IMMUTABLE: Code = Code("W0596");
     pub const UNUSED_VARIABLE: Code = Code("W1101");

@@ -53,6 +53,10 @@ impl Describer<'_> {
     /// `p.name`, `*r`, `v[..]`; `None` for a place with no name (a
     /// temporary).
     pub fn place(&self, place: &Place) -> Option<String> {
+        // rustc leaves a place inside an enum variant unnamed.
+        if place.proj.iter().any(|p| matches!(p, Proj::Downcast(_))) {
+            return None;
+        }
         self.place_prefix(place, place.proj.len())
     }
 

@@ -5,6 +5,11 @@
 //!   maybe-uninit, ever-init, move-outs); use after move, uninitialised
 //!   use, assignment twice, moves out of borrows; drop elaboration.
 //! - [`mutability`]: `&mut` of an immutable place, writes through `&`.
+//! - [`sigs`]: region-annotated templates of signatures and fields.
+//! - [`regions`]: region variables, outlives constraints, liveness and
+//!   their least solution (NLL).
+//! - [`loans`]: loans in scope and every access checked against them;
+//!   lifetime errors between the signature's regions.
 //! - [`dataflow`]: bit sets and the gen/kill solver.
 //! - [`describe`]: naming places and types as rustc does in messages.
 //!
@@ -17,8 +22,11 @@
 
 pub mod dataflow;
 pub mod describe;
+pub mod loans;
 pub mod moves;
 pub mod mutability;
+pub mod regions;
+pub mod sigs;
 
 use crate::diagnostics::{Diagnostic, FileId, FileSpan, Span};
 use crate::mir::{Body, FnMir, Local};
@@ -101,6 +109,7 @@ pub struct FnFacts {
     pub name: String,
     pub moves: Vec<MoveFact>,
     pub drops: Vec<DropPoint>,
+    pub loans: Vec<loans::LoanFact>,
 }
 
 /// Adds a machine-applicable insertion to a diagnostic.
@@ -126,6 +135,7 @@ pub struct Results {
 /// the front end already found errors in (`front_end`).
 pub fn check_program(program: &Program, typed: &TypedProgram, front_end: &[Diagnostic]) -> Results {
     let mut out = Results::default();
+    let mut templates = sigs::Templates::default();
     for i in 0..program.defs.len() {
         let def = DefId(u32::try_from(i).unwrap_or(u32::MAX));
         if program.def(def).file == program.std_file {
@@ -145,7 +155,7 @@ pub fn check_program(program: &Program, typed: &TypedProgram, front_end: &[Diagn
         let Some(mir) = crate::mir::build::build_fn(program, typed, def) else {
             continue;
         };
-        let facts = check_fn(program, typed, &mir, &mut out.diagnostics);
+        let facts = check_fn(program, typed, &mir, &mut templates, &mut out.diagnostics);
         out.facts.push(facts);
     }
     out
@@ -156,6 +166,7 @@ pub fn check_fn(
     program: &Program,
     typed: &TypedProgram,
     mir: &FnMir,
+    templates: &mut sigs::Templates,
     diags: &mut Vec<Diagnostic>,
 ) -> FnFacts {
     let mut facts = FnFacts {
@@ -167,6 +178,9 @@ pub fn check_fn(
         let cx = BodyCx::new(program, typed, body, mir.file);
         let init = moves::check(&cx, diags);
         mutability::check(&cx, diags);
+        let regions = regions::infer(&cx, templates, Some(mir.def));
+        let loans = loans::check(&cx, &regions, diags);
+        facts.loans.extend(loans.facts);
         facts.moves.extend(init.moves);
         facts
             .drops

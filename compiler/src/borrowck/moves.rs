@@ -296,6 +296,7 @@ pub fn check(cx: &BodyCx<'_>, diags: &mut Vec<Diagnostic>) -> InitResults {
         drops: Vec::new(),
     };
     let mut reported: Vec<(usize, Span)> = Vec::new();
+    let mut reported_moves: Vec<Vec<Span>> = Vec::new();
     let mut events = Vec::new();
     for (bi, block) in body.blocks.iter().enumerate() {
         let mut init = init_in[bi].clone();
@@ -327,6 +328,7 @@ pub fn check(cx: &BodyCx<'_>, diags: &mut Vec<Diagnostic>) -> InitResults {
                                 &ever,
                                 &mo,
                                 &mut reported,
+                                &mut reported_moves,
                                 diags,
                             );
                         }
@@ -412,6 +414,7 @@ fn check_use(
     ever: &BitSet,
     mo: &BitSet,
     reported: &mut Vec<(usize, Span)>,
+    reported_moves: &mut Vec<Vec<Span>>,
     diags: &mut Vec<Diagnostic>,
 ) {
     if matches!(
@@ -453,6 +456,7 @@ fn check_use(
                 ever,
                 mo,
                 reported,
+                reported_moves,
                 diags,
             );
         }
@@ -462,10 +466,24 @@ fn check_use(
         local: p.local,
         proj: p.proj[..n].to_vec(),
     };
-    // Through a deref only the reference itself must be initialised.
-    if let Some((path, partial)) = check(&prefix, n < p.proj.len()) {
+    // Through a deref only the reference itself must be initialised; a
+    // discriminant read (matching) only needs the place, not its fields.
+    let shallow = n < p.proj.len() || how == PlaceUse::Inspect;
+    if let Some((path, partial)) = check(&prefix, shallow) {
         report_uninit(
-            cx, d, md, &prefix, path, partial, how, span, ever, mo, reported, diags,
+            cx,
+            d,
+            md,
+            &prefix,
+            path,
+            partial,
+            how,
+            span,
+            ever,
+            mo,
+            reported,
+            reported_moves,
+            diags,
         );
     }
 }
@@ -483,6 +501,7 @@ fn report_uninit(
     ever: &BitSet,
     mo: &BitSet,
     reported: &mut Vec<(usize, Span)>,
+    reported_moves: &mut Vec<Vec<Span>>,
     diags: &mut Vec<Diagnostic>,
 ) {
     let root = md.root_of(place.local);
@@ -501,7 +520,8 @@ fn report_uninit(
         proj: md.paths[path].proj.clone(),
     };
     let place = &path_place;
-    let name = d.place(place).unwrap_or_else(|| "value".into());
+    let named = d.place(place);
+    let name = named.clone().unwrap_or_else(|| "value".into());
     // The moves that reach here and touch this path.
     let mut sites: Vec<usize> = mo
         .iter()
@@ -512,6 +532,14 @@ fn report_uninit(
         .collect();
     sites.sort_by_key(|s| md.sites[*s].1);
     sites.dedup_by_key(|s| md.sites[*s].1);
+    // One error per set of moves (rustc reports a move once).
+    if !sites.is_empty() {
+        let key: Vec<Span> = sites.iter().map(|s| md.sites[*s].1).collect();
+        if reported_moves.contains(&key) {
+            return;
+        }
+        reported_moves.push(key);
+    }
     let borrow = matches!(how, PlaceUse::Borrow(_));
     if sites.is_empty() {
         let maybe = ever.contains(path);
@@ -557,7 +585,11 @@ fn report_uninit(
     let mut diag = Diagnostic::error(
         codes::USE_AFTER_MOVE,
         cx.fs(span),
-        format!("{verb} of {what}: `{name}`"),
+        if named.is_some() {
+            format!("{verb} of {what}: `{name}`")
+        } else {
+            format!("{verb} of {what}")
+        },
     )
     .with_label(if borrow {
         format!(
@@ -597,7 +629,12 @@ fn report_uninit(
             clone_fix = Some((msp, how_moved));
         }
     }
-    if !decl.is_temp() {
+    if named.is_none() {
+        diag = diag.with_note(format!(
+            "move occurs because value has type `{}`, which does not implement the `Copy` trait",
+            d.ty(&ty)
+        ));
+    } else if !decl.is_temp() {
         let whom = if partial_move {
             let (mp, _, _) = md.sites[sites[0]];
             let mplace = Place {
@@ -624,6 +661,15 @@ fn report_uninit(
                 .with_help(format!("consider iterating over a borrow of `{name}` to avoid moving it into the `for` loop: `&{name}`"))
                 .with_insert(cx.fs(msp.shrink_to_lo()), "&".to_string(), "borrow instead of moving");
         }
+        Some((msp, MoveHow::Binding)) => {
+            diag = diag
+                .with_help("borrow this binding in the pattern to avoid moving the value")
+                .with_insert(
+                    cx.fs(msp.shrink_to_lo()),
+                    "ref ".to_string(),
+                    "bind by reference",
+                );
+        }
         Some((msp, _)) if crate::types::ty::is_cloneable(cx.program, &ty) && !partial_move => {
             diag = diag
                 .with_help("consider cloning the value if the performance cost is acceptable")
@@ -640,6 +686,7 @@ fn report_uninit(
 
 enum MoveHow {
     Plain,
+    Binding,
     IntoIter,
     Method(String),
 }
@@ -647,6 +694,19 @@ enum MoveHow {
 /// How the move at `loc` came about, for its label.
 fn move_kind(cx: &BodyCx<'_>, loc: Location) -> MoveHow {
     let block = cx.body.block(loc.block);
+    // A pattern binding by value: `Some(s)` moves the payload into `s`.
+    if let Some(st) = block.statements.get(loc.index as usize)
+        && let crate::mir::StatementKind::Assign(
+            dest,
+            crate::mir::Rvalue::Use(crate::mir::Operand::Move(src, _)),
+        ) = &st.kind
+        && let Some(l) = dest.as_local()
+        && !src.proj.is_empty()
+        && matches!(cx.body.local(l).kind, LocalKind::User { .. })
+        && cx.body.local(l).span == st.span
+    {
+        return MoveHow::Binding;
+    }
     if loc.index as usize == block.statements.len()
         && let crate::mir::TerminatorKind::Call { callee, args, .. } = &block.terminator.kind
     {

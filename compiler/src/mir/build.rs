@@ -73,7 +73,9 @@ pub fn build_fn(program: &Program, typed: &TypedProgram, def: DefId) -> Option<F
         arg_pats.push((p.pat, l));
     }
     b.body.arg_count = (b.body.locals.len() - 1) as u32;
-    b.push_scope();
+    let body_end = f.body.root.map_or(d.span, |r| cx.span(r)).shrink_to_hi();
+    b.push_scope_at(Span::new(body_end.start.saturating_sub(1), body_end.start));
+    b.schedule_args();
     for (pat, l) in arg_pats {
         if b.body.local(l).kind == LocalKind::Arg {
             let ty = b.body.local(l).ty.clone();
@@ -583,6 +585,17 @@ impl<'a, 'c> Builder<'a, 'c> {
             Some(t) => t,
             None => self.new_block(),
         };
+    }
+
+    /// Arguments live until the function returns: they are dropped (if
+    /// not moved) after every other local.
+    fn schedule_args(&mut self) {
+        for l in self.body.args().collect::<Vec<_>>() {
+            let drop = self.cx.needs_drop(&self.body.local(l).ty);
+            if let Some(s) = self.scopes.last_mut() {
+                s.entries.push(ScopeEntry::Local { local: l, drop });
+            }
+        }
     }
 
     // ------------------------------------------------------------------
@@ -2376,6 +2389,7 @@ impl Builder<'_, '_> {
             }
             child.body.arg_count = params.len() as u32;
             child.push_scope_at(Span::new(span.end.saturating_sub(1), span.end));
+            child.schedule_args();
             for (pat, l) in arg_pats {
                 if child.body.local(l).kind == LocalKind::Arg {
                     let ty = child.body.local(l).ty.clone();

@@ -1,0 +1,827 @@
+//! Loans: each borrow is in scope from where it is made for as long as its
+//! region (from [`super::regions`]) says, on the control-flow graph. Every
+//! access is checked against the loans in scope: W0499 and W0502 (borrow
+//! conflicts), W0503 (use while mutably borrowed), W0505 (move while
+//! borrowed), W0506 (assignment while borrowed), W0597 / W0716 (a local or
+//! temporary dropped while borrowed) and W0515 (a reference to a local
+//! escaping through the return value). Two-phase borrows (auto-ref of a
+//! `&mut self` receiver) act as shared borrows until the call activates
+//! them. Also the signature checks on universal regions: W0623, W0621.
+
+use super::BodyCx;
+use super::InsertFix as _;
+use super::dataflow::{BitSet, solve_forward};
+use super::regions::{Loan, Regions, Universal};
+use crate::diagnostics::{Diagnostic, Span, codes};
+use crate::mir::visit::{Event, PlaceUse, events_at};
+use crate::mir::{BlockId, BorrowKind, Location, Place, Proj};
+
+/// A loan's live range, for the editor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoanFact {
+    pub place: String,
+    pub mutable: bool,
+    pub span: Span,
+    /// The source spans of the statements where the loan is in scope.
+    pub live: Vec<Span>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Access {
+    Read,
+    /// A two-phase borrow being reserved: a read now, a write later.
+    Reserve,
+    BorrowShared,
+    BorrowMut,
+    Move,
+    Store,
+    Drop,
+    StorageDead,
+}
+
+impl Access {
+    fn shallow(self) -> bool {
+        matches!(self, Access::StorageDead | Access::Store)
+    }
+}
+
+/// Whether an access to `access` (shallow: not through derefs below it)
+/// touches what `loan` borrowed.
+fn conflicts(loan: &Place, access: &Place, shallow: bool) -> bool {
+    if loan.local != access.local {
+        return false;
+    }
+    let common = loan.proj.len().min(access.proj.len());
+    for i in 0..common {
+        match (&loan.proj[i], &access.proj[i]) {
+            (Proj::Field(a), Proj::Field(b)) if a != b => return false,
+            (Proj::Downcast(a), Proj::Downcast(b)) if a != b => return false,
+            (
+                Proj::ConstIndex {
+                    offset: a,
+                    from_end: fa,
+                },
+                Proj::ConstIndex {
+                    offset: b,
+                    from_end: fb,
+                },
+            ) if fa == fb && a != b => return false,
+            _ => {}
+        }
+    }
+    if loan.proj.len() > access.proj.len() {
+        // The loan is of a part of the accessed place. A shallow write
+        // (overwriting a reference, ending its storage) leaves what was
+        // borrowed through it alone.
+        if shallow
+            && loan.proj[access.proj.len()..]
+                .iter()
+                .any(|p| matches!(p, Proj::Deref(_)))
+        {
+            return false;
+        }
+    }
+    true
+}
+
+#[derive(Debug)]
+pub struct LoanResults {
+    pub facts: Vec<LoanFact>,
+}
+
+#[allow(clippy::too_many_lines)]
+pub fn check(cx: &BodyCx<'_>, r: &Regions, diags: &mut Vec<Diagnostic>) -> LoanResults {
+    let body = cx.body;
+    let n = r.loans.len();
+    let mut results = LoanResults { facts: Vec::new() };
+    if n > 0 {
+        // Loans a point's region no longer contains are killed there.
+        let mut dead_at: Vec<Vec<usize>> = vec![Vec::new(); r.points];
+        for (li, loan) in r.loans.iter().enumerate() {
+            let v = &r.values[loan.region as usize];
+            for (p, dead) in dead_at.iter_mut().enumerate() {
+                if !v.contains(p) {
+                    dead.push(li);
+                }
+            }
+        }
+        let created: std::collections::HashMap<Location, Vec<usize>> = r
+            .loans
+            .iter()
+            .enumerate()
+            .fold(std::collections::HashMap::default(), |mut m, (i, l)| {
+                m.entry(l.loc).or_default().push(i);
+                m
+            });
+        let mut events = Vec::new();
+        let mut effect = |loc: Location, eff: &mut dyn super::dataflow::Effects| {
+            for &li in &dead_at[r.point(loc)] {
+                eff.kill_bit(li);
+            }
+            events_at(body, loc, &mut events);
+            for ev in &events {
+                match ev {
+                    Event::Stored(p, _) if p.proj.is_empty() => {
+                        for (li, l) in r.loans.iter().enumerate() {
+                            if l.place.local == p.local && l.place.has_deref() {
+                                eff.kill_bit(li);
+                            }
+                        }
+                    }
+                    Event::StorageReset(local, _) => {
+                        for (li, l) in r.loans.iter().enumerate() {
+                            if l.place.local == *local {
+                                eff.kill_bit(li);
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            if let Some(ls) = created.get(&loc) {
+                for &li in ls {
+                    eff.gen_bit(li);
+                }
+            }
+        };
+        let entry = BitSet::new(n);
+        let states = solve_forward(body, n, entry, &mut |loc, eff| effect(loc, eff));
+        let reserved = reservations(cx, r);
+        let mut reported: Vec<(Span, usize)> = Vec::new();
+        let mut escaped: Vec<usize> = Vec::new();
+        let mut live_spans: Vec<Vec<Span>> = vec![Vec::new(); n];
+        let mut events2 = Vec::new();
+        for (bi, block) in body.blocks.iter().enumerate() {
+            let mut state = states[bi].clone();
+            for i in 0..=block.statements.len() {
+                let loc = Location {
+                    block: BlockId(bi as u32),
+                    index: i as u32,
+                };
+                let point = r.point(loc);
+                for &li in &dead_at[point] {
+                    state.remove(li);
+                }
+                if !block.cleanup {
+                    for li in state.iter() {
+                        live_spans[li].push(body.span_at(loc));
+                    }
+                    events_at(body, loc, &mut events2);
+                    for ev in &events2 {
+                        let (place, access, span) = match ev {
+                            Event::Use(p, how, span) => {
+                                let a = match how {
+                                    PlaceUse::Copy | PlaceUse::Inspect => Access::Read,
+                                    PlaceUse::Borrow(BorrowKind::Shared) => Access::BorrowShared,
+                                    PlaceUse::Borrow(BorrowKind::Mut { two_phase: true }) => {
+                                        Access::Reserve
+                                    }
+                                    PlaceUse::Borrow(BorrowKind::Mut { two_phase: false }) => {
+                                        Access::BorrowMut
+                                    }
+                                    PlaceUse::Move => Access::Move,
+                                    PlaceUse::Drop => Access::Drop,
+                                    _ => continue,
+                                };
+                                (*p, a, *span)
+                            }
+                            Event::Stored(p, span) => (*p, Access::Store, *span),
+                            Event::StorageReset(l, span) => {
+                                let dead = matches!(
+                                    block.statements.get(i).map(|s| &s.kind),
+                                    Some(crate::mir::StatementKind::StorageDead(_))
+                                );
+                                if dead {
+                                    let local = Place::local(*l);
+                                    check_access(
+                                        cx,
+                                        r,
+                                        &state,
+                                        &reserved,
+                                        loc,
+                                        &local,
+                                        Access::StorageDead,
+                                        *span,
+                                        &mut reported,
+                                        &mut escaped,
+                                        diags,
+                                    );
+                                }
+                                continue;
+                            }
+                            _ => continue,
+                        };
+                        check_access(
+                            cx,
+                            r,
+                            &state,
+                            &reserved,
+                            loc,
+                            place,
+                            access,
+                            span,
+                            &mut reported,
+                            &mut escaped,
+                            diags,
+                        );
+                        // Activation of a two-phase borrow: the call using
+                        // its temporary is the real `&mut`.
+                        if matches!(access, Access::Move | Access::Read) {
+                            for li in state.iter() {
+                                let l = &r.loans[li];
+                                if l.kind == (BorrowKind::Mut { two_phase: true })
+                                    && l.holder == Some(place.local)
+                                {
+                                    let mut others = state.clone();
+                                    others.remove(li);
+                                    check_access(
+                                        cx,
+                                        r,
+                                        &others,
+                                        &reserved,
+                                        loc,
+                                        &l.place,
+                                        Access::BorrowMut,
+                                        l.span,
+                                        &mut reported,
+                                        &mut escaped,
+                                        diags,
+                                    );
+                                }
+                            }
+                        }
+                    }
+                }
+                // Effects of this location on the loans in scope.
+                let mut tmp = std::mem::take(&mut events2);
+                apply_kills(body, r, loc, &mut state, &mut tmp);
+                events2 = tmp;
+                if let Some(ls) = created.get(&loc) {
+                    for &li in ls {
+                        state.insert(li);
+                    }
+                }
+            }
+        }
+        let d = cx.describer();
+        for (li, loan) in r.loans.iter().enumerate() {
+            if let Some(name) = d.place(&loan.place) {
+                let mut live = std::mem::take(&mut live_spans[li]);
+                live.sort();
+                live.dedup();
+                results.facts.push(LoanFact {
+                    place: name,
+                    mutable: loan.kind.is_mut(),
+                    span: loan.span,
+                    live,
+                });
+            }
+        }
+    }
+    universal_errors(cx, r, diags);
+    results
+}
+
+fn apply_kills<'p>(
+    body: &'p crate::mir::Body,
+    r: &Regions,
+    loc: Location,
+    state: &mut BitSet,
+    events: &mut Vec<Event<'p>>,
+) {
+    events_at(body, loc, events);
+    for ev in events.iter() {
+        match ev {
+            Event::Stored(p, _) if p.proj.is_empty() => {
+                for (li, l) in r.loans.iter().enumerate() {
+                    if l.place.local == p.local && l.place.has_deref() {
+                        state.remove(li);
+                    }
+                }
+            }
+            Event::StorageReset(local, _) => {
+                for (li, l) in r.loans.iter().enumerate() {
+                    if l.place.local == *local {
+                        state.remove(li);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// For each two-phase loan, the points where it is only reserved: from
+/// its creation up to (not including) the use that activates it.
+fn reservations(cx: &BodyCx<'_>, r: &Regions) -> Vec<Option<BitSet>> {
+    let body = cx.body;
+    let mut out = Vec::with_capacity(r.loans.len());
+    let mut events = Vec::new();
+    for loan in &r.loans {
+        if loan.kind != (BorrowKind::Mut { two_phase: true }) {
+            out.push(None);
+            continue;
+        }
+        let Some(holder) = loan.holder else {
+            out.push(None);
+            continue;
+        };
+        let mut set = BitSet::new(r.points);
+        let mut stack = vec![next_loc(body, loan.loc)]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>();
+        while let Some(loc) = stack.pop() {
+            let p = r.point(loc);
+            if set.contains(p) {
+                continue;
+            }
+            events_at(body, loc, &mut events);
+            let activates = events
+                .iter()
+                .any(|e| matches!(e, Event::Use(pl, _, _) if pl.local == holder));
+            if activates {
+                continue;
+            }
+            set.insert(p);
+            let block = body.block(loc.block);
+            if (loc.index as usize) < block.statements.len() {
+                stack.push(Location {
+                    block: loc.block,
+                    index: loc.index + 1,
+                });
+            } else {
+                for s in block.terminator.successors() {
+                    stack.push(Location { block: s, index: 0 });
+                }
+            }
+        }
+        out.push(Some(set));
+    }
+    out
+}
+
+fn next_loc(body: &crate::mir::Body, loc: Location) -> Vec<Location> {
+    let block = body.block(loc.block);
+    if (loc.index as usize) < block.statements.len() {
+        vec![Location {
+            block: loc.block,
+            index: loc.index + 1,
+        }]
+    } else {
+        block
+            .terminator
+            .successors()
+            .map(|s| Location { block: s, index: 0 })
+            .collect()
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn check_access(
+    cx: &BodyCx<'_>,
+    r: &Regions,
+    state: &BitSet,
+    reserved: &[Option<BitSet>],
+    loc: Location,
+    place: &Place,
+    access: Access,
+    span: Span,
+    reported: &mut Vec<(Span, usize)>,
+    escaped: &mut Vec<usize>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let point = r.point(loc);
+    for li in state.iter() {
+        let loan = &r.loans[li];
+        let loan_mut =
+            loan.kind.is_mut() && !reserved[li].as_ref().is_some_and(|s| s.contains(point));
+        if !conflicts(&loan.place, place, access.shallow()) {
+            continue;
+        }
+        let conflict = match access {
+            Access::Read | Access::BorrowShared | Access::Reserve => loan_mut,
+            _ => true,
+        };
+        if !conflict || access == Access::Reserve && !loan_mut {
+            continue;
+        }
+        if reported.iter().any(|(s, l)| *s == span && *l == li) {
+            continue;
+        }
+        reported.push((span, li));
+        if matches!(access, Access::Drop | Access::StorageDead) {
+            if escaped.contains(&li) {
+                continue;
+            }
+            let d = dropped_while_borrowed(cx, r, loan, place, span);
+            if d.code == codes::RETURN_LOCAL_REF || d.code == codes::CLOSURE_MAY_OUTLIVE {
+                escaped.push(li);
+            }
+            diags.push(d);
+            continue;
+        }
+        diags.push(conflict_error(cx, r, loan, place, access, span, loc));
+    }
+}
+
+/// The first later use that keeps the loan alive, and whether it comes
+/// earlier in the source (a later loop iteration).
+fn later_use(cx: &BodyCx<'_>, r: &Regions, loan: &Loan, from: Location) -> Option<Span> {
+    let body = cx.body;
+    let reach = r.outlived_by(loan.region);
+    let holds = |l: crate::mir::Local| {
+        let mut rs = Vec::new();
+        r.local_rty[l.index()].regions(&mut rs);
+        rs.iter().any(|x| reach[*x as usize])
+    };
+    let value = &r.values[loan.region as usize];
+    let mut seen = BitSet::new(r.points);
+    let mut stack = next_loc(body, from);
+    let mut events = Vec::new();
+    while let Some(loc) = stack.pop() {
+        let p = r.point(loc);
+        if seen.contains(p) || !value.contains(p) {
+            continue;
+        }
+        seen.insert(p);
+        if body.block(loc.block).cleanup {
+            continue;
+        }
+        events_at(body, loc, &mut events);
+        for ev in &events {
+            if let Event::Use(pl, how, span) = ev
+                && *how != PlaceUse::Drop
+                && holds(pl.local)
+            {
+                return Some(*span);
+            }
+        }
+        stack.extend(next_loc(body, loc));
+    }
+    None
+}
+
+#[allow(clippy::too_many_arguments)]
+fn conflict_error(
+    cx: &BodyCx<'_>,
+    r: &Regions,
+    loan: &Loan,
+    place: &Place,
+    access: Access,
+    span: Span,
+    loc: Location,
+) -> Diagnostic {
+    let d = cx.describer();
+    let shown = d
+        .place(place)
+        .or_else(|| d.place(&loan.place))
+        .unwrap_or_else(|| "value".into());
+    let borrowed = d.place(&loan.place).unwrap_or_else(|| shown.clone());
+    let loan_mut = loan.kind.is_mut();
+    let (code, message, first, here) = match access {
+        Access::BorrowMut | Access::Reserve if loan_mut => (
+            codes::BORROW_MUT_TWICE,
+            format!("cannot borrow `{shown}` as mutable more than once at a time"),
+            "first mutable borrow occurs here".to_string(),
+            "second mutable borrow occurs here".to_string(),
+        ),
+        Access::BorrowMut | Access::Reserve => (
+            codes::BORROW_CONFLICT,
+            format!("cannot borrow `{shown}` as mutable because it is also borrowed as immutable"),
+            "immutable borrow occurs here".to_string(),
+            "mutable borrow occurs here".to_string(),
+        ),
+        Access::BorrowShared => (
+            codes::BORROW_CONFLICT,
+            format!("cannot borrow `{shown}` as immutable because it is also borrowed as mutable"),
+            "mutable borrow occurs here".to_string(),
+            "immutable borrow occurs here".to_string(),
+        ),
+        Access::Read => (
+            codes::USE_WHILE_MUT_BORROWED,
+            format!("cannot use `{shown}` because it was mutably borrowed"),
+            format!("`{borrowed}` is borrowed here"),
+            format!("use of borrowed `{borrowed}`"),
+        ),
+        Access::Move => (
+            codes::MOVE_WHILE_BORROWED,
+            format!("cannot move out of `{shown}` because it is borrowed"),
+            format!("borrow of `{borrowed}` occurs here"),
+            format!("move out of `{shown}` occurs here"),
+        ),
+        Access::Store | Access::Drop | Access::StorageDead => (
+            codes::ASSIGN_WHILE_BORROWED,
+            format!("cannot assign to `{shown}` because it is borrowed"),
+            format!("`{borrowed}` is borrowed here"),
+            format!("`{shown}` is assigned to here but it was already borrowed"),
+        ),
+    };
+    let mut diag = Diagnostic::error(code, cx.fs(span), message)
+        .with_label(here)
+        .with_secondary(cx.fs(loan.span), first);
+    if let Some(u) = later_use(cx, r, loan, loc) {
+        let which = if loan_mut && matches!(access, Access::BorrowMut | Access::Reserve) {
+            "first borrow"
+        } else if loan_mut {
+            "mutable borrow"
+        } else {
+            "immutable borrow"
+        };
+        let which = if matches!(access, Access::Move | Access::Store | Access::Read) {
+            "borrow"
+        } else {
+            which
+        };
+        let iteration =
+            if u.start < span.start && !(u.start <= loan.span.start && loan.span.end <= u.end) {
+                ", in later iteration of loop"
+            } else {
+                ""
+            };
+        diag = diag.with_secondary(cx.fs(u), format!("{which} later used here{iteration}"));
+    }
+    if access == Access::Move && crate::types::ty::is_cloneable(cx.program, &d.place_ty(place)) {
+        diag = diag
+            .with_help("consider cloning the value if the performance cost is acceptable")
+            .with_insert(
+                cx.fs(span.shrink_to_hi()),
+                ".clone()".to_string(),
+                "clone the value",
+            );
+    }
+    diag
+}
+
+/// A borrowed local (or temporary) goes away while the loan is live.
+fn dropped_while_borrowed(
+    cx: &BodyCx<'_>,
+    r: &Regions,
+    loan: &Loan,
+    place: &Place,
+    span: Span,
+) -> Diagnostic {
+    let body = cx.body;
+    let d = cx.describer();
+    let decl = body.local(place.local);
+    let value = &r.values[loan.region as usize];
+    // Escaping the function: the loan must outlive a universal region.
+    let escapes = (0..r.universals.len()).any(|u| value.contains(r.end_marker(u)));
+    let reach = r.outlived_by(loan.region);
+    let via_return = escapes && r.return_regions.iter().any(|x| reach[*x as usize]);
+    let is_temp = decl.is_temp();
+    let name = d.place(&Place::local(place.local));
+    // A closure's capture escaping.
+    if escapes && is_capture_loan(body, loan) {
+        let shown = d.place(&loan.place).unwrap_or_else(|| "value".into());
+        let closure_span = capture_closure_span(body, loan).unwrap_or(loan.span);
+        return Diagnostic::error(
+                codes::CLOSURE_MAY_OUTLIVE,
+                cx.fs(closure_span),
+                format!("closure may outlive the current function, but it borrows `{shown}`, which is owned by the current function"),
+            )
+            .with_label(format!("may outlive borrowed value `{shown}`"))
+            .with_secondary(cx.fs(loan.span), format!("`{shown}` is borrowed here"))
+            .with_help(format!("to force the closure to take ownership of `{shown}` (and any other referenced variables), use the `move` keyword"))
+            .with_insert(cx.fs(closure_span.shrink_to_lo()), "move ".to_string(), "move the captured values into the closure");
+    }
+    if via_return {
+        let is_param = place.local.0 >= 1 && place.local.0 <= body.arg_count;
+        let message = match (&name, is_temp, is_param) {
+            (_, true, _) | (None, _, _) => "cannot return reference to temporary value".to_string(),
+            (Some(n), _, true) => format!("cannot return reference to function parameter `{n}`"),
+            (Some(n), _, false) => format!("cannot return reference to local variable `{n}`"),
+        };
+        let ret_span = return_span(cx, r, loan).unwrap_or(loan.span);
+        let mut diag = Diagnostic::error(codes::RETURN_LOCAL_REF, cx.fs(ret_span), message)
+            .with_label("returns a reference to data owned by the current function");
+        if ret_span != loan.span {
+            let what = name
+                .clone()
+                .map_or_else(|| "temporary value".to_string(), |n| format!("`{n}`"));
+            diag = diag.with_secondary(cx.fs(loan.span), format!("{what} is borrowed here"));
+        }
+        return diag;
+    }
+    let later = later_use(cx, r, loan, loc_of_span(cx, r, span).unwrap_or(loan.loc));
+    if is_temp && name.is_none() {
+        let mut diag = Diagnostic::error(
+            codes::TEMPORARY_DROPPED,
+            cx.fs(loan.span),
+            "temporary value dropped while borrowed",
+        )
+        .with_label("creates a temporary value which is freed while still in use")
+        .with_secondary(
+            cx.fs(span),
+            "temporary value is freed at the end of this statement",
+        );
+        if let Some(u) = later {
+            diag = diag.with_secondary(cx.fs(u), "borrow later used here");
+        }
+        return diag.with_help("consider using a `let` binding to create a longer lived value");
+    }
+    let n = name.unwrap_or_else(|| "value".into());
+    let mut diag = Diagnostic::error(
+        codes::DOES_NOT_LIVE_LONG_ENOUGH,
+        cx.fs(loan.span),
+        format!("`{n}` does not live long enough"),
+    )
+    .with_label("borrowed value does not live long enough")
+    .with_secondary(
+        cx.fs(span),
+        format!("`{n}` dropped here while still borrowed"),
+    );
+    if let Some(u) = later {
+        diag = diag.with_secondary(cx.fs(u), "borrow later used here");
+    } else if escapes {
+        diag = diag.with_note("the borrow must outlive the function's lifetime parameters, so it cannot point to a local");
+    }
+    diag
+}
+
+fn loc_of_span(cx: &BodyCx<'_>, r: &Regions, span: Span) -> Option<Location> {
+    r.locations
+        .iter()
+        .copied()
+        .find(|l| cx.body.span_at(*l) == span)
+}
+
+/// The span of the assignment to `_0` the loan flows into.
+fn return_span(cx: &BodyCx<'_>, r: &Regions, loan: &Loan) -> Option<Span> {
+    for &ret in &r.return_regions {
+        if let Some(path) = r.path(loan.region, ret) {
+            return path.last().map(|c| c.span);
+        }
+    }
+    let _ = cx;
+    None
+}
+
+fn is_capture_loan(body: &crate::mir::Body, loan: &Loan) -> bool {
+    capture_closure_span(body, loan).is_some()
+}
+
+/// If the loan is a closure capture, the closure's span.
+fn capture_closure_span(body: &crate::mir::Body, loan: &Loan) -> Option<Span> {
+    let holder = loan.holder?;
+    for block in &body.blocks {
+        for st in &block.statements {
+            if let crate::mir::StatementKind::Assign(
+                _,
+                crate::mir::Rvalue::Aggregate(crate::mir::AggregateKind::Closure(_), ops),
+            ) = &st.kind
+                && ops
+                    .iter()
+                    .any(|o| o.place().is_some_and(|p| p.local == holder))
+            {
+                return Some(st.span);
+            }
+        }
+    }
+    None
+}
+
+/// Outlives requirements between the signature's regions that it does not
+/// declare.
+fn universal_errors(cx: &BodyCx<'_>, r: &Regions, diags: &mut Vec<Diagnostic>) {
+    let known = |a: usize, b: usize| {
+        if a == b || a == 0 {
+            return true;
+        }
+        // Transitive closure of the declared bounds.
+        let mut stack = vec![a];
+        let mut seen = vec![a];
+        while let Some(x) = stack.pop() {
+            for (p, q) in &r.known {
+                if *p == x && !seen.contains(q) {
+                    if *q == b || *q == 0 {
+                        return true;
+                    }
+                    seen.push(*q);
+                    stack.push(*q);
+                }
+            }
+        }
+        false
+    };
+    let mut reported = false;
+    for (ui, (uv, ukind)) in r.universals.iter().enumerate() {
+        if !matches!(ukind, Universal::Sig(_)) || reported {
+            continue;
+        }
+        for (vi, (vv, vkind)) in r.universals.iter().enumerate() {
+            if vi == ui || matches!(vkind, Universal::External) {
+                continue;
+            }
+            if !r.values[*uv as usize].contains(r.end_marker(vi)) || known(ui, vi) {
+                continue;
+            }
+            // `uv` must outlive `vv` but the signature does not say so.
+            let span = r
+                .path(*uv, *vv)
+                .and_then(|p| p.last().map(|c| c.span))
+                .unwrap_or_default();
+            diags.push(lifetime_error(cx, r, ui, vi, span));
+            reported = true;
+            break;
+        }
+    }
+}
+
+fn region_name(r: &Regions, u: usize) -> String {
+    match &r.universals[u].1 {
+        Universal::Static => "'static".into(),
+        Universal::Sig(p) => {
+            if let Some(n) = &p.name {
+                n.clone()
+            } else {
+                // Anonymous regions are numbered in order, as rustc does.
+                let k = r.universals[..=u]
+                    .iter()
+                    .filter(|(_, k)| matches!(k, Universal::Sig(p) if p.name.is_none()))
+                    .count();
+                format!("'{k}")
+            }
+        }
+        Universal::External => "'_".into(),
+    }
+}
+
+fn lifetime_error(
+    cx: &BodyCx<'_>,
+    r: &Regions,
+    longer: usize,
+    shorter: usize,
+    span: Span,
+) -> Diagnostic {
+    let a = region_name(r, longer);
+    let b = region_name(r, shorter);
+    // An elided parameter lifetime that must live as long as a named one:
+    // the parameter needs that name (rustc's E0621).
+    if let (Universal::Sig(lp), Universal::Sig(sp)) =
+        (&r.universals[longer].1, &r.universals[shorter].1)
+        && lp.name.is_none()
+        && sp.name.is_some()
+        && let Some(super::sigs::ParamPos::Param(param)) = lp.param
+    {
+        let pname = param_name(cx, param).unwrap_or_else(|| "parameter".into());
+        let mut diag = Diagnostic::error(
+            codes::EXPLICIT_LIFETIME_REQUIRED,
+            cx.fs(span),
+            format!("explicit lifetime required in the type of `{pname}`"),
+        )
+        .with_label(format!("lifetime `{b}` required"));
+        if lp.span != Span::default() {
+            // `&T` → `&'a T`.
+            let at = Span::new(lp.span.start + 1, lp.span.start + 1);
+            diag = diag.with_insert(
+                cx.fs(at),
+                format!("{b} "),
+                format!("add explicit lifetime `{b}` to the type of `{pname}`"),
+            );
+        }
+        return diag;
+    }
+    let mut diag = Diagnostic::error(
+        codes::LIFETIME_MAY_NOT_LIVE_LONG_ENOUGH,
+        cx.fs(span),
+        "lifetime may not live long enough",
+    );
+    let through_return = r
+        .return_regions
+        .iter()
+        .any(|x| *x == r.universals[shorter].0);
+    diag = diag.with_label(if through_return {
+        format!("function was supposed to return data with lifetime `{b}` but it is returning data with lifetime `{a}`")
+    } else {
+        format!("argument requires that `{a}` must outlive `{b}`")
+    });
+    for u in [longer, shorter] {
+        if let Universal::Sig(p) = &r.universals[u].1 {
+            let name = region_name(r, u);
+            if p.span != Span::default() {
+                let text = if p.name.is_some() {
+                    format!("lifetime `{name}` defined here")
+                } else {
+                    format!("let's call the lifetime of this reference `{name}`")
+                };
+                diag = diag.with_secondary(cx.fs(p.span), text);
+            }
+        }
+    }
+    diag.with_help(format!("consider adding the following bound: `{a}: {b}`"))
+}
+
+fn param_name(cx: &BodyCx<'_>, param: usize) -> Option<String> {
+    // Parameters follow `self` (if any) among the argument locals.
+    let has_self = cx
+        .body
+        .args()
+        .next()
+        .is_some_and(|l| cx.body.local(l).name() == Some("self"));
+    let local = crate::mir::Local((param + 1 + usize::from(has_self)) as u32);
+    cx.body
+        .locals
+        .get(local.index())
+        .and_then(|d| d.name().map(str::to_string))
+}

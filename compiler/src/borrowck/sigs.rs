@@ -1,0 +1,408 @@
+//! Region-annotated types. The type checker erases lifetimes (`Ty` has
+//! none); the borrow checker rebuilds them from the written types: a
+//! signature or struct field walked together with its `Ty` gives a
+//! template whose references name lifetime parameters (or `'static`, or
+//! an elided lifetime the elision rules resolved), and an instance of a
+//! template gives every reference position a region variable.
+
+use crate::resolve::{DefId, DefKind, Program};
+use crate::syntax::ast::{Fields, GenericArg, TypeRef};
+use crate::types::TypedProgram;
+use crate::types::ty::Ty;
+use std::collections::HashMap;
+
+/// A region in a template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegionRef {
+    Static,
+    /// The signature's (or struct's) region `i`.
+    Param(u32),
+}
+
+#[derive(Debug, Clone)]
+pub enum Tmpl {
+    Leaf,
+    Ref(RegionRef, Box<Tmpl>, bool),
+    Adt(DefId, Vec<RegionRef>, Vec<Tmpl>),
+    Tuple(Vec<Tmpl>),
+    Seq(Box<Tmpl>),
+    Param(u32),
+    Fn(RegionRef),
+}
+
+/// Which parameter an elided lifetime belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamPos {
+    SelfParam,
+    /// The written parameter at this index.
+    Param(usize),
+}
+
+/// A region parameter of a signature: named, or elided in a parameter.
+#[derive(Debug, Clone)]
+pub struct RegionParam {
+    pub name: Option<String>,
+    /// For an elided one: the parameter it appears in, and the
+    /// reference's span.
+    pub param: Option<ParamPos>,
+    pub span: crate::diagnostics::Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct SigTmpl {
+    /// With the receiver first for methods.
+    pub params: Vec<Tmpl>,
+    pub ret: Tmpl,
+    pub regions: Vec<RegionParam>,
+    /// Declared `'a: 'b` bounds.
+    pub bounds: Vec<(u32, u32)>,
+}
+
+/// Templates built so far (std signatures are shared by every body).
+#[derive(Debug, Default)]
+pub struct Templates {
+    sigs: HashMap<DefId, Option<SigTmpl>>,
+    fields: HashMap<DefId, Vec<Tmpl>>,
+}
+
+struct Scope<'a> {
+    names: &'a [String],
+    /// `Self`'s written type and its `Ty`.
+    self_tr: Option<&'a TypeRef>,
+    regions: Vec<RegionParam>,
+    /// What an elided lifetime means here: `None` makes a new parameter.
+    elided: Option<RegionRef>,
+    param_index: Option<ParamPos>,
+}
+
+impl Scope<'_> {
+    fn lookup(&mut self, name: Option<&str>, span: crate::diagnostics::Span) -> RegionRef {
+        match name {
+            Some("'static") => RegionRef::Static,
+            Some(n) if n != "'_" => match self.names.iter().position(|x| x == n) {
+                Some(i) => RegionRef::Param(i as u32),
+                None => RegionRef::Static,
+            },
+            _ => {
+                if let Some(r) = self.elided {
+                    r
+                } else {
+                    self.regions.push(RegionParam {
+                        name: None,
+                        param: self.param_index,
+                        span,
+                    });
+                    RegionRef::Param((self.regions.len() - 1) as u32)
+                }
+            }
+        }
+    }
+}
+
+pub fn adt_lifetimes(program: &Program, d: DefId) -> usize {
+    match &program.def(d).kind {
+        DefKind::Struct(s) => s.generics.lifetimes().count(),
+        DefKind::Enum(e) => e.generics.lifetimes().count(),
+        DefKind::Variant { parent, .. } => adt_lifetimes(program, *parent),
+        _ => 0,
+    }
+}
+
+fn is_self_path(tr: &TypeRef) -> bool {
+    matches!(tr, TypeRef::Path(p) if p.as_single().is_some_and(|n| n.text == "Self"))
+}
+
+impl Templates {
+    fn build(program: &Program, tr: &TypeRef, ty: &Ty, scope: &mut Scope<'_>) -> Tmpl {
+        if is_self_path(tr)
+            && let Some(s) = scope.self_tr
+        {
+            return Self::build(program, s, ty, scope);
+        }
+        match (tr, ty) {
+            (
+                TypeRef::Ref {
+                    lifetime,
+                    inner,
+                    span,
+                    ..
+                },
+                Ty::Ref(m, ity),
+            ) => {
+                let r = scope.lookup(lifetime.as_ref().map(|l| l.text.as_str()), *span);
+                Tmpl::Ref(r, Box::new(Self::build(program, inner, ity, scope)), *m)
+            }
+            (TypeRef::Path(p), Ty::Adt(d, args)) => {
+                let seg = p.last();
+                let n = adt_lifetimes(program, *d);
+                let mut lts: Vec<RegionRef> = seg
+                    .args
+                    .iter()
+                    .filter_map(|a| match a {
+                        GenericArg::Lifetime(l) => Some(l),
+                        GenericArg::Type(_) => None,
+                    })
+                    .map(|l| scope.lookup(Some(&l.text), l.span))
+                    .collect();
+                while lts.len() < n {
+                    lts.push(scope.lookup(None, p.span));
+                }
+                lts.truncate(n);
+                let targs: Vec<&TypeRef> = seg
+                    .args
+                    .iter()
+                    .filter_map(|a| match a {
+                        GenericArg::Type(t) => Some(t),
+                        GenericArg::Lifetime(_) => None,
+                    })
+                    .collect();
+                let args = if targs.len() == args.len() {
+                    targs
+                        .iter()
+                        .zip(args)
+                        .map(|(t, a)| Self::build(program, t, a, scope))
+                        .collect()
+                } else {
+                    args.iter()
+                        .map(|a| Self::tmpl_of_ty(program, a, scope))
+                        .collect()
+                };
+                Tmpl::Adt(*d, lts, args)
+            }
+            (TypeRef::Tuple(items, _), Ty::Tuple(tys)) if items.len() == tys.len() => Tmpl::Tuple(
+                items
+                    .iter()
+                    .zip(tys)
+                    .map(|(t, a)| Self::build(program, t, a, scope))
+                    .collect(),
+            ),
+            (TypeRef::Array { elem, .. }, Ty::Array(e, _)) => {
+                Tmpl::Seq(Box::new(Self::build(program, elem, e, scope)))
+            }
+            _ => Self::tmpl_of_ty(program, ty, scope),
+        }
+    }
+
+    /// A template from a type alone: every region elided.
+    fn tmpl_of_ty(program: &Program, ty: &Ty, scope: &mut Scope<'_>) -> Tmpl {
+        let span = crate::diagnostics::Span::default();
+        match ty {
+            Ty::Ref(m, inner) => {
+                let r = scope.lookup(None, span);
+                Tmpl::Ref(r, Box::new(Self::tmpl_of_ty(program, inner, scope)), *m)
+            }
+            Ty::Adt(d, args) => {
+                let n = adt_lifetimes(program, *d);
+                let lts = (0..n).map(|_| scope.lookup(None, span)).collect();
+                Tmpl::Adt(
+                    *d,
+                    lts,
+                    args.iter()
+                        .map(|a| Self::tmpl_of_ty(program, a, scope))
+                        .collect(),
+                )
+            }
+            Ty::Tuple(items) => Tmpl::Tuple(
+                items
+                    .iter()
+                    .map(|t| Self::tmpl_of_ty(program, t, scope))
+                    .collect(),
+            ),
+            Ty::Array(e, _) => Tmpl::Seq(Box::new(Self::tmpl_of_ty(program, e, scope))),
+            Ty::Param(i, _) => Tmpl::Param(*i),
+            Ty::Fn(..) => Tmpl::Fn(scope.lookup(None, span)),
+            _ => Tmpl::Leaf,
+        }
+    }
+
+    /// The template of a function's signature.
+    pub fn sig(&mut self, program: &Program, typed: &TypedProgram, d: DefId) -> Option<&SigTmpl> {
+        self.sigs
+            .entry(d)
+            .or_insert_with(|| Self::build_sig(program, typed, d));
+        self.sigs.get(&d).and_then(Option::as_ref)
+    }
+
+    #[allow(clippy::many_single_char_names)]
+    fn build_sig(program: &Program, typed: &TypedProgram, d: DefId) -> Option<SigTmpl> {
+        let def = program.def(d);
+        let DefKind::Fn(f) = &def.kind else {
+            return None;
+        };
+        let sig = typed.sigs.get(&d)?;
+        let imp = def.owner.map(|i| &program.impls[i.0 as usize]);
+        let mut names: Vec<String> = imp
+            .map(|i| {
+                i.generics
+                    .lifetimes()
+                    .map(|p| p.name.text.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.extend(f.generics.lifetimes().map(|p| p.name.text.clone()));
+        let mut bounds = Vec::new();
+        let generic_lts = imp
+            .into_iter()
+            .flat_map(|i| i.generics.lifetimes())
+            .chain(f.generics.lifetimes());
+        for (i, p) in generic_lts.enumerate() {
+            for b in &p.bounds {
+                if let Some(j) = names.iter().position(|n| *n == b.text) {
+                    bounds.push((i as u32, j as u32));
+                }
+            }
+        }
+        let regions = imp
+            .into_iter()
+            .flat_map(|i| i.generics.lifetimes())
+            .chain(f.generics.lifetimes())
+            .map(|p| RegionParam {
+                name: Some(p.name.text.clone()),
+                param: None,
+                span: p.name.span,
+            })
+            .collect();
+        let mut scope = Scope {
+            names: &names,
+            self_tr: imp.map(|i| &i.self_ty),
+            regions,
+            elided: None,
+            param_index: None,
+        };
+        let mut params = Vec::new();
+        let mut tys = sig.params.iter();
+        let mut self_region = None;
+        if let Some(sp) = &f.self_param {
+            let ty = tys.next()?;
+            scope.param_index = Some(ParamPos::SelfParam);
+            let t = match (imp, ty) {
+                (Some(i), Ty::Ref(m, inner)) => {
+                    let r = scope.lookup(sp.lifetime.as_ref().map(|l| l.text.as_str()), sp.span);
+                    self_region = Some(r);
+                    Tmpl::Ref(
+                        r,
+                        Box::new(Self::build(program, &i.self_ty, inner, &mut scope)),
+                        *m,
+                    )
+                }
+                (Some(i), _) => Self::build(program, &i.self_ty, ty, &mut scope),
+                (None, _) => Self::tmpl_of_ty(program, ty, &mut scope),
+            };
+            params.push(t);
+        }
+        for (k, (p, ty)) in f.body.params.iter().zip(tys).enumerate() {
+            scope.param_index = Some(ParamPos::Param(k));
+            params.push(Self::build(program, &p.ty, ty, &mut scope));
+        }
+        // Elision for the return type: `&self`'s region, else the only
+        // input region, else `'static` (W0106 was reported).
+        let inputs = distinct_regions(&params);
+        scope.elided = Some(match (self_region, inputs.as_slice()) {
+            (Some(r), _) => r,
+            (None, [only]) => *only,
+            _ => RegionRef::Static,
+        });
+        scope.param_index = None;
+        let ret = match &f.ret {
+            Some(r) => Self::build(program, r, &sig.ret, &mut scope),
+            None => Tmpl::Leaf,
+        };
+        Some(SigTmpl {
+            params,
+            ret,
+            regions: scope.regions,
+            bounds,
+        })
+    }
+
+    /// The field templates of a struct or variant (regions are the ADT's
+    /// lifetime parameters).
+    pub fn fields(&mut self, program: &Program, typed: &TypedProgram, def: DefId) -> &[Tmpl] {
+        self.fields
+            .entry(def)
+            .or_insert_with(|| Self::build_fields(program, typed, def));
+        &self.fields[&def]
+    }
+
+    fn build_fields(program: &Program, typed: &TypedProgram, def: DefId) -> Vec<Tmpl> {
+        let (generics, fields) = match &program.def(def).kind {
+            DefKind::Struct(s) => (&s.generics, &s.fields),
+            DefKind::Variant { parent, index } => match &program.def(*parent).kind {
+                DefKind::Enum(e) => match e.variants.get(*index) {
+                    Some(v) => (&e.generics, &v.fields),
+                    None => return Vec::new(),
+                },
+                _ => return Vec::new(),
+            },
+            _ => return Vec::new(),
+        };
+        let names: Vec<String> = generics.lifetimes().map(|p| p.name.text.clone()).collect();
+        let infos = typed
+            .adts
+            .fields
+            .get(&def)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let written = match fields {
+            Fields::Named(f) | Fields::Tuple(f) => f.as_slice(),
+            Fields::Unit => &[],
+        };
+        written
+            .iter()
+            .zip(infos)
+            .map(|(w, info)| {
+                let mut scope = Scope {
+                    names: &names,
+                    self_tr: None,
+                    regions: names
+                        .iter()
+                        .map(|n| RegionParam {
+                            name: Some(n.clone()),
+                            param: None,
+                            span: crate::diagnostics::Span::default(),
+                        })
+                        .collect(),
+                    elided: Some(RegionRef::Static),
+                    param_index: None,
+                };
+                Self::build(program, &w.ty, &info.ty, &mut scope)
+            })
+            .collect()
+    }
+}
+
+fn distinct_regions(params: &[Tmpl]) -> Vec<RegionRef> {
+    fn walk(t: &Tmpl, out: &mut Vec<RegionRef>) {
+        match t {
+            Tmpl::Ref(r, inner, _) => {
+                out.push(*r);
+                walk(inner, out);
+            }
+            Tmpl::Adt(_, lts, args) => {
+                out.extend(lts.iter().copied());
+                for a in args {
+                    walk(a, out);
+                }
+            }
+            Tmpl::Tuple(items) => {
+                for a in items {
+                    walk(a, out);
+                }
+            }
+            Tmpl::Seq(e) => walk(e, out),
+            Tmpl::Fn(r) => out.push(*r),
+            Tmpl::Leaf | Tmpl::Param(_) => {}
+        }
+    }
+    let mut all = Vec::new();
+    for p in params {
+        walk(p, &mut all);
+    }
+    let mut distinct = Vec::new();
+    for r in all {
+        if !distinct.contains(&r) {
+            distinct.push(r);
+        }
+    }
+    distinct
+}
