@@ -275,3 +275,35 @@ fn rendered_diagnostics_match_snapshots() {
         mismatched.join("\n")
     );
 }
+
+#[test]
+fn dump_mir_shows_the_control_flow_graph_with_two_phase_receivers() {
+    let out = ward(&["check", "--dump-mir", "tests/facts/two_phase_borrow.ward"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let mir = text(&out.stdout);
+    assert!(mir.starts_with("fn main {"), "{mir}");
+    // The receiver of `v.push(…)` is a two-phase borrow taken before the
+    // argument `v.len()` reads `v`.
+    let two_phase = mir.find("&two_phase _1").expect("two-phase auto-ref");
+    let len_call = mir.find("List::len(").expect("the len call");
+    let push_call = mir.find("List::push(").expect("the push call");
+    assert!(two_phase < len_call && len_call < push_call, "{mir}");
+    assert!(mir.contains("drop(_1)") && mir.contains("return;"), "{mir}");
+}
+
+#[test]
+fn dump_facts_lists_moves_drops_loans_and_states() {
+    let out = ward(&[
+        "check",
+        "--dump-facts",
+        "tests/facts/conditional_move_flagged_drop.ward",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let facts = text(&out.stdout);
+    assert!(facts.contains("move `s` at 5:17"), "{facts}");
+    assert!(
+        facts.contains("drop (if not moved: flag) `s` at 7:1"),
+        "{facts}"
+    );
+    assert!(facts.contains("state `s` moved at 5:9"), "{facts}");
+}

@@ -87,13 +87,18 @@ fn conflicts(loan: &Place, access: &Place, shallow: bool) -> bool {
 #[derive(Debug)]
 pub struct LoanResults {
     pub facts: Vec<LoanFact>,
+    /// Borrow state changes of the named variables.
+    pub states: Vec<super::StateFact>,
 }
 
 #[allow(clippy::too_many_lines)]
 pub fn check(cx: &BodyCx<'_>, r: &Regions, diags: &mut Vec<Diagnostic>) -> LoanResults {
     let body = cx.body;
     let n = r.loans.len();
-    let mut results = LoanResults { facts: Vec::new() };
+    let mut results = LoanResults {
+        facts: Vec::new(),
+        states: Vec::new(),
+    };
     if n > 0 {
         // Loans a point's region no longer contains are killed there.
         let mut dead_at: Vec<Vec<usize>> = vec![Vec::new(); r.points];
@@ -150,6 +155,8 @@ pub fn check(cx: &BodyCx<'_>, r: &Regions, diags: &mut Vec<Diagnostic>) -> LoanR
         let mut reported: Vec<(Span, usize)> = Vec::new();
         let mut escaped: Vec<usize> = Vec::new();
         let mut live_spans: Vec<Vec<Span>> = vec![Vec::new(); n];
+        let mut last_borrow: Vec<super::Ownership> =
+            vec![super::Ownership::NotBorrowed; body.locals.len()];
         let mut events2 = Vec::new();
         for (bi, block) in body.blocks.iter().enumerate() {
             let mut state = states[bi].clone();
@@ -261,6 +268,17 @@ pub fn check(cx: &BodyCx<'_>, r: &Regions, diags: &mut Vec<Diagnostic>) -> LoanR
                         state.insert(li);
                     }
                 }
+                if !block.cleanup {
+                    borrow_states(
+                        cx,
+                        r,
+                        &state,
+                        &reserved,
+                        loc,
+                        &mut last_borrow,
+                        &mut results.states,
+                    );
+                }
             }
         }
         let d = cx.describer();
@@ -280,6 +298,46 @@ pub fn check(cx: &BodyCx<'_>, r: &Regions, diags: &mut Vec<Diagnostic>) -> LoanR
     }
     universal_errors(cx, r, diags);
     results
+}
+
+/// Records where a named variable becomes borrowed, mutably borrowed or
+/// free again.
+fn borrow_states(
+    cx: &BodyCx<'_>,
+    r: &Regions,
+    state: &BitSet,
+    reserved: &[Option<BitSet>],
+    loc: Location,
+    last: &mut [super::Ownership],
+    out: &mut Vec<super::StateFact>,
+) {
+    let body = cx.body;
+    let point = r.point(loc);
+    let mut now = vec![super::Ownership::NotBorrowed; body.locals.len()];
+    for li in state.iter() {
+        let loan = &r.loans[li];
+        let l = loan.place.local.index();
+        let active_mut =
+            loan.kind.is_mut() && !reserved[li].as_ref().is_some_and(|s| s.contains(point));
+        if active_mut {
+            now[l] = super::Ownership::BorrowedMut;
+        } else if now[l] == super::Ownership::NotBorrowed {
+            now[l] = super::Ownership::BorrowedShared;
+        }
+    }
+    for (i, s) in now.into_iter().enumerate() {
+        if s != last[i] {
+            last[i] = s;
+            let decl = &body.locals[i];
+            if let (crate::mir::LocalKind::User { name, .. }, true) = (&decl.kind, true) {
+                out.push(super::StateFact {
+                    span: body.span_at(loc),
+                    local: name.clone(),
+                    state: s,
+                });
+            }
+        }
+    }
 }
 
 fn apply_kills<'p>(

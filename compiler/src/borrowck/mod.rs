@@ -22,6 +22,7 @@
 
 pub mod dataflow;
 pub mod describe;
+mod dump;
 pub mod loans;
 pub mod moves;
 pub mod mutability;
@@ -33,6 +34,7 @@ use crate::mir::{Body, FnMir, Local};
 use crate::resolve::{DefId, Program};
 use crate::types::TypedProgram;
 use describe::{Describer, Origins};
+pub use dump::dump_facts;
 
 /// Everything needed to check one body.
 #[derive(Debug)]
@@ -102,14 +104,67 @@ pub struct DropPoint {
     pub span: Span,
 }
 
+/// A lifetime the signature elides, and the name elision gave it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ElidedLifetime {
+    /// Where the lifetime would be written (an empty span).
+    pub at: Span,
+    /// What writing it would insert: `'1 ` after a `&`, `<'1>` after a
+    /// struct name.
+    pub text: String,
+    pub name: String,
+}
+
+/// The ownership state of a variable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ownership {
+    Owned,
+    Uninitialized,
+    Moved,
+    /// Moved on some paths to here only.
+    MaybeMoved,
+    PartiallyMoved,
+    BorrowedShared,
+    BorrowedMut,
+    /// The last borrow of it ended.
+    NotBorrowed,
+}
+
+impl Ownership {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Ownership::Owned => "owned",
+            Ownership::Uninitialized => "uninitialized",
+            Ownership::Moved => "moved",
+            Ownership::MaybeMoved => "moved on some paths",
+            Ownership::PartiallyMoved => "partially moved",
+            Ownership::BorrowedShared => "borrowed shared",
+            Ownership::BorrowedMut => "borrowed mut",
+            Ownership::NotBorrowed => "not borrowed",
+        }
+    }
+}
+
+/// A variable's state changing at a statement (states hold until the
+/// next change on the way through the function).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StateFact {
+    pub span: Span,
+    pub local: String,
+    pub state: Ownership,
+}
+
 /// What the checker found out about one function, for the editor.
 #[derive(Debug, Clone, Default)]
 pub struct FnFacts {
     pub def: Option<DefId>,
+    pub file: FileId,
     pub name: String,
     pub moves: Vec<MoveFact>,
     pub drops: Vec<DropPoint>,
     pub loans: Vec<loans::LoanFact>,
+    pub elided: Vec<ElidedLifetime>,
+    pub states: Vec<StateFact>,
 }
 
 /// Adds a machine-applicable insertion to a diagnostic.
@@ -171,9 +226,24 @@ pub fn check_fn(
 ) -> FnFacts {
     let mut facts = FnFacts {
         def: Some(mir.def),
+        file: mir.file,
         name: mir.name.clone(),
         ..FnFacts::default()
     };
+    if let Some(sig) = templates.sig(program, typed, mir.def) {
+        for (span, is_ref, r) in &sig.elided {
+            let name = sig.region_name(*r);
+            let (at, text) = if *is_ref {
+                (
+                    Span::new(span.start + 1, span.start + 1),
+                    format!("{name} "),
+                )
+            } else {
+                (span.shrink_to_hi(), format!("<{name}>"))
+            };
+            facts.elided.push(ElidedLifetime { at, text, name });
+        }
+    }
     for body in std::iter::once(&mir.body).chain(mir.closures.iter()) {
         let cx = BodyCx::new(program, typed, body, mir.file);
         let init = moves::check(&cx, diags);
@@ -181,10 +251,13 @@ pub fn check_fn(
         let regions = regions::infer(&cx, templates, Some(mir.def));
         let loans = loans::check(&cx, &regions, diags);
         facts.loans.extend(loans.facts);
+        facts.states.extend(loans.states);
         facts.moves.extend(init.moves);
+        facts.states.extend(init.states);
         facts
             .drops
             .extend(init.drops.into_iter().filter(|d| d.place.is_some()));
     }
+    facts.states.sort_by_key(|s| s.span.start);
     facts
 }

@@ -279,6 +279,8 @@ fn solve(body: &Body, md: &MoveData, a: Analysis) -> Vec<BitSet> {
 pub struct InitResults {
     pub moves: Vec<MoveFact>,
     pub drops: Vec<DropPoint>,
+    /// Initialisation state changes of the named variables.
+    pub states: Vec<super::StateFact>,
 }
 
 /// Runs the analyses and reports their errors.
@@ -294,7 +296,13 @@ pub fn check(cx: &BodyCx<'_>, diags: &mut Vec<Diagnostic>) -> InitResults {
     let mut out = InitResults {
         moves: Vec::new(),
         drops: Vec::new(),
+        states: Vec::new(),
     };
+    let users: Vec<Local> = (0..body.locals.len())
+        .map(|i| Local(i as u32))
+        .filter(|l| matches!(body.local(*l).kind, LocalKind::User { .. }))
+        .collect();
+    let mut last: Vec<Option<super::Ownership>> = vec![None; body.locals.len()];
     let mut reported: Vec<(usize, Span)> = Vec::new();
     let mut reported_moves: Vec<Vec<Span>> = Vec::new();
     let mut events = Vec::new();
@@ -365,9 +373,64 @@ pub fn check(cx: &BodyCx<'_>, diags: &mut Vec<Diagnostic>) -> InitResults {
                 apply(&md, Analysis::EverInit, ev, site, &mut ever);
                 apply(&md, Analysis::MoveOuts, ev, site, &mut mo);
             }
+            // Scope-end bookkeeping (drops, storage) is not a state change
+            // a person would look for.
+            let bookkeeping = matches!(
+                block.statements.get(i).map(|s| &s.kind),
+                Some(
+                    crate::mir::StatementKind::Drop(_)
+                        | crate::mir::StatementKind::StorageDead(_)
+                        | crate::mir::StatementKind::StorageLive(_)
+                )
+            );
+            if !block.cleanup && !bookkeeping {
+                let span = body.span_at(loc);
+                for &l in &users {
+                    let state = init_state(&md, l, &init, &uninit, &mo);
+                    let changed = last[l.index()] != Some(state);
+                    last[l.index()] = Some(state);
+                    if changed
+                        && state != super::Ownership::Uninitialized
+                        && let Some(name) = body.local(l).name()
+                    {
+                        out.states.push(super::StateFact {
+                            span,
+                            local: name.to_string(),
+                            state,
+                        });
+                    }
+                }
+            }
         }
     }
     out
+}
+
+fn init_state(
+    md: &MoveData,
+    l: Local,
+    init: &BitSet,
+    uninit: &BitSet,
+    mo: &BitSet,
+) -> super::Ownership {
+    let root = md.root_of(l);
+    if uninit.contains(root) {
+        let moved = mo.iter().any(|s| md.paths[md.sites[s].0].local == l);
+        return if moved && init.contains(root) {
+            super::Ownership::MaybeMoved
+        } else if moved {
+            super::Ownership::Moved
+        } else {
+            super::Ownership::Uninitialized
+        };
+    }
+    let mut partial = false;
+    md.for_subtree(root, &mut |x| partial |= uninit.contains(x));
+    if partial {
+        super::Ownership::PartiallyMoved
+    } else {
+        super::Ownership::Owned
+    }
 }
 
 fn drop_point(

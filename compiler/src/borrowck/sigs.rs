@@ -56,6 +56,31 @@ pub struct SigTmpl {
     pub regions: Vec<RegionParam>,
     /// Declared `'a: 'b` bounds.
     pub bounds: Vec<(u32, u32)>,
+    /// Where the signature elides a lifetime (a `&` or a path to a struct
+    /// with lifetime parameters) and which region elision chose.
+    pub elided: Vec<(crate::diagnostics::Span, bool, RegionRef)>,
+}
+
+impl SigTmpl {
+    /// The name a region goes by in messages and hints: its own name,
+    /// or `'1`, `'2`… for elided ones in order.
+    pub fn region_name(&self, r: RegionRef) -> String {
+        match r {
+            RegionRef::Static => "'static".into(),
+            RegionRef::Param(i) => {
+                let i = i as usize;
+                if let Some(n) = self.regions.get(i).and_then(|p| p.name.clone()) {
+                    n
+                } else {
+                    let k = self.regions[..=i.min(self.regions.len().saturating_sub(1))]
+                        .iter()
+                        .filter(|p| p.name.is_none())
+                        .count();
+                    format!("'{k}")
+                }
+            }
+        }
+    }
 }
 
 /// Templates built so far (std signatures are shared by every body).
@@ -73,9 +98,24 @@ struct Scope<'a> {
     /// What an elided lifetime means here: `None` makes a new parameter.
     elided: Option<RegionRef>,
     param_index: Option<ParamPos>,
+    /// Every elided lifetime met, with where it was elided.
+    uses: Vec<(crate::diagnostics::Span, bool, RegionRef)>,
 }
 
 impl Scope<'_> {
+    fn lookup_at(
+        &mut self,
+        name: Option<&str>,
+        span: crate::diagnostics::Span,
+        is_ref: bool,
+    ) -> RegionRef {
+        let r = self.lookup(name, span);
+        if name.is_none_or(|n| n == "'_") && span != crate::diagnostics::Span::default() {
+            self.uses.push((span, is_ref, r));
+        }
+        r
+    }
+
     fn lookup(&mut self, name: Option<&str>, span: crate::diagnostics::Span) -> RegionRef {
         match name {
             Some("'static") => RegionRef::Static,
@@ -129,7 +169,7 @@ impl Templates {
                 },
                 Ty::Ref(m, ity),
             ) => {
-                let r = scope.lookup(lifetime.as_ref().map(|l| l.text.as_str()), *span);
+                let r = scope.lookup_at(lifetime.as_ref().map(|l| l.text.as_str()), *span, true);
                 Tmpl::Ref(r, Box::new(Self::build(program, inner, ity, scope)), *m)
             }
             (TypeRef::Path(p), Ty::Adt(d, args)) => {
@@ -145,7 +185,7 @@ impl Templates {
                     .map(|l| scope.lookup(Some(&l.text), l.span))
                     .collect();
                 while lts.len() < n {
-                    lts.push(scope.lookup(None, p.span));
+                    lts.push(scope.lookup_at(None, p.span, false));
                 }
                 lts.truncate(n);
                 let targs: Vec<&TypeRef> = seg
@@ -268,6 +308,7 @@ impl Templates {
             regions,
             elided: None,
             param_index: None,
+            uses: Vec::new(),
         };
         let mut params = Vec::new();
         let mut tys = sig.params.iter();
@@ -277,7 +318,11 @@ impl Templates {
             scope.param_index = Some(ParamPos::SelfParam);
             let t = match (imp, ty) {
                 (Some(i), Ty::Ref(m, inner)) => {
-                    let r = scope.lookup(sp.lifetime.as_ref().map(|l| l.text.as_str()), sp.span);
+                    let r = scope.lookup_at(
+                        sp.lifetime.as_ref().map(|l| l.text.as_str()),
+                        sp.span,
+                        true,
+                    );
                     self_region = Some(r);
                     Tmpl::Ref(
                         r,
@@ -307,11 +352,17 @@ impl Templates {
             Some(r) => Self::build(program, r, &sig.ret, &mut scope),
             None => Tmpl::Leaf,
         };
+        let elided = scope
+            .uses
+            .iter()
+            .map(|(span, is_ref, r)| (*span, *is_ref, *r))
+            .collect();
         Some(SigTmpl {
             params,
             ret,
             regions: scope.regions,
             bounds,
+            elided,
         })
     }
 
@@ -364,6 +415,7 @@ impl Templates {
                         .collect(),
                     elided: Some(RegionRef::Static),
                     param_index: None,
+                    uses: Vec::new(),
                 };
                 Self::build(program, &w.ty, &info.ty, &mut scope)
             })

@@ -27,6 +27,7 @@ pub enum Format {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Dumps {
     pub mir: bool,
+    pub facts: bool,
 }
 
 pub fn run(files: &[std::path::PathBuf], format: Format, dumps: Dumps) -> u8 {
@@ -41,6 +42,14 @@ pub fn run(files: &[std::path::PathBuf], format: Format, dumps: Dumps) -> u8 {
         if dumps.mir {
             for f in ward_compiler::mir::build_program(&analysis.program, &analysis.typed) {
                 print!("{}", ward_compiler::mir::dump_fn(&analysis.program, &f));
+            }
+        }
+        if dumps.facts {
+            for f in &analysis.facts {
+                print!(
+                    "{}",
+                    ward_compiler::borrowck::dump_facts(&analysis.program, f)
+                );
             }
         }
         match format {

@@ -35,6 +35,10 @@ enum Command {
         /// Print the MIR (control-flow graph) of every function on stdout.
         #[arg(long)]
         dump_mir: bool,
+        /// Print what the borrow checker learnt about every function (moves,
+        /// drops, loan live ranges, elided lifetimes, ownership states).
+        #[arg(long)]
+        dump_facts: bool,
     },
 }
 
@@ -53,7 +57,15 @@ pub fn run() -> ExitCode {
             files,
             format,
             dump_mir,
-        } => check::run(&files, format, check::Dumps { mir: dump_mir }),
+            dump_facts,
+        } => check::run(
+            &files,
+            format,
+            check::Dumps {
+                mir: dump_mir,
+                facts: dump_facts,
+            },
+        ),
     };
     ExitCode::from(code)
 }
