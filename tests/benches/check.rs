@@ -1,4 +1,5 @@
-//! Front-end benchmark: parse + lower + resolve + type-check of a generated
+//! Checker benchmark: the full `ward check` pipeline — parse, lower,
+//! resolve, type-check, MIR building and borrow checking — of a generated
 //! 10 000-line program (structs, enums, impls, loops, matches, closures,
 //! formatting), through the same `analyze` the CLI and server call. Also
 //! times each stage on its own.
@@ -8,7 +9,7 @@
 
 use std::time::{Duration, Instant};
 use ward_compiler::analysis::analyze_text;
-use ward_compiler::{resolve, syntax, types};
+use ward_compiler::{borrowck, mir, resolve, syntax, types};
 
 const LINES: usize = 10_000;
 const RUNS: usize = 20;
@@ -52,6 +53,8 @@ fn main() {
     let mut lower = Vec::new();
     let mut resolve_t = Vec::new();
     let mut check = Vec::new();
+    let mut mir_t = Vec::new();
+    let mut borrowck_t = Vec::new();
     for _ in 0..RUNS {
         let start = Instant::now();
         let analysis = analyze_text("bench.ward", &text);
@@ -80,10 +83,20 @@ fn main() {
         let typed = types::check_program(&program);
         check.push(t.elapsed());
         std::hint::black_box(&typed);
+        let t = Instant::now();
+        let bodies = mir::build_program(&program, &typed);
+        mir_t.push(t.elapsed());
+        std::hint::black_box(&bodies);
+        let t = Instant::now();
+        let results = borrowck::check_program(&program, &typed, &[]);
+        borrowck_t.push(t.elapsed());
+        std::hint::black_box(&results);
     }
-    stats("parse + lower + resolve + typecheck", total);
+    stats("full check (analyze)", total);
     stats("  parse (tree-sitter)", parse);
     stats("  lower to AST", lower);
     stats("  resolve (incl. parse + lower)", resolve_t);
     stats("  type-check", check);
+    stats("  MIR build (all functions)", mir_t);
+    stats("  borrowck (incl. MIR build)", borrowck_t);
 }

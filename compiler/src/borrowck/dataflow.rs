@@ -2,34 +2,63 @@
 
 use crate::mir::{BlockId, Body, Location};
 
+/// A fixed-size set of small integers. Sets of up to 128 bits (most move
+/// paths, loans and locals of a function) live inline, so copying and
+/// cloning them never allocates.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BitSet {
-    words: Vec<u64>,
+    inline: [u64; 2],
+    heap: Vec<u64>,
+    words: usize,
 }
 
 impl BitSet {
     pub fn new(bits: usize) -> BitSet {
+        let words = bits.div_ceil(64);
         BitSet {
-            words: vec![0; bits.div_ceil(64)],
+            inline: [0; 2],
+            heap: if words > 2 {
+                vec![0; words]
+            } else {
+                Vec::new()
+            },
+            words,
+        }
+    }
+
+    fn words(&self) -> &[u64] {
+        if self.words > 2 {
+            &self.heap
+        } else {
+            &self.inline[..self.words]
+        }
+    }
+
+    fn words_mut(&mut self) -> &mut [u64] {
+        if self.words > 2 {
+            &mut self.heap
+        } else {
+            &mut self.inline[..self.words]
         }
     }
 
     pub fn insert(&mut self, i: usize) {
-        self.words[i / 64] |= 1 << (i % 64);
+        self.words_mut()[i / 64] |= 1 << (i % 64);
     }
 
     pub fn remove(&mut self, i: usize) {
-        self.words[i / 64] &= !(1 << (i % 64));
+        self.words_mut()[i / 64] &= !(1 << (i % 64));
     }
 
     pub fn contains(&self, i: usize) -> bool {
-        self.words[i / 64] & (1 << (i % 64)) != 0
+        self.words()[i / 64] & (1 << (i % 64)) != 0
     }
 
     /// `self |= other`; whether anything changed.
     pub fn union(&mut self, other: &BitSet) -> bool {
         let mut changed = false;
-        for (a, b) in self.words.iter_mut().zip(&other.words) {
+        let other = other.words();
+        for (a, b) in self.words_mut().iter_mut().zip(other) {
             let n = *a | *b;
             changed |= n != *a;
             *a = n;
@@ -38,17 +67,18 @@ impl BitSet {
     }
 
     pub fn subtract(&mut self, other: &BitSet) {
-        for (a, b) in self.words.iter_mut().zip(&other.words) {
+        let other = other.words();
+        for (a, b) in self.words_mut().iter_mut().zip(other) {
             *a &= !*b;
         }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.words.iter().all(|w| *w == 0)
+        self.words().iter().all(|w| *w == 0)
     }
 
     pub fn iter(&self) -> impl Iterator<Item = usize> + '_ {
-        self.words.iter().enumerate().flat_map(|(wi, w)| {
+        self.words().iter().enumerate().flat_map(|(wi, w)| {
             let mut w = *w;
             std::iter::from_fn(move || {
                 if w == 0 {

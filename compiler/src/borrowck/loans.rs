@@ -13,7 +13,7 @@ use super::InsertFix as _;
 use super::dataflow::{BitSet, solve_forward};
 use super::regions::{Loan, Regions, Universal};
 use crate::diagnostics::{Diagnostic, Span, codes};
-use crate::mir::visit::{Event, PlaceUse, events_at};
+use crate::mir::visit::{Event, EventTable, PlaceUse};
 use crate::mir::{BlockId, BorrowKind, Location, Place, Proj};
 
 /// A loan's live range, for the editor.
@@ -118,13 +118,11 @@ pub fn check(cx: &BodyCx<'_>, r: &Regions, diags: &mut Vec<Diagnostic>) -> LoanR
                 m.entry(l.loc).or_default().push(i);
                 m
             });
-        let mut events = Vec::new();
-        let mut effect = |loc: Location, eff: &mut dyn super::dataflow::Effects| {
+        let effect = |loc: Location, eff: &mut dyn super::dataflow::Effects| {
             for &li in &dead_at[r.point(loc)] {
                 eff.kill_bit(li);
             }
-            events_at(body, loc, &mut events);
-            for ev in &events {
+            for ev in cx.events.at(loc) {
                 match ev {
                     Event::Stored(p, _) if p.proj.is_empty() => {
                         for (li, l) in r.loans.iter().enumerate() {
@@ -157,7 +155,6 @@ pub fn check(cx: &BodyCx<'_>, r: &Regions, diags: &mut Vec<Diagnostic>) -> LoanR
         let mut live_spans: Vec<Vec<Span>> = vec![Vec::new(); n];
         let mut last_borrow: Vec<super::Ownership> =
             vec![super::Ownership::NotBorrowed; body.locals.len()];
-        let mut events2 = Vec::new();
         for (bi, block) in body.blocks.iter().enumerate() {
             let mut state = states[bi].clone();
             for i in 0..=block.statements.len() {
@@ -173,8 +170,7 @@ pub fn check(cx: &BodyCx<'_>, r: &Regions, diags: &mut Vec<Diagnostic>) -> LoanR
                     for li in state.iter() {
                         live_spans[li].push(body.span_at(loc));
                     }
-                    events_at(body, loc, &mut events2);
-                    for ev in &events2 {
+                    for ev in cx.events.at(loc) {
                         let (place, access, span) = match ev {
                             Event::Use(p, how, span) => {
                                 let a = match how {
@@ -260,9 +256,7 @@ pub fn check(cx: &BodyCx<'_>, r: &Regions, diags: &mut Vec<Diagnostic>) -> LoanR
                     }
                 }
                 // Effects of this location on the loans in scope.
-                let mut tmp = std::mem::take(&mut events2);
-                apply_kills(body, r, loc, &mut state, &mut tmp);
-                events2 = tmp;
+                apply_kills(&cx.events, r, loc, &mut state);
                 if let Some(ls) = created.get(&loc) {
                     for &li in ls {
                         state.insert(li);
@@ -340,15 +334,8 @@ fn borrow_states(
     }
 }
 
-fn apply_kills<'p>(
-    body: &'p crate::mir::Body,
-    r: &Regions,
-    loc: Location,
-    state: &mut BitSet,
-    events: &mut Vec<Event<'p>>,
-) {
-    events_at(body, loc, events);
-    for ev in events.iter() {
+fn apply_kills(table: &EventTable<'_>, r: &Regions, loc: Location, state: &mut BitSet) {
+    for ev in table.at(loc) {
         match ev {
             Event::Stored(p, _) if p.proj.is_empty() => {
                 for (li, l) in r.loans.iter().enumerate() {
@@ -374,7 +361,6 @@ fn apply_kills<'p>(
 fn reservations(cx: &BodyCx<'_>, r: &Regions) -> Vec<Option<BitSet>> {
     let body = cx.body;
     let mut out = Vec::with_capacity(r.loans.len());
-    let mut events = Vec::new();
     for loan in &r.loans {
         if loan.kind != (BorrowKind::Mut { two_phase: true }) {
             out.push(None);
@@ -394,8 +380,9 @@ fn reservations(cx: &BodyCx<'_>, r: &Regions) -> Vec<Option<BitSet>> {
             if set.contains(p) {
                 continue;
             }
-            events_at(body, loc, &mut events);
-            let activates = events
+            let activates = cx
+                .events
+                .at(loc)
                 .iter()
                 .any(|e| matches!(e, Event::Use(pl, _, _) if pl.local == holder));
             if activates {
@@ -496,7 +483,6 @@ fn later_use(cx: &BodyCx<'_>, r: &Regions, loan: &Loan, from: Location) -> Optio
     let value = &r.values[loan.region as usize];
     let mut seen = BitSet::new(r.points);
     let mut stack = next_loc(body, from);
-    let mut events = Vec::new();
     while let Some(loc) = stack.pop() {
         let p = r.point(loc);
         if seen.contains(p) || !value.contains(p) {
@@ -506,8 +492,7 @@ fn later_use(cx: &BodyCx<'_>, r: &Regions, loan: &Loan, from: Location) -> Optio
         if body.block(loc.block).cleanup {
             continue;
         }
-        events_at(body, loc, &mut events);
-        for ev in &events {
+        for ev in cx.events.at(loc) {
             if let Event::Use(pl, how, span) = ev
                 && *how != PlaceUse::Drop
                 && holds(pl.local)

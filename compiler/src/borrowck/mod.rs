@@ -44,6 +44,8 @@ pub struct BodyCx<'a> {
     pub body: &'a Body,
     pub file: FileId,
     pub origins: Origins,
+    /// Every location's events, computed once.
+    pub events: crate::mir::visit::EventTable<'a>,
 }
 
 impl<'a> BodyCx<'a> {
@@ -59,6 +61,7 @@ impl<'a> BodyCx<'a> {
             body,
             file,
             origins: Origins::new(body),
+            events: crate::mir::visit::EventTable::new(body),
         }
     }
 

@@ -10,7 +10,7 @@ use super::dataflow::{BitSet, Effects, solve_forward};
 use super::describe::Describer;
 use super::{BodyCx, DropKind, DropPoint, MoveFact};
 use crate::diagnostics::{Diagnostic, Span, codes};
-use crate::mir::visit::{Event, PlaceUse, events_at};
+use crate::mir::visit::{Event, EventTable, PlaceUse};
 use crate::mir::{BlockId, Body, DerefKind, Local, LocalKind, Location, Place, Proj, TempKind};
 use crate::types::ty::Ty;
 use std::collections::HashMap;
@@ -46,7 +46,7 @@ fn movable_len(place: &Place) -> usize {
 }
 
 impl MoveData {
-    pub fn new(body: &Body) -> MoveData {
+    pub fn new(body: &Body, table: &EventTable<'_>) -> MoveData {
         let mut md = MoveData {
             paths: Vec::new(),
             root: Vec::new(),
@@ -65,7 +65,6 @@ impl MoveData {
             });
             md.root.push(id);
         }
-        let mut events = Vec::new();
         for (bi, block) in body.blocks.iter().enumerate() {
             let mut bases = Vec::with_capacity(block.statements.len() + 1);
             for i in 0..=block.statements.len() {
@@ -74,8 +73,7 @@ impl MoveData {
                     index: i as u32,
                 };
                 bases.push(md.sites.len() as u32);
-                events_at(body, loc, &mut events);
-                for ev in &events {
+                for ev in table.at(loc) {
                     match ev {
                         Event::Moved(p, span) if movable_len(p) == p.proj.len() => {
                             let path = md.path_for(p);
@@ -230,7 +228,7 @@ fn is_descendant(md: &MoveData, mut x: usize, ancestor: usize) -> bool {
     false
 }
 
-fn solve(body: &Body, md: &MoveData, a: Analysis) -> Vec<BitSet> {
+fn solve(body: &Body, table: &EventTable<'_>, md: &MoveData, a: Analysis) -> Vec<BitSet> {
     let bits = if a == Analysis::MoveOuts {
         md.sites.len()
     } else {
@@ -256,11 +254,9 @@ fn solve(body: &Body, md: &MoveData, a: Analysis) -> Vec<BitSet> {
         }
         Analysis::MoveOuts => {}
     }
-    let mut events = Vec::new();
     solve_forward(body, bits, entry, &mut |loc, eff| {
-        events_at(body, loc, &mut events);
         let mut ordinal = 0;
-        for ev in &events {
+        for ev in table.at(loc) {
             let site = match ev {
                 Event::Moved(p, _) if movable_len(p) == p.proj.len() => {
                     let s = md.site_id(loc, ordinal);
@@ -287,11 +283,11 @@ pub struct InitResults {
 #[allow(clippy::too_many_lines)]
 pub fn check(cx: &BodyCx<'_>, diags: &mut Vec<Diagnostic>) -> InitResults {
     let body = cx.body;
-    let md = MoveData::new(body);
-    let init_in = solve(body, &md, Analysis::MaybeInit);
-    let uninit_in = solve(body, &md, Analysis::MaybeUninit);
-    let ever_in = solve(body, &md, Analysis::EverInit);
-    let moves_in = solve(body, &md, Analysis::MoveOuts);
+    let md = MoveData::new(body, &cx.events);
+    let init_in = solve(body, &cx.events, &md, Analysis::MaybeInit);
+    let uninit_in = solve(body, &cx.events, &md, Analysis::MaybeUninit);
+    let ever_in = solve(body, &cx.events, &md, Analysis::EverInit);
+    let moves_in = solve(body, &cx.events, &md, Analysis::MoveOuts);
     let d = cx.describer();
     let mut out = InitResults {
         moves: Vec::new(),
@@ -305,7 +301,6 @@ pub fn check(cx: &BodyCx<'_>, diags: &mut Vec<Diagnostic>) -> InitResults {
     let mut last: Vec<Option<super::Ownership>> = vec![None; body.locals.len()];
     let mut reported: Vec<(usize, Span)> = Vec::new();
     let mut reported_moves: Vec<Vec<Span>> = Vec::new();
-    let mut events = Vec::new();
     for (bi, block) in body.blocks.iter().enumerate() {
         let mut init = init_in[bi].clone();
         let mut uninit = uninit_in[bi].clone();
@@ -316,9 +311,8 @@ pub fn check(cx: &BodyCx<'_>, diags: &mut Vec<Diagnostic>) -> InitResults {
                 block: BlockId(bi as u32),
                 index: i as u32,
             };
-            events_at(body, loc, &mut events);
             let mut ordinal = 0;
-            for ev in &events {
+            for ev in cx.events.at(loc) {
                 match ev {
                     Event::Use(p, how, span) if !block.cleanup => {
                         if *how == PlaceUse::Drop {

@@ -6,7 +6,7 @@
 use super::BodyCx;
 use super::InsertFix as _;
 use crate::diagnostics::{Diagnostic, Span, codes};
-use crate::mir::visit::{Event, PlaceUse, events_at};
+use crate::mir::visit::{Event, PlaceUse};
 use crate::mir::{BlockId, DerefKind, LocalKind, Location, Place, Proj, TempKind};
 
 enum Blame {
@@ -52,7 +52,6 @@ fn blame(cx: &BodyCx<'_>, place: &Place) -> Option<Blame> {
 
 pub fn check(cx: &BodyCx<'_>, diags: &mut Vec<Diagnostic>) {
     let d = cx.describer();
-    let mut events = Vec::new();
     for (bi, block) in cx.body.blocks.iter().enumerate() {
         if block.cleanup {
             continue;
@@ -62,8 +61,7 @@ pub fn check(cx: &BodyCx<'_>, diags: &mut Vec<Diagnostic>) {
                 block: BlockId(bi as u32),
                 index: i as u32,
             };
-            events_at(cx.body, loc, &mut events);
-            for ev in &events {
+            for ev in cx.events.at(loc) {
                 let (place, span, write) = match ev {
                     Event::Use(p, PlaceUse::Borrow(k), span) if k.is_mut() => (*p, *span, false),
                     Event::Stored(p, span) if !p.proj.is_empty() => (*p, *span, true),

@@ -13,7 +13,7 @@ use super::BodyCx;
 use super::dataflow::BitSet;
 use super::sigs::{RegionParam, RegionRef, SigTmpl, Templates, Tmpl};
 use crate::diagnostics::Span;
-use crate::mir::visit::{Event, PlaceUse, events_at};
+use crate::mir::visit::{Event, PlaceUse};
 use crate::mir::{
     AggregateKind, BlockId, BorrowKind, Builtin, Callee, Const, LocalKind, Location, Operand,
     Place, Proj, Rvalue, StatementKind, TerminatorKind,
@@ -740,64 +740,70 @@ fn solve(cx: &BodyCx<'_>, r: &mut Regions) {
         .filter(|l| !local_regions[*l].is_empty())
         .collect();
     if !interesting.is_empty() {
-        let live_in = liveness(cx, r, &local_regions);
-        for (p, live) in live_in.iter().enumerate() {
-            for l in live.iter() {
-                for rv in &local_regions[l] {
-                    values[*rv as usize].insert(p);
-                }
-            }
-        }
+        add_liveness(cx, r, &local_regions, &mut values);
     }
     // Propagate `sup ⊇ sub` to a fixed point.
     let mut changed = true;
     while changed {
         changed = false;
         for c in &r.constraints {
-            if c.sup == c.sub {
+            let (sup, sub) = (c.sup as usize, c.sub as usize);
+            if sup == sub {
                 continue;
             }
-            let sub = values[c.sub as usize].clone();
-            changed |= values[c.sup as usize].union(&sub);
+            let (a, b) = if sup < sub {
+                let (lo, hi) = values.split_at_mut(sub);
+                (&mut lo[sup], &hi[0])
+            } else {
+                let (lo, hi) = values.split_at_mut(sup);
+                (&mut hi[0], &lo[sub])
+            };
+            changed |= a.union(b);
         }
     }
     r.values = values;
 }
 
-/// The live locals at each point (before the statement runs).
+/// Liveness transfer at one location, backwards: uses make a local live,
+/// whole writes end it.
+fn effect(
+    table: &crate::mir::visit::EventTable<'_>,
+    tracked: &[bool],
+    loc: Location,
+    state: &mut BitSet,
+) {
+    for ev in table.at(loc).iter().rev() {
+        match ev {
+            Event::Use(p, how, _) => {
+                if *how != PlaceUse::Drop && tracked[p.local.index()] {
+                    state.insert(p.local.index());
+                }
+                for l in crate::mir::visit::index_locals(p) {
+                    if tracked[l.index()] {
+                        state.insert(l.index());
+                    }
+                }
+            }
+            Event::Stored(p, _) => {
+                if p.proj.is_empty() {
+                    state.remove(p.local.index());
+                } else if p.has_deref() && tracked[p.local.index()] {
+                    state.insert(p.local.index());
+                }
+            }
+            Event::StorageReset(l, _) => state.remove(l.index()),
+            _ => {}
+        }
+    }
+}
+
+/// Liveness: adds to the regions of every local the points where it is
+/// live (may be used later, before being overwritten).
 #[allow(clippy::needless_range_loop)]
-fn liveness(cx: &BodyCx<'_>, r: &Regions, local_regions: &[Vec<Rv>]) -> Vec<BitSet> {
+fn add_liveness(cx: &BodyCx<'_>, r: &Regions, local_regions: &[Vec<Rv>], values: &mut [BitSet]) {
     let body = cx.body;
     let n = body.locals.len();
-    let tracked = |l: usize| !local_regions[l].is_empty();
-    // Per block: use-before-def (gen) and def (kill), backwards.
-    let effect = |loc: Location, state: &mut BitSet| {
-        let mut events: Vec<Event<'_>> = Vec::new();
-        events_at(body, loc, &mut events);
-        for ev in events.iter().rev() {
-            match ev {
-                Event::Use(p, how, _) => {
-                    if *how != PlaceUse::Drop && tracked(p.local.index()) {
-                        state.insert(p.local.index());
-                    }
-                    for l in crate::mir::visit::index_locals(p) {
-                        if tracked(l.index()) {
-                            state.insert(l.index());
-                        }
-                    }
-                }
-                Event::Stored(p, _) => {
-                    if p.proj.is_empty() {
-                        state.remove(p.local.index());
-                    } else if p.has_deref() && tracked(p.local.index()) {
-                        state.insert(p.local.index());
-                    }
-                }
-                Event::StorageReset(l, _) => state.remove(l.index()),
-                _ => {}
-            }
-        }
-    };
+    let tracked: Vec<bool> = local_regions.iter().map(|v| !v.is_empty()).collect();
     let nb = body.blocks.len();
     let succs: Vec<Vec<usize>> = body
         .blocks
@@ -815,13 +821,11 @@ fn liveness(cx: &BodyCx<'_>, r: &Regions, local_regions: &[Vec<Rv>]) -> Vec<BitS
             }
             let len = body.blocks[bi].statements.len();
             for i in (0..=len).rev() {
-                effect(
-                    Location {
-                        block: BlockId(bi as u32),
-                        index: i as u32,
-                    },
-                    &mut state,
-                );
+                let loc = Location {
+                    block: BlockId(bi as u32),
+                    index: i as u32,
+                };
+                effect(&cx.events, &tracked, loc, &mut state);
             }
             if state != block_in[bi] {
                 block_in[bi] = state;
@@ -829,7 +833,6 @@ fn liveness(cx: &BodyCx<'_>, r: &Regions, local_regions: &[Vec<Rv>]) -> Vec<BitS
             }
         }
     }
-    let mut out = vec![BitSet::new(n); r.points];
     for bi in 0..nb {
         let mut state = BitSet::new(n);
         for s in &succs[bi] {
@@ -841,9 +844,13 @@ fn liveness(cx: &BodyCx<'_>, r: &Regions, local_regions: &[Vec<Rv>]) -> Vec<BitS
                 block: BlockId(bi as u32),
                 index: i as u32,
             };
-            effect(loc, &mut state);
-            out[r.point(loc)] = state.clone();
+            effect(&cx.events, &tracked, loc, &mut state);
+            let p = r.point(loc);
+            for l in state.iter() {
+                for rv in &local_regions[l] {
+                    values[*rv as usize].insert(p);
+                }
+            }
         }
     }
-    out
 }

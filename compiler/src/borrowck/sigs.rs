@@ -86,7 +86,7 @@ impl SigTmpl {
 /// Templates built so far (std signatures are shared by every body).
 #[derive(Debug, Default)]
 pub struct Templates {
-    sigs: HashMap<DefId, Option<SigTmpl>>,
+    sigs: HashMap<DefId, Option<std::rc::Rc<SigTmpl>>>,
     fields: HashMap<DefId, Vec<Tmpl>>,
 }
 
@@ -255,12 +255,23 @@ impl Templates {
         }
     }
 
+    /// The template of a function's signature, shared.
+    pub fn sig_rc(
+        &mut self,
+        program: &Program,
+        typed: &TypedProgram,
+        d: DefId,
+    ) -> Option<std::rc::Rc<SigTmpl>> {
+        self.sig(program, typed, d)?;
+        self.sigs.get(&d).cloned().flatten()
+    }
+
     /// The template of a function's signature.
     pub fn sig(&mut self, program: &Program, typed: &TypedProgram, d: DefId) -> Option<&SigTmpl> {
         self.sigs
             .entry(d)
-            .or_insert_with(|| Self::build_sig(program, typed, d));
-        self.sigs.get(&d).and_then(Option::as_ref)
+            .or_insert_with(|| Self::build_sig(program, typed, d).map(std::rc::Rc::new));
+        self.sigs.get(&d).and_then(Option::as_deref)
     }
 
     #[allow(clippy::many_single_char_names)]

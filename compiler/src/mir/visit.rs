@@ -184,3 +184,46 @@ fn rvalue_events<'p>(rv: &'p Rvalue, span: Span, out: &mut Vec<Event<'p>>) {
         }
     }
 }
+
+/// The events of every location of a body, computed once and shared by
+/// the analyses (each walks the body several times).
+#[derive(Debug)]
+pub struct EventTable<'p> {
+    events: Vec<Event<'p>>,
+    /// Per point (block start + index): where its events begin.
+    start: Vec<u32>,
+    block_start: Vec<u32>,
+}
+
+impl<'p> EventTable<'p> {
+    pub fn new(body: &'p Body) -> EventTable<'p> {
+        let mut table = EventTable {
+            events: Vec::new(),
+            start: Vec::new(),
+            block_start: Vec::with_capacity(body.blocks.len()),
+        };
+        let mut scratch = Vec::new();
+        for (bi, block) in body.blocks.iter().enumerate() {
+            table.block_start.push(table.start.len() as u32);
+            for i in 0..=block.statements.len() {
+                table.start.push(table.events.len() as u32);
+                events_at(
+                    body,
+                    super::Location {
+                        block: super::BlockId(bi as u32),
+                        index: i as u32,
+                    },
+                    &mut scratch,
+                );
+                table.events.extend_from_slice(&scratch);
+            }
+        }
+        table.start.push(table.events.len() as u32);
+        table
+    }
+
+    pub fn at(&self, loc: super::Location) -> &[Event<'p>] {
+        let p = self.block_start[loc.block.index()] as usize + loc.index as usize;
+        &self.events[self.start[p] as usize..self.start[p + 1] as usize]
+    }
+}
