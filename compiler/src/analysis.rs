@@ -25,14 +25,28 @@ impl Analysis {
     }
 }
 
-/// Parses, resolves and type-checks the program rooted at `root`.
+/// Parses, resolves, type-checks and borrow-checks the program rooted at
+/// `root`.
 pub fn analyze(root: &Path, loader: &dyn SourceLoader) -> Analysis {
+    analyze_with(root, loader, Options::default())
+}
+
+/// What an analysis computes beyond the diagnostics.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// The borrow checker's editor facts for every function (ownership
+    /// states, loan live ranges), for `--dump-facts` and the server.
+    pub facts: bool,
+}
+
+/// [`analyze`] with options.
+pub fn analyze_with(root: &Path, loader: &dyn SourceLoader, options: Options) -> Analysis {
     let mut program = resolve::build(root, loader);
     let typed = types::check_program(&program);
     let mut all = std::mem::take(&mut program.diagnostics);
     all.extend(typed.diagnostics.iter().cloned());
     all.extend(unused_imports(&program));
-    let borrowck = crate::borrowck::check_program(&program, &typed, &all);
+    let borrowck = crate::borrowck::check_program(&program, &typed, &all, options.facts);
     all.extend(borrowck.diagnostics);
     // Diagnostics about the standard library's own text would be a bug in
     // the table; they are kept (and a test asserts there are none).

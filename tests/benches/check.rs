@@ -88,7 +88,7 @@ fn main() {
         mir_t.push(t.elapsed());
         std::hint::black_box(&bodies);
         let t = Instant::now();
-        let results = borrowck::check_program(&program, &typed, &[]);
+        let results = borrowck::check_program(&program, &typed, &[], false);
         borrowck_t.push(t.elapsed());
         std::hint::black_box(&results);
     }

@@ -3,7 +3,7 @@
 //! `ward check --dump-facts` prints (moves, drops, loan live ranges, elided
 //! lifetimes, ownership states). `WARD_BLESS=1` rewrites the expectations.
 
-use ward_compiler::analysis::analyze;
+use ward_compiler::analysis::{Options, analyze_with};
 use ward_compiler::resolve::DiskLoader;
 
 #[test]
@@ -18,7 +18,7 @@ fn facts_match_their_golden_files() {
     let bless = std::env::var_os("WARD_BLESS").is_some();
     let mut failures = Vec::new();
     for path in &files {
-        let analysis = analyze(path, &DiskLoader);
+        let analysis = analyze_with(path, &DiskLoader, Options { facts: true });
         assert!(
             !analysis.has_errors(),
             "{} should check clean: {:?}",

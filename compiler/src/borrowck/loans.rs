@@ -167,8 +167,10 @@ pub fn check(cx: &BodyCx<'_>, r: &Regions, diags: &mut Vec<Diagnostic>) -> LoanR
                     state.remove(li);
                 }
                 if !block.cleanup {
-                    for li in state.iter() {
-                        live_spans[li].push(body.span_at(loc));
+                    if cx.want_facts {
+                        for li in state.iter() {
+                            live_spans[li].push(body.span_at(loc));
+                        }
                     }
                     for ev in cx.events.at(loc) {
                         let (place, access, span) = match ev {
@@ -262,7 +264,7 @@ pub fn check(cx: &BodyCx<'_>, r: &Regions, diags: &mut Vec<Diagnostic>) -> LoanR
                         state.insert(li);
                     }
                 }
-                if !block.cleanup {
+                if cx.want_facts && !block.cleanup {
                     borrow_states(
                         cx,
                         r,
@@ -276,7 +278,7 @@ pub fn check(cx: &BodyCx<'_>, r: &Regions, diags: &mut Vec<Diagnostic>) -> LoanR
             }
         }
         let d = cx.describer();
-        for (li, loan) in r.loans.iter().enumerate() {
+        for (li, loan) in r.loans.iter().enumerate().filter(|_| cx.want_facts) {
             if let Some(name) = d.place(&loan.place) {
                 let mut live = std::mem::take(&mut live_spans[li]);
                 live.sort();

@@ -46,6 +46,9 @@ pub struct BodyCx<'a> {
     pub origins: Origins,
     /// Every location's events, computed once.
     pub events: crate::mir::visit::EventTable<'a>,
+    /// Whether to record the editor facts (ownership states, loan live
+    /// ranges), which cost time a plain check does not need.
+    pub want_facts: bool,
 }
 
 impl<'a> BodyCx<'a> {
@@ -62,6 +65,7 @@ impl<'a> BodyCx<'a> {
             file,
             origins: Origins::new(body),
             events: crate::mir::visit::EventTable::new(body),
+            want_facts: true,
         }
     }
 
@@ -191,7 +195,12 @@ pub struct Results {
 
 /// Builds MIR for every user function and checks it, skipping bodies
 /// the front end already found errors in (`front_end`).
-pub fn check_program(program: &Program, typed: &TypedProgram, front_end: &[Diagnostic]) -> Results {
+pub fn check_program(
+    program: &Program,
+    typed: &TypedProgram,
+    front_end: &[Diagnostic],
+    want_facts: bool,
+) -> Results {
     let mut out = Results::default();
     let mut templates = sigs::Templates::default();
     for i in 0..program.defs.len() {
@@ -213,7 +222,14 @@ pub fn check_program(program: &Program, typed: &TypedProgram, front_end: &[Diagn
         let Some(mir) = crate::mir::build::build_fn(program, typed, def) else {
             continue;
         };
-        let facts = check_fn(program, typed, &mir, &mut templates, &mut out.diagnostics);
+        let facts = check_fn(
+            program,
+            typed,
+            &mir,
+            &mut templates,
+            want_facts,
+            &mut out.diagnostics,
+        );
         out.facts.push(facts);
     }
     out
@@ -225,6 +241,7 @@ pub fn check_fn(
     typed: &TypedProgram,
     mir: &FnMir,
     templates: &mut sigs::Templates,
+    want_facts: bool,
     diags: &mut Vec<Diagnostic>,
 ) -> FnFacts {
     let mut facts = FnFacts {
@@ -248,7 +265,8 @@ pub fn check_fn(
         }
     }
     for body in std::iter::once(&mir.body).chain(mir.closures.iter()) {
-        let cx = BodyCx::new(program, typed, body, mir.file);
+        let mut cx = BodyCx::new(program, typed, body, mir.file);
+        cx.want_facts = want_facts;
         let init = moves::check(&cx, diags);
         mutability::check(&cx, diags);
         let regions = regions::infer(&cx, templates, Some(mir.def));

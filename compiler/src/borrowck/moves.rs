@@ -286,8 +286,21 @@ pub fn check(cx: &BodyCx<'_>, diags: &mut Vec<Diagnostic>) -> InitResults {
     let md = MoveData::new(body, &cx.events);
     let init_in = solve(body, &cx.events, &md, Analysis::MaybeInit);
     let uninit_in = solve(body, &cx.events, &md, Analysis::MaybeUninit);
-    let ever_in = solve(body, &cx.events, &md, Analysis::EverInit);
-    let moves_in = solve(body, &cx.events, &md, Analysis::MoveOuts);
+    // Ever-init and move-outs only explain errors (and feed the facts):
+    // skip them when a quick pass over the two main analyses finds nothing
+    // to explain.
+    let full = cx.want_facts || suspicious(cx, &md, &init_in, &uninit_in);
+    let (ever_in, moves_in) = if full {
+        (
+            solve(body, &cx.events, &md, Analysis::EverInit),
+            solve(body, &cx.events, &md, Analysis::MoveOuts),
+        )
+    } else {
+        (
+            vec![BitSet::new(md.paths.len()); body.blocks.len()],
+            vec![BitSet::new(md.sites.len()); body.blocks.len()],
+        )
+    };
     let d = cx.describer();
     let mut out = InitResults {
         moves: Vec::new(),
@@ -377,7 +390,7 @@ pub fn check(cx: &BodyCx<'_>, diags: &mut Vec<Diagnostic>) -> InitResults {
                         | crate::mir::StatementKind::StorageLive(_)
                 )
             );
-            if !block.cleanup && !bookkeeping {
+            if cx.want_facts && !block.cleanup && !bookkeeping {
                 let span = body.span_at(loc);
                 for &l in &users {
                     let state = init_state(&md, l, &init, &uninit, &mo);
@@ -398,6 +411,78 @@ pub fn check(cx: &BodyCx<'_>, diags: &mut Vec<Diagnostic>) -> InitResults {
         }
     }
     out
+}
+
+/// Whether anything could be an initialisation error: a use of a maybe
+/// uninitialised path, or a second assignment to an immutable binding.
+fn suspicious(cx: &BodyCx<'_>, md: &MoveData, init_in: &[BitSet], uninit_in: &[BitSet]) -> bool {
+    let body = cx.body;
+    let moved_locals: Vec<Local> = md
+        .sites
+        .iter()
+        .map(|(p, _, _)| md.paths[*p].local)
+        .collect();
+    for (bi, block) in body.blocks.iter().enumerate() {
+        if block.cleanup {
+            continue;
+        }
+        let mut init = init_in[bi].clone();
+        let mut uninit = uninit_in[bi].clone();
+        for i in 0..=block.statements.len() {
+            let loc = Location {
+                block: BlockId(bi as u32),
+                index: i as u32,
+            };
+            for ev in cx.events.at(loc) {
+                match ev {
+                    Event::Use(p, how, _) if *how != PlaceUse::Drop => {
+                        for l in crate::mir::visit::index_locals(p) {
+                            if uninit.contains(md.root_of(l)) {
+                                return true;
+                            }
+                        }
+                        let n = movable_len(p);
+                        let prefix = Place {
+                            local: p.local,
+                            proj: p.proj[..n].to_vec(),
+                        };
+                        let (path, exact) = md.lookup(&prefix);
+                        if uninit.contains(path) {
+                            return true;
+                        }
+                        if exact && n == p.proj.len() && *how != PlaceUse::Inspect {
+                            let mut bad = false;
+                            md.for_subtree(path, &mut |x| bad |= uninit.contains(x));
+                            if bad {
+                                return true;
+                            }
+                        }
+                    }
+                    Event::Stored(p, _) => {
+                        let decl = body.local(p.local);
+                        let user =
+                            matches!(decl.kind, LocalKind::User { .. } | LocalKind::Upvar { .. });
+                        let root = md.root_of(p.local);
+                        if user
+                            && p.proj.is_empty()
+                            && !decl.mutable
+                            && (init.contains(root) || moved_locals.contains(&p.local))
+                        {
+                            return true;
+                        }
+                        if user && !p.proj.is_empty() && movable_len(p) > 0 && uninit.contains(root)
+                        {
+                            return true;
+                        }
+                    }
+                    _ => {}
+                }
+                apply(md, Analysis::MaybeInit, ev, None, &mut init);
+                apply(md, Analysis::MaybeUninit, ev, None, &mut uninit);
+            }
+        }
+    }
+    false
 }
 
 fn init_state(

@@ -765,33 +765,46 @@ fn solve(cx: &BodyCx<'_>, r: &mut Regions) {
 }
 
 /// Liveness transfer at one location, backwards: uses make a local live,
-/// whole writes end it.
+/// whole writes end it. `dense` numbers the locals whose types hold
+/// regions (the only ones liveness matters for).
 fn effect(
     table: &crate::mir::visit::EventTable<'_>,
-    tracked: &[bool],
+    dense: &[u32],
     loc: Location,
     state: &mut BitSet,
 ) {
+    const NONE: u32 = u32::MAX;
     for ev in table.at(loc).iter().rev() {
         match ev {
             Event::Use(p, how, _) => {
-                if *how != PlaceUse::Drop && tracked[p.local.index()] {
-                    state.insert(p.local.index());
+                let d = dense[p.local.index()];
+                if *how != PlaceUse::Drop && d != NONE {
+                    state.insert(d as usize);
                 }
                 for l in crate::mir::visit::index_locals(p) {
-                    if tracked[l.index()] {
-                        state.insert(l.index());
+                    let d = dense[l.index()];
+                    if d != NONE {
+                        state.insert(d as usize);
                     }
                 }
             }
             Event::Stored(p, _) => {
+                let d = dense[p.local.index()];
+                if d == NONE {
+                    continue;
+                }
                 if p.proj.is_empty() {
-                    state.remove(p.local.index());
-                } else if p.has_deref() && tracked[p.local.index()] {
-                    state.insert(p.local.index());
+                    state.remove(d as usize);
+                } else if p.has_deref() {
+                    state.insert(d as usize);
                 }
             }
-            Event::StorageReset(l, _) => state.remove(l.index()),
+            Event::StorageReset(l, _) => {
+                let d = dense[l.index()];
+                if d != NONE {
+                    state.remove(d as usize);
+                }
+            }
             _ => {}
         }
     }
@@ -799,55 +812,66 @@ fn effect(
 
 /// Liveness: adds to the regions of every local the points where it is
 /// live (may be used later, before being overwritten).
-#[allow(clippy::needless_range_loop)]
 fn add_liveness(cx: &BodyCx<'_>, r: &Regions, local_regions: &[Vec<Rv>], values: &mut [BitSet]) {
     let body = cx.body;
-    let n = body.locals.len();
-    let tracked: Vec<bool> = local_regions.iter().map(|v| !v.is_empty()).collect();
+    let mut dense = vec![u32::MAX; body.locals.len()];
+    let mut locals_of: Vec<usize> = Vec::new();
+    for (l, rs) in local_regions.iter().enumerate() {
+        if !rs.is_empty() {
+            dense[l] = locals_of.len() as u32;
+            locals_of.push(l);
+        }
+    }
+    let n = locals_of.len();
     let nb = body.blocks.len();
     let succs: Vec<Vec<usize>> = body
         .blocks
         .iter()
         .map(|b| b.terminator.successors().map(BlockId::index).collect())
         .collect();
-    let mut block_in = vec![BitSet::new(n); nb];
-    let mut changed = true;
-    while changed {
-        changed = false;
-        for bi in (0..nb).rev() {
-            let mut state = BitSet::new(n);
-            for s in &succs[bi] {
-                state.union(&block_in[*s]);
-            }
-            let len = body.blocks[bi].statements.len();
-            for i in (0..=len).rev() {
-                let loc = Location {
-                    block: BlockId(bi as u32),
-                    index: i as u32,
-                };
-                effect(&cx.events, &tracked, loc, &mut state);
-            }
-            if state != block_in[bi] {
-                block_in[bi] = state;
-                changed = true;
-            }
-        }
-    }
-    for bi in 0..nb {
+    let preds = body.predecessors();
+    let live_out = |bi: usize, block_in: &[BitSet]| {
         let mut state = BitSet::new(n);
         for s in &succs[bi] {
             state.union(&block_in[*s]);
         }
-        let len = body.blocks[bi].statements.len();
-        for i in (0..=len).rev() {
+        state
+    };
+    let mut block_in = vec![BitSet::new(n); nb];
+    // Backward worklist: a block is revisited when a successor changes.
+    let mut queued = vec![true; nb];
+    let mut work: Vec<usize> = (0..nb).collect();
+    while let Some(bi) = work.pop() {
+        queued[bi] = false;
+        let mut state = live_out(bi, &block_in);
+        for i in (0..=body.blocks[bi].statements.len()).rev() {
             let loc = Location {
                 block: BlockId(bi as u32),
                 index: i as u32,
             };
-            effect(&cx.events, &tracked, loc, &mut state);
+            effect(&cx.events, &dense, loc, &mut state);
+        }
+        if state != block_in[bi] {
+            block_in[bi] = state;
+            for p in &preds[bi] {
+                if !queued[p.index()] {
+                    queued[p.index()] = true;
+                    work.push(p.index());
+                }
+            }
+        }
+    }
+    for bi in 0..nb {
+        let mut state = live_out(bi, &block_in);
+        for i in (0..=body.blocks[bi].statements.len()).rev() {
+            let loc = Location {
+                block: BlockId(bi as u32),
+                index: i as u32,
+            };
+            effect(&cx.events, &dense, loc, &mut state);
             let p = r.point(loc);
-            for l in state.iter() {
-                for rv in &local_regions[l] {
+            for d in state.iter() {
+                for rv in &local_regions[locals_of[d]] {
                     values[*rv as usize].insert(p);
                 }
             }

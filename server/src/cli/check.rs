@@ -11,7 +11,7 @@ use codespan_reporting::term::{self, termcolor};
 use serde_json::{Value, json};
 use std::io::IsTerminal as _;
 use std::path::Path;
-use ward_compiler::analysis::{Analysis, analyze};
+use ward_compiler::analysis::Analysis;
 use ward_compiler::diagnostics::{Diagnostic, FileSpan, Severity};
 use ward_compiler::resolve::DiskLoader;
 
@@ -37,7 +37,8 @@ pub fn run(files: &[std::path::PathBuf], format: Format, dumps: Dumps) -> u8 {
         if let Err(code) = super::read_source(file) {
             return code;
         }
-        let analysis = analyze(file, &DiskLoader);
+        let options = ward_compiler::analysis::Options { facts: dumps.facts };
+        let analysis = ward_compiler::analysis::analyze_with(file, &DiskLoader, options);
         any_error |= analysis.has_errors();
         if dumps.mir {
             for f in ward_compiler::mir::build_program(&analysis.program, &analysis.typed) {
