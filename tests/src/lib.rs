@@ -2,6 +2,8 @@
 //! repository is, which `.ward` files it holds, and a generator of large,
 //! realistic programs for measuring the toolchain.
 
+pub mod difftest;
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 

@@ -185,6 +185,9 @@ pub fn check(cx: &BodyCx<'_>, r: &Regions, diags: &mut Vec<Diagnostic>) -> LoanR
                                         Access::BorrowMut
                                     }
                                     PlaceUse::Move => Access::Move,
+                                    // The drop of the old value before an
+                                    // assignment is part of the assignment.
+                                    PlaceUse::Drop if replaced_next(block, i, p) => Access::Store,
                                     PlaceUse::Drop => Access::Drop,
                                     _ => continue,
                                 };
@@ -294,6 +297,15 @@ pub fn check(cx: &BodyCx<'_>, r: &Regions, diags: &mut Vec<Diagnostic>) -> LoanR
     }
     universal_errors(cx, r, diags);
     results
+}
+
+/// Whether the statement after index `i` assigns `place` (the drop at `i`
+/// drops its old value).
+fn replaced_next(block: &crate::mir::BasicBlock, i: usize, place: &Place) -> bool {
+    matches!(
+        block.statements.get(i + 1).map(|s| &s.kind),
+        Some(crate::mir::StatementKind::Assign(dest, _)) if dest == place
+    )
 }
 
 /// Records where a named variable becomes borrowed, mutably borrowed or
@@ -446,11 +458,14 @@ fn check_access(
         if !conflicts(&loan.place, place, access.shallow()) {
             continue;
         }
+        // A two-phase reservation is a read until the call activates it:
+        // shared loans still live then (`let r = &v; v.push(r.len())`) are
+        // fine as long as they end before the activation.
         let conflict = match access {
             Access::Read | Access::BorrowShared | Access::Reserve => loan_mut,
             _ => true,
         };
-        if !conflict || access == Access::Reserve && !loan_mut {
+        if !conflict {
             continue;
         }
         if reported.iter().any(|(s, l)| *s == span && *l == li) {

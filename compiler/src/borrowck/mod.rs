@@ -244,6 +244,7 @@ pub fn check_fn(
     want_facts: bool,
     diags: &mut Vec<Diagnostic>,
 ) -> FnFacts {
+    let first_new = diags.len();
     let mut facts = FnFacts {
         def: Some(mir.def),
         file: mir.file,
@@ -280,5 +281,22 @@ pub fn check_fn(
             .extend(init.drops.into_iter().filter(|d| d.place.is_some()));
     }
     facts.states.sort_by_key(|s| s.span.start);
+    // Assigning a field of an uninitialised binding is the initialisation
+    // error only (as rustc reports it), not also a mutability one.
+    let uninit: Vec<FileSpan> = diags[first_new..]
+        .iter()
+        .filter(|d| d.code == crate::diagnostics::codes::UNINITIALIZED)
+        .map(|d| d.span)
+        .collect();
+    let mut k = first_new;
+    while k < diags.len() {
+        if diags[k].code == crate::diagnostics::codes::ASSIGN_TO_IMMUTABLE
+            && uninit.contains(&diags[k].span)
+        {
+            diags.remove(k);
+        } else {
+            k += 1;
+        }
+    }
     facts
 }

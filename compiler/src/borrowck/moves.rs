@@ -413,10 +413,50 @@ pub fn check(cx: &BodyCx<'_>, diags: &mut Vec<Diagnostic>) -> InitResults {
     out
 }
 
+/// Whether the block can reach itself.
+fn in_cycle(body: &Body, b: BlockId) -> bool {
+    let mut seen = vec![false; body.blocks.len()];
+    let mut stack: Vec<BlockId> = body.block(b).terminator.successors().collect();
+    while let Some(x) = stack.pop() {
+        if x == b {
+            return true;
+        }
+        if std::mem::replace(&mut seen[x.index()], true) {
+            continue;
+        }
+        stack.extend(body.block(x).terminator.successors());
+    }
+    false
+}
+
 /// Whether anything could be an initialisation error: a use of a maybe
 /// uninitialised path, or a second assignment to an immutable binding.
 fn suspicious(cx: &BodyCx<'_>, md: &MoveData, init_in: &[BitSet], uninit_in: &[BitSet]) -> bool {
     let body = cx.body;
+    // A second assignment to an immutable binding: one assigned at two
+    // statements, or at one that a loop re-runs.
+    let mut stores: Vec<Vec<BlockId>> = vec![Vec::new(); body.locals.len()];
+    for (bi, block) in body.blocks.iter().enumerate() {
+        for st in &block.statements {
+            if let crate::mir::StatementKind::Assign(dest, _) = &st.kind
+                && let Some(l) = dest.as_local()
+                && matches!(
+                    body.local(l).kind,
+                    LocalKind::User { .. } | LocalKind::Upvar { .. }
+                )
+                && !body.local(l).mutable
+            {
+                stores[l.index()].push(BlockId(bi as u32));
+            }
+        }
+    }
+    for blocks in &stores {
+        match blocks.as_slice() {
+            [] => {}
+            [b] if !in_cycle(body, *b) => {}
+            _ => return true,
+        }
+    }
     let moved_locals: Vec<Local> = md
         .sites
         .iter()

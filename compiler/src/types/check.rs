@@ -2923,6 +2923,9 @@ impl Checker<'_> {
             } else if local.mutable
                 && !local.mutated
                 && local.initialised_at_decl
+                // Calling a closure that mutates what it captures needs a
+                // `mut` binding (as in Rust); that is not tracked here.
+                && !matches!(local.ty, Ty::Fn(..))
                 && let Some(ms) = local.mut_span
             {
                 let d = Diagnostic::warning(
