@@ -172,6 +172,7 @@ pub mod codes {
     pub const EXPLICIT_LIFETIME_REQUIRED: Code = Code("W0621");
     pub const LIFETIME_MAY_NOT_LIVE_LONG_ENOUGH: Code = Code("W0623");
     pub const TEMPORARY_DROPPED: Code = Code("W0716");
+    pub const GC_NOT_STATIC: Code = Code("W0801");
     pub const ASSIGN_TO_IMMUTABLE: Code = Code("W0594");
     pub const BORROW_MUT_OF_IMMUTABLE: Code = Code("W0596");
     pub const UNUSED_VARIABLE: Code = Code("W1101");

@@ -174,6 +174,59 @@ pub struct FnFacts {
     pub states: Vec<StateFact>,
 }
 
+/// W0801: a type whose arguments must be `'static` (`Gc<T>`, marked
+/// `#[static_args]` in the std table) holding a reference. Reported at the
+/// first statement that makes such a value.
+fn gc_static(cx: &BodyCx<'_>, diags: &mut Vec<Diagnostic>) {
+    let body = cx.body;
+    let offending = |t: &crate::types::Ty| {
+        let mut bad = None;
+        t.walk(&mut |x| {
+            if let crate::types::Ty::Adt(d, args) = x
+                && cx.program.def(*d).has_attr("static_args")
+                && args.iter().any(|a| {
+                    let mut has_ref = false;
+                    a.walk(&mut |y| has_ref |= matches!(y, crate::types::Ty::Ref(..)));
+                    has_ref
+                })
+                && bad.is_none()
+            {
+                bad = Some(x.clone());
+            }
+        });
+        bad
+    };
+    let mut reported: Vec<crate::types::Ty> = Vec::new();
+    for block in &body.blocks {
+        let stores = block.statements.iter().filter_map(|st| match &st.kind {
+            crate::mir::StatementKind::Assign(dest, _) => Some((dest, st.span)),
+            _ => None,
+        });
+        let call = match &block.terminator.kind {
+            crate::mir::TerminatorKind::Call { dest, .. } => Some((dest, block.terminator.span)),
+            _ => None,
+        };
+        for (dest, span) in stores.chain(call) {
+            let ty = crate::mir::place_ty(cx.program, cx.typed, body, dest);
+            if let Some(bad) = offending(&ty)
+                && !reported.contains(&bad)
+            {
+                let shown = crate::types::ty::display(cx.program, &bad);
+                diags.push(
+                    Diagnostic::error(
+                        crate::diagnostics::codes::GC_NOT_STATIC,
+                        cx.fs(span),
+                        format!("`{shown}` holds a reference, but a value in the GC heap must be `'static`"),
+                    )
+                    .with_label("a reference cannot go into the GC heap")
+                    .with_note("the collector cannot tell how long a borrowed value lives; store an owned value (clone it) or a `Gc` of one instead"),
+                );
+                reported.push(bad);
+            }
+        }
+    }
+}
+
 /// Adds a machine-applicable insertion to a diagnostic.
 pub trait InsertFix {
     #[must_use]
@@ -268,6 +321,7 @@ pub fn check_fn(
     for body in std::iter::once(&mir.body).chain(mir.closures.iter()) {
         let mut cx = BodyCx::new(program, typed, body, mir.file);
         cx.want_facts = want_facts;
+        gc_static(&cx, diags);
         let init = moves::check(&cx, diags);
         mutability::check(&cx, diags);
         let regions = regions::infer(&cx, templates, Some(mir.def));

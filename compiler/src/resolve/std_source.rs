@@ -6,7 +6,7 @@
 //! What the table says beyond signatures becomes attributes the checker
 //! reads: `#[native]` on every function (no body to check), `#[format]` and
 //! `#[borrows_args]` for the print family and `assert_eq`, `#[opaque]`,
-//! `#[copy]`, `#[no_send]`, `#[no_clone]`, `#[display]` on types, and the
+//! `#[copy]`, `#[no_send]`, `#[no_clone]`, `#[display]`, `#[static_args]` on types, and the
 //! roles `#[deref]`, `#[iter]`, `#[index]` on hidden methods whose
 //! signatures give the deref target, the `for` item and the index types.
 
@@ -88,6 +88,9 @@ fn write_type(out: &mut String, ty: &StdType, indent: &str) {
         }
         if ty.display {
             attrs.push_str("#[display] ");
+        }
+        if ty.static_args {
+            attrs.push_str("#[static_args] ");
         }
         let name = ty.name;
         match ty.def {

@@ -79,6 +79,9 @@ pub struct StdType {
     pub iter: Option<&'static str>,
     /// `value[i]`: the index type and the element type.
     pub index: Option<(&'static str, &'static str)>,
+    /// Its type arguments must be `'static` (hold no references): the GC
+    /// heap cannot track what a reference points to (`Gc<T>`, W0801).
+    pub static_args: bool,
     pub methods: &'static [StdFn],
 }
 
@@ -156,6 +159,7 @@ const BASE: StdType = StdType {
     deref: None,
     iter: None,
     index: None,
+    static_args: false,
     methods: &[],
 };
 
@@ -681,6 +685,7 @@ const PRELUDE_TYPES: &[StdType] = &[
     StdType {
         name: "Gc",
         eq: false,
+        static_args: true,
         generics: "<T>",
         doc: "A pointer into the task's garbage-collected heap; copying it copies the pointer.",
         copy: true,
