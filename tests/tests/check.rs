@@ -123,3 +123,35 @@ fn no_prefix_of_an_example_panics() {
         failures.join("\n")
     );
 }
+
+#[test]
+fn borrowck_cache_rechecks_only_the_edited_function() {
+    use ward_compiler::borrowck::{cache::Cache, check_program, check_program_cached};
+    let before = "fn consume(s: String) -> int { s.len() }\n\
+        fn first() -> int {\n    let s = \"a\";\n    consume(s)\n}\n\
+        fn second() -> int {\n    let s = \"b\";\n    consume(s);\n    consume(s)\n}\n\
+        fn main() { println(\"{} {}\", first(), second()); }\n";
+    // The edit makes `first` longer, so `second` (and its error) moves.
+    let after = before.replace(
+        "let s = \"a\";",
+        "let s = \"a\";\n    let t = 1 + 2;\n    println(\"{}\", t);",
+    );
+    let mut cache = Cache::default();
+    let a = analyze_text("cache.ward", before);
+    let r1 = check_program_cached(&a.program, &a.typed, &[], false, &mut cache);
+    assert_eq!(cache.hits, 0);
+    assert!(cache.misses >= 3, "{}", cache.misses);
+    let r2 = check_program_cached(&a.program, &a.typed, &[], false, &mut cache);
+    assert_eq!(cache.misses, 0, "an unchanged program is all hits");
+    assert_eq!(r1.diagnostics, r2.diagnostics);
+
+    let b = analyze_text("cache.ward", &after);
+    let cached = check_program_cached(&b.program, &b.typed, &[], false, &mut cache);
+    assert_eq!(cache.misses, 1, "only the edited function is checked again");
+    let fresh = check_program(&b.program, &b.typed, &[], false);
+    assert_eq!(
+        cached.diagnostics, fresh.diagnostics,
+        "moved spans must match a fresh check"
+    );
+    assert!(fresh.diagnostics.iter().any(|d| d.code.0 == "W0382"));
+}

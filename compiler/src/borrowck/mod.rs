@@ -20,6 +20,7 @@
 // whose offsets are `u32`.
 #![allow(clippy::cast_possible_truncation)]
 
+pub mod cache;
 pub mod dataflow;
 pub mod describe;
 mod dump;
@@ -254,7 +255,28 @@ pub fn check_program(
     front_end: &[Diagnostic],
     want_facts: bool,
 ) -> Results {
+    check_program_cached(
+        program,
+        typed,
+        front_end,
+        want_facts,
+        &mut cache::Cache::default(),
+    )
+}
+
+/// [`check_program`], reusing (and filling) a per-function cache: after an
+/// edit inside one function only that function is checked again.
+pub fn check_program_cached(
+    program: &Program,
+    typed: &TypedProgram,
+    front_end: &[Diagnostic],
+    want_facts: bool,
+    cache: &mut cache::Cache,
+) -> Results {
     let mut out = Results::default();
+    let surface = cache::surface_hash(program);
+    cache.hits = 0;
+    cache.misses = 0;
     let mut templates = sigs::Templates::default();
     for i in 0..program.defs.len() {
         let def = DefId(u32::try_from(i).unwrap_or(u32::MAX));
@@ -272,9 +294,18 @@ pub fn check_program(
         if front_end.iter().any(inside) {
             continue;
         }
+        let key = cache::Cache::key(program, def, surface, want_facts);
+        if let Some((diags, facts)) = cache.get(key, d.span.start, d.file) {
+            cache.hits += 1;
+            out.diagnostics.extend(diags);
+            out.facts.push(facts);
+            continue;
+        }
         let Some(mir) = crate::mir::build::build_fn(program, typed, def) else {
             continue;
         };
+        cache.misses += 1;
+        let first = out.diagnostics.len();
         let facts = check_fn(
             program,
             typed,
@@ -282,6 +313,13 @@ pub fn check_program(
             &mut templates,
             want_facts,
             &mut out.diagnostics,
+        );
+        cache.put(
+            key,
+            d.span.start,
+            d.span.end,
+            &out.diagnostics[first..],
+            &facts,
         );
         out.facts.push(facts);
     }
@@ -342,11 +380,21 @@ pub fn check_fn(
         .filter(|d| d.code == crate::diagnostics::codes::UNINITIALIZED)
         .map(|d| d.span)
         .collect();
+    // An assignment that conflicts with a loan is reported as that
+    // conflict only (rustc reports one error per access).
+    let conflicts: Vec<FileSpan> = diags[first_new..]
+        .iter()
+        .filter(|d| d.code == crate::diagnostics::codes::ASSIGN_WHILE_BORROWED)
+        .map(|d| d.span)
+        .collect();
     let mut k = first_new;
     while k < diags.len() {
-        if diags[k].code == crate::diagnostics::codes::ASSIGN_TO_IMMUTABLE
-            && uninit.contains(&diags[k].span)
-        {
+        let code = diags[k].code;
+        let redundant = (code == crate::diagnostics::codes::ASSIGN_TO_IMMUTABLE
+            && uninit.contains(&diags[k].span))
+            || (code == crate::diagnostics::codes::ASSIGN_TWICE
+                && conflicts.contains(&diags[k].span));
+        if redundant {
             diags.remove(k);
         } else {
             k += 1;

@@ -1,0 +1,173 @@
+//! The per-function cache of borrow-checking results, so that re-checking
+//! after an edit inside one function re-runs only that function's MIR
+//! building and analyses. A function's results are reused when its own
+//! text and the program's surface (every item outside function bodies:
+//! signatures, structs, enums, constants, imports) are unchanged; its
+//! spans are then moved by however far the function moved in its file.
+
+use super::FnFacts;
+use crate::diagnostics::{Diagnostic, FileId, Span};
+use crate::resolve::{DefKind, Program};
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+#[derive(Debug, Clone)]
+struct Entry {
+    /// Where the function started when it was checked.
+    start: u32,
+    diagnostics: Vec<Diagnostic>,
+    facts: FnFacts,
+}
+
+/// Results of earlier checks, by function content.
+#[derive(Debug, Default)]
+pub struct Cache {
+    entries: HashMap<u64, Entry>,
+    /// Hits and misses of the last check (for tests and benchmarks).
+    pub hits: usize,
+    pub misses: usize,
+}
+
+/// A hash of everything outside function bodies in the user's files.
+pub fn surface_hash(program: &Program) -> u64 {
+    let mut h = DefaultHasher::new();
+    for (fi, file) in program.files.iter().enumerate() {
+        let fid = FileId(fi as u32);
+        if fid == program.std_file {
+            continue;
+        }
+        let mut bodies: Vec<Span> = program
+            .defs
+            .iter()
+            .filter(|d| d.file == fid)
+            .filter_map(|d| match &d.kind {
+                DefKind::Fn(f) => f.body.root.map(|r| f.body.expr(r).span),
+                _ => None,
+            })
+            .collect();
+        bodies.sort();
+        file.path.hash(&mut h);
+        let mut at = 0usize;
+        for b in bodies {
+            let (s, e) = (b.start as usize, b.end as usize);
+            if s < at || e > file.text.len() {
+                continue;
+            }
+            file.text[at..s].hash(&mut h);
+            at = e;
+        }
+        file.text[at.min(file.text.len())..].hash(&mut h);
+    }
+    h.finish()
+}
+
+impl Cache {
+    pub(super) fn key(
+        program: &Program,
+        def: crate::resolve::DefId,
+        surface: u64,
+        facts: bool,
+    ) -> u64 {
+        let d = program.def(def);
+        let file = program.file(d.file);
+        let mut h = DefaultHasher::new();
+        surface.hash(&mut h);
+        facts.hash(&mut h);
+        file.path.hash(&mut h);
+        file.text
+            .get(d.span.start as usize..d.span.end as usize)
+            .unwrap_or_default()
+            .hash(&mut h);
+        h.finish()
+    }
+
+    /// The cached results for `key`, moved to a function now at `start`.
+    pub(super) fn get(
+        &mut self,
+        key: u64,
+        start: u32,
+        file: FileId,
+    ) -> Option<(Vec<Diagnostic>, FnFacts)> {
+        let e = self.entries.get(&key)?;
+        let delta = i64::from(start) - i64::from(e.start);
+        let mut diags = e.diagnostics.clone();
+        for d in &mut diags {
+            shift_diag(d, delta, file);
+        }
+        let mut facts = e.facts.clone();
+        shift_facts(&mut facts, delta, file);
+        Some((diags, facts))
+    }
+
+    /// Remembers a function's results, unless a diagnostic points outside
+    /// the function (such spans would not move with it).
+    pub(super) fn put(
+        &mut self,
+        key: u64,
+        start: u32,
+        end: u32,
+        diagnostics: &[Diagnostic],
+        facts: &FnFacts,
+    ) {
+        let inside = |s: Span| s.start >= start && s.end <= end;
+        let all_inside = diagnostics.iter().all(|d| {
+            inside(d.span.span)
+                && d.labels.iter().all(|l| inside(l.span.span))
+                && d.fixes
+                    .iter()
+                    .all(|f| f.edits.iter().all(|e| inside(e.span.span)))
+        });
+        if all_inside {
+            self.entries.insert(
+                key,
+                Entry {
+                    start,
+                    diagnostics: diagnostics.to_vec(),
+                    facts: facts.clone(),
+                },
+            );
+        }
+    }
+}
+
+fn shift(s: Span, delta: i64) -> Span {
+    let f = |x: u32| u32::try_from(i64::from(x) + delta).unwrap_or(0);
+    Span::new(f(s.start), f(s.end))
+}
+
+fn shift_diag(d: &mut Diagnostic, delta: i64, file: FileId) {
+    d.span.span = shift(d.span.span, delta);
+    d.span.file = file;
+    for l in &mut d.labels {
+        l.span.span = shift(l.span.span, delta);
+        l.span.file = file;
+    }
+    for f in &mut d.fixes {
+        for e in &mut f.edits {
+            e.span.span = shift(e.span.span, delta);
+            e.span.file = file;
+        }
+    }
+}
+
+fn shift_facts(f: &mut FnFacts, delta: i64, file: FileId) {
+    f.file = file;
+    for m in &mut f.moves {
+        m.span = shift(m.span, delta);
+    }
+    for d in &mut f.drops {
+        d.span = shift(d.span, delta);
+    }
+    for l in &mut f.loans {
+        l.span = shift(l.span, delta);
+        for s in &mut l.live {
+            *s = shift(*s, delta);
+        }
+    }
+    for e in &mut f.elided {
+        e.at = shift(e.at, delta);
+    }
+    for s in &mut f.states {
+        s.span = shift(s.span, delta);
+    }
+}
