@@ -175,6 +175,40 @@ pub struct FnFacts {
     pub states: Vec<StateFact>,
 }
 
+/// Whether region inference can report anything in this body: it makes a
+/// borrow, or its signature has references that may flow into each other
+/// (a reference in the result, or one behind a `&mut` argument).
+fn needs_regions(program: &Program, body: &Body) -> bool {
+    use crate::types::Ty;
+    let has_regions = |t: &Ty| {
+        let mut found = false;
+        t.walk(&mut |x| {
+            found |= match x {
+                Ty::Ref(..) | Ty::Fn(..) => true,
+                Ty::Adt(d, _) => sigs::adt_lifetimes(program, *d) > 0,
+                _ => false,
+            };
+        });
+        found
+    };
+    let borrows = body.blocks.iter().any(|b| {
+        b.statements.iter().any(|s| {
+            matches!(
+                s.kind,
+                crate::mir::StatementKind::Assign(_, crate::mir::Rvalue::Ref(..))
+            )
+        })
+    });
+    if borrows || body.is_closure || has_regions(&body.local(Local::RETURN).ty) {
+        return true;
+    }
+    body.args().any(|a| match &body.local(a).ty {
+        Ty::Ref(true, inner) => has_regions(inner),
+        Ty::Ref(false, _) => false,
+        other => has_regions(other),
+    })
+}
+
 /// W0801: a type whose arguments must be `'static` (`Gc<T>`, marked
 /// `#[static_args]` in the std table) holding a reference. Reported at the
 /// first statement that makes such a value.
@@ -362,10 +396,15 @@ pub fn check_fn(
         gc_static(&cx, diags);
         let init = moves::check(&cx, diags);
         mutability::check(&cx, diags);
-        let regions = regions::infer(&cx, templates, Some(mir.def));
-        let loans = loans::check(&cx, &regions, diags);
-        facts.loans.extend(loans.facts);
-        facts.states.extend(loans.states);
+        // Without a borrow in the body and references that could flow
+        // between the signature's lifetimes, region inference can find
+        // nothing: skip it.
+        if needs_regions(program, body) {
+            let regions = regions::infer(&cx, templates, Some(mir.def));
+            let loans = loans::check(&cx, &regions, diags);
+            facts.loans.extend(loans.facts);
+            facts.states.extend(loans.states);
+        }
         facts.moves.extend(init.moves);
         facts.states.extend(init.states);
         facts
