@@ -7,5 +7,6 @@
 //! programs and the VM will bind its native functions to, and the
 //! [`caps::Capability`] names.
 
+pub mod bytecode;
 pub mod caps;
 pub mod stdlib;

@@ -1,0 +1,208 @@
+//! The bytecode: the only contract between the compiler and the runtime.
+//! A [`Module`] holds constants, a type table, native function names and
+//! functions; a [`Function`] has typed registers (so the VM knows which
+//! hold owned or GC values — its root map), code, and a line table. The
+//! instruction set is declared once in [`ops`]. Modules serialise to a
+//! binary form and are verified when loaded ([`verify`]); the disassembler
+//! ([`disasm`]) prints them for `ward run --emit bytecode`.
+
+// Code offsets, register and table indices are bounded by the module's own
+// tables (`u32` and `u16` on the wire), so conversions between them and
+// `usize` / `i64` do not lose anything.
+#![allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_possible_wrap,
+    clippy::cast_sign_loss
+)]
+
+pub mod disasm;
+mod format;
+pub mod ops;
+pub mod verify;
+
+pub use format::LoadError;
+pub use ops::{Op, Reg, RegRange};
+
+/// The type of a register (fixed for the whole function), which is what
+/// makes instructions typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RegType {
+    Unit,
+    Int,
+    Float,
+    Bool,
+    Char,
+    /// An owned `String`.
+    Str,
+    /// An owned value of type-table entry `n` (record, enum, list, map,
+    /// closure): freed when dropped, traced when it may hold `Gc` values.
+    Owned(u32),
+    /// A pointer into the task's GC heap to a value of type-table entry `n`.
+    Gc(u32),
+}
+
+impl RegType {
+    /// Whether the register holds something the collector must see.
+    pub fn is_root(self) -> bool {
+        matches!(self, RegType::Owned(_) | RegType::Gc(_))
+    }
+
+    pub fn name(self) -> String {
+        match self {
+            RegType::Unit => "unit".into(),
+            RegType::Int => "int".into(),
+            RegType::Float => "float".into(),
+            RegType::Bool => "bool".into(),
+            RegType::Char => "char".into(),
+            RegType::Str => "str".into(),
+            RegType::Owned(t) => format!("own ty#{t}"),
+            RegType::Gc(t) => format!("gc ty#{t}"),
+        }
+    }
+}
+
+/// An entry of the type table.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeDef {
+    /// A struct, tuple or closure environment: its fields.
+    Record { name: String, fields: Vec<RegType> },
+    /// An enum: each variant's fields.
+    Enum {
+        name: String,
+        variants: Vec<(String, Vec<RegType>)>,
+    },
+    /// A list of elements.
+    List(RegType),
+    /// A map from keys to values, in insertion order.
+    Map(RegType, RegType),
+    /// A closure: the function it runs (its captures come first among the
+    /// function's parameters).
+    Closure { params: Vec<RegType>, ret: RegType },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Constant {
+    Int(i64),
+    Float(f64),
+    Char(char),
+    Str(String),
+    /// Jump offsets (relative to the instruction after the `switch`).
+    JumpTable(Vec<i32>),
+}
+
+/// Where an instruction came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineEntry {
+    /// The first byte of the instructions from this position on.
+    pub pc: u32,
+    pub line: u32,
+    pub col: u32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Function {
+    pub name: String,
+    /// Parameters are registers `0..arity`.
+    pub arity: u16,
+    pub ret: RegType,
+    pub regs: Vec<RegType>,
+    pub code: Vec<u8>,
+    /// Sorted by `pc`.
+    pub lines: Vec<LineEntry>,
+    /// Index into [`Module::files`].
+    pub file: u32,
+}
+
+impl Function {
+    /// The registers the collector scans (the root map).
+    pub fn roots(&self) -> impl Iterator<Item = Reg> + '_ {
+        self.regs
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.is_root())
+            .map(|(i, _)| i as Reg)
+    }
+
+    /// The source position of the instruction at `pc`.
+    pub fn line_at(&self, pc: u32) -> Option<LineEntry> {
+        let i = self.lines.partition_point(|l| l.pc <= pc);
+        i.checked_sub(1).map(|i| self.lines[i])
+    }
+
+    /// Decodes every instruction with its offset.
+    pub fn instructions(&self) -> Result<Vec<(usize, Op)>, ops::DecodeError> {
+        let mut out = Vec::new();
+        let mut pc = 0;
+        while pc < self.code.len() {
+            let (op, len) = Op::decode(&self.code, pc)?;
+            out.push((pc, op));
+            pc += len;
+        }
+        Ok(out)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Module {
+    pub name: String,
+    /// Source file paths, for positions in backtraces.
+    pub files: Vec<String>,
+    pub constants: Vec<Constant>,
+    pub types: Vec<TypeDef>,
+    /// Names of the native functions the host binds at load.
+    pub natives: Vec<String>,
+    pub functions: Vec<Function>,
+    /// The function `ward run` starts (`main`).
+    pub entry: Option<u32>,
+}
+
+impl Module {
+    /// Reads and verifies a module.
+    pub fn load(bytes: &[u8]) -> Result<Module, LoadError> {
+        let m = format::read(bytes)?;
+        verify::verify(&m).map_err(LoadError::Invalid)?;
+        Ok(m)
+    }
+
+    /// The binary form (`load` reads it back).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        format::write(self)
+    }
+}
+
+/// Builds a function's code, resolving forward jumps.
+#[derive(Debug, Default)]
+pub struct Assembler {
+    pub code: Vec<u8>,
+}
+
+impl Assembler {
+    /// Appends an instruction; returns its offset.
+    pub fn emit(&mut self, op: Op) -> usize {
+        let at = self.code.len();
+        op.encode(&mut self.code);
+        at
+    }
+
+    /// Rewrites the jump of the instruction at `at` to land on `target`.
+    pub fn patch_jump(&mut self, at: usize, target: usize) -> Result<(), ops::DecodeError> {
+        let (op, len) = Op::decode(&self.code, at)?;
+        let off = i32::try_from(target as i64 - (at + len) as i64).unwrap_or(i32::MAX);
+        let patched = match op {
+            Op::Jump { .. } => Op::Jump { off },
+            Op::JumpIf { cond, .. } => Op::JumpIf { cond, off },
+            Op::JumpIfNot { cond, .. } => Op::JumpIfNot { cond, off },
+            Op::EnterTry { .. } => Op::EnterTry { off },
+            Op::Switch { src, table, .. } => Op::Switch {
+                src,
+                table,
+                otherwise: off,
+            },
+            other => other,
+        };
+        let mut bytes = Vec::with_capacity(len);
+        patched.encode(&mut bytes);
+        self.code[at..at + len].copy_from_slice(&bytes);
+        Ok(())
+    }
+}

@@ -1,0 +1,448 @@
+//! The instruction set, declared once. Each entry gives an opcode's name,
+//! its operands (with their kinds) and a line saying what it does; the
+//! `instructions!` macro derives from that the `Op` enum, the encoder, the
+//! decoder, the operand lists the verifier checks and the disassembler's
+//! text. Registers are typed by the function's register table (see
+//! `RegType`), and every instruction is typed, so the interpreter never
+//! checks a value's type at run time: the verifier has checked it once.
+//!
+//! Encoding: one opcode byte, then each operand little-endian — `Reg` and
+//! `U16` are 2 bytes, `Const` and `Func` 4, `Off` 4 (signed, relative to
+//! the next instruction), `U8` 1, `Regs` 4 (first register, count).
+
+/// A register index within the current frame.
+pub type Reg = u16;
+
+/// The kind of an operand, for the decoder, verifier and disassembler.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OperandKind {
+    /// A register the instruction reads.
+    Src,
+    /// A register the instruction writes.
+    Dst,
+    /// A register the instruction both reads and writes.
+    SrcDst,
+    /// An index into the module's constant pool.
+    Const,
+    /// An index into the module's functions.
+    Func,
+    /// An index into the module's native function table.
+    Native,
+    /// An index into the module's type table.
+    Type,
+    /// A small immediate (field index, variant, count).
+    U16,
+    U8,
+    /// A jump offset relative to the next instruction.
+    Off,
+    /// A run of consecutive registers: first and count (read).
+    Regs,
+}
+
+/// A run of registers `first..first + count`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RegRange {
+    pub first: Reg,
+    pub count: u16,
+}
+
+impl RegRange {
+    pub fn iter(self) -> impl Iterator<Item = Reg> {
+        (0..self.count).map(move |i| self.first.wrapping_add(i))
+    }
+}
+
+/// Why a byte sequence is not an instruction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DecodeError {
+    UnknownOpcode { at: usize, byte: u8 },
+    Truncated { at: usize },
+}
+
+impl std::fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DecodeError::UnknownOpcode { at, byte } => {
+                write!(f, "unknown opcode 0x{byte:02x} at byte {at}")
+            }
+            DecodeError::Truncated { at } => write!(f, "instruction at byte {at} is cut short"),
+        }
+    }
+}
+
+/// Operand values as the macro moves them around.
+pub trait Operand: Copy {
+    const SIZE: usize;
+    fn put(self, out: &mut Vec<u8>);
+    fn get(bytes: &[u8]) -> Self;
+    fn show(self, kind: OperandKind) -> String;
+}
+
+impl Operand for u8 {
+    const SIZE: usize = 1;
+    fn put(self, out: &mut Vec<u8>) {
+        out.push(self);
+    }
+    fn get(bytes: &[u8]) -> Self {
+        bytes[0]
+    }
+    fn show(self, _: OperandKind) -> String {
+        self.to_string()
+    }
+}
+
+impl Operand for u16 {
+    const SIZE: usize = 2;
+    fn put(self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.to_le_bytes());
+    }
+    fn get(bytes: &[u8]) -> Self {
+        u16::from_le_bytes([bytes[0], bytes[1]])
+    }
+    fn show(self, kind: OperandKind) -> String {
+        match kind {
+            OperandKind::Src | OperandKind::Dst | OperandKind::SrcDst => format!("r{self}"),
+            OperandKind::Native => format!("native#{self}"),
+            _ => self.to_string(),
+        }
+    }
+}
+
+impl Operand for u32 {
+    const SIZE: usize = 4;
+    fn put(self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.to_le_bytes());
+    }
+    fn get(bytes: &[u8]) -> Self {
+        u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])
+    }
+    fn show(self, kind: OperandKind) -> String {
+        match kind {
+            OperandKind::Const => format!("k{self}"),
+            OperandKind::Func => format!("fn#{self}"),
+            OperandKind::Type => format!("ty#{self}"),
+            _ => self.to_string(),
+        }
+    }
+}
+
+impl Operand for i32 {
+    const SIZE: usize = 4;
+    fn put(self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.to_le_bytes());
+    }
+    fn get(bytes: &[u8]) -> Self {
+        i32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])
+    }
+    fn show(self, _: OperandKind) -> String {
+        format!("{self:+}")
+    }
+}
+
+impl Operand for RegRange {
+    const SIZE: usize = 4;
+    fn put(self, out: &mut Vec<u8>) {
+        self.first.put(out);
+        self.count.put(out);
+    }
+    fn get(bytes: &[u8]) -> Self {
+        RegRange {
+            first: u16::get(bytes),
+            count: u16::get(&bytes[2..]),
+        }
+    }
+    fn show(self, _: OperandKind) -> String {
+        if self.count == 0 {
+            "()".into()
+        } else {
+            format!(
+                "r{}..r{}",
+                self.first,
+                u32::from(self.first) + u32::from(self.count) - 1
+            )
+        }
+    }
+}
+
+/// One operand of a decoded instruction, for the verifier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OperandValue {
+    Reg(OperandKind, Reg),
+    Index(OperandKind, u32),
+    Imm(u32),
+    Off(i32),
+    Regs(RegRange),
+}
+
+trait ToValue {
+    fn value(self, kind: OperandKind) -> OperandValue;
+}
+
+impl ToValue for u8 {
+    fn value(self, _: OperandKind) -> OperandValue {
+        OperandValue::Imm(u32::from(self))
+    }
+}
+
+impl ToValue for u16 {
+    fn value(self, kind: OperandKind) -> OperandValue {
+        match kind {
+            OperandKind::Src | OperandKind::Dst | OperandKind::SrcDst => {
+                OperandValue::Reg(kind, self)
+            }
+            OperandKind::Native => OperandValue::Index(kind, u32::from(self)),
+            _ => OperandValue::Imm(u32::from(self)),
+        }
+    }
+}
+
+impl ToValue for u32 {
+    fn value(self, kind: OperandKind) -> OperandValue {
+        OperandValue::Index(kind, self)
+    }
+}
+
+impl ToValue for i32 {
+    fn value(self, _: OperandKind) -> OperandValue {
+        OperandValue::Off(self)
+    }
+}
+
+impl ToValue for RegRange {
+    fn value(self, _: OperandKind) -> OperandValue {
+        OperandValue::Regs(self)
+    }
+}
+
+macro_rules! instructions {
+    ($(
+        $(#[doc = $doc:literal])+
+        $name:ident = $code:literal, $mnemonic:literal { $($field:ident : $ty:ty => $kind:ident),* $(,)? }
+    )*) => {
+        /// A decoded instruction.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Op {
+            $(
+                $(#[doc = $doc])+
+                $name { $($field: $ty),* },
+            )*
+        }
+
+        impl Op {
+            /// Appends the encoding of the instruction.
+            pub fn encode(&self, out: &mut Vec<u8>) {
+                match *self {
+                    $(Op::$name { $($field),* } => {
+                        out.push($code);
+                        $(Operand::put($field, out);)*
+                    })*
+                }
+            }
+
+            /// Decodes the instruction at `at`, returning it and its length.
+            pub fn decode(code: &[u8], at: usize) -> Result<(Op, usize), DecodeError> {
+                let Some(&byte) = code.get(at) else {
+                    return Err(DecodeError::Truncated { at });
+                };
+                match byte {
+                    $($code => {
+                        let len = 1 $(+ <$ty as Operand>::SIZE)*;
+                        #[allow(unused_variables)]
+                        let Some(bytes) = code.get(at..at + len) else {
+                            return Err(DecodeError::Truncated { at });
+                        };
+                        #[allow(unused_mut, unused_variables, unused_assignments)]
+                        let mut pos = 1;
+                        $(
+                            let $field = <$ty as Operand>::get(&bytes[pos..]);
+                            #[allow(unused_assignments)]
+                            {
+                                pos += <$ty as Operand>::SIZE;
+                            }
+                        )*
+                        Ok((Op::$name { $($field),* }, len))
+                    })*
+                    _ => Err(DecodeError::UnknownOpcode { at, byte }),
+                }
+            }
+
+            /// The assembler name (`add_int`).
+            pub fn mnemonic(&self) -> &'static str {
+                match self {
+                    $(Op::$name { .. } => $mnemonic,)*
+                }
+            }
+
+            /// The operands with their kinds, in order.
+            pub fn operands(&self) -> Vec<OperandValue> {
+                match *self {
+                    $(Op::$name { $($field),* } => {
+                        vec![$(ToValue::value($field, OperandKind::$kind)),*]
+                    })*
+                }
+            }
+
+            /// `add_int r3, r1, r2`.
+            pub fn text(&self) -> String {
+                let parts: Vec<String> = match *self {
+                    $(Op::$name { $($field),* } => {
+                        vec![$(Operand::show($field, OperandKind::$kind)),*]
+                    })*
+                };
+                if parts.is_empty() {
+                    self.mnemonic().to_string()
+                } else {
+                    format!("{} {}", self.mnemonic(), parts.join(", "))
+                }
+            }
+
+            /// Every opcode's name and semantics line, for documentation.
+            pub fn table() -> &'static [(&'static str, &'static str)] {
+                &[$(($mnemonic, concat!($($doc),+)),)*]
+            }
+        }
+    };
+}
+
+instructions! {
+    /// No effect.
+    Nop = 0x00, "nop" {}
+    /// `dst = src` for a value that is copied (scalars, `Gc` pointers).
+    Copy = 0x01, "copy" { dst: Reg => Dst, src: Reg => Src }
+    /// `dst = src`, leaving `src` empty (an owned value changes hands).
+    Move = 0x02, "move" { dst: Reg => Dst, src: Reg => Src }
+    /// `dst = k` for an `int` constant.
+    LoadInt = 0x03, "load_int" { dst: Reg => Dst, k: u32 => Const }
+    /// `dst = k` for a `float` constant.
+    LoadFloat = 0x04, "load_float" { dst: Reg => Dst, k: u32 => Const }
+    /// `dst = v != 0` as a `bool`.
+    LoadBool = 0x05, "load_bool" { dst: Reg => Dst, v: u8 => U8 }
+    /// `dst = k` for a `char` constant.
+    LoadChar = 0x06, "load_char" { dst: Reg => Dst, k: u32 => Const }
+    /// `dst` = a new `String` with the text of constant `k`.
+    LoadStr = 0x07, "load_str" { dst: Reg => Dst, k: u32 => Const }
+    /// `dst = ()`.
+    LoadUnit = 0x08, "load_unit" { dst: Reg => Dst }
+    /// `dst = a + b` on `int`; panics on overflow.
+    AddInt = 0x10, "add_int" { dst: Reg => Dst, a: Reg => Src, b: Reg => Src }
+    /// `dst = a - b` on `int`; panics on overflow.
+    SubInt = 0x11, "sub_int" { dst: Reg => Dst, a: Reg => Src, b: Reg => Src }
+    /// `dst = a * b` on `int`; panics on overflow.
+    MulInt = 0x12, "mul_int" { dst: Reg => Dst, a: Reg => Src, b: Reg => Src }
+    /// `dst = a / b` on `int`, truncating; panics on zero and overflow.
+    DivInt = 0x13, "div_int" { dst: Reg => Dst, a: Reg => Src, b: Reg => Src }
+    /// `dst = a % b` on `int`, with the dividend's sign; panics on zero.
+    RemInt = 0x14, "rem_int" { dst: Reg => Dst, a: Reg => Src, b: Reg => Src }
+    /// `dst = -a` on `int`; panics on overflow.
+    NegInt = 0x15, "neg_int" { dst: Reg => Dst, a: Reg => Src }
+    /// `dst = a & b` on `int`.
+    AndInt = 0x16, "and_int" { dst: Reg => Dst, a: Reg => Src, b: Reg => Src }
+    /// `dst = a | b` on `int`.
+    OrInt = 0x17, "or_int" { dst: Reg => Dst, a: Reg => Src, b: Reg => Src }
+    /// `dst = a ^ b` on `int`.
+    XorInt = 0x18, "xor_int" { dst: Reg => Dst, a: Reg => Src, b: Reg => Src }
+    /// `dst = a << b` on `int`; panics when `b` is not in 0..64.
+    ShlInt = 0x19, "shl_int" { dst: Reg => Dst, a: Reg => Src, b: Reg => Src }
+    /// `dst = a >> b` on `int` (arithmetic); panics when `b` is not in 0..64.
+    ShrInt = 0x1a, "shr_int" { dst: Reg => Dst, a: Reg => Src, b: Reg => Src }
+    /// `dst = !a` on `int` (bitwise).
+    NotInt = 0x1b, "not_int" { dst: Reg => Dst, a: Reg => Src }
+    /// `dst = a + b` on `float`.
+    AddFloat = 0x20, "add_float" { dst: Reg => Dst, a: Reg => Src, b: Reg => Src }
+    /// `dst = a - b` on `float`.
+    SubFloat = 0x21, "sub_float" { dst: Reg => Dst, a: Reg => Src, b: Reg => Src }
+    /// `dst = a * b` on `float`.
+    MulFloat = 0x22, "mul_float" { dst: Reg => Dst, a: Reg => Src, b: Reg => Src }
+    /// `dst = a / b` on `float` (IEEE: no panic).
+    DivFloat = 0x23, "div_float" { dst: Reg => Dst, a: Reg => Src, b: Reg => Src }
+    /// `dst = a % b` on `float`.
+    RemFloat = 0x24, "rem_float" { dst: Reg => Dst, a: Reg => Src, b: Reg => Src }
+    /// `dst = -a` on `float`.
+    NegFloat = 0x25, "neg_float" { dst: Reg => Dst, a: Reg => Src }
+    /// `dst = !a` on `bool`.
+    NotBool = 0x28, "not_bool" { dst: Reg => Dst, a: Reg => Src }
+    /// `dst = a cmp b` on `int`, where `cmp` is 0 `==`, 1 `!=`, 2 `<`, 3 `<=`, 4 `>`, 5 `>=`.
+    CmpInt = 0x30, "cmp_int" { dst: Reg => Dst, a: Reg => Src, b: Reg => Src, cmp: u8 => U8 }
+    /// `dst = a cmp b` on `float` (IEEE: comparisons with NaN are false).
+    CmpFloat = 0x31, "cmp_float" { dst: Reg => Dst, a: Reg => Src, b: Reg => Src, cmp: u8 => U8 }
+    /// `dst = a cmp b` on `bool` or `char` (by value).
+    CmpScalar = 0x32, "cmp_scalar" { dst: Reg => Dst, a: Reg => Src, b: Reg => Src, cmp: u8 => U8 }
+    /// `dst = a cmp b` on `String` (lexicographic by bytes).
+    CmpStr = 0x33, "cmp_str" { dst: Reg => Dst, a: Reg => Src, b: Reg => Src, cmp: u8 => U8 }
+    /// `dst = a == b` (or `!=` when `ne` is 1) structurally, for compound values.
+    EqDeep = 0x34, "eq_deep" { dst: Reg => Dst, a: Reg => Src, b: Reg => Src, ne: u8 => U8 }
+    /// `dst = a as float` from `int`.
+    IntToFloat = 0x38, "int_to_float" { dst: Reg => Dst, a: Reg => Src }
+    /// `dst = a as int` from `float` (saturating, NaN is 0).
+    FloatToInt = 0x39, "float_to_int" { dst: Reg => Dst, a: Reg => Src }
+    /// `dst = a as char` from `int`; panics outside the Unicode scalar values.
+    IntToChar = 0x3a, "int_to_char" { dst: Reg => Dst, a: Reg => Src }
+    /// `dst = a as int` from `char`.
+    CharToInt = 0x3b, "char_to_int" { dst: Reg => Dst, a: Reg => Src }
+    /// Continues at `off` bytes after the next instruction.
+    Jump = 0x40, "jump" { off: i32 => Off }
+    /// Jumps when the `bool` in `cond` is true.
+    JumpIf = 0x41, "jump_if" { cond: Reg => Src, off: i32 => Off }
+    /// Jumps when the `bool` in `cond` is false.
+    JumpIfNot = 0x42, "jump_if_not" { cond: Reg => Src, off: i32 => Off }
+    /// `dst = f(args…)` for function `f` of the module.
+    Call = 0x48, "call" { dst: Reg => Dst, f: u32 => Func, args: RegRange => Regs }
+    /// `dst = native(args…)` for an entry of the native table.
+    CallNative = 0x49, "call_native" { dst: Reg => Dst, native: u16 => Native, args: RegRange => Regs }
+    /// `dst = closure(args…)` for the closure value in `closure`.
+    CallClosure = 0x4a, "call_closure" { dst: Reg => Dst, closure: Reg => Src, args: RegRange => Regs }
+    /// Returns the value in `src` to the caller.
+    Return = 0x4b, "return" { src: Reg => Src }
+    /// `dst` = a new value of type `ty` (struct, tuple or closure
+    /// environment) from `fields`, moved in.
+    MakeRecord = 0x50, "make_record" { dst: Reg => Dst, ty: u32 => Type, fields: RegRange => Regs }
+    /// `dst` = variant `variant` of enum `ty` with `fields`, moved in.
+    MakeVariant = 0x51, "make_variant" { dst: Reg => Dst, ty: u32 => Type, variant: u16 => U16, fields: RegRange => Regs }
+    /// `dst` = the variant index of the enum value in `src`.
+    Tag = 0x52, "tag" { dst: Reg => Dst, src: Reg => Src }
+    /// `dst` = copy of field `field` of the record or variant in `src`.
+    GetField = 0x53, "get_field" { dst: Reg => Dst, src: Reg => Src, field: u16 => U16 }
+    /// `dst` = field `field` moved out of the record or variant in `src`.
+    TakeField = 0x54, "take_field" { dst: Reg => SrcDst, src: Reg => SrcDst, field: u16 => U16 }
+    /// Field `field` of the record in `obj` = `src` (moved in); the old
+    /// value is dropped.
+    SetField = 0x55, "set_field" { obj: Reg => Src, field: u16 => U16, src: Reg => Src }
+    /// `dst` = a closure over function `f` with the captures in `captures`.
+    MakeClosure = 0x56, "make_closure" { dst: Reg => Dst, f: u32 => Func, captures: RegRange => Regs }
+    /// `dst` = a new list with `items`, moved in.
+    MakeList = 0x57, "make_list" { dst: Reg => Dst, items: RegRange => Regs }
+    /// Switches on the `int` in `src`: jumps by entry `src` of the jump
+    /// table in constant `table`, or by `otherwise` if out of range.
+    Switch = 0x58, "switch" { src: Reg => Src, table: u32 => Const, otherwise: i32 => Off }
+    /// Drops the value in `reg` (owned data freed, resources closed).
+    Drop = 0x60, "drop" { reg: Reg => SrcDst }
+    /// Drops the value in `reg` if the `bool` drop flag `flag` is set.
+    DropIf = 0x61, "drop_if" { reg: Reg => SrcDst, flag: Reg => Src }
+    /// Panics with the `String` in `msg`; unwinds through `defer`s and drops.
+    Panic = 0x68, "panic" { msg: Reg => Src }
+    /// Enters a `try` region: a panic until `leave_try` continues at `off`.
+    EnterTry = 0x69, "enter_try" { off: i32 => Off }
+    /// Leaves the innermost `try` region.
+    LeaveTry = 0x6a, "leave_try" {}
+    /// `dst` = the panic caught by the innermost `try` region.
+    CaughtPanic = 0x6b, "caught_panic" { dst: Reg => Dst }
+}
+
+impl Op {
+    /// Whether control never falls through to the next instruction.
+    pub fn is_terminator(&self) -> bool {
+        matches!(self, Op::Jump { .. } | Op::Return { .. } | Op::Panic { .. })
+    }
+
+    /// The jump offsets of the instruction (relative to the next one).
+    pub fn jump_offsets(&self) -> Vec<i32> {
+        match *self {
+            Op::Jump { off }
+            | Op::JumpIf { off, .. }
+            | Op::JumpIfNot { off, .. }
+            | Op::EnterTry { off } => vec![off],
+            Op::Switch { otherwise, .. } => vec![otherwise],
+            _ => Vec::new(),
+        }
+    }
+}
