@@ -122,25 +122,7 @@ pub fn check(cx: &BodyCx<'_>, r: &Regions, diags: &mut Vec<Diagnostic>) -> LoanR
             for &li in &dead_at[r.point(loc)] {
                 eff.kill_bit(li);
             }
-            for ev in cx.events.at(loc) {
-                match ev {
-                    Event::Stored(p, _) if p.proj.is_empty() => {
-                        for (li, l) in r.loans.iter().enumerate() {
-                            if l.place.local == p.local && l.place.has_deref() {
-                                eff.kill_bit(li);
-                            }
-                        }
-                    }
-                    Event::StorageReset(local, _) => {
-                        for (li, l) in r.loans.iter().enumerate() {
-                            if l.place.local == *local {
-                                eff.kill_bit(li);
-                            }
-                        }
-                    }
-                    _ => {}
-                }
-            }
+            kill_overwritten(&cx.events, r, loc, eff);
             if let Some(ls) = created.get(&loc) {
                 for &li in ls {
                     eff.gen_bit(li);
@@ -261,7 +243,7 @@ pub fn check(cx: &BodyCx<'_>, r: &Regions, diags: &mut Vec<Diagnostic>) -> LoanR
                     }
                 }
                 // Effects of this location on the loans in scope.
-                apply_kills(&cx.events, r, loc, &mut state);
+                kill_overwritten(&cx.events, r, loc, &mut state);
                 if let Some(ls) = created.get(&loc) {
                     for &li in ls {
                         state.insert(li);
@@ -348,24 +330,26 @@ fn borrow_states(
     }
 }
 
-fn apply_kills(table: &EventTable<'_>, r: &Regions, loc: Location, state: &mut BitSet) {
+/// Kills the loans a location ends by overwriting their base: a reference
+/// assigned anew (loans through it), a local's storage ending.
+fn kill_overwritten(
+    table: &EventTable<'_>,
+    r: &Regions,
+    loc: Location,
+    eff: &mut dyn super::dataflow::Effects,
+) {
     for ev in table.at(loc) {
-        match ev {
+        let ends = |l: &Loan| match ev {
             Event::Stored(p, _) if p.proj.is_empty() => {
-                for (li, l) in r.loans.iter().enumerate() {
-                    if l.place.local == p.local && l.place.has_deref() {
-                        state.remove(li);
-                    }
-                }
+                l.place.local == p.local && l.place.has_deref()
             }
-            Event::StorageReset(local, _) => {
-                for (li, l) in r.loans.iter().enumerate() {
-                    if l.place.local == *local {
-                        state.remove(li);
-                    }
-                }
+            Event::StorageReset(local, _) => l.place.local == *local,
+            _ => false,
+        };
+        for (li, l) in r.loans.iter().enumerate() {
+            if ends(l) {
+                eff.kill_bit(li);
             }
-            _ => {}
         }
     }
 }

@@ -231,6 +231,11 @@ fn gc_static(cx: &BodyCx<'_>, diags: &mut Vec<Diagnostic>) {
         });
         bad
     };
+    // Every value lives in some local, so only bodies with an offending
+    // local type are searched for where the value is made.
+    if !body.locals.iter().any(|l| offending(&l.ty).is_some()) {
+        return;
+    }
     let mut reported: Vec<crate::types::Ty> = Vec::new();
     for block in &body.blocks {
         let stores = block.statements.iter().filter_map(|st| match &st.kind {

@@ -312,8 +312,7 @@ pub fn check(cx: &BodyCx<'_>, diags: &mut Vec<Diagnostic>) -> InitResults {
         .filter(|l| matches!(body.local(*l).kind, LocalKind::User { .. }))
         .collect();
     let mut last: Vec<Option<super::Ownership>> = vec![None; body.locals.len()];
-    let mut reported: Vec<(usize, Span)> = Vec::new();
-    let mut reported_moves: Vec<Vec<Span>> = Vec::new();
+    let mut reported = Reported::default();
     for (bi, block) in body.blocks.iter().enumerate() {
         let mut init = init_in[bi].clone();
         let mut uninit = uninit_in[bi].clone();
@@ -332,20 +331,24 @@ pub fn check(cx: &BodyCx<'_>, diags: &mut Vec<Diagnostic>) -> InitResults {
                             out.drops
                                 .push(drop_point(cx, &md, p, *span, &init, &uninit));
                         } else {
-                            check_use(
-                                cx,
-                                &d,
-                                &md,
-                                p,
-                                *how,
-                                *span,
-                                &uninit,
-                                &ever,
-                                &mo,
-                                &mut reported,
-                                &mut reported_moves,
-                                diags,
-                            );
+                            let st = States {
+                                ever: &ever,
+                                mo: &mo,
+                            };
+                            for (place, path, partial, how) in uninit_parts(&md, p, *how, &uninit) {
+                                report_uninit(
+                                    cx,
+                                    &md,
+                                    &place,
+                                    path,
+                                    partial,
+                                    how,
+                                    *span,
+                                    st,
+                                    &mut reported,
+                                    diags,
+                                );
+                            }
                         }
                         if *how == PlaceUse::Move {
                             check_move_out(cx, &d, p, *span, diags);
@@ -475,28 +478,11 @@ fn suspicious(cx: &BodyCx<'_>, md: &MoveData, init_in: &[BitSet], uninit_in: &[B
             };
             for ev in cx.events.at(loc) {
                 match ev {
-                    Event::Use(p, how, _) if *how != PlaceUse::Drop => {
-                        for l in crate::mir::visit::index_locals(p) {
-                            if uninit.contains(md.root_of(l)) {
-                                return true;
-                            }
-                        }
-                        let n = movable_len(p);
-                        let prefix = Place {
-                            local: p.local,
-                            proj: p.proj[..n].to_vec(),
-                        };
-                        let (path, exact) = md.lookup(&prefix);
-                        if uninit.contains(path) {
-                            return true;
-                        }
-                        if exact && n == p.proj.len() && *how != PlaceUse::Inspect {
-                            let mut bad = false;
-                            md.for_subtree(path, &mut |x| bad |= uninit.contains(x));
-                            if bad {
-                                return true;
-                            }
-                        }
+                    Event::Use(p, how, _)
+                        if *how != PlaceUse::Drop
+                            && !uninit_parts(md, p, *how, &uninit).is_empty() =>
+                    {
+                        return true;
                     }
                     Event::Stored(p, _) => {
                         let decl = body.local(p.local);
@@ -584,63 +570,31 @@ fn drop_point(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn check_use(
-    cx: &BodyCx<'_>,
-    d: &Describer<'_>,
+/// The parts of a use that may be uninitialised: `(place, path, partial,
+/// how)` for the place's movable prefix and its index locals. Through a
+/// deref only the reference itself must be initialised; a discriminant
+/// read (matching) needs the place, not its fields.
+fn uninit_parts(
     md: &MoveData,
     p: &Place,
     how: PlaceUse,
-    span: Span,
     uninit: &BitSet,
-    ever: &BitSet,
-    mo: &BitSet,
-    reported: &mut Vec<(usize, Span)>,
-    reported_moves: &mut Vec<Vec<Span>>,
-    diags: &mut Vec<Diagnostic>,
-) {
-    if matches!(
-        how,
-        PlaceUse::StorageLive | PlaceUse::StorageDead | PlaceUse::Store
-    ) {
-        return;
-    }
+) -> Vec<(Place, usize, bool, PlaceUse)> {
     let check = |place: &Place, partial_ok: bool| -> Option<(usize, bool)> {
         let (path, exact) = md.lookup(place);
         if uninit.contains(path) {
             return Some((path, false));
         }
+        let mut partial = false;
         if exact && !partial_ok {
-            let mut bad = None;
-            md.for_subtree(path, &mut |x| {
-                if bad.is_none() && uninit.contains(x) {
-                    bad = Some(x);
-                }
-            });
-            if bad.is_some() {
-                return Some((path, true));
-            }
+            md.for_subtree(path, &mut |x| partial |= uninit.contains(x));
         }
-        None
+        partial.then_some((path, true))
     };
-    // Index locals are read too.
+    let mut out = Vec::new();
     for l in crate::mir::visit::index_locals(p) {
         if let Some((path, partial)) = check(&Place::local(l), false) {
-            report_uninit(
-                cx,
-                d,
-                md,
-                &Place::local(l),
-                path,
-                partial,
-                PlaceUse::Copy,
-                span,
-                ever,
-                mo,
-                reported,
-                reported_moves,
-                diags,
-            );
+            out.push((Place::local(l), path, partial, PlaceUse::Copy));
         }
     }
     let n = movable_len(p);
@@ -648,49 +602,48 @@ fn check_use(
         local: p.local,
         proj: p.proj[..n].to_vec(),
     };
-    // Through a deref only the reference itself must be initialised; a
-    // discriminant read (matching) only needs the place, not its fields.
     let shallow = n < p.proj.len() || how == PlaceUse::Inspect;
     if let Some((path, partial)) = check(&prefix, shallow) {
-        report_uninit(
-            cx,
-            d,
-            md,
-            &prefix,
-            path,
-            partial,
-            how,
-            span,
-            ever,
-            mo,
-            reported,
-            reported_moves,
-            diags,
-        );
+        out.push((prefix, path, partial, how));
     }
+    out
+}
+
+/// What has been reported in a body: `(root path, span)` of uses, and the
+/// move sites of each use-after-move (rustc reports a move once).
+#[derive(Debug, Default)]
+struct Reported {
+    uses: Vec<(usize, Span)>,
+    moves: Vec<Vec<Span>>,
+}
+
+/// What explaining an uninitialised use needs of the state at its point.
+#[derive(Debug, Clone, Copy)]
+struct States<'s> {
+    ever: &'s BitSet,
+    mo: &'s BitSet,
 }
 
 #[allow(clippy::too_many_arguments)]
 fn report_uninit(
     cx: &BodyCx<'_>,
-    d: &Describer<'_>,
     md: &MoveData,
     place: &Place,
     path: usize,
     partial: bool,
     how: PlaceUse,
     span: Span,
-    ever: &BitSet,
-    mo: &BitSet,
-    reported: &mut Vec<(usize, Span)>,
-    reported_moves: &mut Vec<Vec<Span>>,
+    st: States<'_>,
+    reported: &mut Reported,
     diags: &mut Vec<Diagnostic>,
 ) {
+    let d = cx.describer();
+    let (ever, mo) = (st.ever, st.mo);
     let root = md.root_of(place.local);
-    if reported.iter().any(|(r, s)| *r == root && *s == span) {
+    if reported.uses.iter().any(|(r, s)| *r == root && *s == span) {
         return;
     }
-    reported.push((root, span));
+    reported.uses.push((root, span));
     let decl = cx.body.local(place.local);
     if decl.is_temp() && !matches!(decl.kind, LocalKind::Temp(TempKind::GuardBinding)) {
         return;
@@ -717,10 +670,10 @@ fn report_uninit(
     // One error per set of moves (rustc reports a move once).
     if !sites.is_empty() {
         let key: Vec<Span> = sites.iter().map(|s| md.sites[*s].1).collect();
-        if reported_moves.contains(&key) {
+        if reported.moves.contains(&key) {
             return;
         }
-        reported_moves.push(key);
+        reported.moves.push(key);
     }
     let borrow = matches!(how, PlaceUse::Borrow(_));
     if sites.is_empty() {

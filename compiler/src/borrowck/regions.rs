@@ -830,10 +830,20 @@ fn add_liveness(cx: &BodyCx<'_>, r: &Regions, local_regions: &[Vec<Rv>], values:
         .map(|b| b.terminator.successors().map(BlockId::index).collect())
         .collect();
     let preds = body.predecessors();
-    let live_out = |bi: usize, block_in: &[BitSet]| {
+    // Walks a block backwards from its live-out set, showing the live set
+    // at each point; returns the live-in set.
+    let walk = |bi: usize, block_in: &[BitSet], at_point: &mut dyn FnMut(Location, &BitSet)| {
         let mut state = BitSet::new(n);
         for s in &succs[bi] {
             state.union(&block_in[*s]);
+        }
+        for i in (0..=body.blocks[bi].statements.len()).rev() {
+            let loc = Location {
+                block: BlockId(bi as u32),
+                index: i as u32,
+            };
+            effect(&cx.events, &dense, loc, &mut state);
+            at_point(loc, &state);
         }
         state
     };
@@ -843,14 +853,7 @@ fn add_liveness(cx: &BodyCx<'_>, r: &Regions, local_regions: &[Vec<Rv>], values:
     let mut work: Vec<usize> = (0..nb).collect();
     while let Some(bi) = work.pop() {
         queued[bi] = false;
-        let mut state = live_out(bi, &block_in);
-        for i in (0..=body.blocks[bi].statements.len()).rev() {
-            let loc = Location {
-                block: BlockId(bi as u32),
-                index: i as u32,
-            };
-            effect(&cx.events, &dense, loc, &mut state);
-        }
+        let state = walk(bi, &block_in, &mut |_, _| {});
         if state != block_in[bi] {
             block_in[bi] = state;
             for p in &preds[bi] {
@@ -862,19 +865,13 @@ fn add_liveness(cx: &BodyCx<'_>, r: &Regions, local_regions: &[Vec<Rv>], values:
         }
     }
     for bi in 0..nb {
-        let mut state = live_out(bi, &block_in);
-        for i in (0..=body.blocks[bi].statements.len()).rev() {
-            let loc = Location {
-                block: BlockId(bi as u32),
-                index: i as u32,
-            };
-            effect(&cx.events, &dense, loc, &mut state);
+        walk(bi, &block_in, &mut |loc, live| {
             let p = r.point(loc);
-            for d in state.iter() {
+            for d in live.iter() {
                 for rv in &local_regions[locals_of[d]] {
                     values[*rv as usize].insert(p);
                 }
             }
-        }
+        });
     }
 }

@@ -40,8 +40,8 @@ pub fn build_fn(program: &Program, typed: &TypedProgram, def: DefId) -> Option<F
         typed,
         ast: &f.body,
         bt,
-        option: lang(program, "Option"),
-        result: lang(program, "Result"),
+        option: program.lang_item("Option"),
+        result: program.lang_item("Result"),
     };
     let mut closures = Vec::new();
     let mut b = Builder::new(&cx, &mut closures, None, false, d.span);
@@ -97,14 +97,6 @@ pub fn build_fn(program: &Program, typed: &TypedProgram, def: DefId) -> Option<F
         body,
         closures,
     })
-}
-
-fn lang(program: &Program, name: &str) -> Option<DefId> {
-    program
-        .module(program.std_root)
-        .items
-        .get(name)
-        .and_then(|p| p.types)
 }
 
 /// What every builder of one function shares.
@@ -187,19 +179,6 @@ impl Cx<'_> {
             Ty::Ref(_, t) => Some(*t),
             other => Some(other),
         }
-    }
-
-    fn type_key(ty: &Ty) -> Option<TypeRes> {
-        use crate::resolve::Prim;
-        Some(match ty {
-            Ty::Adt(d, _) => TypeRes::Def(*d),
-            Ty::Int => TypeRes::Prim(Prim::Int),
-            Ty::Float => TypeRes::Prim(Prim::Float),
-            Ty::Bool => TypeRes::Prim(Prim::Bool),
-            Ty::Char => TypeRes::Prim(Prim::Char),
-            Ty::Str => TypeRes::Prim(Prim::Str),
-            _ => return None,
-        })
     }
 }
 
@@ -781,11 +760,7 @@ impl<'a, 'c> Builder<'a, 'c> {
             }
             ExprKind::Ref { mutable, operand } => {
                 let place = self.place(*operand, *mutable);
-                let kind = if *mutable {
-                    BorrowKind::Mut { two_phase: false }
-                } else {
-                    BorrowKind::Shared
-                };
+                let kind = BorrowKind::of(*mutable);
                 self.assign(dest, Rvalue::Ref(kind, place), span);
             }
             ExprKind::Cast { operand, .. } => {
@@ -1246,11 +1221,7 @@ impl<'a, 'c> Builder<'a, 'c> {
                     self.expr_into(&Place::local(t), e);
                     Place::local(t)
                 };
-                let mut place = base.project(Proj::Deref(if *am {
-                    DerefKind::Mut
-                } else {
-                    DerefKind::Shared
-                }));
+                let mut place = base.project(Proj::Deref(DerefKind::of(*am)));
                 let mut cur = (**a).clone();
                 let mut steps = 0;
                 while cur != **x && steps < 4 {
@@ -1263,11 +1234,7 @@ impl<'a, 'c> Builder<'a, 'c> {
                     }
                     steps += 1;
                 }
-                let kind = if *em && *am {
-                    BorrowKind::Mut { two_phase: false }
-                } else {
-                    BorrowKind::Shared
-                };
+                let kind = BorrowKind::of(*em && *am);
                 let r = self.operand_temp(e);
                 self.body.locals[r.index()].ty = Ty::Ref(*em && *am, Box::new(cur));
                 self.assign(&Place::local(r), Rvalue::Ref(kind, place), span);
@@ -1310,11 +1277,7 @@ impl<'a, 'c> Builder<'a, 'c> {
                     }
                     match ty {
                         Ty::Ref(m, inner) => {
-                            place = place.project(Proj::Deref(if m {
-                                DerefKind::Mut
-                            } else {
-                                DerefKind::Shared
-                            }));
+                            place = place.project(Proj::Deref(DerefKind::of(m)));
                             ty = *inner;
                         }
                         _ => match cx.deref_role(&ty) {
@@ -1337,11 +1300,7 @@ impl<'a, 'c> Builder<'a, 'c> {
             } => {
                 let base = self.place(*operand, mutable);
                 match cx.ty(*operand).clone() {
-                    Ty::Ref(m, _) => base.project(Proj::Deref(if m {
-                        DerefKind::Mut
-                    } else {
-                        DerefKind::Shared
-                    })),
+                    Ty::Ref(m, _) => base.project(Proj::Deref(DerefKind::of(m))),
                     other => self.overloaded_deref(base, &other, span),
                 }
             }
@@ -1354,11 +1313,7 @@ impl<'a, 'c> Builder<'a, 'c> {
                 let mut place = self.place(*base, mutable);
                 let mut ty = cx.ty(*base).clone();
                 while let Ty::Ref(m, inner) = ty {
-                    place = place.project(Proj::Deref(if m {
-                        DerefKind::Mut
-                    } else {
-                        DerefKind::Shared
-                    }));
+                    place = place.project(Proj::Deref(DerefKind::of(m)));
                     ty = *inner;
                 }
                 if matches!(ty, Ty::Array(..)) {
@@ -1366,18 +1321,10 @@ impl<'a, 'c> Builder<'a, 'c> {
                 }
                 // Overloaded: `*index(&v, i)` / `*index_mut(&mut v, i)`.
                 let r = self.temp(Ty::Ref(mutable, Box::new(ty)), span, TempKind::Index);
-                let kind = if mutable {
-                    BorrowKind::Mut { two_phase: false }
-                } else {
-                    BorrowKind::Shared
-                };
+                let kind = BorrowKind::of(mutable);
                 self.assign(&Place::local(r), Rvalue::Ref(kind, place), span);
                 Place::local(r)
-                    .project(Proj::Deref(if mutable {
-                        DerefKind::Mut
-                    } else {
-                        DerefKind::Shared
-                    }))
+                    .project(Proj::Deref(DerefKind::of(mutable)))
                     .project(Proj::Index(idx))
             }
             _ => {
@@ -1692,11 +1639,7 @@ impl Builder<'_, '_> {
             let mut place = self.place(receiver, false);
             let mut ty = cx.ty(receiver).clone();
             while let Ty::Ref(m, inner) = ty {
-                place = place.project(Proj::Deref(if m {
-                    DerefKind::Mut
-                } else {
-                    DerefKind::Shared
-                }));
+                place = place.project(Proj::Deref(DerefKind::of(m)));
                 ty = *inner;
             }
             let r = self.operand_temp(receiver);
@@ -1729,21 +1672,17 @@ impl Builder<'_, '_> {
             .def(m)
             .owner
             .and_then(|imp| cx.typed.impl_self.get(&imp))
-            .and_then(|(_, t)| Cx::type_key(t));
+            .and_then(|(_, t)| ty::type_res(t));
         let mutable = self_kind == SelfKind::RefMut;
         let mut place = self.place(receiver, mutable);
         let mut ty = cx.ty(receiver).clone();
         for _ in 0..8 {
-            if Cx::type_key(&ty).is_some() && Cx::type_key(&ty) == key {
+            if ty::type_res(&ty).is_some() && ty::type_res(&ty) == key {
                 break;
             }
             match ty {
                 Ty::Ref(mm, inner) => {
-                    place = place.project(Proj::Deref(if mm {
-                        DerefKind::Mut
-                    } else {
-                        DerefKind::Shared
-                    }));
+                    place = place.project(Proj::Deref(DerefKind::of(mm)));
                     ty = *inner;
                 }
                 other => {
@@ -2028,11 +1967,7 @@ impl Builder<'_, '_> {
             if want == &ty || want.is_error() {
                 break;
             }
-            place = place.project(Proj::Deref(if *m {
-                DerefKind::Mut
-            } else {
-                DerefKind::Shared
-            }));
+            place = place.project(Proj::Deref(DerefKind::of(*m)));
             ty = (**inner).clone();
         }
         (place, ty)
@@ -2071,11 +2006,7 @@ impl Builder<'_, '_> {
                 let Some(&d) = cx.bt.pat_defs.get(&pat) else {
                     return out;
                 };
-                let base = if matches!(cx.program.def(d).kind, DefKind::Variant { .. }) {
-                    place.project(Proj::Downcast(d))
-                } else {
-                    place.clone()
-                };
+                let base = variant_base(cx, place, d);
                 let tys = field_tys(d, &args);
                 positional(elems, tys.len(), cx.ast, |p, i| {
                     out.push((
@@ -2089,11 +2020,7 @@ impl Builder<'_, '_> {
                 let Some(&d) = cx.bt.pat_defs.get(&pat) else {
                     return out;
                 };
-                let base = if matches!(cx.program.def(d).kind, DefKind::Variant { .. }) {
-                    place.project(Proj::Downcast(d))
-                } else {
-                    place.clone()
-                };
+                let base = variant_base(cx, place, d);
                 let infos = cx
                     .typed
                     .adts
@@ -2148,11 +2075,7 @@ impl Builder<'_, '_> {
                     Ty::Ref(_, t) => (**t).clone(),
                     _ => Ty::Error,
                 };
-                let k = if *mutable {
-                    DerefKind::Mut
-                } else {
-                    DerefKind::Shared
-                };
+                let k = DerefKind::of(*mutable);
                 out.push((*inner, place.project(Proj::Deref(k)), inner_ty));
             }
             PatKind::Ident { sub: Some(s), .. } => out.push((*s, place.clone(), ty.clone())),
@@ -2327,14 +2250,7 @@ impl Builder<'_, '_> {
                         None
                     };
                     let rv = match by_ref_mode {
-                        Some(m) => Rvalue::Ref(
-                            if m {
-                                BorrowKind::Mut { two_phase: false }
-                            } else {
-                                BorrowKind::Shared
-                            },
-                            place.clone(),
-                        ),
+                        Some(m) => Rvalue::Ref(BorrowKind::of(m), place.clone()),
                         None if guard || cx.is_copy(&ty) => {
                             Rvalue::Use(Operand::Copy(place.clone(), span))
                         }
@@ -2424,11 +2340,7 @@ impl Builder<'_, '_> {
                     let m = c.kind == CaptureKind::MutRef;
                     let r = self.operand_temp(e);
                     self.body.locals[r.index()].ty = Ty::Ref(m, Box::new(pty));
-                    let kind = if m {
-                        BorrowKind::Mut { two_phase: false }
-                    } else {
-                        BorrowKind::Shared
-                    };
+                    let kind = BorrowKind::of(m);
                     self.assign(
                         &Place::local(r),
                         Rvalue::Ref(kind, place.clone()),
@@ -2454,6 +2366,15 @@ impl Builder<'_, '_> {
             Rvalue::Aggregate(AggregateKind::Closure(idx), ops),
             span,
         );
+    }
+}
+
+/// A place viewed as `d`'s fields: downcast when `d` is an enum variant.
+fn variant_base(cx: &Cx<'_>, place: &Place, d: DefId) -> Place {
+    if matches!(cx.program.def(d).kind, DefKind::Variant { .. }) {
+        place.project(Proj::Downcast(d))
+    } else {
+        place.clone()
     }
 }
 

@@ -112,6 +112,16 @@ pub enum DerefKind {
     Mut,
 }
 
+impl DerefKind {
+    pub fn of(mutable: bool) -> DerefKind {
+        if mutable {
+            DerefKind::Mut
+        } else {
+            DerefKind::Shared
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Proj {
     Deref(DerefKind),
@@ -216,6 +226,15 @@ pub enum BorrowKind {
 }
 
 impl BorrowKind {
+    /// `&` or (not two-phase) `&mut`.
+    pub fn of(mutable: bool) -> BorrowKind {
+        if mutable {
+            BorrowKind::Mut { two_phase: false }
+        } else {
+            BorrowKind::Shared
+        }
+    }
+
     pub fn is_mut(self) -> bool {
         matches!(self, BorrowKind::Mut { .. })
     }

@@ -389,6 +389,15 @@ impl Program {
         d.name.text.clone()
     }
 
+    /// A type the language itself refers to (`Option`, `Result`, `Range`,
+    /// `Error`, `Panic`), from the std prelude.
+    pub fn lang_item(&self, name: &str) -> Option<DefId> {
+        self.module(self.std_root)
+            .items
+            .get(name)
+            .and_then(|p| p.types)
+    }
+
     /// The variants of an enum definition, as defs, in declaration order.
     pub fn variants(&self, enum_def: DefId) -> Vec<DefId> {
         // Variants are allocated right after their enum.

@@ -126,13 +126,7 @@ pub fn check_body(
         DefKind::Const(c) => (&c.body, None),
         _ => return BodyTypes::default(),
     };
-    let lang_of = |name: &str| {
-        program
-            .module(program.std_root)
-            .items
-            .get(name)
-            .and_then(|p| p.types)
-    };
+    let lang_of = |name: &str| program.lang_item(name);
     let (generics, self_ty, lifetimes) = match (&def.kind, def.owner) {
         (DefKind::Fn(f), Some(imp)) => {
             let mut l: Vec<String> = program.impls[imp.0 as usize]
@@ -1656,15 +1650,7 @@ impl Checker<'_> {
         }
         let mut derefs = 0;
         let found = loop {
-            let key = match &cur {
-                Ty::Adt(d, _) => Some(TypeRes::Def(*d)),
-                Ty::Int => Some(TypeRes::Prim(crate::resolve::Prim::Int)),
-                Ty::Float => Some(TypeRes::Prim(crate::resolve::Prim::Float)),
-                Ty::Bool => Some(TypeRes::Prim(crate::resolve::Prim::Bool)),
-                Ty::Char => Some(TypeRes::Prim(crate::resolve::Prim::Char)),
-                Ty::Str => Some(TypeRes::Prim(crate::resolve::Prim::Str)),
-                _ => None,
-            };
+            let key = ty::type_res(&cur);
             if let Some(m) = key.and_then(|k| self.program.find_assoc(k, &method.text)) {
                 break Some((m, cur.clone()));
             }

@@ -104,6 +104,20 @@ impl Ty {
     }
 }
 
+/// The type an `impl` block can be for (methods are looked up by it).
+pub fn type_res(ty: &Ty) -> Option<crate::resolve::TypeRes> {
+    use crate::resolve::{Prim, TypeRes};
+    Some(match ty {
+        Ty::Adt(d, _) => TypeRes::Def(*d),
+        Ty::Int => TypeRes::Prim(Prim::Int),
+        Ty::Float => TypeRes::Prim(Prim::Float),
+        Ty::Bool => TypeRes::Prim(Prim::Bool),
+        Ty::Char => TypeRes::Prim(Prim::Char),
+        Ty::Str => TypeRes::Prim(Prim::Str),
+        _ => return None,
+    })
+}
+
 /// Renders a type as a person writes it.
 pub fn display(program: &Program, ty: &Ty) -> String {
     let mut out = String::new();

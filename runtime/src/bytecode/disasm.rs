@@ -75,10 +75,8 @@ pub fn disassemble(m: &Module) -> String {
         let mut last_line = None;
         match f.instructions() {
             Ok(ops) => {
-                for (pc, op) in ops {
-                    let mut len = Vec::new();
-                    op.encode(&mut len);
-                    let next = pc + len.len();
+                for (k, &(pc, op)) in ops.iter().enumerate() {
+                    let next = ops.get(k + 1).map_or(f.code.len(), |(p, _)| *p);
                     let mut text = op.text();
                     for off in op.jump_offsets() {
                         let _ = write!(text, " -> {:04}", next as i64 + i64::from(off));

@@ -146,6 +146,30 @@ fn want(f: &Function, r: u16, t: RegType) -> R {
     }
 }
 
+/// A jump by `off` from the instruction ending at `next` must land on an
+/// instruction.
+fn jump_target(next: usize, off: i32, boundary: &[bool], what: &str) -> R {
+    let target = next as i64 + i64::from(off);
+    let ok = usize::try_from(target)
+        .ok()
+        .and_then(|t| boundary.get(t))
+        .copied()
+        == Some(true);
+    if ok {
+        Ok(())
+    } else {
+        Err(err(format!(
+            "{what} to byte {target} is not an instruction"
+        )))
+    }
+}
+
+/// `dst: dt` computed from `a: at`.
+fn unary(f: &Function, dst: u16, dt: RegType, a: u16, at: RegType) -> R {
+    want(f, dst, dt)?;
+    want(f, a, at)
+}
+
 fn same(f: &Function, first: u16, second: u16) -> R {
     let (t1, t2) = (reg(f, first)?, reg(f, second)?);
     if t1 == t2 {
@@ -214,17 +238,7 @@ fn instruction(m: &Module, f: &Function, op: &Op, next: usize, boundary: &[bool]
             OperandValue::Index(OperandKind::Type, k) if k as usize >= m.types.len() => {
                 return Err(err(format!("type ty#{k} does not exist")));
             }
-            OperandValue::Off(off) => {
-                let target = next as i64 + i64::from(off);
-                let ok = usize::try_from(target)
-                    .ok()
-                    .and_then(|t| boundary.get(t))
-                    .copied()
-                    == Some(true);
-                if !ok {
-                    return Err(err(format!("jump to byte {target} is not an instruction")));
-                }
-            }
+            OperandValue::Off(off) => jump_target(next, off, boundary, "jump")?,
             _ => {}
         }
     }
@@ -293,18 +307,9 @@ fn instruction(m: &Module, f: &Function, op: &Op, next: usize, boundary: &[bool]
                 want(f, r, T::Float)?;
             }
         }
-        Op::NegInt { dst, a } | Op::NotInt { dst, a } => {
-            want(f, dst, T::Int)?;
-            want(f, a, T::Int)?;
-        }
-        Op::NegFloat { dst, a } => {
-            want(f, dst, T::Float)?;
-            want(f, a, T::Float)?;
-        }
-        Op::NotBool { dst, a } => {
-            want(f, dst, T::Bool)?;
-            want(f, a, T::Bool)?;
-        }
+        Op::NegInt { dst, a } | Op::NotInt { dst, a } => unary(f, dst, T::Int, a, T::Int)?,
+        Op::NegFloat { dst, a } => unary(f, dst, T::Float, a, T::Float)?,
+        Op::NotBool { dst, a } => unary(f, dst, T::Bool, a, T::Bool)?,
         Op::CmpInt { dst, a, b, cmp }
         | Op::CmpFloat { dst, a, b, cmp }
         | Op::CmpScalar { dst, a, b, cmp }
@@ -332,22 +337,10 @@ fn instruction(m: &Module, f: &Function, op: &Op, next: usize, boundary: &[bool]
             want(f, dst, T::Bool)?;
             same(f, a, b)?;
         }
-        Op::IntToFloat { dst, a } => {
-            want(f, dst, T::Float)?;
-            want(f, a, T::Int)?;
-        }
-        Op::FloatToInt { dst, a } => {
-            want(f, dst, T::Int)?;
-            want(f, a, T::Float)?;
-        }
-        Op::IntToChar { dst, a } => {
-            want(f, dst, T::Char)?;
-            want(f, a, T::Int)?;
-        }
-        Op::CharToInt { dst, a } => {
-            want(f, dst, T::Int)?;
-            want(f, a, T::Char)?;
-        }
+        Op::IntToFloat { dst, a } => unary(f, dst, T::Float, a, T::Int)?,
+        Op::FloatToInt { dst, a } => unary(f, dst, T::Int, a, T::Float)?,
+        Op::IntToChar { dst, a } => unary(f, dst, T::Char, a, T::Int)?,
+        Op::CharToInt { dst, a } => unary(f, dst, T::Int, a, T::Char)?,
         Op::JumpIf { cond, .. } | Op::JumpIfNot { cond, .. } => want(f, cond, T::Bool)?,
         Op::Call {
             dst,
@@ -455,17 +448,7 @@ fn instruction(m: &Module, f: &Function, op: &Op, next: usize, boundary: &[bool]
                 return Err(err(format!("k{table} is not a jump table")));
             };
             for off in t {
-                let target = next as i64 + i64::from(*off);
-                let ok = usize::try_from(target)
-                    .ok()
-                    .and_then(|t| boundary.get(t))
-                    .copied()
-                    == Some(true);
-                if !ok {
-                    return Err(err(format!(
-                        "jump table entry to byte {target} is not an instruction"
-                    )));
-                }
+                jump_target(next, *off, boundary, "jump table entry")?;
             }
         }
         Op::DropIf { flag, .. } => want(f, flag, T::Bool)?,
