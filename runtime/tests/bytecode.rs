@@ -7,7 +7,7 @@
 
 use ward_runtime::bytecode::ops::{DecodeError, Op};
 use ward_runtime::bytecode::{
-    Assembler, Constant, Function, LineEntry, Module, RegRange, RegType, TypeDef, disasm,
+    Assembler, Constant, Function, Handler, LineEntry, Module, RegRange, RegType, TypeDef, disasm,
 };
 
 fn r(first: u16, count: u16) -> RegRange {
@@ -142,9 +142,59 @@ fn samples() -> Vec<Op> {
         Op::Drop { reg: 4 },
         Op::DropIf { reg: 4, flag: 5 },
         Op::Panic { msg: 2 },
-        Op::EnterTry { off: 40 },
-        Op::LeaveTry {},
+        Op::Resume {},
         Op::CaughtPanic { dst: 7 },
+        Op::Unreachable {},
+        Op::LoadFunc { dst: 1, f: 3 },
+        Op::AddrReg { dst: 1, src: 2 },
+        Op::AddrField {
+            dst: 1,
+            ptr: 2,
+            field: 3,
+        },
+        Op::AddrIndex {
+            dst: 1,
+            ptr: 2,
+            index: 3,
+        },
+        Op::AddrConstIndex {
+            dst: 1,
+            ptr: 2,
+            offset: 3,
+            from_end: 1,
+        },
+        Op::Load { dst: 1, ptr: 2 },
+        Op::Take { dst: 1, ptr: 2 },
+        Op::Store { ptr: 1, src: 2 },
+        Op::DropAt { ptr: 1 },
+        Op::Clone { dst: 1, ptr: 2 },
+        Op::TagAt { dst: 1, ptr: 2 },
+        Op::Len { dst: 1, ptr: 2 },
+        Op::MakeRepeat {
+            dst: 1,
+            src: 2,
+            count: 3,
+        },
+        Op::MakeRange {
+            dst: 1,
+            bounds: r(2, 2),
+            kind: 7,
+        },
+        Op::IntoIter { dst: 1, src: 2 },
+        Op::IterNext { dst: 1, ptr: 2 },
+        Op::ToError { dst: 1, src: 2 },
+        Op::CmpStrAt {
+            dst: 1,
+            a: 2,
+            b: 3,
+            cmp: 0,
+        },
+        Op::EqAt {
+            dst: 1,
+            a: 2,
+            b: 3,
+            ne: 1,
+        },
     ]
 }
 
@@ -192,39 +242,41 @@ fn decoding_cut_or_unknown_code_is_an_error() {
 /// `fib(n)` and a `main` that calls it, assembled by hand.
 fn fib_module() -> Module {
     let mut a = Assembler::default();
-    // r0 n, r1 tmp, r2 cond, r3 arg, r4 fib(n-1), r5 fib(n-2) / result
-    a.emit(Op::LoadInt { dst: 1, k: 0 });
+    // r0 result, r1 n, r2 tmp, r3 cond, r4 arg, r5 fib(n-1), r6 fib(n-2)
+    a.emit(Op::LoadInt { dst: 2, k: 0 });
     a.emit(Op::CmpInt {
-        dst: 2,
-        a: 0,
-        b: 1,
+        dst: 3,
+        a: 1,
+        b: 2,
         cmp: 2,
     });
-    let j = a.emit(Op::JumpIfNot { cond: 2, off: 0 });
-    a.emit(Op::Return { src: 0 });
+    let j = a.emit(Op::JumpIfNot { cond: 3, off: 0 });
+    a.emit(Op::Return { src: 1 });
     let recurse = a.code.len();
     a.patch_jump(j, recurse).expect("patches");
-    a.emit(Op::LoadInt { dst: 1, k: 1 });
-    a.emit(Op::SubInt { dst: 3, a: 0, b: 1 });
-    a.emit(Op::Call {
-        dst: 4,
-        f: 0,
-        args: r(3, 1),
-    });
-    a.emit(Op::LoadInt { dst: 1, k: 0 });
-    a.emit(Op::SubInt { dst: 3, a: 0, b: 1 });
+    a.emit(Op::LoadInt { dst: 2, k: 1 });
+    a.emit(Op::SubInt { dst: 4, a: 1, b: 2 });
     a.emit(Op::Call {
         dst: 5,
         f: 0,
-        args: r(3, 1),
+        args: r(4, 1),
     });
-    a.emit(Op::AddInt { dst: 5, a: 4, b: 5 });
-    a.emit(Op::Return { src: 5 });
+    a.emit(Op::LoadInt { dst: 2, k: 0 });
+    a.emit(Op::SubInt { dst: 4, a: 1, b: 2 });
+    a.emit(Op::Call {
+        dst: 6,
+        f: 0,
+        args: r(4, 1),
+    });
+    a.emit(Op::AddInt { dst: 6, a: 5, b: 6 });
+    let end = a.emit(Op::Return { src: 6 });
+    let cleanup = a.emit(Op::Resume {});
     let fib = Function {
         name: "fib".into(),
         arity: 1,
         ret: RegType::Int,
         regs: vec![
+            RegType::Int,
             RegType::Int,
             RegType::Int,
             RegType::Bool,
@@ -245,28 +297,34 @@ fn fib_module() -> Module {
                 col: 5,
             },
         ],
+        handlers: vec![Handler {
+            start: recurse as u32,
+            end: end as u32,
+            target: cleanup as u32,
+        }],
         file: 0,
     };
     let mut b = Assembler::default();
-    b.emit(Op::LoadInt { dst: 0, k: 2 });
+    b.emit(Op::LoadInt { dst: 1, k: 2 });
     b.emit(Op::Call {
-        dst: 0,
+        dst: 1,
         f: 0,
-        args: r(0, 1),
+        args: r(1, 1),
     });
-    b.emit(Op::LoadUnit { dst: 1 });
-    b.emit(Op::Return { src: 1 });
+    b.emit(Op::LoadUnit { dst: 0 });
+    b.emit(Op::Return { src: 0 });
     let main = Function {
         name: "main".into(),
         arity: 0,
         ret: RegType::Unit,
-        regs: vec![RegType::Int, RegType::Unit],
+        regs: vec![RegType::Unit, RegType::Int],
         code: b.code,
         lines: vec![LineEntry {
             pc: 0,
             line: 6,
             col: 5,
         }],
+        handlers: Vec::new(),
         file: 0,
     };
     Module {
@@ -276,6 +334,7 @@ fn fib_module() -> Module {
         types: vec![TypeDef::Record {
             name: "Pair".into(),
             fields: vec![RegType::Int, RegType::Str],
+            field_names: vec!["count".into(), "name".into()],
         }],
         natives: vec!["println".into()],
         functions: vec![fib, main],
@@ -319,8 +378,9 @@ fn no_byte_string_crashes_the_loader() {
 fn rejects(edit: impl FnOnce(&mut Module), expect: &str) {
     let mut m = fib_module();
     edit(&mut m);
-    // Replaced code keeps a line table that fits it.
+    // Replaced code keeps a line table and handlers that fit it.
     m.functions[0].lines.retain(|l| l.pc == 0);
+    m.functions[0].handlers.clear();
     let e = Module::load(&m.to_bytes()).expect_err("the verifier rejects it");
     assert!(e.to_string().contains(expect), "{e}");
 }
@@ -330,13 +390,13 @@ fn the_verifier_rejects_malformed_functions() {
     rejects(
         |m| {
             let mut a = Assembler::default();
-            a.emit(Op::AddInt { dst: 9, a: 0, b: 0 });
+            a.emit(Op::AddInt { dst: 9, a: 1, b: 1 });
             a.emit(Op::Return { src: 0 });
             m.functions[0].code = a.code;
         },
         "register r9 does not exist",
     );
-    rejects(|m| m.functions[0].regs[1] = RegType::Float, "expected int");
+    rejects(|m| m.functions[0].regs[2] = RegType::Float, "expected int");
     rejects(
         |m| {
             let mut a = Assembler::default();
@@ -387,35 +447,38 @@ constants:
   k1 = int 1
   k2 = int 32
 types:
-  ty#0 = record Pair { int, str }
+  ty#0 = record Pair { count: int, name: str }
 natives:
   native#0 = println
 fn#0 fib: 1 args -> int
   r0: int
   r1: int
-  r2: bool
-  r3: int
+  r2: int
+  r3: bool
   r4: int
   r5: int
-  0000  load_int r1, k0                          ; 2:5
-  0007  cmp_int r2, r0, r1, 2
-  0015  jump_if_not r2, +3 -> 0025
-  0022  return r0
-  0025  load_int r1, k1                          ; 3:5
-  0032  sub_int r3, r0, r1
-  0039  call r4, fn#0, r3..r3
-  0050  load_int r1, k0
-  0057  sub_int r3, r0, r1
-  0064  call r5, fn#0, r3..r3
-  0075  add_int r5, r4, r5
-  0082  return r5
+  r6: int
+  0000  load_int r2, k0                          ; 2:5
+  0007  cmp_int r3, r1, r2, 2
+  0015  jump_if_not r3, +3 -> 0025
+  0022  return r1
+  0025  load_int r2, k1                          ; 3:5
+  0032  sub_int r4, r1, r2
+  0039  call r5, fn#0, r4..r4
+  0050  load_int r2, k0
+  0057  sub_int r4, r1, r2
+  0064  call r6, fn#0, r4..r4
+  0075  add_int r6, r5, r6
+  0082  return r6
+  0085  resume
+  on panic in 0025..0082 -> 0085
 fn#1 main (entry): 0 args -> unit
-  r0: int
-  r1: unit
-  0000  load_int r0, k2                          ; 6:5
-  0007  call r0, fn#0, r0..r0
-  0018  load_unit r1
-  0021  return r1
+  r0: unit
+  r1: int
+  0000  load_int r1, k2                          ; 6:5
+  0007  call r1, fn#0, r1..r1
+  0018  load_unit r0
+  0021  return r0
 ";
     assert_eq!(text, expected);
 }

@@ -26,8 +26,19 @@ pub fn disassemble(m: &Module) -> String {
         out.push_str("types:\n");
         for (i, t) in m.types.iter().enumerate() {
             let text = match t {
-                TypeDef::Record { name, fields } => {
-                    let fs: Vec<String> = fields.iter().map(|f| f.name()).collect();
+                TypeDef::Record {
+                    name,
+                    fields,
+                    field_names,
+                } => {
+                    let fs: Vec<String> = fields
+                        .iter()
+                        .enumerate()
+                        .map(|(i, f)| match field_names.get(i) {
+                            Some(n) => format!("{n}: {}", f.name()),
+                            None => f.name(),
+                        })
+                        .collect();
                     format!("record {name} {{ {} }}", fs.join(", "))
                 }
                 TypeDef::Enum { name, variants } => {
@@ -104,6 +115,13 @@ pub fn disassemble(m: &Module) -> String {
             Err(e) => {
                 let _ = writeln!(out, "  <undecodable: {e}>");
             }
+        }
+        for h in &f.handlers {
+            let _ = writeln!(
+                out,
+                "  on panic in {:04}..{:04} -> {:04}",
+                h.start, h.end, h.target
+            );
         }
     }
     out

@@ -2,7 +2,7 @@
 //! table with a length prefix. Reading is bounds-checked throughout, so
 //! any byte string gives a module or an error, never a crash.
 
-use super::{Constant, Function, LineEntry, Module, RegType, TypeDef};
+use super::{Constant, Function, Handler, LineEntry, Module, RegType, TypeDef};
 
 const MAGIC: &[u8; 6] = b"WARDBC";
 const VERSION: u16 = 1;
@@ -61,6 +61,8 @@ impl Writer {
                 self.u8(6);
                 self.u32(n);
             }
+            RegType::Ref => self.u8(8),
+            RegType::Any => self.u8(9),
             RegType::Gc(n) => {
                 self.u8(7);
                 self.u32(n);
@@ -115,10 +117,18 @@ pub fn write(m: &Module) -> Vec<u8> {
     w.len(m.types.len());
     for t in &m.types {
         match t {
-            TypeDef::Record { name, fields } => {
+            TypeDef::Record {
+                name,
+                fields,
+                field_names,
+            } => {
                 w.u8(0);
                 w.str(name);
                 w.reg_types(fields);
+                w.len(field_names.len());
+                for n in field_names {
+                    w.str(n);
+                }
             }
             TypeDef::Enum { name, variants } => {
                 w.u8(1);
@@ -161,6 +171,12 @@ pub fn write(m: &Module) -> Vec<u8> {
             w.u32(l.pc);
             w.u32(l.line);
             w.u32(l.col);
+        }
+        w.len(f.handlers.len());
+        for h in &f.handlers {
+            w.u32(h.start);
+            w.u32(h.end);
+            w.u32(h.target);
         }
         w.u32(f.file);
     }
@@ -240,6 +256,8 @@ impl Reader<'_> {
             5 => RegType::Str,
             6 => RegType::Owned(self.u32()?),
             7 => RegType::Gc(self.u32()?),
+            8 => RegType::Ref,
+            9 => RegType::Any,
             t => return Err(LoadError::Format(format!("unknown register type {t}"))),
         })
     }
@@ -295,10 +313,20 @@ pub fn read(bytes: &[u8]) -> Result<Module, LoadError> {
     }
     for _ in 0..r.len()? {
         let t = match r.u8()? {
-            0 => TypeDef::Record {
-                name: r.str()?,
-                fields: r.reg_types()?,
-            },
+            0 => {
+                let name = r.str()?;
+                let fields = r.reg_types()?;
+                let n = r.len()?;
+                let mut field_names = Vec::with_capacity(n);
+                for _ in 0..n {
+                    field_names.push(r.str()?);
+                }
+                TypeDef::Record {
+                    name,
+                    fields,
+                    field_names,
+                }
+            }
             1 => {
                 let name = r.str()?;
                 let n = r.len()?;
@@ -336,6 +364,15 @@ pub fn read(bytes: &[u8]) -> Result<Module, LoadError> {
                 col: r.u32()?,
             });
         }
+        let n = r.len()?;
+        let mut handlers = Vec::with_capacity(n);
+        for _ in 0..n {
+            handlers.push(Handler {
+                start: r.u32()?,
+                end: r.u32()?,
+                target: r.u32()?,
+            });
+        }
         let file = r.u32()?;
         m.functions.push(Function {
             name,
@@ -344,6 +381,7 @@ pub fn read(bytes: &[u8]) -> Result<Module, LoadError> {
             regs,
             code,
             lines,
+            handlers,
             file,
         });
     }

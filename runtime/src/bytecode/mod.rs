@@ -39,12 +39,18 @@ pub enum RegType {
     Owned(u32),
     /// A pointer into the task's GC heap to a value of type-table entry `n`.
     Gc(u32),
+    /// A reference (`&T`, `&mut T`) to a register, field or element: it
+    /// owns nothing, and the borrow checker proved its target outlives it.
+    Ref,
+    /// A value of a type parameter (generics share one representation):
+    /// whatever it holds, the collector must see it.
+    Any,
 }
 
 impl RegType {
     /// Whether the register holds something the collector must see.
     pub fn is_root(self) -> bool {
-        matches!(self, RegType::Owned(_) | RegType::Gc(_))
+        matches!(self, RegType::Owned(_) | RegType::Gc(_) | RegType::Any)
     }
 
     pub fn name(self) -> String {
@@ -57,6 +63,8 @@ impl RegType {
             RegType::Str => "str".into(),
             RegType::Owned(t) => format!("own ty#{t}"),
             RegType::Gc(t) => format!("gc ty#{t}"),
+            RegType::Ref => "ref".into(),
+            RegType::Any => "any".into(),
         }
     }
 }
@@ -64,8 +72,13 @@ impl RegType {
 /// An entry of the type table.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TypeDef {
-    /// A struct, tuple or closure environment: its fields.
-    Record { name: String, fields: Vec<RegType> },
+    /// A struct or tuple: its fields (a tuple's `name` and `field_names`
+    /// are empty; `Debug` formatting prints them).
+    Record {
+        name: String,
+        fields: Vec<RegType>,
+        field_names: Vec<String>,
+    },
     /// An enum: each variant's fields.
     Enum {
         name: String,
@@ -99,21 +112,40 @@ pub struct LineEntry {
     pub col: u32,
 }
 
+/// Panics from instructions in `start..end` (byte offsets) continue at
+/// `target`. Costs nothing until a panic happens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Handler {
+    pub start: u32,
+    pub end: u32,
+    pub target: u32,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Function {
     pub name: String,
-    /// Parameters are registers `0..arity`.
+    /// Register 0 receives the result; parameters are registers
+    /// `1..=arity`; a closure's captures follow them.
     pub arity: u16,
     pub ret: RegType,
     pub regs: Vec<RegType>,
     pub code: Vec<u8>,
     /// Sorted by `pc`.
     pub lines: Vec<LineEntry>,
+    /// Where a panic continues in this function: the first handler whose
+    /// range holds the faulting instruction (cleanup code that runs drops
+    /// and `defer`s, or a `recover` block). None: the frame is unwound.
+    pub handlers: Vec<Handler>,
     /// Index into [`Module::files`].
     pub file: u32,
 }
 
 impl Function {
+    /// The parameters' register types.
+    pub fn params(&self) -> &[RegType] {
+        self.regs.get(1..=usize::from(self.arity)).unwrap_or(&[])
+    }
+
     /// The registers the collector scans (the root map).
     pub fn roots(&self) -> impl Iterator<Item = Reg> + '_ {
         self.regs
@@ -121,6 +153,14 @@ impl Function {
             .enumerate()
             .filter(|(_, t)| t.is_root())
             .map(|(i, _)| i as Reg)
+    }
+
+    /// Where a panic at `pc` continues, if this function handles it.
+    pub fn handler_at(&self, pc: u32) -> Option<u32> {
+        self.handlers
+            .iter()
+            .find(|h| h.start <= pc && pc < h.end)
+            .map(|h| h.target)
     }
 
     /// The source position of the instruction at `pc`.
@@ -192,7 +232,6 @@ impl Assembler {
             Op::Jump { .. } => Op::Jump { off },
             Op::JumpIf { cond, .. } => Op::JumpIf { cond, off },
             Op::JumpIfNot { cond, .. } => Op::JumpIfNot { cond, off },
-            Op::EnterTry { .. } => Op::EnterTry { off },
             Op::Switch { src, table, .. } => Op::Switch {
                 src,
                 table,

@@ -420,27 +420,78 @@ instructions! {
     DropIf = 0x61, "drop_if" { reg: Reg => SrcDst, flag: Reg => Src }
     /// Panics with the `String` in `msg`; unwinds through `defer`s and drops.
     Panic = 0x68, "panic" { msg: Reg => Src }
-    /// Enters a `try` region: a panic until `leave_try` continues at `off`.
-    EnterTry = 0x69, "enter_try" { off: i32 => Off }
-    /// Leaves the innermost `try` region.
-    LeaveTry = 0x6a, "leave_try" {}
-    /// `dst` = the panic caught by the innermost `try` region.
+    /// Ends a cleanup path: the panic being handled continues unwinding.
+    Resume = 0x6a, "resume" {}
+    /// `dst` = the panic being handled, as a `Panic` value (a `recover` block).
     CaughtPanic = 0x6b, "caught_panic" { dst: Reg => Dst }
+    /// Code the compiler proved unreachable; reaching it is an internal error.
+    Unreachable = 0x6c, "unreachable" {}
+    /// `dst` = function `f` as a value.
+    LoadFunc = 0x09, "load_func" { dst: Reg => Dst, f: u32 => Func }
+    /// `dst` = a reference to register `src`.
+    AddrReg = 0x70, "addr_reg" { dst: Reg => Dst, src: Reg => Src }
+    /// `dst` = a reference to field `field` of the struct, tuple, array or
+    /// enum variant that the reference in `ptr` points to.
+    AddrField = 0x71, "addr_field" { dst: Reg => Dst, ptr: Reg => Src, field: u16 => U16 }
+    /// `dst` = a reference to element `index` of the list or array at `ptr`,
+    /// or to the value for key `index` of the map at `ptr`; panics when
+    /// there is none.
+    AddrIndex = 0x72, "addr_index" { dst: Reg => Dst, ptr: Reg => Src, index: Reg => Src }
+    /// `dst` = a reference to element `offset` from the start (or, when
+    /// `from_end` is 1, the end) of the list or array at `ptr`.
+    AddrConstIndex = 0x73, "addr_const_index" { dst: Reg => Dst, ptr: Reg => Src, offset: u16 => U16, from_end: u8 => U8 }
+    /// `dst` = a copy of the value at `ptr` (a Copy type).
+    Load = 0x74, "load" { dst: Reg => Dst, ptr: Reg => Src }
+    /// `dst` = the value at `ptr`, moved out (the place is left empty).
+    Take = 0x75, "take" { dst: Reg => Dst, ptr: Reg => Src }
+    /// The place at `ptr` = `src` (moved in); the old value is dropped.
+    Store = 0x76, "store" { ptr: Reg => Src, src: Reg => SrcDst }
+    /// Drops the value at `ptr`, leaving the place empty.
+    DropAt = 0x77, "drop_at" { ptr: Reg => Src }
+    /// `dst` = a deep copy of the value at `ptr` (the built-in `.clone()`).
+    Clone = 0x78, "clone" { dst: Reg => Dst, ptr: Reg => Src }
+    /// `dst` = the variant index of the enum value at `ptr`.
+    TagAt = 0x79, "tag_at" { dst: Reg => Dst, ptr: Reg => Src }
+    /// `dst` = the number of elements of the list or array at `ptr`.
+    Len = 0x7a, "len" { dst: Reg => Dst, ptr: Reg => Src }
+    /// `dst` = an array of `count` copies of `src` (`[v; n]`; `count` is an
+    /// `int` constant).
+    MakeRepeat = 0x7b, "make_repeat" { dst: Reg => Dst, src: Reg => Src, count: u32 => Const }
+    /// `dst` = a range from the `int` registers in `bounds` (those present);
+    /// `kind`: bit 0 inclusive end, bit 1 has a start, bit 2 has an end.
+    MakeRange = 0x7c, "make_range" { dst: Reg => Dst, bounds: RegRange => Regs, kind: u8 => U8 }
+    /// `dst` = an iterator over `src`: a list, map or range moved in, or a
+    /// reference to one (then the items are references).
+    IntoIter = 0x7d, "into_iter" { dst: Reg => Dst, src: Reg => SrcDst }
+    /// `dst` = the next item of the iterator at `ptr` as an `Option`.
+    IterNext = 0x7e, "iter_next" { dst: Reg => Dst, ptr: Reg => Src }
+    /// `dst` = the error in `src` converted to an `Error` (the `?` operator
+    /// in a function returning `Result<_, Error>`).
+    ToError = 0x7f, "to_error" { dst: Reg => Dst, src: Reg => SrcDst }
+    /// `dst = *a cmp *b` on the `String`s the references point to.
+    CmpStrAt = 0x80, "cmp_str_at" { dst: Reg => Dst, a: Reg => Src, b: Reg => Src, cmp: u8 => U8 }
+    /// `dst = *a == *b` (`!=` when `ne` is 1) structurally on the values the
+    /// references point to.
+    EqAt = 0x81, "eq_at" { dst: Reg => Dst, a: Reg => Src, b: Reg => Src, ne: u8 => U8 }
 }
 
 impl Op {
     /// Whether control never falls through to the next instruction.
     pub fn is_terminator(&self) -> bool {
-        matches!(self, Op::Jump { .. } | Op::Return { .. } | Op::Panic { .. })
+        matches!(
+            self,
+            Op::Jump { .. }
+                | Op::Return { .. }
+                | Op::Panic { .. }
+                | Op::Resume {}
+                | Op::Unreachable {}
+        )
     }
 
     /// The jump offsets of the instruction (relative to the next one).
     pub fn jump_offsets(&self) -> Vec<i32> {
         match *self {
-            Op::Jump { off }
-            | Op::JumpIf { off, .. }
-            | Op::JumpIfNot { off, .. }
-            | Op::EnterTry { off } => vec![off],
+            Op::Jump { off } | Op::JumpIf { off, .. } | Op::JumpIfNot { off, .. } => vec![off],
             Op::Switch { otherwise, .. } => vec![otherwise],
             _ => Vec::new(),
         }

@@ -88,8 +88,8 @@ pub fn verify(m: &Module) -> R {
 }
 
 fn function(m: &Module, f: &Function) -> R {
-    if usize::from(f.arity) > f.regs.len() {
-        return Err(err("more parameters than registers"));
+    if usize::from(f.arity) >= f.regs.len() {
+        return Err(err("fewer registers than the result and parameters"));
     }
     if !m.files.is_empty() && f.file as usize >= m.files.len() {
         return Err(err(format!("source file #{} does not exist", f.file)));
@@ -113,6 +113,15 @@ fn function(m: &Module, f: &Function) -> R {
     if f.lines.iter().any(|l| l.pc as usize >= f.code.len()) {
         return Err(err("a line table entry points past the code"));
     }
+    for h in &f.handlers {
+        let on_boundary = |pc: u32| boundary.get(pc as usize).copied() == Some(true);
+        if h.start > h.end || h.end as usize > f.code.len() || !on_boundary(h.target) {
+            return Err(err(format!(
+                "handler {}..{} -> {} is not within the code",
+                h.start, h.end, h.target
+            )));
+        }
+    }
     for (i, (pc, op)) in ops.iter().enumerate() {
         let next = ops.get(i + 1).map_or(f.code.len(), |(p, _)| *p);
         instruction(m, f, op, next, &boundary).map_err(|mut e| {
@@ -122,6 +131,12 @@ fn function(m: &Module, f: &Function) -> R {
         })?;
     }
     Ok(())
+}
+
+/// Generic code shares one representation: a type parameter's register
+/// (`any`) takes a value of any type, and gives one.
+fn compatible(a: RegType, b: RegType) -> bool {
+    a == b || a == RegType::Any || b == RegType::Any
 }
 
 fn reg(f: &Function, r: u16) -> Result<RegType, VerifyError> {
@@ -135,7 +150,7 @@ fn reg(f: &Function, r: u16) -> Result<RegType, VerifyError> {
 
 fn want(f: &Function, r: u16, t: RegType) -> R {
     let got = reg(f, r)?;
-    if got == t {
+    if compatible(got, t) {
         Ok(())
     } else {
         Err(err(format!(
@@ -172,7 +187,7 @@ fn unary(f: &Function, dst: u16, dt: RegType, a: u16, at: RegType) -> R {
 
 fn same(f: &Function, first: u16, second: u16) -> R {
     let (t1, t2) = (reg(f, first)?, reg(f, second)?);
-    if t1 == t2 {
+    if compatible(t1, t2) {
         Ok(())
     } else {
         Err(err(format!(
@@ -181,6 +196,16 @@ fn same(f: &Function, first: u16, second: u16) -> R {
             t2.name()
         )))
     }
+}
+
+/// Whether function `g` has the parameters and result of a closure type.
+fn signature_matches(params: &[RegType], ret: RegType, g: &Function) -> bool {
+    params.len() == usize::from(g.arity)
+        && params
+            .iter()
+            .zip(g.params())
+            .all(|(a, b)| compatible(*a, *b))
+        && compatible(ret, g.ret)
 }
 
 fn constant(m: &Module, k: u32) -> Result<&Constant, VerifyError> {
@@ -245,10 +270,12 @@ fn instruction(m: &Module, f: &Function, op: &Op, next: usize, boundary: &[bool]
     match *op {
         Op::Nop {}
         | Op::Jump { .. }
-        | Op::EnterTry { .. }
-        | Op::LeaveTry {}
+        | Op::Resume {}
+        | Op::Unreachable {}
         | Op::Drop { .. }
         | Op::CaughtPanic { .. }
+        | Op::ToError { .. }
+        | Op::IntoIter { .. }
         // Natives are typed by the host that binds them.
         | Op::CallNative { .. } => {}
         Op::Copy { dst, src } => {
@@ -348,7 +375,7 @@ fn instruction(m: &Module, f: &Function, op: &Op, next: usize, boundary: &[bool]
             args,
         } => {
             let g = &m.functions[callee as usize];
-            fields_match(f, &g.regs[..usize::from(g.arity)], args)
+            fields_match(f, g.params(), args)
                 .map_err(|e| err(format!("arguments of `{}`: {}", g.name, e.message)))?;
             want(f, dst, g.ret)?;
         }
@@ -412,19 +439,18 @@ fn instruction(m: &Module, f: &Function, op: &Op, next: usize, boundary: &[bool]
             captures,
         } => {
             let g = &m.functions[callee as usize];
-            if captures.count > g.arity {
-                return Err(err("more captures than the function has parameters"));
-            }
-            fields_match(f, &g.regs[..usize::from(captures.count)], captures)?;
+            let first = usize::from(g.arity) + 1;
+            let Some(capture_regs) = g.regs.get(first..first + usize::from(captures.count)) else {
+                return Err(err(format!("`{}` has fewer registers than captures", g.name)));
+            };
+            fields_match(f, capture_regs, captures)?;
             let T::Owned(n) = reg(f, dst)? else {
                 return Err(err("make_closure makes a closure"));
             };
             let Some(TypeDef::Closure { params, ret }) = m.types.get(n as usize) else {
                 return Err(err("make_closure makes a closure"));
             };
-            if params.as_slice() != &g.regs[usize::from(captures.count)..usize::from(g.arity)]
-                || *ret != g.ret
-            {
+            if !signature_matches(params, *ret, g) {
                 return Err(err(format!(
                     "`{}` does not have the closure's signature",
                     g.name
@@ -452,6 +478,58 @@ fn instruction(m: &Module, f: &Function, op: &Op, next: usize, boundary: &[bool]
             }
         }
         Op::DropIf { flag, .. } => want(f, flag, T::Bool)?,
+        Op::LoadFunc { dst, f: callee } => {
+            let g = &m.functions[callee as usize];
+            let ok = matches!(reg(f, dst)?, T::Owned(n) if matches!(m.types.get(n as usize),
+                Some(TypeDef::Closure { params, ret }) if signature_matches(params, *ret, g)));
+            if !ok {
+                return Err(err(format!("`{}` does not fit the register's function type", g.name)));
+            }
+        }
+        Op::AddrReg { dst, .. } => want(f, dst, T::Ref)?,
+        Op::AddrField { dst, ptr, .. }
+        | Op::AddrConstIndex { dst, ptr, .. }
+        | Op::AddrIndex { dst, ptr, .. } => {
+            want(f, dst, T::Ref)?;
+            want(f, ptr, T::Ref)?;
+        }
+        Op::Load { ptr, .. }
+        | Op::Take { ptr, .. }
+        | Op::Store { ptr, .. }
+        | Op::DropAt { ptr }
+        | Op::Clone { ptr, .. }
+        | Op::IterNext { ptr, .. } => want(f, ptr, T::Ref)?,
+        Op::TagAt { dst, ptr } | Op::Len { dst, ptr } => {
+            want(f, dst, T::Int)?;
+            want(f, ptr, T::Ref)?;
+        }
+        Op::MakeRepeat { count, .. } => {
+            if !matches!(constant(m, count)?, Constant::Int(n) if *n >= 0) {
+                return Err(err(format!("k{count} is not a length")));
+            }
+        }
+        Op::MakeRange { bounds, kind, .. } => {
+            let present = u16::from(kind & 2 != 0) + u16::from(kind & 4 != 0);
+            if bounds.count != present {
+                return Err(err("the range's bounds do not match its kind"));
+            }
+            for r in bounds.iter() {
+                want(f, r, T::Int)?;
+            }
+        }
+        Op::CmpStrAt { dst, a, b, cmp } => {
+            want(f, dst, T::Bool)?;
+            if cmp > 5 {
+                return Err(err(format!("comparison {cmp} does not exist")));
+            }
+            want(f, a, T::Ref)?;
+            want(f, b, T::Ref)?;
+        }
+        Op::EqAt { dst, a, b, .. } => {
+            want(f, dst, T::Bool)?;
+            want(f, a, T::Ref)?;
+            want(f, b, T::Ref)?;
+        }
         Op::Panic { msg } => want(f, msg, T::Str)?,
     }
     Ok(())

@@ -1,0 +1,177 @@
+//! Errors and panics as the runtime reports them.
+//!
+//! A recoverable `Error` is an ordinary record value (kind, message,
+//! location, cause) that programs pass around in `Result`s; this module
+//! builds them and prints their chain. A panic is a [`Panic`]: the message,
+//! where it happened and the stack of calls that led there. The VM unwinds
+//! with it (running cleanup code), hands it to a `recover` block, or
+//! returns it to the host, which prints it with [`render_panic`].
+
+use std::fmt::Write as _;
+
+/// A source position: file path, 1-based line and column.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Location {
+    pub file: String,
+    pub line: u32,
+    pub col: u32,
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.col)
+    }
+}
+
+/// One call on the stack when a panic happened, innermost first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Frame {
+    pub function: String,
+    pub location: Option<Location>,
+}
+
+/// Why execution stopped abnormally.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PanicKind {
+    /// A program panic (explicit or a run-time fault).
+    Panic,
+    /// The host's instruction budget ran out.
+    BudgetExhausted,
+    /// The wall-clock limit passed.
+    TimedOut,
+    /// Another thread asked the run to stop.
+    Cancelled,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Panic {
+    pub kind: PanicKind,
+    pub message: String,
+    pub location: Option<Location>,
+    /// Innermost call first.
+    pub backtrace: Vec<Frame>,
+}
+
+impl Panic {
+    /// Whether a `recover` block may catch it (limits and cancellation
+    /// stop the whole run).
+    pub fn is_recoverable(&self) -> bool {
+        self.kind == PanicKind::Panic
+    }
+
+    /// The backtrace as text, one call per line.
+    pub fn backtrace_text(&self) -> String {
+        let mut out = String::new();
+        for (i, f) in self.backtrace.iter().enumerate() {
+            let _ = match &f.location {
+                Some(l) => writeln!(out, "{i:>4}: {} at {l}", f.function),
+                None => writeln!(out, "{i:>4}: {}", f.function),
+            };
+        }
+        out
+    }
+}
+
+impl std::fmt::Display for Panic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.location {
+            Some(l) => write!(f, "{} at {l}", self.message),
+            None => write!(f, "{}", self.message),
+        }
+    }
+}
+
+/// The source line `line` (1-based) of a text.
+fn source_line(text: &str, line: u32) -> Option<&str> {
+    text.lines().nth((line as usize).checked_sub(1)?)
+}
+
+/// Appends `  --> loc`, the source line and a caret under the column.
+fn write_snippet(out: &mut String, loc: &Location, source: Option<&str>) {
+    let _ = writeln!(out, "  --> {loc}");
+    if let Some(text) = source.and_then(|s| source_line(s, loc.line)) {
+        let num = loc.line.to_string();
+        let pad = " ".repeat(num.len());
+        // The caret sits under the column's char (columns count chars).
+        let lead: String = text
+            .chars()
+            .take((loc.col as usize).saturating_sub(1))
+            .map(|c| if c == '\t' { '\t' } else { ' ' })
+            .collect();
+        let _ = writeln!(out, "{pad} |");
+        let _ = writeln!(out, "{num} | {text}");
+        let _ = writeln!(out, "{pad} | {lead}^");
+    }
+}
+
+/// An uncaught panic as `ward run` prints it: the message, the source line
+/// with a caret, then the backtrace with a line of source per call.
+/// `source` maps a file path to its text.
+pub fn render_panic(p: &Panic, source: &dyn Fn(&str) -> Option<String>) -> String {
+    let mut out = String::new();
+    let what = match p.kind {
+        PanicKind::Panic => "panicked",
+        PanicKind::BudgetExhausted => "stopped: instruction budget exhausted",
+        PanicKind::TimedOut => "stopped: time limit reached",
+        PanicKind::Cancelled => "stopped: cancelled",
+    };
+    if p.kind == PanicKind::Panic {
+        let _ = writeln!(out, "{what}: {}", p.message);
+    } else {
+        let _ = writeln!(out, "{what}");
+    }
+    if let Some(loc) = &p.location {
+        write_snippet(&mut out, loc, source(&loc.file).as_deref());
+    }
+    if !p.backtrace.is_empty() {
+        let _ = writeln!(out, "backtrace:");
+        for (i, f) in p.backtrace.iter().enumerate() {
+            match &f.location {
+                Some(l) => {
+                    let _ = writeln!(out, "{i:>4}: {} at {l}", f.function);
+                    if let Some(text) = source(&l.file)
+                        .as_deref()
+                        .and_then(|s| source_line(s, l.line))
+                    {
+                        let _ = writeln!(out, "          {}", text.trim());
+                    }
+                }
+                None => {
+                    let _ = writeln!(out, "{i:>4}: {}", f.function);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A recoverable error as the runtime sees it: what `Error` records hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorInfo {
+    pub kind: String,
+    pub message: String,
+    pub location: String,
+    pub cause: Option<Box<ErrorInfo>>,
+}
+
+impl ErrorInfo {
+    /// The chain, outermost first: `kind: message (at location)` per line,
+    /// each cause indented under "caused by".
+    pub fn chain_text(&self) -> String {
+        let mut out = String::new();
+        let mut cur = Some(self);
+        let mut first = true;
+        while let Some(e) = cur {
+            if !first {
+                out.push_str("\ncaused by: ");
+            }
+            first = false;
+            let _ = write!(out, "{}: {}", e.kind, e.message);
+            if !e.location.is_empty() {
+                let _ = write!(out, " (at {})", e.location);
+            }
+            cur = e.cause.as_deref();
+        }
+        out
+    }
+}

@@ -1,0 +1,1442 @@
+//! The interpreter: a register machine over verified bytecode.
+//!
+//! A [`Program`] is a verified module prepared for execution: code decoded
+//! once into instruction arrays (jumps become instruction indices), constants
+//! turned into values and natives bound by name. A [`Vm`] runs it: one fiber
+//! with a register stack and a call stack (a task, once tasks exist).
+//! Registers of all frames live in one fixed buffer that never moves, which
+//! is what lets references (`Value::Ref`) point at registers.
+//!
+//! Panics are values: an instruction that faults yields a [`Fault`], and the
+//! loop unwinds — in each frame the function's handler table says where its
+//! cleanup (drops, `defer`s) or `recover` block starts; with no handler the
+//! frame's registers are dropped and the caller is next. The happy path
+//! never touches the handler tables.
+
+// Registers, counts and code offsets come from a verified module whose
+// tables are `u16`/`u32`; `i64` ↔ `usize` conversions are range-checked
+// where a program's value is involved.
+#![allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_possible_wrap,
+    clippy::cast_sign_loss
+)]
+// One arm per opcode reads better than merged arms, and `match` on a
+// checked result keeps the fault path visible next to the happy one.
+#![allow(clippy::match_same_arms, clippy::single_match_else)]
+// Float comparison and `int as float` are Ward's (Rust's) semantics.
+#![allow(clippy::float_cmp, clippy::cast_precision_loss)]
+
+pub mod fmt;
+pub mod natives;
+pub mod value;
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::mem::MaybeUninit;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use crate::bytecode::{Constant, Module, Op, TypeDef};
+use crate::error::{Frame as TraceFrame, Location, Panic, PanicKind};
+pub use value::Value;
+use value::{Closure, Iter};
+
+/// A native function: gets the VM (for output and callbacks) and its
+/// arguments (registers it may move out of).
+pub type NativeFn = fn(&mut Vm, &mut [Value]) -> Result<Value, Fault>;
+
+/// Why an instruction or native did not complete.
+#[derive(Debug)]
+pub enum Fault {
+    /// A panic raised here, with this message.
+    Message(String),
+    /// A panic that already unwound a nested call (its location and
+    /// backtrace are where it started).
+    Panic(Panic),
+}
+
+impl From<String> for Fault {
+    fn from(m: String) -> Fault {
+        Fault::Message(m)
+    }
+}
+
+impl From<&str> for Fault {
+    fn from(m: &str) -> Fault {
+        Fault::Message(m.to_string())
+    }
+}
+
+/// Type-table entries the runtime builds values of itself. The code
+/// generator puts them first, in this order.
+pub mod well_known {
+    pub const OPTION: u32 = 0;
+    pub const RESULT: u32 = 1;
+    pub const ERROR: u32 = 2;
+    pub const PANIC: u32 = 3;
+    pub const RANGE: u32 = 4;
+    pub const PAIR: u32 = 5;
+    pub const NAMES: [&str; 6] = ["Option", "Result", "Error", "Panic", "Range", ""];
+}
+
+/// Why a module cannot run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrepareError(pub String);
+
+impl std::fmt::Display for PrepareError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for PrepareError {}
+
+struct Func {
+    name: String,
+    code: Vec<Op>,
+    nregs: usize,
+    arity: usize,
+    /// Switch tables as instruction indices.
+    tables: Vec<Vec<u32>>,
+    /// `(first instruction, line, col)`, sorted.
+    lines: Vec<(u32, u32, u32)>,
+    /// `(start, end, target)` instruction indices.
+    handlers: Vec<(u32, u32, u32)>,
+    file: u32,
+}
+
+/// A verified module ready to run.
+pub struct Program {
+    pub module: Module,
+    funcs: Vec<Func>,
+    consts: Vec<Value>,
+    natives: Vec<NativeFn>,
+}
+
+impl std::fmt::Debug for Program {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Program")
+            .field("module", &self.module.name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Program {
+    /// Prepares a verified module; natives are bound by name, host ones
+    /// (`extra`) first.
+    pub fn new(module: Module, extra: &HashMap<String, NativeFn>) -> Result<Program, PrepareError> {
+        crate::bytecode::verify::verify(&module)
+            .map_err(|e| PrepareError(format!("invalid bytecode: {e}")))?;
+        for (i, name) in well_known::NAMES.iter().enumerate() {
+            let ok = match module.types.get(i) {
+                Some(TypeDef::Enum { name: n, .. } | TypeDef::Record { name: n, .. }) => n == name,
+                _ => false,
+            };
+            if !ok && !module.functions.is_empty() {
+                return Err(PrepareError(format!(
+                    "type ty#{i} must be the built-in `{name}`"
+                )));
+            }
+        }
+        let mut natives = Vec::with_capacity(module.natives.len());
+        for name in &module.natives {
+            let f = extra
+                .get(name)
+                .copied()
+                .or_else(|| natives::lookup(name))
+                .ok_or_else(|| PrepareError(format!("this runtime does not provide `{name}`")))?;
+            natives.push(f);
+        }
+        let consts = module
+            .constants
+            .iter()
+            .map(|c| match c {
+                Constant::Int(i) => Value::Int(*i),
+                Constant::Float(f) => Value::Float(*f),
+                Constant::Char(c) => Value::Char(*c),
+                Constant::Str(s) => Value::str(s.clone()),
+                Constant::JumpTable(_) => Value::Unit,
+            })
+            .collect();
+        let mut funcs = Vec::with_capacity(module.functions.len());
+        for f in &module.functions {
+            funcs.push(prepare_function(&module, f)?);
+        }
+        Ok(Program {
+            module,
+            funcs,
+            consts,
+            natives,
+        })
+    }
+
+    /// The index of the function named `name`.
+    pub fn function(&self, name: &str) -> Option<u32> {
+        self.funcs
+            .iter()
+            .position(|f| f.name == name)
+            .map(|i| i as u32)
+    }
+
+    pub fn function_name(&self, f: u32) -> &str {
+        &self.funcs[f as usize].name
+    }
+}
+
+/// Decodes a function once: byte offsets become instruction indices.
+fn prepare_function(m: &Module, f: &crate::bytecode::Function) -> Result<Func, PrepareError> {
+    let decoded = f
+        .instructions()
+        .map_err(|e| PrepareError(format!("in `{}`: {e}", f.name)))?;
+    let mut index_of = HashMap::with_capacity(decoded.len() + 1);
+    for (i, (pc, _)) in decoded.iter().enumerate() {
+        index_of.insert(*pc, i as u32);
+    }
+    index_of.insert(f.code.len(), decoded.len() as u32);
+    let ends: Vec<usize> = decoded
+        .iter()
+        .skip(1)
+        .map(|(pc, _)| *pc)
+        .chain(std::iter::once(f.code.len()))
+        .collect();
+    let target = |next: usize, off: i32| -> Result<i32, PrepareError> {
+        let at = (next as i64 + i64::from(off)) as usize;
+        index_of
+            .get(&at)
+            .map(|i| *i as i32)
+            .ok_or_else(|| PrepareError(format!("in `{}`: a jump misses", f.name)))
+    };
+    let mut tables = Vec::new();
+    let mut code = Vec::with_capacity(decoded.len());
+    for (i, (_, op)) in decoded.iter().enumerate() {
+        let next = ends[i];
+        let op = match *op {
+            Op::Jump { off } => Op::Jump {
+                off: target(next, off)?,
+            },
+            Op::JumpIf { cond, off } => Op::JumpIf {
+                cond,
+                off: target(next, off)?,
+            },
+            Op::JumpIfNot { cond, off } => Op::JumpIfNot {
+                cond,
+                off: target(next, off)?,
+            },
+            Op::Switch {
+                src,
+                table,
+                otherwise,
+            } => {
+                let Some(Constant::JumpTable(offs)) = m.constants.get(table as usize) else {
+                    return Err(PrepareError("switch without a jump table".into()));
+                };
+                let t = offs
+                    .iter()
+                    .map(|o| target(next, *o).map(|x| x as u32))
+                    .collect::<Result<Vec<_>, _>>()?;
+                tables.push(t);
+                Op::Switch {
+                    src,
+                    table: (tables.len() - 1) as u32,
+                    otherwise: target(next, otherwise)?,
+                }
+            }
+            other => other,
+        };
+        code.push(op);
+    }
+    let idx = |pc: u32| index_of.get(&(pc as usize)).copied().unwrap_or(u32::MAX);
+    // A handler range may end inside an instruction only if the module is
+    // malformed; the verifier checked targets, so map ends conservatively.
+    let idx_end = |pc: u32| {
+        decoded
+            .iter()
+            .position(|(p, _)| *p >= pc as usize)
+            .map_or(decoded.len() as u32, |i| i as u32)
+    };
+    Ok(Func {
+        name: f.name.clone(),
+        code,
+        nregs: f.regs.len(),
+        arity: usize::from(f.arity),
+        tables,
+        lines: f
+            .lines
+            .iter()
+            .map(|l| (idx_end(l.pc), l.line, l.col))
+            .collect(),
+        handlers: f
+            .handlers
+            .iter()
+            .map(|h| (idx_end(h.start), idx_end(h.end), idx(h.target)))
+            .collect(),
+        file: f.file,
+    })
+}
+
+/// Limits a host puts on a run.
+#[derive(Debug, Clone, Default)]
+pub struct Limits {
+    /// Stop after about this many instructions.
+    pub max_instructions: Option<u64>,
+    /// Stop at this moment.
+    pub deadline: Option<Instant>,
+    /// Stop when another thread sets this.
+    pub cancel: Option<Arc<AtomicBool>>,
+}
+
+/// Registers of all frames: a fixed buffer that never moves (references
+/// point into it); slots below `top` are initialised.
+struct Stack {
+    buf: Box<[MaybeUninit<Value>]>,
+    top: usize,
+}
+
+impl Stack {
+    fn new(slots: usize) -> Stack {
+        Stack {
+            buf: Box::new_uninit_slice(slots),
+            top: 0,
+        }
+    }
+
+    fn ptr(&mut self) -> *mut Value {
+        self.buf.as_mut_ptr().cast::<Value>()
+    }
+
+    /// Makes `n` more slots (initialised to `()`); false when full.
+    fn grow(&mut self, n: usize) -> bool {
+        if self.top + n > self.buf.len() {
+            return false;
+        }
+        for slot in &mut self.buf[self.top..self.top + n] {
+            slot.write(Value::Unit);
+        }
+        self.top += n;
+        true
+    }
+
+    /// Drops the slots from `to` up.
+    fn shrink(&mut self, to: usize) {
+        while self.top > to {
+            self.top -= 1;
+            // SAFETY: slots below `top` are initialised, and this one is no
+            // longer counted, so it is dropped exactly once.
+            unsafe { self.buf[self.top].assume_init_drop() };
+        }
+    }
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        self.shrink(0);
+    }
+}
+
+struct Frame {
+    func: u32,
+    base: usize,
+    /// The next instruction (while a callee runs: the one after the call).
+    pc: usize,
+    /// Where the caller wants the result.
+    dst: u16,
+    /// The closure whose captures live in this frame's registers (moved
+    /// back when it returns), or null.
+    closure: *mut Closure,
+}
+
+/// Register slots per fiber (16 bytes each; untouched pages cost nothing).
+const STACK_SLOTS: usize = 1 << 20;
+/// Calls deeper than this panic with a stack overflow.
+const MAX_DEPTH: usize = 20_000;
+/// Instructions between checks of limits and cancellation.
+const CHECK_EVERY: u32 = 4096;
+
+/// One running fiber over a program.
+pub struct Vm<'p> {
+    pub program: &'p Program,
+    stack: Stack,
+    frames: Vec<Frame>,
+    /// The panic being unwound (read by `caught_panic`).
+    panicking: Option<Panic>,
+    pub out: Box<dyn Write + 'p>,
+    pub err: Box<dyn Write + 'p>,
+    limits: Limits,
+    fuel: u32,
+    executed: u64,
+    /// Program arguments (`ward run FILE -- ARGS`).
+    pub args: Vec<String>,
+}
+
+impl std::fmt::Debug for Vm<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Vm")
+            .field("depth", &self.frames.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'p> Vm<'p> {
+    pub fn new(program: &'p Program, out: Box<dyn Write + 'p>, err: Box<dyn Write + 'p>) -> Vm<'p> {
+        Vm {
+            program,
+            stack: Stack::new(STACK_SLOTS),
+            frames: Vec::new(),
+            panicking: None,
+            out,
+            err,
+            limits: Limits::default(),
+            fuel: CHECK_EVERY,
+            executed: 0,
+            args: Vec::new(),
+        }
+    }
+
+    pub fn set_limits(&mut self, limits: Limits) {
+        self.limits = limits;
+    }
+
+    /// Instructions executed so far (to the nearest check).
+    pub fn instructions(&self) -> u64 {
+        self.executed + u64::from(CHECK_EVERY - self.fuel)
+    }
+
+    /// Calls function `f` with `args` and runs it to completion.
+    pub fn call(&mut self, f: u32, args: Vec<Value>) -> Result<Value, Panic> {
+        let depth = self.frames.len();
+        if let Err(fault) = self.push_frame(f, args, 0, std::ptr::null_mut()) {
+            return Err(self.make_panic(fault));
+        }
+        self.execute(depth)
+    }
+
+    /// Calls a function or closure value (from a native: `Option::map`).
+    pub fn call_value(&mut self, callee: &mut Value, args: Vec<Value>) -> Result<Value, Fault> {
+        let depth = self.frames.len();
+        let pushed = match callee.target_mut() {
+            Value::Func(f) => self.push_frame(*f, args, 0, std::ptr::null_mut()),
+            Value::Closure(c) => {
+                let func = c.func;
+                let ptr: *mut Closure = &raw mut **c;
+                self.push_frame(func, args, 0, ptr)
+            }
+            _ => Err(Fault::Message(
+                "called a value that is not a function".into(),
+            )),
+        };
+        pushed?;
+        self.execute(depth).map_err(Fault::Panic)
+    }
+
+    /// Pushes a frame for `f`, moving `args` (and a closure's captures)
+    /// into its registers.
+    fn push_frame(
+        &mut self,
+        f: u32,
+        args: Vec<Value>,
+        dst: u16,
+        closure: *mut Closure,
+    ) -> Result<(), Fault> {
+        let func = &self.program.funcs[f as usize];
+        let base = self.stack.top;
+        if self.frames.len() >= MAX_DEPTH || !self.stack.grow(func.nregs) {
+            return Err(Fault::Message("stack overflow".into()));
+        }
+        let regs = self.stack.ptr();
+        for (i, a) in args.into_iter().enumerate().take(func.arity) {
+            // SAFETY: `base + 1 + i` < `base + nregs` (a verified function
+            // has a register per parameter), and the slot was just made.
+            unsafe { *regs.add(base + 1 + i) = a };
+        }
+        if !closure.is_null() {
+            // SAFETY: the closure value outlives the call (the caller holds
+            // it); its captures go to the registers after the parameters.
+            let c = unsafe { &mut *closure };
+            for (i, v) in c.captures.iter_mut().enumerate() {
+                let slot = base + 1 + func.arity + i;
+                if slot < base + func.nregs {
+                    // SAFETY: in the frame just made.
+                    unsafe { *regs.add(slot) = v.take() };
+                }
+            }
+        }
+        self.frames.push(Frame {
+            func: f,
+            base,
+            pc: 0,
+            dst,
+            closure,
+        });
+        Ok(())
+    }
+
+    /// Pops the top frame, putting a closure's captures back.
+    fn pop_frame(&mut self) -> Frame {
+        let frame = self.frames.pop().expect("a frame to pop");
+        if !frame.closure.is_null() {
+            let func = &self.program.funcs[frame.func as usize];
+            let regs = self.stack.ptr();
+            // SAFETY: see `push_frame`; the registers are still live.
+            let c = unsafe { &mut *frame.closure };
+            for (i, v) in c.captures.iter_mut().enumerate() {
+                let slot = frame.base + 1 + func.arity + i;
+                if slot < frame.base + func.nregs {
+                    // SAFETY: a register of the frame being popped.
+                    *v = unsafe { (*regs.add(slot)).take() };
+                }
+            }
+        }
+        self.stack.shrink(frame.base);
+        frame
+    }
+
+    /// The source position of instruction `pc` of function `f`.
+    fn location(&self, f: u32, pc: usize) -> Option<Location> {
+        let func = &self.program.funcs[f as usize];
+        let i = func.lines.partition_point(|l| l.0 as usize <= pc);
+        let (_, line, col) = *func.lines.get(i.checked_sub(1)?)?;
+        Some(Location {
+            file: self
+                .program
+                .module
+                .files
+                .get(func.file as usize)
+                .cloned()
+                .unwrap_or_default(),
+            line,
+            col,
+        })
+    }
+
+    /// Where the running code is, as `file:line:col` (what `error(…)`
+    /// records).
+    pub fn here(&self) -> String {
+        self.frames
+            .last()
+            .and_then(|fr| self.location(fr.func, fr.pc.saturating_sub(1)))
+            .map(|l| l.to_string())
+            .unwrap_or_default()
+    }
+
+    /// The calls on the stack, innermost first.
+    fn backtrace(&self) -> Vec<TraceFrame> {
+        self.frames
+            .iter()
+            .rev()
+            .map(|fr| TraceFrame {
+                function: self.program.funcs[fr.func as usize].name.clone(),
+                location: self.location(fr.func, fr.pc.saturating_sub(1)),
+            })
+            .collect()
+    }
+
+    /// A panic at the current instruction.
+    fn make_panic(&self, fault: Fault) -> Panic {
+        match fault {
+            Fault::Panic(p) => p,
+            Fault::Message(message) => {
+                let location = self
+                    .frames
+                    .last()
+                    .and_then(|fr| self.location(fr.func, fr.pc.saturating_sub(1)));
+                Panic {
+                    kind: PanicKind::Panic,
+                    message,
+                    location,
+                    backtrace: self.backtrace(),
+                }
+            }
+        }
+    }
+
+    fn stop(&self, kind: PanicKind, message: &str) -> Fault {
+        Fault::Panic(Panic {
+            kind,
+            message: message.to_string(),
+            location: self
+                .frames
+                .last()
+                .and_then(|fr| self.location(fr.func, fr.pc.saturating_sub(1))),
+            backtrace: self.backtrace(),
+        })
+    }
+
+    /// Checks the host's limits (every `CHECK_EVERY` instructions).
+    #[cold]
+    fn check_limits(&mut self) -> Result<(), Fault> {
+        self.executed += u64::from(CHECK_EVERY);
+        self.fuel = CHECK_EVERY;
+        if let Some(c) = &self.limits.cancel
+            && c.load(Ordering::Relaxed)
+        {
+            return Err(self.stop(PanicKind::Cancelled, "cancelled"));
+        }
+        if let Some(max) = self.limits.max_instructions
+            && self.executed > max
+        {
+            return Err(self.stop(PanicKind::BudgetExhausted, "instruction budget exhausted"));
+        }
+        if let Some(d) = self.limits.deadline
+            && Instant::now() >= d
+        {
+            return Err(self.stop(PanicKind::TimedOut, "time limit reached"));
+        }
+        Ok(())
+    }
+
+    /// Unwinds from the top frame (`skip_top`: its handlers do not apply,
+    /// as after `resume`). Returns false when the panic left `depth`.
+    fn unwind(&mut self, panic: Panic, depth: usize, mut skip_top: bool) -> Result<(), Panic> {
+        loop {
+            if !panic.is_recoverable() {
+                while self.frames.len() > depth {
+                    self.pop_frame();
+                }
+                return Err(panic);
+            }
+            if !skip_top && let Some(fr) = self.frames.last() {
+                let func = &self.program.funcs[fr.func as usize];
+                let at = fr.pc.saturating_sub(1) as u32;
+                if let Some(&(_, _, target)) = func.handlers.iter().find(|h| h.0 <= at && at < h.1)
+                {
+                    let fr = self.frames.last_mut().expect("a frame");
+                    fr.pc = target as usize;
+                    self.panicking = Some(panic);
+                    return Ok(());
+                }
+            }
+            skip_top = false;
+            self.pop_frame();
+            if self.frames.len() <= depth {
+                return Err(panic);
+            }
+        }
+    }
+
+    /// Runs until the frame count drops to `depth`.
+    fn execute(&mut self, depth: usize) -> Result<Value, Panic> {
+        loop {
+            match self.run(depth) {
+                Ok(v) => return Ok(v),
+                Err((fault, resume)) => {
+                    let panic = self.make_panic(fault);
+                    self.unwind(panic, depth, resume)?;
+                }
+            }
+        }
+    }
+
+    /// The dispatch loop. Returns the result when the frame at `depth`
+    /// returns, or a fault (with whether it comes from `resume`).
+    #[allow(clippy::too_many_lines)]
+    fn run(&mut self, depth: usize) -> Result<Value, (Fault, bool)> {
+        let program = self.program;
+        let (f0, base0, pc0) = {
+            let top = self.frames.last().expect("a frame to run");
+            (top.func, top.base, top.pc)
+        };
+        let mut func = &program.funcs[f0 as usize];
+        let mut code: &[Op] = &func.code;
+        let mut pc = pc0;
+        // SAFETY: (and for every `r!`) `regs` points at the current frame's
+        // registers in the stack buffer, which never moves; the verifier
+        // checked every register operand is below the function's register
+        // count, which is how many slots the frame has.
+        let mut regs: *mut Value = unsafe { self.stack.ptr().add(base0) };
+        macro_rules! r {
+            ($i:expr) => {
+                (*regs.add($i as usize))
+            };
+        }
+        macro_rules! fault {
+            ($e:expr) => {{
+                self.frames.last_mut().expect("a frame").pc = pc;
+                return Err((Fault::from($e), false));
+            }};
+        }
+        macro_rules! type_fault {
+            () => {
+                fault!(format!(
+                    "internal error: ill-typed registers in `{}`",
+                    func.name
+                ))
+            };
+        }
+        macro_rules! int2 {
+            ($a:expr, $b:expr) => {
+                // SAFETY: see `r!`.
+                match unsafe { (&r!($a), &r!($b)) } {
+                    (Value::Int(x), Value::Int(y)) => (*x, *y),
+                    _ => type_fault!(),
+                }
+            };
+        }
+        macro_rules! float2 {
+            ($a:expr, $b:expr) => {
+                // SAFETY: see `r!`.
+                match unsafe { (&r!($a), &r!($b)) } {
+                    (Value::Float(x), Value::Float(y)) => (*x, *y),
+                    _ => type_fault!(),
+                }
+            };
+        }
+        macro_rules! set {
+            ($i:expr, $v:expr) => {{
+                let v = $v;
+                // SAFETY: see `r!`.
+                unsafe { r!($i) = v };
+            }};
+        }
+        macro_rules! ptr {
+            ($i:expr) => {
+                // SAFETY: see `r!`.
+                match unsafe { &r!($i) } {
+                    Value::Ref(p) => *p,
+                    _ => type_fault!(),
+                }
+            };
+        }
+        // Reloads the frame after a call or return.
+        macro_rules! enter_top {
+            () => {{
+                let top = self.frames.last().expect("a frame");
+                let (f, base) = (top.func, top.base);
+                pc = top.pc;
+                func = &program.funcs[f as usize];
+                code = &func.code;
+                // SAFETY: as above, for the new top frame.
+                regs = unsafe { self.stack.ptr().add(base) };
+            }};
+        }
+        loop {
+            self.fuel -= 1;
+            if self.fuel == 0 {
+                self.frames.last_mut().expect("a frame").pc = pc + 1;
+                if let Err(f) = self.check_limits() {
+                    return Err((f, false));
+                }
+            }
+            let op = code[pc];
+            pc += 1;
+            match op {
+                Op::Nop {} => {}
+                Op::Copy { dst, src } => {
+                    // SAFETY: see `r!`.
+                    let v = unsafe { r!(src).clone() };
+                    set!(dst, v);
+                }
+                Op::Move { dst, src } => {
+                    // SAFETY: see `r!`.
+                    let v = unsafe { r!(src).take() };
+                    set!(dst, v);
+                }
+                Op::LoadInt { dst, k }
+                | Op::LoadFloat { dst, k }
+                | Op::LoadChar { dst, k }
+                | Op::LoadStr { dst, k } => set!(dst, program.consts[k as usize].clone()),
+                Op::LoadBool { dst, v } => set!(dst, Value::Bool(v != 0)),
+                Op::LoadUnit { dst } => set!(dst, Value::Unit),
+                Op::LoadFunc { dst, f } => set!(dst, Value::Func(f)),
+                Op::AddInt { dst, a, b } => {
+                    let (x, y) = int2!(a, b);
+                    match x.checked_add(y) {
+                        Some(v) => set!(dst, Value::Int(v)),
+                        None => fault!("attempt to add with overflow"),
+                    }
+                }
+                Op::SubInt { dst, a, b } => {
+                    let (x, y) = int2!(a, b);
+                    match x.checked_sub(y) {
+                        Some(v) => set!(dst, Value::Int(v)),
+                        None => fault!("attempt to subtract with overflow"),
+                    }
+                }
+                Op::MulInt { dst, a, b } => {
+                    let (x, y) = int2!(a, b);
+                    match x.checked_mul(y) {
+                        Some(v) => set!(dst, Value::Int(v)),
+                        None => fault!("attempt to multiply with overflow"),
+                    }
+                }
+                Op::DivInt { dst, a, b } => {
+                    let (x, y) = int2!(a, b);
+                    if y == 0 {
+                        fault!("attempt to divide by zero");
+                    }
+                    match x.checked_div(y) {
+                        Some(v) => set!(dst, Value::Int(v)),
+                        None => fault!("attempt to divide with overflow"),
+                    }
+                }
+                Op::RemInt { dst, a, b } => {
+                    let (x, y) = int2!(a, b);
+                    if y == 0 {
+                        fault!("attempt to calculate the remainder with a divisor of zero");
+                    }
+                    match x.checked_rem(y) {
+                        Some(v) => set!(dst, Value::Int(v)),
+                        None => fault!("attempt to calculate the remainder with overflow"),
+                    }
+                }
+                Op::NegInt { dst, a } => {
+                    let (x, _) = int2!(a, a);
+                    match x.checked_neg() {
+                        Some(v) => set!(dst, Value::Int(v)),
+                        None => fault!("attempt to negate with overflow"),
+                    }
+                }
+                Op::AndInt { dst, a, b } => {
+                    let (x, y) = int2!(a, b);
+                    set!(dst, Value::Int(x & y));
+                }
+                Op::OrInt { dst, a, b } => {
+                    let (x, y) = int2!(a, b);
+                    set!(dst, Value::Int(x | y));
+                }
+                Op::XorInt { dst, a, b } => {
+                    let (x, y) = int2!(a, b);
+                    set!(dst, Value::Int(x ^ y));
+                }
+                Op::ShlInt { dst, a, b } => {
+                    let (x, y) = int2!(a, b);
+                    match u32::try_from(y).ok().and_then(|s| x.checked_shl(s)) {
+                        Some(v) => set!(dst, Value::Int(v)),
+                        None => fault!("attempt to shift left with overflow"),
+                    }
+                }
+                Op::ShrInt { dst, a, b } => {
+                    let (x, y) = int2!(a, b);
+                    match u32::try_from(y).ok().and_then(|s| x.checked_shr(s)) {
+                        Some(v) => set!(dst, Value::Int(v)),
+                        None => fault!("attempt to shift right with overflow"),
+                    }
+                }
+                Op::NotInt { dst, a } => {
+                    let (x, _) = int2!(a, a);
+                    set!(dst, Value::Int(!x));
+                }
+                Op::AddFloat { dst, a, b } => {
+                    let (x, y) = float2!(a, b);
+                    set!(dst, Value::Float(x + y));
+                }
+                Op::SubFloat { dst, a, b } => {
+                    let (x, y) = float2!(a, b);
+                    set!(dst, Value::Float(x - y));
+                }
+                Op::MulFloat { dst, a, b } => {
+                    let (x, y) = float2!(a, b);
+                    set!(dst, Value::Float(x * y));
+                }
+                Op::DivFloat { dst, a, b } => {
+                    let (x, y) = float2!(a, b);
+                    set!(dst, Value::Float(x / y));
+                }
+                Op::RemFloat { dst, a, b } => {
+                    let (x, y) = float2!(a, b);
+                    set!(dst, Value::Float(x % y));
+                }
+                Op::NegFloat { dst, a } => {
+                    let (x, _) = float2!(a, a);
+                    set!(dst, Value::Float(-x));
+                }
+                Op::NotBool { dst, a } => {
+                    // SAFETY: see `r!`.
+                    let Value::Bool(x) = (unsafe { &r!(a) }) else {
+                        type_fault!()
+                    };
+                    set!(dst, Value::Bool(!x));
+                }
+                Op::CmpInt { dst, a, b, cmp } => {
+                    let (x, y) = int2!(a, b);
+                    set!(dst, Value::Bool(compare_with(cmp, x.cmp(&y))));
+                }
+                Op::CmpFloat { dst, a, b, cmp } => {
+                    let (x, y) = float2!(a, b);
+                    let r = match cmp {
+                        0 => x == y,
+                        1 => x != y,
+                        2 => x < y,
+                        3 => x <= y,
+                        4 => x > y,
+                        _ => x >= y,
+                    };
+                    set!(dst, Value::Bool(r));
+                }
+                Op::CmpScalar { dst, a, b, cmp } | Op::CmpStr { dst, a, b, cmp } => {
+                    // SAFETY: see `r!`.
+                    let o = unsafe { value::compare(&r!(a), &r!(b)) };
+                    set!(dst, Value::Bool(compare_with(cmp, o)));
+                }
+                Op::CmpStrAt { dst, a, b, cmp } => {
+                    let (pa, pb) = (ptr!(a), ptr!(b));
+                    // SAFETY: references the borrow checker keeps valid.
+                    let o = unsafe { value::compare(&*pa, &*pb) };
+                    set!(dst, Value::Bool(compare_with(cmp, o)));
+                }
+                Op::EqDeep { dst, a, b, ne } => {
+                    // SAFETY: see `r!`.
+                    let eq = unsafe { value::values_equal(&r!(a), &r!(b)) };
+                    set!(dst, Value::Bool(eq != (ne != 0)));
+                }
+                Op::EqAt { dst, a, b, ne } => {
+                    let (pa, pb) = (ptr!(a), ptr!(b));
+                    // SAFETY: references the borrow checker keeps valid.
+                    let eq = unsafe { value::values_equal(&*pa, &*pb) };
+                    set!(dst, Value::Bool(eq != (ne != 0)));
+                }
+                Op::IntToFloat { dst, a } => {
+                    let (x, _) = int2!(a, a);
+                    set!(dst, Value::Float(x as f64));
+                }
+                Op::FloatToInt { dst, a } => {
+                    let (x, _) = float2!(a, a);
+                    // `as` saturates and maps NaN to 0, as Rust.
+                    set!(dst, Value::Int(x as i64));
+                }
+                Op::IntToChar { dst, a } => {
+                    let (x, _) = int2!(a, a);
+                    match u32::try_from(x).ok().and_then(char::from_u32) {
+                        Some(c) => set!(dst, Value::Char(c)),
+                        None => fault!(format!("{x} is not a valid char")),
+                    }
+                }
+                Op::CharToInt { dst, a } => {
+                    // SAFETY: see `r!`.
+                    let Value::Char(c) = (unsafe { &r!(a) }) else {
+                        type_fault!()
+                    };
+                    set!(dst, Value::Int(i64::from(u32::from(*c))));
+                }
+                Op::Jump { off } => {
+                    pc = off as usize;
+                }
+                Op::JumpIf { cond, off } => {
+                    // SAFETY: see `r!`.
+                    if let Value::Bool(true) = unsafe { &r!(cond) } {
+                        pc = off as usize;
+                    }
+                }
+                Op::JumpIfNot { cond, off } => {
+                    // SAFETY: see `r!`.
+                    if let Value::Bool(false) = unsafe { &r!(cond) } {
+                        pc = off as usize;
+                    }
+                }
+                Op::Switch {
+                    src,
+                    table,
+                    otherwise,
+                } => {
+                    // SAFETY: see `r!`.
+                    let v = match unsafe { &r!(src) } {
+                        Value::Int(i) => *i,
+                        _ => type_fault!(),
+                    };
+                    let t = &func.tables[table as usize];
+                    pc = usize::try_from(v)
+                        .ok()
+                        .and_then(|i| t.get(i))
+                        .map_or(otherwise as usize, |x| *x as usize);
+                }
+                Op::Call { dst, f, args } => {
+                    let callee = &program.funcs[f as usize];
+                    let base = self.stack.top;
+                    if self.frames.len() >= MAX_DEPTH || !self.stack.grow(callee.nregs) {
+                        fault!("stack overflow");
+                    }
+                    // SAFETY: the new frame starts at the old top; the stack
+                    // buffer never moves.
+                    let new_regs = unsafe { self.stack.ptr().add(base) };
+                    for i in 0..usize::from(args.count) {
+                        // SAFETY: argument registers are in the caller's
+                        // frame (verified), parameters in the callee's.
+                        unsafe {
+                            *new_regs.add(1 + i) = r!(usize::from(args.first) + i).take();
+                        }
+                    }
+                    self.frames.last_mut().expect("a frame").pc = pc;
+                    self.frames.push(Frame {
+                        func: f,
+                        base,
+                        pc: 0,
+                        dst,
+                        closure: std::ptr::null_mut(),
+                    });
+                    enter_top!();
+                }
+                Op::CallClosure { dst, closure, args } => {
+                    // SAFETY: see `r!`.
+                    let (f, cptr) = match unsafe { r!(closure).target_mut() } {
+                        Value::Func(f) => (*f, std::ptr::null_mut()),
+                        Value::Closure(c) => (c.func, &raw mut **c),
+                        _ => type_fault!(),
+                    };
+                    let mut argv = Vec::with_capacity(usize::from(args.count));
+                    for i in 0..usize::from(args.count) {
+                        // SAFETY: see `r!`.
+                        argv.push(unsafe { r!(usize::from(args.first) + i).take() });
+                    }
+                    self.frames.last_mut().expect("a frame").pc = pc;
+                    if let Err(e) = self.push_frame(f, argv, dst, cptr) {
+                        return Err((e, false));
+                    }
+                    enter_top!();
+                }
+                Op::CallNative { dst, native, args } => {
+                    self.frames.last_mut().expect("a frame").pc = pc;
+                    // SAFETY: the argument registers are in this frame
+                    // (verified); a native that calls back pushes frames
+                    // above them.
+                    let argv = unsafe {
+                        std::slice::from_raw_parts_mut(
+                            regs.add(usize::from(args.first)),
+                            usize::from(args.count),
+                        )
+                    };
+                    match (program.natives[native as usize])(self, argv) {
+                        Ok(v) => set!(dst, v),
+                        Err(e) => return Err((e, false)),
+                    }
+                }
+                Op::Return { src } => {
+                    // SAFETY: see `r!`.
+                    let v = unsafe { r!(src).take() };
+                    let done = self.pop_frame();
+                    if self.frames.len() <= depth {
+                        return Ok(v);
+                    }
+                    enter_top!();
+                    set!(done.dst, v);
+                }
+                Op::MakeRecord { dst, ty, fields } => {
+                    let mut fs = Vec::with_capacity(usize::from(fields.count));
+                    for i in 0..usize::from(fields.count) {
+                        // SAFETY: see `r!`.
+                        fs.push(unsafe { r!(usize::from(fields.first) + i).take() });
+                    }
+                    set!(dst, Value::record(ty, fs));
+                }
+                Op::MakeVariant {
+                    dst,
+                    ty,
+                    variant,
+                    fields,
+                } => {
+                    let mut fs = Vec::with_capacity(usize::from(fields.count));
+                    for i in 0..usize::from(fields.count) {
+                        // SAFETY: see `r!`.
+                        fs.push(unsafe { r!(usize::from(fields.first) + i).take() });
+                    }
+                    set!(dst, Value::variant(ty, u32::from(variant), fs));
+                }
+                Op::MakeList { dst, items } => {
+                    let mut fs = Vec::with_capacity(usize::from(items.count));
+                    for i in 0..usize::from(items.count) {
+                        // SAFETY: see `r!`.
+                        fs.push(unsafe { r!(usize::from(items.first) + i).take() });
+                    }
+                    set!(dst, Value::List(Box::new(fs)));
+                }
+                Op::MakeRepeat { dst, src, count } => {
+                    let n = program.consts[count as usize].as_int().unwrap_or(0);
+                    // SAFETY: see `r!`.
+                    let v = unsafe { r!(src).take() };
+                    let items = vec![v; usize::try_from(n).unwrap_or(0)];
+                    set!(dst, Value::List(Box::new(items)));
+                }
+                Op::MakeRange { dst, bounds, kind } => {
+                    let mut it = bounds.iter();
+                    let mut bound = |present: bool| {
+                        if present {
+                            // SAFETY: see `r!`.
+                            it.next().map_or(Value::Unit, |r| unsafe { r!(r).clone() })
+                        } else {
+                            Value::Unit
+                        }
+                    };
+                    let start = bound(kind & 2 != 0);
+                    let end = bound(kind & 4 != 0);
+                    set!(
+                        dst,
+                        Value::record(
+                            well_known::RANGE,
+                            vec![start, end, Value::Bool(kind & 1 != 0)]
+                        )
+                    );
+                }
+                Op::MakeClosure { dst, f, captures } => {
+                    let mut cs = Vec::with_capacity(usize::from(captures.count));
+                    for i in 0..usize::from(captures.count) {
+                        // SAFETY: see `r!`.
+                        cs.push(unsafe { r!(usize::from(captures.first) + i).take() });
+                    }
+                    set!(
+                        dst,
+                        Value::Closure(Box::new(Closure {
+                            func: f,
+                            captures: cs
+                        }))
+                    );
+                }
+                Op::Tag { dst, src } => {
+                    // SAFETY: see `r!`.
+                    let Some(t) = (unsafe { r!(src).tag() }) else {
+                        type_fault!()
+                    };
+                    set!(dst, Value::Int(i64::from(t)));
+                }
+                Op::TagAt { dst, ptr } => {
+                    let p = ptr!(ptr);
+                    // SAFETY: a live reference (borrow checker).
+                    let Some(t) = (unsafe { (*p).tag() }) else {
+                        type_fault!()
+                    };
+                    set!(dst, Value::Int(i64::from(t)));
+                }
+                Op::GetField { dst, src, field } => {
+                    // SAFETY: see `r!`.
+                    let v = match unsafe { r!(src).fields_mut() } {
+                        Some(fs) => fs.get(usize::from(field)).cloned(),
+                        None => None,
+                    };
+                    match v {
+                        Some(v) => set!(dst, v),
+                        None => type_fault!(),
+                    }
+                }
+                Op::TakeField { dst, src, field } => {
+                    // SAFETY: see `r!`.
+                    let v = match unsafe { r!(src).fields_mut() } {
+                        Some(fs) => fs.get_mut(usize::from(field)).map(Value::take),
+                        None => None,
+                    };
+                    match v {
+                        Some(v) => set!(dst, v),
+                        None => type_fault!(),
+                    }
+                }
+                Op::SetField { obj, field, src } => {
+                    // SAFETY: see `r!`.
+                    let v = unsafe { r!(src).take() };
+                    // SAFETY: see `r!`.
+                    match unsafe { r!(obj).fields_mut() }
+                        .and_then(|fs| fs.get_mut(usize::from(field)))
+                    {
+                        Some(slot) => *slot = v,
+                        None => type_fault!(),
+                    }
+                }
+                Op::AddrReg { dst, src } => {
+                    // SAFETY: see `r!`.
+                    let p = unsafe { regs.add(usize::from(src)) };
+                    set!(dst, Value::Ref(p));
+                }
+                Op::AddrField { dst, ptr, field } => {
+                    let p = ptr!(ptr);
+                    // SAFETY: a live reference (borrow checker).
+                    let target = unsafe {
+                        match &mut *p {
+                            Value::Record(r) => r.fields.get_mut(usize::from(field)),
+                            Value::Variant(v) => v.fields.get_mut(usize::from(field)),
+                            Value::List(l) => l.get_mut(usize::from(field)),
+                            _ => None,
+                        }
+                        .map(std::ptr::from_mut::<Value>)
+                    };
+                    match target {
+                        Some(t) => set!(dst, Value::Ref(t)),
+                        None => type_fault!(),
+                    }
+                }
+                Op::AddrIndex { dst, ptr, index } => {
+                    let p = ptr!(ptr);
+                    // SAFETY: see `r!`; the index register holds a key or an int.
+                    let key = unsafe { &r!(index) };
+                    // SAFETY: a live reference (borrow checker).
+                    match unsafe { index_place(&mut *p, key) } {
+                        Ok(t) => set!(dst, Value::Ref(t)),
+                        Err(m) => fault!(m),
+                    }
+                }
+                Op::AddrConstIndex {
+                    dst,
+                    ptr,
+                    offset,
+                    from_end,
+                } => {
+                    let p = ptr!(ptr);
+                    // SAFETY: a live reference (borrow checker).
+                    let t = unsafe {
+                        match &mut *p {
+                            Value::List(l) => {
+                                let n = l.len();
+                                let i = if from_end != 0 {
+                                    n.checked_sub(usize::from(offset) + 1)
+                                } else {
+                                    Some(usize::from(offset))
+                                };
+                                i.and_then(|i| l.get_mut(i))
+                                    .map(std::ptr::from_mut::<Value>)
+                            }
+                            _ => None,
+                        }
+                    };
+                    match t {
+                        Some(t) => set!(dst, Value::Ref(t)),
+                        None => fault!("index out of bounds"),
+                    }
+                }
+                Op::Load { dst, ptr } => {
+                    let p = ptr!(ptr);
+                    // SAFETY: a live reference (borrow checker).
+                    let v = unsafe { (*p).clone() };
+                    set!(dst, v);
+                }
+                Op::Take { dst, ptr } => {
+                    let p = ptr!(ptr);
+                    // SAFETY: a live unique path to the place (borrow checker).
+                    let v = unsafe { (*p).take() };
+                    set!(dst, v);
+                }
+                Op::Store { ptr, src } => {
+                    let p = ptr!(ptr);
+                    // SAFETY: see `r!`.
+                    let v = unsafe { r!(src).take() };
+                    // SAFETY: a live unique reference (borrow checker).
+                    unsafe { *p = v };
+                }
+                Op::DropAt { ptr } => {
+                    let p = ptr!(ptr);
+                    // SAFETY: a live unique reference (borrow checker).
+                    unsafe { *p = Value::Unit };
+                }
+                Op::Clone { dst, ptr } => {
+                    let p = ptr!(ptr);
+                    // SAFETY: a live reference (borrow checker).
+                    let v = unsafe { (*p).clone() };
+                    set!(dst, v);
+                }
+                Op::Len { dst, ptr } => {
+                    let p = ptr!(ptr);
+                    // SAFETY: a live reference (borrow checker).
+                    let n = unsafe {
+                        match &*p {
+                            Value::List(l) => l.len(),
+                            Value::Map(m) => m.len(),
+                            Value::Str(s) => s.len(),
+                            _ => type_fault!(),
+                        }
+                    };
+                    set!(dst, Value::Int(n as i64));
+                }
+                Op::IntoIter { dst, src } => {
+                    // SAFETY: see `r!`.
+                    let v = unsafe { r!(src).take() };
+                    match into_iter(v) {
+                        Ok(it) => set!(dst, it),
+                        Err(m) => fault!(m),
+                    }
+                }
+                Op::IterNext { dst, ptr } => {
+                    let p = ptr!(ptr);
+                    // SAFETY: a live unique reference to the iterator.
+                    let next = unsafe {
+                        match (*p).target_mut() {
+                            Value::Iter(it) => iter_next(it),
+                            _ => type_fault!(),
+                        }
+                    };
+                    set!(
+                        dst,
+                        match next {
+                            Some(v) => Value::variant(well_known::OPTION, 0, vec![v]),
+                            None => Value::Tag(well_known::OPTION, 1),
+                        }
+                    );
+                }
+                Op::ToError { dst, src } => {
+                    // SAFETY: see `r!`.
+                    let v = unsafe { r!(src).take() };
+                    let e = natives::to_error(self, v);
+                    set!(dst, e);
+                }
+                Op::Drop { reg } => set!(reg, Value::Unit),
+                Op::DropIf { reg, flag } => {
+                    // SAFETY: see `r!`.
+                    if let Value::Bool(true) = unsafe { &r!(flag) } {
+                        set!(reg, Value::Unit);
+                    }
+                }
+                Op::Panic { msg } => {
+                    // SAFETY: see `r!`.
+                    let m = unsafe { r!(msg).as_str().unwrap_or("explicit panic").to_string() };
+                    fault!(m);
+                }
+                Op::Resume {} => {
+                    self.frames.last_mut().expect("a frame").pc = pc;
+                    let p = self.panicking.take().unwrap_or_else(|| Panic {
+                        kind: PanicKind::Panic,
+                        message: "resumed without a panic".into(),
+                        location: None,
+                        backtrace: Vec::new(),
+                    });
+                    return Err((Fault::Panic(p), true));
+                }
+                Op::CaughtPanic { dst } => {
+                    let p = self.panicking.take();
+                    let v = match p {
+                        Some(p) => natives::panic_value(&p),
+                        None => Value::Unit,
+                    };
+                    set!(dst, v);
+                }
+                Op::Unreachable {} => fault!("internal error: entered unreachable code"),
+            }
+        }
+    }
+}
+
+fn compare_with(cmp: u8, o: std::cmp::Ordering) -> bool {
+    use std::cmp::Ordering::{Equal, Greater, Less};
+    match cmp {
+        0 => o == Equal,
+        1 => o != Equal,
+        2 => o == Less,
+        3 => o != Greater,
+        4 => o == Greater,
+        _ => o != Less,
+    }
+}
+
+/// The place `base[key]` of a list, array or map.
+fn index_place(base: &mut Value, key: &Value) -> Result<*mut Value, String> {
+    match base.target_mut() {
+        Value::List(l) => {
+            let Some(i) = key.as_int() else {
+                return Err("internal error: a list index that is not an int".into());
+            };
+            let len = l.len();
+            usize::try_from(i)
+                .ok()
+                .and_then(|i| l.get_mut(i))
+                .map(std::ptr::from_mut::<Value>)
+                .ok_or_else(|| {
+                    format!("index out of bounds: the len is {len} but the index is {i}")
+                })
+        }
+        Value::Map(m) => {
+            let k = value::Key(key.target().clone());
+            m.get_mut(&k)
+                .map(std::ptr::from_mut::<Value>)
+                .ok_or_else(|| "key not found in map".to_string())
+        }
+        _ => Err("internal error: indexing a value that is not a list or map".into()),
+    }
+}
+
+/// The iterator a `for` loop walks over `v`.
+fn into_iter(v: Value) -> Result<Value, String> {
+    let it = match v {
+        Value::Iter(_) => return Ok(v),
+        Value::List(l) => Iter::Owned((*l).into_iter()),
+        Value::Map(m) => Iter::Owned(
+            m.into_iter()
+                .map(|(k, v)| Value::record(well_known::PAIR, vec![k.0, v]))
+                .collect::<Vec<_>>()
+                .into_iter(),
+        ),
+        Value::Record(r) if r.ty == well_known::RANGE => range_iter(&r.fields)?,
+        Value::Ref(p) => {
+            // SAFETY: a live reference (borrow checker).
+            match unsafe { &mut *p }.target_mut() {
+                Value::List(l) => Iter::Refs {
+                    next: l.as_mut_ptr(),
+                    left: l.len(),
+                    stride: 1,
+                },
+                Value::Map(m) => Iter::MapRefs {
+                    map: &raw mut **m,
+                    next: 0,
+                },
+                Value::Record(r) if r.ty == well_known::RANGE => range_iter(&r.fields)?,
+                _ => return Err("internal error: iterating a value that is not iterable".into()),
+            }
+        }
+        _ => return Err("internal error: iterating a value that is not iterable".into()),
+    };
+    Ok(Value::Iter(Box::new(it)))
+}
+
+fn range_iter(fields: &[Value]) -> Result<Iter, String> {
+    let start = fields.first().and_then(Value::as_int).unwrap_or(0);
+    let inclusive = matches!(fields.get(2), Some(Value::Bool(true)));
+    let end = match fields.get(1).and_then(Value::as_int) {
+        Some(e) if inclusive => e.checked_add(1).ok_or("range end overflows")?,
+        Some(e) => e,
+        None => i64::MAX,
+    };
+    Ok(Iter::Range { next: start, end })
+}
+
+/// The next item of an iterator.
+pub fn iter_next(it: &mut Iter) -> Option<Value> {
+    match it {
+        Iter::Range { next, end } => {
+            if *next < *end {
+                let v = *next;
+                *next += 1;
+                Some(Value::Int(v))
+            } else {
+                None
+            }
+        }
+        Iter::Owned(i) => i.next(),
+        Iter::Refs { next, left, stride } => {
+            if *left == 0 {
+                return None;
+            }
+            let v = Value::Ref(*next);
+            *left -= 1;
+            // SAFETY: `next` walks a live buffer the iterator borrows; this
+            // stays within it or one past its end (never dereferenced then).
+            *next = unsafe { next.add(*stride) };
+            Some(v)
+        }
+        Iter::MapRefs { map, next } => {
+            // SAFETY: the map outlives the iteration (borrow checker).
+            let m = unsafe { &mut **map };
+            let (k, v) = m.get_index_mut(*next)?;
+            *next += 1;
+            // Keys are never written through these references.
+            let kp = std::ptr::from_ref(&k.0).cast_mut();
+            Some(Value::record(
+                well_known::PAIR,
+                vec![Value::Ref(kp), Value::Ref(v)],
+            ))
+        }
+        Iter::MapPart { map, next, values } => {
+            // SAFETY: the map outlives the iteration (borrow checker).
+            let m = unsafe { &mut **map };
+            let (k, v) = m.get_index_mut(*next)?;
+            *next += 1;
+            Some(Value::Ref(if *values {
+                v
+            } else {
+                // Keys are never written through these references.
+                std::ptr::from_ref(&k.0).cast_mut()
+            }))
+        }
+        Iter::Chars { text, pos } => {
+            let c = text[*pos..].chars().next()?;
+            *pos += c.len_utf8();
+            Some(Value::Char(c))
+        }
+    }
+}
+
+/// A flag another thread sets to stop a run.
+pub fn cancel_flag() -> Arc<AtomicBool> {
+    Arc::new(AtomicBool::new(false))
+}

@@ -1,0 +1,1124 @@
+//! The core library's native functions, bound by the names the code
+//! generator gives std table entries: `println`, `String::len`,
+//! `List::push`, `math::sqrt`. Arguments arrive as the std table's
+//! signatures say: `&self` and `&T` parameters as references, `self` and
+//! `T` by value (the native may move out of them).
+
+// Every native has the one `NativeFn` signature, fallible or not; short
+// argument names (`a` for the arguments) keep the many small bodies terse.
+#![allow(clippy::unnecessary_wraps, clippy::many_single_char_names)]
+
+use std::io::Write as _;
+
+use super::value::{Iter, Key, Map, Value};
+use super::well_known::{ERROR, OPTION, PANIC, RESULT};
+use super::{Fault, NativeFn, Vm, fmt};
+use crate::error::{ErrorInfo, Panic};
+
+type R = Result<Value, Fault>;
+
+fn arg(args: &[Value], i: usize) -> Result<&Value, Fault> {
+    args.get(i)
+        .map(Value::target)
+        .ok_or_else(|| Fault::from("internal error: a native got too few arguments"))
+}
+
+fn int(args: &[Value], i: usize) -> Result<i64, Fault> {
+    arg(args, i)?
+        .as_int()
+        .ok_or_else(|| Fault::from("internal error: expected an int"))
+}
+
+fn float(args: &[Value], i: usize) -> Result<f64, Fault> {
+    arg(args, i)?
+        .as_float()
+        .ok_or_else(|| Fault::from("internal error: expected a float"))
+}
+
+fn text(args: &[Value], i: usize) -> Result<&str, Fault> {
+    arg(args, i)?
+        .as_str()
+        .ok_or_else(|| Fault::from("internal error: expected a string"))
+}
+
+fn chr(args: &[Value], i: usize) -> Result<char, Fault> {
+    match arg(args, i)? {
+        Value::Char(c) => Ok(*c),
+        _ => Err("internal error: expected a char".into()),
+    }
+}
+
+fn list_mut(args: &mut [Value], i: usize) -> Result<&mut Vec<Value>, Fault> {
+    match args.get_mut(i).map(Value::target_mut) {
+        Some(Value::List(l)) => Ok(l),
+        _ => Err("internal error: expected a list".into()),
+    }
+}
+
+fn map_mut(args: &mut [Value], i: usize) -> Result<&mut Map, Fault> {
+    match args.get_mut(i).map(Value::target_mut) {
+        Some(Value::Map(m)) => Ok(m),
+        _ => Err("internal error: expected a map".into()),
+    }
+}
+
+fn string_mut(args: &mut [Value], i: usize) -> Result<&mut String, Fault> {
+    match args.get_mut(i).map(Value::target_mut) {
+        Some(Value::Str(s)) => Ok(s),
+        _ => Err("internal error: expected a string".into()),
+    }
+}
+
+/// Moves argument `i` out (a by-value parameter).
+fn take(args: &mut [Value], i: usize) -> Value {
+    args.get_mut(i).map(Value::take).unwrap_or_default()
+}
+
+fn some(v: Value) -> Value {
+    Value::variant(OPTION, 0, vec![v])
+}
+
+fn none() -> Value {
+    Value::Tag(OPTION, 1)
+}
+
+fn ok(v: Value) -> Value {
+    Value::variant(RESULT, 0, vec![v])
+}
+
+fn err(v: Value) -> Value {
+    Value::variant(RESULT, 1, vec![v])
+}
+
+fn option(v: Option<Value>) -> Value {
+    v.map_or_else(none, some)
+}
+
+/// Splits an enum value into its variant index and (moved) first field.
+fn split_variant(v: Value) -> (u32, Value) {
+    match v {
+        Value::Variant(mut var) => {
+            let f = var.fields.first_mut().map(Value::take).unwrap_or_default();
+            (var.tag, f)
+        }
+        Value::Tag(_, t) => (t, Value::Unit),
+        _ => (u32::MAX, Value::Unit),
+    }
+}
+
+fn list_index(len: usize, i: i64, inclusive_end: bool) -> Result<usize, Fault> {
+    let limit = if inclusive_end { len + 1 } else { len };
+    match usize::try_from(i) {
+        Ok(u) if u < limit => Ok(u),
+        _ => Err(format!("index out of bounds: the len is {len} but the index is {i}").into()),
+    }
+}
+
+/// `(start, end)` of a range value over a sequence of `len`.
+fn range_bounds(r: &Value, len: usize) -> Result<(usize, usize), Fault> {
+    let Value::Record(rec) = r.target() else {
+        return Err("internal error: expected a range".into());
+    };
+    let start = rec.fields.first().and_then(Value::as_int).unwrap_or(0);
+    let inclusive = matches!(rec.fields.get(2), Some(Value::Bool(true)));
+    let end = match rec.fields.get(1).and_then(Value::as_int) {
+        Some(e) if inclusive => e + 1,
+        Some(e) => e,
+        None => len as i64,
+    };
+    let (Ok(s), Ok(e)) = (usize::try_from(start), usize::try_from(end)) else {
+        return Err(format!("range {start}..{end} is out of bounds").into());
+    };
+    if s > e {
+        return Err(format!("slice index starts at {s} but ends at {e}").into());
+    }
+    if e > len {
+        return Err(format!("range end index {e} out of range for slice of length {len}").into());
+    }
+    Ok((s, e))
+}
+
+// ---------------------------------------------------------------------------
+// Errors and panics as values
+
+/// An `Error` record made here.
+pub fn make_error(vm: &Vm, kind: &str, message: &str) -> Value {
+    Value::record(
+        ERROR,
+        vec![
+            Value::str(kind),
+            Value::str(message),
+            Value::str(vm.here()),
+            none(),
+        ],
+    )
+}
+
+/// Reads an `Error` record's fields.
+pub fn error_info(fields: &[Value]) -> ErrorInfo {
+    let s = |i: usize| {
+        fields
+            .get(i)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    let cause = match fields.get(3).map(Value::target) {
+        Some(Value::Variant(v)) if v.tag == 0 => match v.fields.first().map(Value::target) {
+            Some(Value::Record(r)) => Some(Box::new(error_info(&r.fields))),
+            _ => None,
+        },
+        _ => None,
+    };
+    ErrorInfo {
+        kind: s(0),
+        message: s(1),
+        location: s(2),
+        cause,
+    }
+}
+
+/// The `?` conversion into `Error`: an `Error` stays itself; any other
+/// error value becomes one whose message is its `Display` (or `Debug`).
+pub fn to_error(vm: &Vm, v: Value) -> Value {
+    if let Value::Record(r) = &v
+        && r.ty == ERROR
+    {
+        return v;
+    }
+    let message = match v.target() {
+        Value::Str(s) => s.to_string(),
+        other => fmt::debug(&vm.program.module, other),
+    };
+    make_error(vm, "Error", &message)
+}
+
+/// A caught panic as the `Panic` record `recover e` binds.
+pub fn panic_value(p: &Panic) -> Value {
+    Value::record(
+        PANIC,
+        vec![
+            Value::str(p.message.clone()),
+            Value::str(
+                p.location
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
+            ),
+            Value::str(p.backtrace_text()),
+        ],
+    )
+}
+
+// ---------------------------------------------------------------------------
+// The prelude
+
+fn format_args(vm: &Vm, args: &[Value]) -> Result<String, Fault> {
+    let f = text(args, 0)?;
+    let pieces = fmt::parse(f)?;
+    Ok(fmt::format(&vm.program.module, &pieces, &args[1..]))
+}
+
+fn write_out(vm: &mut Vm, s: &str, newline: bool) -> R {
+    let r = if newline {
+        writeln!(vm.out, "{s}")
+    } else {
+        write!(vm.out, "{s}")
+    };
+    r.map_err(|e| Fault::from(format!("failed printing to stdout: {e}")))?;
+    Ok(Value::Unit)
+}
+
+fn write_err(vm: &mut Vm, s: &str, newline: bool) -> R {
+    let _ = vm.out.flush();
+    let r = if newline {
+        writeln!(vm.err, "{s}")
+    } else {
+        write!(vm.err, "{s}")
+    };
+    r.map_err(|e| Fault::from(format!("failed printing to stderr: {e}")))?;
+    Ok(Value::Unit)
+}
+
+fn print(vm: &mut Vm, a: &mut [Value]) -> R {
+    let s = format_args(vm, a)?;
+    write_out(vm, &s, false)
+}
+
+fn println(vm: &mut Vm, a: &mut [Value]) -> R {
+    let s = format_args(vm, a)?;
+    write_out(vm, &s, true)
+}
+
+fn eprintln(vm: &mut Vm, a: &mut [Value]) -> R {
+    let s = format_args(vm, a)?;
+    write_err(vm, &s, true)
+}
+
+fn format(vm: &mut Vm, a: &mut [Value]) -> R {
+    Ok(Value::str(format_args(vm, a)?))
+}
+
+fn panic(vm: &mut Vm, a: &mut [Value]) -> R {
+    Err(Fault::Message(format_args(vm, a)?))
+}
+
+fn assert(_: &mut Vm, a: &mut [Value]) -> R {
+    match arg(a, 0)? {
+        Value::Bool(true) => Ok(Value::Unit),
+        _ => Err("assertion failed".into()),
+    }
+}
+
+fn assert_eq(vm: &mut Vm, a: &mut [Value]) -> R {
+    let (l, r) = (arg(a, 0)?, arg(a, 1)?);
+    if super::value::values_equal(l, r) {
+        Ok(Value::Unit)
+    } else {
+        let m = &vm.program.module;
+        Err(format!(
+            "assertion `left == right` failed\n  left: {}\n right: {}",
+            fmt::debug(m, l),
+            fmt::debug(m, r)
+        )
+        .into())
+    }
+}
+
+fn drop_value(_: &mut Vm, a: &mut [Value]) -> R {
+    take(a, 0);
+    Ok(Value::Unit)
+}
+
+fn error(vm: &mut Vm, a: &mut [Value]) -> R {
+    Ok(make_error(vm, text(a, 0)?, text(a, 1)?))
+}
+
+fn read_line(vm: &mut Vm, _: &mut [Value]) -> R {
+    let _ = vm.out.flush();
+    let mut line = String::new();
+    match std::io::stdin().read_line(&mut line) {
+        Ok(0) | Err(_) => Ok(none()),
+        Ok(_) => {
+            let trimmed = line.strip_suffix('\n').unwrap_or(&line);
+            let trimmed = trimmed.strip_suffix('\r').unwrap_or(trimmed);
+            Ok(some(Value::str(trimmed)))
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Scalars
+
+fn to_string(vm: &mut Vm, a: &mut [Value]) -> R {
+    Ok(Value::str(fmt::display(&vm.program.module, arg(a, 0)?)))
+}
+
+fn int_abs(_: &mut Vm, a: &mut [Value]) -> R {
+    int(a, 0)?
+        .checked_abs()
+        .map(Value::Int)
+        .ok_or_else(|| "attempt to negate with overflow".into())
+}
+
+fn int_pow(_: &mut Vm, a: &mut [Value]) -> R {
+    let (b, e) = (int(a, 0)?, int(a, 1)?);
+    let e = u32::try_from(e).map_err(|_| Fault::from("negative exponent in `pow`"))?;
+    b.checked_pow(e)
+        .map(Value::Int)
+        .ok_or_else(|| "attempt to multiply with overflow".into())
+}
+
+fn int_min(_: &mut Vm, a: &mut [Value]) -> R {
+    Ok(Value::Int(int(a, 0)?.min(int(a, 1)?)))
+}
+
+fn int_max(_: &mut Vm, a: &mut [Value]) -> R {
+    Ok(Value::Int(int(a, 0)?.max(int(a, 1)?)))
+}
+
+fn int_signum(_: &mut Vm, a: &mut [Value]) -> R {
+    Ok(Value::Int(int(a, 0)?.signum()))
+}
+
+macro_rules! float_fn {
+    ($name:ident, |$x:ident| $e:expr) => {
+        fn $name(_: &mut Vm, a: &mut [Value]) -> R {
+            let $x = float(a, 0)?;
+            Ok(Value::Float($e))
+        }
+    };
+    ($name:ident, |$x:ident, $y:ident| $e:expr) => {
+        fn $name(_: &mut Vm, a: &mut [Value]) -> R {
+            let $x = float(a, 0)?;
+            let $y = float(a, 1)?;
+            Ok(Value::Float($e))
+        }
+    };
+}
+
+float_fn!(f_abs, |x| x.abs());
+float_fn!(f_sqrt, |x| x.sqrt());
+float_fn!(f_floor, |x| x.floor());
+float_fn!(f_ceil, |x| x.ceil());
+float_fn!(f_round, |x| x.round());
+float_fn!(f_exp, |x| x.exp());
+float_fn!(f_ln, |x| x.ln());
+float_fn!(f_powf, |x, y| x.powf(y));
+float_fn!(f_min, |x, y| x.min(y));
+float_fn!(f_max, |x, y| x.max(y));
+
+fn f_powi(_: &mut Vm, a: &mut [Value]) -> R {
+    let e =
+        i32::try_from(int(a, 1)?).map_err(|_| Fault::from("exponent out of range in `powi`"))?;
+    Ok(Value::Float(float(a, 0)?.powi(e)))
+}
+
+fn f_is_nan(_: &mut Vm, a: &mut [Value]) -> R {
+    Ok(Value::Bool(float(a, 0)?.is_nan()))
+}
+
+fn c_is_digit(_: &mut Vm, a: &mut [Value]) -> R {
+    Ok(Value::Bool(chr(a, 0)?.is_ascii_digit()))
+}
+
+fn c_is_alphabetic(_: &mut Vm, a: &mut [Value]) -> R {
+    Ok(Value::Bool(chr(a, 0)?.is_alphabetic()))
+}
+
+fn c_is_whitespace(_: &mut Vm, a: &mut [Value]) -> R {
+    Ok(Value::Bool(chr(a, 0)?.is_whitespace()))
+}
+
+fn c_is_uppercase(_: &mut Vm, a: &mut [Value]) -> R {
+    Ok(Value::Bool(chr(a, 0)?.is_uppercase()))
+}
+
+fn c_to_digit(_: &mut Vm, a: &mut [Value]) -> R {
+    let radix = u32::try_from(int(a, 1)?)
+        .ok()
+        .filter(|r| (2..=36).contains(r))
+        .ok_or_else(|| Fault::from("to_digit: radix must be in 2..=36"))?;
+    Ok(option(
+        chr(a, 0)?.to_digit(radix).map(|d| Value::Int(i64::from(d))),
+    ))
+}
+
+// ---------------------------------------------------------------------------
+// String
+
+fn s_new(_: &mut Vm, _: &mut [Value]) -> R {
+    Ok(Value::str(String::new()))
+}
+
+fn s_len(_: &mut Vm, a: &mut [Value]) -> R {
+    Ok(Value::Int(text(a, 0)?.len() as i64))
+}
+
+fn s_is_empty(_: &mut Vm, a: &mut [Value]) -> R {
+    Ok(Value::Bool(text(a, 0)?.is_empty()))
+}
+
+fn s_push(_: &mut Vm, a: &mut [Value]) -> R {
+    let c = chr(a, 1)?;
+    string_mut(a, 0)?.push(c);
+    Ok(Value::Unit)
+}
+
+fn s_push_str(_: &mut Vm, a: &mut [Value]) -> R {
+    let t = text(a, 1)?.to_string();
+    string_mut(a, 0)?.push_str(&t);
+    Ok(Value::Unit)
+}
+
+fn s_chars(_: &mut Vm, a: &mut [Value]) -> R {
+    Ok(Value::Iter(Box::new(Iter::Chars {
+        text: text(a, 0)?.to_string(),
+        pos: 0,
+    })))
+}
+
+fn s_contains(_: &mut Vm, a: &mut [Value]) -> R {
+    Ok(Value::Bool(text(a, 0)?.contains(text(a, 1)?)))
+}
+
+fn s_starts_with(_: &mut Vm, a: &mut [Value]) -> R {
+    Ok(Value::Bool(text(a, 0)?.starts_with(text(a, 1)?)))
+}
+
+fn s_ends_with(_: &mut Vm, a: &mut [Value]) -> R {
+    Ok(Value::Bool(text(a, 0)?.ends_with(text(a, 1)?)))
+}
+
+fn s_find(_: &mut Vm, a: &mut [Value]) -> R {
+    Ok(option(
+        text(a, 0)?.find(text(a, 1)?).map(|i| Value::Int(i as i64)),
+    ))
+}
+
+fn s_replace(_: &mut Vm, a: &mut [Value]) -> R {
+    Ok(Value::str(text(a, 0)?.replace(text(a, 1)?, text(a, 2)?)))
+}
+
+fn strings(items: impl Iterator<Item = String>) -> Value {
+    Value::List(Box::new(items.map(Value::str).collect()))
+}
+
+fn s_split(_: &mut Vm, a: &mut [Value]) -> R {
+    let (s, sep) = (text(a, 0)?, text(a, 1)?);
+    Ok(strings(s.split(sep).map(str::to_string)))
+}
+
+fn s_lines(_: &mut Vm, a: &mut [Value]) -> R {
+    Ok(strings(text(a, 0)?.lines().map(str::to_string)))
+}
+
+fn s_trim(_: &mut Vm, a: &mut [Value]) -> R {
+    Ok(Value::str(text(a, 0)?.trim()))
+}
+
+fn s_to_upper(_: &mut Vm, a: &mut [Value]) -> R {
+    Ok(Value::str(text(a, 0)?.to_uppercase()))
+}
+
+fn s_to_lower(_: &mut Vm, a: &mut [Value]) -> R {
+    Ok(Value::str(text(a, 0)?.to_lowercase()))
+}
+
+fn s_parse_int(vm: &mut Vm, a: &mut [Value]) -> R {
+    Ok(match text(a, 0)?.parse::<i64>() {
+        Ok(i) => ok(Value::Int(i)),
+        Err(e) => err(make_error(vm, "ParseIntError", &e.to_string())),
+    })
+}
+
+fn s_parse_float(vm: &mut Vm, a: &mut [Value]) -> R {
+    Ok(match text(a, 0)?.parse::<f64>() {
+        Ok(f) => ok(Value::Float(f)),
+        Err(e) => err(make_error(vm, "ParseFloatError", &e.to_string())),
+    })
+}
+
+fn s_slice(_: &mut Vm, a: &mut [Value]) -> R {
+    let s = text(a, 0)?;
+    let (start, end) = range_bounds(arg(a, 1)?, s.len())?;
+    for i in [start, end] {
+        if !s.is_char_boundary(i) {
+            return Err(format!("byte index {i} is not a char boundary").into());
+        }
+    }
+    Ok(Value::str(&s[start..end]))
+}
+
+// ---------------------------------------------------------------------------
+// Option and Result
+
+fn opt_is_some(_: &mut Vm, a: &mut [Value]) -> R {
+    Ok(Value::Bool(arg(a, 0)?.tag() == Some(0)))
+}
+
+fn opt_is_none(_: &mut Vm, a: &mut [Value]) -> R {
+    Ok(Value::Bool(arg(a, 0)?.tag() == Some(1)))
+}
+
+fn opt_unwrap(_: &mut Vm, a: &mut [Value]) -> R {
+    match split_variant(take(a, 0)) {
+        (0, v) => Ok(v),
+        _ => Err("called `Option::unwrap()` on a `None` value".into()),
+    }
+}
+
+fn opt_expect(_: &mut Vm, a: &mut [Value]) -> R {
+    let msg = text(a, 1)?.to_string();
+    match split_variant(take(a, 0)) {
+        (0, v) => Ok(v),
+        _ => Err(msg.into()),
+    }
+}
+
+fn unwrap_or(_: &mut Vm, a: &mut [Value]) -> R {
+    let default = take(a, 1);
+    match split_variant(take(a, 0)) {
+        (0, v) => Ok(v),
+        _ => Ok(default),
+    }
+}
+
+fn opt_take(_: &mut Vm, a: &mut [Value]) -> R {
+    let slot = a
+        .get_mut(0)
+        .map(Value::target_mut)
+        .ok_or_else(|| Fault::from("internal error: take without a place"))?;
+    Ok(std::mem::replace(slot, none()))
+}
+
+fn opt_map(vm: &mut Vm, a: &mut [Value]) -> R {
+    let mut f = take(a, 1);
+    match split_variant(take(a, 0)) {
+        (0, v) => Ok(some(vm.call_value(&mut f, vec![v])?)),
+        _ => Ok(none()),
+    }
+}
+
+fn opt_ok_or(_: &mut Vm, a: &mut [Value]) -> R {
+    let e = take(a, 1);
+    match split_variant(take(a, 0)) {
+        (0, v) => Ok(ok(v)),
+        _ => Ok(err(e)),
+    }
+}
+
+fn opt_as_ref(_: &mut Vm, a: &mut [Value]) -> R {
+    let slot = a
+        .get_mut(0)
+        .map(Value::target_mut)
+        .ok_or_else(|| Fault::from("internal error: as_ref without a place"))?;
+    match slot {
+        Value::Variant(v) if v.tag == 0 => Ok(some(Value::Ref(&raw mut v.fields[0]))),
+        _ => Ok(none()),
+    }
+}
+
+fn res_is_ok(_: &mut Vm, a: &mut [Value]) -> R {
+    Ok(Value::Bool(arg(a, 0)?.tag() == Some(0)))
+}
+
+fn res_is_err(_: &mut Vm, a: &mut [Value]) -> R {
+    Ok(Value::Bool(arg(a, 0)?.tag() == Some(1)))
+}
+
+fn res_unwrap(vm: &mut Vm, a: &mut [Value]) -> R {
+    match split_variant(take(a, 0)) {
+        (0, v) => Ok(v),
+        (_, e) => Err(format!(
+            "called `Result::unwrap()` on an `Err` value: {}",
+            fmt::debug(&vm.program.module, &e)
+        )
+        .into()),
+    }
+}
+
+fn res_expect(vm: &mut Vm, a: &mut [Value]) -> R {
+    let msg = text(a, 1)?.to_string();
+    match split_variant(take(a, 0)) {
+        (0, v) => Ok(v),
+        (_, e) => Err(format!("{msg}: {}", fmt::debug(&vm.program.module, &e)).into()),
+    }
+}
+
+fn res_map(vm: &mut Vm, a: &mut [Value]) -> R {
+    let mut f = take(a, 1);
+    match split_variant(take(a, 0)) {
+        (0, v) => Ok(ok(vm.call_value(&mut f, vec![v])?)),
+        (_, e) => Ok(err(e)),
+    }
+}
+
+fn res_map_err(vm: &mut Vm, a: &mut [Value]) -> R {
+    let mut f = take(a, 1);
+    match split_variant(take(a, 0)) {
+        (0, v) => Ok(ok(v)),
+        (_, e) => Ok(err(vm.call_value(&mut f, vec![e])?)),
+    }
+}
+
+fn res_ok(_: &mut Vm, a: &mut [Value]) -> R {
+    match split_variant(take(a, 0)) {
+        (0, v) => Ok(some(v)),
+        _ => Ok(none()),
+    }
+}
+
+fn res_err(_: &mut Vm, a: &mut [Value]) -> R {
+    match split_variant(take(a, 0)) {
+        (1, e) => Ok(some(e)),
+        _ => Ok(none()),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// List
+
+fn l_new(_: &mut Vm, _: &mut [Value]) -> R {
+    Ok(Value::List(Box::default()))
+}
+
+fn l_with_capacity(_: &mut Vm, a: &mut [Value]) -> R {
+    let n = usize::try_from(int(a, 0)?).map_err(|_| Fault::from("capacity overflow"))?;
+    Ok(Value::List(Box::new(Vec::with_capacity(n.min(1 << 24)))))
+}
+
+fn l_len(_: &mut Vm, a: &mut [Value]) -> R {
+    Ok(Value::Int(list_mut(a, 0)?.len() as i64))
+}
+
+fn l_is_empty(_: &mut Vm, a: &mut [Value]) -> R {
+    Ok(Value::Bool(list_mut(a, 0)?.is_empty()))
+}
+
+fn l_push(_: &mut Vm, a: &mut [Value]) -> R {
+    let v = take(a, 1);
+    list_mut(a, 0)?.push(v);
+    Ok(Value::Unit)
+}
+
+fn l_pop(_: &mut Vm, a: &mut [Value]) -> R {
+    Ok(option(list_mut(a, 0)?.pop()))
+}
+
+fn l_insert(_: &mut Vm, a: &mut [Value]) -> R {
+    let i = int(a, 1)?;
+    let v = take(a, 2);
+    let l = list_mut(a, 0)?;
+    let len = l.len();
+    match usize::try_from(i) {
+        Ok(u) if u <= len => {
+            l.insert(u, v);
+            Ok(Value::Unit)
+        }
+        _ => Err(format!("insertion index (is {i}) should be <= len (is {len})").into()),
+    }
+}
+
+fn l_remove(_: &mut Vm, a: &mut [Value]) -> R {
+    let i = int(a, 1)?;
+    let l = list_mut(a, 0)?;
+    let len = l.len();
+    match usize::try_from(i) {
+        Ok(u) if u < len => Ok(l.remove(u)),
+        _ => Err(format!("removal index (is {i}) should be < len (is {len})").into()),
+    }
+}
+
+fn l_get(_: &mut Vm, a: &mut [Value]) -> R {
+    let i = int(a, 1)?;
+    let l = list_mut(a, 0)?;
+    Ok(option(
+        usize::try_from(i)
+            .ok()
+            .and_then(|u| l.get_mut(u))
+            .map(|v| Value::Ref(v)),
+    ))
+}
+
+fn l_first(_: &mut Vm, a: &mut [Value]) -> R {
+    Ok(option(list_mut(a, 0)?.first_mut().map(|v| Value::Ref(v))))
+}
+
+fn l_last(_: &mut Vm, a: &mut [Value]) -> R {
+    Ok(option(list_mut(a, 0)?.last_mut().map(|v| Value::Ref(v))))
+}
+
+fn l_contains(_: &mut Vm, a: &mut [Value]) -> R {
+    let needle = arg(a, 1)?.clone();
+    let l = list_mut(a, 0)?;
+    Ok(Value::Bool(
+        l.iter().any(|v| super::value::values_equal(v, &needle)),
+    ))
+}
+
+fn l_clear(_: &mut Vm, a: &mut [Value]) -> R {
+    list_mut(a, 0)?.clear();
+    Ok(Value::Unit)
+}
+
+fn l_sort(_: &mut Vm, a: &mut [Value]) -> R {
+    list_mut(a, 0)?.sort_by(super::value::compare);
+    Ok(Value::Unit)
+}
+
+fn l_reverse(_: &mut Vm, a: &mut [Value]) -> R {
+    list_mut(a, 0)?.reverse();
+    Ok(Value::Unit)
+}
+
+fn l_swap(_: &mut Vm, a: &mut [Value]) -> R {
+    let (i, j) = (int(a, 1)?, int(a, 2)?);
+    let l = list_mut(a, 0)?;
+    let len = l.len();
+    let i = list_index(len, i, false)?;
+    let j = list_index(len, j, false)?;
+    l.swap(i, j);
+    Ok(Value::Unit)
+}
+
+fn l_truncate(_: &mut Vm, a: &mut [Value]) -> R {
+    let n = usize::try_from(int(a, 1)?).unwrap_or(0);
+    list_mut(a, 0)?.truncate(n);
+    Ok(Value::Unit)
+}
+
+fn l_slice(_: &mut Vm, a: &mut [Value]) -> R {
+    let r = arg(a, 1)?.clone();
+    let l = list_mut(a, 0)?;
+    let (s, e) = range_bounds(&r, l.len())?;
+    Ok(Value::List(Box::new(l[s..e].to_vec())))
+}
+
+fn l_iter(_: &mut Vm, a: &mut [Value]) -> R {
+    let l = list_mut(a, 0)?;
+    Ok(Value::Iter(Box::new(Iter::Refs {
+        next: l.as_mut_ptr(),
+        left: l.len(),
+        stride: 1,
+    })))
+}
+
+// ---------------------------------------------------------------------------
+// Map
+
+fn key_of(v: &Value) -> Key {
+    Key(v.target().clone())
+}
+
+fn m_new(_: &mut Vm, _: &mut [Value]) -> R {
+    Ok(Value::Map(Box::default()))
+}
+
+fn m_insert(_: &mut Vm, a: &mut [Value]) -> R {
+    let k = Key(take(a, 1));
+    let v = take(a, 2);
+    Ok(option(map_mut(a, 0)?.insert(k, v)))
+}
+
+fn m_get(_: &mut Vm, a: &mut [Value]) -> R {
+    let k = key_of(arg(a, 1)?);
+    Ok(option(map_mut(a, 0)?.get_mut(&k).map(|v| Value::Ref(v))))
+}
+
+fn m_contains_key(_: &mut Vm, a: &mut [Value]) -> R {
+    let k = key_of(arg(a, 1)?);
+    Ok(Value::Bool(map_mut(a, 0)?.contains_key(&k)))
+}
+
+fn m_remove(_: &mut Vm, a: &mut [Value]) -> R {
+    let k = key_of(arg(a, 1)?);
+    Ok(option(map_mut(a, 0)?.shift_remove(&k)))
+}
+
+fn m_len(_: &mut Vm, a: &mut [Value]) -> R {
+    Ok(Value::Int(map_mut(a, 0)?.len() as i64))
+}
+
+fn m_is_empty(_: &mut Vm, a: &mut [Value]) -> R {
+    Ok(Value::Bool(map_mut(a, 0)?.is_empty()))
+}
+
+fn m_keys(_: &mut Vm, a: &mut [Value]) -> R {
+    let m: *mut Map = map_mut(a, 0)?;
+    Ok(Value::Iter(Box::new(Iter::MapPart {
+        map: m,
+        next: 0,
+        values: false,
+    })))
+}
+
+fn m_values(_: &mut Vm, a: &mut [Value]) -> R {
+    let m: *mut Map = map_mut(a, 0)?;
+    Ok(Value::Iter(Box::new(Iter::MapPart {
+        map: m,
+        next: 0,
+        values: true,
+    })))
+}
+
+fn m_clear(_: &mut Vm, a: &mut [Value]) -> R {
+    map_mut(a, 0)?.clear();
+    Ok(Value::Unit)
+}
+
+// ---------------------------------------------------------------------------
+// Range, Iter, Error, Panic
+
+fn range_contains(_: &mut Vm, a: &mut [Value]) -> R {
+    let x = int(a, 1)?;
+    let Value::Record(r) = arg(a, 0)? else {
+        return Err("internal error: expected a range".into());
+    };
+    let start = r.fields.first().and_then(Value::as_int);
+    let end = r.fields.get(1).and_then(Value::as_int);
+    let inclusive = matches!(r.fields.get(2), Some(Value::Bool(true)));
+    let above = start.is_none_or(|s| x >= s);
+    let below = end.is_none_or(|e| if inclusive { x <= e } else { x < e });
+    Ok(Value::Bool(above && below))
+}
+
+fn iter_of(a: &mut [Value]) -> Result<Box<Iter>, Fault> {
+    match take(a, 0) {
+        Value::Iter(it) => Ok(it),
+        _ => Err("internal error: expected an iterator".into()),
+    }
+}
+
+fn it_count(_: &mut Vm, a: &mut [Value]) -> R {
+    let mut it = iter_of(a)?;
+    let mut n = 0;
+    while super::iter_next(&mut it).is_some() {
+        n += 1;
+    }
+    Ok(Value::Int(n))
+}
+
+fn it_collect(_: &mut Vm, a: &mut [Value]) -> R {
+    let mut it = iter_of(a)?;
+    let mut out = Vec::new();
+    while let Some(v) = super::iter_next(&mut it) {
+        out.push(v);
+    }
+    Ok(Value::List(Box::new(out)))
+}
+
+fn e_context(vm: &mut Vm, a: &mut [Value]) -> R {
+    let cause = take(a, 0);
+    let msg = text(a, 1)?.to_string();
+    let kind = match &cause {
+        Value::Record(r) => r
+            .fields
+            .first()
+            .and_then(Value::as_str)
+            .unwrap_or("Error")
+            .to_string(),
+        _ => "Error".to_string(),
+    };
+    Ok(Value::record(
+        ERROR,
+        vec![
+            Value::str(kind),
+            Value::str(msg),
+            Value::str(vm.here()),
+            some(cause),
+        ],
+    ))
+}
+
+// ---------------------------------------------------------------------------
+// math, fs, time
+
+fn fs_error(vm: &Vm, path: &str, e: &std::io::Error) -> Value {
+    err(make_error(vm, "IoError", &format!("{path}: {e}")))
+}
+
+fn fs_read(vm: &mut Vm, a: &mut [Value]) -> R {
+    let path = text(a, 0)?;
+    Ok(match std::fs::read_to_string(path) {
+        Ok(s) => ok(Value::str(s)),
+        Err(e) => fs_error(vm, path, &e),
+    })
+}
+
+fn fs_write(vm: &mut Vm, a: &mut [Value]) -> R {
+    let (path, t) = (text(a, 0)?, text(a, 1)?);
+    Ok(match std::fs::write(path, t) {
+        Ok(()) => ok(Value::Unit),
+        Err(e) => fs_error(vm, path, &e),
+    })
+}
+
+fn fs_append(vm: &mut Vm, a: &mut [Value]) -> R {
+    let (path, t) = (text(a, 0)?, text(a, 1)?);
+    let r = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)
+        .and_then(|mut f| f.write_all(t.as_bytes()));
+    Ok(match r {
+        Ok(()) => ok(Value::Unit),
+        Err(e) => fs_error(vm, path, &e),
+    })
+}
+
+fn fs_exists(_: &mut Vm, a: &mut [Value]) -> R {
+    Ok(Value::Bool(std::path::Path::new(text(a, 0)?).exists()))
+}
+
+fn fs_lines(vm: &mut Vm, a: &mut [Value]) -> R {
+    let path = text(a, 0)?;
+    Ok(match std::fs::read_to_string(path) {
+        Ok(s) => ok(strings(s.lines().map(str::to_string))),
+        Err(e) => fs_error(vm, path, &e),
+    })
+}
+
+/// Instants are nanoseconds since the first use of the clock.
+fn epoch() -> std::time::Instant {
+    static EPOCH: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    *EPOCH.get_or_init(std::time::Instant::now)
+}
+
+fn time_now(_: &mut Vm, _: &mut [Value]) -> R {
+    let nanos = epoch().elapsed().as_nanos();
+    Ok(Value::Int(i64::try_from(nanos).unwrap_or(i64::MAX)))
+}
+
+fn elapsed_nanos(a: &[Value]) -> Result<i64, Fault> {
+    let now = i64::try_from(epoch().elapsed().as_nanos()).unwrap_or(i64::MAX);
+    Ok(now - int(a, 0)?)
+}
+
+fn time_elapsed_ms(_: &mut Vm, a: &mut [Value]) -> R {
+    Ok(Value::Int(elapsed_nanos(a)? / 1_000_000))
+}
+
+fn time_elapsed_us(_: &mut Vm, a: &mut [Value]) -> R {
+    Ok(Value::Int(elapsed_nanos(a)? / 1_000))
+}
+
+fn time_to_string(_: &mut Vm, a: &mut [Value]) -> R {
+    let n = int(a, 0)?;
+    Ok(Value::str(format!(
+        "Instant({}.{:09}s)",
+        n / 1_000_000_000,
+        n % 1_000_000_000
+    )))
+}
+
+fn time_sleep(vm: &mut Vm, a: &mut [Value]) -> R {
+    let ms = u64::try_from(int(a, 0)?).unwrap_or(0);
+    let _ = vm.out.flush();
+    std::thread::sleep(std::time::Duration::from_millis(ms));
+    Ok(Value::Unit)
+}
+
+/// Every native, by the name the code generator uses.
+const NATIVES: &[(&str, NativeFn)] = &[
+    ("print", print),
+    ("println", println),
+    ("eprintln", eprintln),
+    ("format", format),
+    ("panic", panic),
+    ("assert", assert),
+    ("assert_eq", assert_eq),
+    ("drop", drop_value),
+    ("error", error),
+    ("io::read_line", read_line),
+    ("int::to_string", to_string),
+    ("int::abs", int_abs),
+    ("int::pow", int_pow),
+    ("int::min", int_min),
+    ("int::max", int_max),
+    ("int::signum", int_signum),
+    ("float::to_string", to_string),
+    ("float::abs", f_abs),
+    ("float::sqrt", f_sqrt),
+    ("float::floor", f_floor),
+    ("float::ceil", f_ceil),
+    ("float::round", f_round),
+    ("float::powi", f_powi),
+    ("float::powf", f_powf),
+    ("float::min", f_min),
+    ("float::max", f_max),
+    ("float::is_nan", f_is_nan),
+    ("bool::to_string", to_string),
+    ("char::to_string", to_string),
+    ("char::is_digit", c_is_digit),
+    ("char::is_alphabetic", c_is_alphabetic),
+    ("char::is_whitespace", c_is_whitespace),
+    ("char::is_uppercase", c_is_uppercase),
+    ("char::to_digit", c_to_digit),
+    ("String::new", s_new),
+    ("String::len", s_len),
+    ("String::is_empty", s_is_empty),
+    ("String::push", s_push),
+    ("String::push_str", s_push_str),
+    ("String::chars", s_chars),
+    ("String::contains", s_contains),
+    ("String::starts_with", s_starts_with),
+    ("String::ends_with", s_ends_with),
+    ("String::find", s_find),
+    ("String::replace", s_replace),
+    ("String::split", s_split),
+    ("String::lines", s_lines),
+    ("String::trim", s_trim),
+    ("String::to_upper", s_to_upper),
+    ("String::to_lower", s_to_lower),
+    ("String::parse_int", s_parse_int),
+    ("String::parse_float", s_parse_float),
+    ("String::slice", s_slice),
+    ("String::to_string", to_string),
+    ("Option::is_some", opt_is_some),
+    ("Option::is_none", opt_is_none),
+    ("Option::unwrap", opt_unwrap),
+    ("Option::expect", opt_expect),
+    ("Option::unwrap_or", unwrap_or),
+    ("Option::take", opt_take),
+    ("Option::map", opt_map),
+    ("Option::ok_or", opt_ok_or),
+    ("Option::as_ref", opt_as_ref),
+    ("Result::is_ok", res_is_ok),
+    ("Result::is_err", res_is_err),
+    ("Result::unwrap", res_unwrap),
+    ("Result::expect", res_expect),
+    ("Result::unwrap_or", unwrap_or),
+    ("Result::map", res_map),
+    ("Result::map_err", res_map_err),
+    ("Result::ok", res_ok),
+    ("Result::err", res_err),
+    ("List::new", l_new),
+    ("List::with_capacity", l_with_capacity),
+    ("List::len", l_len),
+    ("List::is_empty", l_is_empty),
+    ("List::push", l_push),
+    ("List::pop", l_pop),
+    ("List::insert", l_insert),
+    ("List::remove", l_remove),
+    ("List::get", l_get),
+    ("List::get_mut", l_get),
+    ("List::first", l_first),
+    ("List::last", l_last),
+    ("List::contains", l_contains),
+    ("List::clear", l_clear),
+    ("List::sort", l_sort),
+    ("List::reverse", l_reverse),
+    ("List::swap", l_swap),
+    ("List::truncate", l_truncate),
+    ("List::slice", l_slice),
+    ("List::iter", l_iter),
+    ("List::iter_mut", l_iter),
+    ("Map::new", m_new),
+    ("Map::insert", m_insert),
+    ("Map::get", m_get),
+    ("Map::get_mut", m_get),
+    ("Map::contains_key", m_contains_key),
+    ("Map::remove", m_remove),
+    ("Map::len", m_len),
+    ("Map::is_empty", m_is_empty),
+    ("Map::keys", m_keys),
+    ("Map::values", m_values),
+    ("Map::clear", m_clear),
+    ("Range::contains", range_contains),
+    ("Iter::count", it_count),
+    ("Iter::collect", it_collect),
+    ("Error::context", e_context),
+    ("Error::to_string", to_string),
+    ("Panic::to_string", to_string),
+    ("math::sqrt", f_sqrt),
+    ("math::pow", f_powf),
+    ("math::abs", f_abs),
+    ("math::floor", f_floor),
+    ("math::ceil", f_ceil),
+    ("math::round", f_round),
+    ("math::min", f_min),
+    ("math::max", f_max),
+    ("math::exp", f_exp),
+    ("math::ln", f_ln),
+    ("fs::read", fs_read),
+    ("fs::write", fs_write),
+    ("fs::append", fs_append),
+    ("fs::exists", fs_exists),
+    ("fs::lines", fs_lines),
+    ("time::now", time_now),
+    ("time::sleep", time_sleep),
+    ("Instant::elapsed_ms", time_elapsed_ms),
+    ("Instant::elapsed_us", time_elapsed_us),
+    ("Instant::to_string", time_to_string),
+];
+
+/// The native for a std entry, if this runtime provides it.
+pub fn lookup(name: &str) -> Option<NativeFn> {
+    NATIVES.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)
+}
+
+/// Every native name (for tests that compare against the std table).
+pub fn names() -> impl Iterator<Item = &'static str> {
+    NATIVES.iter().map(|(n, _)| *n)
+}

@@ -1,0 +1,294 @@
+//! Run-time values. A register holds a [`Value`]; owned data (strings,
+//! lists, records) is boxed and owned by exactly one register or field, so
+//! a move is `take` (the source is left [`Value::Unit`], which doubles as
+//! its drop flag) and a drop frees what is left. References are raw
+//! pointers to a register, field or element: the borrow checker proved
+//! that the target outlives the reference and that nothing else writes it
+//! meanwhile, which is what makes dereferencing them sound.
+
+use std::hash::{Hash, Hasher};
+
+#[derive(Debug, Default)]
+pub enum Value {
+    /// `()`, and an empty place (moved out or not yet initialised).
+    #[default]
+    Unit,
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    Char(char),
+    Str(Box<String>),
+    /// `&T` / `&mut T`.
+    Ref(*mut Value),
+    /// A struct, tuple or the record behind `Error`, `Panic` and ranges:
+    /// its type-table entry and fields in order.
+    Record(Box<Record>),
+    /// An enum variant with fields.
+    Variant(Box<Variant>),
+    /// An enum variant without fields: type-table entry and variant index.
+    Tag(u32, u32),
+    List(Box<Vec<Value>>),
+    Map(Box<Map>),
+    /// A function item used as a value.
+    Func(u32),
+    Closure(Box<Closure>),
+    Iter(Box<Iter>),
+}
+
+#[derive(Debug, Clone)]
+pub struct Record {
+    pub ty: u32,
+    pub fields: Vec<Value>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Variant {
+    pub ty: u32,
+    pub tag: u32,
+    pub fields: Vec<Value>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Closure {
+    pub func: u32,
+    pub captures: Vec<Value>,
+}
+
+/// A map key: `int`, `String`, `char` or `bool` (the type checker allows
+/// no others), hashed and compared by value.
+#[derive(Debug, Clone)]
+#[repr(transparent)]
+pub struct Key(pub Value);
+
+impl PartialEq for Key {
+    fn eq(&self, other: &Key) -> bool {
+        values_equal(&self.0, &other.0)
+    }
+}
+
+impl Eq for Key {}
+
+impl Hash for Key {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        match &self.0 {
+            Value::Int(i) => i.hash(state),
+            Value::Str(s) => s.as_str().hash(state),
+            Value::Char(c) => c.hash(state),
+            Value::Bool(b) => b.hash(state),
+            other => std::mem::discriminant(other).hash(state),
+        }
+    }
+}
+
+/// `Map<K, V>`: iterates in insertion order; removal keeps the order of
+/// the rest.
+pub type Map = indexmap::IndexMap<Key, Value>;
+
+/// The state of a one-pass iteration (`for`, `chars()`, `iter()`, …).
+#[derive(Debug)]
+pub enum Iter {
+    /// `a..b` / `a..=b` (`end` is exclusive here).
+    Range {
+        next: i64,
+        end: i64,
+    },
+    /// Owned values, consumed front to back.
+    Owned(std::vec::IntoIter<Value>),
+    /// References to the elements of a list (or a map's values / keys):
+    /// `base` points at the first of `len` consecutive values `stride`
+    /// apart.
+    Refs {
+        next: *mut Value,
+        left: usize,
+        stride: usize,
+    },
+    /// `(&K, &V)` pairs of a map.
+    MapRefs {
+        map: *mut Map,
+        next: usize,
+    },
+    /// References to a map's keys (or, with `values`, its values).
+    MapPart {
+        map: *mut Map,
+        next: usize,
+        values: bool,
+    },
+    Chars {
+        text: String,
+        pos: usize,
+    },
+}
+
+impl Clone for Value {
+    /// The deep copy of `.clone()` and of Copy types (a reference copies
+    /// the pointer).
+    fn clone(&self) -> Value {
+        match self {
+            // Iterators are not Clone in the language; an empty one is the
+            // only thing a copy could honestly be.
+            Value::Unit | Value::Iter(_) => Value::Unit,
+            Value::Int(i) => Value::Int(*i),
+            Value::Float(f) => Value::Float(*f),
+            Value::Bool(b) => Value::Bool(*b),
+            Value::Char(c) => Value::Char(*c),
+            Value::Str(s) => Value::Str(s.clone()),
+            Value::Ref(p) => Value::Ref(*p),
+            Value::Record(r) => Value::Record(r.clone()),
+            Value::Variant(v) => Value::Variant(v.clone()),
+            Value::Tag(ty, t) => Value::Tag(*ty, *t),
+            Value::List(l) => Value::List(l.clone()),
+            Value::Map(m) => Value::Map(m.clone()),
+            Value::Func(f) => Value::Func(*f),
+            Value::Closure(c) => Value::Closure(c.clone()),
+        }
+    }
+}
+
+impl Value {
+    pub fn str(s: impl Into<String>) -> Value {
+        Value::Str(Box::new(s.into()))
+    }
+
+    pub fn record(ty: u32, fields: Vec<Value>) -> Value {
+        Value::Record(Box::new(Record { ty, fields }))
+    }
+
+    pub fn variant(ty: u32, tag: u32, fields: Vec<Value>) -> Value {
+        if fields.is_empty() {
+            Value::Tag(ty, tag)
+        } else {
+            Value::Variant(Box::new(Variant { ty, tag, fields }))
+        }
+    }
+
+    #[must_use]
+    pub fn take(&mut self) -> Value {
+        std::mem::take(self)
+    }
+
+    /// Follows references to the value they point to.
+    pub fn target(&self) -> &Value {
+        let mut v = self;
+        while let Value::Ref(p) = v {
+            // SAFETY: a reference value only exists while the borrow checker
+            // keeps its target alive and unmoved (see the module comment).
+            v = unsafe { &**p };
+        }
+        v
+    }
+
+    /// Follows references to the place they point to, for writing.
+    pub fn target_mut(&mut self) -> &mut Value {
+        let mut v: *mut Value = self;
+        // SAFETY: as `deref`; a `&mut` reference is the only path to its
+        // target while it is live, so no other access aliases this one.
+        unsafe {
+            while let Value::Ref(p) = *v {
+                v = p;
+            }
+            &mut *v
+        }
+    }
+
+    /// The variant index of an enum value.
+    pub fn tag(&self) -> Option<u32> {
+        match self.target() {
+            Value::Tag(_, t) => Some(*t),
+            Value::Variant(v) => Some(v.tag),
+            _ => None,
+        }
+    }
+
+    /// The fields of a record or variant.
+    pub fn fields_mut(&mut self) -> Option<&mut Vec<Value>> {
+        match self.target_mut() {
+            Value::Record(r) => Some(&mut r.fields),
+            Value::Variant(v) => Some(&mut v.fields),
+            Value::List(l) => Some(l),
+            _ => None,
+        }
+    }
+
+    pub fn as_int(&self) -> Option<i64> {
+        match self.target() {
+            Value::Int(i) => Some(*i),
+            _ => None,
+        }
+    }
+
+    pub fn as_float(&self) -> Option<f64> {
+        match self.target() {
+            Value::Float(f) => Some(*f),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self.target() {
+            Value::Str(s) => Some(s.as_str()),
+            _ => None,
+        }
+    }
+}
+
+/// Structural `==` (references compare what they point to, as Rust's
+/// `PartialEq` for `&T`).
+// `==` on floats is IEEE equality, exactly as Rust's.
+#[allow(clippy::float_cmp, clippy::match_same_arms)]
+pub fn values_equal(a: &Value, b: &Value) -> bool {
+    match (a.target(), b.target()) {
+        (Value::Unit, Value::Unit) => true,
+        (Value::Int(x), Value::Int(y)) => x == y,
+        (Value::Float(x), Value::Float(y)) => x == y,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Char(x), Value::Char(y)) => x == y,
+        (Value::Str(x), Value::Str(y)) => x == y,
+        (Value::Record(x), Value::Record(y)) => all_equal(&x.fields, &y.fields),
+        (Value::List(x), Value::List(y)) => all_equal(x, y),
+        (Value::Tag(_, x), Value::Tag(_, y)) => x == y,
+        (Value::Variant(x), Value::Variant(y)) => x.tag == y.tag && all_equal(&x.fields, &y.fields),
+        (Value::Map(x), Value::Map(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| values_equal(v, w)))
+        }
+        (Value::Func(x), Value::Func(y)) => x == y,
+        _ => false,
+    }
+}
+
+fn all_equal(x: &[Value], y: &[Value]) -> bool {
+    x.len() == y.len() && x.iter().zip(y).all(|(a, b)| values_equal(a, b))
+}
+
+fn compare_all(x: &[Value], y: &[Value]) -> std::cmp::Ordering {
+    for (a, b) in x.iter().zip(y) {
+        let o = compare(a, b);
+        if o != std::cmp::Ordering::Equal {
+            return o;
+        }
+    }
+    x.len().cmp(&y.len())
+}
+
+/// `<`, `>` … on numbers, chars and strings; lists, tuples and options
+/// compare lexicographically (for `sort`).
+pub fn compare(a: &Value, b: &Value) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    match (a.target(), b.target()) {
+        (Value::Int(x), Value::Int(y)) => x.cmp(y),
+        (Value::Float(x), Value::Float(y)) => x.partial_cmp(y).unwrap_or(Ordering::Equal),
+        (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
+        (Value::Char(x), Value::Char(y)) => x.cmp(y),
+        (Value::Str(x), Value::Str(y)) => x.cmp(y),
+        (Value::Record(x), Value::Record(y)) => compare_all(&x.fields, &y.fields),
+        (Value::List(x), Value::List(y)) => compare_all(x, y),
+        (Value::Variant(x), Value::Variant(y)) if x.tag == y.tag => {
+            compare_all(&x.fields, &y.fields)
+        }
+        (l, r) => match (l.tag(), r.tag()) {
+            (Some(t1), Some(t2)) => t1.cmp(&t2),
+            _ => Ordering::Equal,
+        },
+    }
+}
