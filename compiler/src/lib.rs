@@ -9,6 +9,7 @@
 
 pub mod analysis;
 pub mod borrowck;
+pub mod codegen;
 pub mod diagnostics;
 pub mod mir;
 pub mod resolve;

@@ -302,11 +302,25 @@ impl<'a, 'c> Builder<'a, 'c> {
                 span: Span::default(),
             },
             cleanup: self.in_cleanup,
+            unwind: None,
         });
         id
     }
 
     fn push_stmt(&mut self, kind: StatementKind, span: Span) {
+        if !self.in_cleanup && kind.may_panic() {
+            // The block's statements share one unwind target: start a new
+            // block when this one's differs.
+            let target = self.unwind_target();
+            let block = &self.body.blocks[self.cur.index()];
+            let has_panicking = block.statements.iter().any(|s| s.kind.may_panic());
+            if has_panicking && block.unwind != target {
+                let next = self.new_block();
+                self.goto(next, span);
+                self.cur = next;
+            }
+            self.body.blocks[self.cur.index()].unwind = target;
+        }
         self.body.blocks[self.cur.index()]
             .statements
             .push(Statement { kind, span });

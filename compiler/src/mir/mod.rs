@@ -355,6 +355,44 @@ pub struct Terminator {
     pub span: Span,
 }
 
+impl StatementKind {
+    /// Whether executing the statement can panic: arithmetic that can
+    /// overflow or divide by zero, `as char`, and indexing.
+    pub fn may_panic(&self) -> bool {
+        let StatementKind::Assign(place, rv) = self else {
+            return false;
+        };
+        let indexes = |p: &Place| {
+            p.proj
+                .iter()
+                .any(|x| matches!(x, Proj::Index(_) | Proj::ConstIndex { .. }))
+        };
+        let operand_indexes = |o: &Operand| o.place().is_some_and(indexes);
+        indexes(place)
+            || match rv {
+                Rvalue::Binary(op, a, b) => {
+                    !matches!(
+                        op,
+                        BinaryOp::Eq
+                            | BinaryOp::Ne
+                            | BinaryOp::Lt
+                            | BinaryOp::Le
+                            | BinaryOp::Gt
+                            | BinaryOp::Ge
+                            | BinaryOp::BitAnd
+                            | BinaryOp::BitOr
+                            | BinaryOp::BitXor
+                    ) || operand_indexes(a)
+                        || operand_indexes(b)
+                }
+                Rvalue::Unary(_, _) | Rvalue::Cast(_, _) => true,
+                Rvalue::Use(o) | Rvalue::Repeat(o, _) => operand_indexes(o),
+                Rvalue::Ref(_, p) | Rvalue::Discriminant(p) | Rvalue::Len(p) => indexes(p),
+                Rvalue::Aggregate(_, ops) => ops.iter().any(operand_indexes),
+            }
+    }
+}
+
 impl Terminator {
     pub fn successors(&self) -> impl Iterator<Item = BlockId> + '_ {
         let (fixed, list): ([Option<BlockId>; 2], &[(i64, BlockId)]) = match &self.kind {
@@ -379,6 +417,10 @@ pub struct BasicBlock {
     pub terminator: Terminator,
     /// Part of an unwind path (only reached by panics).
     pub cleanup: bool,
+    /// Where a panic in one of the statements (overflow, division by zero,
+    /// a bad index) unwinds to; calls carry their own edge. Set when the
+    /// block has such a statement and its scopes need cleanup.
+    pub unwind: Option<BlockId>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

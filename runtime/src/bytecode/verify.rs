@@ -278,13 +278,9 @@ fn instruction(m: &Module, f: &Function, op: &Op, next: usize, boundary: &[bool]
         | Op::IntoIter { .. }
         // Natives are typed by the host that binds them.
         | Op::CallNative { .. } => {}
-        Op::Copy { dst, src } => {
-            same(f, dst, src)?;
-            if matches!(reg(f, src)?, T::Str | T::Owned(_)) {
-                return Err(err("owned values are moved, not copied"));
-            }
-        }
-        Op::Move { dst, src } => same(f, dst, src)?,
+        // A copy of owned data is a deep copy (Copy structs, the by-value
+        // reads of closures' captured references).
+        Op::Copy { dst, src } | Op::Move { dst, src } => same(f, dst, src)?,
         Op::LoadInt { dst, k } => {
             want(f, dst, T::Int)?;
             if !matches!(constant(m, k)?, Constant::Int(_)) {

@@ -1,9 +1,11 @@
 //! The command line: argument parsing with clap and one module per
 //! subcommand. Exit statuses are the ones in the language reference:
-//! 0 success, 1 errors in the program, 2 usage errors.
+//! 0 success, 1 errors in the program, 2 usage errors, 101 an uncaught
+//! panic.
 
 mod check;
 mod parse;
+mod run;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -40,6 +42,22 @@ enum Command {
         #[arg(long)]
         dump_facts: bool,
     },
+    /// Check, compile and run a program (exit 101 on an uncaught panic).
+    Run {
+        /// The root `.ward` file of the program.
+        file: PathBuf,
+        /// Print the compiled form instead of running it.
+        #[arg(long, value_enum)]
+        emit: Option<run::Emit>,
+        /// Arguments for the program, after `--`.
+        #[arg(last = true)]
+        args: Vec<String>,
+    },
+    /// Run the `#[test]` functions of a program, each isolated from the others' panics.
+    Test {
+        /// The root `.ward` file of the program.
+        file: PathBuf,
+    },
 }
 
 /// Exit statuses shared by every subcommand.
@@ -66,6 +84,8 @@ pub fn run() -> ExitCode {
                 facts: dump_facts,
             },
         ),
+        Command::Run { file, emit, args } => run::run(&file, emit, &args),
+        Command::Test { file } => run::test(&file),
     };
     ExitCode::from(code)
 }

@@ -1,0 +1,1336 @@
+//! Code generation: MIR to register bytecode.
+//!
+//! Each MIR local gets a register (a closure's captures go right after its
+//! parameters, where the VM puts them); statements become typed
+//! instructions over those registers plus short-lived scratch registers.
+//! A place with projections is reached through a chain of `addr_*`
+//! instructions and read, written or moved through the final reference.
+//! Generic code is compiled once: type parameters get `any` registers.
+//!
+//! Drops happen where the MIR puts them (the borrow checker's drop points);
+//! a moved-out register or field is left empty, which is its drop flag, so
+//! a drop of something already moved frees nothing. Panics unwind through
+//! handler ranges: each call's unwind edge, and each block's unwind target
+//! for its statements that can panic, becomes a range of the function's
+//! handler table, so the happy path runs no error-handling code at all.
+
+// Register numbers, counts and code offsets are bounded by the `u16`/`u32`
+// fields of the bytecode; `Codegen` reports a function that outgrows them.
+#![allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_possible_wrap,
+    clippy::cast_sign_loss
+)]
+// Matching on one variant with a fallback reads as a case split here.
+#![allow(clippy::single_match_else)]
+
+use std::collections::HashMap;
+
+use ward_runtime::bytecode::{
+    Assembler, Constant, Function, Handler, LineEntry, Module, Op, RegRange, RegType, TypeDef,
+};
+use ward_runtime::vm::well_known;
+
+use crate::diagnostics::FileId;
+use crate::mir::{
+    AggregateKind, BlockId, Body, Builtin, Callee, Const, FnMir, Local, LocalKind, Operand, Place,
+    Proj, Rvalue, StatementKind, TerminatorKind, UnOp,
+};
+use crate::resolve::{DefId, DefKind, Program};
+use crate::syntax::ast::BinaryOp;
+use crate::types::ConstValue;
+use crate::types::TypedProgram;
+use crate::types::ty::Ty;
+
+/// Why a program could not be compiled to bytecode.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodegenError {
+    pub function: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for CodegenError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "in `{}`: {}", self.function, self.message)
+    }
+}
+
+impl std::error::Error for CodegenError {}
+
+/// A compiled program: the module and its `#[test]` functions.
+#[derive(Debug)]
+pub struct Compiled {
+    pub module: Module,
+    /// `(name, function index)` of every `#[test]` function.
+    pub tests: Vec<(String, u32)>,
+}
+
+/// Compiles every user function of a checked program (one without errors).
+pub fn compile(program: &Program, typed: &TypedProgram) -> Result<Compiled, CodegenError> {
+    let mirs = crate::mir::build_program(program, typed);
+    let mut mb = ModuleBuilder::new(program, typed);
+    // Functions first, then each function's closures.
+    let mut next = 0u32;
+    for m in &mirs {
+        mb.fn_index.insert((m.def, None), next);
+        next += 1;
+    }
+    for m in &mirs {
+        for i in 0..m.closures.len() {
+            mb.fn_index.insert((m.def, Some(i as u32)), next);
+            next += 1;
+        }
+    }
+    let mut functions: Vec<Option<Function>> = vec![None; next as usize];
+    let mut tests = Vec::new();
+    for m in &mirs {
+        let idx = mb.fn_index[&(m.def, None)];
+        let name = mb.function_name(m);
+        functions[idx as usize] = Some(FnGen::run(&mut mb, m, None, name.clone())?);
+        for i in 0..m.closures.len() {
+            let ci = mb.fn_index[&(m.def, Some(i as u32))];
+            let cname = format!("{name}::{{closure#{i}}}");
+            functions[ci as usize] = Some(FnGen::run(&mut mb, m, Some(i as u32), cname)?);
+        }
+        let def = program.def(m.def);
+        if def.has_attr("test") {
+            tests.push((name, idx));
+        }
+        if def.name.text == "main" && def.module == program.root && def.owner.is_none() {
+            mb.module.entry = Some(idx);
+        }
+    }
+    mb.module.functions = functions.into_iter().flatten().collect();
+    Ok(Compiled {
+        module: mb.module,
+        tests,
+    })
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum TypeKey {
+    Adt(DefId),
+    Tuple(Vec<RegType>),
+    List,
+    Map,
+    Closure(Vec<RegType>, RegType),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum ConstKey {
+    Int(i64),
+    Float(u64),
+    Char(char),
+    Str(String),
+}
+
+struct ModuleBuilder<'a> {
+    program: &'a Program,
+    typed: &'a TypedProgram,
+    module: Module,
+    types: HashMap<TypeKey, u32>,
+    consts: HashMap<ConstKey, u32>,
+    natives: HashMap<String, u16>,
+    fn_index: HashMap<(DefId, Option<u32>), u32>,
+    files: HashMap<FileId, u32>,
+}
+
+impl<'a> ModuleBuilder<'a> {
+    fn new(program: &'a Program, typed: &'a TypedProgram) -> Self {
+        let mut mb = ModuleBuilder {
+            program,
+            typed,
+            module: Module {
+                name: program
+                    .files
+                    .iter()
+                    .enumerate()
+                    .find(|(i, _)| *i != program.std_file.0 as usize)
+                    .map(|(_, f)| f.path.display().to_string())
+                    .unwrap_or_default(),
+                ..Module::default()
+            },
+            types: HashMap::new(),
+            consts: HashMap::new(),
+            natives: HashMap::new(),
+            fn_index: HashMap::new(),
+            files: HashMap::new(),
+        };
+        // The types the runtime builds itself, at fixed indices.
+        for name in ["Option", "Result"] {
+            let def = program.lang_item(name);
+            let idx = mb.module.types.len() as u32;
+            mb.module.types.push(TypeDef::Enum {
+                name: name.into(),
+                variants: Vec::new(),
+            });
+            if let Some(d) = def {
+                mb.types.insert(TypeKey::Adt(d), idx);
+            }
+        }
+        let record = |name: &str, fields: &[(&str, RegType)]| TypeDef::Record {
+            name: name.into(),
+            fields: fields.iter().map(|f| f.1).collect(),
+            field_names: fields.iter().map(|f| f.0.to_string()).collect(),
+        };
+        let error_idx = mb.module.types.len() as u32;
+        mb.module.types.push(record(
+            "Error",
+            &[
+                ("kind", RegType::Str),
+                ("message", RegType::Str),
+                ("location", RegType::Str),
+                ("cause", RegType::Owned(well_known::OPTION)),
+            ],
+        ));
+        let panic_idx = mb.module.types.len() as u32;
+        mb.module.types.push(record(
+            "Panic",
+            &[
+                ("message", RegType::Str),
+                ("location", RegType::Str),
+                ("backtrace", RegType::Str),
+            ],
+        ));
+        let range_idx = mb.module.types.len() as u32;
+        mb.module.types.push(record(
+            "Range",
+            &[
+                ("start", RegType::Any),
+                ("end", RegType::Any),
+                ("inclusive", RegType::Bool),
+            ],
+        ));
+        mb.module.types.push(TypeDef::Record {
+            name: String::new(),
+            fields: vec![RegType::Any, RegType::Any],
+            field_names: Vec::new(),
+        });
+        mb.types.insert(
+            TypeKey::Tuple(vec![RegType::Any, RegType::Any]),
+            well_known::PAIR,
+        );
+        for (name, idx) in [
+            ("Error", error_idx),
+            ("Panic", panic_idx),
+            ("Range", range_idx),
+        ] {
+            if let Some(d) = program.lang_item(name) {
+                mb.types.insert(TypeKey::Adt(d), idx);
+            }
+        }
+        // Option and Result variants, now that their indices exist.
+        for (name, idx) in [
+            ("Option", well_known::OPTION),
+            ("Result", well_known::RESULT),
+        ] {
+            if let Some(d) = program.lang_item(name) {
+                let variants = mb.variants_of(d);
+                mb.module.types[idx as usize] = TypeDef::Enum {
+                    name: name.into(),
+                    variants,
+                };
+            }
+        }
+        mb
+    }
+
+    fn variants_of(&mut self, enum_def: DefId) -> Vec<(String, Vec<RegType>)> {
+        self.program
+            .variants(enum_def)
+            .into_iter()
+            .map(|v| {
+                let tys: Vec<Ty> = self
+                    .typed
+                    .adts
+                    .fields
+                    .get(&v)
+                    .map(|fs| fs.iter().map(|f| f.ty.clone()).collect())
+                    .unwrap_or_default();
+                let regs = tys.iter().map(|t| self.reg_type(t)).collect();
+                (self.program.def(v).name.text.clone(), regs)
+            })
+            .collect()
+    }
+
+    fn add_type(&mut self, key: TypeKey, def: TypeDef) -> u32 {
+        if let Some(i) = self.types.get(&key) {
+            return *i;
+        }
+        let i = self.module.types.len() as u32;
+        self.module.types.push(def);
+        self.types.insert(key, i);
+        i
+    }
+
+    /// The type-table entry of a user struct or enum.
+    fn adt_type(&mut self, def: DefId) -> u32 {
+        if let Some(i) = self.types.get(&TypeKey::Adt(def)) {
+            return *i;
+        }
+        let name = self.program.def(def).name.text.clone();
+        // A placeholder first: fields may mention the type itself.
+        let i = self.add_type(
+            TypeKey::Adt(def),
+            TypeDef::Record {
+                name: name.clone(),
+                fields: Vec::new(),
+                field_names: Vec::new(),
+            },
+        );
+        let t = match &self.program.def(def).kind {
+            DefKind::Enum(_) => TypeDef::Enum {
+                name,
+                variants: self.variants_of(def),
+            },
+            _ => {
+                let fields: Vec<(String, Ty)> = self
+                    .typed
+                    .adts
+                    .fields
+                    .get(&def)
+                    .map(|fs| fs.iter().map(|f| (f.name.clone(), f.ty.clone())).collect())
+                    .unwrap_or_default();
+                TypeDef::Record {
+                    name,
+                    fields: fields.iter().map(|(_, t)| self.reg_type(t)).collect(),
+                    field_names: fields.into_iter().map(|(n, _)| n).collect(),
+                }
+            }
+        };
+        self.module.types[i as usize] = t;
+        i
+    }
+
+    /// The register type of a Ward type.
+    fn reg_type(&mut self, ty: &Ty) -> RegType {
+        match ty {
+            Ty::Int => RegType::Int,
+            Ty::Float => RegType::Float,
+            Ty::Bool => RegType::Bool,
+            Ty::Char => RegType::Char,
+            Ty::Str => RegType::Str,
+            Ty::Never => RegType::Unit,
+            Ty::Tuple(items) if items.is_empty() => RegType::Unit,
+            Ty::Tuple(items) => {
+                let fields: Vec<RegType> = items.iter().map(|t| self.reg_type(t)).collect();
+                RegType::Owned(self.add_type(
+                    TypeKey::Tuple(fields.clone()),
+                    TypeDef::Record {
+                        name: String::new(),
+                        fields,
+                        field_names: Vec::new(),
+                    },
+                ))
+            }
+            Ty::Array(..) => RegType::Owned(self.list_type()),
+            Ty::Ref(..) => RegType::Ref,
+            Ty::Fn(params, ret) => {
+                let params: Vec<RegType> = params.iter().map(|t| self.reg_type(t)).collect();
+                let ret = self.reg_type(ret);
+                RegType::Owned(self.add_type(
+                    TypeKey::Closure(params.clone(), ret),
+                    TypeDef::Closure { params, ret },
+                ))
+            }
+            Ty::Adt(d, _) => {
+                if let Some(i) = self.types.get(&TypeKey::Adt(*d)) {
+                    return RegType::Owned(*i);
+                }
+                if self.program.is_std_def(*d) {
+                    return match self.program.def(*d).name.text.as_str() {
+                        "List" => RegType::Owned(self.list_type()),
+                        "Map" => RegType::Owned(
+                            self.add_type(TypeKey::Map, TypeDef::Map(RegType::Any, RegType::Any)),
+                        ),
+                        // Opaque runtime values (iterators, instants, …).
+                        _ => RegType::Any,
+                    };
+                }
+                RegType::Owned(self.adt_type(*d))
+            }
+            Ty::Param(..) | Ty::Var(_) | Ty::Error => RegType::Any,
+        }
+    }
+
+    fn list_type(&mut self) -> u32 {
+        self.add_type(TypeKey::List, TypeDef::List(RegType::Any))
+    }
+
+    fn constant(&mut self, key: ConstKey) -> u32 {
+        if let Some(i) = self.consts.get(&key) {
+            return *i;
+        }
+        let c = match &key {
+            ConstKey::Int(i) => Constant::Int(*i),
+            ConstKey::Float(b) => Constant::Float(f64::from_bits(*b)),
+            ConstKey::Char(c) => Constant::Char(*c),
+            ConstKey::Str(s) => Constant::Str(s.clone()),
+        };
+        let i = self.module.constants.len() as u32;
+        self.module.constants.push(c);
+        self.consts.insert(key, i);
+        i
+    }
+
+    fn native(&mut self, name: String) -> u16 {
+        if let Some(i) = self.natives.get(&name) {
+            return *i;
+        }
+        let i = self.module.natives.len() as u16;
+        self.module.natives.push(name.clone());
+        self.natives.insert(name, i);
+        i
+    }
+
+    fn file(&mut self, f: FileId) -> u32 {
+        if let Some(i) = self.files.get(&f) {
+            return *i;
+        }
+        let i = self.module.files.len() as u32;
+        self.module
+            .files
+            .push(self.program.file(f).path.display().to_string());
+        self.files.insert(f, i);
+        i
+    }
+
+    /// `Type::method` for methods, the path otherwise.
+    fn def_name(&self, def: DefId) -> String {
+        let d = self.program.def(def);
+        if let Some(owner) = d.owner
+            && let Some((_, self_ty)) = self.typed.impl_self.get(&owner)
+        {
+            return format!("{}::{}", self.type_name(self_ty), d.name.text);
+        }
+        self.program.def_path(def)
+    }
+
+    fn type_name(&self, ty: &Ty) -> String {
+        match ty {
+            Ty::Adt(d, _) => self.program.def(*d).name.text.clone(),
+            other => crate::types::ty::display(self.program, other),
+        }
+    }
+
+    fn function_name(&self, m: &FnMir) -> String {
+        self.def_name(m.def)
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Fixup {
+    Jump(BlockId),
+}
+
+struct FnGen<'m, 'a> {
+    mb: &'m mut ModuleBuilder<'a>,
+    fnmir: &'a FnMir,
+    body: &'a Body,
+    name: String,
+    regs: Vec<RegType>,
+    reg_of: Vec<u16>,
+    asm: Assembler,
+    block_pc: Vec<Option<usize>>,
+    fixups: Vec<(usize, Fixup)>,
+    /// Switch instructions: (offset, next offset, constant, targets).
+    switches: Vec<(usize, usize, u32, Vec<BlockId>)>,
+    lines: Vec<LineEntry>,
+    handlers: Vec<(usize, usize, BlockId)>,
+    /// Scratch registers free for reuse (by type), and those taken by the
+    /// current statement.
+    free: HashMap<Vec<RegType>, Vec<u16>>,
+    taken: Vec<(Vec<RegType>, u16)>,
+}
+
+type R<T> = Result<T, CodegenError>;
+
+impl<'m, 'a> FnGen<'m, 'a> {
+    fn run(
+        mb: &'m mut ModuleBuilder<'a>,
+        fnmir: &'a FnMir,
+        closure: Option<u32>,
+        name: String,
+    ) -> R<Function> {
+        let body = fnmir.body_of(closure);
+        let mut g = FnGen {
+            mb,
+            fnmir,
+            body,
+            name,
+            regs: Vec::new(),
+            reg_of: vec![0; body.locals.len()],
+            asm: Assembler::default(),
+            block_pc: vec![None; body.blocks.len()],
+            fixups: Vec::new(),
+            switches: Vec::new(),
+            lines: Vec::new(),
+            handlers: Vec::new(),
+            free: HashMap::new(),
+            taken: Vec::new(),
+        };
+        g.layout_registers()?;
+        g.emit_blocks()?;
+        g.finish()
+    }
+
+    fn fail<T>(&self, message: impl Into<String>) -> R<T> {
+        Err(CodegenError {
+            function: self.name.clone(),
+            message: message.into(),
+        })
+    }
+
+    fn new_reg(&mut self, t: RegType) -> R<u16> {
+        if self.regs.len() >= usize::from(u16::MAX) {
+            return self.fail("too many registers");
+        }
+        self.regs.push(t);
+        Ok((self.regs.len() - 1) as u16)
+    }
+
+    /// Result, parameters, captures (in capture order), then the rest.
+    fn layout_registers(&mut self) -> R<()> {
+        let n = self.body.locals.len();
+        let arity = self.body.arg_count as usize;
+        let captures = self.body.captures.len();
+        let mut order: Vec<usize> = (0..=arity.min(n.saturating_sub(1))).collect();
+        let mut upvars = vec![None; captures];
+        for (i, l) in self.body.locals.iter().enumerate() {
+            if let LocalKind::Upvar { capture, .. } = l.kind
+                && let Some(slot) = upvars.get_mut(capture as usize)
+            {
+                *slot = Some(i);
+            }
+        }
+        for u in &upvars {
+            match u {
+                Some(i) => order.push(*i),
+                None => return self.fail("a capture without its local"),
+            }
+        }
+        for i in 0..n {
+            if !order.contains(&i) {
+                order.push(i);
+            }
+        }
+        for local in order {
+            let t = self.mb.reg_type(&self.body.locals[local].ty);
+            self.reg_of[local] = self.new_reg(t)?;
+        }
+        Ok(())
+    }
+
+    fn reg(&self, l: Local) -> u16 {
+        self.reg_of[l.index()]
+    }
+
+    fn emit(&mut self, op: Op) -> usize {
+        self.asm.emit(op)
+    }
+
+    /// A scratch register for the current statement.
+    fn scratch(&mut self, t: RegType) -> R<u16> {
+        self.scratch_range(vec![t])
+    }
+
+    /// Consecutive scratch registers of these types.
+    fn scratch_range(&mut self, ts: Vec<RegType>) -> R<u16> {
+        if let Some(r) = self.free.get_mut(&ts).and_then(Vec::pop) {
+            self.taken.push((ts, r));
+            return Ok(r);
+        }
+        let first = self.regs.len() as u16;
+        for t in &ts {
+            self.new_reg(*t)?;
+        }
+        self.taken.push((ts, first));
+        Ok(first)
+    }
+
+    fn end_statement(&mut self) {
+        for (ts, r) in self.taken.drain(..) {
+            self.free.entry(ts).or_default().push(r);
+        }
+    }
+
+    fn place_ty(&self, p: &Place) -> Ty {
+        crate::mir::place_ty(self.mb.program, self.mb.typed, self.body, p)
+    }
+
+    fn operand_ty(&self, op: &Operand) -> Ty {
+        match op {
+            Operand::Copy(p, _) | Operand::Move(p, _) => self.place_ty(p),
+            Operand::Const(c) => match c {
+                Const::Int(_) => Ty::Int,
+                Const::Float(_) => Ty::Float,
+                Const::Bool(_) => Ty::Bool,
+                Const::Char(_) => Ty::Char,
+                Const::Str(_) => Ty::Str,
+                Const::Unit => Ty::unit(),
+                Const::Fn(d) => self.mb.typed.sigs.get(d).map_or(Ty::Error, |s| {
+                    Ty::Fn(s.params.clone(), Box::new(s.ret.clone()))
+                }),
+                Const::Item(d) => self
+                    .mb
+                    .typed
+                    .const_types
+                    .get(d)
+                    .cloned()
+                    .unwrap_or(Ty::Error),
+            },
+        }
+    }
+
+    fn operand_reg_type(&mut self, op: &Operand) -> RegType {
+        let t = self.operand_ty(op);
+        self.mb.reg_type(&t)
+    }
+
+    // ------------------------------------------------------------------
+    // Places and operands
+
+    /// A register holding a reference to `place`.
+    fn place_ptr(&mut self, place: &Place) -> R<u16> {
+        let mut projs = place.proj.as_slice();
+        let mut ptr = if let [Proj::Deref(_), rest @ ..] = projs {
+            projs = rest;
+            self.reg(place.local)
+        } else {
+            let p = self.scratch(RegType::Ref)?;
+            let src = self.reg(place.local);
+            self.emit(Op::AddrReg { dst: p, src });
+            p
+        };
+        for proj in projs {
+            let next = self.scratch(RegType::Ref)?;
+            match proj {
+                Proj::Deref(_) => {
+                    self.emit(Op::Load { dst: next, ptr });
+                }
+                Proj::Field(i) => {
+                    self.emit(Op::AddrField {
+                        dst: next,
+                        ptr,
+                        field: *i as u16,
+                    });
+                }
+                Proj::Index(l) => {
+                    let index = self.reg(*l);
+                    self.emit(Op::AddrIndex {
+                        dst: next,
+                        ptr,
+                        index,
+                    });
+                }
+                Proj::ConstIndex { offset, from_end } => {
+                    self.emit(Op::AddrConstIndex {
+                        dst: next,
+                        ptr,
+                        offset: *offset as u16,
+                        from_end: u8::from(*from_end),
+                    });
+                }
+                Proj::Downcast(_) => continue,
+            }
+            ptr = next;
+        }
+        Ok(ptr)
+    }
+
+    fn load_const(&mut self, c: &Const, dst: u16) -> R<()> {
+        match c {
+            Const::Int(i) => {
+                let k = self.mb.constant(ConstKey::Int(*i));
+                self.emit(Op::LoadInt { dst, k });
+            }
+            Const::Float(f) => {
+                let k = self.mb.constant(ConstKey::Float(f.to_bits()));
+                self.emit(Op::LoadFloat { dst, k });
+            }
+            Const::Bool(b) => {
+                self.emit(Op::LoadBool {
+                    dst,
+                    v: u8::from(*b),
+                });
+            }
+            Const::Char(c) => {
+                let k = self.mb.constant(ConstKey::Char(*c));
+                self.emit(Op::LoadChar { dst, k });
+            }
+            Const::Str(s) => {
+                let k = self.mb.constant(ConstKey::Str(s.clone()));
+                self.emit(Op::LoadStr { dst, k });
+            }
+            Const::Unit => {
+                self.emit(Op::LoadUnit { dst });
+            }
+            Const::Fn(d) => match self.mb.fn_index.get(&(*d, None)) {
+                Some(f) => {
+                    let f = *f;
+                    self.emit(Op::LoadFunc { dst, f });
+                }
+                None => {
+                    let name = self.mb.def_name(*d);
+                    return self.fail(format!(
+                        "`{name}` cannot be used as a value yet (wrap it in a closure)"
+                    ));
+                }
+            },
+            Const::Item(d) => {
+                let v = self.mb.typed.const_values.get(d).cloned();
+                let c = match v {
+                    Some(ConstValue::Int(i)) => Const::Int(i),
+                    Some(ConstValue::Float(f)) => Const::Float(f),
+                    Some(ConstValue::Bool(b)) => Const::Bool(b),
+                    Some(ConstValue::Char(c)) => Const::Char(c),
+                    Some(ConstValue::Str(s)) => Const::Str(s),
+                    None => return self.fail("a constant without a value"),
+                };
+                self.load_const(&c, dst)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A register holding the operand's value, for reading only.
+    fn read(&mut self, op: &Operand) -> R<u16> {
+        match op {
+            Operand::Copy(p, _) | Operand::Move(p, _) if p.proj.is_empty() => Ok(self.reg(p.local)),
+            _ => {
+                let t = self.operand_reg_type(op);
+                let r = self.scratch(t)?;
+                self.write_operand(op, r)?;
+                Ok(r)
+            }
+        }
+    }
+
+    /// `dst = operand` (copied or moved).
+    fn write_operand(&mut self, op: &Operand, dst: u16) -> R<()> {
+        match op {
+            Operand::Const(c) => self.load_const(c, dst),
+            Operand::Copy(p, _) if p.proj.is_empty() => {
+                let src = self.reg(p.local);
+                if src != dst {
+                    self.emit(Op::Copy { dst, src });
+                }
+                Ok(())
+            }
+            Operand::Move(p, _) if p.proj.is_empty() => {
+                let src = self.reg(p.local);
+                if src != dst {
+                    self.emit(Op::Move { dst, src });
+                }
+                Ok(())
+            }
+            Operand::Copy(p, _) => {
+                let ptr = self.place_ptr(p)?;
+                self.emit(Op::Load { dst, ptr });
+                Ok(())
+            }
+            Operand::Move(p, _) => {
+                let ptr = self.place_ptr(p)?;
+                self.emit(Op::Take { dst, ptr });
+                Ok(())
+            }
+        }
+    }
+
+    /// A reference to the operand's value (for comparisons of compound
+    /// values, which read in place).
+    fn operand_ptr(&mut self, op: &Operand) -> R<u16> {
+        match op {
+            Operand::Copy(p, _) | Operand::Move(p, _) => self.place_ptr(p),
+            Operand::Const(_) => {
+                let v = self.read(op)?;
+                let p = self.scratch(RegType::Ref)?;
+                self.emit(Op::AddrReg { dst: p, src: v });
+                Ok(p)
+            }
+        }
+    }
+
+    /// Operands moved into consecutive scratch registers.
+    fn stage(&mut self, ops: &[Operand]) -> R<RegRange> {
+        if ops.is_empty() {
+            return Ok(RegRange { first: 0, count: 0 });
+        }
+        let ts: Vec<RegType> = ops.iter().map(|o| self.operand_reg_type(o)).collect();
+        let first = self.scratch_range(ts)?;
+        for (i, op) in ops.iter().enumerate() {
+            self.write_operand(op, first + i as u16)?;
+        }
+        Ok(RegRange {
+            first,
+            count: ops.len() as u16,
+        })
+    }
+
+    // ------------------------------------------------------------------
+    // Statements
+
+    fn line(&mut self, span: crate::diagnostics::Span) {
+        if span.start == 0 && span.end == 0 {
+            return;
+        }
+        let file = self.mb.program.file(self.fnmir.file);
+        let (line, col) = file.line_col_chars(span.start);
+        let pc = self.asm.code.len() as u32;
+        let (line, col) = (line as u32, col as u32);
+        if let Some(last) = self.lines.last_mut() {
+            if last.line == line && last.col == col {
+                return;
+            }
+            if last.pc == pc {
+                last.line = line;
+                last.col = col;
+                return;
+            }
+        }
+        self.lines.push(LineEntry { pc, line, col });
+    }
+
+    fn statement(&mut self, kind: &StatementKind) -> R<()> {
+        match kind {
+            StatementKind::Assign(place, rv) => self.assign(place, rv),
+            StatementKind::Drop(place) => {
+                let t = self.place_ty(place);
+                if is_trivially_dropped(&t) {
+                    return Ok(());
+                }
+                if place.proj.is_empty() {
+                    let reg = self.reg(place.local);
+                    self.emit(Op::Drop { reg });
+                } else {
+                    let ptr = self.place_ptr(place)?;
+                    self.emit(Op::DropAt { ptr });
+                }
+                Ok(())
+            }
+            StatementKind::StorageLive(_)
+            | StatementKind::StorageDead(_)
+            | StatementKind::FakeRead(_)
+            | StatementKind::ZoneEnter(_)
+            | StatementKind::ZoneExit
+            | StatementKind::Nop => Ok(()),
+        }
+    }
+
+    fn assign(&mut self, place: &Place, rv: &Rvalue) -> R<()> {
+        if place.proj.is_empty() {
+            let dst = self.reg(place.local);
+            return self.rvalue_into(rv, dst);
+        }
+        let t = self.place_ty(place);
+        let rt = self.mb.reg_type(&t);
+        let tmp = self.scratch(rt)?;
+        self.rvalue_into(rv, tmp)?;
+        let ptr = self.place_ptr(place)?;
+        self.emit(Op::Store { ptr, src: tmp });
+        Ok(())
+    }
+
+    fn rvalue_into(&mut self, rv: &Rvalue, dst: u16) -> R<()> {
+        match rv {
+            Rvalue::Use(op) => self.write_operand(op, dst),
+            Rvalue::Ref(_, place) => {
+                if place.proj.is_empty() {
+                    let src = self.reg(place.local);
+                    self.emit(Op::AddrReg { dst, src });
+                } else if let [Proj::Deref(_)] = place.proj.as_slice() {
+                    // A reborrow: the same reference.
+                    let src = self.reg(place.local);
+                    self.emit(Op::Copy { dst, src });
+                } else {
+                    let ptr = self.place_ptr(place)?;
+                    self.emit(Op::Copy { dst, src: ptr });
+                }
+                Ok(())
+            }
+            Rvalue::Binary(op, a, b) => self.binary(*op, a, b, dst),
+            Rvalue::Unary(op, a) => {
+                let t = self.operand_ty(a);
+                let a = self.read(a)?;
+                let op = match (op, &t) {
+                    (UnOp::Neg, Ty::Int) => Op::NegInt { dst, a },
+                    (UnOp::Neg, Ty::Float) => Op::NegFloat { dst, a },
+                    (UnOp::Not, Ty::Bool) => Op::NotBool { dst, a },
+                    (UnOp::Not, Ty::Int) => Op::NotInt { dst, a },
+                    _ => return self.fail("a unary operator on an unsupported type"),
+                };
+                self.emit(op);
+                Ok(())
+            }
+            Rvalue::Cast(op, to) => {
+                let from = self.operand_ty(op);
+                let a = self.read(op)?;
+                let op = match (&from, to) {
+                    (Ty::Int, Ty::Float) => Op::IntToFloat { dst, a },
+                    (Ty::Float, Ty::Int) => Op::FloatToInt { dst, a },
+                    (Ty::Int, Ty::Char) => Op::IntToChar { dst, a },
+                    (Ty::Char, Ty::Int) => Op::CharToInt { dst, a },
+                    (x, y) if x == y => Op::Copy { dst, src: a },
+                    _ => return self.fail("an unsupported cast"),
+                };
+                self.emit(op);
+                Ok(())
+            }
+            Rvalue::Aggregate(kind, ops) => self.aggregate(kind, ops, dst),
+            Rvalue::Repeat(op, n) => {
+                let src = self.read(op)?;
+                let count = self
+                    .mb
+                    .constant(ConstKey::Int(i64::try_from(*n).unwrap_or(i64::MAX)));
+                self.emit(Op::MakeRepeat { dst, src, count });
+                Ok(())
+            }
+            Rvalue::Discriminant(place) => {
+                if place.proj.is_empty() {
+                    let src = self.reg(place.local);
+                    self.emit(Op::Tag { dst, src });
+                } else {
+                    let ptr = self.place_ptr(place)?;
+                    self.emit(Op::TagAt { dst, ptr });
+                }
+                Ok(())
+            }
+            Rvalue::Len(place) => {
+                let ptr = self.place_ptr(place)?;
+                self.emit(Op::Len { dst, ptr });
+                Ok(())
+            }
+        }
+    }
+
+    fn binary(&mut self, op: BinaryOp, a: &Operand, b: &Operand, dst: u16) -> R<()> {
+        let t = self.operand_ty(a);
+        let cmp = match op {
+            BinaryOp::Eq => Some(0),
+            BinaryOp::Ne => Some(1),
+            BinaryOp::Lt => Some(2),
+            BinaryOp::Le => Some(3),
+            BinaryOp::Gt => Some(4),
+            BinaryOp::Ge => Some(5),
+            _ => None,
+        };
+        if let Some(cmp) = cmp {
+            let op = match &t {
+                Ty::Int | Ty::Float | Ty::Bool | Ty::Char => {
+                    let (a, b) = (self.read(a)?, self.read(b)?);
+                    match t {
+                        Ty::Int => Op::CmpInt { dst, a, b, cmp },
+                        Ty::Float => Op::CmpFloat { dst, a, b, cmp },
+                        _ => Op::CmpScalar { dst, a, b, cmp },
+                    }
+                }
+                Ty::Str if cmp > 1 => {
+                    let (a, b) = (self.operand_ptr(a)?, self.operand_ptr(b)?);
+                    Op::CmpStrAt { dst, a, b, cmp }
+                }
+                _ if cmp <= 1 => {
+                    let (a, b) = (self.operand_ptr(a)?, self.operand_ptr(b)?);
+                    Op::EqAt { dst, a, b, ne: cmp }
+                }
+                _ => return self.fail("an ordering comparison of an unsupported type"),
+            };
+            self.emit(op);
+            return Ok(());
+        }
+        let (ra, rb) = (self.read(a)?, self.read(b)?);
+        let (a, b) = (ra, rb);
+        let op = match (&t, op) {
+            (Ty::Int, BinaryOp::Add) => Op::AddInt { dst, a, b },
+            (Ty::Int, BinaryOp::Sub) => Op::SubInt { dst, a, b },
+            (Ty::Int, BinaryOp::Mul) => Op::MulInt { dst, a, b },
+            (Ty::Int, BinaryOp::Div) => Op::DivInt { dst, a, b },
+            (Ty::Int, BinaryOp::Rem) => Op::RemInt { dst, a, b },
+            (Ty::Int, BinaryOp::BitAnd) => Op::AndInt { dst, a, b },
+            (Ty::Int, BinaryOp::BitOr) => Op::OrInt { dst, a, b },
+            (Ty::Int, BinaryOp::BitXor) => Op::XorInt { dst, a, b },
+            (Ty::Int, BinaryOp::Shl) => Op::ShlInt { dst, a, b },
+            (Ty::Int, BinaryOp::Shr) => Op::ShrInt { dst, a, b },
+            (Ty::Float, BinaryOp::Add) => Op::AddFloat { dst, a, b },
+            (Ty::Float, BinaryOp::Sub) => Op::SubFloat { dst, a, b },
+            (Ty::Float, BinaryOp::Mul) => Op::MulFloat { dst, a, b },
+            (Ty::Float, BinaryOp::Div) => Op::DivFloat { dst, a, b },
+            (Ty::Float, BinaryOp::Rem) => Op::RemFloat { dst, a, b },
+            (Ty::Bool, BinaryOp::BitAnd | BinaryOp::And) => {
+                // a & b: a ? b : false, as a comparison-free sequence.
+                self.emit(Op::Copy { dst, src: a });
+                let j = self.emit(Op::JumpIfNot { cond: a, off: 0 });
+                self.emit(Op::Copy { dst, src: b });
+                let end = self.asm.code.len();
+                self.patch(j, end)?;
+                return Ok(());
+            }
+            (Ty::Bool, BinaryOp::BitOr | BinaryOp::Or) => {
+                self.emit(Op::Copy { dst, src: a });
+                let j = self.emit(Op::JumpIf { cond: a, off: 0 });
+                self.emit(Op::Copy { dst, src: b });
+                let end = self.asm.code.len();
+                self.patch(j, end)?;
+                return Ok(());
+            }
+            (Ty::Bool, BinaryOp::BitXor) => Op::CmpScalar { dst, a, b, cmp: 1 },
+            _ => return self.fail(format!("the operator {op:?} on an unsupported type")),
+        };
+        self.emit(op);
+        Ok(())
+    }
+
+    fn patch(&mut self, at: usize, target: usize) -> R<()> {
+        match self.asm.patch_jump(at, target) {
+            Ok(()) => Ok(()),
+            Err(e) => self.fail(e.to_string()),
+        }
+    }
+
+    fn aggregate(&mut self, kind: &AggregateKind, ops: &[Operand], dst: u16) -> R<()> {
+        match kind {
+            AggregateKind::Tuple if ops.is_empty() => {
+                self.emit(Op::LoadUnit { dst });
+            }
+            AggregateKind::Tuple => {
+                let fields = self.stage(ops)?;
+                let ts: Vec<Ty> = ops.iter().map(|o| self.operand_ty(o)).collect();
+                let RegType::Owned(ty) = self.mb.reg_type(&Ty::Tuple(ts)) else {
+                    return self.fail("a tuple without a type");
+                };
+                self.emit(Op::MakeRecord { dst, ty, fields });
+            }
+            AggregateKind::Array => {
+                let items = self.stage(ops)?;
+                self.emit(Op::MakeList { dst, items });
+            }
+            AggregateKind::Adt(def) => {
+                let fields = self.stage(ops)?;
+                match self.mb.program.def(*def).kind {
+                    DefKind::Variant { parent, index } => {
+                        let ty = match self.mb.types.get(&TypeKey::Adt(parent)) {
+                            Some(t) => *t,
+                            None => self.mb.adt_type(parent),
+                        };
+                        self.emit(Op::MakeVariant {
+                            dst,
+                            ty,
+                            variant: index as u16,
+                            fields,
+                        });
+                    }
+                    _ => {
+                        let ty = self.mb.adt_type(*def);
+                        self.emit(Op::MakeRecord { dst, ty, fields });
+                    }
+                }
+            }
+            AggregateKind::Range {
+                inclusive,
+                has_start,
+                has_end,
+            } => {
+                let bounds = self.stage(ops)?;
+                let kind =
+                    u8::from(*inclusive) | u8::from(*has_start) << 1 | u8::from(*has_end) << 2;
+                self.emit(Op::MakeRange { dst, bounds, kind });
+            }
+            AggregateKind::Closure(i) => {
+                let captures = self.stage(ops)?;
+                let Some(f) = self.mb.fn_index.get(&(self.fnmir.def, Some(*i))).copied() else {
+                    return self.fail("a closure without its function");
+                };
+                self.emit(Op::MakeClosure { dst, f, captures });
+            }
+        }
+        Ok(())
+    }
+
+    // ------------------------------------------------------------------
+    // Blocks and terminators
+
+    fn emit_blocks(&mut self) -> R<()> {
+        let order: Vec<usize> = (0..self.body.blocks.len()).collect();
+        for (pos, &b) in order.iter().enumerate() {
+            let block = &self.body.blocks[b];
+            self.block_pc[b] = Some(self.asm.code.len());
+            let start = self.asm.code.len();
+            for s in &block.statements {
+                self.line(s.span);
+                self.statement(&s.kind)?;
+                self.end_statement();
+            }
+            if let Some(u) = block.unwind
+                && !block.cleanup
+            {
+                let end = self.asm.code.len();
+                if end > start {
+                    self.handlers.push((start, end, u));
+                }
+            }
+            let next = order.get(pos + 1).map(|n| BlockId(*n as u32));
+            self.line(block.terminator.span);
+            self.terminator(&block.terminator.kind, next)?;
+            self.end_statement();
+        }
+        Ok(())
+    }
+
+    fn jump(&mut self, target: BlockId, next: Option<BlockId>) {
+        if next != Some(target) {
+            let at = self.emit(Op::Jump { off: 0 });
+            self.fixups.push((at, Fixup::Jump(target)));
+        }
+    }
+
+    fn terminator(&mut self, kind: &TerminatorKind, next: Option<BlockId>) -> R<()> {
+        match kind {
+            TerminatorKind::Goto(b) => self.jump(*b, next),
+            TerminatorKind::SwitchInt {
+                discr,
+                targets,
+                otherwise,
+            } => self.switch(discr, targets, *otherwise, next)?,
+            TerminatorKind::Return => {
+                let src = self.reg(Local::RETURN);
+                self.emit(Op::Return { src });
+            }
+            TerminatorKind::Resume => {
+                self.emit(Op::Resume {});
+            }
+            TerminatorKind::Unreachable => {
+                self.emit(Op::Unreachable {});
+            }
+            TerminatorKind::Call {
+                callee,
+                args,
+                dest,
+                target,
+                unwind,
+            } => {
+                let start = self.asm.code.len();
+                self.call(callee, args, dest)?;
+                if let Some(u) = unwind {
+                    self.handlers.push((start, self.asm.code.len(), *u));
+                }
+                match target {
+                    Some(t) => self.jump(*t, next),
+                    None => {
+                        self.emit(Op::Unreachable {});
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn switch(
+        &mut self,
+        discr: &Operand,
+        targets: &[(i64, BlockId)],
+        otherwise: BlockId,
+        next: Option<BlockId>,
+    ) -> R<()> {
+        let t = self.operand_ty(discr);
+        let src = self.read(discr)?;
+        if t == Ty::Bool {
+            // `targets` holds 0 (false) and/or 1 (true).
+            for (v, b) in targets {
+                let at = if *v == 0 {
+                    self.emit(Op::JumpIfNot { cond: src, off: 0 })
+                } else {
+                    self.emit(Op::JumpIf { cond: src, off: 0 })
+                };
+                self.fixups.push((at, Fixup::Jump(*b)));
+            }
+            self.jump(otherwise, next);
+            return Ok(());
+        }
+        let dense = targets.iter().all(|(v, _)| (0..256).contains(v));
+        if dense && t == Ty::Int {
+            let len = targets.iter().map(|(v, _)| *v + 1).max().unwrap_or(0) as usize;
+            let mut table = vec![otherwise; len];
+            for (v, b) in targets {
+                table[*v as usize] = *b;
+            }
+            let k = self.mb.module.constants.len() as u32;
+            self.mb
+                .module
+                .constants
+                .push(Constant::JumpTable(Vec::new()));
+            let at = self.emit(Op::Switch {
+                src,
+                table: k,
+                otherwise: 0,
+            });
+            let next_pc = self.asm.code.len();
+            self.fixups.push((at, Fixup::Jump(otherwise)));
+            self.switches.push((at, next_pc, k, table));
+            return Ok(());
+        }
+        // Sparse values: compare one by one.
+        let cond = self.scratch(RegType::Bool)?;
+        let rt = self.mb.reg_type(&t);
+        let value = self.scratch(rt)?;
+        for (v, b) in targets {
+            let c = match t {
+                Ty::Char => Const::Char(char::from_u32(*v as u32).unwrap_or('\0')),
+                _ => Const::Int(*v),
+            };
+            self.load_const(&c, value)?;
+            let op = if t == Ty::Int {
+                Op::CmpInt {
+                    dst: cond,
+                    a: src,
+                    b: value,
+                    cmp: 0,
+                }
+            } else {
+                Op::CmpScalar {
+                    dst: cond,
+                    a: src,
+                    b: value,
+                    cmp: 0,
+                }
+            };
+            self.emit(op);
+            let at = self.emit(Op::JumpIf { cond, off: 0 });
+            self.fixups.push((at, Fixup::Jump(*b)));
+        }
+        self.jump(otherwise, next);
+        Ok(())
+    }
+
+    fn call(&mut self, callee: &Callee, args: &[Operand], dest: &Place) -> R<()> {
+        let dest_ty = self.place_ty(dest);
+        let (dst, store) = if dest.proj.is_empty() {
+            (self.reg(dest.local), false)
+        } else {
+            let rt = self.mb.reg_type(&dest_ty);
+            (self.scratch(rt)?, true)
+        };
+        match callee {
+            Callee::Def(d) => {
+                if let Some(f) = self.mb.fn_index.get(&(*d, None)).copied() {
+                    let args = self.stage(args)?;
+                    self.emit(Op::Call { dst, f, args });
+                } else if self.mb.program.is_std_def(*d) {
+                    let name = self.mb.def_name(*d);
+                    if name == "type_name" {
+                        let t = args.first().map_or(Ty::Error, |a| self.operand_ty(a));
+                        let inner = match t {
+                            Ty::Ref(_, inner) => *inner,
+                            other => other,
+                        };
+                        let text = crate::types::ty::display(self.mb.program, &inner);
+                        self.load_const(&Const::Str(text), dst)?;
+                    } else {
+                        let native = self.mb.native(name);
+                        let args = self.stage(args)?;
+                        self.emit(Op::CallNative { dst, native, args });
+                    }
+                } else {
+                    let name = self.mb.def_name(*d);
+                    return self.fail(format!("a call of `{name}`, which has no body"));
+                }
+            }
+            Callee::Value(op) => {
+                let closure = match op {
+                    Operand::Copy(p, _) | Operand::Move(p, _) if !p.proj.is_empty() => {
+                        self.place_ptr(p)?
+                    }
+                    _ => self.read(op)?,
+                };
+                let args = self.stage(args)?;
+                self.emit(Op::CallClosure { dst, closure, args });
+            }
+            Callee::Builtin(b) => match b {
+                Builtin::Clone => {
+                    let Some(a) = args.first() else {
+                        return self.fail("clone without an argument");
+                    };
+                    let ptr = self.read(a)?;
+                    self.emit(Op::Clone { dst, ptr });
+                }
+                Builtin::IntoIter => {
+                    let src = self.stage(args)?.first;
+                    self.emit(Op::IntoIter { dst, src });
+                }
+                Builtin::IterNext => {
+                    let Some(a) = args.first() else {
+                        return self.fail("next without an iterator");
+                    };
+                    let ptr = self.read(a)?;
+                    self.emit(Op::IterNext { dst, ptr });
+                }
+                Builtin::TryConvert => {
+                    let Some(a) = args.first() else {
+                        return self.fail("`?` without a value");
+                    };
+                    let to_error = matches!(&dest_ty, Ty::Adt(d, _)
+                        if Some(*d) == self.mb.program.lang_item("Error"));
+                    if to_error {
+                        let src = self.stage(std::slice::from_ref(a))?.first;
+                        self.emit(Op::ToError { dst, src });
+                    } else {
+                        self.write_operand(a, dst)?;
+                    }
+                }
+                Builtin::CaughtPanic => {
+                    self.emit(Op::CaughtPanic { dst });
+                }
+            },
+        }
+        if store {
+            let ptr = self.place_ptr(dest)?;
+            self.emit(Op::Store { ptr, src: dst });
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> R<Function> {
+        let pc_of = |b: BlockId, pcs: &[Option<usize>]| pcs[b.index()].unwrap_or(0);
+        for (at, fix) in std::mem::take(&mut self.fixups) {
+            let Fixup::Jump(b) = fix;
+            let target = pc_of(b, &self.block_pc);
+            self.patch(at, target)?;
+        }
+        for (_, next_pc, k, table) in std::mem::take(&mut self.switches) {
+            let offs = table
+                .iter()
+                .map(|b| (pc_of(*b, &self.block_pc) as i64 - next_pc as i64) as i32)
+                .collect();
+            self.mb.module.constants[k as usize] = Constant::JumpTable(offs);
+        }
+        let handlers = self
+            .handlers
+            .iter()
+            .map(|(s, e, b)| Handler {
+                start: *s as u32,
+                end: *e as u32,
+                target: pc_of(*b, &self.block_pc) as u32,
+            })
+            .collect();
+        let file = self.mb.file(self.fnmir.file);
+        let ret = self.regs.first().copied().unwrap_or(RegType::Unit);
+        Ok(Function {
+            name: self.name,
+            arity: self.body.arg_count as u16,
+            ret,
+            regs: self.regs,
+            code: self.asm.code,
+            lines: self.lines,
+            handlers,
+            file,
+        })
+    }
+}
+
+/// Whether dropping a value of this type frees nothing (scalars,
+/// references, functions).
+fn is_trivially_dropped(t: &Ty) -> bool {
+    match t {
+        Ty::Int | Ty::Float | Ty::Bool | Ty::Char | Ty::Never | Ty::Ref(..) => true,
+        Ty::Tuple(items) => items.iter().all(is_trivially_dropped),
+        _ => false,
+    }
+}
