@@ -104,6 +104,9 @@ fn write_snippet(out: &mut String, loc: &Location, source: Option<&str>) {
     }
 }
 
+/// Distinct backtrace entries printed before the rest is summarised.
+const MAX_SHOWN: usize = 24;
+
 /// An uncaught panic as `ward run` prints it: the message, the source line
 /// with a caret, then the backtrace with a line of source per call.
 /// `source` maps a file path to its text.
@@ -125,7 +128,21 @@ pub fn render_panic(p: &Panic, source: &dyn Fn(&str) -> Option<String>) -> Strin
     }
     if !p.backtrace.is_empty() {
         let _ = writeln!(out, "backtrace:");
-        for (i, f) in p.backtrace.iter().enumerate() {
+        let frames = &p.backtrace;
+        let mut i = 0;
+        let mut shown = 0;
+        while i < frames.len() {
+            // Recursion prints once, with how often it repeats.
+            let mut same = 1;
+            while i + same < frames.len() && frames[i + same] == frames[i] {
+                same += 1;
+            }
+            if shown == MAX_SHOWN && frames.len() - i > 1 {
+                let _ = writeln!(out, "      … {} more calls", frames.len() - i - 1);
+                i = frames.len() - 1;
+                same = 1;
+            }
+            let f = &frames[i];
             match &f.location {
                 Some(l) => {
                     let _ = writeln!(out, "{i:>4}: {} at {l}", f.function);
@@ -140,6 +157,11 @@ pub fn render_panic(p: &Panic, source: &dyn Fn(&str) -> Option<String>) -> Strin
                     let _ = writeln!(out, "{i:>4}: {}", f.function);
                 }
             }
+            if same > 1 {
+                let _ = writeln!(out, "      … the same call {} more times", same - 1);
+            }
+            i += same;
+            shown += 1;
         }
     }
     out

@@ -8,6 +8,7 @@
 
 pub mod bytecode;
 pub mod caps;
+pub mod embed;
 pub mod error;
 pub mod stdlib;
 pub mod vm;

@@ -312,8 +312,10 @@ impl<'a> ModuleBuilder<'a> {
             Ty::Str => RegType::Str,
             Ty::Never => RegType::Unit,
             Ty::Tuple(items) if items.is_empty() => RegType::Unit,
+            // Tuples and function types are erased to their arity: generic
+            // code passes `(A, B)` where the caller has `(int, String)`.
             Ty::Tuple(items) => {
-                let fields: Vec<RegType> = items.iter().map(|t| self.reg_type(t)).collect();
+                let fields = vec![RegType::Any; items.len()];
                 RegType::Owned(self.add_type(
                     TypeKey::Tuple(fields.clone()),
                     TypeDef::Record {
@@ -325,12 +327,14 @@ impl<'a> ModuleBuilder<'a> {
             }
             Ty::Array(..) => RegType::Owned(self.list_type()),
             Ty::Ref(..) => RegType::Ref,
-            Ty::Fn(params, ret) => {
-                let params: Vec<RegType> = params.iter().map(|t| self.reg_type(t)).collect();
-                let ret = self.reg_type(ret);
+            Ty::Fn(params, _) => {
+                let params = vec![RegType::Any; params.len()];
                 RegType::Owned(self.add_type(
-                    TypeKey::Closure(params.clone(), ret),
-                    TypeDef::Closure { params, ret },
+                    TypeKey::Closure(params.clone(), RegType::Any),
+                    TypeDef::Closure {
+                        params,
+                        ret: RegType::Any,
+                    },
                 ))
             }
             Ty::Adt(d, _) => {

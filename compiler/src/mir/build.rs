@@ -370,6 +370,20 @@ impl<'a, 'c> Builder<'a, 'c> {
         l
     }
 
+    /// The value of an assignment's right side, read before the left side
+    /// is borrowed (Rust evaluates `v[i] = v[j]` right to left): a read
+    /// through a projection is copied (or moved) into a temporary first,
+    /// which ends any borrow the read needed.
+    fn settle(&mut self, v: Operand, ty: Ty, span: Span) -> Operand {
+        let through_projection = v.place().is_some_and(|p| !p.proj.is_empty());
+        if !through_projection {
+            return v;
+        }
+        let t = self.temp(ty, span, TempKind::Plain);
+        self.assign(&Place::local(t), Rvalue::Use(v), span);
+        Operand::Move(Place::local(t), span)
+    }
+
     fn temp_scope(&self) -> usize {
         let n = self.scopes.len();
         if n == 0 {
@@ -755,6 +769,7 @@ impl<'a, 'c> Builder<'a, 'c> {
             }
             ExprKind::Assign { lhs, rhs } => {
                 let v = self.operand_coerced(*rhs, &cx.ty(*lhs).clone());
+                let v = self.settle(v, cx.ty(*lhs).clone(), span);
                 let place = self.place(*lhs, true);
                 if cx.needs_drop(cx.ty(*lhs)) {
                     self.push_stmt(StatementKind::Drop(place.clone()), span);
@@ -764,6 +779,7 @@ impl<'a, 'c> Builder<'a, 'c> {
             }
             ExprKind::CompoundAssign { op, lhs, rhs } => {
                 let v = self.operand(*rhs);
+                let v = self.settle(v, cx.ty(*rhs).clone(), span);
                 let place = self.place(*lhs, true);
                 self.assign(
                     &place,

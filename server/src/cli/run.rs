@@ -9,7 +9,7 @@ use std::path::Path;
 use ward_compiler::codegen::Compiled;
 use ward_compiler::resolve::DiskLoader;
 use ward_runtime::error::render_panic;
-use ward_runtime::vm::{Program, Value, Vm, fmt, natives, well_known};
+use ward_runtime::vm::{Program, Value, Vm};
 
 /// Exit status of a run that panicked.
 pub const PANICKED: u8 = 101;
@@ -86,24 +86,15 @@ pub fn run(file: &Path, emit: Option<Emit>, args: &[String]) -> u8 {
     }
 }
 
-/// `main` returning `Err(e)`: the error chain (or the value's `Debug`) on
-/// stderr, status 1.
+/// `main` returning `Err(e)`: the error chain on stderr, status 1.
 fn report_main_result(program: &Program, value: &Value) -> u8 {
-    let Value::Variant(v) = value else {
-        return status::OK;
-    };
-    if v.ty != well_known::RESULT || v.tag != 1 {
-        return status::OK;
-    }
-    let text = match v.fields.first() {
-        Some(Value::Record(r)) if r.ty == well_known::ERROR => {
-            natives::error_info(&r.fields).chain_text()
+    match ward_runtime::embed::main_error(program, value) {
+        Some(text) => {
+            eprintln!("error: {text}");
+            status::PROGRAM_ERRORS
         }
-        Some(other) => fmt::debug(&program.module, other),
-        None => String::new(),
-    };
-    eprintln!("error: {text}");
-    status::PROGRAM_ERRORS
+        None => status::OK,
+    }
 }
 
 pub fn test(file: &Path) -> u8 {

@@ -5,6 +5,7 @@
 //! un-numbered "lifetime may not live long enough").
 
 pub mod generate;
+pub mod run;
 pub mod translate;
 
 use std::collections::BTreeSet;

@@ -1,0 +1,231 @@
+//! The embedding API: what a host (the `ward` CLI, the language server's
+//! Run lens, a device firmware) uses to run a compiled module.
+//!
+//! ```text
+//! let mut host = Host::new();
+//! host.register("device::read_hr", my_native);
+//! let out = host.run(module, RunOptions { timeout: Some(…), ..Default::default() })?;
+//! ```
+//!
+//! Output is captured (and optionally streamed to a callback as it is
+//! written); a run can be limited by wall-clock time and an instruction
+//! budget, and cancelled from another thread through [`RunOptions::cancel`].
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::bytecode::Module;
+use crate::error::{Panic, PanicKind};
+use crate::vm::{Limits, NativeFn, PrepareError, Program, Value, Vm, fmt, natives, well_known};
+
+/// Which stream a piece of output went to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    Stdout,
+    Stderr,
+}
+
+/// Called with each piece of output as the program writes it.
+pub type OutputSink = Arc<dyn Fn(Stream, &str) + Send + Sync>;
+
+#[derive(Clone, Default)]
+pub struct RunOptions {
+    /// Stop after this much wall-clock time.
+    pub timeout: Option<Duration>,
+    /// Stop after about this many instructions.
+    pub max_instructions: Option<u64>,
+    /// Setting this (from any thread) stops the run.
+    pub cancel: Option<Arc<AtomicBool>>,
+    /// Receives output as it is written (besides capturing it).
+    pub sink: Option<OutputSink>,
+    /// Program arguments.
+    pub args: Vec<String>,
+    /// The function to run (default: the module's entry, `main`).
+    pub function: Option<String>,
+}
+
+impl std::fmt::Debug for RunOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunOptions")
+            .field("timeout", &self.timeout)
+            .field("max_instructions", &self.max_instructions)
+            .field("function", &self.function)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Returned normally (`main`'s `Ok`, or no result).
+    Finished,
+    /// `main` returned `Err`: the error chain as text.
+    Failed(String),
+    /// An uncaught panic, a limit, or a cancellation.
+    Panicked(Panic),
+}
+
+#[derive(Debug, Clone)]
+pub struct RunOutput {
+    pub stdout: String,
+    pub stderr: String,
+    pub outcome: Outcome,
+    /// As `ward run` exits: 0, 1 (`main` returned `Err`), 101 (panic).
+    pub exit_code: i32,
+    pub duration: Duration,
+    pub instructions: u64,
+}
+
+/// A writer into a shared buffer that also feeds the sink.
+struct Capture {
+    buf: Arc<Mutex<Vec<u8>>>,
+    stream: Stream,
+    sink: Option<OutputSink>,
+}
+
+impl Write for Capture {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        if let Ok(mut b) = self.buf.lock() {
+            b.extend_from_slice(bytes);
+        }
+        if let Some(sink) = &self.sink {
+            sink(self.stream, &String::from_utf8_lossy(bytes));
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A host: the natives it provides on top of the core library.
+#[derive(Default)]
+pub struct Host {
+    natives: HashMap<String, NativeFn>,
+}
+
+impl std::fmt::Debug for Host {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Host")
+            .field("natives", &self.natives.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl Host {
+    pub fn new() -> Host {
+        Host::default()
+    }
+
+    /// Provides (or replaces) the native function a std entry or host
+    /// declaration names, e.g. `"device::read_hr"`.
+    pub fn register(&mut self, name: &str, f: NativeFn) {
+        self.natives.insert(name.to_string(), f);
+    }
+
+    /// Verifies and prepares a module (bytecode from the compiler).
+    pub fn load(&self, module: Module) -> Result<Program, PrepareError> {
+        Program::new(module, &self.natives)
+    }
+
+    /// Loads and runs a module.
+    pub fn run(&self, module: Module, options: &RunOptions) -> Result<RunOutput, PrepareError> {
+        let program = self.load(module)?;
+        run_program(&program, options)
+    }
+}
+
+/// Runs the entry (or named) function of a prepared program.
+pub fn run_program(program: &Program, options: &RunOptions) -> Result<RunOutput, PrepareError> {
+    let entry = match &options.function {
+        Some(name) => program
+            .function(name)
+            .ok_or_else(|| PrepareError(format!("no function named `{name}`")))?,
+        None => program
+            .module
+            .entry
+            .ok_or_else(|| PrepareError("the module has no `main`".into()))?,
+    };
+    let out_buf = Arc::new(Mutex::new(Vec::new()));
+    let err_buf = Arc::new(Mutex::new(Vec::new()));
+    let start = Instant::now();
+    let (result, instructions) = {
+        let mut vm = Vm::new(
+            program,
+            Box::new(Capture {
+                buf: out_buf.clone(),
+                stream: Stream::Stdout,
+                sink: options.sink.clone(),
+            }),
+            Box::new(Capture {
+                buf: err_buf.clone(),
+                stream: Stream::Stderr,
+                sink: options.sink.clone(),
+            }),
+        );
+        vm.args.clone_from(&options.args);
+        vm.set_limits(Limits {
+            max_instructions: options.max_instructions,
+            deadline: options.timeout.map(|t| start + t),
+            cancel: options.cancel.clone(),
+        });
+        let r = vm.call(entry, Vec::new());
+        let _ = vm.out.flush();
+        (r, vm.instructions())
+    };
+    let duration = start.elapsed();
+    let outcome = match result {
+        Ok(v) => match main_error(program, &v) {
+            Some(text) => Outcome::Failed(text),
+            None => Outcome::Finished,
+        },
+        Err(p) => Outcome::Panicked(p),
+    };
+    let exit_code = match &outcome {
+        Outcome::Finished => 0,
+        Outcome::Failed(_) => 1,
+        Outcome::Panicked(_) => 101,
+    };
+    let text = |b: &Arc<Mutex<Vec<u8>>>| {
+        b.lock()
+            .map(|v| String::from_utf8_lossy(&v).into_owned())
+            .unwrap_or_default()
+    };
+    Ok(RunOutput {
+        stdout: text(&out_buf),
+        stderr: text(&err_buf),
+        outcome,
+        exit_code,
+        duration,
+        instructions,
+    })
+}
+
+/// `main` returning `Err(e)`: the error chain (or the value's `Debug`).
+pub fn main_error(program: &Program, value: &Value) -> Option<String> {
+    let Value::Variant(v) = value else {
+        return None;
+    };
+    if v.ty != well_known::RESULT || v.tag != 1 {
+        return None;
+    }
+    Some(match v.fields.first() {
+        Some(Value::Record(r)) if r.ty == well_known::ERROR => {
+            natives::error_info(&r.fields).chain_text()
+        }
+        Some(other) => fmt::debug(&program.module, other),
+        None => String::new(),
+    })
+}
+
+/// Whether a panic came from a host limit rather than the program.
+pub fn is_limit(p: &Panic) -> bool {
+    matches!(
+        p.kind,
+        PanicKind::BudgetExhausted | PanicKind::TimedOut | PanicKind::Cancelled
+    )
+}

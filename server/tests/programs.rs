@@ -1,0 +1,113 @@
+//! The program corpus: every `tests/programs/*.ward` runs with `ward run`
+//! and its stdout must equal `NAME.out`, its stderr `NAME.err` (when that
+//! file exists) and its exit status the `// exit: N` line of the source
+//! (0 when absent). `WARD_BLESS=1` rewrites the expected files.
+
+use std::path::Path;
+use std::process::Command;
+use ward_tests::repo_root;
+
+fn expected_status(source: &str) -> i32 {
+    source
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("// exit:"))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+#[test]
+fn every_program_prints_what_it_should() {
+    let root = repo_root();
+    let dir = root.join("tests/programs");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("tests/programs exists")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "ward"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 80, "the corpus has {} programs", files.len());
+    let bless = std::env::var_os("WARD_BLESS").is_some();
+    let mut failures = Vec::new();
+    for file in &files {
+        let rel = file.strip_prefix(&root).unwrap_or(file);
+        let source = std::fs::read_to_string(file).expect("readable");
+        let out = Command::new(env!("CARGO_BIN_EXE_ward"))
+            .arg("run")
+            .arg(rel)
+            .current_dir(&root)
+            .env("WARD_TEST_INPUT", "1")
+            .output()
+            .expect("ward runs");
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        let status = out.status.code().unwrap_or(-1);
+        let out_path = file.with_extension("out");
+        let err_path = file.with_extension("err");
+        if bless {
+            std::fs::write(&out_path, &stdout).expect("write .out");
+            if !stderr.is_empty() {
+                std::fs::write(&err_path, &stderr).expect("write .err");
+            } else if err_path.exists() {
+                std::fs::remove_file(&err_path).expect("remove stale .err");
+            }
+            continue;
+        }
+        let name = rel.display();
+        let want_out = std::fs::read_to_string(&out_path).unwrap_or_default();
+        if stdout != want_out {
+            failures.push(format!(
+                "{name}: stdout differs\n--- expected\n{want_out}\n--- got\n{stdout}\n--- stderr\n{stderr}"
+            ));
+        }
+        if err_path.exists() {
+            let want_err = std::fs::read_to_string(&err_path).unwrap_or_default();
+            if stderr != want_err {
+                failures.push(format!(
+                    "{name}: stderr differs\n--- expected\n{want_err}\n--- got\n{stderr}"
+                ));
+            }
+        } else if !stderr.is_empty() {
+            failures.push(format!("{name}: unexpected stderr\n{stderr}"));
+        }
+        let want_status = expected_status(&source);
+        if status != want_status {
+            failures.push(format!(
+                "{name}: exit status {status}, expected {want_status}\n{stderr}"
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} programs failed:\n\n{}",
+        failures.len(),
+        files.len(),
+        failures.join("\n\n")
+    );
+}
+
+/// The README's main example runs, printing exactly this.
+#[test]
+fn the_vitals_monitor_example_runs() {
+    let root = repo_root();
+    let example = "examples/vitals_monitor.ward";
+    assert!(Path::new(&root.join(example)).exists());
+    let out = Command::new(env!("CARGO_BIN_EXE_ward"))
+        .args(["run", example])
+        .current_dir(&root)
+        .output()
+        .expect("ward runs");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "bed-01   HR  72  SpO2 0.98  ok\n\
+         bed-02   HR 131  SpO2 0.95  tachycardia 131\n\
+         bed-03   HR  41  SpO2 0.97  bradycardia 41\n\
+         bed-04   HR  88  SpO2 0.86  hypoxia, SpO2 % 86\n\
+         4 readings, 3 alerts, mean HR 83\n"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "discarding implausible reading from bed-05\n"
+    );
+    assert_eq!(out.status.code(), Some(0));
+}
