@@ -307,3 +307,87 @@ fn dump_facts_lists_moves_drops_loans_and_states() {
     );
     assert!(facts.contains("state `s` moved at 5:9"), "{facts}");
 }
+
+#[test]
+fn ward_test_runs_each_test_isolating_panics() {
+    let file = Scratch::new(
+        "tests_sample.ward",
+        b"fn add(a: int, b: int) -> int {\n    a + b\n}\n\n#[test]\nfn adds() {\n    assert_eq(add(2, 2), 4);\n}\n\n#[test]\nfn fails() {\n    assert_eq(add(2, 2), 5);\n}\n\n#[test]\nfn divides() {\n    let z = add(0, 0);\n    println(\"{}\", 1 / z);\n}\n\n#[test]\nfn still_runs_after_failures() {\n    println(\"fine\");\n}\n\nfn main() {}\n",
+    );
+    let out = ward(&["test", file.path()]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.starts_with("running 4 tests\n"), "{stdout}");
+    for line in [
+        "test adds ... ok",
+        "test fails ... FAILED",
+        "test divides ... FAILED",
+        "fine\ntest still_runs_after_failures ... ok",
+        "assertion `left == right` failed\n  left: 4\n right: 5",
+        "panicked: attempt to divide by zero",
+    ] {
+        assert!(stdout.contains(line), "missing {line:?} in\n{stdout}");
+    }
+    assert!(stdout.ends_with("\n2 passed, 2 failed\n"), "{stdout}");
+}
+
+#[test]
+fn ward_run_emit_bytecode_prints_the_disassembly() {
+    let file = Scratch::new(
+        "emit_sample.ward",
+        b"fn twice(x: int) -> int {\n    x * 2\n}\n\nfn main() {\n    println(\"{}\", twice(21));\n}\n",
+    );
+    let out = ward(&["run", "--emit", "bytecode", file.path()]);
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = text(&out.stdout);
+    let twice = stdout
+        .split("fn#")
+        .find(|f| f.contains(" twice: "))
+        .expect("twice is listed");
+    let expected = "0 twice: 1 args -> int
+  r0: int
+  r1: int
+  r2: int
+  0000  load_int r2, k0                          ; 2:5
+  0007  mul_int r0, r1, r2
+  0014  return r0                                ; 3:2
+";
+    assert_eq!(twice, expected, "{stdout}");
+    assert!(
+        stdout.contains("natives:\n  native#0 = println\n"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("(entry)"), "{stdout}");
+}
+
+#[test]
+fn ward_run_reports_a_panic_with_status_101_and_main_errors_with_1() {
+    let file = Scratch::new(
+        "panics.ward",
+        b"fn main() {\n    let v: List<int> = List::new();\n    println(\"{}\", v[0]);\n}\n",
+    );
+    let out = ward(&["run", file.path()]);
+    assert_eq!(out.status.code(), Some(101));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.starts_with("panicked: index out of bounds: the len is 0 but the index is 0\n"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("3 |     println(\"{}\", v[0]);\n  |                   ^"),
+        "{stderr}"
+    );
+    let file = Scratch::new(
+        "main_err.ward",
+        b"fn main() -> Result<(), Error> {\n    Err(error(\"Setup\", \"no device\"))\n}\n",
+    );
+    let out = ward(&["run", file.path()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).starts_with("error: Setup: no device (at "),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = ward(&["run", "no/such/file.ward"]);
+    assert_eq!(out.status.code(), Some(2));
+}

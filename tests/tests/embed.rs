@@ -1,0 +1,165 @@
+//! The embedding API as the language server's Run lens uses it: captured
+//! and streamed output, host natives, limits and cancellation.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use ward_compiler::analysis::analyze_text;
+use ward_runtime::bytecode::Module;
+use ward_runtime::embed::{Host, Outcome, RunOptions, Stream};
+use ward_runtime::error::PanicKind;
+use ward_runtime::vm::{Fault, Value, Vm};
+
+fn compile(src: &str) -> Module {
+    let analysis = analyze_text("embed.ward", src);
+    assert!(!analysis.has_errors(), "{:?}", analysis.diagnostics);
+    ward_compiler::codegen::compile(&analysis.program, &analysis.typed)
+        .expect("compiles")
+        .module
+}
+
+const SPIN: &str = "fn main() {\n    let mut i = 0;\n    loop {\n        i += 1;\n        if i < 0 {\n            break;\n        }\n    }\n    println(\"{}\", i);\n}\n";
+
+#[test]
+fn output_is_captured_and_streamed_in_order() {
+    let module = compile(
+        "fn main() {\n    println(\"one\");\n    eprintln(\"two\");\n    print(\"three\");\n}\n",
+    );
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let sink_seen = seen.clone();
+    let options = RunOptions {
+        sink: Some(Arc::new(move |stream: Stream, text: &str| {
+            sink_seen
+                .lock()
+                .expect("lock")
+                .push((stream, text.to_string()));
+        })),
+        ..RunOptions::default()
+    };
+    let out = Host::new().run(module, &options).expect("runs");
+    assert_eq!(out.stdout, "one\nthree");
+    assert_eq!(out.stderr, "two\n");
+    assert_eq!(out.exit_code, 0);
+    assert_eq!(out.outcome, Outcome::Finished);
+    let seen = seen.lock().expect("lock").clone();
+    let streams: Vec<Stream> = seen.iter().map(|(s, _)| *s).collect();
+    assert_eq!(streams.first(), Some(&Stream::Stdout));
+    assert!(streams.contains(&Stream::Stderr));
+}
+
+#[test]
+fn panics_and_main_errors_come_back_as_outcomes() {
+    let module = compile(
+        "fn main() {\n    let v: List<int> = List::new();\n    println(\"{}\", v[2]);\n}\n",
+    );
+    let out = Host::new()
+        .run(module, &RunOptions::default())
+        .expect("runs");
+    assert_eq!(out.exit_code, 101);
+    let Outcome::Panicked(p) = out.outcome else {
+        panic!("expected a panic")
+    };
+    assert_eq!(p.kind, PanicKind::Panic);
+    assert!(p.message.contains("index out of bounds"), "{}", p.message);
+    assert_eq!(p.location.map(|l| l.line), Some(3));
+
+    let module = compile(
+        "fn main() -> Result<(), Error> {\n    let n = \"x\".parse_int()?;\n    println(\"{}\", n);\n    Ok(())\n}\n",
+    );
+    let out = Host::new()
+        .run(module, &RunOptions::default())
+        .expect("runs");
+    assert_eq!(out.exit_code, 1);
+    let Outcome::Failed(text) = out.outcome else {
+        panic!("expected an error")
+    };
+    assert!(text.starts_with("ParseIntError: invalid digit"), "{text}");
+    assert!(text.contains("embed.ward:2:13"), "{text}");
+}
+
+#[test]
+fn an_instruction_budget_stops_an_endless_loop() {
+    let options = RunOptions {
+        max_instructions: Some(1_000_000),
+        ..RunOptions::default()
+    };
+    let out = Host::new().run(compile(SPIN), &options).expect("runs");
+    let Outcome::Panicked(p) = out.outcome else {
+        panic!("expected a stop")
+    };
+    assert_eq!(p.kind, PanicKind::BudgetExhausted);
+    assert!(out.instructions >= 1_000_000 && out.instructions < 1_100_000);
+}
+
+#[test]
+fn a_wall_clock_limit_stops_an_endless_loop() {
+    let options = RunOptions {
+        timeout: Some(Duration::from_millis(100)),
+        ..RunOptions::default()
+    };
+    let out = Host::new().run(compile(SPIN), &options).expect("runs");
+    let Outcome::Panicked(p) = out.outcome else {
+        panic!("expected a stop")
+    };
+    assert_eq!(p.kind, PanicKind::TimedOut);
+    assert!(out.duration >= Duration::from_millis(100));
+    assert!(out.duration < Duration::from_secs(5), "{:?}", out.duration);
+}
+
+#[test]
+fn another_thread_can_cancel_a_run() {
+    let cancel = Arc::new(AtomicBool::new(false));
+    let options = RunOptions {
+        cancel: Some(cancel.clone()),
+        ..RunOptions::default()
+    };
+    let module = compile(SPIN);
+    let runner = std::thread::spawn(move || Host::new().run(module, &options));
+    std::thread::sleep(Duration::from_millis(50));
+    cancel.store(true, Ordering::Relaxed);
+    let out = runner.join().expect("the runner thread").expect("runs");
+    let Outcome::Panicked(p) = out.outcome else {
+        panic!("expected a stop")
+    };
+    assert_eq!(p.kind, PanicKind::Cancelled);
+    // A `recover` block cannot swallow a cancellation.
+    let cancel = Arc::new(AtomicBool::new(true));
+    let options = RunOptions {
+        cancel: Some(cancel),
+        ..RunOptions::default()
+    };
+    let guarded = "fn spin() -> int {\n    let mut i = 0;\n    loop {\n        i += 1;\n        if i < 0 {\n            return i;\n        }\n    }\n}\nfn main() {\n    let r = try { spin() } recover e { 0 };\n    println(\"recovered {}\", r);\n}\n";
+    let out = Host::new().run(compile(guarded), &options).expect("runs");
+    assert!(matches!(out.outcome, Outcome::Panicked(ref p) if p.kind == PanicKind::Cancelled));
+    assert_eq!(out.stdout, "");
+}
+
+fn double_it(_: &mut Vm, args: &mut [Value]) -> Result<Value, Fault> {
+    match args.first().and_then(Value::as_int) {
+        Some(i) => Ok(Value::Int(i * 2)),
+        None => Err(Fault::from("double_it wants an int")),
+    }
+}
+
+#[test]
+fn a_host_native_replaces_a_std_entry() {
+    // The host binds its own implementation to a std table name.
+    let mut host = Host::new();
+    host.register("int::abs", double_it);
+    let out = host
+        .run(
+            compile("fn main() {\n    println(\"{}\", (21).abs());\n}\n"),
+            &RunOptions::default(),
+        )
+        .expect("runs");
+    assert_eq!(out.stdout, "42\n");
+}
+
+#[test]
+fn a_module_that_needs_a_missing_native_does_not_load() {
+    let module = compile("use std::task;\nfn main() {\n    task::yield_now();\n}\n");
+    let err = Host::new()
+        .run(module, &RunOptions::default())
+        .expect_err("no scheduler yet");
+    assert!(err.to_string().contains("task::yield_now"), "{err}");
+}
