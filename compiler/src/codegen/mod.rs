@@ -445,6 +445,9 @@ struct FnGen<'m, 'a> {
     /// current statement.
     free: HashMap<Vec<RegType>, Vec<u16>>,
     taken: Vec<(Vec<RegType>, u16)>,
+    /// Registers loaded once, on entry, with scalar constants the body
+    /// reads (never written afterwards).
+    const_regs: HashMap<ConstKey, u16>,
 }
 
 type R<T> = Result<T, CodegenError>;
@@ -472,8 +475,10 @@ impl<'m, 'a> FnGen<'m, 'a> {
             handlers: Vec::new(),
             free: HashMap::new(),
             taken: Vec::new(),
+            const_regs: HashMap::new(),
         };
         g.layout_registers()?;
+        g.load_constants()?;
         g.emit_blocks()?;
         g.finish()
     }
@@ -523,6 +528,52 @@ impl<'m, 'a> FnGen<'m, 'a> {
             self.reg_of[local] = self.new_reg(t)?;
         }
         Ok(())
+    }
+
+    /// The prologue: a register per scalar constant that a statement reads
+    /// as an operand (comparison, arithmetic, switch), loaded once.
+    fn load_constants(&mut self) -> R<()> {
+        let mut consts = Vec::new();
+        for block in &self.body.blocks {
+            for st in &block.statements {
+                if let StatementKind::Assign(_, rv) = &st.kind {
+                    match rv {
+                        Rvalue::Binary(_, a, b) => consts.extend([a, b]),
+                        Rvalue::Unary(_, a) | Rvalue::Cast(a, _) => consts.push(a),
+                        _ => {}
+                    }
+                }
+            }
+            if let TerminatorKind::SwitchInt { discr, .. } = &block.terminator.kind {
+                consts.push(discr);
+            }
+        }
+        for op in consts {
+            let Operand::Const(c) = op else { continue };
+            let (key, t) = match c {
+                Const::Int(i) => (ConstKey::Int(*i), RegType::Int),
+                Const::Float(f) => (ConstKey::Float(f.to_bits()), RegType::Float),
+                Const::Char(ch) => (ConstKey::Char(*ch), RegType::Char),
+                _ => continue,
+            };
+            if self.const_regs.contains_key(&key) {
+                continue;
+            }
+            let r = self.new_reg(t)?;
+            self.load_const(c, r)?;
+            self.const_regs.insert(key, r);
+        }
+        Ok(())
+    }
+
+    fn const_reg(&self, c: &Const) -> Option<u16> {
+        let key = match c {
+            Const::Int(i) => ConstKey::Int(*i),
+            Const::Float(f) => ConstKey::Float(f.to_bits()),
+            Const::Char(ch) => ConstKey::Char(*ch),
+            _ => return None,
+        };
+        self.const_regs.get(&key).copied()
     }
 
     fn reg(&self, l: Local) -> u16 {
@@ -699,6 +750,11 @@ impl<'m, 'a> FnGen<'m, 'a> {
 
     /// A register holding the operand's value, for reading only.
     fn read(&mut self, op: &Operand) -> R<u16> {
+        if let Operand::Const(c) = op
+            && let Some(r) = self.const_reg(c)
+        {
+            return Ok(r);
+        }
         match op {
             Operand::Copy(p, _) | Operand::Move(p, _) if p.proj.is_empty() => Ok(self.reg(p.local)),
             _ => {
@@ -712,6 +768,10 @@ impl<'m, 'a> FnGen<'m, 'a> {
 
     /// `dst = operand` (copied or moved).
     fn write_operand(&mut self, op: &Operand, dst: u16) -> R<()> {
+        // A unit register only ever holds `()`: writing one is a no-op.
+        if self.regs[usize::from(dst)] == RegType::Unit && self.operand_ty(op).is_unit() {
+            return Ok(());
+        }
         match op {
             Operand::Const(c) => self.load_const(c, dst),
             Operand::Copy(p, _) if p.proj.is_empty() => {
@@ -993,7 +1053,9 @@ impl<'m, 'a> FnGen<'m, 'a> {
     fn aggregate(&mut self, kind: &AggregateKind, ops: &[Operand], dst: u16) -> R<()> {
         match kind {
             AggregateKind::Tuple if ops.is_empty() => {
-                self.emit(Op::LoadUnit { dst });
+                if self.regs[usize::from(dst)] != RegType::Unit {
+                    self.emit(Op::LoadUnit { dst });
+                }
             }
             AggregateKind::Tuple => {
                 let fields = self.stage(ops)?;
@@ -1052,8 +1114,56 @@ impl<'m, 'a> FnGen<'m, 'a> {
     // ------------------------------------------------------------------
     // Blocks and terminators
 
+    /// Where a jump to `b` really goes: through blocks that only jump on.
+    fn thread(&self, mut b: BlockId) -> BlockId {
+        for _ in 0..self.body.blocks.len() {
+            let block = &self.body.blocks[b.index()];
+            match block.terminator.kind {
+                TerminatorKind::Goto(next)
+                    if block.statements.iter().all(is_silent) && next != b =>
+                {
+                    b = next;
+                }
+                _ => break,
+            }
+        }
+        b
+    }
+
+    /// Blocks in an order that lets most jumps fall through: each block is
+    /// followed by its preferred successor when that is not yet placed;
+    /// cleanup blocks go last.
+    fn layout(&self) -> Vec<usize> {
+        let n = self.body.blocks.len();
+        let mut placed = vec![false; n];
+        let mut order = Vec::with_capacity(n);
+        for pass_cleanup in [false, true] {
+            for start in 0..n {
+                let mut cur = Some(start);
+                while let Some(b) = cur {
+                    if placed[b] || self.body.blocks[b].cleanup != pass_cleanup {
+                        break;
+                    }
+                    placed[b] = true;
+                    order.push(b);
+                    let t = &self.body.blocks[b].terminator.kind;
+                    let preferred = match t {
+                        TerminatorKind::Goto(x)
+                        | TerminatorKind::SwitchInt { otherwise: x, .. }
+                        | TerminatorKind::Call {
+                            target: Some(x), ..
+                        } => Some(self.thread(*x)),
+                        _ => None,
+                    };
+                    cur = preferred.map(BlockId::index);
+                }
+            }
+        }
+        order
+    }
+
     fn emit_blocks(&mut self) -> R<()> {
-        let order: Vec<usize> = (0..self.body.blocks.len()).collect();
+        let order = self.layout();
         for (pos, &b) in order.iter().enumerate() {
             let block = &self.body.blocks[b];
             self.block_pc[b] = Some(self.asm.code.len());
@@ -1080,6 +1190,17 @@ impl<'m, 'a> FnGen<'m, 'a> {
     }
 
     fn jump(&mut self, target: BlockId, next: Option<BlockId>) {
+        let target = self.thread(target);
+        let block = &self.body.blocks[target.index()];
+        if next != Some(target)
+            && block.terminator.kind == TerminatorKind::Return
+            && block.statements.iter().all(is_silent)
+        {
+            // Returning costs no more than jumping to the return.
+            let src = self.reg(Local::RETURN);
+            self.emit(Op::Return { src });
+            return;
+        }
         if next != Some(target) {
             let at = self.emit(Op::Jump { off: 0 });
             self.fixups.push((at, Fixup::Jump(target)));
@@ -1137,14 +1258,30 @@ impl<'m, 'a> FnGen<'m, 'a> {
         let t = self.operand_ty(discr);
         let src = self.read(discr)?;
         if t == Ty::Bool {
+            let otherwise = self.thread(otherwise);
+            // One target (the usual `if`): jump on it, fall through to
+            // `otherwise`, or the reverse when the target comes next.
+            if let [(v, b)] = targets {
+                let b = self.thread(*b);
+                if next == Some(b) && b != otherwise {
+                    let at = if *v == 0 {
+                        self.emit(Op::JumpIf { cond: src, off: 0 })
+                    } else {
+                        self.emit(Op::JumpIfNot { cond: src, off: 0 })
+                    };
+                    self.fixups.push((at, Fixup::Jump(otherwise)));
+                    return Ok(());
+                }
+            }
             // `targets` holds 0 (false) and/or 1 (true).
             for (v, b) in targets {
+                let b = self.thread(*b);
                 let at = if *v == 0 {
                     self.emit(Op::JumpIfNot { cond: src, off: 0 })
                 } else {
                     self.emit(Op::JumpIf { cond: src, off: 0 })
                 };
-                self.fixups.push((at, Fixup::Jump(*b)));
+                self.fixups.push((at, Fixup::Jump(b)));
             }
             self.jump(otherwise, next);
             return Ok(());
@@ -1327,6 +1464,17 @@ impl<'m, 'a> FnGen<'m, 'a> {
             file,
         })
     }
+}
+
+/// Statements that emit no code.
+fn is_silent(s: &crate::mir::Statement) -> bool {
+    matches!(
+        s.kind,
+        StatementKind::StorageLive(_)
+            | StatementKind::StorageDead(_)
+            | StatementKind::FakeRead(_)
+            | StatementKind::Nop
+    )
 }
 
 /// Whether dropping a value of this type frees nothing (scalars,

@@ -277,7 +277,8 @@ fn write_value(out: &mut String, module: &Module, v: &Value, spec: &Spec, indent
                     return;
                 }
                 out.push_str("{\n");
-                for (k, v) in m.iter() {
+                for (k, e) in m.iter() {
+                    let v = entry_value(e);
                     push_indent(out, indent + 1);
                     write_value(out, module, &k.0, spec, indent + 1);
                     out.push_str(": ");
@@ -288,7 +289,8 @@ fn write_value(out: &mut String, module: &Module, v: &Value, spec: &Spec, indent
                 out.push('}');
             } else {
                 out.push('{');
-                for (i, (k, v)) in m.iter().enumerate() {
+                for (i, (k, e)) in m.iter().enumerate() {
+                    let v = entry_value(e);
                     if i > 0 {
                         out.push_str(", ");
                     }
@@ -309,6 +311,14 @@ fn write_value(out: &mut String, module: &Module, v: &Value, spec: &Spec, indent
         Value::Closure(_) => leaf(out, spec, "closure", false),
         Value::Iter(_) => leaf(out, spec, "Iter", false),
         Value::Ref(_) => leaf(out, spec, "?", false),
+    }
+}
+
+/// The value of a map entry (a `(key, value)` record).
+fn entry_value(e: &Value) -> &Value {
+    match e {
+        Value::Record(r) if r.fields.len() == 2 => &r.fields[1],
+        other => other,
     }
 }
 

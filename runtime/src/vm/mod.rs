@@ -351,7 +351,7 @@ struct Frame {
 const STACK_SLOTS: usize = 1 << 20;
 /// Calls deeper than this panic with a stack overflow.
 const MAX_DEPTH: usize = 20_000;
-/// Instructions between checks of limits and cancellation.
+/// Backward jumps and calls between checks of limits and cancellation.
 const CHECK_EVERY: u32 = 4096;
 
 /// One running fiber over a program.
@@ -710,14 +710,20 @@ impl<'p> Vm<'p> {
                 regs = unsafe { self.stack.ptr().add(base) };
             }};
         }
-        loop {
-            self.fuel -= 1;
-            if self.fuel == 0 {
-                self.frames.last_mut().expect("a frame").pc = pc + 1;
-                if let Err(f) = self.check_limits() {
-                    return Err((f, false));
+        // Counts backward jumps and calls (every loop and recursion passes
+        // one); every `CHECK_EVERY` of them the host's limits are checked.
+        macro_rules! tick {
+            () => {
+                self.fuel -= 1;
+                if self.fuel == 0 {
+                    self.frames.last_mut().expect("a frame").pc = pc;
+                    if let Err(f) = self.check_limits() {
+                        return Err((f, false));
+                    }
                 }
-            }
+            };
+        }
+        loop {
             let op = code[pc];
             pc += 1;
             match op {
@@ -910,17 +916,26 @@ impl<'p> Vm<'p> {
                     set!(dst, Value::Int(i64::from(u32::from(*c))));
                 }
                 Op::Jump { off } => {
+                    if (off as usize) < pc {
+                        tick!();
+                    }
                     pc = off as usize;
                 }
                 Op::JumpIf { cond, off } => {
                     // SAFETY: see `r!`.
                     if let Value::Bool(true) = unsafe { &r!(cond) } {
+                        if (off as usize) < pc {
+                            tick!();
+                        }
                         pc = off as usize;
                     }
                 }
                 Op::JumpIfNot { cond, off } => {
                     // SAFETY: see `r!`.
                     if let Value::Bool(false) = unsafe { &r!(cond) } {
+                        if (off as usize) < pc {
+                            tick!();
+                        }
                         pc = off as usize;
                     }
                 }
@@ -941,6 +956,7 @@ impl<'p> Vm<'p> {
                         .map_or(otherwise as usize, |x| *x as usize);
                 }
                 Op::Call { dst, f, args } => {
+                    tick!();
                     let callee = &program.funcs[f as usize];
                     let base = self.stack.top;
                     if self.frames.len() >= MAX_DEPTH || !self.stack.grow(callee.nregs) {
@@ -967,6 +983,7 @@ impl<'p> Vm<'p> {
                     enter_top!();
                 }
                 Op::CallClosure { dst, closure, args } => {
+                    tick!();
                     // SAFETY: see `r!`.
                     let (f, cptr) = match unsafe { r!(closure).target_mut() } {
                         Value::Func(f) => (*f, std::ptr::null_mut()),
@@ -1136,8 +1153,11 @@ impl<'p> Vm<'p> {
                 Op::AddrField { dst, ptr, field } => {
                     let p = ptr!(ptr);
                     // SAFETY: a live reference (borrow checker).
+                    // Match ergonomics leave some `*` implicit in MIR
+                    // places, so a field of a reference is the field of
+                    // what it points to.
                     let target = unsafe {
-                        match &mut *p {
+                        match (*p).target_mut() {
                             Value::Record(r) => r.fields.get_mut(usize::from(field)),
                             Value::Variant(v) => v.fields.get_mut(usize::from(field)),
                             Value::List(l) => l.get_mut(usize::from(field)),
@@ -1169,7 +1189,7 @@ impl<'p> Vm<'p> {
                     let p = ptr!(ptr);
                     // SAFETY: a live reference (borrow checker).
                     let t = unsafe {
-                        match &mut *p {
+                        match (*p).target_mut() {
                             Value::List(l) => {
                                 let n = l.len();
                                 let i = if from_end != 0 {
@@ -1222,7 +1242,7 @@ impl<'p> Vm<'p> {
                     let p = ptr!(ptr);
                     // SAFETY: a live reference (borrow checker).
                     let n = unsafe {
-                        match &*p {
+                        match (*p).target() {
                             Value::List(l) => l.len(),
                             Value::Map(m) => m.len(),
                             Value::Str(s) => s.len(),
@@ -1329,7 +1349,7 @@ fn index_place(base: &mut Value, key: &Value) -> Result<*mut Value, String> {
         Value::Map(m) => {
             let k = value::Key(key.target().clone());
             m.get_mut(&k)
-                .map(std::ptr::from_mut::<Value>)
+                .map(|e| std::ptr::from_mut(value::entry_part(e, 1)))
                 .ok_or_else(|| "key not found in map".to_string())
         }
         _ => Err("internal error: indexing a value that is not a list or map".into()),
@@ -1343,7 +1363,7 @@ fn into_iter(v: Value) -> Result<Value, String> {
         Value::List(l) => Iter::Owned((*l).into_iter()),
         Value::Map(m) => Iter::Owned(
             m.into_iter()
-                .map(|(k, v)| Value::record(well_known::PAIR, vec![k.0, v]))
+                .map(|(_, e)| e)
                 .collect::<Vec<_>>()
                 .into_iter(),
         ),
@@ -1407,26 +1427,17 @@ pub fn iter_next(it: &mut Iter) -> Option<Value> {
         Iter::MapRefs { map, next } => {
             // SAFETY: the map outlives the iteration (borrow checker).
             let m = unsafe { &mut **map };
-            let (k, v) = m.get_index_mut(*next)?;
+            let (_, e) = m.get_index_mut(*next)?;
             *next += 1;
-            // Keys are never written through these references.
-            let kp = std::ptr::from_ref(&k.0).cast_mut();
-            Some(Value::record(
-                well_known::PAIR,
-                vec![Value::Ref(kp), Value::Ref(v)],
-            ))
+            Some(Value::Ref(e))
         }
         Iter::MapPart { map, next, values } => {
             // SAFETY: the map outlives the iteration (borrow checker).
             let m = unsafe { &mut **map };
-            let (k, v) = m.get_index_mut(*next)?;
+            let (_, e) = m.get_index_mut(*next)?;
             *next += 1;
-            Some(Value::Ref(if *values {
-                v
-            } else {
-                // Keys are never written through these references.
-                std::ptr::from_ref(&k.0).cast_mut()
-            }))
+            // Keys are never written through these references.
+            Some(Value::Ref(value::entry_part(e, usize::from(*values))))
         }
         Iter::Chars { text, pos } => {
             let c = text[*pos..].chars().next()?;

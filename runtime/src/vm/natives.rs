@@ -10,7 +10,7 @@
 
 use std::io::Write as _;
 
-use super::value::{Iter, Key, Map, Value};
+use super::value::{Iter, Key, Map, Value, entry, entry_part, into_entry_value};
 use super::well_known::{ERROR, OPTION, PANIC, RESULT};
 use super::{Fault, NativeFn, Vm, fmt};
 use crate::error::{ErrorInfo, Panic};
@@ -776,14 +776,19 @@ fn m_new(_: &mut Vm, _: &mut [Value]) -> R {
 }
 
 fn m_insert(_: &mut Vm, a: &mut [Value]) -> R {
-    let k = Key(take(a, 1));
+    let k = take(a, 1);
     let v = take(a, 2);
-    Ok(option(map_mut(a, 0)?.insert(k, v)))
+    let old = map_mut(a, 0)?.insert(Key(k.clone()), entry(k, v));
+    Ok(option(old.map(into_entry_value)))
 }
 
 fn m_get(_: &mut Vm, a: &mut [Value]) -> R {
     let k = key_of(arg(a, 1)?);
-    Ok(option(map_mut(a, 0)?.get_mut(&k).map(|v| Value::Ref(v))))
+    Ok(option(
+        map_mut(a, 0)?
+            .get_mut(&k)
+            .map(|e| Value::Ref(entry_part(e, 1))),
+    ))
 }
 
 fn m_contains_key(_: &mut Vm, a: &mut [Value]) -> R {
@@ -793,7 +798,9 @@ fn m_contains_key(_: &mut Vm, a: &mut [Value]) -> R {
 
 fn m_remove(_: &mut Vm, a: &mut [Value]) -> R {
     let k = key_of(arg(a, 1)?);
-    Ok(option(map_mut(a, 0)?.shift_remove(&k)))
+    Ok(option(
+        map_mut(a, 0)?.shift_remove(&k).map(into_entry_value),
+    ))
 }
 
 fn m_len(_: &mut Vm, a: &mut [Value]) -> R {

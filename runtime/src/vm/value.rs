@@ -81,8 +81,32 @@ impl Hash for Key {
 }
 
 /// `Map<K, V>`: iterates in insertion order; removal keeps the order of
-/// the rest.
+/// the rest. Each entry is stored as the `(K, V)` pair a `for` loop over
+/// `&map` borrows (see [`entry`]).
 pub type Map = indexmap::IndexMap<Key, Value>;
+
+/// A map entry: the pair `(key, value)`.
+pub fn entry(key: Value, value: Value) -> Value {
+    Value::record(super::well_known::PAIR, vec![key, value])
+}
+
+/// The value (`part` 1) or key (`part` 0) of an entry.
+pub fn entry_part(e: &mut Value, part: usize) -> &mut Value {
+    if matches!(e, Value::Record(r) if r.fields.len() == 2)
+        && let Value::Record(r) = e
+    {
+        return &mut r.fields[part];
+    }
+    e
+}
+
+/// An entry's value, moved out.
+pub fn into_entry_value(e: Value) -> Value {
+    match e {
+        Value::Record(mut r) if r.fields.len() == 2 => r.fields.pop().unwrap_or_default(),
+        other => other,
+    }
+}
 
 /// The state of a one-pass iteration (`for`, `chars()`, `iter()`, …).
 #[derive(Debug)]

@@ -1,0 +1,124 @@
+//! The VM benchmark table: each program of `bench/programs` under
+//! `ward run` (release build), Lua 5.4 (`lua5.4`) and Python 3, best of
+//! three wall-clock runs, with ratios; then startup time and peak RSS of
+//! `ward run` on hello-world.
+//!
+//! Run: `cargo run --release -p ward-tests --example vm_bench`
+//! (it builds the release `ward` binary first).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+use ward_tests::repo_root;
+
+const PROGRAMS: [(&str, &str); 7] = [
+    ("fib", "fib(32)"),
+    ("loop", "10^8-step integer loop"),
+    ("nbody", "n-body, 100k steps"),
+    ("spectral_norm", "spectral-norm, n=300"),
+    ("binary_trees", "binary-trees, depth 16"),
+    ("strings", "string building, 1M pieces"),
+    ("word_count", "map word count, 1M words"),
+];
+
+/// Best of `n` runs, or `None` when the interpreter is missing or fails.
+fn time(cmd: &[&str], dir: &Path, n: usize) -> Option<(Duration, String)> {
+    let mut best: Option<Duration> = None;
+    let mut output = String::new();
+    for _ in 0..n {
+        let start = Instant::now();
+        let out = Command::new(cmd[0])
+            .args(&cmd[1..])
+            .current_dir(dir)
+            .stderr(Stdio::null())
+            .output()
+            .ok()?;
+        let t = start.elapsed();
+        if !out.status.success() {
+            return None;
+        }
+        output = String::from_utf8_lossy(&out.stdout).into_owned();
+        best = Some(best.map_or(t, |b| b.min(t)));
+    }
+    best.map(|b| (b, output))
+}
+
+fn secs(d: Option<Duration>) -> String {
+    d.map_or("-".into(), |d| format!("{:.3}", d.as_secs_f64()))
+}
+
+fn ratio(ward: Option<Duration>, other: Option<Duration>) -> String {
+    match (ward, other) {
+        (Some(w), Some(o)) => format!("{:.2}x", w.as_secs_f64() / o.as_secs_f64()),
+        _ => "-".into(),
+    }
+}
+
+/// Peak RSS in KiB of a child process, via Python's `resource` module.
+fn peak_rss_kib(cmd: &[&str], dir: &Path) -> Option<u64> {
+    let script = format!(
+        "import resource, subprocess\nsubprocess.run({cmd:?}, stdout=subprocess.DEVNULL)\nprint(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    );
+    let out = Command::new("python3")
+        .args(["-c", &script])
+        .current_dir(dir)
+        .output()
+        .ok()?;
+    String::from_utf8_lossy(&out.stdout).trim().parse().ok()
+}
+
+fn main() {
+    let root = repo_root();
+    let built = Command::new(env!("CARGO"))
+        .args(["build", "--release", "--quiet", "-p", "ward"])
+        .current_dir(&root)
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(built, "cargo build --release -p ward failed");
+    let ward: PathBuf = root.join("target/release/ward");
+    let ward = ward.to_str().expect("UTF-8 path").to_string();
+    let dir = root.join("bench/programs");
+    println!(
+        "{:<28} {:>9} {:>9} {:>9} {:>10} {:>10}",
+        "benchmark", "ward s", "lua5.4 s", "python3 s", "ward/lua", "ward/py"
+    );
+    for (name, what) in PROGRAMS {
+        let wrd = time(&[&ward, "run", &format!("{name}.ward")], &dir, 3);
+        let lua = time(&["lua5.4", &format!("{name}.lua")], &dir, 3);
+        let py = time(&["python3", &format!("{name}.py")], &dir, 3);
+        let same = |o: &Option<(Duration, String)>| match (&wrd, o) {
+            (Some((_, a)), Some((_, b))) => a.split_whitespace().eq(b.split_whitespace()),
+            _ => true,
+        };
+        let mark = if same(&lua) && same(&py) {
+            ""
+        } else {
+            "  (outputs differ!)"
+        };
+        let (wt, lt, pt) = (wrd.map(|x| x.0), lua.map(|x| x.0), py.map(|x| x.0));
+        println!(
+            "{:<28} {:>9} {:>9} {:>9} {:>10} {:>10}{mark}",
+            what,
+            secs(wt),
+            secs(lt),
+            secs(pt),
+            ratio(wt, lt),
+            ratio(wt, pt)
+        );
+    }
+    // Startup: median of 21 runs of hello-world.
+    let mut runs: Vec<Duration> = (0..21)
+        .filter_map(|_| time(&[&ward, "run", "hello.ward"], &dir, 1).map(|x| x.0))
+        .collect();
+    runs.sort();
+    let median = runs.get(runs.len() / 2).copied();
+    let rss = peak_rss_kib(&[&ward, "run", "hello.ward"], &dir);
+    println!(
+        "\nward run hello.ward: startup {} ms (median of 21), peak RSS {}",
+        median.map_or("-".into(), |d| format!("{:.2}", d.as_secs_f64() * 1000.0)),
+        rss.map_or("-".into(), |k| format!(
+            "{:.2} MiB",
+            f64::from(u32::try_from(k).unwrap_or(u32::MAX)) / 1024.0
+        ))
+    );
+}
