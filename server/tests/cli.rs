@@ -348,8 +348,8 @@ fn ward_run_emit_bytecode_prints_the_disassembly() {
   r0: int
   r1: int
   r2: int
-  0000  load_int r2, k0                          ; 2:5
-  0007  mul_int r0, r1, r2
+  0000  load_int r2, k0
+  0007  mul_int r0, r1, r2                       ; 2:5
   0014  return r0                                ; 3:2
 ";
     assert_eq!(twice, expected, "{stdout}");
