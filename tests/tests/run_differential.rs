@@ -3,31 +3,8 @@
 //! under the VM and, translated, under rustc; stdout and exit status must
 //! be identical.
 
-use std::path::PathBuf;
 use ward_tests::difftest::{generate, run, scratch_dir};
-use ward_tests::repo_root;
-
-fn ward_files(dir: &str) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = walk(&repo_root().join(dir));
-    files.retain(|p| p.extension().is_some_and(|e| e == "ward"));
-    files.sort();
-    files
-}
-
-fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        for e in entries.filter_map(Result::ok) {
-            let p = e.path();
-            if p.is_dir() {
-                out.extend(walk(&p));
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out
-}
+use ward_tests::{repo_root, ward_files};
 
 /// Compares every case on two threads; returns (compared, failures).
 fn compare(cases: &[(String, String)]) -> (usize, Vec<String>) {
@@ -64,7 +41,7 @@ fn compare(cases: &[(String, String)]) -> (usize, Vec<String>) {
 }
 
 fn read_cases(dir: &str) -> Vec<(String, String)> {
-    ward_files(dir)
+    ward_files(&repo_root().join(dir))
         .into_iter()
         .map(|p| {
             let name = p

@@ -338,14 +338,9 @@ impl Gen<'_, '_> {
             Operand::Copy(p, _) | Operand::Move(p, _) => {
                 crate::mir::place_ty(self.cx.program, self.cx.typed, self.cx.body, p)
             }
-            Operand::Const(c) => match c {
-                Const::Int(_) => Ty::Int,
-                Const::Float(_) => Ty::Float,
-                Const::Bool(_) => Ty::Bool,
-                Const::Char(_) => Ty::Char,
-                Const::Str(_) => Ty::Str,
-                _ => Ty::Error,
-            },
+            // `()` is not a literal this analysis types (it holds no regions).
+            Operand::Const(Const::Unit) => Ty::Error,
+            Operand::Const(c) => crate::mir::literal_ty(c).unwrap_or(Ty::Error),
         }
     }
 

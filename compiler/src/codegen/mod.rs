@@ -422,11 +422,6 @@ impl<'a> ModuleBuilder<'a> {
     }
 }
 
-#[derive(Debug, Clone, Copy)]
-enum Fixup {
-    Jump(BlockId),
-}
-
 struct FnGen<'m, 'a> {
     mb: &'m mut ModuleBuilder<'a>,
     fnmir: &'a FnMir,
@@ -436,7 +431,8 @@ struct FnGen<'m, 'a> {
     reg_of: Vec<u16>,
     asm: Assembler,
     block_pc: Vec<Option<usize>>,
-    fixups: Vec<(usize, Fixup)>,
+    /// Jumps to patch: (instruction offset, target block).
+    fixups: Vec<(usize, BlockId)>,
     /// Switch instructions: (offset, next offset, constant, targets).
     switches: Vec<(usize, usize, u32, Vec<BlockId>)>,
     lines: Vec<LineEntry>,
@@ -617,12 +613,6 @@ impl<'m, 'a> FnGen<'m, 'a> {
         match op {
             Operand::Copy(p, _) | Operand::Move(p, _) => self.place_ty(p),
             Operand::Const(c) => match c {
-                Const::Int(_) => Ty::Int,
-                Const::Float(_) => Ty::Float,
-                Const::Bool(_) => Ty::Bool,
-                Const::Char(_) => Ty::Char,
-                Const::Str(_) => Ty::Str,
-                Const::Unit => Ty::unit(),
                 Const::Fn(d) => self.mb.typed.sigs.get(d).map_or(Ty::Error, |s| {
                     Ty::Fn(s.params.clone(), Box::new(s.ret.clone()))
                 }),
@@ -633,6 +623,7 @@ impl<'m, 'a> FnGen<'m, 'a> {
                     .get(d)
                     .cloned()
                     .unwrap_or(Ty::Error),
+                lit => crate::mir::literal_ty(lit).unwrap_or(Ty::Error),
             },
         }
     }
@@ -1203,7 +1194,7 @@ impl<'m, 'a> FnGen<'m, 'a> {
         }
         if next != Some(target) {
             let at = self.emit(Op::Jump { off: 0 });
-            self.fixups.push((at, Fixup::Jump(target)));
+            self.fixups.push((at, target));
         }
     }
 
@@ -1269,7 +1260,7 @@ impl<'m, 'a> FnGen<'m, 'a> {
                     } else {
                         self.emit(Op::JumpIfNot { cond: src, off: 0 })
                     };
-                    self.fixups.push((at, Fixup::Jump(otherwise)));
+                    self.fixups.push((at, otherwise));
                     return Ok(());
                 }
             }
@@ -1281,7 +1272,7 @@ impl<'m, 'a> FnGen<'m, 'a> {
                 } else {
                     self.emit(Op::JumpIf { cond: src, off: 0 })
                 };
-                self.fixups.push((at, Fixup::Jump(b)));
+                self.fixups.push((at, b));
             }
             self.jump(otherwise, next);
             return Ok(());
@@ -1304,7 +1295,7 @@ impl<'m, 'a> FnGen<'m, 'a> {
                 otherwise: 0,
             });
             let next_pc = self.asm.code.len();
-            self.fixups.push((at, Fixup::Jump(otherwise)));
+            self.fixups.push((at, otherwise));
             self.switches.push((at, next_pc, k, table));
             return Ok(());
         }
@@ -1335,7 +1326,7 @@ impl<'m, 'a> FnGen<'m, 'a> {
             };
             self.emit(op);
             let at = self.emit(Op::JumpIf { cond, off: 0 });
-            self.fixups.push((at, Fixup::Jump(*b)));
+            self.fixups.push((at, *b));
         }
         self.jump(otherwise, next);
         Ok(())
@@ -1431,7 +1422,7 @@ impl<'m, 'a> FnGen<'m, 'a> {
     fn finish(mut self) -> R<Function> {
         let pc_of = |b: BlockId, pcs: &[Option<usize>]| pcs[b.index()].unwrap_or(0);
         for (at, fix) in std::mem::take(&mut self.fixups) {
-            let Fixup::Jump(b) = fix;
+            let b = fix;
             let target = pc_of(b, &self.block_pc);
             self.patch(at, target)?;
         }

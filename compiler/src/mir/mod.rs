@@ -518,6 +518,20 @@ impl FnMir {
     }
 }
 
+/// The type of a literal constant (`None` for function items and `const`
+/// items, whose types live in the type checker's tables).
+pub fn literal_ty(c: &Const) -> Option<Ty> {
+    Some(match c {
+        Const::Int(_) => Ty::Int,
+        Const::Float(_) => Ty::Float,
+        Const::Bool(_) => Ty::Bool,
+        Const::Char(_) => Ty::Char,
+        Const::Str(_) => Ty::Str,
+        Const::Unit => Ty::unit(),
+        Const::Fn(_) | Const::Item(_) => return None,
+    })
+}
+
 /// The type of a place: its local's type with each projection applied.
 pub fn place_ty(
     program: &crate::resolve::Program,

@@ -5,7 +5,7 @@
 //! prints them; compound values follow `#[derive(Debug)]`, which passes
 //! the spec down to each leaf.
 
-use super::value::Value;
+use super::value::{Value, entry_value};
 use crate::bytecode::{Module, TypeDef};
 use std::fmt::Write as _;
 
@@ -311,14 +311,6 @@ fn write_value(out: &mut String, module: &Module, v: &Value, spec: &Spec, indent
         Value::Closure(_) => leaf(out, spec, "closure", false),
         Value::Iter(_) => leaf(out, spec, "Iter", false),
         Value::Ref(_) => leaf(out, spec, "?", false),
-    }
-}
-
-/// The value of a map entry (a `(key, value)` record).
-fn entry_value(e: &Value) -> &Value {
-    match e {
-        Value::Record(r) if r.fields.len() == 2 => &r.fields[1],
-        other => other,
     }
 }
 

@@ -432,10 +432,11 @@ impl<'p> Vm<'p> {
 
     /// Pushes a frame for `f`, moving `args` (and a closure's captures)
     /// into its registers.
+    #[inline]
     fn push_frame(
         &mut self,
         f: u32,
-        args: Vec<Value>,
+        args: impl IntoIterator<Item = Value>,
         dst: u16,
         closure: *mut Closure,
     ) -> Result<(), Fault> {
@@ -698,6 +699,18 @@ impl<'p> Vm<'p> {
                 }
             };
         }
+        // The values of a run of registers, moved out (arguments, fields).
+        macro_rules! take_range {
+            ($range:expr) => {{
+                let range = $range;
+                (0..usize::from(range.count)).map(move |i| {
+                    // SAFETY: see `r!`; the range was verified to lie within
+                    // the frame, and the frame is not popped while the
+                    // iterator is consumed.
+                    unsafe { (*regs.add(usize::from(range.first) + i)).take() }
+                })
+            }};
+        }
         // Reloads the frame after a call or return.
         macro_rules! enter_top {
             () => {{
@@ -957,29 +970,11 @@ impl<'p> Vm<'p> {
                 }
                 Op::Call { dst, f, args } => {
                     tick!();
-                    let callee = &program.funcs[f as usize];
-                    let base = self.stack.top;
-                    if self.frames.len() >= MAX_DEPTH || !self.stack.grow(callee.nregs) {
-                        fault!("stack overflow");
-                    }
-                    // SAFETY: the new frame starts at the old top; the stack
-                    // buffer never moves.
-                    let new_regs = unsafe { self.stack.ptr().add(base) };
-                    for i in 0..usize::from(args.count) {
-                        // SAFETY: argument registers are in the caller's
-                        // frame (verified), parameters in the callee's.
-                        unsafe {
-                            *new_regs.add(1 + i) = r!(usize::from(args.first) + i).take();
-                        }
-                    }
                     self.frames.last_mut().expect("a frame").pc = pc;
-                    self.frames.push(Frame {
-                        func: f,
-                        base,
-                        pc: 0,
-                        dst,
-                        closure: std::ptr::null_mut(),
-                    });
+                    if let Err(e) = self.push_frame(f, take_range!(args), dst, std::ptr::null_mut())
+                    {
+                        return Err((e, false));
+                    }
                     enter_top!();
                 }
                 Op::CallClosure { dst, closure, args } => {
@@ -990,13 +985,8 @@ impl<'p> Vm<'p> {
                         Value::Closure(c) => (c.func, &raw mut **c),
                         _ => type_fault!(),
                     };
-                    let mut argv = Vec::with_capacity(usize::from(args.count));
-                    for i in 0..usize::from(args.count) {
-                        // SAFETY: see `r!`.
-                        argv.push(unsafe { r!(usize::from(args.first) + i).take() });
-                    }
                     self.frames.last_mut().expect("a frame").pc = pc;
-                    if let Err(e) = self.push_frame(f, argv, dst, cptr) {
+                    if let Err(e) = self.push_frame(f, take_range!(args), dst, cptr) {
                         return Err((e, false));
                     }
                     enter_top!();
@@ -1028,11 +1018,7 @@ impl<'p> Vm<'p> {
                     set!(done.dst, v);
                 }
                 Op::MakeRecord { dst, ty, fields } => {
-                    let mut fs = Vec::with_capacity(usize::from(fields.count));
-                    for i in 0..usize::from(fields.count) {
-                        // SAFETY: see `r!`.
-                        fs.push(unsafe { r!(usize::from(fields.first) + i).take() });
-                    }
+                    let fs: Vec<Value> = take_range!(fields).collect();
                     set!(dst, Value::record(ty, fs));
                 }
                 Op::MakeVariant {
@@ -1041,19 +1027,11 @@ impl<'p> Vm<'p> {
                     variant,
                     fields,
                 } => {
-                    let mut fs = Vec::with_capacity(usize::from(fields.count));
-                    for i in 0..usize::from(fields.count) {
-                        // SAFETY: see `r!`.
-                        fs.push(unsafe { r!(usize::from(fields.first) + i).take() });
-                    }
+                    let fs: Vec<Value> = take_range!(fields).collect();
                     set!(dst, Value::variant(ty, u32::from(variant), fs));
                 }
                 Op::MakeList { dst, items } => {
-                    let mut fs = Vec::with_capacity(usize::from(items.count));
-                    for i in 0..usize::from(items.count) {
-                        // SAFETY: see `r!`.
-                        fs.push(unsafe { r!(usize::from(items.first) + i).take() });
-                    }
+                    let fs: Vec<Value> = take_range!(items).collect();
                     set!(dst, Value::List(Box::new(fs)));
                 }
                 Op::MakeRepeat { dst, src, count } => {
@@ -1084,11 +1062,7 @@ impl<'p> Vm<'p> {
                     );
                 }
                 Op::MakeClosure { dst, f, captures } => {
-                    let mut cs = Vec::with_capacity(usize::from(captures.count));
-                    for i in 0..usize::from(captures.count) {
-                        // SAFETY: see `r!`.
-                        cs.push(unsafe { r!(usize::from(captures.first) + i).take() });
-                    }
+                    let cs: Vec<Value> = take_range!(captures).collect();
                     set!(
                         dst,
                         Value::Closure(Box::new(Closure {

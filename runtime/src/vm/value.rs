@@ -100,6 +100,14 @@ pub fn entry_part(e: &mut Value, part: usize) -> &mut Value {
     e
 }
 
+/// An entry's value, to read.
+pub fn entry_value(e: &Value) -> &Value {
+    match e {
+        Value::Record(r) if r.fields.len() == 2 => &r.fields[1],
+        other => other,
+    }
+}
+
 /// An entry's value, moved out.
 pub fn into_entry_value(e: Value) -> Value {
     match e {
