@@ -37,6 +37,7 @@ fn compare(cases: &[(String, String)]) -> (usize, Vec<String>) {
             });
         }
     });
+    let _ = std::fs::remove_dir_all(&dir);
     results.into_inner().expect("lock")
 }
 

@@ -137,9 +137,13 @@ impl Report {
     }
 }
 
-/// A scratch directory for rustc's inputs and outputs.
+/// A fresh scratch directory for rustc's inputs and outputs: one per call,
+/// so a caller that removes its own cannot pull files from under another
+/// test running in parallel.
 pub fn scratch_dir() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ward-difftest-{}", std::process::id()));
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("ward-difftest-{}-{n}", std::process::id()));
     let _ = std::fs::create_dir_all(&dir);
     dir
 }
