@@ -8,8 +8,9 @@
 //! ```
 //!
 //! Output is captured (and optionally streamed to a callback as it is
-//! written); a run can be limited by wall-clock time and an instruction
-//! budget, and cancelled from another thread through [`RunOptions::cancel`].
+//! written); a run can be limited by wall-clock time, an instruction budget
+//! and a heap budget (bytes held at once, counted by the allocator), and
+//! cancelled from another thread through [`RunOptions::cancel`].
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -19,6 +20,7 @@ use std::time::{Duration, Instant};
 
 use crate::bytecode::Module;
 use crate::error::{Panic, PanicKind};
+use crate::heap::accounting;
 use crate::vm::{Limits, NativeFn, PrepareError, Program, Value, Vm, fmt, natives, well_known};
 
 /// Which stream a piece of output went to.
@@ -37,6 +39,8 @@ pub struct RunOptions {
     pub timeout: Option<Duration>,
     /// Stop after about this many instructions.
     pub max_instructions: Option<u64>,
+    /// Stop when the program holds more than this many bytes of memory.
+    pub max_heap_bytes: Option<usize>,
     /// Setting this (from any thread) stops the run.
     pub cancel: Option<Arc<AtomicBool>>,
     /// Receives output as it is written (besides capturing it).
@@ -52,6 +56,7 @@ impl std::fmt::Debug for RunOptions {
         f.debug_struct("RunOptions")
             .field("timeout", &self.timeout)
             .field("max_instructions", &self.max_instructions)
+            .field("max_heap_bytes", &self.max_heap_bytes)
             .field("function", &self.function)
             .finish_non_exhaustive()
     }
@@ -77,6 +82,9 @@ pub struct RunOutput {
     pub exit_code: i32,
     pub duration: Duration,
     pub instructions: u64,
+    /// The most memory the program held at once, in bytes (0 when the
+    /// runtime was built without the counting allocator).
+    pub heap_peak: usize,
 }
 
 /// A writer into a shared buffer that also feeds the sink.
@@ -88,12 +96,15 @@ struct Capture {
 
 impl Write for Capture {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        if let Ok(mut b) = self.buf.lock() {
-            b.extend_from_slice(bytes);
-        }
-        if let Some(sink) = &self.sink {
-            sink(self.stream, &String::from_utf8_lossy(bytes));
-        }
+        // The host's buffers are not the program's heap.
+        accounting::uncounted(|| {
+            if let Ok(mut b) = self.buf.lock() {
+                b.extend_from_slice(bytes);
+            }
+            if let Some(sink) = &self.sink {
+                sink(self.stream, &String::from_utf8_lossy(bytes));
+            }
+        });
         Ok(bytes.len())
     }
 
@@ -153,7 +164,13 @@ pub fn run_program(program: &Program, options: &RunOptions) -> Result<RunOutput,
     let out_buf = Arc::new(Mutex::new(Vec::new()));
     let err_buf = Arc::new(Mutex::new(Vec::new()));
     let start = Instant::now();
-    let (result, instructions) = {
+    if options.max_heap_bytes.is_some() && !accounting::ENABLED {
+        return Err(PrepareError(
+            "a heap budget needs the runtime's counting allocator (feature `counting-allocator`)"
+                .into(),
+        ));
+    }
+    let (result, instructions, heap_peak) = {
         let mut vm = Vm::new(
             program,
             Box::new(Capture {
@@ -172,10 +189,11 @@ pub fn run_program(program: &Program, options: &RunOptions) -> Result<RunOutput,
             max_instructions: options.max_instructions,
             deadline: options.timeout.map(|t| start + t),
             cancel: options.cancel.clone(),
+            max_heap_bytes: options.max_heap_bytes,
         });
         let r = vm.call(entry, Vec::new());
         let _ = vm.out.flush();
-        (r, vm.instructions())
+        (r, vm.instructions(), vm.heap_peak())
     };
     let duration = start.elapsed();
     let outcome = match result {
@@ -202,6 +220,7 @@ pub fn run_program(program: &Program, options: &RunOptions) -> Result<RunOutput,
         exit_code,
         duration,
         instructions,
+        heap_peak,
     })
 }
 
@@ -226,6 +245,9 @@ pub fn main_error(program: &Program, value: &Value) -> Option<String> {
 pub fn is_limit(p: &Panic) -> bool {
     matches!(
         p.kind,
-        PanicKind::BudgetExhausted | PanicKind::TimedOut | PanicKind::Cancelled
+        PanicKind::BudgetExhausted
+            | PanicKind::TimedOut
+            | PanicKind::Cancelled
+            | PanicKind::HeapExhausted
     )
 }

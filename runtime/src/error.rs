@@ -41,6 +41,8 @@ pub enum PanicKind {
     TimedOut,
     /// Another thread asked the run to stop.
     Cancelled,
+    /// The run held more memory than the host's heap budget.
+    HeapExhausted,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,6 +119,7 @@ pub fn render_panic(p: &Panic, source: &dyn Fn(&str) -> Option<String>) -> Strin
         PanicKind::BudgetExhausted => "stopped: instruction budget exhausted",
         PanicKind::TimedOut => "stopped: time limit reached",
         PanicKind::Cancelled => "stopped: cancelled",
+        PanicKind::HeapExhausted => "stopped: heap budget exhausted",
     };
     if p.kind == PanicKind::Panic {
         let _ = writeln!(out, "{what}: {}", p.message);

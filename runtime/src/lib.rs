@@ -10,5 +10,12 @@ pub mod bytecode;
 pub mod caps;
 pub mod embed;
 pub mod error;
+pub mod heap;
 pub mod stdlib;
 pub mod vm;
+
+/// Every allocation is counted per thread, so a host can give a run a heap
+/// budget and read its peak ([`heap::accounting`]).
+#[cfg(feature = "counting-allocator")]
+#[global_allocator]
+static GLOBAL: heap::accounting::CountingAlloc = heap::accounting::CountingAlloc;

@@ -1,7 +1,8 @@
 //! The VM benchmark table: each program of `bench/programs` under
 //! `ward run` (release build), Lua 5.4 (`lua5.4`) and Python 3, best of
-//! three wall-clock runs, with ratios; then startup time and peak RSS of
-//! `ward run` on hello-world.
+//! three wall-clock runs, with ratios; then what error handling costs on
+//! the happy path (`errors_plain` against `errors_handled`), and startup
+//! time and peak RSS of `ward run` on hello-world.
 //!
 //! Run: `cargo run --release -p ward-tests --example vm_bench`
 //! (it builds the release `ward` binary first).
@@ -104,6 +105,29 @@ fn main() {
             secs(pt),
             ratio(wt, lt),
             ratio(wt, pt)
+        );
+    }
+    // Error handling on the happy path: the same work with and without
+    // `?`, `try`/`recover` and `defer`, runs interleaved, best of 5 each.
+    let (mut plain, mut handled) = (None::<Duration>, None::<Duration>);
+    for _ in 0..5 {
+        let min = |best: Option<Duration>, t: Option<(Duration, String)>| match (best, t) {
+            (Some(b), Some((t, _))) => Some(b.min(t)),
+            (None, Some((t, _))) => Some(t),
+            (b, None) => b,
+        };
+        plain = min(plain, time(&[&ward, "run", "errors_plain.ward"], &dir, 1));
+        handled = min(
+            handled,
+            time(&[&ward, "run", "errors_handled.ward"], &dir, 1),
+        );
+    }
+    if let (Some(p), Some(h)) = (plain, handled) {
+        println!(
+            "\nerror handling, happy path: plain {:.3} s, with ?/try/defer {:.3} s: overhead {:+.1} % (required < 5 %)",
+            p.as_secs_f64(),
+            h.as_secs_f64(),
+            (h.as_secs_f64() / p.as_secs_f64() - 1.0) * 100.0
         );
     }
     // Startup: median of 21 runs of hello-world.

@@ -134,6 +134,69 @@ fn another_thread_can_cancel_a_run() {
     assert_eq!(out.stdout, "");
 }
 
+/// Keeps every list it builds: memory grows without bound.
+const HOARD: &str = "fn main() {\n    let mut all = List::new();\n    let mut i = 0;\n    loop {\n        let mut row = List::new();\n        let mut j = 0;\n        while j < 1000 {\n            row.push(i + j);\n            j += 1;\n        }\n        all.push(row);\n        i += 1;\n        if i < 0 {\n            break;\n        }\n    }\n    println(\"{}\", all.len());\n}\n";
+
+#[test]
+fn a_heap_budget_stops_a_program_that_hoards_memory() {
+    let options = RunOptions {
+        max_heap_bytes: Some(8 << 20),
+        timeout: Some(Duration::from_secs(20)),
+        ..RunOptions::default()
+    };
+    let out = Host::new().run(compile(HOARD), &options).expect("runs");
+    let Outcome::Panicked(p) = &out.outcome else {
+        panic!("expected a stop, got {:?}", out.outcome)
+    };
+    assert_eq!(p.kind, PanicKind::HeapExhausted, "{p:?}");
+    assert_eq!(p.message, "heap budget of 8388608 bytes exhausted");
+    assert_eq!(out.exit_code, 101);
+    // Stopped soon after passing the budget (a check every few thousand
+    // loop turns), not after exhausting the machine.
+    assert!(out.heap_peak >= 8 << 20, "{}", out.heap_peak);
+    assert!(out.heap_peak < 64 << 20, "{}", out.heap_peak);
+
+    // `recover` cannot swallow it either.
+    let guarded = HOARD.replace("fn main() {", "fn hoard() {").replace(
+        "println(\"{}\", all.len());\n}\n",
+        "println(\"{}\", all.len());\n}\nfn main() {\n    try { hoard() } recover e { println(\"recovered\") };\n}\n",
+    );
+    let out = Host::new().run(compile(&guarded), &options).expect("runs");
+    assert!(matches!(out.outcome, Outcome::Panicked(ref p) if p.kind == PanicKind::HeapExhausted));
+    assert_eq!(out.stdout, "");
+}
+
+#[test]
+fn one_huge_allocation_is_refused_before_it_is_made() {
+    let src = "fn main() {\n    let big = [0; 100000000];\n    println(\"{}\", big[0]);\n}\n";
+    let options = RunOptions {
+        max_heap_bytes: Some(1 << 20),
+        ..RunOptions::default()
+    };
+    let out = Host::new().run(compile(src), &options).expect("runs");
+    let Outcome::Panicked(p) = &out.outcome else {
+        panic!("expected a stop, got {:?}", out.outcome)
+    };
+    assert_eq!(p.kind, PanicKind::HeapExhausted);
+    assert_eq!(p.location.as_ref().map(|l| l.line), Some(2));
+    assert!(out.heap_peak < 1 << 20, "{}", out.heap_peak);
+}
+
+#[test]
+fn a_program_within_its_budget_finishes_and_reports_its_peak() {
+    // 100 000 ints in one list: at least 1.6 MB (16-byte values) at once.
+    let src = "fn main() {\n    let mut v = List::new();\n    let mut i = 0;\n    while i < 100000 {\n        v.push(i);\n        i += 1;\n    }\n    println(\"{}\", v.len());\n}\n";
+    let options = RunOptions {
+        max_heap_bytes: Some(64 << 20),
+        ..RunOptions::default()
+    };
+    let out = Host::new().run(compile(src), &options).expect("runs");
+    assert_eq!(out.outcome, Outcome::Finished);
+    assert_eq!(out.stdout, "100000\n");
+    assert!(out.heap_peak >= 1_600_000, "{}", out.heap_peak);
+    assert!(out.heap_peak < 16 << 20, "{}", out.heap_peak);
+}
+
 fn double_it(_: &mut Vm, args: &mut [Value]) -> Result<Value, Fault> {
     match args.first().and_then(Value::as_int) {
         Some(i) => Ok(Value::Int(i * 2)),

@@ -31,6 +31,7 @@ pub mod fmt;
 pub mod natives;
 pub mod value;
 
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::io::Write;
 use std::mem::MaybeUninit;
@@ -40,6 +41,7 @@ use std::time::Instant;
 
 use crate::bytecode::{Constant, Module, Op, TypeDef};
 use crate::error::{Frame as TraceFrame, Location, Panic, PanicKind};
+use crate::heap::accounting::BudgetGuard;
 pub use value::Value;
 use value::{Closure, Iter};
 
@@ -285,6 +287,9 @@ pub struct Limits {
     pub deadline: Option<Instant>,
     /// Stop when another thread sets this.
     pub cancel: Option<Arc<AtomicBool>>,
+    /// Stop when the run holds more than this many bytes (needs the
+    /// counting allocator, [`heap::accounting::ENABLED`]).
+    pub max_heap_bytes: Option<usize>,
 }
 
 /// Registers of all frames: a fixed buffer that never moves (references
@@ -364,7 +369,12 @@ pub struct Vm<'p> {
     pub out: Box<dyn Write + 'p>,
     pub err: Box<dyn Write + 'p>,
     limits: Limits,
-    fuel: u32,
+    /// Bytes held since the VM was made, and the heap budget (declared
+    /// before `fuel` so that it is dropped, and stops pointing at it, first).
+    budget: BudgetGuard,
+    /// Counts down to the next limit check; boxed so that the allocator can
+    /// set it to 1 when the heap budget is passed (its address is stable).
+    fuel: Box<Cell<u32>>,
     executed: u64,
     /// Program arguments (`ward run FILE -- ARGS`).
     pub args: Vec<String>,
@@ -380,27 +390,57 @@ impl std::fmt::Debug for Vm<'_> {
 
 impl<'p> Vm<'p> {
     pub fn new(program: &'p Program, out: Box<dyn Write + 'p>, err: Box<dyn Write + 'p>) -> Vm<'p> {
+        // The register stack is the VM's, not the program's: made before
+        // the guard starts counting.
+        let stack = Stack::new(STACK_SLOTS);
+        let fuel = Box::new(Cell::new(CHECK_EVERY));
+        let budget = BudgetGuard::new(None, std::ptr::null());
         Vm {
             program,
-            stack: Stack::new(STACK_SLOTS),
+            stack,
             frames: Vec::new(),
             panicking: None,
             out,
             err,
             limits: Limits::default(),
-            fuel: CHECK_EVERY,
+            budget,
+            fuel,
             executed: 0,
             args: Vec::new(),
         }
     }
 
     pub fn set_limits(&mut self, limits: Limits) {
+        self.budget
+            .set_limit(limits.max_heap_bytes, &raw const *self.fuel);
         self.limits = limits;
     }
 
     /// Instructions executed so far (to the nearest check).
     pub fn instructions(&self) -> u64 {
-        self.executed + u64::from(CHECK_EVERY - self.fuel)
+        self.executed + u64::from(CHECK_EVERY.saturating_sub(self.fuel.get()))
+    }
+
+    /// The most bytes the run has held at once.
+    pub fn heap_peak(&self) -> usize {
+        self.budget.peak()
+    }
+
+    /// Fails with the heap-budget stop if allocating `bytes` at once would
+    /// pass the budget (before allocations large enough to fail outright).
+    pub fn reserve(&self, bytes: usize) -> Result<(), Fault> {
+        if self.budget.would_exceed(bytes) {
+            return Err(self.heap_exhausted());
+        }
+        Ok(())
+    }
+
+    fn heap_exhausted(&self) -> Fault {
+        let limit = self.limits.max_heap_bytes.unwrap_or(0);
+        self.stop(
+            PanicKind::HeapExhausted,
+            &format!("heap budget of {limit} bytes exhausted"),
+        )
     }
 
     /// Calls function `f` with `args` and runs it to completion.
@@ -567,8 +607,11 @@ impl<'p> Vm<'p> {
     /// Checks the host's limits (every `CHECK_EVERY` instructions).
     #[cold]
     fn check_limits(&mut self) -> Result<(), Fault> {
-        self.executed += u64::from(CHECK_EVERY);
-        self.fuel = CHECK_EVERY;
+        self.executed += u64::from(CHECK_EVERY.saturating_sub(self.fuel.get()));
+        self.fuel.set(CHECK_EVERY);
+        if self.budget.exceeded() {
+            return Err(self.heap_exhausted());
+        }
         if let Some(c) = &self.limits.cancel
             && c.load(Ordering::Relaxed)
         {
@@ -727,8 +770,9 @@ impl<'p> Vm<'p> {
         // one); every `CHECK_EVERY` of them the host's limits are checked.
         macro_rules! tick {
             () => {
-                self.fuel -= 1;
-                if self.fuel == 0 {
+                let fuel = self.fuel.get() - 1;
+                self.fuel.set(fuel);
+                if fuel == 0 {
                     self.frames.last_mut().expect("a frame").pc = pc;
                     if let Err(f) = self.check_limits() {
                         return Err((f, false));
@@ -1038,7 +1082,15 @@ impl<'p> Vm<'p> {
                     let n = program.consts[count as usize].as_int().unwrap_or(0);
                     // SAFETY: see `r!`.
                     let v = unsafe { r!(src).take() };
-                    let items = vec![v; usize::try_from(n).unwrap_or(0)];
+                    let n = usize::try_from(n).unwrap_or(0);
+                    if self
+                        .budget
+                        .would_exceed(n.saturating_mul(size_of::<Value>()))
+                    {
+                        self.frames.last_mut().expect("a frame").pc = pc;
+                        fault!(self.heap_exhausted());
+                    }
+                    let items = vec![v; n];
                     set!(dst, Value::List(Box::new(items)));
                 }
                 Op::MakeRange { dst, bounds, kind } => {

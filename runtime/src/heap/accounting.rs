@@ -1,0 +1,236 @@
+//! Per-thread allocation accounting, for heap budgets and peak figures.
+//!
+//! A run executes on one thread and its values are owned boxes, so the bytes
+//! a run holds are the bytes its thread allocated and has not freed. The
+//! counting allocator ([`CountingAlloc`], installed as the global allocator
+//! by the `counting-allocator` feature, on by default) keeps three counters
+//! per thread: live bytes, the peak since the last reset, and a limit. When
+//! an allocation takes live bytes past the limit it marks the thread over
+//! budget (sticky, so a run cannot escape by freeing before the VM looks)
+//! and pokes the VM's fuel cell so that the next backward jump or call
+//! checks its limits. The allocation itself still succeeds: failing it would
+//! abort the process, and the VM stops the run moments later.
+//!
+//! Frees on another thread than the allocating one skew both threads'
+//! figures; a run's values never leave its thread.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+thread_local! {
+    static LIVE: Cell<isize> = const { Cell::new(0) };
+    static PEAK: Cell<isize> = const { Cell::new(0) };
+    static LIMIT: Cell<isize> = const { Cell::new(isize::MAX) };
+    static EXCEEDED: Cell<bool> = const { Cell::new(false) };
+    static PAUSED: Cell<bool> = const { Cell::new(false) };
+    /// The running VM's fuel: set to 1 when the limit is passed.
+    static FUEL: Cell<*const Cell<u32>> = const { Cell::new(std::ptr::null()) };
+}
+
+/// Whether this build counts allocations (the global allocator is
+/// [`CountingAlloc`]). Without it there is nothing to enforce a heap
+/// budget with.
+pub const ENABLED: bool = cfg!(feature = "counting-allocator");
+
+/// The system allocator plus this thread's byte counters.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct CountingAlloc;
+
+fn add(bytes: usize) {
+    // `try_with`: the thread's locals may already be gone while it exits.
+    let _ = PAUSED.try_with(|paused| {
+        if paused.get() {
+            return;
+        }
+        let delta = isize::try_from(bytes).unwrap_or(isize::MAX);
+        let live = LIVE.get().saturating_add(delta);
+        LIVE.set(live);
+        if live > PEAK.get() {
+            PEAK.set(live);
+        }
+        if live > LIMIT.get() && !EXCEEDED.get() {
+            EXCEEDED.set(true);
+            let fuel = FUEL.get();
+            if !fuel.is_null() {
+                // SAFETY: `FUEL` is only set by `BudgetGuard::new` to a cell
+                // that outlives the guard, and the guard clears it on drop;
+                // the cell belongs to this thread (thread-local storage).
+                unsafe { (*fuel).set(1) };
+            }
+        }
+    });
+}
+
+fn sub(bytes: usize) {
+    let _ = PAUSED.try_with(|paused| {
+        if !paused.get() {
+            let delta = isize::try_from(bytes).unwrap_or(isize::MAX);
+            LIVE.set(LIVE.get().saturating_sub(delta));
+        }
+    });
+}
+
+// SAFETY: every method forwards to `System` with the same layout and only
+// adds bookkeeping in thread-local `Cell`s, which never allocate (const
+// initialisers, no destructors), so the allocator does not recurse.
+unsafe impl GlobalAlloc for CountingAlloc {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: forwarded with the caller's guarantees.
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() {
+            add(layout.size());
+        }
+        p
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: forwarded with the caller's guarantees.
+        let p = unsafe { System.alloc_zeroed(layout) };
+        if !p.is_null() {
+            add(layout.size());
+        }
+        p
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: forwarded with the caller's guarantees.
+        unsafe { System.dealloc(ptr, layout) };
+        sub(layout.size());
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: forwarded with the caller's guarantees.
+        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        if !p.is_null() {
+            sub(layout.size());
+            add(new_size);
+        }
+        p
+    }
+}
+
+/// Bytes this thread holds now (allocated and not freed since it started).
+pub fn live_bytes() -> isize {
+    LIVE.get()
+}
+
+/// Runs `f` without counting what it allocates or frees (the host's own
+/// buffers, such as captured output, which are not the program's heap).
+pub fn uncounted<T>(f: impl FnOnce() -> T) -> T {
+    let was = PAUSED.replace(true);
+    let r = f();
+    PAUSED.set(was);
+    r
+}
+
+/// A run's heap budget on this thread, from creation to drop.
+#[derive(Debug)]
+pub struct BudgetGuard {
+    base: isize,
+    saved_limit: isize,
+    saved_peak: isize,
+    saved_exceeded: bool,
+    saved_fuel: *const Cell<u32>,
+}
+
+impl BudgetGuard {
+    /// Starts measuring from the bytes live now; with `limit`, a run that
+    /// holds more than `limit` further bytes is over budget, and `fuel` (the
+    /// VM's check counter, which must outlive the guard) is set to 1.
+    pub fn new(limit: Option<usize>, fuel: *const Cell<u32>) -> BudgetGuard {
+        let base = LIVE.get();
+        let mut guard = BudgetGuard {
+            base,
+            saved_limit: LIMIT.get(),
+            saved_peak: PEAK.get(),
+            saved_exceeded: EXCEEDED.get(),
+            saved_fuel: FUEL.get(),
+        };
+        PEAK.set(base);
+        EXCEEDED.set(false);
+        guard.set_limit(limit, fuel);
+        guard
+    }
+
+    /// Sets the limit, counted from the guard's start, and the fuel cell to
+    /// poke (it must outlive the guard); `None` restores the outer limit.
+    pub fn set_limit(&mut self, limit: Option<usize>, fuel: *const Cell<u32>) {
+        if let Some(limit) = limit {
+            let limit = isize::try_from(limit).unwrap_or(isize::MAX);
+            LIMIT.set(self.base.saturating_add(limit));
+            FUEL.set(fuel);
+            if LIVE.get() > LIMIT.get() {
+                EXCEEDED.set(true);
+            }
+        } else {
+            LIMIT.set(self.saved_limit);
+            FUEL.set(self.saved_fuel);
+        }
+    }
+
+    /// Whether the run went past its limit at any moment.
+    pub fn exceeded(&self) -> bool {
+        EXCEEDED.get()
+    }
+
+    /// The most bytes the run held at once (above what was live before).
+    pub fn peak(&self) -> usize {
+        usize::try_from(PEAK.get().saturating_sub(self.base)).unwrap_or(0)
+    }
+
+    /// Whether allocating `bytes` more now would pass the limit (checked
+    /// before one large allocation, which could otherwise fail outright).
+    pub fn would_exceed(&self, bytes: usize) -> bool {
+        let bytes = isize::try_from(bytes).unwrap_or(isize::MAX);
+        LIVE.get().saturating_add(bytes) > LIMIT.get()
+    }
+}
+
+impl Drop for BudgetGuard {
+    fn drop(&mut self) {
+        LIMIT.set(self.saved_limit);
+        PEAK.set(self.saved_peak.max(PEAK.get()));
+        EXCEEDED.set(self.saved_exceeded);
+        FUEL.set(self.saved_fuel);
+    }
+}
+
+#[cfg(all(test, feature = "counting-allocator"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_live_and_peak_bytes() {
+        let guard = BudgetGuard::new(None, std::ptr::null());
+        let before = live_bytes();
+        let v: Vec<u8> = Vec::with_capacity(1 << 20);
+        assert!(live_bytes() - before >= 1 << 20);
+        drop(v);
+        assert!(live_bytes() - before < 1 << 10);
+        assert!(guard.peak() >= 1 << 20);
+        assert!(!guard.exceeded());
+    }
+
+    #[test]
+    fn passing_the_limit_marks_and_pokes_fuel() {
+        let fuel = Cell::new(4000u32);
+        let guard = BudgetGuard::new(Some(1 << 16), &raw const fuel);
+        assert!(guard.would_exceed(1 << 17));
+        let v: Vec<u8> = Vec::with_capacity(1 << 17);
+        assert!(guard.exceeded());
+        assert_eq!(fuel.get(), 1);
+        drop(v);
+        // Sticky: freeing does not undo it.
+        assert!(guard.exceeded());
+        drop(guard);
+        assert!(!EXCEEDED.get());
+    }
+
+    #[test]
+    fn uncounted_allocations_are_not_the_programs() {
+        let before = live_bytes();
+        let v = uncounted(|| vec![0u8; 1 << 20]);
+        assert!(live_bytes() - before < 1 << 10);
+        uncounted(|| drop(v));
+    }
+}
