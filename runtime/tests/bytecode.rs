@@ -82,6 +82,12 @@ fn samples() -> Vec<Op> {
         Op::Jump { off: -12 },
         Op::JumpIf { cond: 4, off: 30 },
         Op::JumpIfNot { cond: 4, off: -3 },
+        Op::BrCmpInt {
+            a: 1,
+            b: 2,
+            cmp: 5,
+            off: -20,
+        },
         Op::Call {
             dst: 0,
             f: 3,

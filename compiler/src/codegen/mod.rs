@@ -24,6 +24,8 @@
 // Matching on one variant with a fallback reads as a case split here.
 #![allow(clippy::single_match_else)]
 
+mod peephole;
+
 use std::collections::HashMap;
 
 use ward_runtime::bytecode::{
@@ -1444,7 +1446,8 @@ impl<'m, 'a> FnGen<'m, 'a> {
             .collect();
         let file = self.mb.file(self.fnmir.file);
         let ret = self.regs.first().copied().unwrap_or(RegType::Unit);
-        Ok(Function {
+        let first_temp = 1 + self.body.arg_count as usize + self.body.captures.len();
+        let mut f = Function {
             name: self.name,
             arity: self.body.arg_count as u16,
             ret,
@@ -1453,7 +1456,13 @@ impl<'m, 'a> FnGen<'m, 'a> {
             lines: self.lines,
             handlers,
             file,
-        })
+        };
+        peephole::optimize(
+            &mut f,
+            &mut self.mb.module.constants,
+            u16::try_from(first_temp).unwrap_or(u16::MAX),
+        );
+        Ok(f)
     }
 }
 

@@ -232,6 +232,7 @@ impl Assembler {
             Op::Jump { .. } => Op::Jump { off },
             Op::JumpIf { cond, .. } => Op::JumpIf { cond, off },
             Op::JumpIfNot { cond, .. } => Op::JumpIfNot { cond, off },
+            Op::BrCmpInt { a, b, cmp, .. } => Op::BrCmpInt { a, b, cmp, off },
             Op::Switch { src, table, .. } => Op::Switch {
                 src,
                 table,

@@ -214,6 +214,29 @@ impl ToValue for RegRange {
     }
 }
 
+/// Swaps a `Dst` register operand (for [`Op::with_dst`]).
+trait ReplaceDst: Sized {
+    fn replace_dst(self, _kind: OperandKind, _r: Reg, _n: &mut u32) -> Self {
+        self
+    }
+}
+
+impl ReplaceDst for u8 {}
+impl ReplaceDst for u32 {}
+impl ReplaceDst for i32 {}
+impl ReplaceDst for RegRange {}
+
+impl ReplaceDst for u16 {
+    fn replace_dst(self, kind: OperandKind, r: Reg, n: &mut u32) -> Self {
+        if kind == OperandKind::Dst {
+            *n += 1;
+            r
+        } else {
+            self
+        }
+    }
+}
+
 macro_rules! instructions {
     ($(
         $(#[doc = $doc:literal])+
@@ -263,6 +286,19 @@ macro_rules! instructions {
                         Ok((Op::$name { $($field),* }, len))
                     })*
                     _ => Err(DecodeError::UnknownOpcode { at, byte }),
+                }
+            }
+
+            /// The instruction with its one written register (`Dst`)
+            /// replaced by `r`; `None` when it writes no register or several.
+            pub fn with_dst(&self, r: Reg) -> Option<Op> {
+                match *self {
+                    $(Op::$name { $($field),* } => {
+                        #[allow(unused_mut)]
+                        let mut n = 0;
+                        $(let $field = ReplaceDst::replace_dst($field, OperandKind::$kind, r, &mut n);)*
+                        (n == 1).then_some(Op::$name { $($field),* })
+                    })*
                 }
             }
 
@@ -385,6 +421,9 @@ instructions! {
     JumpIf = 0x41, "jump_if" { cond: Reg => Src, off: i32 => Off }
     /// Jumps when the `bool` in `cond` is false.
     JumpIfNot = 0x42, "jump_if_not" { cond: Reg => Src, off: i32 => Off }
+    /// Jumps when `a cmp b` holds on `int` (`cmp` as for `cmp_int`): a
+    /// comparison and the branch on it in one dispatch.
+    BrCmpInt = 0x43, "br_cmp_int" { a: Reg => Src, b: Reg => Src, cmp: u8 => U8, off: i32 => Off }
     /// `dst = f(args…)` for function `f` of the module.
     Call = 0x48, "call" { dst: Reg => Dst, f: u32 => Func, args: RegRange => Regs }
     /// `dst = native(args…)` for an entry of the native table.
@@ -476,6 +515,16 @@ instructions! {
 }
 
 impl Op {
+    /// The register the instruction writes, when it writes exactly one.
+    pub fn dst(&self) -> Option<Reg> {
+        let mut dsts = self.operands().into_iter().filter_map(|o| match o {
+            OperandValue::Reg(OperandKind::Dst, r) => Some(r),
+            _ => None,
+        });
+        let first = dsts.next()?;
+        dsts.next().is_none().then_some(first)
+    }
+
     /// Whether control never falls through to the next instruction.
     pub fn is_terminator(&self) -> bool {
         matches!(
@@ -491,7 +540,10 @@ impl Op {
     /// The jump offsets of the instruction (relative to the next one).
     pub fn jump_offsets(&self) -> Vec<i32> {
         match *self {
-            Op::Jump { off } | Op::JumpIf { off, .. } | Op::JumpIfNot { off, .. } => vec![off],
+            Op::Jump { off }
+            | Op::JumpIf { off, .. }
+            | Op::JumpIfNot { off, .. }
+            | Op::BrCmpInt { off, .. } => vec![off],
             Op::Switch { otherwise, .. } => vec![otherwise],
             _ => Vec::new(),
         }

@@ -365,6 +365,13 @@ fn instruction(m: &Module, f: &Function, op: &Op, next: usize, boundary: &[bool]
         Op::IntToChar { dst, a } => unary(f, dst, T::Char, a, T::Int)?,
         Op::CharToInt { dst, a } => unary(f, dst, T::Int, a, T::Char)?,
         Op::JumpIf { cond, .. } | Op::JumpIfNot { cond, .. } => want(f, cond, T::Bool)?,
+        Op::BrCmpInt { a, b, cmp, .. } => {
+            if cmp > 5 {
+                return Err(err(format!("comparison {cmp} does not exist")));
+            }
+            want(f, a, T::Int)?;
+            want(f, b, T::Int)?;
+        }
         Op::Call {
             dst,
             f: callee,

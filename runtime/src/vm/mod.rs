@@ -226,6 +226,12 @@ fn prepare_function(m: &Module, f: &crate::bytecode::Function) -> Result<Func, P
                 cond,
                 off: target(next, off)?,
             },
+            Op::BrCmpInt { a, b, cmp, off } => Op::BrCmpInt {
+                a,
+                b,
+                cmp,
+                off: target(next, off)?,
+            },
             Op::Switch {
                 src,
                 table,
@@ -327,9 +333,15 @@ impl Stack {
     fn shrink(&mut self, to: usize) {
         while self.top > to {
             self.top -= 1;
+            let slot = &mut self.buf[self.top];
             // SAFETY: slots below `top` are initialised, and this one is no
-            // longer counted, so it is dropped exactly once.
-            unsafe { self.buf[self.top].assume_init_drop() };
+            // longer counted, so it is dropped exactly once (if it owns
+            // anything; most registers hold scalars).
+            unsafe {
+                if slot.assume_init_ref().owns_heap() {
+                    slot.assume_init_drop();
+                }
+            }
         }
     }
 }
@@ -489,7 +501,7 @@ impl<'p> Vm<'p> {
         for (i, a) in args.into_iter().enumerate().take(func.arity) {
             // SAFETY: `base + 1 + i` < `base + nregs` (a verified function
             // has a register per parameter), and the slot was just made.
-            unsafe { *regs.add(base + 1 + i) = a };
+            unsafe { (*regs.add(base + 1 + i)).overwrite(a) };
         }
         if !closure.is_null() {
             // SAFETY: the closure value outlives the call (the caller holds
@@ -499,7 +511,7 @@ impl<'p> Vm<'p> {
                 let slot = base + 1 + func.arity + i;
                 if slot < base + func.nregs {
                     // SAFETY: in the frame just made.
-                    unsafe { *regs.add(slot) = v.take() };
+                    unsafe { (*regs.add(slot)).overwrite(v.take()) };
                 }
             }
         }
@@ -730,7 +742,7 @@ impl<'p> Vm<'p> {
             ($i:expr, $v:expr) => {{
                 let v = $v;
                 // SAFETY: see `r!`.
-                unsafe { r!($i) = v };
+                unsafe { r!($i).overwrite(v) };
             }};
         }
         macro_rules! ptr {
@@ -990,6 +1002,15 @@ impl<'p> Vm<'p> {
                 Op::JumpIfNot { cond, off } => {
                     // SAFETY: see `r!`.
                     if let Value::Bool(false) = unsafe { &r!(cond) } {
+                        if (off as usize) < pc {
+                            tick!();
+                        }
+                        pc = off as usize;
+                    }
+                }
+                Op::BrCmpInt { a, b, cmp, off } => {
+                    let (x, y) = int2!(a, b);
+                    if compare_with(cmp, x.cmp(&y)) {
                         if (off as usize) < pc {
                             tick!();
                         }

@@ -153,8 +153,22 @@ pub enum Iter {
 
 impl Clone for Value {
     /// The deep copy of `.clone()` and of Copy types (a reference copies
-    /// the pointer).
+    /// the pointer). Scalars are copied inline; owned data out of line.
+    #[inline]
     fn clone(&self) -> Value {
+        match self {
+            Value::Int(i) => Value::Int(*i),
+            Value::Float(f) => Value::Float(*f),
+            Value::Bool(b) => Value::Bool(*b),
+            Value::Ref(p) => Value::Ref(*p),
+            _ => self.clone_slow(),
+        }
+    }
+}
+
+impl Value {
+    #[inline(never)]
+    fn clone_slow(&self) -> Value {
         match self {
             // Iterators are not Clone in the language; an empty one is the
             // only thing a copy could honestly be.
@@ -177,6 +191,39 @@ impl Clone for Value {
 }
 
 impl Value {
+    /// Whether dropping this value frees anything (scalars, references,
+    /// tags and function items own nothing).
+    // Every register write goes through these: never worth a call.
+    #[allow(clippy::inline_always)]
+    #[inline(always)]
+    pub fn owns_heap(&self) -> bool {
+        matches!(
+            self,
+            Value::Str(_)
+                | Value::Record(_)
+                | Value::Variant(_)
+                | Value::List(_)
+                | Value::Map(_)
+                | Value::Closure(_)
+                | Value::Iter(_)
+        )
+    }
+
+    /// `*self = v`, without the call into drop glue when the old value
+    /// owns nothing (most writes: the interpreter's hot path).
+    #[allow(clippy::inline_always)]
+    #[inline(always)]
+    pub fn overwrite(&mut self, v: Value) {
+        if self.owns_heap() {
+            *self = v;
+        } else {
+            // SAFETY: `self` is a valid, exclusive place, and the value in it
+            // has no drop glue to run (checked just above), so overwriting
+            // it without dropping loses nothing.
+            unsafe { std::ptr::write(self, v) };
+        }
+    }
+
     pub fn str(s: impl Into<String>) -> Value {
         Value::Str(Box::new(s.into()))
     }

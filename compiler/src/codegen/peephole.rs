@@ -1,0 +1,235 @@
+//! Instruction fusion over a finished function, so that a value is
+//! computed where it is wanted instead of computed and then moved:
+//!
+//! - `op t, …; move d, t` becomes `op d, …` (and likewise with `copy`):
+//!   call arguments are computed straight into the argument registers, a
+//!   comparison straight into the register a branch tests;
+//! - `move r0, s; return r0` becomes `return s`;
+//! - `cmp_int t, a, b; jump_if[_not] t` becomes one `br_cmp_int a, b`.
+//!
+//! `t` must be written by exactly one instruction and read by exactly one
+//! (the second of the pair), and its address never taken; the second
+//! instruction must not be a jump target. Counting reads in the bytecode,
+//! not in the MIR, keeps this sound however codegen lowered an operand.
+//! Jumps, switch tables, handler ranges and the line table are remapped.
+
+use std::collections::HashSet;
+
+use ward_runtime::bytecode::{
+    Assembler, Constant, Function, LineEntry,
+    ops::{Op, OperandKind, OperandValue},
+};
+
+/// The comparison code that holds exactly when `cmp` does not.
+fn negate(cmp: u8) -> u8 {
+    match cmp {
+        0 => 1,
+        1 => 0,
+        2 => 5,
+        3 => 4,
+        4 => 3,
+        _ => 2,
+    }
+}
+
+struct Item {
+    op: Op,
+    /// Byte offset in the original code.
+    old: usize,
+    /// The original absolute jump target, for jumping instructions.
+    target: Option<usize>,
+}
+
+/// Registers' explicit writes and reads, and whether their address is taken.
+struct Counts {
+    writes: Vec<u32>,
+    reads: Vec<u32>,
+    addressed: Vec<bool>,
+}
+
+fn count(ops: &[(usize, usize, Op)], nregs: usize) -> Counts {
+    let mut c = Counts {
+        writes: vec![0; nregs],
+        reads: vec![0; nregs],
+        addressed: vec![false; nregs],
+    };
+    let bump = |v: &mut Vec<u32>, r: u16| {
+        if let Some(n) = v.get_mut(usize::from(r)) {
+            *n += 1;
+        }
+    };
+    for (_, _, op) in ops {
+        if let Op::AddrReg { src, .. } = op
+            && let Some(a) = c.addressed.get_mut(usize::from(*src))
+        {
+            *a = true;
+        }
+        for o in op.operands() {
+            match o {
+                OperandValue::Reg(OperandKind::Dst, r) => bump(&mut c.writes, r),
+                OperandValue::Reg(OperandKind::Src, r) => bump(&mut c.reads, r),
+                OperandValue::Reg(OperandKind::SrcDst, r) => {
+                    bump(&mut c.writes, r);
+                    bump(&mut c.reads, r);
+                }
+                OperandValue::Regs(range) => {
+                    for i in 0..range.count {
+                        bump(&mut c.reads, range.first + i);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    c
+}
+
+/// `prev` and `op` as one instruction, if they fuse.
+fn fuse(prev: Op, op: Op, c: &Counts, f: &Function, first_temp: u16) -> Option<Op> {
+    let regs = &f.regs;
+    // A closure's captures (after the parameters) go back to the closure
+    // when the frame ends: `return` may not move out of them.
+    let capture = |r: u16| r > f.arity && r < first_temp;
+    let single = |t: u16| {
+        t >= first_temp
+            && c.writes.get(usize::from(t)) == Some(&1)
+            && c.reads.get(usize::from(t)) == Some(&1)
+            && c.addressed.get(usize::from(t)) == Some(&false)
+    };
+    let same_type = |a: u16, b: u16| regs.get(usize::from(a)) == regs.get(usize::from(b));
+    match op {
+        Op::Move { dst, src } | Op::Copy { dst, src }
+            if single(src) && prev.dst() == Some(src) && same_type(dst, src) =>
+        {
+            prev.with_dst(dst)
+        }
+        Op::Return { src } => match prev {
+            Op::Move { dst, src: from } | Op::Copy { dst, src: from }
+                if dst == src && same_type(dst, from) && !capture(from) =>
+            {
+                Some(Op::Return { src: from })
+            }
+            _ => None,
+        },
+        Op::JumpIf { cond, off } | Op::JumpIfNot { cond, off } if single(cond) => match prev {
+            Op::CmpInt { dst, a, b, cmp } if dst == cond => Some(Op::BrCmpInt {
+                a,
+                b,
+                cmp: if matches!(op, Op::JumpIf { .. }) {
+                    cmp
+                } else {
+                    negate(cmp)
+                },
+                off,
+            }),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Fuses instruction pairs of `f` (registers below `first_temp` are
+/// parameters, captures and the result: written by the VM itself).
+pub(super) fn optimize(f: &mut Function, constants: &mut [Constant], first_temp: u16) {
+    let mut decoded = Vec::new();
+    let mut at = 0;
+    while at < f.code.len() {
+        let Ok((op, len)) = Op::decode(&f.code, at) else {
+            return;
+        };
+        decoded.push((at, len, op));
+        at += len;
+    }
+    let abs = |at: usize, len: usize, off: i32| (at + len).wrapping_add_signed(off as isize);
+    // Where control can arrive other than by falling through.
+    let mut landing: HashSet<usize> = HashSet::new();
+    for (at, len, op) in &decoded {
+        for off in op.jump_offsets() {
+            landing.insert(abs(*at, *len, off));
+        }
+        if let Op::Switch { table, .. } = op
+            && let Some(Constant::JumpTable(offs)) = constants.get(*table as usize)
+        {
+            landing.extend(offs.iter().map(|o| abs(*at, *len, *o)));
+        }
+    }
+    landing.extend(f.handlers.iter().map(|h| h.target as usize));
+    let counts = count(&decoded, f.regs.len());
+
+    let mut items: Vec<Item> = Vec::with_capacity(decoded.len());
+    for &(at, len, op) in &decoded {
+        let target = op.jump_offsets().first().map(|o| abs(at, len, *o));
+        if !landing.contains(&at)
+            && let Some(prev) = items.last_mut()
+            && let Some(fused) = fuse(prev.op, op, &counts, f, first_temp)
+        {
+            prev.op = fused;
+            if target.is_some() {
+                prev.target = target;
+            }
+            continue;
+        }
+        items.push(Item {
+            op,
+            old: at,
+            target,
+        });
+    }
+    if items.len() == decoded.len() {
+        return;
+    }
+
+    // New offsets; an old offset of a removed instruction maps to the next
+    // surviving one (so ranges ending or starting there stay whole).
+    let mut asm = Assembler::default();
+    let mut new_at = Vec::with_capacity(items.len());
+    for item in &items {
+        new_at.push(asm.emit(item.op));
+    }
+    let end = asm.code.len();
+    let map = |old: usize| -> usize {
+        let i = items.partition_point(|it| it.old < old);
+        new_at.get(i).copied().unwrap_or(end)
+    };
+    for (i, item) in items.iter().enumerate() {
+        if let Some(t) = item.target {
+            let _ = asm.patch_jump(new_at[i], map(t));
+        }
+        if let Op::Switch { table, .. } = item.op
+            && let Some(Constant::JumpTable(offs)) = constants.get_mut(table as usize)
+        {
+            let old_len = decoded.iter().find(|d| d.0 == item.old).map_or(0, |d| d.1);
+            let old_next = item.old + old_len;
+            let new_next = new_at.get(i + 1).copied().unwrap_or(end);
+            for o in offs.iter_mut() {
+                let t = map(old_next.wrapping_add_signed(*o as isize));
+                *o = (t as i64 - new_next as i64) as i32;
+            }
+        }
+    }
+    f.code = asm.code;
+    for h in &mut f.handlers {
+        h.start = map(h.start as usize) as u32;
+        h.end = map(h.end as usize) as u32;
+        h.target = map(h.target as usize) as u32;
+    }
+    f.handlers.retain(|h| h.start < h.end);
+    for l in &mut f.lines {
+        l.pc = map(l.pc as usize) as u32;
+    }
+    // Entries that now share a pc: the last one describes the instruction.
+    let mut lines: Vec<LineEntry> = Vec::with_capacity(f.lines.len());
+    for l in f.lines.drain(..) {
+        if l.pc as usize >= end {
+            continue;
+        }
+        if let Some(prev) = lines.last_mut()
+            && prev.pc == l.pc
+        {
+            *prev = l;
+        } else {
+            lines.push(l);
+        }
+    }
+    f.lines = lines;
+}
