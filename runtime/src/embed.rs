@@ -213,9 +213,18 @@ pub fn run_program(program: &Program, options: &RunOptions) -> Result<RunOutput,
             .map(|v| String::from_utf8_lossy(&v).into_owned())
             .unwrap_or_default()
     };
+    let (stdout, stderr) = (text(&out_buf), text(&err_buf));
+    // The buffers' contents grew uncounted: they go uncounted too.
+    accounting::uncounted(|| {
+        for buf in [&out_buf, &err_buf] {
+            if let Ok(mut b) = buf.lock() {
+                drop(std::mem::take(&mut *b));
+            }
+        }
+    });
     Ok(RunOutput {
-        stdout: text(&out_buf),
-        stderr: text(&err_buf),
+        stdout,
+        stderr,
         outcome,
         exit_code,
         duration,

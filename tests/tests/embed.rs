@@ -226,3 +226,45 @@ fn a_module_that_needs_a_missing_native_does_not_load() {
         .expect_err("no scheduler yet");
     assert!(err.to_string().contains("task::yield_now"), "{err}");
 }
+
+/// Every byte a run allocates is returned when the run is over: owned
+/// values are freed on every path (returns, drops, panics, unwinding), for
+/// every program of the corpus. The counting allocator tells.
+#[test]
+fn runs_return_every_byte_they_allocate() {
+    use ward_runtime::heap::accounting;
+    let root = ward_tests::repo_root();
+    let mut checked = 0;
+    let mut leaks = Vec::new();
+    for path in ward_tests::ward_files(&root.join("tests/programs")) {
+        let Ok(src) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        if src.contains("fs::") || src.contains("read_line") {
+            continue; // needs files or stdin
+        }
+        let analysis = analyze_text(&path.to_string_lossy(), &src);
+        let Ok(compiled) = ward_compiler::codegen::compile(&analysis.program, &analysis.typed)
+        else {
+            continue;
+        };
+        let run = |module: Module| {
+            let options = RunOptions {
+                timeout: Some(Duration::from_secs(20)),
+                ..RunOptions::default()
+            };
+            drop(Host::new().run(module, &options));
+        };
+        // The first run warms what the process keeps (std's lazies).
+        run(compiled.module.clone());
+        let before = accounting::live_bytes();
+        run(compiled.module.clone());
+        let after = accounting::live_bytes();
+        if after != before {
+            leaks.push(format!("{}: {} bytes", path.display(), after - before));
+        }
+        checked += 1;
+    }
+    assert!(checked >= 80, "only {checked} programs ran");
+    assert!(leaks.is_empty(), "runs kept memory:\n{}", leaks.join("\n"));
+}

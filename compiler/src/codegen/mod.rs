@@ -36,7 +36,7 @@ use ward_runtime::vm::well_known;
 use crate::diagnostics::FileId;
 use crate::mir::{
     AggregateKind, BlockId, Body, Builtin, Callee, Const, FnMir, Local, LocalKind, Operand, Place,
-    Proj, Rvalue, StatementKind, TerminatorKind, UnOp,
+    Proj, Rvalue, StatementKind, TempKind, TerminatorKind, UnOp,
 };
 use crate::resolve::{DefId, DefKind, Program};
 use crate::syntax::ast::BinaryOp;
@@ -522,7 +522,14 @@ impl<'m, 'a> FnGen<'m, 'a> {
             }
         }
         for local in order {
-            let t = self.mb.reg_type(&self.body.locals[local].ty);
+            let decl = &self.body.locals[local];
+            // A `for` loop's iterator is typed as what it iterates (so the
+            // borrow checker keeps that borrowed) but holds an iterator.
+            let t = if decl.kind == LocalKind::Temp(TempKind::Iter) {
+                RegType::Any
+            } else {
+                self.mb.reg_type(&decl.ty)
+            };
             self.reg_of[local] = self.new_reg(t)?;
         }
         Ok(())

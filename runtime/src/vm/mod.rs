@@ -39,7 +39,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use crate::bytecode::{Constant, Module, Op, TypeDef};
+use crate::bytecode::{Constant, Module, Op, RegType, TypeDef};
 use crate::error::{Frame as TraceFrame, Location, Panic, PanicKind};
 use crate::heap::accounting::BudgetGuard;
 pub use value::Value;
@@ -99,6 +99,9 @@ struct Func {
     name: String,
     code: Vec<Op>,
     nregs: usize,
+    /// Registers whose type may own heap data (strings, records, lists,
+    /// `any`): the only ones a returning frame has to drop.
+    owning: Box<[u16]>,
     arity: usize,
     /// Switch tables as instruction indices.
     tables: Vec<Vec<u32>>,
@@ -268,6 +271,18 @@ fn prepare_function(m: &Module, f: &crate::bytecode::Function) -> Result<Func, P
         name: f.name.clone(),
         code,
         nregs: f.regs.len(),
+        owning: f
+            .regs
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| {
+                matches!(
+                    t,
+                    RegType::Str | RegType::Owned(_) | RegType::Gc(_) | RegType::Any
+                )
+            })
+            .map(|(i, _)| i as u16)
+            .collect(),
         arity: usize::from(f.arity),
         tables,
         lines: f
@@ -299,10 +314,14 @@ pub struct Limits {
 }
 
 /// Registers of all frames: a fixed buffer that never moves (references
-/// point into it); slots below `top` are initialised.
+/// point into it). Slots below `init` are initialised; those at and above
+/// `top` (left by returned frames) own nothing, so a new frame reuses them
+/// as they are: a register is always written before it is read, and a
+/// stale scalar in a drop-flag register frees nothing when dropped.
 struct Stack {
     buf: Box<[MaybeUninit<Value>]>,
     top: usize,
+    init: usize,
 }
 
 impl Stack {
@@ -310,6 +329,7 @@ impl Stack {
         Stack {
             buf: Box::new_uninit_slice(slots),
             top: 0,
+            init: 0,
         }
     }
 
@@ -317,38 +337,59 @@ impl Stack {
         self.buf.as_mut_ptr().cast::<Value>()
     }
 
-    /// Makes `n` more slots (initialised to `()`); false when full.
+    /// Makes `n` more slots; false when full. Slots never used before are
+    /// initialised to `()` (untouched pages of the buffer cost nothing).
     fn grow(&mut self, n: usize) -> bool {
-        if self.top + n > self.buf.len() {
+        let top = self.top + n;
+        if top > self.buf.len() {
             return false;
         }
-        for slot in &mut self.buf[self.top..self.top + n] {
-            slot.write(Value::Unit);
+        if top > self.init {
+            for slot in &mut self.buf[self.init..top] {
+                slot.write(Value::Unit);
+            }
+            self.init = top;
         }
-        self.top += n;
+        self.top = top;
         true
     }
 
-    /// Drops the slots from `to` up.
-    fn shrink(&mut self, to: usize) {
-        while self.top > to {
-            self.top -= 1;
-            let slot = &mut self.buf[self.top];
-            // SAFETY: slots below `top` are initialised, and this one is no
-            // longer counted, so it is dropped exactly once (if it owns
-            // anything; most registers hold scalars).
+    /// Pops the slots from `base` up, dropping what the registers in
+    /// `owning` (relative to `base`) hold: only they can own anything.
+    fn pop(&mut self, base: usize, owning: &[u16]) {
+        let regs = self.ptr();
+        for &r in owning {
+            // SAFETY: `base + r` < `top` <= `init` (a verified register of
+            // the frame being popped), so the slot is initialised; the value
+            // is replaced by `()`, so nothing is dropped twice.
             unsafe {
-                if slot.assume_init_ref().owns_heap() {
-                    slot.assume_init_drop();
+                let slot = &mut *regs.add(base + usize::from(r));
+                if slot.owns_heap() {
+                    drop(std::mem::take(slot));
                 }
             }
         }
+        if cfg!(debug_assertions) {
+            for slot in &self.buf[base..self.top] {
+                // SAFETY: below `top`, so initialised.
+                let v = unsafe { slot.assume_init_ref() };
+                debug_assert!(
+                    !v.owns_heap(),
+                    "a register typed as owning nothing owns {v:?}"
+                );
+            }
+        }
+        self.top = base;
     }
 }
 
 impl Drop for Stack {
     fn drop(&mut self) {
-        self.shrink(0);
+        for slot in &mut self.buf[..self.init] {
+            // SAFETY: slots below `init` are initialised; each is dropped
+            // once, here, as the buffer goes.
+            unsafe { slot.assume_init_drop() };
+        }
     }
 }
 
@@ -541,7 +582,8 @@ impl<'p> Vm<'p> {
                 }
             }
         }
-        self.stack.shrink(frame.base);
+        let owning = &self.program.funcs[frame.func as usize].owning;
+        self.stack.pop(frame.base, owning);
         frame
     }
 
