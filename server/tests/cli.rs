@@ -360,6 +360,47 @@ fn ward_run_emit_bytecode_prints_the_disassembly() {
     assert!(stdout.contains("(entry)"), "{stdout}");
 }
 
+/// The code a `while` loop compiles to: the test rotated to the bottom
+/// (one conditional branch per turn), comparisons fused with their branch,
+/// the argument computed straight into the call's register, the result
+/// returned without a move.
+#[test]
+fn a_loop_compiles_to_a_rotated_fused_test() {
+    let file = Scratch::new(
+        "loop_sample.ward",
+        b"fn twice(x: int) -> int {\n    x * 2\n}\n\nfn sum_to(n: int) -> int {\n    let mut s = 0;\n    let mut i = 0;\n    while i < n {\n        s += twice(i + 1);\n        i += 1;\n    }\n    s\n}\n\nfn main() {\n    println(\"{}\", sum_to(10));\n}\n",
+    );
+    let out = ward(&["run", "--emit", "bytecode", file.path()]);
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = text(&out.stdout);
+    let code: String = stdout
+        .split("\nfn#")
+        .find(|f| f.contains(" sum_to: "))
+        .expect("sum_to is listed")
+        .lines()
+        .filter(|l| l.starts_with("  00"))
+        .fold(String::new(), |mut acc, l| {
+            acc.push_str(l.trim_end());
+            acc.push('\n');
+            acc
+        });
+    let expected = "  0000  load_int r12, k1
+  0007  load_int r2, k2                          ; 6:5
+  0014  load_int r3, k2                          ; 7:5
+  0021  br_cmp_int r3, r1, 5, +42 -> 0073        ; 8:11
+  0031  add_int r13, r3, r12                     ; 9:20
+  0038  call r9, fn#0, r13..r13                  ; 9:14
+  0049  add_int r2, r2, r9                       ; 9:9
+  0056  add_int r3, r3, r12                      ; 10:9
+  0063  br_cmp_int r3, r1, 2, -42 -> 0031        ; 8:11
+  0073  return r2                                ; 12:5
+  0076  jump -8 -> 0073                          ; 8:5
+";
+    assert_eq!(code, expected, "{stdout}");
+    let out = ward(&["run", file.path()]);
+    assert_eq!(text(&out.stdout), "110\n");
+}
+
 #[test]
 fn ward_run_reports_a_panic_with_status_101_and_main_errors_with_1() {
     let file = Scratch::new(

@@ -1202,9 +1202,47 @@ impl<'m, 'a> FnGen<'m, 'a> {
             return;
         }
         if next != Some(target) {
+            if self.block_pc[target.index()].is_some() && self.rotate_loop(target, next) {
+                return;
+            }
             let at = self.emit(Op::Jump { off: 0 });
             self.fixups.push((at, target));
         }
+    }
+
+    /// A backward jump to a loop's test (a short block ending in a branch
+    /// on a `bool`) is replaced by a copy of the test, so that each turn
+    /// runs one conditional branch instead of a jump and a branch.
+    fn rotate_loop(&mut self, header: BlockId, next: Option<BlockId>) -> bool {
+        const MAX_STATEMENTS: usize = 6;
+        let block = &self.body.blocks[header.index()];
+        let TerminatorKind::SwitchInt {
+            discr,
+            targets,
+            otherwise,
+        } = &block.terminator.kind
+        else {
+            return false;
+        };
+        if block.cleanup
+            || block.unwind.is_some()
+            || block.statements.len() > MAX_STATEMENTS
+            || block.statements.iter().any(|s| s.kind.may_panic())
+            || self.operand_ty(discr) != Ty::Bool
+        {
+            return false;
+        }
+        for st in &block.statements {
+            self.line(st.span);
+            if self.statement(&st.kind).is_err() {
+                return false;
+            }
+            self.end_statement();
+        }
+        self.line(block.terminator.span);
+        let ok = self.switch(discr, targets, *otherwise, next).is_ok();
+        self.end_statement();
+        ok
     }
 
     fn terminator(&mut self, kind: &TerminatorKind, next: Option<BlockId>) -> R<()> {

@@ -7,10 +7,13 @@
 //! - `move r0, s; return r0` becomes `return s`;
 //! - `cmp_int t, a, b; jump_if[_not] t` becomes one `br_cmp_int a, b`.
 //!
-//! `t` must be written by exactly one instruction and read by exactly one
-//! (the second of the pair), and its address never taken; the second
-//! instruction must not be a jump target. Counting reads in the bytecode,
-//! not in the MIR, keeps this sound however codegen lowered an operand.
+//! `t` must be a temporary whose every read comes right after a write of
+//! it, in the same straight line of code (the reading instruction is no
+//! jump target, reads `t` once, and the one before writes it), and whose
+//! address is never taken: then no value of `t` outlives the pair, and
+//! dropping `t` from every pair changes nothing. Checking this on the
+//! bytecode, not the MIR, keeps it sound however codegen lowered an
+//! operand (and when it emitted a block twice, as loop rotation does).
 //! Jumps, switch tables, handler ranges and the line table are remapped.
 
 use std::collections::HashSet;
@@ -40,62 +43,47 @@ struct Item {
     target: Option<usize>,
 }
 
-/// Registers' explicit writes and reads, and whether their address is taken.
-struct Counts {
-    writes: Vec<u32>,
-    reads: Vec<u32>,
-    addressed: Vec<bool>,
-}
-
-fn count(ops: &[(usize, usize, Op)], nregs: usize) -> Counts {
-    let mut c = Counts {
-        writes: vec![0; nregs],
-        reads: vec![0; nregs],
-        addressed: vec![false; nregs],
-    };
-    let bump = |v: &mut Vec<u32>, r: u16| {
-        if let Some(n) = v.get_mut(usize::from(r)) {
-            *n += 1;
-        }
-    };
-    for (_, _, op) in ops {
-        if let Op::AddrReg { src, .. } = op
-            && let Some(a) = c.addressed.get_mut(usize::from(*src))
-        {
-            *a = true;
-        }
+/// Per register: whether it is a pair-local temporary (see above).
+fn pair_local(ops: &[(usize, usize, Op)], landing: &HashSet<usize>, nregs: usize) -> Vec<bool> {
+    let mut ok = vec![true; nregs];
+    let reads_of = |op: &Op| {
+        let mut n = vec![];
         for o in op.operands() {
             match o {
-                OperandValue::Reg(OperandKind::Dst, r) => bump(&mut c.writes, r),
-                OperandValue::Reg(OperandKind::Src, r) => bump(&mut c.reads, r),
-                OperandValue::Reg(OperandKind::SrcDst, r) => {
-                    bump(&mut c.writes, r);
-                    bump(&mut c.reads, r);
-                }
-                OperandValue::Regs(range) => {
-                    for i in 0..range.count {
-                        bump(&mut c.reads, range.first + i);
-                    }
-                }
+                OperandValue::Reg(OperandKind::Src | OperandKind::SrcDst, r) => n.push(r),
+                OperandValue::Regs(range) => n.extend((0..range.count).map(|i| range.first + i)),
                 _ => {}
             }
         }
+        n
+    };
+    for (i, (at, _, op)) in ops.iter().enumerate() {
+        if let Op::AddrReg { src, .. } = op
+            && let Some(a) = ok.get_mut(usize::from(*src))
+        {
+            *a = false;
+        }
+        let reads = reads_of(op);
+        for &r in &reads {
+            let once = reads.iter().filter(|x| **x == r).count() == 1;
+            let after_write = i > 0 && !landing.contains(at) && ops[i - 1].2.dst() == Some(r);
+            if !(once && after_write)
+                && let Some(a) = ok.get_mut(usize::from(r))
+            {
+                *a = false;
+            }
+        }
     }
-    c
+    ok
 }
 
 /// `prev` and `op` as one instruction, if they fuse.
-fn fuse(prev: Op, op: Op, c: &Counts, f: &Function, first_temp: u16) -> Option<Op> {
+fn fuse(prev: Op, op: Op, local: &[bool], f: &Function, first_temp: u16) -> Option<Op> {
     let regs = &f.regs;
     // A closure's captures (after the parameters) go back to the closure
     // when the frame ends: `return` may not move out of them.
     let capture = |r: u16| r > f.arity && r < first_temp;
-    let single = |t: u16| {
-        t >= first_temp
-            && c.writes.get(usize::from(t)) == Some(&1)
-            && c.reads.get(usize::from(t)) == Some(&1)
-            && c.addressed.get(usize::from(t)) == Some(&false)
-    };
+    let single = |t: u16| t >= first_temp && local.get(usize::from(t)) == Some(&true);
     let same_type = |a: u16, b: u16| regs.get(usize::from(a)) == regs.get(usize::from(b));
     match op {
         Op::Move { dst, src } | Op::Copy { dst, src }
@@ -154,14 +142,14 @@ pub(super) fn optimize(f: &mut Function, constants: &mut [Constant], first_temp:
         }
     }
     landing.extend(f.handlers.iter().map(|h| h.target as usize));
-    let counts = count(&decoded, f.regs.len());
+    let local = pair_local(&decoded, &landing, f.regs.len());
 
     let mut items: Vec<Item> = Vec::with_capacity(decoded.len());
     for &(at, len, op) in &decoded {
         let target = op.jump_offsets().first().map(|o| abs(at, len, *o));
         if !landing.contains(&at)
             && let Some(prev) = items.last_mut()
-            && let Some(fused) = fuse(prev.op, op, &counts, f, first_temp)
+            && let Some(fused) = fuse(prev.op, op, &local, f, first_temp)
         {
             prev.op = fused;
             if target.is_some() {
