@@ -787,6 +787,17 @@ impl<'p> Vm<'p> {
                 unsafe { r!($i).overwrite(v) };
             }};
         }
+        // A write of a scalar to a register the verifier typed as that
+        // scalar: such a register owns nothing, so there is nothing to drop.
+        macro_rules! set_scalar {
+            ($i:expr, $v:expr) => {{
+                let v = $v;
+                // SAFETY: see `r!`; overwriting without a drop is never
+                // unsound (at worst it would leak), and by the register's
+                // type there is nothing to leak.
+                unsafe { std::ptr::write(regs.add($i as usize), v) };
+            }};
+        }
         macro_rules! ptr {
             ($i:expr) => {
                 // SAFETY: see `r!`.
@@ -849,31 +860,31 @@ impl<'p> Vm<'p> {
                     let v = unsafe { r!(src).take() };
                     set!(dst, v);
                 }
-                Op::LoadInt { dst, k }
-                | Op::LoadFloat { dst, k }
-                | Op::LoadChar { dst, k }
-                | Op::LoadStr { dst, k } => set!(dst, program.consts[k as usize].clone()),
-                Op::LoadBool { dst, v } => set!(dst, Value::Bool(v != 0)),
+                Op::LoadInt { dst, k } | Op::LoadFloat { dst, k } | Op::LoadChar { dst, k } => {
+                    set_scalar!(dst, program.consts[k as usize].clone());
+                }
+                Op::LoadStr { dst, k } => set!(dst, program.consts[k as usize].clone()),
+                Op::LoadBool { dst, v } => set_scalar!(dst, Value::Bool(v != 0)),
                 Op::LoadUnit { dst } => set!(dst, Value::Unit),
                 Op::LoadFunc { dst, f } => set!(dst, Value::Func(f)),
                 Op::AddInt { dst, a, b } => {
                     let (x, y) = int2!(a, b);
                     match x.checked_add(y) {
-                        Some(v) => set!(dst, Value::Int(v)),
+                        Some(v) => set_scalar!(dst, Value::Int(v)),
                         None => fault!("attempt to add with overflow"),
                     }
                 }
                 Op::SubInt { dst, a, b } => {
                     let (x, y) = int2!(a, b);
                     match x.checked_sub(y) {
-                        Some(v) => set!(dst, Value::Int(v)),
+                        Some(v) => set_scalar!(dst, Value::Int(v)),
                         None => fault!("attempt to subtract with overflow"),
                     }
                 }
                 Op::MulInt { dst, a, b } => {
                     let (x, y) = int2!(a, b);
                     match x.checked_mul(y) {
-                        Some(v) => set!(dst, Value::Int(v)),
+                        Some(v) => set_scalar!(dst, Value::Int(v)),
                         None => fault!("attempt to multiply with overflow"),
                     }
                 }
@@ -883,7 +894,7 @@ impl<'p> Vm<'p> {
                         fault!("attempt to divide by zero");
                     }
                     match x.checked_div(y) {
-                        Some(v) => set!(dst, Value::Int(v)),
+                        Some(v) => set_scalar!(dst, Value::Int(v)),
                         None => fault!("attempt to divide with overflow"),
                     }
                 }
@@ -893,81 +904,81 @@ impl<'p> Vm<'p> {
                         fault!("attempt to calculate the remainder with a divisor of zero");
                     }
                     match x.checked_rem(y) {
-                        Some(v) => set!(dst, Value::Int(v)),
+                        Some(v) => set_scalar!(dst, Value::Int(v)),
                         None => fault!("attempt to calculate the remainder with overflow"),
                     }
                 }
                 Op::NegInt { dst, a } => {
                     let (x, _) = int2!(a, a);
                     match x.checked_neg() {
-                        Some(v) => set!(dst, Value::Int(v)),
+                        Some(v) => set_scalar!(dst, Value::Int(v)),
                         None => fault!("attempt to negate with overflow"),
                     }
                 }
                 Op::AndInt { dst, a, b } => {
                     let (x, y) = int2!(a, b);
-                    set!(dst, Value::Int(x & y));
+                    set_scalar!(dst, Value::Int(x & y));
                 }
                 Op::OrInt { dst, a, b } => {
                     let (x, y) = int2!(a, b);
-                    set!(dst, Value::Int(x | y));
+                    set_scalar!(dst, Value::Int(x | y));
                 }
                 Op::XorInt { dst, a, b } => {
                     let (x, y) = int2!(a, b);
-                    set!(dst, Value::Int(x ^ y));
+                    set_scalar!(dst, Value::Int(x ^ y));
                 }
                 Op::ShlInt { dst, a, b } => {
                     let (x, y) = int2!(a, b);
                     match u32::try_from(y).ok().and_then(|s| x.checked_shl(s)) {
-                        Some(v) => set!(dst, Value::Int(v)),
+                        Some(v) => set_scalar!(dst, Value::Int(v)),
                         None => fault!("attempt to shift left with overflow"),
                     }
                 }
                 Op::ShrInt { dst, a, b } => {
                     let (x, y) = int2!(a, b);
                     match u32::try_from(y).ok().and_then(|s| x.checked_shr(s)) {
-                        Some(v) => set!(dst, Value::Int(v)),
+                        Some(v) => set_scalar!(dst, Value::Int(v)),
                         None => fault!("attempt to shift right with overflow"),
                     }
                 }
                 Op::NotInt { dst, a } => {
                     let (x, _) = int2!(a, a);
-                    set!(dst, Value::Int(!x));
+                    set_scalar!(dst, Value::Int(!x));
                 }
                 Op::AddFloat { dst, a, b } => {
                     let (x, y) = float2!(a, b);
-                    set!(dst, Value::Float(x + y));
+                    set_scalar!(dst, Value::Float(x + y));
                 }
                 Op::SubFloat { dst, a, b } => {
                     let (x, y) = float2!(a, b);
-                    set!(dst, Value::Float(x - y));
+                    set_scalar!(dst, Value::Float(x - y));
                 }
                 Op::MulFloat { dst, a, b } => {
                     let (x, y) = float2!(a, b);
-                    set!(dst, Value::Float(x * y));
+                    set_scalar!(dst, Value::Float(x * y));
                 }
                 Op::DivFloat { dst, a, b } => {
                     let (x, y) = float2!(a, b);
-                    set!(dst, Value::Float(x / y));
+                    set_scalar!(dst, Value::Float(x / y));
                 }
                 Op::RemFloat { dst, a, b } => {
                     let (x, y) = float2!(a, b);
-                    set!(dst, Value::Float(x % y));
+                    set_scalar!(dst, Value::Float(x % y));
                 }
                 Op::NegFloat { dst, a } => {
                     let (x, _) = float2!(a, a);
-                    set!(dst, Value::Float(-x));
+                    set_scalar!(dst, Value::Float(-x));
                 }
                 Op::NotBool { dst, a } => {
                     // SAFETY: see `r!`.
                     let Value::Bool(x) = (unsafe { &r!(a) }) else {
                         type_fault!()
                     };
-                    set!(dst, Value::Bool(!x));
+                    set_scalar!(dst, Value::Bool(!x));
                 }
                 Op::CmpInt { dst, a, b, cmp } => {
                     let (x, y) = int2!(a, b);
-                    set!(dst, Value::Bool(compare_with(cmp, x.cmp(&y))));
+                    set_scalar!(dst, Value::Bool(compare_with(cmp, x.cmp(&y))));
                 }
                 Op::CmpFloat { dst, a, b, cmp } => {
                     let (x, y) = float2!(a, b);
@@ -979,43 +990,43 @@ impl<'p> Vm<'p> {
                         4 => x > y,
                         _ => x >= y,
                     };
-                    set!(dst, Value::Bool(r));
+                    set_scalar!(dst, Value::Bool(r));
                 }
                 Op::CmpScalar { dst, a, b, cmp } | Op::CmpStr { dst, a, b, cmp } => {
                     // SAFETY: see `r!`.
                     let o = unsafe { value::compare(&r!(a), &r!(b)) };
-                    set!(dst, Value::Bool(compare_with(cmp, o)));
+                    set_scalar!(dst, Value::Bool(compare_with(cmp, o)));
                 }
                 Op::CmpStrAt { dst, a, b, cmp } => {
                     let (pa, pb) = (ptr!(a), ptr!(b));
                     // SAFETY: references the borrow checker keeps valid.
                     let o = unsafe { value::compare(&*pa, &*pb) };
-                    set!(dst, Value::Bool(compare_with(cmp, o)));
+                    set_scalar!(dst, Value::Bool(compare_with(cmp, o)));
                 }
                 Op::EqDeep { dst, a, b, ne } => {
                     // SAFETY: see `r!`.
                     let eq = unsafe { value::values_equal(&r!(a), &r!(b)) };
-                    set!(dst, Value::Bool(eq != (ne != 0)));
+                    set_scalar!(dst, Value::Bool(eq != (ne != 0)));
                 }
                 Op::EqAt { dst, a, b, ne } => {
                     let (pa, pb) = (ptr!(a), ptr!(b));
                     // SAFETY: references the borrow checker keeps valid.
                     let eq = unsafe { value::values_equal(&*pa, &*pb) };
-                    set!(dst, Value::Bool(eq != (ne != 0)));
+                    set_scalar!(dst, Value::Bool(eq != (ne != 0)));
                 }
                 Op::IntToFloat { dst, a } => {
                     let (x, _) = int2!(a, a);
-                    set!(dst, Value::Float(x as f64));
+                    set_scalar!(dst, Value::Float(x as f64));
                 }
                 Op::FloatToInt { dst, a } => {
                     let (x, _) = float2!(a, a);
                     // `as` saturates and maps NaN to 0, as Rust.
-                    set!(dst, Value::Int(x as i64));
+                    set_scalar!(dst, Value::Int(x as i64));
                 }
                 Op::IntToChar { dst, a } => {
                     let (x, _) = int2!(a, a);
                     match u32::try_from(x).ok().and_then(char::from_u32) {
-                        Some(c) => set!(dst, Value::Char(c)),
+                        Some(c) => set_scalar!(dst, Value::Char(c)),
                         None => fault!(format!("{x} is not a valid char")),
                     }
                 }
@@ -1024,7 +1035,7 @@ impl<'p> Vm<'p> {
                     let Value::Char(c) = (unsafe { &r!(a) }) else {
                         type_fault!()
                     };
-                    set!(dst, Value::Int(i64::from(u32::from(*c))));
+                    set_scalar!(dst, Value::Int(i64::from(u32::from(*c))));
                 }
                 Op::Jump { off } => {
                     if (off as usize) < pc {
@@ -1191,7 +1202,7 @@ impl<'p> Vm<'p> {
                     let Some(t) = (unsafe { r!(src).tag() }) else {
                         type_fault!()
                     };
-                    set!(dst, Value::Int(i64::from(t)));
+                    set_scalar!(dst, Value::Int(i64::from(t)));
                 }
                 Op::TagAt { dst, ptr } => {
                     let p = ptr!(ptr);
@@ -1199,7 +1210,7 @@ impl<'p> Vm<'p> {
                     let Some(t) = (unsafe { (*p).tag() }) else {
                         type_fault!()
                     };
-                    set!(dst, Value::Int(i64::from(t)));
+                    set_scalar!(dst, Value::Int(i64::from(t)));
                 }
                 Op::GetField { dst, src, field } => {
                     // SAFETY: see `r!`.
@@ -1338,7 +1349,7 @@ impl<'p> Vm<'p> {
                             _ => type_fault!(),
                         }
                     };
-                    set!(dst, Value::Int(n as i64));
+                    set_scalar!(dst, Value::Int(n as i64));
                 }
                 Op::IntoIter { dst, src } => {
                     // SAFETY: see `r!`.
