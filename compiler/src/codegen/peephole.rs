@@ -5,7 +5,11 @@
 //!   call arguments are computed straight into the argument registers, a
 //!   comparison straight into the register a branch tests;
 //! - `move r0, s; return r0` becomes `return s`;
-//! - `cmp_int t, a, b; jump_if[_not] t` becomes one `br_cmp_int a, b`.
+//! - `cmp_int t, a, b; jump_if[_not] t` becomes one `br_cmp_int a, b`;
+//! - before that, `copy t, x` of a scalar or reference is dropped when
+//!   every read of `t` follows it in the same straight line of code, with
+//!   `x` unchanged until then: the readers read `x` instead (indexing
+//!   `b[i].x` no longer copies `b` and `i` first).
 //!
 //! `t` must be a temporary whose every read comes right after a write of
 //! it, in the same straight line of code (the reading instruction is no
@@ -19,7 +23,7 @@
 use std::collections::HashSet;
 
 use ward_runtime::bytecode::{
-    Assembler, Constant, Function, LineEntry,
+    Assembler, Constant, Function, LineEntry, RegType,
     ops::{Op, OperandKind, OperandValue},
 };
 
@@ -41,6 +45,183 @@ struct Item {
     old: usize,
     /// The original absolute jump target, for jumping instructions.
     target: Option<usize>,
+}
+
+/// Instructions whose `Src` operands are only read (never moved out of),
+/// so that one may read another register holding an equal scalar or
+/// reference instead.
+fn reads_only(op: &Op) -> bool {
+    matches!(
+        op,
+        Op::Copy { .. }
+            | Op::AddInt { .. }
+            | Op::SubInt { .. }
+            | Op::MulInt { .. }
+            | Op::DivInt { .. }
+            | Op::RemInt { .. }
+            | Op::NegInt { .. }
+            | Op::AndInt { .. }
+            | Op::OrInt { .. }
+            | Op::XorInt { .. }
+            | Op::ShlInt { .. }
+            | Op::ShrInt { .. }
+            | Op::NotInt { .. }
+            | Op::AddFloat { .. }
+            | Op::SubFloat { .. }
+            | Op::MulFloat { .. }
+            | Op::DivFloat { .. }
+            | Op::RemFloat { .. }
+            | Op::NegFloat { .. }
+            | Op::NotBool { .. }
+            | Op::CmpInt { .. }
+            | Op::CmpFloat { .. }
+            | Op::CmpScalar { .. }
+            | Op::IntToFloat { .. }
+            | Op::FloatToInt { .. }
+            | Op::IntToChar { .. }
+            | Op::CharToInt { .. }
+            | Op::JumpIf { .. }
+            | Op::JumpIfNot { .. }
+            | Op::BrCmpInt { .. }
+            | Op::AddrField { .. }
+            | Op::AddrIndex { .. }
+            | Op::AddrConstIndex { .. }
+            | Op::Load { .. }
+            | Op::Clone { .. }
+            | Op::TagAt { .. }
+            | Op::Len { .. }
+            | Op::CmpStrAt { .. }
+            | Op::EqAt { .. }
+    )
+}
+
+/// Registers an instruction reads as plain `Src` operands, and whether it
+/// reads any other way (`SrcDst`, a register range).
+fn plain_reads(op: &Op) -> (Vec<u16>, Vec<u16>) {
+    let (mut plain, mut other) = (Vec::new(), Vec::new());
+    for o in op.operands() {
+        match o {
+            OperandValue::Reg(OperandKind::Src, r) => plain.push(r),
+            OperandValue::Reg(OperandKind::SrcDst, r) => other.push(r),
+            OperandValue::Regs(range) => other.extend((0..range.count).map(|i| range.first + i)),
+            _ => {}
+        }
+    }
+    (plain, other)
+}
+
+fn writes(op: &Op) -> Vec<u16> {
+    op.operands()
+        .into_iter()
+        .filter_map(|o| match o {
+            OperandValue::Reg(OperandKind::Dst | OperandKind::SrcDst, r) => Some(r),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Forward copy propagation (see the module comment); returns the
+/// instructions left.
+fn propagate_copies(
+    mut ops: Vec<(usize, usize, Op)>,
+    landing: &HashSet<usize>,
+    regs: &[RegType],
+    first_temp: u16,
+) -> Vec<(usize, usize, Op)> {
+    let n = regs.len();
+    let (mut written, mut read, mut addressed) = (vec![0u32; n], vec![0u32; n], vec![false; n]);
+    for (_, _, op) in &ops {
+        if let Op::AddrReg { src, .. } = op
+            && let Some(a) = addressed.get_mut(usize::from(*src))
+        {
+            *a = true;
+        }
+        for r in writes(op) {
+            if let Some(w) = written.get_mut(usize::from(r)) {
+                *w += 1;
+            }
+        }
+        let (plain, other) = plain_reads(op);
+        for r in plain.into_iter().chain(other) {
+            if let Some(c) = read.get_mut(usize::from(r)) {
+                *c += 1;
+            }
+        }
+    }
+    let bitwise = |r: u16| {
+        matches!(
+            regs.get(usize::from(r)),
+            Some(RegType::Int | RegType::Float | RegType::Bool | RegType::Char | RegType::Ref)
+        )
+    };
+    let mut removed = vec![false; ops.len()];
+    for i in 0..ops.len() {
+        let (at, _, op) = ops[i];
+        let Op::Copy { dst: t, src: x } = op else {
+            continue;
+        };
+        if landing.contains(&at) {
+            continue;
+        }
+        if t == x {
+            removed[i] = true;
+            continue;
+        }
+        let (ti, xi) = (usize::from(t), usize::from(x));
+        if t < first_temp
+            || written.get(ti) != Some(&1)
+            || addressed.get(ti) != Some(&false)
+            || addressed.get(xi) != Some(&false)
+            || !bitwise(t)
+            || regs.get(ti) != regs.get(xi)
+        {
+            continue;
+        }
+        let want = read[ti];
+        let mut readers = Vec::new();
+        let mut found = 0;
+        for (j, (at_j, _, op_j)) in ops.iter().enumerate().skip(i + 1) {
+            if landing.contains(at_j) || found == want {
+                break;
+            }
+            let (plain, other) = plain_reads(op_j);
+            // Ranges and `SrcDst` operands may move out of their registers,
+            // as may any instruction not known to only read.
+            if other.contains(&t) || other.contains(&x) || (plain.contains(&x) && !reads_only(op_j))
+            {
+                break;
+            }
+            let k = plain.iter().filter(|r| **r == t).count() as u32;
+            if k > 0 {
+                if !reads_only(op_j) {
+                    break;
+                }
+                readers.push(j);
+                found += k;
+            }
+            let stops = writes(op_j).contains(&x)
+                || writes(op_j).contains(&t)
+                || op_j.is_terminator()
+                || !op_j.jump_offsets().is_empty();
+            if stops {
+                break;
+            }
+        }
+        if want == 0 || found != want {
+            continue;
+        }
+        for j in readers {
+            ops[j].2 = ops[j].2.with_src(t, x);
+        }
+        removed[i] = true;
+        if let Some(c) = read.get_mut(xi) {
+            *c += want;
+        }
+    }
+    ops.into_iter()
+        .zip(removed)
+        .filter_map(|(o, gone)| (!gone).then_some(o))
+        .collect()
 }
 
 /// Per register: whether it is a pair-local temporary (see above).
@@ -142,6 +323,8 @@ pub(super) fn optimize(f: &mut Function, constants: &mut [Constant], first_temp:
         }
     }
     landing.extend(f.handlers.iter().map(|h| h.target as usize));
+    let original = decoded.len();
+    let decoded = propagate_copies(decoded, &landing, &f.regs, first_temp);
     let local = pair_local(&decoded, &landing, f.regs.len());
 
     let mut items: Vec<Item> = Vec::with_capacity(decoded.len());
@@ -163,7 +346,7 @@ pub(super) fn optimize(f: &mut Function, constants: &mut [Constant], first_temp:
             target,
         });
     }
-    if items.len() == decoded.len() {
+    if items.len() == original {
         return;
     }
 

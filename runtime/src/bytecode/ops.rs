@@ -214,9 +214,12 @@ impl ToValue for RegRange {
     }
 }
 
-/// Swaps a `Dst` register operand (for [`Op::with_dst`]).
+/// Swaps register operands (for [`Op::with_dst`] and [`Op::with_src`]).
 trait ReplaceDst: Sized {
     fn replace_dst(self, _kind: OperandKind, _r: Reg, _n: &mut u32) -> Self {
+        self
+    }
+    fn replace_src(self, _kind: OperandKind, _old: Reg, _new: Reg) -> Self {
         self
     }
 }
@@ -231,6 +234,14 @@ impl ReplaceDst for u16 {
         if kind == OperandKind::Dst {
             *n += 1;
             r
+        } else {
+            self
+        }
+    }
+
+    fn replace_src(self, kind: OperandKind, old: Reg, new: Reg) -> Self {
+        if kind == OperandKind::Src && self == old {
+            new
         } else {
             self
         }
@@ -298,6 +309,18 @@ macro_rules! instructions {
                         let mut n = 0;
                         $(let $field = ReplaceDst::replace_dst($field, OperandKind::$kind, r, &mut n);)*
                         (n == 1).then_some(Op::$name { $($field),* })
+                    })*
+                }
+            }
+
+            /// The instruction reading register `new` wherever it read `old`
+            /// (plain `Src` operands only).
+            #[must_use]
+            pub fn with_src(&self, old: Reg, new: Reg) -> Op {
+                match *self {
+                    $(Op::$name { $($field),* } => {
+                        $(let $field = ReplaceDst::replace_src($field, OperandKind::$kind, old, new);)*
+                        Op::$name { $($field),* }
                     })*
                 }
             }
