@@ -55,17 +55,23 @@ fn ratio(ward: Option<Duration>, other: Option<Duration>) -> String {
     }
 }
 
-/// Peak RSS in KiB of a child process, via Python's `resource` module.
+/// Peak RSS in KiB of a command, as GNU time (`/usr/bin/time -f %M`)
+/// reports it. (Python's `resource` module is no use here: the child it
+/// forks starts as a copy of the interpreter, whose size it then reports.)
 fn peak_rss_kib(cmd: &[&str], dir: &Path) -> Option<u64> {
-    let script = format!(
-        "import resource, subprocess\nsubprocess.run({cmd:?}, stdout=subprocess.DEVNULL)\nprint(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
-    );
-    let out = Command::new("python3")
-        .args(["-c", &script])
+    let out = Command::new("/usr/bin/time")
+        .args(["-f", "%M"])
+        .args(cmd)
         .current_dir(dir)
+        .stdout(Stdio::null())
         .output()
         .ok()?;
-    String::from_utf8_lossy(&out.stdout).trim().parse().ok()
+    String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .last()?
+        .trim()
+        .parse()
+        .ok()
 }
 
 fn main() {
