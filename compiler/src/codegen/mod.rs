@@ -1168,11 +1168,7 @@ impl<'m, 'a> FnGen<'m, 'a> {
             let block = &self.body.blocks[b];
             self.block_pc[b] = Some(self.asm.code.len());
             let start = self.asm.code.len();
-            for s in &block.statements {
-                self.line(s.span);
-                self.statement(&s.kind)?;
-                self.end_statement();
-            }
+            self.statements(&block.statements)?;
             if let Some(u) = block.unwind
                 && !block.cleanup
             {
@@ -1189,7 +1185,16 @@ impl<'m, 'a> FnGen<'m, 'a> {
         Ok(())
     }
 
-    fn jump(&mut self, target: BlockId, next: Option<BlockId>) {
+    fn statements(&mut self, statements: &[crate::mir::Statement]) -> R<()> {
+        for s in statements {
+            self.line(s.span);
+            self.statement(&s.kind)?;
+            self.end_statement();
+        }
+        Ok(())
+    }
+
+    fn jump(&mut self, target: BlockId, next: Option<BlockId>) -> R<()> {
         let target = self.thread(target);
         let block = &self.body.blocks[target.index()];
         if next != Some(target)
@@ -1199,21 +1204,22 @@ impl<'m, 'a> FnGen<'m, 'a> {
             // Returning costs no more than jumping to the return.
             let src = self.reg(Local::RETURN);
             self.emit(Op::Return { src });
-            return;
+            return Ok(());
         }
         if next != Some(target) {
-            if self.block_pc[target.index()].is_some() && self.rotate_loop(target, next) {
-                return;
+            if self.block_pc[target.index()].is_some() && self.rotate_loop(target, next)? {
+                return Ok(());
             }
             let at = self.emit(Op::Jump { off: 0 });
             self.fixups.push((at, target));
         }
+        Ok(())
     }
 
     /// A backward jump to a loop's test (a short block ending in a branch
     /// on a `bool`) is replaced by a copy of the test, so that each turn
     /// runs one conditional branch instead of a jump and a branch.
-    fn rotate_loop(&mut self, header: BlockId, next: Option<BlockId>) -> bool {
+    fn rotate_loop(&mut self, header: BlockId, next: Option<BlockId>) -> R<bool> {
         const MAX_STATEMENTS: usize = 6;
         let block = &self.body.blocks[header.index()];
         let TerminatorKind::SwitchInt {
@@ -1222,7 +1228,7 @@ impl<'m, 'a> FnGen<'m, 'a> {
             otherwise,
         } = &block.terminator.kind
         else {
-            return false;
+            return Ok(false);
         };
         if block.cleanup
             || block.unwind.is_some()
@@ -1230,24 +1236,18 @@ impl<'m, 'a> FnGen<'m, 'a> {
             || block.statements.iter().any(|s| s.kind.may_panic())
             || self.operand_ty(discr) != Ty::Bool
         {
-            return false;
+            return Ok(false);
         }
-        for st in &block.statements {
-            self.line(st.span);
-            if self.statement(&st.kind).is_err() {
-                return false;
-            }
-            self.end_statement();
-        }
+        self.statements(&block.statements)?;
         self.line(block.terminator.span);
-        let ok = self.switch(discr, targets, *otherwise, next).is_ok();
+        self.switch(discr, targets, *otherwise, next)?;
         self.end_statement();
-        ok
+        Ok(true)
     }
 
     fn terminator(&mut self, kind: &TerminatorKind, next: Option<BlockId>) -> R<()> {
         match kind {
-            TerminatorKind::Goto(b) => self.jump(*b, next),
+            TerminatorKind::Goto(b) => self.jump(*b, next)?,
             TerminatorKind::SwitchInt {
                 discr,
                 targets,
@@ -1276,7 +1276,7 @@ impl<'m, 'a> FnGen<'m, 'a> {
                     self.handlers.push((start, self.asm.code.len(), *u));
                 }
                 match target {
-                    Some(t) => self.jump(*t, next),
+                    Some(t) => self.jump(*t, next)?,
                     None => {
                         self.emit(Op::Unreachable {});
                     }
@@ -1321,7 +1321,7 @@ impl<'m, 'a> FnGen<'m, 'a> {
                 };
                 self.fixups.push((at, b));
             }
-            self.jump(otherwise, next);
+            self.jump(otherwise, next)?;
             return Ok(());
         }
         let dense = targets.iter().all(|(v, _)| (0..256).contains(v));
@@ -1375,7 +1375,7 @@ impl<'m, 'a> FnGen<'m, 'a> {
             let at = self.emit(Op::JumpIf { cond, off: 0 });
             self.fixups.push((at, *b));
         }
-        self.jump(otherwise, next);
+        self.jump(otherwise, next)?;
         Ok(())
     }
 

@@ -41,8 +41,9 @@ fn negate(cmp: u8) -> u8 {
 
 struct Item {
     op: Op,
-    /// Byte offset in the original code.
+    /// Byte offset and length in the original code.
     old: usize,
+    old_len: usize,
     /// The original absolute jump target, for jumping instructions.
     target: Option<usize>,
 }
@@ -199,8 +200,9 @@ fn propagate_copies(
                 readers.push(j);
                 found += k;
             }
-            let stops = writes(op_j).contains(&x)
-                || writes(op_j).contains(&t)
+            let written = writes(op_j);
+            let stops = written.contains(&x)
+                || written.contains(&t)
                 || op_j.is_terminator()
                 || !op_j.jump_offsets().is_empty();
             if stops {
@@ -227,24 +229,14 @@ fn propagate_copies(
 /// Per register: whether it is a pair-local temporary (see above).
 fn pair_local(ops: &[(usize, usize, Op)], landing: &HashSet<usize>, nregs: usize) -> Vec<bool> {
     let mut ok = vec![true; nregs];
-    let reads_of = |op: &Op| {
-        let mut n = vec![];
-        for o in op.operands() {
-            match o {
-                OperandValue::Reg(OperandKind::Src | OperandKind::SrcDst, r) => n.push(r),
-                OperandValue::Regs(range) => n.extend((0..range.count).map(|i| range.first + i)),
-                _ => {}
-            }
-        }
-        n
-    };
     for (i, (at, _, op)) in ops.iter().enumerate() {
         if let Op::AddrReg { src, .. } = op
             && let Some(a) = ok.get_mut(usize::from(*src))
         {
             *a = false;
         }
-        let reads = reads_of(op);
+        let (mut reads, other) = plain_reads(op);
+        reads.extend(other);
         for &r in &reads {
             let once = reads.iter().filter(|x| **x == r).count() == 1;
             let after_write = i > 0 && !landing.contains(at) && ops[i - 1].2.dst() == Some(r);
@@ -343,6 +335,7 @@ pub(super) fn optimize(f: &mut Function, constants: &mut [Constant], first_temp:
         items.push(Item {
             op,
             old: at,
+            old_len: len,
             target,
         });
     }
@@ -369,8 +362,7 @@ pub(super) fn optimize(f: &mut Function, constants: &mut [Constant], first_temp:
         if let Op::Switch { table, .. } = item.op
             && let Some(Constant::JumpTable(offs)) = constants.get_mut(table as usize)
         {
-            let old_len = decoded.iter().find(|d| d.0 == item.old).map_or(0, |d| d.1);
-            let old_next = item.old + old_len;
+            let old_next = item.old + item.old_len;
             let new_next = new_at.get(i + 1).copied().unwrap_or(end);
             for o in offs.iter_mut() {
                 let t = map(old_next.wrapping_add_signed(*o as isize));

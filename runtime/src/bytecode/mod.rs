@@ -53,6 +53,12 @@ impl RegType {
         matches!(self, RegType::Owned(_) | RegType::Gc(_) | RegType::Any)
     }
 
+    /// Whether the register may hold something that must be dropped (the
+    /// roots, and strings).
+    pub fn may_own(self) -> bool {
+        self == RegType::Str || self.is_root()
+    }
+
     pub fn name(self) -> String {
         match self {
             RegType::Unit => "unit".into(),

@@ -39,7 +39,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use crate::bytecode::{Constant, Module, Op, RegType, TypeDef};
+use crate::bytecode::{Constant, Module, Op, TypeDef};
 use crate::error::{Frame as TraceFrame, Location, Panic, PanicKind};
 use crate::heap::accounting::BudgetGuard;
 pub use value::Value;
@@ -275,12 +275,7 @@ fn prepare_function(m: &Module, f: &crate::bytecode::Function) -> Result<Func, P
             .regs
             .iter()
             .enumerate()
-            .filter(|(_, t)| {
-                matches!(
-                    t,
-                    RegType::Str | RegType::Owned(_) | RegType::Gc(_) | RegType::Any
-                )
-            })
+            .filter(|(_, t)| t.may_own())
             .map(|(i, _)| i as u16)
             .collect(),
         arity: usize::from(f.arity),
@@ -309,7 +304,7 @@ pub struct Limits {
     /// Stop when another thread sets this.
     pub cancel: Option<Arc<AtomicBool>>,
     /// Stop when the run holds more than this many bytes (needs the
-    /// counting allocator, [`heap::accounting::ENABLED`]).
+    /// counting allocator, [`crate::heap::accounting::ENABLED`]).
     pub max_heap_bytes: Option<usize>,
 }
 
@@ -1157,12 +1152,9 @@ impl<'p> Vm<'p> {
                     // SAFETY: see `r!`.
                     let v = unsafe { r!(src).take() };
                     let n = usize::try_from(n).unwrap_or(0);
-                    if self
-                        .budget
-                        .would_exceed(n.saturating_mul(size_of::<Value>()))
-                    {
-                        self.frames.last_mut().expect("a frame").pc = pc;
-                        fault!(self.heap_exhausted());
+                    self.frames.last_mut().expect("a frame").pc = pc;
+                    if let Err(f) = self.reserve(n.saturating_mul(size_of::<Value>())) {
+                        fault!(f);
                     }
                     let items = vec![v; n];
                     set!(dst, Value::List(Box::new(items)));
