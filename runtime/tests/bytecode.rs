@@ -201,6 +201,7 @@ fn samples() -> Vec<Op> {
             b: 3,
             ne: 1,
         },
+        Op::GcDeref { dst: 1, src: 2 },
     ]
 }
 

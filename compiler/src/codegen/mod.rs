@@ -614,6 +614,17 @@ impl<'m, 'a> FnGen<'m, 'a> {
         }
     }
 
+    /// Whether `ty` is `Gc<T>` (or a reference to one).
+    fn is_gc(&self, ty: &Ty) -> bool {
+        match ty {
+            Ty::Ref(_, inner) => self.is_gc(inner),
+            Ty::Adt(d, _) => {
+                self.mb.program.is_std_def(*d) && self.mb.program.def(*d).name.text == "Gc"
+            }
+            _ => false,
+        }
+    }
+
     fn place_ty(&self, p: &Place) -> Ty {
         crate::mir::place_ty(self.mb.program, self.mb.typed, self.body, p)
     }
@@ -872,6 +883,13 @@ impl<'m, 'a> FnGen<'m, 'a> {
                 }
                 Ok(())
             }
+            StatementKind::StorageDead(l) if self.clears_at_death(*l) => {
+                // A dead `Gc` left in its register would keep its object
+                // alive until the frame returns.
+                let dst = self.reg(*l);
+                self.emit(Op::LoadUnit { dst });
+                Ok(())
+            }
             StatementKind::StorageLive(_)
             | StatementKind::StorageDead(_)
             | StatementKind::FakeRead(_)
@@ -881,7 +899,65 @@ impl<'m, 'a> FnGen<'m, 'a> {
         }
     }
 
+    /// Statements that emit no code.
+    fn is_silent(&self, s: &crate::mir::Statement) -> bool {
+        match s.kind {
+            StatementKind::StorageDead(l) => !self.clears_at_death(l),
+            StatementKind::StorageLive(_) | StatementKind::FakeRead(_) | StatementKind::Nop => true,
+            _ => false,
+        }
+    }
+
+    /// Whether local `l` is a Copy value that may hold GC pointers (owned
+    /// values are dropped or moved out before their storage dies).
+    fn clears_at_death(&self, l: Local) -> bool {
+        let ty = &self.body.locals[l.index()].ty;
+        !matches!(ty, Ty::Ref(..)) && self.holds_gc(ty, 0)
+    }
+
+    /// Whether a value of `ty` may contain a `Gc` or `Weak` pointer.
+    fn holds_gc(&self, ty: &Ty, depth: u32) -> bool {
+        if depth > 6 {
+            return false;
+        }
+        match ty {
+            Ty::Adt(d, args) => {
+                let program = self.mb.program;
+                if program.is_std_def(*d) {
+                    let name = program.def(*d).name.text.as_str();
+                    return matches!(name, "Gc" | "Weak")
+                        || args.iter().any(|a| self.holds_gc(a, depth + 1));
+                }
+                self.mb.typed.adts.fields.get(d).is_some_and(|fs| {
+                    fs.iter()
+                        .any(|f| self.holds_gc(&f.ty.subst(args), depth + 1))
+                })
+            }
+            Ty::Tuple(items) => items.iter().any(|t| self.holds_gc(t, depth + 1)),
+            Ty::Array(t, _) => self.holds_gc(t, depth + 1),
+            _ => false,
+        }
+    }
+
     fn assign(&mut self, place: &Place, rv: &Rvalue) -> R<()> {
+        // The borrow behind `*gc`: a reference to the object's value.
+        if place.proj.is_empty()
+            && matches!(
+                self.body.locals[place.local.index()].kind,
+                LocalKind::Temp(TempKind::Deref)
+            )
+            && let Rvalue::Ref(_, base) = rv
+            && self.is_gc(&self.place_ty(base))
+        {
+            let dst = self.reg(place.local);
+            let src = if base.proj.is_empty() {
+                self.reg(base.local)
+            } else {
+                self.place_ptr(base)?
+            };
+            self.emit(Op::GcDeref { dst, src });
+            return Ok(());
+        }
         if place.proj.is_empty() {
             let dst = self.reg(place.local);
             return self.rvalue_into(rv, dst);
@@ -1120,7 +1196,7 @@ impl<'m, 'a> FnGen<'m, 'a> {
             let block = &self.body.blocks[b.index()];
             match block.terminator.kind {
                 TerminatorKind::Goto(next)
-                    if block.statements.iter().all(is_silent) && next != b =>
+                    if block.statements.iter().all(|s| self.is_silent(s)) && next != b =>
                 {
                     b = next;
                 }
@@ -1199,7 +1275,7 @@ impl<'m, 'a> FnGen<'m, 'a> {
         let block = &self.body.blocks[target.index()];
         if next != Some(target)
             && block.terminator.kind == TerminatorKind::Return
-            && block.statements.iter().all(is_silent)
+            && block.statements.iter().all(|s| self.is_silent(s))
         {
             // Returning costs no more than jumping to the return.
             let src = self.reg(Local::RETURN);
@@ -1509,17 +1585,6 @@ impl<'m, 'a> FnGen<'m, 'a> {
         );
         Ok(f)
     }
-}
-
-/// Statements that emit no code.
-fn is_silent(s: &crate::mir::Statement) -> bool {
-    matches!(
-        s.kind,
-        StatementKind::StorageLive(_)
-            | StatementKind::StorageDead(_)
-            | StatementKind::FakeRead(_)
-            | StatementKind::Nop
-    )
 }
 
 /// Whether dropping a value of this type frees nothing (scalars,

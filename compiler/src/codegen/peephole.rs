@@ -93,6 +93,7 @@ fn reads_only(op: &Op) -> bool {
             | Op::Len { .. }
             | Op::CmpStrAt { .. }
             | Op::EqAt { .. }
+            | Op::GcDeref { .. }
     )
 }
 

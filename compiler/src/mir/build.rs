@@ -1239,9 +1239,7 @@ impl<'a, 'c> Builder<'a, 'c> {
                 );
                 Operand::Move(Place::local(r), span)
             }
-            (Ty::Ref(em, x), Ty::Ref(am, a))
-                if *am || (x != a && !matches!(**x, Ty::Param(..))) =>
-            {
+            (Ty::Ref(em, x), Ty::Ref(am, a)) if *am || !fits(x, a) => {
                 // Reborrow `&mut *e` / `&*e`, following overloaded derefs
                 // when the target differs (deref coercion).
                 let base = if is_place_expr(cx.ast, cx.bt, e) {
@@ -1254,7 +1252,7 @@ impl<'a, 'c> Builder<'a, 'c> {
                 let mut place = base.project(Proj::Deref(DerefKind::of(*am)));
                 let mut cur = (**a).clone();
                 let mut steps = 0;
-                while cur != **x && steps < 4 {
+                while !fits(x, &cur) && steps < 4 {
                     match cx.deref_role(&cur) {
                         Some(next) => {
                             place = self.overloaded_deref(place, &cur, span);
@@ -2435,5 +2433,23 @@ fn positional(items: &[PatId], arity: usize, ast: &ast::Body, mut f: impl FnMut(
             Some(r) if i > r => f(*p, arity.saturating_sub(items.len() - i)),
             _ => f(*p, i),
         }
+    }
+}
+
+/// Whether a value of type `actual` fits `pattern`, a parameter type of a
+/// signature that may still mention type parameters (`Gc<T>` fits
+/// `Gc<Node>`): where deref coercion stops.
+fn fits(pattern: &Ty, actual: &Ty) -> bool {
+    match (pattern, actual) {
+        (Ty::Param(..), _) => true,
+        (Ty::Ref(m1, a), Ty::Ref(m2, b)) => m1 == m2 && fits(a, b),
+        (Ty::Adt(d1, a1), Ty::Adt(d2, a2)) => {
+            d1 == d2 && a1.len() == a2.len() && a1.iter().zip(a2).all(|(x, y)| fits(x, y))
+        }
+        (Ty::Tuple(a1), Ty::Tuple(a2)) => {
+            a1.len() == a2.len() && a1.iter().zip(a2).all(|(x, y)| fits(x, y))
+        }
+        (Ty::Array(a, n1), Ty::Array(b, n2)) => n1 == n2 && fits(a, b),
+        _ => pattern == actual,
     }
 }

@@ -380,7 +380,8 @@ instructions! {
     LoadChar = 0x06, "load_char" { dst: Reg => Dst, k: u32 => Const }
     /// `dst` = a new `String` with the text of constant `k`.
     LoadStr = 0x07, "load_str" { dst: Reg => Dst, k: u32 => Const }
-    /// `dst = ()`.
+    /// `dst = ()`; in an owned or `any` register, empties it (dropping
+    /// what it held).
     LoadUnit = 0x08, "load_unit" { dst: Reg => Dst }
     /// `dst = a + b` on `int`; panics on overflow.
     AddInt = 0x10, "add_int" { dst: Reg => Dst, a: Reg => Src, b: Reg => Src }
@@ -535,6 +536,10 @@ instructions! {
     /// `dst = *a == *b` (`!=` when `ne` is 1) structurally on the values the
     /// references point to.
     EqAt = 0x81, "eq_at" { dst: Reg => Dst, a: Reg => Src, b: Reg => Src, ne: u8 => U8 }
+    /// `dst` = a reference to the value of the GC object that the `Gc` in
+    /// `src` (or the `Gc` a reference in `src` points to) points to: the
+    /// deref of `Gc<T>`. Panics if the object's finalizer took the value.
+    GcDeref = 0x82, "gc_deref" { dst: Reg => Dst, src: Reg => Src }
 }
 
 impl Op {

@@ -306,7 +306,13 @@ fn instruction(m: &Module, f: &Function, op: &Op, next: usize, boundary: &[bool]
             }
         }
         Op::LoadBool { dst, .. } => want(f, dst, T::Bool)?,
-        Op::LoadUnit { dst } => want(f, dst, T::Unit)?,
+        // `()` is also the empty state of a register that can own or hold
+        // GC pointers (moved out, or cleared when its storage dies).
+        Op::LoadUnit { dst } => {
+            if !reg(f, dst)?.is_root() {
+                want(f, dst, T::Unit)?;
+            }
+        }
         Op::AddInt { dst, a, b }
         | Op::SubInt { dst, a, b }
         | Op::MulInt { dst, a, b }
@@ -489,7 +495,7 @@ fn instruction(m: &Module, f: &Function, op: &Op, next: usize, boundary: &[bool]
                 return Err(err(format!("`{}` does not fit the register's function type", g.name)));
             }
         }
-        Op::AddrReg { dst, .. } => want(f, dst, T::Ref)?,
+        Op::AddrReg { dst, .. } | Op::GcDeref { dst, .. } => want(f, dst, T::Ref)?,
         Op::AddrField { dst, ptr, .. }
         | Op::AddrConstIndex { dst, ptr, .. }
         | Op::AddrIndex { dst, ptr, .. } => {

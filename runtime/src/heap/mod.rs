@@ -1,5 +1,24 @@
-//! Memory the runtime manages. Today: accounting of every byte a run
-//! allocates ([`accounting`]), which the host's heap budget and the
-//! profiler read. The GC heap (nursery, old space, barriers) lands here.
+//! Memory the runtime manages: the task's garbage-collected heap and the
+//! accounting of every byte a run allocates.
+//!
+//! - [`object`]: GC objects (equal-sized: header + one value), `GcRef`,
+//!   and the cells behind `RefCell`/`Cell`.
+//! - [`trace`]: walking the data a value owns to find GC pointers.
+//! - [`collector`]: the generational collector (copying nursery, old
+//!   space marked and swept incrementally), weak cells, finalizers.
+//! - [`barrier`]: the write barrier and the invariants, with `check_heap`.
+//! - [`config`], [`stats`]: modes and parameters; pause histograms.
+//! - [`accounting`]: the counting allocator behind heap budgets.
 
 pub mod accounting;
+pub mod barrier;
+pub mod collector;
+pub mod config;
+pub mod object;
+pub mod stats;
+pub(crate) mod trace;
+
+pub use collector::{Heap, NoRoots, Roots};
+pub use config::{GcMode, Params};
+pub use object::{CellBox, GcRef};
+pub use stats::GcStats;

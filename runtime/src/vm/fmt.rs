@@ -311,7 +311,44 @@ fn write_value(out: &mut String, module: &Module, v: &Value, spec: &Spec, indent
         Value::Closure(_) => leaf(out, spec, "closure", false),
         Value::Iter(_) => leaf(out, spec, "Iter", false),
         Value::Ref(_) => leaf(out, spec, "?", false),
+        Value::Gc(g) => {
+            // `Gc<T>` formats as its value; a cycle prints `..` where it
+            // comes back round.
+            let fresh = PRINTING.with_borrow_mut(|p| {
+                if p.contains(g) {
+                    false
+                } else {
+                    p.push(*g);
+                    true
+                }
+            });
+            match g.value_ptr() {
+                // SAFETY: a live object's value, only read while formatting.
+                Some(inner) if fresh => write_value(out, module, unsafe { &*inner }, spec, indent),
+                Some(_) => out.push_str(".."),
+                None => out.push_str("<finalized>"),
+            }
+            if fresh {
+                PRINTING.with_borrow_mut(Vec::pop);
+            }
+        }
+        Value::Weak(_) => leaf(out, spec, "(Weak)", false),
+        Value::Cell(c) => {
+            out.push_str(if c.is_refcell() {
+                "RefCell { value: "
+            } else {
+                "Cell { value: "
+            });
+            // SAFETY: the cell's value, only read while formatting.
+            write_value(out, module, unsafe { &*c.value_ptr() }, spec, indent);
+            out.push_str(" }");
+        }
     }
+}
+
+thread_local! {
+    /// The `Gc` objects being formatted, innermost last (cycle guard).
+    static PRINTING: std::cell::RefCell<Vec<crate::heap::GcRef>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 fn push_indent(out: &mut String, indent: usize) {

@@ -28,6 +28,7 @@
 #![allow(clippy::float_cmp, clippy::cast_precision_loss)]
 
 pub mod fmt;
+pub mod gc;
 pub mod natives;
 pub mod value;
 
@@ -41,6 +42,7 @@ use std::time::Instant;
 
 use crate::bytecode::{Constant, Module, Op, TypeDef};
 use crate::error::{Frame as TraceFrame, Location, Panic, PanicKind};
+use crate::heap::Heap;
 use crate::heap::accounting::BudgetGuard;
 pub use value::Value;
 use value::{Closure, Iter};
@@ -102,6 +104,9 @@ struct Func {
     /// Registers whose type may own heap data (strings, records, lists,
     /// `any`): the only ones a returning frame has to drop.
     owning: Box<[u16]>,
+    /// Registers holding references (which the collector updates when
+    /// they point into an object it moves).
+    refs: Box<[u16]>,
     arity: usize,
     /// Switch tables as instruction indices.
     tables: Vec<Vec<u32>>,
@@ -278,6 +283,13 @@ fn prepare_function(m: &Module, f: &crate::bytecode::Function) -> Result<Func, P
             .filter(|(_, t)| t.may_own())
             .map(|(i, _)| i as u16)
             .collect(),
+        refs: f
+            .regs
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| matches!(t, crate::bytecode::RegType::Ref))
+            .map(|(i, _)| i as u16)
+            .collect(),
         arity: usize::from(f.arity),
         tables,
         lines: f
@@ -361,6 +373,10 @@ impl Stack {
                 let slot = &mut *regs.add(base + usize::from(r));
                 if slot.owns_heap() {
                     drop(std::mem::take(slot));
+                } else if slot.is_gc_pointer() {
+                    // A stale GC pointer in a reused register would look
+                    // like a root to the collector.
+                    std::ptr::write(slot, Value::Unit);
                 }
             }
         }
@@ -426,6 +442,11 @@ pub struct Vm<'p> {
     executed: u64,
     /// Program arguments (`ward run FILE -- ARGS`).
     pub args: Vec<String>,
+    /// The task's garbage-collected heap (declared last: dropped after
+    /// the registers that point into it).
+    pub heap: Heap,
+    /// Finalizers are running (they do not start more finalizers).
+    in_finalizers: bool,
 }
 
 impl std::fmt::Debug for Vm<'_> {
@@ -455,6 +476,8 @@ impl<'p> Vm<'p> {
             fuel,
             executed: 0,
             args: Vec::new(),
+            heap: Heap::from_env(),
+            in_finalizers: false,
         }
     }
 
@@ -497,11 +520,34 @@ impl<'p> Vm<'p> {
         if let Err(fault) = self.push_frame(f, args, 0, std::ptr::null_mut()) {
             return Err(self.make_panic(fault));
         }
-        self.execute(depth)
+        let v = self.execute(depth)?;
+        if depth == 0 && self.heap.has_pending() {
+            // Objects collected during the run get their finalizers before
+            // the run ends (objects still alive at the end do not).
+            self.heap.hold(v);
+            let r = self.run_finalizers();
+            let v = self.heap.unhold();
+            if let Err(fault) = r {
+                return Err(self.make_panic(fault));
+            }
+            return Ok(v);
+        }
+        Ok(v)
     }
 
     /// Calls a function or closure value (from a native: `Option::map`).
     pub fn call_value(&mut self, callee: &mut Value, args: Vec<Value>) -> Result<Value, Fault> {
+        // The native holds values the collector cannot see until it
+        // returns: no collection meanwhile.
+        self.heap.no_gc += 1;
+        let r = self.call_callee(callee, args);
+        self.heap.no_gc -= 1;
+        r
+    }
+
+    /// Calls a function or closure value from the VM itself, where every
+    /// value is in a register (finalizers).
+    fn call_callee(&mut self, callee: &mut Value, args: Vec<Value>) -> Result<Value, Fault> {
         let depth = self.frames.len();
         let pushed = match callee.target_mut() {
             Value::Func(f) => self.push_frame(*f, args, 0, std::ptr::null_mut()),
@@ -1234,6 +1280,20 @@ impl<'p> Vm<'p> {
                         .and_then(|fs| fs.get_mut(usize::from(field)))
                     {
                         Some(slot) => *slot = v,
+                        None => type_fault!(),
+                    }
+                }
+                Op::GcDeref { dst, src } => {
+                    // SAFETY: see `r!`.
+                    let g = match unsafe { r!(src).target() } {
+                        Value::Gc(g) => Some(*g),
+                        _ => None,
+                    };
+                    match g {
+                        Some(g) => match g.value_ptr() {
+                            Some(p) => set_scalar!(dst, Value::Ref(p)),
+                            None => return Err((gc::deref_fault(), false)),
+                        },
                         None => type_fault!(),
                     }
                 }

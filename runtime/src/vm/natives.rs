@@ -17,7 +17,7 @@ use crate::error::{ErrorInfo, Panic};
 
 type R = Result<Value, Fault>;
 
-fn arg(args: &[Value], i: usize) -> Result<&Value, Fault> {
+pub(super) fn arg(args: &[Value], i: usize) -> Result<&Value, Fault> {
     args.get(i)
         .map(Value::target)
         .ok_or_else(|| Fault::from("internal error: a native got too few arguments"))
@@ -70,19 +70,19 @@ fn string_mut(args: &mut [Value], i: usize) -> Result<&mut String, Fault> {
 }
 
 /// Moves argument `i` out (a by-value parameter).
-fn take(args: &mut [Value], i: usize) -> Value {
+pub(super) fn take(args: &mut [Value], i: usize) -> Value {
     args.get_mut(i).map(Value::take).unwrap_or_default()
 }
 
-fn some(v: Value) -> Value {
+pub(super) fn some(v: Value) -> Value {
     Value::variant(OPTION, 0, vec![v])
 }
 
-fn none() -> Value {
+pub(super) fn none() -> Value {
     Value::Tag(OPTION, 1)
 }
 
-fn ok(v: Value) -> Value {
+pub(super) fn ok(v: Value) -> Value {
     Value::variant(RESULT, 0, vec![v])
 }
 
@@ -1122,10 +1122,14 @@ const NATIVES: &[(&str, NativeFn)] = &[
 
 /// The native for a std entry, if this runtime provides it.
 pub fn lookup(name: &str) -> Option<NativeFn> {
-    NATIVES.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)
+    NATIVES
+        .iter()
+        .chain(super::gc::NATIVES)
+        .find(|(n, _)| *n == name)
+        .map(|(_, f)| *f)
 }
 
 /// Every native name (for tests that compare against the std table).
 pub fn names() -> impl Iterator<Item = &'static str> {
-    NATIVES.iter().map(|(n, _)| *n)
+    NATIVES.iter().chain(super::gc::NATIVES).map(|(n, _)| *n)
 }

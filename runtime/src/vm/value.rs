@@ -7,6 +7,9 @@
 //! meanwhile, which is what makes dereferencing them sound.
 
 use std::hash::{Hash, Hasher};
+use std::rc::Rc;
+
+use crate::heap::{CellBox, GcRef};
 
 #[derive(Debug, Default)]
 pub enum Value {
@@ -33,6 +36,13 @@ pub enum Value {
     Func(u32),
     Closure(Box<Closure>),
     Iter(Box<Iter>),
+    /// `Gc<T>`: a pointer into the task's GC heap (copied, never owned).
+    Gc(GcRef),
+    /// `Weak<T>`: a pointer to a weak cell (see `heap::object`).
+    Weak(GcRef),
+    /// `RefCell<T>` or `Cell<T>`: owned; its box is shared only with the
+    /// write barrier's log.
+    Cell(Rc<CellBox>),
 }
 
 #[derive(Debug, Clone)]
@@ -186,6 +196,15 @@ impl Value {
             Value::Map(m) => Value::Map(m.clone()),
             Value::Func(f) => Value::Func(*f),
             Value::Closure(c) => Value::Closure(c.clone()),
+            Value::Gc(g) => Value::Gc(*g),
+            Value::Weak(w) => Value::Weak(*w),
+            Value::Cell(c) => {
+                // SAFETY: reading the cell's value to copy it; no write is
+                // in progress (the VM is single-threaded, and a write
+                // happens inside one instruction or native).
+                let inner = unsafe { &*c.value_ptr() }.clone();
+                Value::Cell(CellBox::new(inner, c.is_refcell()))
+            }
         }
     }
 }
@@ -206,7 +225,16 @@ impl Value {
                 | Value::Map(_)
                 | Value::Closure(_)
                 | Value::Iter(_)
+                | Value::Cell(_)
         )
+    }
+
+    /// Whether this is a GC pointer (which a frame's registers must not
+    /// keep after the frame is gone).
+    #[allow(clippy::inline_always)]
+    #[inline(always)]
+    pub fn is_gc_pointer(&self) -> bool {
+        matches!(self, Value::Gc(_) | Value::Weak(_))
     }
 
     /// `*self = v`, without the call into drop glue when the old value
@@ -332,6 +360,11 @@ pub fn values_equal(a: &Value, b: &Value) -> bool {
                     .all(|(k, v)| y.get(k).is_some_and(|w| values_equal(v, w)))
         }
         (Value::Func(x), Value::Func(y)) => x == y,
+        (Value::Gc(x), Value::Gc(y)) => x == y,
+        // SAFETY: reads of both cells' values; nothing writes meanwhile.
+        (Value::Cell(x), Value::Cell(y)) => unsafe {
+            values_equal(&*x.value_ptr(), &*y.value_ptr())
+        },
         _ => false,
     }
 }
@@ -365,6 +398,8 @@ pub fn compare(a: &Value, b: &Value) -> std::cmp::Ordering {
         (Value::Variant(x), Value::Variant(y)) if x.tag == y.tag => {
             compare_all(&x.fields, &y.fields)
         }
+        // SAFETY: reads of both cells' values; nothing writes meanwhile.
+        (Value::Cell(x), Value::Cell(y)) => unsafe { compare(&*x.value_ptr(), &*y.value_ptr()) },
         (l, r) => match (l.tag(), r.tag()) {
             (Some(t1), Some(t2)) => t1.cmp(&t2),
             _ => Ordering::Equal,

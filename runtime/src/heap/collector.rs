@@ -1,0 +1,1439 @@
+//! The generational collector of one task's heap.
+//!
+//! **Young generation**: two semi-spaces of equal-sized objects; allocation
+//! bumps an index. When the nursery is full, live objects are copied
+//! (Cheney's breadth-first scan, no recursion) into the other space, or
+//! into the old space once they have survived `promote_after` young
+//! collections. Dead objects are not traced; their values (which own
+//! ordinary boxes) are moved to a garbage list that allocation drains a few
+//! at a time, so freeing them is spread over the program instead of
+//! lengthening the pause.
+//!
+//! **Moving and references**: `Gc` pointers in roots and objects are
+//! *updated* when their object moves. A `&T` taken through a `Gc<T>`
+//! points at the object's value slot; the roots include every
+//! reference-typed register, and a reference into the evacuated space is
+//! updated to the same offset in the object's new copy. (Nothing else can
+//! point into an object: the value's own data lives in boxes that never
+//! move, and GC objects hold no references, W0801.)
+//!
+//! **Old generation**: fixed-size slots in chunks with a free list,
+//! never moved, collected by tri-colour mark-sweep. Marking is
+//! incremental: slices bounded by the pause target, interleaved with the
+//! program; the final mark is a young collection (which greys every old
+//! object young data or roots point to) plus draining the grey stack.
+//! Sweeping is incremental too. The barriers that make this sound are in
+//! `barrier.rs`, with the invariants they keep.
+//!
+//! **Weak cells** are cleared when their target is found dead, before
+//! finalizers resurrect anything. **Finalizers**: an unreachable object
+//! with a finalizer is kept for one more cycle (with everything it points
+//! to), its value moved to the pending queue and the object marked
+//! finalized; the VM runs the queue after the pause, in allocation order.
+
+// Byte counts and ratios between them (trigger = live × growth) are
+// approximate by nature, and the runtime targets 64-bit machines.
+#![allow(
+    clippy::cast_precision_loss,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::cast_possible_wrap,
+    clippy::struct_excessive_bools
+)]
+
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use super::config::{GcMode, Params};
+use super::object::{
+    CELL_IN_OLD, CELL_LOGGED, CellBox, FINALIZABLE, FINALIZED, FORWARDED, FREE, GcRef, OBJ_BYTES,
+    OLD, Obj, REMEMBERED, WEAK,
+};
+use super::stats::{GcStats, PauseKind, Pauses};
+use super::trace::{Visitor, Work, owned_bytes, walk};
+use crate::vm::Value;
+
+/// Where the program keeps values: the VM's registers.
+pub trait Roots {
+    /// Calls `f` on every register that may hold a GC pointer (owned and
+    /// `any` registers) or a reference (reference registers).
+    fn each(&mut self, f: &mut dyn FnMut(*mut Value));
+}
+
+/// Roots of a heap with no program attached (tests, teardown).
+#[derive(Debug, Clone, Copy)]
+pub struct NoRoots;
+
+impl Roots for NoRoots {
+    fn each(&mut self, _: &mut dyn FnMut(*mut Value)) {}
+}
+
+fn alloc_space(objects: usize) -> *mut Obj {
+    let layout = std::alloc::Layout::array::<Obj>(objects.max(1)).expect("GC space size fits");
+    // SAFETY: the layout has a non-zero size.
+    let raw = unsafe { std::alloc::alloc(layout) };
+    // The allocation has `Obj`'s alignment (the layout says so).
+    #[allow(clippy::cast_ptr_alignment)]
+    let p = raw.cast::<Obj>();
+    if p.is_null() {
+        std::alloc::handle_alloc_error(layout);
+    }
+    p
+}
+
+fn free_space(p: *mut Obj, objects: usize) {
+    let layout = std::alloc::Layout::array::<Obj>(objects.max(1)).expect("GC space size fits");
+    // SAFETY: `p` came from `alloc_space(objects)` with this layout.
+    unsafe { std::alloc::dealloc(p.cast(), layout) };
+}
+
+fn within(base: *mut Obj, objects: usize, p: *const u8) -> bool {
+    (p as usize).wrapping_sub(base as usize) < objects * OBJ_BYTES
+}
+
+/// The two semi-spaces.
+pub(crate) struct Nursery {
+    spaces: [*mut Obj; 2],
+    cur: usize,
+    pub(crate) cap: usize,
+    pub(crate) top: usize,
+}
+
+impl Nursery {
+    fn new(cap: usize) -> Nursery {
+        Nursery {
+            spaces: [alloc_space(cap), alloc_space(cap)],
+            cur: 0,
+            cap,
+            top: 0,
+        }
+    }
+
+    pub(crate) fn base(&self) -> *mut Obj {
+        self.spaces[self.cur]
+    }
+
+    /// Whether `p` is inside an object of the current space.
+    pub(crate) fn holds(&self, p: *const u8) -> bool {
+        within(self.base(), self.top, p)
+    }
+
+    /// Whether `p` is anywhere in either space.
+    fn anywhere(&self, p: *const u8) -> bool {
+        within(self.spaces[0], self.cap, p) || within(self.spaces[1], self.cap, p)
+    }
+}
+
+impl Drop for Nursery {
+    fn drop(&mut self) {
+        free_space(self.spaces[0], self.cap);
+        free_space(self.spaces[1], self.cap);
+    }
+}
+
+/// Old-space slots per chunk (64 KiB).
+const CHUNK_OBJS: usize = 2048;
+
+/// The old generation's slots.
+pub(crate) struct OldSpace {
+    pub(crate) chunks: Vec<*mut Obj>,
+    free: *mut Obj,
+    free_count: usize,
+}
+
+impl OldSpace {
+    fn new() -> OldSpace {
+        OldSpace {
+            chunks: Vec::new(),
+            free: std::ptr::null_mut(),
+            free_count: 0,
+        }
+    }
+
+    fn alloc(&mut self) -> *mut Obj {
+        if self.free.is_null() {
+            self.grow();
+        }
+        let o = self.free;
+        // SAFETY: `o` is a free slot of one of our chunks (the free list
+        // only links those).
+        self.free = unsafe { (*o).link.get() };
+        self.free_count -= 1;
+        o
+    }
+
+    fn grow(&mut self) {
+        let chunk = alloc_space(CHUNK_OBJS);
+        for i in (0..CHUNK_OBJS).rev() {
+            // SAFETY: `i` is inside the chunk just allocated; the slot is
+            // written before it is linked or read.
+            unsafe {
+                let slot = chunk.add(i);
+                std::ptr::write(slot, Obj::new(Value::Unit, FREE, 0));
+                (*slot).link.set(self.free);
+                self.free = slot;
+            }
+        }
+        self.chunks.push(chunk);
+        self.free_count += CHUNK_OBJS;
+    }
+
+    /// Puts a slot whose value has been taken back on the free list.
+    fn release(&mut self, o: &Obj) {
+        o.flags.set(FREE);
+        o.size.set(0);
+        o.link.set(self.free);
+        self.free = std::ptr::from_ref(o).cast_mut();
+        self.free_count += 1;
+    }
+
+    pub(crate) fn slots(&self) -> usize {
+        self.chunks.len() * CHUNK_OBJS
+    }
+
+    /// The object at slot `i` of chunk `c`.
+    pub(crate) fn slot(&self, c: usize, i: usize) -> &Obj {
+        // SAFETY: chunks hold `CHUNK_OBJS` initialised slots each.
+        unsafe { &*self.chunks[c].add(i) }
+    }
+
+    /// Whether `p` is the start of one of our slots.
+    pub(crate) fn owns(&self, p: *const u8) -> bool {
+        self.chunks.iter().any(|&c| {
+            within(c, CHUNK_OBJS, p) && (p as usize - c as usize).is_multiple_of(OBJ_BYTES)
+        })
+    }
+}
+
+impl Drop for OldSpace {
+    fn drop(&mut self) {
+        for &c in &self.chunks {
+            free_space(c, CHUNK_OBJS);
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Phase {
+    Idle,
+    Marking,
+    Sweeping { chunk: usize, slot: usize },
+}
+
+/// An object with a finalizer not yet run.
+pub(crate) struct Finalizable {
+    serial: u64,
+    pub(crate) obj: *mut Obj,
+    pub(crate) finalizer: Value,
+}
+
+/// A finalizer due to run, with the value it receives.
+struct Pending {
+    serial: u64,
+    finalizer: Value,
+    value: Value,
+}
+
+/// One task's garbage-collected heap.
+pub struct Heap {
+    pub(crate) params: Params,
+    pub(crate) nursery: Option<Nursery>,
+    pub(crate) old: OldSpace,
+    enabled: bool,
+    stress: bool,
+    verify: bool,
+    /// Natives that call back into the program hold values where the
+    /// collector cannot see them: no collection runs while one does.
+    pub(crate) no_gc: u32,
+    pub(crate) phase: Phase,
+    pub(crate) epoch: u8,
+    pub(crate) mark_stack: Vec<*mut Obj>,
+    /// Old objects that may point into the nursery.
+    pub(crate) remembered: Vec<*mut Obj>,
+    /// Cells written since the collector last looked inside them.
+    pub(crate) logged: Vec<Rc<CellBox>>,
+    /// Weak cells that are young or whose target is young.
+    pub(crate) weak_young: Vec<*mut Obj>,
+    pub(crate) weak_old: Vec<*mut Obj>,
+    pub(crate) fin_young: Vec<Finalizable>,
+    pub(crate) fin_old: Vec<Finalizable>,
+    pending: Vec<Pending>,
+    pending_sorted: bool,
+    /// Values on their way into the heap while a collection runs.
+    staged: Vec<Value>,
+    /// Values of dead objects, dropped a few per allocation.
+    garbage: Vec<Value>,
+    work: Work,
+    serial: u64,
+    until_slice: usize,
+    old_bytes: usize,
+    marked_bytes: usize,
+    old_trigger: usize,
+    /// Inside a pause already being timed (a full collection's parts).
+    in_pause: bool,
+    pauses: Pauses,
+    young_collections: u64,
+    old_collections: u64,
+    bytes_allocated: u64,
+    bytes_freed: u64,
+    peak_heap_bytes: u64,
+    finalized: u64,
+}
+
+impl std::fmt::Debug for Heap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Heap")
+            .field("phase", &self.phase)
+            .field("heap_bytes", &self.heap_bytes())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Values of dead objects dropped per allocation.
+const GARBAGE_PER_ALLOC: usize = 8;
+
+impl Default for Heap {
+    fn default() -> Heap {
+        Heap::new(Params::default())
+    }
+}
+
+impl Heap {
+    pub fn new(params: Params) -> Heap {
+        let trigger = params.min_old_trigger;
+        Heap {
+            params,
+            nursery: None,
+            old: OldSpace::new(),
+            enabled: true,
+            stress: false,
+            verify: cfg!(debug_assertions),
+            no_gc: 0,
+            phase: Phase::Idle,
+            epoch: 0,
+            mark_stack: Vec::new(),
+            remembered: Vec::new(),
+            logged: Vec::new(),
+            weak_young: Vec::new(),
+            weak_old: Vec::new(),
+            fin_young: Vec::new(),
+            fin_old: Vec::new(),
+            pending: Vec::new(),
+            pending_sorted: true,
+            staged: Vec::new(),
+            garbage: Vec::new(),
+            work: Vec::new(),
+            serial: 0,
+            until_slice: 0,
+            old_bytes: 0,
+            marked_bytes: 0,
+            old_trigger: trigger,
+            in_pause: false,
+            pauses: Pauses::default(),
+            young_collections: 0,
+            old_collections: 0,
+            bytes_allocated: 0,
+            bytes_freed: 0,
+            peak_heap_bytes: 0,
+            finalized: 0,
+        }
+    }
+
+    /// A heap configured from the environment: `WARD_GC_STRESS=1` collects
+    /// on every allocation (with incremental marking always running) and
+    /// verifies the heap after every collection; `WARD_GC_VERIFY=1`
+    /// verifies without the stress.
+    pub fn from_env() -> Heap {
+        let mut h = Heap::default();
+        let on = |k: &str| std::env::var(k).is_ok_and(|v| v == "1");
+        if on("WARD_GC_STRESS") {
+            h.stress = true;
+            h.verify = true;
+        }
+        if on("WARD_GC_VERIFY") {
+            h.verify = true;
+        }
+        h
+    }
+
+    pub fn set_stress(&mut self, on: bool) {
+        self.stress = on;
+        self.verify |= on;
+    }
+
+    pub fn set_verify(&mut self, on: bool) {
+        self.verify = on;
+    }
+
+    pub fn params(&self) -> &Params {
+        &self.params
+    }
+
+    /// `gc::configure`: applies `params`. A new nursery size takes effect
+    /// after the nursery is emptied (everything in it is promoted).
+    pub fn configure(&mut self, params: Params, roots: &mut dyn Roots) {
+        let resize = self
+            .nursery
+            .as_ref()
+            .is_some_and(|n| n.cap != params.young_bytes / OBJ_BYTES);
+        self.params = params;
+        self.old_trigger = self.params.min_old_trigger.max(
+            self.old_trigger
+                .min((self.marked_bytes as f64 * self.params.growth) as usize),
+        );
+        if resize {
+            self.young(roots, true);
+            self.nursery = None;
+        }
+    }
+
+    pub fn enable(&mut self) {
+        self.enabled = true;
+    }
+
+    /// Stops automatic collections: allocation goes on (to the old space
+    /// once the nursery is full) until `enable`.
+    pub fn disable(&mut self) {
+        self.enabled = false;
+    }
+
+    pub fn is_enabled(&self) -> bool {
+        self.enabled
+    }
+
+    pub fn heap_bytes(&self) -> u64 {
+        self.bytes_allocated.saturating_sub(self.bytes_freed)
+    }
+
+    fn young_cap(&self) -> usize {
+        (self.params.young_bytes / OBJ_BYTES).max(64)
+    }
+
+    fn note_allocated(&mut self, bytes: usize) {
+        self.bytes_allocated += bytes as u64;
+        self.peak_heap_bytes = self.peak_heap_bytes.max(self.heap_bytes());
+    }
+
+    fn note_resized(&mut self, delta: i64) {
+        if delta > 0 {
+            self.note_allocated(delta.unsigned_abs() as usize);
+        } else {
+            self.bytes_freed += delta.unsigned_abs();
+        }
+    }
+
+    /// Drops a few dead values (or all, with `all`).
+    pub fn drain_garbage(&mut self, all: bool) {
+        if all {
+            drop(std::mem::take(&mut self.garbage));
+        } else {
+            // More when a backlog builds up, so it never outgrows a nursery.
+            let n = GARBAGE_PER_ALLOC.max(self.garbage.len() / 64);
+            for _ in 0..n {
+                if self.garbage.pop().is_none() {
+                    break;
+                }
+            }
+        }
+    }
+
+    /// Moves `value` into a new object.
+    ///
+    /// # Errors
+    /// When the heap limit (`max_heap_bytes`) is reached and a full
+    /// collection does not bring the heap under it.
+    pub fn alloc(
+        &mut self,
+        mut value: Value,
+        flags: u16,
+        roots: &mut dyn Roots,
+    ) -> Result<GcRef, String> {
+        if !self.garbage.is_empty() {
+            self.drain_garbage(false);
+        }
+        let size = owned_bytes(&mut value, &mut self.work);
+        if self.nursery.is_none() {
+            self.nursery = Some(Nursery::new(self.young_cap()));
+        }
+        let full = self.nursery.as_ref().is_none_or(|n| n.top >= n.cap);
+        if self.no_gc == 0 && self.enabled {
+            if full || self.stress {
+                self.staged.push(value);
+                self.on_full(roots);
+                value = self.staged.pop().unwrap_or_default();
+            } else if self.phase != Phase::Idle {
+                self.until_slice = self.until_slice.saturating_sub(1);
+                if self.until_slice == 0 {
+                    self.staged.push(value);
+                    self.slice(roots);
+                    value = self.staged.pop().unwrap_or_default();
+                }
+            }
+            let limit = self.params.max_heap_bytes as u64;
+            if limit > 0 && self.heap_bytes() + (OBJ_BYTES + size) as u64 > limit {
+                self.staged.push(value);
+                self.collect(roots);
+                value = self.staged.pop().unwrap_or_default();
+                if self.heap_bytes() + (OBJ_BYTES + size) as u64 > limit {
+                    return Err(format!(
+                        "the GC heap limit of {limit} bytes is exhausted ({} bytes live)",
+                        self.heap_bytes()
+                    ));
+                }
+            }
+        }
+        let size32 = u32::try_from(size).unwrap_or(u32::MAX);
+        let nursery = self.nursery.get_or_insert_with(|| Nursery::new(1));
+        let p = if nursery.top < nursery.cap {
+            // SAFETY: `top < cap`, inside the current space.
+            let p = unsafe { nursery.base().add(nursery.top) };
+            nursery.top += 1;
+            // SAFETY: a slot past the used part of the space: nothing to
+            // drop, written whole.
+            unsafe { std::ptr::write(p, Obj::new(value, flags, size32)) };
+            p
+        } else {
+            self.alloc_old_direct(value, flags, size32)
+        };
+        self.note_allocated(OBJ_BYTES + size);
+        Ok(GcRef::new(p).expect("allocation gives a non-null slot"))
+    }
+
+    /// An object made straight in the old space (the nursery is full and
+    /// collecting is off). It is marked (and grey while marking), and
+    /// remembered, since its value may point into the nursery.
+    fn alloc_old_direct(&mut self, value: Value, flags: u16, size: u32) -> *mut Obj {
+        let p = self.old.alloc();
+        // SAFETY: a free slot holds `()`; overwriting it drops nothing.
+        unsafe { std::ptr::write(p, Obj::new(value, flags | OLD | REMEMBERED, size)) };
+        // SAFETY: just written.
+        let o = unsafe { &*p };
+        o.mark.set(self.epoch);
+        if self.phase == Phase::Marking {
+            self.mark_stack.push(p);
+        }
+        self.remembered.push(p);
+        // SAFETY: the object was just made; nothing else refers to it.
+        unsafe { walk(o.value_ptr(), false, &mut InOld, &mut self.work) };
+        self.old_bytes += OBJ_BYTES + size as usize;
+        p
+    }
+
+    /// A weak cell pointing at `target`.
+    ///
+    /// # Errors
+    /// As [`Heap::alloc`].
+    pub fn alloc_weak(&mut self, target: GcRef, roots: &mut dyn Roots) -> Result<GcRef, String> {
+        let w = self.alloc(Value::Gc(target), WEAK, roots)?;
+        self.weak_young.push(w.as_ptr());
+        Ok(w)
+    }
+
+    /// An object whose value `finalizer` receives once it is unreachable.
+    ///
+    /// # Errors
+    /// As [`Heap::alloc`].
+    pub fn alloc_finalizable(
+        &mut self,
+        value: Value,
+        finalizer: Value,
+        roots: &mut dyn Roots,
+    ) -> Result<GcRef, String> {
+        self.staged.push(finalizer);
+        let r = self.alloc(value, FINALIZABLE, roots);
+        let finalizer = self.staged.pop().unwrap_or_default();
+        let r = r?;
+        self.serial += 1;
+        let f = Finalizable {
+            serial: self.serial,
+            obj: r.as_ptr(),
+            finalizer,
+        };
+        if r.obj().has(OLD) {
+            self.fin_old.push(f);
+        } else {
+            self.fin_young.push(f);
+        }
+        Ok(r)
+    }
+
+    /// The next finalizer due to run and its value: the one whose object
+    /// was made first.
+    pub fn pop_pending(&mut self) -> Option<(Value, Value)> {
+        if !self.pending_sorted {
+            self.pending.sort_by_key(|p| std::cmp::Reverse(p.serial));
+            self.pending_sorted = true;
+        }
+        let p = self.pending.pop()?;
+        self.finalized += 1;
+        Some((p.finalizer, p.value))
+    }
+
+    /// Drops the queued finalizers and their values without running them.
+    pub fn drop_pending(&mut self) {
+        let p = std::mem::take(&mut self.pending);
+        self.garbage
+            .extend(p.into_iter().flat_map(|p| [p.finalizer, p.value]));
+    }
+
+    /// Keeps `v` as a root until [`Heap::unhold`] (a value the host holds
+    /// while the program runs, such as a result waiting for finalizers).
+    pub fn hold(&mut self, v: Value) {
+        self.staged.push(v);
+    }
+
+    pub fn unhold(&mut self) -> Value {
+        self.staged.pop().unwrap_or_default()
+    }
+
+    pub fn has_pending(&self) -> bool {
+        !self.pending.is_empty()
+    }
+
+    fn slice_interval(&self) -> usize {
+        if self.stress {
+            1
+        } else {
+            (self.young_cap() / 8).max(1)
+        }
+    }
+
+    /// The nursery is full (or stress mode wants a collection).
+    fn on_full(&mut self, roots: &mut dyn Roots) {
+        self.young(roots, false);
+        match self.phase {
+            Phase::Idle
+                if self.stress || (self.params.auto_old && self.old_bytes >= self.old_trigger) =>
+            {
+                self.timed(PauseKind::Old, |h| h.start_marking(roots));
+            }
+            Phase::Marking
+                if self.stress || self.old_bytes > self.old_trigger.saturating_mul(2) =>
+            {
+                // Marking fell behind allocation: finish it now rather
+                // than let the heap run away.
+                if self.stress {
+                    self.slice(roots);
+                } else {
+                    self.timed(PauseKind::Old, |h| {
+                        h.drain(None);
+                        h.finish_marking(roots);
+                    });
+                }
+            }
+            Phase::Sweeping { .. } if self.stress => self.slice(roots),
+            _ => {}
+        }
+    }
+
+    fn timed(&mut self, kind: PauseKind, f: impl FnOnce(&mut Heap)) {
+        if self.in_pause {
+            f(self);
+            return;
+        }
+        let t0 = Instant::now();
+        self.in_pause = true;
+        f(self);
+        self.in_pause = false;
+        self.pauses.record(kind, t0.elapsed());
+    }
+
+    /// One increment of old-generation work, bounded by the pause target.
+    fn slice(&mut self, roots: &mut dyn Roots) {
+        self.until_slice = self.slice_interval();
+        let budget = Duration::from_micros(self.params.pause_target_us);
+        let limit = if self.stress { 16 } else { usize::MAX };
+        self.timed(PauseKind::Old, |h| {
+            let deadline = Instant::now() + budget;
+            match h.phase {
+                Phase::Idle => {}
+                Phase::Marking => {
+                    if h.mark_stack.is_empty() {
+                        h.finish_marking(roots);
+                    } else {
+                        h.mark_slice(Some(deadline), limit);
+                    }
+                }
+                Phase::Sweeping { .. } => h.sweep(Some(deadline), limit),
+            }
+        });
+        self.verify_now(roots);
+    }
+
+    /// `gc::collect_young`.
+    pub fn collect_young(&mut self, roots: &mut dyn Roots) {
+        self.young(roots, false);
+    }
+
+    /// `gc::collect`: a full, blocking collection. When it returns, every
+    /// object unreachable before the call is reclaimed (its weak cells
+    /// cleared, its finalizer queued) and the dead values are freed.
+    pub fn collect(&mut self, roots: &mut dyn Roots) {
+        self.timed(PauseKind::Old, |h| {
+            // Finish a cycle in progress: what it marked may have died since.
+            if h.phase == Phase::Marking {
+                h.drain(None);
+                h.finish_marking(roots);
+            }
+            h.sweep(None, usize::MAX);
+            h.young(roots, true);
+            h.start_marking(roots);
+            h.drain(None);
+            h.finish_marking(roots);
+            h.sweep(None, usize::MAX);
+            h.drain_garbage(true);
+        });
+        self.verify_now(roots);
+    }
+
+    fn verify_now(&mut self, roots: &mut dyn Roots) {
+        if self.verify
+            && let Err(e) = super::barrier::check_heap(self, roots)
+        {
+            panic!("GC heap verification failed: {e}");
+        }
+    }
+
+    // ---------------------------------------------------------------
+    // Young collection
+
+    #[allow(clippy::too_many_lines)]
+    fn young(&mut self, roots: &mut dyn Roots, tenure_all: bool) {
+        let Some(nursery) = self.nursery.as_ref() else {
+            return;
+        };
+        let t0 = Instant::now();
+        let marking = self.phase == Phase::Marking;
+        let mut work = std::mem::take(&mut self.work);
+        let from = nursery.base();
+        let from_top = nursery.top;
+        let mut ev = Evac {
+            from,
+            from_top,
+            to: nursery.spaces[1 - nursery.cur],
+            to_top: 0,
+            old: &mut self.old,
+            promote_after: self.params.promote_after.max(1),
+            tenure_all,
+            marking,
+            epoch: self.epoch,
+            mark_stack: &mut self.mark_stack,
+            remembered: &mut self.remembered,
+            promoted: Vec::new(),
+            interior: Vec::new(),
+            has_young: false,
+            in_old: false,
+            promoted_bytes: 0,
+            resized: 0,
+        };
+        roots.each(&mut |slot| {
+            ev.in_old = false;
+            // SAFETY: (this and the walks below) the program is stopped;
+            // roots and heap values are only touched by this collection.
+            unsafe { walk(slot, false, &mut ev, &mut work) };
+        });
+        for v in self.staged.iter_mut().chain(
+            self.pending
+                .iter_mut()
+                .flat_map(|p| [&mut p.finalizer, &mut p.value]),
+        ) {
+            // SAFETY: as above.
+            unsafe { walk(v, false, &mut ev, &mut work) };
+        }
+        for f in self.fin_young.iter_mut().chain(self.fin_old.iter_mut()) {
+            // SAFETY: as above.
+            unsafe { walk(&raw mut f.finalizer, false, &mut ev, &mut work) };
+        }
+        // The barrier's log: cells written since the collector last looked.
+        let mut kept = Vec::with_capacity(self.logged.len());
+        for cell in std::mem::take(&mut self.logged) {
+            if Rc::strong_count(&cell) == 1 {
+                // The program dropped it; only the log held it.
+                if let Ok(c) = Rc::try_unwrap(cell) {
+                    // SAFETY: the only owner.
+                    let v = unsafe { std::ptr::replace(c.value_ptr(), Value::Unit) };
+                    self.garbage.push(v);
+                }
+                continue;
+            }
+            ev.in_old = true;
+            ev.has_young = false;
+            // SAFETY: as above.
+            unsafe { walk(cell.value_ptr(), true, &mut ev, &mut work) };
+            if marking || ev.has_young || cell.borrow.get() < 0 {
+                kept.push(cell);
+            } else {
+                cell.clear(CELL_LOGGED);
+            }
+        }
+        self.logged = kept;
+        let remembered = std::mem::take(ev.remembered);
+        for o in remembered {
+            // SAFETY: remembered objects are live old objects (the sweep
+            // prunes the set first).
+            let obj = unsafe { &*o };
+            ev.in_old = true;
+            ev.has_young = false;
+            // SAFETY: as above.
+            let size = unsafe { walk(obj.value_ptr(), false, &mut ev, &mut work) };
+            ev.resize(obj, size);
+            if ev.has_young {
+                ev.remembered.push(o);
+            } else {
+                obj.clear(REMEMBERED);
+            }
+        }
+        ev.scan(&mut work);
+
+        // Weak cells whose young target died are cleared before any
+        // finalizer brings the target back.
+        for &w in &self.weak_young {
+            let Some(cell) = ev.current(w) else { continue };
+            // SAFETY: a live weak cell.
+            let slot = unsafe { &mut *(*cell).value_ptr() };
+            if let Value::Gc(t) = *slot
+                && ev.in_from(t.as_ptr().cast())
+                // SAFETY: an object of the evacuated space.
+                && !unsafe { (*t.as_ptr()).has(FORWARDED) }
+            {
+                *slot = Value::Unit;
+            }
+        }
+        // Unreachable young objects with finalizers: kept for their
+        // finalizer, with everything they point to.
+        let mut resurrected = Vec::new();
+        let mut still_young = Vec::new();
+        for mut f in std::mem::take(&mut self.fin_young) {
+            // SAFETY: finalizable objects stay allocated until finalized.
+            let o = unsafe { &*f.obj };
+            if o.has(FORWARDED) {
+                f.obj = o.link.get();
+                // SAFETY: the copy just made.
+                if unsafe { (*f.obj).has(OLD) } {
+                    self.fin_old.push(f);
+                } else {
+                    still_young.push(f);
+                }
+            } else {
+                // SAFETY: an unforwarded object of the evacuated space.
+                let n = unsafe { ev.evacuate(f.obj) };
+                resurrected.push((f, n));
+            }
+        }
+        self.fin_young = still_young;
+        if !resurrected.is_empty() {
+            ev.scan(&mut work);
+        }
+        for (f, n) in resurrected {
+            // SAFETY: the copy just made.
+            let o = unsafe { &*n };
+            o.clear(FINALIZABLE);
+            o.set(FINALIZED);
+            // SAFETY: its value moves to the queue; the object stays as an
+            // empty shell that panics when dereferenced.
+            let value = unsafe { std::ptr::replace(o.value_ptr(), Value::Unit) };
+            ev.resize(o, 0);
+            self.pending.push(Pending {
+                serial: f.serial,
+                finalizer: f.finalizer,
+                value,
+            });
+            self.pending_sorted = false;
+        }
+        // Weak cells: follow moved cells and targets; drop dead cells.
+        let mut young_weak = Vec::new();
+        for w in std::mem::take(&mut self.weak_young) {
+            let Some(cell) = ev.current(w) else { continue };
+            // SAFETY: a live weak cell.
+            let slot = unsafe { &mut *(*cell).value_ptr() };
+            let mut target_young = false;
+            if let Value::Gc(t) = *slot {
+                match ev.current(t.as_ptr()) {
+                    Some(n) => {
+                        *slot = Value::Gc(GcRef::new(n).expect("non-null"));
+                        target_young = ev.in_to(n.cast());
+                    }
+                    None => *slot = Value::Unit,
+                }
+            }
+            if ev.in_to(cell.cast()) || target_young {
+                young_weak.push(cell);
+            } else {
+                self.weak_old.push(cell);
+            }
+        }
+        self.weak_young = young_weak;
+        // References into moved objects follow them.
+        for slot in std::mem::take(&mut ev.interior) {
+            // SAFETY: a root register holding a reference.
+            let v = unsafe { &mut *slot };
+            if let Value::Ref(r) = *v
+                && ev.in_from(r.cast())
+            {
+                let offset = (r as usize - from as usize) % OBJ_BYTES;
+                // Object starts are `Obj`-aligned: `offset` is the distance
+                // from one.
+                #[allow(clippy::cast_ptr_alignment)]
+                // SAFETY: `r` is inside the evacuated space, so the object
+                // start is too.
+                let obj = unsafe { &*r.cast::<u8>().sub(offset).cast::<Obj>() };
+                if obj.has(FORWARDED) {
+                    // SAFETY: same offset inside the object's new copy.
+                    *v = Value::Ref(unsafe { obj.link.get().cast::<u8>().add(offset).cast() });
+                }
+            }
+        }
+        let to_top = ev.to_top;
+        let promoted_bytes = ev.promoted_bytes;
+        let resized = ev.resized;
+        // Dead objects: their values go to the garbage list.
+        let mut freed = 0usize;
+        for i in 0..from_top {
+            // SAFETY: `i < top`: an object of the evacuated space.
+            let o = unsafe { &*from.add(i) };
+            if !o.has(FORWARDED) {
+                freed += OBJ_BYTES + o.size.get() as usize;
+                // SAFETY: the object is dead and its slot is never read as
+                // an object again (the space is reused by bumping), so its
+                // value moves out exactly once.
+                let v = unsafe { std::ptr::read(o.value_ptr()) };
+                if v.owns_heap() {
+                    self.garbage.push(v);
+                } else {
+                    std::mem::forget(v);
+                }
+            }
+        }
+        self.work = work;
+        self.old_bytes += promoted_bytes;
+        self.note_resized(resized);
+        self.bytes_freed += freed as u64;
+        if let Some(n) = self.nursery.as_mut() {
+            n.cur = 1 - n.cur;
+            n.top = to_top;
+        }
+        self.young_collections += 1;
+        if !self.in_pause {
+            self.pauses.record(PauseKind::Young, t0.elapsed());
+            self.verify_now(roots);
+        }
+    }
+
+    // ---------------------------------------------------------------
+    // Old generation: marking
+
+    fn start_marking(&mut self, roots: &mut dyn Roots) {
+        self.sweep(None, usize::MAX);
+        self.epoch = self.epoch.wrapping_add(1);
+        self.phase = Phase::Marking;
+        self.marked_bytes = 0;
+        self.until_slice = self.slice_interval();
+        let mut work = std::mem::take(&mut self.work);
+        let mut m = Marker {
+            epoch: self.epoch,
+            mark_stack: &mut self.mark_stack,
+            nursery: self.nursery.as_ref().map(|n| (n.base(), n.top)),
+            in_old: false,
+        };
+        roots.each(&mut |slot| {
+            // SAFETY: (this and the walks below) the program is stopped.
+            unsafe { walk(slot, false, &mut m, &mut work) };
+        });
+        for v in self
+            .staged
+            .iter_mut()
+            .chain(
+                self.pending
+                    .iter_mut()
+                    .flat_map(|p| [&mut p.finalizer, &mut p.value]),
+            )
+            .chain(
+                self.fin_young
+                    .iter_mut()
+                    .chain(self.fin_old.iter_mut())
+                    .map(|f| &mut f.finalizer),
+            )
+        {
+            // SAFETY: as above.
+            unsafe { walk(v, false, &mut m, &mut work) };
+        }
+        self.work = work;
+    }
+
+    /// Greys and scans until the grey stack is empty, `deadline` passes or
+    /// `limit` objects are done.
+    fn mark_slice(&mut self, deadline: Option<Instant>, limit: usize) {
+        let mut work = std::mem::take(&mut self.work);
+        let nursery = self.nursery.as_ref().map(|n| (n.base(), n.top));
+        let mut done = 0usize;
+        let mut resized = 0i64;
+        let mut marked = 0usize;
+        while let Some(p) = self.mark_stack.pop() {
+            // SAFETY: grey objects are live old objects.
+            let o = unsafe { &*p };
+            if !o.has(WEAK) {
+                let mut m = Marker {
+                    epoch: self.epoch,
+                    mark_stack: &mut self.mark_stack,
+                    nursery,
+                    in_old: true,
+                };
+                // SAFETY: the program is stopped.
+                let size = unsafe { walk(o.value_ptr(), false, &mut m, &mut work) };
+                let size = u32::try_from(size).unwrap_or(u32::MAX);
+                resized += i64::from(size) - i64::from(o.size.get());
+                o.size.set(size);
+            }
+            marked += OBJ_BYTES + o.size.get() as usize;
+            done += 1;
+            if done >= limit {
+                break;
+            }
+            if done.is_multiple_of(64) && deadline.is_some_and(|d| Instant::now() >= d) {
+                break;
+            }
+        }
+        self.work = work;
+        self.marked_bytes += marked;
+        self.old_bytes = self.old_bytes.saturating_add_signed(resized as isize);
+        self.note_resized(resized);
+    }
+
+    fn drain(&mut self, deadline: Option<Instant>) {
+        while !self.mark_stack.is_empty() {
+            self.mark_slice(deadline, usize::MAX);
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                break;
+            }
+        }
+    }
+
+    fn marked(&self, p: *mut Obj) -> bool {
+        if self.nursery.as_ref().is_some_and(|n| n.holds(p.cast())) {
+            return true;
+        }
+        // SAFETY: an old object pointer from a live weak cell, finalizer
+        // entry or remembered set.
+        unsafe { (*p).mark.get() == self.epoch }
+    }
+
+    /// The final mark: a young collection greys everything roots, young
+    /// objects and logged cells point to; then the grey stack is drained,
+    /// weak cells to dead objects cleared and finalizers queued.
+    fn finish_marking(&mut self, roots: &mut dyn Roots) {
+        self.young(roots, false);
+        self.drain(None);
+        for &w in self.weak_old.iter().chain(self.weak_young.iter()) {
+            if !self.marked(w) {
+                continue;
+            }
+            // SAFETY: a live weak cell.
+            let slot = unsafe { &mut *(*w).value_ptr() };
+            if let Value::Gc(t) = *slot
+                && !self.marked(t.as_ptr())
+            {
+                *slot = Value::Unit;
+            }
+        }
+        let mut resurrected = Vec::new();
+        let mut live = Vec::new();
+        for f in std::mem::take(&mut self.fin_old) {
+            if self.marked(f.obj) {
+                live.push(f);
+            } else {
+                // SAFETY: an old object awaiting finalization.
+                let o = unsafe { &*f.obj };
+                o.mark.set(self.epoch);
+                self.mark_stack.push(f.obj);
+                resurrected.push(f);
+            }
+        }
+        self.fin_old = live;
+        self.drain(None);
+        for f in resurrected {
+            // SAFETY: as above.
+            let o = unsafe { &*f.obj };
+            o.clear(FINALIZABLE);
+            o.set(FINALIZED);
+            // SAFETY: the value moves to the queue; the object remains an
+            // empty shell.
+            let value = unsafe { std::ptr::replace(o.value_ptr(), Value::Unit) };
+            let size = o.size.replace(0);
+            self.note_resized(-i64::from(size));
+            self.old_bytes = self.old_bytes.saturating_sub(size as usize);
+            self.pending.push(Pending {
+                serial: f.serial,
+                finalizer: f.finalizer,
+                value,
+            });
+            self.pending_sorted = false;
+        }
+        let epoch = self.epoch;
+        let nursery = self.nursery.as_ref().map(|n| (n.base(), n.top));
+        let alive = |p: *mut Obj| {
+            nursery.is_some_and(|(b, t)| within(b, t, p.cast()))
+                // SAFETY: entries point at allocated slots until swept.
+                || unsafe { (*p).mark.get() == epoch }
+        };
+        self.weak_old.retain(|&w| alive(w));
+        self.weak_young.retain(|&w| alive(w));
+        self.remembered.retain(|&o| alive(o));
+        self.old_collections += 1;
+        self.old_trigger = self
+            .params
+            .min_old_trigger
+            .max((self.marked_bytes as f64 * self.params.growth) as usize);
+        self.phase = Phase::Sweeping { chunk: 0, slot: 0 };
+    }
+
+    // ---------------------------------------------------------------
+    // Old generation: sweeping
+
+    /// Frees unmarked old objects until done, `deadline` passes or `limit`
+    /// slots are looked at.
+    fn sweep(&mut self, deadline: Option<Instant>, limit: usize) {
+        let Phase::Sweeping {
+            mut chunk,
+            mut slot,
+        } = self.phase
+        else {
+            return;
+        };
+        let mut seen = 0usize;
+        let mut freed = 0usize;
+        while chunk < self.old.chunks.len() {
+            let o = self.old.slot(chunk, slot);
+            if !o.has(FREE) && o.mark.get() != self.epoch {
+                freed += OBJ_BYTES + o.size.get() as usize;
+                // SAFETY: an unmarked object is unreachable: nothing reads
+                // its value again; it moves to the garbage list.
+                let v = unsafe { std::ptr::replace(o.value_ptr(), Value::Unit) };
+                if v.owns_heap() {
+                    self.garbage.push(v);
+                }
+                let p: *const Obj = o;
+                // SAFETY: the slot belongs to the old space.
+                self.old.release(unsafe { &*p });
+            }
+            slot += 1;
+            if slot == CHUNK_OBJS {
+                slot = 0;
+                chunk += 1;
+            }
+            seen += 1;
+            if seen >= limit
+                || (seen.is_multiple_of(256) && deadline.is_some_and(|d| Instant::now() >= d))
+            {
+                break;
+            }
+        }
+        self.bytes_freed += freed as u64;
+        self.old_bytes = self.old_bytes.saturating_sub(freed);
+        self.phase = if chunk >= self.old.chunks.len() {
+            Phase::Idle
+        } else {
+            Phase::Sweeping { chunk, slot }
+        };
+    }
+
+    /// What the collector has done so far.
+    pub fn stats(&self) -> GcStats {
+        let mut s = GcStats {
+            young_collections: self.young_collections,
+            old_collections: self.old_collections,
+            bytes_allocated: self.bytes_allocated,
+            bytes_freed: self.bytes_freed,
+            heap_bytes: self.heap_bytes(),
+            peak_heap_bytes: self.peak_heap_bytes,
+            finalized: self.finalized,
+            fragmentation: if self.old.slots() == 0 {
+                0.0
+            } else {
+                self.old.free_count as f64 / self.old.slots() as f64
+            },
+            ..GcStats::default()
+        };
+        s.fill_pauses(&self.pauses);
+        s
+    }
+
+    pub fn mode(&self) -> GcMode {
+        self.params.mode
+    }
+
+    /// Whether `p` is an object of this heap that is allocated (for
+    /// verification).
+    pub(crate) fn is_live_object(&self, p: *mut Obj) -> bool {
+        if let Some(n) = &self.nursery {
+            if n.holds(p.cast()) {
+                return (p as usize - n.base() as usize).is_multiple_of(OBJ_BYTES)
+                    // SAFETY: inside the current space's used part.
+                    && !unsafe { (*p).has(FORWARDED) };
+            }
+            if n.anywhere(p.cast()) {
+                return false;
+            }
+        }
+        // SAFETY: `owns` checks that `p` is one of our slots first.
+        self.old.owns(p.cast()) && !unsafe { (*p).has(FREE) }
+    }
+}
+
+impl Drop for Heap {
+    fn drop(&mut self) {
+        // Values owned by objects are freed; finalizers do not run at exit.
+        if let Some(n) = &self.nursery {
+            for i in 0..n.top {
+                // SAFETY: objects below `top` of the current space; each
+                // value is dropped once.
+                unsafe {
+                    let o = &*n.base().add(i);
+                    if !o.has(FORWARDED) {
+                        std::ptr::drop_in_place(o.value_ptr());
+                    }
+                }
+            }
+        }
+        for c in 0..self.old.chunks.len() {
+            for i in 0..CHUNK_OBJS {
+                let o = self.old.slot(c, i);
+                // SAFETY: every old slot holds a value (`()` when free).
+                unsafe { std::ptr::drop_in_place(o.value_ptr()) };
+            }
+        }
+        for cell in &self.logged {
+            cell.clear(CELL_LOGGED);
+        }
+    }
+}
+
+/// Flags every cell it passes as living in the old space.
+struct InOld;
+
+impl Visitor for InOld {
+    fn edge(&mut self, _: *mut Value, _: bool) {}
+
+    fn cell(&mut self, c: &CellBox, covered: bool) -> bool {
+        c.set(CELL_IN_OLD);
+        covered
+    }
+}
+
+/// The young collection's visitor: evacuates what it finds.
+struct Evac<'a> {
+    from: *mut Obj,
+    from_top: usize,
+    to: *mut Obj,
+    to_top: usize,
+    old: &'a mut OldSpace,
+    promote_after: u8,
+    tenure_all: bool,
+    marking: bool,
+    epoch: u8,
+    mark_stack: &'a mut Vec<*mut Obj>,
+    remembered: &'a mut Vec<*mut Obj>,
+    /// Promoted objects still to scan.
+    promoted: Vec<*mut Obj>,
+    interior: Vec<*mut Value>,
+    /// Whether the walk in progress found a pointer that stays young.
+    has_young: bool,
+    /// Whether the walk in progress is inside an old object or cell.
+    in_old: bool,
+    promoted_bytes: usize,
+    resized: i64,
+}
+
+impl Evac<'_> {
+    fn in_from(&self, p: *const u8) -> bool {
+        within(self.from, self.from_top, p)
+    }
+
+    fn in_to(&self, p: *const u8) -> bool {
+        within(self.to, self.to_top, p)
+    }
+
+    /// Where object `p` is after this collection: `None` if it was in the
+    /// evacuated space and has not been copied (dead).
+    fn current(&self, p: *mut Obj) -> Option<*mut Obj> {
+        if !self.in_from(p.cast()) {
+            return Some(p);
+        }
+        // SAFETY: an object of the evacuated space.
+        let o = unsafe { &*p };
+        o.has(FORWARDED).then(|| o.link.get())
+    }
+
+    fn resize(&mut self, o: &Obj, size: usize) {
+        let size = u32::try_from(size).unwrap_or(u32::MAX);
+        let delta = i64::from(size) - i64::from(o.size.get());
+        o.size.set(size);
+        self.resized += delta;
+        if o.has(OLD) {
+            self.promoted_bytes = self.promoted_bytes.saturating_add_signed(delta as isize);
+        }
+    }
+
+    /// Copies `p` out of the evacuated space (once) and returns the copy.
+    ///
+    /// # Safety
+    /// `p` is an object of the evacuated space.
+    unsafe fn evacuate(&mut self, p: *mut Obj) -> *mut Obj {
+        // SAFETY: the caller's promise.
+        let o = unsafe { &*p };
+        if o.has(FORWARDED) {
+            return o.link.get();
+        }
+        let age = o.age.get().saturating_add(1);
+        let dst = if self.tenure_all || age >= self.promote_after {
+            let n = self.old.alloc();
+            // SAFETY: `n` is a free old slot (holding `()`), `p` a whole
+            // object; the bits move and the original is never dropped
+            // (it is marked forwarded).
+            unsafe { std::ptr::copy_nonoverlapping(p, n, 1) };
+            // SAFETY: just written.
+            let no = unsafe { &*n };
+            no.set(OLD);
+            no.clear(REMEMBERED);
+            no.mark.set(self.epoch);
+            if self.marking {
+                self.mark_stack.push(n);
+            }
+            self.promoted.push(n);
+            self.promoted_bytes += OBJ_BYTES + o.size.get() as usize;
+            n
+        } else {
+            // SAFETY: to-space has room for every object of from-space.
+            let n = unsafe { self.to.add(self.to_top) };
+            self.to_top += 1;
+            // SAFETY: as above, into the unused part of to-space.
+            unsafe { std::ptr::copy_nonoverlapping(p, n, 1) };
+            n
+        };
+        // SAFETY: just written.
+        unsafe { (*dst).age.set(age) };
+        o.set(FORWARDED);
+        o.link.set(dst);
+        dst
+    }
+
+    /// Scans copied objects until none are left (breadth-first).
+    fn scan(&mut self, work: &mut Work) {
+        let mut scan = 0usize;
+        loop {
+            if scan < self.to_top {
+                // SAFETY: below `to_top`: a copied object.
+                let o = unsafe { &*self.to.add(scan) };
+                scan += 1;
+                if !o.has(WEAK) {
+                    self.in_old = false;
+                    // SAFETY: the program is stopped.
+                    let size = unsafe { walk(o.value_ptr(), false, self, work) };
+                    self.resize(o, size);
+                }
+                continue;
+            }
+            if let Some(p) = self.promoted.pop() {
+                // SAFETY: a promoted copy.
+                let o = unsafe { &*p };
+                if !o.has(WEAK) {
+                    self.in_old = true;
+                    self.has_young = false;
+                    // SAFETY: the program is stopped.
+                    let size = unsafe { walk(o.value_ptr(), false, self, work) };
+                    self.resize(o, size);
+                    if self.has_young && !o.has(REMEMBERED) {
+                        o.set(REMEMBERED);
+                        self.remembered.push(p);
+                    }
+                }
+                continue;
+            }
+            break;
+        }
+    }
+}
+
+impl Visitor for Evac<'_> {
+    fn edge(&mut self, slot: *mut Value, _covered: bool) {
+        // SAFETY: the walk hands out slots holding `Gc`/`Weak`.
+        let v = unsafe { &mut *slot };
+        let (weak, r) = match *v {
+            Value::Gc(r) => (false, r),
+            Value::Weak(r) => (true, r),
+            _ => return,
+        };
+        let p = r.as_ptr();
+        if self.in_from(p.cast()) {
+            // SAFETY: `p` is in the evacuated space.
+            let n = unsafe { self.evacuate(p) };
+            let n = GcRef::new(n).expect("non-null");
+            *v = if weak { Value::Weak(n) } else { Value::Gc(n) };
+            if self.in_to(n.as_ptr().cast()) {
+                self.has_young = true;
+            }
+        } else if self.in_to(p.cast()) {
+            self.has_young = true;
+        } else if self.marking {
+            // SAFETY: an old object (reachable, so allocated).
+            let o = unsafe { &*p };
+            if o.mark.get() != self.epoch {
+                o.mark.set(self.epoch);
+                self.mark_stack.push(p);
+            }
+        }
+    }
+
+    fn interior(&mut self, slot: *mut Value) {
+        // SAFETY: the walk hands out slots holding `Ref`.
+        if let Value::Ref(r) = unsafe { &*slot }
+            && self.in_from(r.cast())
+        {
+            self.interior.push(slot);
+        }
+    }
+
+    fn cell(&mut self, cell: &CellBox, covered: bool) -> bool {
+        if self.in_old {
+            cell.set(CELL_IN_OLD);
+        }
+        covered
+    }
+}
+
+/// The marker's visitor: greys white old objects.
+struct Marker<'a> {
+    epoch: u8,
+    mark_stack: &'a mut Vec<*mut Obj>,
+    nursery: Option<(*mut Obj, usize)>,
+    /// Walking an old object (not a root): its cells are in the old space.
+    in_old: bool,
+}
+
+impl Visitor for Marker<'_> {
+    fn edge(&mut self, slot: *mut Value, _covered: bool) {
+        // SAFETY: the walk hands out slots holding `Gc`/`Weak`.
+        let (Value::Gc(r) | Value::Weak(r)) = (unsafe { &*slot }) else {
+            return;
+        };
+        let p = r.as_ptr();
+        if self
+            .nursery
+            .is_some_and(|(base, top)| within(base, top, p.cast()))
+        {
+            return;
+        }
+        // SAFETY: an old object (reachable, so allocated).
+        let o = unsafe { &*p };
+        if o.mark.get() != self.epoch {
+            o.mark.set(self.epoch);
+            self.mark_stack.push(p);
+        }
+    }
+
+    fn cell(&mut self, cell: &CellBox, covered: bool) -> bool {
+        if self.in_old {
+            cell.set(CELL_IN_OLD);
+        }
+        covered || cell.has(CELL_LOGGED)
+    }
+}

@@ -1,0 +1,210 @@
+//! What lives in the GC heap, and the cells that make it mutable.
+//!
+//! Every GC object has the same size: a 16-byte header and one [`Value`]
+//! (16 bytes). A struct moved into `Gc::new` keeps its fields in the boxes
+//! the value already owns, so the object itself is just the slot that owns
+//! them. Equal sizes are what keep both spaces simple: the nursery bumps a
+//! pointer, the old space hands out slots from a free list with no
+//! fragmentation of its own, and the object containing any address in a
+//! space is found by arithmetic (which is how interior references are
+//! updated when the nursery moves an object; see `collector.rs`).
+//!
+//! A *weak cell* is an object with the [`WEAK`] flag whose value is the
+//! `Value::Gc` of its target (or `()` once the target is collected). A
+//! `Weak<T>` value points at its weak cell strongly; the collector treats
+//! the cell's own value as a weak edge.
+
+use std::cell::{Cell, UnsafeCell};
+use std::ptr::NonNull;
+use std::rc::Rc;
+
+use crate::vm::Value;
+
+/// Header flags.
+pub const OLD: u16 = 1 << 0;
+/// Copied out of the nursery during the collection in progress: `link` is
+/// the new address.
+pub const FORWARDED: u16 = 1 << 1;
+/// Registered with a finalizer that has not run yet.
+pub const FINALIZABLE: u16 = 1 << 2;
+/// Its finalizer took the value: dereferencing it panics.
+pub const FINALIZED: u16 = 1 << 3;
+/// A weak cell (see the module comment).
+pub const WEAK: u16 = 1 << 4;
+/// In the remembered set of old objects that may point into the nursery.
+pub const REMEMBERED: u16 = 1 << 5;
+/// An old-space slot that holds no object.
+pub const FREE: u16 = 1 << 6;
+
+/// A GC object: header and value.
+#[repr(C)]
+pub struct Obj {
+    /// The forwarding address (nursery, during a collection) or the next
+    /// free slot (old space, free slots).
+    pub(crate) link: Cell<*mut Obj>,
+    pub(crate) flags: Cell<u16>,
+    /// Young collections survived.
+    pub(crate) age: Cell<u8>,
+    /// The marking epoch this object was last marked in (old objects).
+    pub(crate) mark: Cell<u8>,
+    /// Bytes the value owns outside the object (measured when the object
+    /// is made and whenever the collector traces it).
+    pub(crate) size: Cell<u32>,
+    pub(crate) value: UnsafeCell<Value>,
+}
+
+/// Bytes of one object.
+pub const OBJ_BYTES: usize = size_of::<Obj>();
+
+const _: () = assert!(
+    OBJ_BYTES == 32,
+    "a GC object is a 16-byte header and a Value"
+);
+
+impl std::fmt::Debug for Obj {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Obj")
+            .field("flags", &self.flags.get())
+            .field("age", &self.age.get())
+            .field("mark", &self.mark.get())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Obj {
+    pub(crate) fn new(value: Value, flags: u16, size: u32) -> Obj {
+        Obj {
+            link: Cell::new(std::ptr::null_mut()),
+            flags: Cell::new(flags),
+            age: Cell::new(0),
+            mark: Cell::new(0),
+            size: Cell::new(size),
+            value: UnsafeCell::new(value),
+        }
+    }
+
+    pub(crate) fn has(&self, flag: u16) -> bool {
+        self.flags.get() & flag != 0
+    }
+
+    pub(crate) fn set(&self, flag: u16) {
+        self.flags.set(self.flags.get() | flag);
+    }
+
+    pub(crate) fn clear(&self, flag: u16) {
+        self.flags.set(self.flags.get() & !flag);
+    }
+
+    pub(crate) fn value_ptr(&self) -> *mut Value {
+        self.value.get()
+    }
+}
+
+/// A pointer to a GC object, as `Gc<T>` and `Weak<T>` values hold it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct GcRef(NonNull<Obj>);
+
+impl GcRef {
+    pub(crate) fn new(p: *mut Obj) -> Option<GcRef> {
+        NonNull::new(p).map(GcRef)
+    }
+
+    pub fn as_ptr(self) -> *mut Obj {
+        self.0.as_ptr()
+    }
+
+    /// The object. Sound while the pointer is reachable from a root: the
+    /// collector keeps such objects alive and updates pointers it moves.
+    pub(crate) fn obj<'a>(self) -> &'a Obj {
+        // SAFETY: a `GcRef` in a live value points at a live object (the
+        // collector's invariant, checked by `check_heap`); the reference is
+        // used only until the next collection, which is the only thing that
+        // moves or frees objects.
+        unsafe { &*self.0.as_ptr() }
+    }
+
+    /// The object's value, for reading through `Gc<T>`'s deref; `None`
+    /// once a finalizer has taken it.
+    pub fn value_ptr(self) -> Option<*mut Value> {
+        let o = self.obj();
+        (!o.has(FINALIZED)).then(|| o.value_ptr())
+    }
+}
+
+impl std::fmt::Debug for GcRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Gc({:p})", self.0)
+    }
+}
+
+/// Cell flags.
+pub const CELL_IN_OLD: u8 = 1 << 0;
+/// In the heap's log of mutated cells (see `barrier.rs`).
+pub const CELL_LOGGED: u8 = 1 << 1;
+/// A `RefCell` (else a `Cell`), for `{:?}`.
+pub const CELL_REFCELL: u8 = 1 << 2;
+
+/// The box behind a `RefCell<T>` or `Cell<T>` value. Every mutation of data
+/// inside a GC object goes through one (a `Gc` gives shared access only),
+/// which is where the write barrier sits. Reference counted only so that
+/// the barrier's log can keep a cell alive until the collector has looked
+/// at it; the language sees one owner.
+pub struct CellBox {
+    pub(crate) flags: Cell<u8>,
+    /// 0 free, n > 0 shared borrows, -1 borrowed mutably.
+    pub(crate) borrow: Cell<i32>,
+    /// Where the most recent live borrow was taken: `(function, pc)`.
+    pub(crate) borrowed_at: Cell<(u32, u32)>,
+    value: UnsafeCell<Value>,
+}
+
+impl CellBox {
+    pub fn new(value: Value, refcell: bool) -> Rc<CellBox> {
+        Rc::new(CellBox {
+            flags: Cell::new(if refcell { CELL_REFCELL } else { 0 }),
+            borrow: Cell::new(0),
+            borrowed_at: Cell::new((0, 0)),
+            value: UnsafeCell::new(value),
+        })
+    }
+
+    pub fn is_refcell(&self) -> bool {
+        self.flags.get() & CELL_REFCELL != 0
+    }
+
+    /// The value inside. Writes through it must be preceded by the write
+    /// barrier (`barrier::cell_write`).
+    pub fn value_ptr(&self) -> *mut Value {
+        self.value.get()
+    }
+
+    pub fn has(&self, flag: u8) -> bool {
+        self.flags.get() & flag != 0
+    }
+
+    pub(crate) fn set(&self, flag: u8) {
+        self.flags.set(self.flags.get() | flag);
+    }
+
+    pub(crate) fn clear(&self, flag: u8) {
+        self.flags.set(self.flags.get() & !flag);
+    }
+
+    /// The run-time borrow state: 0 free, n > 0 shared, -1 mutable.
+    pub fn borrow_state(&self) -> i32 {
+        self.borrow.get()
+    }
+
+    pub fn borrowed_at(&self) -> (u32, u32) {
+        self.borrowed_at.get()
+    }
+}
+
+impl std::fmt::Debug for CellBox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CellBox")
+            .field("flags", &self.flags.get())
+            .field("borrow", &self.borrow.get())
+            .finish_non_exhaustive()
+    }
+}

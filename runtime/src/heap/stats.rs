@@ -1,0 +1,136 @@
+//! What the collector has done: counts, bytes and pause distributions.
+
+// Pause figures are reported in microseconds as floats: precision past
+// 2^52 ns does not matter.
+#![allow(clippy::cast_precision_loss)]
+
+use std::time::Duration;
+
+use hdrhistogram::Histogram;
+
+/// Which kind of work a pause did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PauseKind {
+    /// A young collection.
+    Young,
+    /// Old-generation work: a marking or sweeping slice, the final mark,
+    /// or a full collection.
+    Old,
+}
+
+/// Pause times in nanoseconds, bounded in memory however long a program
+/// runs (2 significant digits up to a minute).
+#[derive(Debug, Clone)]
+pub struct Pauses {
+    all: Histogram<u64>,
+    young: Histogram<u64>,
+    old: Histogram<u64>,
+    total_ns: u64,
+}
+
+fn histogram() -> Histogram<u64> {
+    Histogram::new_with_bounds(1, 60_000_000_000, 2).expect("static histogram bounds are valid")
+}
+
+impl Default for Pauses {
+    fn default() -> Pauses {
+        Pauses {
+            all: histogram(),
+            young: histogram(),
+            old: histogram(),
+            total_ns: 0,
+        }
+    }
+}
+
+impl Pauses {
+    pub fn record(&mut self, kind: PauseKind, d: Duration) {
+        let ns = u64::try_from(d.as_nanos()).unwrap_or(u64::MAX).max(1);
+        self.total_ns = self.total_ns.saturating_add(ns);
+        self.all.saturating_record(ns);
+        match kind {
+            PauseKind::Young => self.young.saturating_record(ns),
+            PauseKind::Old => self.old.saturating_record(ns),
+        }
+    }
+
+    fn summary(h: &Histogram<u64>) -> PauseSummary {
+        let us = |ns: u64| ns as f64 / 1000.0;
+        PauseSummary {
+            count: h.len(),
+            p50_us: us(h.value_at_quantile(0.5)),
+            p99_us: us(h.value_at_quantile(0.99)),
+            max_us: us(h.max()),
+        }
+    }
+}
+
+/// The distribution of one kind of pause.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct PauseSummary {
+    pub count: u64,
+    pub p50_us: f64,
+    pub p99_us: f64,
+    pub max_us: f64,
+}
+
+/// A snapshot of the collector's figures (`gc::stats()`, `--gc-stats`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GcStats {
+    pub young_collections: u64,
+    /// Completed old-generation cycles (incremental or full).
+    pub old_collections: u64,
+    pub total_pause_us: f64,
+    pub all: PauseSummary,
+    pub young: PauseSummary,
+    pub old: PauseSummary,
+    /// Bytes of objects made, counting what their values own.
+    pub bytes_allocated: u64,
+    pub bytes_freed: u64,
+    /// Bytes held by the GC heap now (objects and what they own).
+    pub heap_bytes: u64,
+    pub peak_heap_bytes: u64,
+    /// Free slots of the old space as a share of its slots.
+    pub fragmentation: f64,
+    /// Finalizers run.
+    pub finalized: u64,
+}
+
+impl GcStats {
+    pub(crate) fn fill_pauses(&mut self, p: &Pauses) {
+        self.total_pause_us = p.total_ns as f64 / 1000.0;
+        self.all = Pauses::summary(&p.all);
+        self.young = Pauses::summary(&p.young);
+        self.old = Pauses::summary(&p.old);
+    }
+
+    /// One line of JSON, as `ward run --gc-stats` prints it.
+    pub fn to_json(&self) -> String {
+        format!(
+            concat!(
+                "{{\"young_collections\":{},\"old_collections\":{},",
+                "\"total_pause_us\":{:.1},\"max_pause_us\":{:.1},\"p99_pause_us\":{:.1},\"p50_pause_us\":{:.1},",
+                "\"young_pause_p99_us\":{:.1},\"young_pause_max_us\":{:.1},",
+                "\"old_pause_p99_us\":{:.1},\"old_pause_max_us\":{:.1},",
+                "\"bytes_allocated\":{},\"bytes_freed\":{},\"heap_bytes\":{},\"peak_heap_bytes\":{},",
+                "\"fragmentation\":{:.3},\"finalized\":{}}}"
+            ),
+            self.young_collections,
+            self.old_collections,
+            self.total_pause_us,
+            self.all.max_us,
+            self.all.p99_us,
+            self.all.p50_us,
+            self.young.p99_us,
+            self.young.max_us,
+            self.old.p99_us,
+            self.old.max_us,
+            self.bytes_allocated,
+            self.bytes_freed,
+            self.heap_bytes,
+            self.peak_heap_bytes,
+            self.fragmentation,
+            self.finalized,
+        )
+    }
+}

@@ -1,0 +1,131 @@
+//! Walking the data a value owns, to find the GC pointers in it.
+//!
+//! A GC object's value owns ordinary boxes (a struct's fields, a list's
+//! buffer, a cell), and those may hold `Gc` pointers. The walk visits every
+//! `Gc`/`Weak` slot in that owned tree, stopping at GC pointers (the objects
+//! behind them are the collector's business), and measures the bytes the
+//! tree owns. It uses an explicit work list, never recursion, so that a
+//! million-element chain marks as safely as a pair.
+
+use super::object::{CELL_LOGGED, CellBox};
+use crate::vm::Value;
+use crate::vm::value::{Closure, Iter, Key, Record, Variant};
+
+/// What a walk reports.
+pub(crate) trait Visitor {
+    /// A slot holding `Value::Gc` or `Value::Weak`. `covered`: a logged
+    /// cell lies on the path from the walk's root (see `barrier.rs`).
+    fn edge(&mut self, slot: *mut Value, covered: bool);
+
+    /// A slot holding `Value::Ref` (only roots hold references).
+    fn interior(&mut self, _slot: *mut Value) {}
+
+    /// A cell on the way down; what is inside is covered from here on when
+    /// the cell is logged.
+    fn cell(&mut self, cell: &CellBox, covered: bool) -> bool {
+        covered || cell.has(CELL_LOGGED)
+    }
+}
+
+/// Reusable work list of a walk.
+pub(crate) type Work = Vec<(*mut Value, bool)>;
+
+const VALUE: usize = size_of::<Value>();
+
+/// Visits the GC slots in the tree `root` owns and returns the bytes of
+/// the boxes in it.
+///
+/// # Safety
+/// `root` points at a live value that nothing else reads or writes during
+/// the walk (the collector runs with the program stopped).
+pub(crate) unsafe fn walk(
+    root: *mut Value,
+    covered: bool,
+    v: &mut impl Visitor,
+    work: &mut Work,
+) -> usize {
+    let mut bytes = 0usize;
+    work.push((root, covered));
+    while let Some((p, covered)) = work.pop() {
+        // SAFETY: `p` is the root or a slot inside a box the root owns,
+        // pushed below while that box was being looked at; nothing frees
+        // boxes during a walk.
+        let value = unsafe { &mut *p };
+        match value {
+            Value::Gc(_) | Value::Weak(_) => v.edge(p, covered),
+            Value::Ref(_) => v.interior(p),
+            Value::Str(s) => bytes += size_of::<String>() + s.capacity(),
+            Value::Record(r) => {
+                bytes += size_of::<Record>() + r.fields.capacity() * VALUE;
+                push_all(work, &mut r.fields, covered);
+            }
+            Value::Variant(r) => {
+                bytes += size_of::<Variant>() + r.fields.capacity() * VALUE;
+                push_all(work, &mut r.fields, covered);
+            }
+            Value::List(l) => {
+                bytes += size_of::<Vec<Value>>() + l.capacity() * VALUE;
+                push_all(work, l, covered);
+            }
+            Value::Map(m) => {
+                bytes += size_of::<super::super::vm::value::Map>()
+                    + m.capacity() * (size_of::<Key>() + VALUE + 2 * size_of::<usize>());
+                for e in m.values_mut() {
+                    work.push((e, covered));
+                }
+            }
+            Value::Closure(c) => {
+                bytes += size_of::<Closure>() + c.captures.capacity() * VALUE;
+                push_all(work, &mut c.captures, covered);
+            }
+            Value::Iter(it) => {
+                bytes += size_of::<Iter>();
+                match &mut **it {
+                    Iter::Owned(rest) => {
+                        bytes += rest.len() * VALUE;
+                        push_all(work, rest.as_mut_slice(), covered);
+                    }
+                    Iter::Chars { text, .. } => bytes += text.capacity(),
+                    _ => {}
+                }
+            }
+            Value::Cell(c) => {
+                bytes += size_of::<CellBox>() + 2 * size_of::<usize>();
+                let inside = v.cell(c, covered);
+                work.push((c.value_ptr(), inside));
+            }
+            Value::Unit
+            | Value::Int(_)
+            | Value::Float(_)
+            | Value::Bool(_)
+            | Value::Char(_)
+            | Value::Tag(..)
+            | Value::Func(_) => {}
+        }
+    }
+    bytes
+}
+
+fn push_all(work: &mut Work, items: &mut [Value], covered: bool) {
+    for item in items {
+        // Scalars cannot hold anything: skip them here rather than pop
+        // them later (most fields are numbers).
+        if !matches!(
+            item,
+            Value::Unit | Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::Char(_)
+        ) {
+            work.push((item, covered));
+        }
+    }
+}
+
+/// The bytes `value` owns (what `Gc::new` charges besides the object).
+pub(crate) fn owned_bytes(value: &mut Value, work: &mut Work) -> usize {
+    struct Nothing;
+    impl Visitor for Nothing {
+        fn edge(&mut self, _: *mut Value, _: bool) {}
+    }
+    // SAFETY: `value` is an exclusive reference, so nothing else touches
+    // it during the walk.
+    unsafe { walk(value, false, &mut Nothing, work) }
+}

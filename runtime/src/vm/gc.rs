@@ -1,0 +1,312 @@
+//! The VM's side of the GC heap: its registers as roots, allocation with
+//! finalizers run after the pause, and the natives of `Gc`, `Weak`,
+//! `RefCell`, `Cell` and `std::gc`.
+
+// Every native has the one `NativeFn` signature, fallible or not.
+#![allow(clippy::unnecessary_wraps)]
+
+use std::rc::Rc;
+
+use super::natives::{arg, none, ok, some, take};
+use super::value::Value;
+use super::{Fault, Frame, Func, NativeFn, Vm};
+use crate::error::PanicKind;
+use crate::heap::barrier::cell_write;
+use crate::heap::{CellBox, GcMode, GcRef, Heap, Params, Roots};
+
+type R = Result<Value, Fault>;
+
+/// The registers of every live frame that can hold a GC pointer or a
+/// reference: the precise root set (the register types say which).
+struct StackRoots<'a> {
+    regs: *mut Value,
+    frames: &'a [Frame],
+    funcs: &'a [Func],
+}
+
+impl Roots for StackRoots<'_> {
+    fn each(&mut self, f: &mut dyn FnMut(*mut Value)) {
+        for frame in self.frames {
+            let func = &self.funcs[frame.func as usize];
+            for &r in func.owning.iter().chain(func.refs.iter()) {
+                // SAFETY: a verified register of a live frame, below the
+                // stack's top and so initialised.
+                f(unsafe { self.regs.add(frame.base + usize::from(r)) });
+            }
+        }
+    }
+}
+
+impl Vm<'_> {
+    /// Runs `f` with the heap and this VM's roots.
+    pub fn with_roots<T>(&mut self, f: impl FnOnce(&mut Heap, &mut dyn Roots) -> T) -> T {
+        let mut roots = StackRoots {
+            regs: self.stack.ptr(),
+            frames: &self.frames,
+            funcs: &self.program.funcs,
+        };
+        f(&mut self.heap, &mut roots)
+    }
+
+    /// Moves `value` into the GC heap (with a finalizer, if given). Pending
+    /// finalizers from earlier collections run first.
+    ///
+    /// # Errors
+    /// A finalizer's panic, or the heap limit.
+    pub fn gc_alloc(&mut self, value: Value, finalizer: Option<Value>) -> Result<GcRef, Fault> {
+        if self.heap.has_pending() {
+            self.heap.hold(value);
+            let r = self.run_finalizers();
+            let value = self.heap.unhold();
+            r?;
+            return self.gc_alloc_now(value, finalizer);
+        }
+        self.gc_alloc_now(value, finalizer)
+    }
+
+    fn gc_alloc_now(&mut self, value: Value, finalizer: Option<Value>) -> Result<GcRef, Fault> {
+        let r = self.with_roots(|heap, roots| match finalizer {
+            Some(f) => heap.alloc_finalizable(value, f, roots),
+            None => heap.alloc(value, 0, roots),
+        });
+        r.map_err(|m| self.stop(PanicKind::HeapExhausted, &m))
+    }
+
+    /// Runs the finalizers of collected objects, oldest object first; a
+    /// finalizer's panic stops the rest (their values are dropped).
+    ///
+    /// # Errors
+    /// The first finalizer's panic.
+    pub fn run_finalizers(&mut self) -> Result<(), Fault> {
+        if self.in_finalizers {
+            return Ok(());
+        }
+        self.in_finalizers = true;
+        let mut result = Ok(());
+        while let Some((mut finalizer, value)) = self.heap.pop_pending() {
+            // The value goes straight into the callee's registers, where
+            // the collector sees it; collections may run in a finalizer.
+            if let Err(e) = self.call_callee(&mut finalizer, vec![value]) {
+                result = Err(e);
+                self.heap.drop_pending();
+                break;
+            }
+        }
+        self.in_finalizers = false;
+        result
+    }
+
+    /// `gc::collect()`, then the finalizers it queued.
+    ///
+    /// # Errors
+    /// A finalizer's panic.
+    pub fn gc_collect(&mut self) -> Result<(), Fault> {
+        self.with_roots(|heap, roots| heap.collect(roots));
+        self.run_finalizers()
+    }
+}
+
+/// The `Gc` pointer in argument `i` (a `Gc<T>` or a reference to one).
+fn gc_arg(args: &[Value], i: usize) -> Result<GcRef, Fault> {
+    match arg(args, i)? {
+        Value::Gc(g) => Ok(*g),
+        _ => Err("internal error: expected a Gc pointer".into()),
+    }
+}
+
+fn cell_arg(args: &[Value], i: usize) -> Result<Rc<CellBox>, Fault> {
+    match arg(args, i)? {
+        Value::Cell(c) => Ok(Rc::clone(c)),
+        _ => Err("internal error: expected a cell".into()),
+    }
+}
+
+fn gc_new(vm: &mut Vm, a: &mut [Value]) -> R {
+    let v = take(a, 0);
+    vm.gc_alloc(v, None).map(Value::Gc)
+}
+
+fn gc_with_finalizer(vm: &mut Vm, a: &mut [Value]) -> R {
+    let v = take(a, 0);
+    let f = take(a, 1);
+    vm.gc_alloc(v, Some(f)).map(Value::Gc)
+}
+
+fn gc_downgrade(vm: &mut Vm, a: &mut [Value]) -> R {
+    let target = gc_arg(a, 0)?;
+    let r = vm.with_roots(|heap, roots| heap.alloc_weak(target, roots));
+    r.map(Value::Weak)
+        .map_err(|m| vm.stop(PanicKind::HeapExhausted, &m))
+}
+
+fn weak_upgrade(_: &mut Vm, a: &mut [Value]) -> R {
+    let Value::Weak(w) = arg(a, 0)? else {
+        return Err("internal error: expected a weak pointer".into());
+    };
+    let cell = w
+        .value_ptr()
+        .ok_or_else(|| Fault::from("internal error: a finalized weak cell"))?;
+    // SAFETY: the weak cell is live (the `Weak` value keeps it so); its
+    // value is the target or `()` once the target was collected.
+    Ok(match unsafe { &*cell } {
+        Value::Gc(t) => some(Value::Gc(*t)),
+        _ => none(),
+    })
+}
+
+fn refcell_new(_: &mut Vm, a: &mut [Value]) -> R {
+    Ok(Value::Cell(CellBox::new(take(a, 0), true)))
+}
+
+fn cell_new(_: &mut Vm, a: &mut [Value]) -> R {
+    Ok(Value::Cell(CellBox::new(take(a, 0), false)))
+}
+
+fn cell_get(_: &mut Vm, a: &mut [Value]) -> R {
+    let c = cell_arg(a, 0)?;
+    // SAFETY: a read of the cell's (Copy) value; no write is in progress.
+    Ok(unsafe { &*c.value_ptr() }.clone())
+}
+
+fn cell_set(vm: &mut Vm, a: &mut [Value]) -> R {
+    let c = cell_arg(a, 0)?;
+    let v = take(a, 1);
+    cell_write(&mut vm.heap, &c);
+    // SAFETY: the barrier ran; the old value is dropped in place.
+    unsafe { *c.value_ptr() = v };
+    Ok(Value::Unit)
+}
+
+fn cell_replace(vm: &mut Vm, a: &mut [Value]) -> R {
+    let c = cell_arg(a, 0)?;
+    let v = take(a, 1);
+    cell_write(&mut vm.heap, &c);
+    // SAFETY: the barrier ran; the old value moves out to the caller.
+    Ok(unsafe { std::ptr::replace(c.value_ptr(), v) })
+}
+
+fn refcell_borrow(_: &mut Vm, a: &mut [Value]) -> R {
+    let c = cell_arg(a, 0)?;
+    Ok(Value::Ref(c.value_ptr()))
+}
+
+fn refcell_borrow_mut(vm: &mut Vm, a: &mut [Value]) -> R {
+    let c = cell_arg(a, 0)?;
+    cell_write(&mut vm.heap, &c);
+    Ok(Value::Ref(c.value_ptr()))
+}
+
+fn refcell_try_borrow_mut(vm: &mut Vm, a: &mut [Value]) -> R {
+    let c = cell_arg(a, 0)?;
+    cell_write(&mut vm.heap, &c);
+    Ok(ok(Value::Ref(c.value_ptr())))
+}
+
+fn cell_into_inner(_: &mut Vm, a: &mut [Value]) -> R {
+    match take(a, 0) {
+        // SAFETY: the cell was moved in, so this is its only owner besides
+        // possibly the barrier's log, which only reads it at collections.
+        Value::Cell(c) => Ok(unsafe { std::ptr::replace(c.value_ptr(), Value::Unit) }),
+        _ => Err("internal error: expected a cell".into()),
+    }
+}
+
+fn gc_collect(vm: &mut Vm, _: &mut [Value]) -> R {
+    vm.gc_collect()?;
+    Ok(Value::Unit)
+}
+
+fn gc_collect_young(vm: &mut Vm, _: &mut [Value]) -> R {
+    vm.with_roots(|heap, roots| heap.collect_young(roots));
+    vm.run_finalizers()?;
+    Ok(Value::Unit)
+}
+
+fn gc_disable(vm: &mut Vm, _: &mut [Value]) -> R {
+    vm.heap.disable();
+    Ok(Value::Unit)
+}
+
+fn gc_enable(vm: &mut Vm, _: &mut [Value]) -> R {
+    vm.heap.enable();
+    Ok(Value::Unit)
+}
+
+/// `gc::configure(GcConfig { mode, pause_target_us, young_bytes,
+/// max_heap_bytes })`: the mode's preset, then every field given as a
+/// positive number overrides it.
+fn gc_configure(vm: &mut Vm, a: &mut [Value]) -> R {
+    let Value::Record(r) = arg(a, 0)? else {
+        return Err("internal error: expected a GcConfig".into());
+    };
+    let field = |i: usize| r.fields.get(i).and_then(Value::as_int).unwrap_or(0);
+    let mode = r
+        .fields
+        .first()
+        .and_then(Value::tag)
+        .and_then(GcMode::from_index)
+        .unwrap_or_default();
+    let mut p = Params::for_mode(mode);
+    let (pause, young, max) = (field(1), field(2), field(3));
+    if pause > 0 {
+        p.pause_target_us = pause.unsigned_abs();
+    }
+    if young > 0 {
+        p.young_bytes = usize::try_from(young).unwrap_or(usize::MAX).max(64 << 10);
+    }
+    if max > 0 {
+        p.max_heap_bytes = usize::try_from(max).unwrap_or(usize::MAX);
+    }
+    vm.with_roots(|heap, roots| heap.configure(p, roots));
+    Ok(Value::Unit)
+}
+
+/// `gc::stats()`: the `GcStats` fields in declaration order.
+fn gc_stats(vm: &mut Vm, _: &mut [Value]) -> R {
+    let s = vm.heap.stats();
+    let int = |n: u64| Value::Int(i64::try_from(n).unwrap_or(i64::MAX));
+    let us = |x: f64| Value::Int(x.round() as i64);
+    Ok(Value::record(
+        u32::MAX,
+        vec![
+            int(s.young_collections + s.old_collections),
+            int(s.young_collections),
+            int(s.old_collections),
+            us(s.total_pause_us),
+            us(s.all.max_us),
+            us(s.all.p99_us),
+            int(s.bytes_allocated),
+            int(s.bytes_freed),
+            int(s.heap_bytes),
+            Value::Float(s.fragmentation),
+        ],
+    ))
+}
+
+/// A finalized object's value is gone: dereferencing it is a panic.
+pub(super) fn deref_fault() -> Fault {
+    Fault::from("use of a `Gc` whose finalizer has run (its value was moved to the finalizer)")
+}
+
+pub(super) const NATIVES: &[(&str, NativeFn)] = &[
+    ("Gc::new", gc_new),
+    ("Gc::with_finalizer", gc_with_finalizer),
+    ("Gc::downgrade", gc_downgrade),
+    ("Weak::upgrade", weak_upgrade),
+    ("RefCell::new", refcell_new),
+    ("RefCell::borrow", refcell_borrow),
+    ("RefCell::borrow_mut", refcell_borrow_mut),
+    ("RefCell::try_borrow_mut", refcell_try_borrow_mut),
+    ("RefCell::replace", cell_replace),
+    ("RefCell::into_inner", cell_into_inner),
+    ("Cell::new", cell_new),
+    ("Cell::get", cell_get),
+    ("Cell::set", cell_set),
+    ("Cell::replace", cell_replace),
+    ("gc::collect", gc_collect),
+    ("gc::collect_young", gc_collect_young),
+    ("gc::disable", gc_disable),
+    ("gc::enable", gc_enable),
+    ("gc::configure", gc_configure),
+    ("gc::stats", gc_stats),
+];
