@@ -17,6 +17,19 @@ fn expected_status(source: &str) -> i32 {
 
 #[test]
 fn every_program_prints_what_it_should() {
+    run_corpus(false);
+}
+
+/// The same corpus with the collector in stress mode (`WARD_GC_STRESS=1`:
+/// a young collection at every allocation, incremental marking always in
+/// progress, and — this is a debug build — the heap verified after
+/// collections): every program must print exactly the same.
+#[test]
+fn every_program_prints_the_same_under_gc_stress() {
+    run_corpus(true);
+}
+
+fn run_corpus(stress: bool) {
     let root = repo_root();
     let dir = root.join("tests/programs");
     let mut files: Vec<_> = std::fs::read_dir(&dir)
@@ -27,18 +40,20 @@ fn every_program_prints_what_it_should() {
         .collect();
     files.sort();
     assert!(files.len() >= 80, "the corpus has {} programs", files.len());
-    let bless = std::env::var_os("WARD_BLESS").is_some();
+    let bless = !stress && std::env::var_os("WARD_BLESS").is_some();
     let mut failures = Vec::new();
     for file in &files {
         let rel = file.strip_prefix(&root).unwrap_or(file);
         let source = std::fs::read_to_string(file).expect("readable");
-        let out = Command::new(env!("CARGO_BIN_EXE_ward"))
-            .arg("run")
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ward"));
+        cmd.arg("run")
             .arg(rel)
             .current_dir(&root)
-            .env("WARD_TEST_INPUT", "1")
-            .output()
-            .expect("ward runs");
+            .env("WARD_TEST_INPUT", "1");
+        if stress {
+            cmd.env("WARD_GC_STRESS", "1");
+        }
+        let out = cmd.output().expect("ward runs");
         let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
         let status = out.status.code().unwrap_or(-1);

@@ -899,6 +899,10 @@ impl<'m, 'a> FnGen<'m, 'a> {
         }
     }
 
+    fn may_panic(&self, s: &crate::mir::Statement) -> bool {
+        self.body.may_panic(&s.kind)
+    }
+
     /// Statements that emit no code.
     fn is_silent(&self, s: &crate::mir::Statement) -> bool {
         match s.kind {
@@ -1309,7 +1313,7 @@ impl<'m, 'a> FnGen<'m, 'a> {
         if block.cleanup
             || block.unwind.is_some()
             || block.statements.len() > MAX_STATEMENTS
-            || block.statements.iter().any(|s| s.kind.may_panic())
+            || block.statements.iter().any(|s| self.may_panic(s))
             || self.operand_ty(discr) != Ty::Bool
         {
             return Ok(false);

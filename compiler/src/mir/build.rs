@@ -308,12 +308,15 @@ impl<'a, 'c> Builder<'a, 'c> {
     }
 
     fn push_stmt(&mut self, kind: StatementKind, span: Span) {
-        if !self.in_cleanup && kind.may_panic() {
+        if !self.in_cleanup && self.body.may_panic(&kind) {
             // The block's statements share one unwind target: start a new
             // block when this one's differs.
             let target = self.unwind_target();
             let block = &self.body.blocks[self.cur.index()];
-            let has_panicking = block.statements.iter().any(|s| s.kind.may_panic());
+            let has_panicking = block
+                .statements
+                .iter()
+                .any(|s| self.body.may_panic(&s.kind));
             if has_panicking && block.unwind != target {
                 let next = self.new_block();
                 self.goto(next, span);

@@ -358,6 +358,8 @@ pub struct Terminator {
 impl StatementKind {
     /// Whether executing the statement can panic: arithmetic that can
     /// overflow or divide by zero, `as char`, and indexing.
+    /// Whether the statement can panic by itself (overflow, an index out
+    /// of bounds); `Body::may_panic` adds what depends on the locals.
     pub fn may_panic(&self) -> bool {
         let StatementKind::Assign(place, rv) = self else {
             return false;
@@ -466,6 +468,15 @@ pub struct Body {
 }
 
 impl Body {
+    /// Whether statement `s` can panic: its own rules, plus an overloaded
+    /// deref (a `Gc` whose finalizer has run has no value to borrow).
+    pub fn may_panic(&self, s: &StatementKind) -> bool {
+        s.may_panic()
+            || matches!(s, StatementKind::Assign(place, Rvalue::Ref(..))
+                if place.proj.is_empty()
+                    && matches!(self.locals[place.local.index()].kind, LocalKind::Temp(TempKind::Deref)))
+    }
+
     pub fn local(&self, l: Local) -> &LocalDecl {
         &self.locals[l.index()]
     }

@@ -20,7 +20,9 @@
 //!    the old space (`CELL_IN_OLD`) before its first write; a young
 //!    collection scans logged cells and remembered objects as roots and
 //!    forgets those left with no young referents — but never a cell that
-//!    is borrowed mutably, whose writer will not pass the barrier again.
+//!    is borrowed mutably (a frame still holds a `&mut` from `borrow_mut`),
+//!    whose writer will not pass the barrier again; a cell found held
+//!    while its object is promoted is logged then.
 //! 3. **Cells know where they live.** A cell inside an old object (and not
 //!    inside a logged cell) has `CELL_IN_OLD`: the collector sets it on
 //!    every cell it walks inside an old object (promotion, marking, the
@@ -186,7 +188,13 @@ impl Visitor for Checker<'_> {
         let r: GcRef = *r;
         let p = r.as_ptr();
         if !self.heap.is_live_object(p) {
-            self.fail(format!("points at {p:p}, which is not a live object"));
+            let what = self.heap.describe(p);
+            let from = if self.owner.is_some() {
+                "old"
+            } else {
+                "young or root"
+            };
+            self.fail(format!("({from}) points at {p:p}, which is {what}"));
             return;
         }
         let Some((remembered, black)) = self.owner.as_ref().map(|o| (o.remembered, o.black)) else {
@@ -214,9 +222,12 @@ impl Visitor for Checker<'_> {
         }
     }
 
-    fn cell(&mut self, cell: &CellBox, covered: bool) -> bool {
+    fn cell(&mut self, cell: &Rc<CellBox>, covered: bool) -> bool {
         if self.owner.is_some() && !covered && !cell.has(CELL_IN_OLD) {
             self.fail("a cell inside an old object is not flagged as old".into());
+        }
+        if self.owner.is_some() && !covered && cell.held_at.get() != 0 && !cell.has(CELL_LOGGED) {
+            self.fail("a cell inside an old object is borrowed mutably but not logged".into());
         }
         covered || cell.has(CELL_LOGGED)
     }

@@ -269,6 +269,7 @@ pub struct Heap {
     old_bytes: usize,
     marked_bytes: usize,
     old_trigger: usize,
+    verifications: u64,
     /// Inside a pause already being timed (a full collection's parts).
     in_pause: bool,
     pauses: Pauses,
@@ -328,6 +329,7 @@ impl Heap {
             old_bytes: 0,
             marked_bytes: 0,
             old_trigger: trigger,
+            verifications: 0,
             in_pause: false,
             pauses: Pauses::default(),
             young_collections: 0,
@@ -687,9 +689,20 @@ impl Heap {
     }
 
     fn verify_now(&mut self, roots: &mut dyn Roots) {
-        if self.verify
-            && let Err(e) = super::barrier::check_heap(self, roots)
-        {
+        if !self.verify {
+            return;
+        }
+        // Checking walks the whole heap: after every collection while the
+        // heap is small, then less often as it grows, so that stress mode
+        // (a collection per allocation) stays linear in the allocations.
+        self.verifications += 1;
+        let objects =
+            self.nursery.as_ref().map_or(0, |n| n.top) + self.old.slots() - self.old.free_count;
+        let every = (objects / 128).max(1) as u64;
+        if objects > 4096 && !self.verifications.is_multiple_of(every) {
+            return;
+        }
+        if let Err(e) = super::barrier::check_heap(self, roots) {
             panic!("GC heap verification failed: {e}");
         }
     }
@@ -725,6 +738,7 @@ impl Heap {
             in_old: false,
             promoted_bytes: 0,
             resized: 0,
+            newly_logged: Vec::new(),
         };
         roots.each(&mut |slot| {
             ev.in_old = false;
@@ -760,7 +774,7 @@ impl Heap {
             ev.has_young = false;
             // SAFETY: as above.
             unsafe { walk(cell.value_ptr(), true, &mut ev, &mut work) };
-            if marking || ev.has_young || cell.borrow.get() < 0 {
+            if marking || ev.has_young || cell.held_at.get() != 0 {
                 kept.push(cell);
             } else {
                 cell.clear(CELL_LOGGED);
@@ -883,6 +897,7 @@ impl Heap {
                 }
             }
         }
+        self.logged.append(&mut ev.newly_logged);
         let to_top = ev.to_top;
         let promoted_bytes = ev.promoted_bytes;
         let resized = ev.resized;
@@ -1161,6 +1176,28 @@ impl Heap {
         self.params.mode
     }
 
+    /// What `p` points at, for verification messages.
+    pub(crate) fn describe(&self, p: *mut Obj) -> &'static str {
+        if let Some(n) = &self.nursery {
+            if n.holds(p.cast()) {
+                // SAFETY: inside the current space's used part.
+                return if unsafe { (*p).has(FORWARDED) } {
+                    "a forwarded nursery object"
+                } else {
+                    "a misaligned nursery address"
+                };
+            }
+            if n.anywhere(p.cast()) {
+                return "in the nursery but outside the current space's objects";
+            }
+        }
+        if self.old.owns(p.cast()) {
+            "a free old slot"
+        } else {
+            "outside the heap"
+        }
+    }
+
     /// Whether `p` is an object of this heap that is allocated (for
     /// verification).
     pub(crate) fn is_live_object(&self, p: *mut Obj) -> bool {
@@ -1213,7 +1250,7 @@ struct InOld;
 impl Visitor for InOld {
     fn edge(&mut self, _: *mut Value, _: bool) {}
 
-    fn cell(&mut self, c: &CellBox, covered: bool) -> bool {
+    fn cell(&mut self, c: &Rc<CellBox>, covered: bool) -> bool {
         c.set(CELL_IN_OLD);
         covered
     }
@@ -1241,6 +1278,8 @@ struct Evac<'a> {
     in_old: bool,
     promoted_bytes: usize,
     resized: i64,
+    /// Cells found held mutably as they entered the old space.
+    newly_logged: Vec<Rc<CellBox>>,
 }
 
 impl Evac<'_> {
@@ -1392,9 +1431,15 @@ impl Visitor for Evac<'_> {
         }
     }
 
-    fn cell(&mut self, cell: &CellBox, covered: bool) -> bool {
+    fn cell(&mut self, cell: &Rc<CellBox>, covered: bool) -> bool {
         if self.in_old {
             cell.set(CELL_IN_OLD);
+            // A `&mut` into it taken while it was young is still held:
+            // writes through it will not pass the barrier, so log it now.
+            if cell.held_at.get() != 0 && !cell.has(CELL_LOGGED) {
+                cell.set(CELL_LOGGED);
+                self.newly_logged.push(Rc::clone(cell));
+            }
         }
         covered
     }
@@ -1430,7 +1475,7 @@ impl Visitor for Marker<'_> {
         }
     }
 
-    fn cell(&mut self, cell: &CellBox, covered: bool) -> bool {
+    fn cell(&mut self, cell: &Rc<CellBox>, covered: bool) -> bool {
         if self.in_old {
             cell.set(CELL_IN_OLD);
         }

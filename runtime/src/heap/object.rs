@@ -155,6 +155,11 @@ pub struct CellBox {
     pub(crate) borrow: Cell<i32>,
     /// Where the most recent live borrow was taken: `(function, pc)`.
     pub(crate) borrowed_at: Cell<(u32, u32)>,
+    /// The shallowest frame depth (plus one) that may still hold a `&mut`
+    /// from `borrow_mut`, 0 if none: the write barrier's log keeps the
+    /// cell while that frame lives, since writes through that reference
+    /// pass no barrier.
+    pub(crate) held_at: Cell<u32>,
     value: UnsafeCell<Value>,
 }
 
@@ -164,6 +169,7 @@ impl CellBox {
             flags: Cell::new(if refcell { CELL_REFCELL } else { 0 }),
             borrow: Cell::new(0),
             borrowed_at: Cell::new((0, 0)),
+            held_at: Cell::new(0),
             value: UnsafeCell::new(value),
         })
     }

@@ -7,6 +7,8 @@
 //! tree owns. It uses an explicit work list, never recursion, so that a
 //! million-element chain marks as safely as a pair.
 
+use std::rc::Rc;
+
 use super::object::{CELL_LOGGED, CellBox};
 use crate::vm::Value;
 use crate::vm::value::{Closure, Iter, Key, Record, Variant};
@@ -22,7 +24,7 @@ pub(crate) trait Visitor {
 
     /// A cell on the way down; what is inside is covered from here on when
     /// the cell is logged.
-    fn cell(&mut self, cell: &CellBox, covered: bool) -> bool {
+    fn cell(&mut self, cell: &Rc<CellBox>, covered: bool) -> bool {
         covered || cell.has(CELL_LOGGED)
     }
 }

@@ -193,13 +193,42 @@ fn refcell_borrow(_: &mut Vm, a: &mut [Value]) -> R {
 fn refcell_borrow_mut(vm: &mut Vm, a: &mut [Value]) -> R {
     let c = cell_arg(a, 0)?;
     cell_write(&mut vm.heap, &c);
+    hold_mut_borrow(vm, c.clone());
     Ok(Value::Ref(c.value_ptr()))
 }
 
 fn refcell_try_borrow_mut(vm: &mut Vm, a: &mut [Value]) -> R {
     let c = cell_arg(a, 0)?;
     cell_write(&mut vm.heap, &c);
+    hold_mut_borrow(vm, c.clone());
     Ok(ok(Value::Ref(c.value_ptr())))
+}
+
+/// Records that the running frame holds a `&mut` into `cell`, which the
+/// program may write through without passing the barrier again: the
+/// barrier's log keeps the cell until that frame is gone (or, when it
+/// returns a value that may carry the reference, its caller).
+fn hold_mut_borrow(vm: &mut Vm, cell: Rc<CellBox>) {
+    let depth = u32::try_from(vm.frames.len()).unwrap_or(u32::MAX);
+    let held = cell.held_at.get();
+    if held == 0 {
+        cell.held_at.set(depth);
+        vm.mut_borrows.push(cell);
+    } else if depth < held {
+        cell.held_at.set(depth);
+    }
+}
+
+/// Frames above `depth` are gone: cells only they held are free again.
+pub(super) fn release_mut_borrows(held: &mut Vec<Rc<CellBox>>, depth: usize) {
+    let depth = u32::try_from(depth).unwrap_or(u32::MAX);
+    while let Some(c) = held.last() {
+        if c.held_at.get() <= depth {
+            break;
+        }
+        c.held_at.set(0);
+        held.pop();
+    }
 }
 
 fn cell_into_inner(_: &mut Vm, a: &mut [Value]) -> R {
@@ -284,9 +313,8 @@ fn gc_stats(vm: &mut Vm, _: &mut [Value]) -> R {
 }
 
 /// A finalized object's value is gone: dereferencing it is a panic.
-pub(super) fn deref_fault() -> Fault {
-    Fault::from("use of a `Gc` whose finalizer has run (its value was moved to the finalizer)")
-}
+pub(super) const FINALIZED_DEREF: &str =
+    "use of a `Gc` whose finalizer has run (its value was moved to the finalizer)";
 
 pub(super) const NATIVES: &[(&str, NativeFn)] = &[
     ("Gc::new", gc_new),

@@ -447,6 +447,10 @@ pub struct Vm<'p> {
     pub heap: Heap,
     /// Finalizers are running (they do not start more finalizers).
     in_finalizers: bool,
+    /// Cells borrowed mutably by live frames (see `gc::hold_mut_borrow`).
+    mut_borrows: Vec<std::rc::Rc<crate::heap::CellBox>>,
+    /// The frame being popped returns a value that may hold a reference.
+    returning_refs: bool,
 }
 
 impl std::fmt::Debug for Vm<'_> {
@@ -478,6 +482,8 @@ impl<'p> Vm<'p> {
             args: Vec::new(),
             heap: Heap::from_env(),
             in_finalizers: false,
+            mut_borrows: Vec::new(),
+            returning_refs: false,
         }
     }
 
@@ -610,6 +616,13 @@ impl<'p> Vm<'p> {
     /// Pops the top frame, putting a closure's captures back.
     fn pop_frame(&mut self) -> Frame {
         let frame = self.frames.pop().expect("a frame to pop");
+        if !self.mut_borrows.is_empty() {
+            if self.returning_refs {
+                self.returning_refs = false;
+            } else {
+                gc::release_mut_borrows(&mut self.mut_borrows, self.frames.len());
+            }
+        }
         if !frame.closure.is_null() {
             let func = &self.program.funcs[frame.func as usize];
             let regs = self.stack.ptr();
@@ -1169,6 +1182,10 @@ impl<'p> Vm<'p> {
                 Op::Return { src } => {
                     // SAFETY: see `r!`.
                     let v = unsafe { r!(src).take() };
+                    // A returned reference (or a value that may hold one)
+                    // may come from a `borrow_mut` in this frame.
+                    self.returning_refs = !self.mut_borrows.is_empty()
+                        && (matches!(v, Value::Ref(_)) || v.owns_heap());
                     let done = self.pop_frame();
                     if self.frames.len() <= depth {
                         return Ok(v);
@@ -1292,7 +1309,7 @@ impl<'p> Vm<'p> {
                     match g {
                         Some(g) => match g.value_ptr() {
                             Some(p) => set_scalar!(dst, Value::Ref(p)),
-                            None => return Err((gc::deref_fault(), false)),
+                            None => fault!(gc::FINALIZED_DEREF),
                         },
                         None => type_fault!(),
                     }

@@ -49,6 +49,10 @@ enum Command {
         /// Print the compiled form instead of running it.
         #[arg(long, value_enum)]
         emit: Option<run::Emit>,
+        /// At exit, print the collector's figures as one JSON object on the
+        /// last line of stderr.
+        #[arg(long)]
+        gc_stats: bool,
         /// Arguments for the program, after `--`.
         #[arg(last = true)]
         args: Vec<String>,
@@ -84,7 +88,12 @@ pub fn run() -> ExitCode {
                 facts: dump_facts,
             },
         ),
-        Command::Run { file, emit, args } => run::run(&file, emit, &args),
+        Command::Run {
+            file,
+            emit,
+            gc_stats,
+            args,
+        } => run::run(&file, emit, gc_stats, &args),
         Command::Test { file } => run::test(&file),
     };
     ExitCode::from(code)

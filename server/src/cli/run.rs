@@ -2,6 +2,7 @@
 //! compile it to bytecode and run it in the VM. An uncaught panic prints
 //! its message, the source line with a caret and a backtrace, and exits
 //! with 101; `main` returning `Err` prints the error chain and exits with 1.
+//! `--gc-stats` adds the collector's figures as the last line of stderr.
 
 use super::status;
 use std::io::Write as _;
@@ -47,7 +48,7 @@ fn read_file(path: &str) -> Option<String> {
     std::fs::read_to_string(path).ok()
 }
 
-pub fn run(file: &Path, emit: Option<Emit>, args: &[String]) -> u8 {
+pub fn run(file: &Path, emit: Option<Emit>, gc_stats: bool, args: &[String]) -> u8 {
     let compiled = match compile(file) {
         Ok(c) => c,
         Err(code) => return code,
@@ -76,14 +77,19 @@ pub fn run(file: &Path, emit: Option<Emit>, args: &[String]) -> u8 {
     vm.args = args.to_vec();
     let result = vm.call(entry, Vec::new());
     let _ = vm.out.flush();
+    let stats = vm.heap.stats();
     drop(vm);
-    match result {
+    let code = match result {
         Ok(value) => report_main_result(&program, &value),
         Err(panic) => {
             eprint!("{}", render_panic(&panic, &read_file));
             PANICKED
         }
+    };
+    if gc_stats {
+        eprintln!("{}", stats.to_json());
     }
+    code
 }
 
 /// `main` returning `Err(e)`: the error chain on stderr, status 1.
