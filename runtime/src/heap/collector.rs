@@ -344,7 +344,8 @@ impl Heap {
     /// A heap configured from the environment: `WARD_GC_STRESS=1` collects
     /// on every allocation (with incremental marking always running) and
     /// verifies the heap after every collection; `WARD_GC_VERIFY=1`
-    /// verifies without the stress.
+    /// verifies without the stress; `WARD_GC_DISABLE=1` starts with
+    /// automatic collection off (benchmarks compare against it).
     pub fn from_env() -> Heap {
         let mut h = Heap::default();
         let on = |k: &str| std::env::var(k).is_ok_and(|v| v == "1");
@@ -354,6 +355,10 @@ impl Heap {
         }
         if on("WARD_GC_VERIFY") {
             h.verify = true;
+        }
+        // For measuring what collection costs: the same run, never collecting.
+        if on("WARD_GC_DISABLE") {
+            h.enabled = false;
         }
         h
     }

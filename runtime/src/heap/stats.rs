@@ -110,8 +110,8 @@ impl GcStats {
             concat!(
                 "{{\"young_collections\":{},\"old_collections\":{},",
                 "\"total_pause_us\":{:.1},\"max_pause_us\":{:.1},\"p99_pause_us\":{:.1},\"p50_pause_us\":{:.1},",
-                "\"young_pause_p99_us\":{:.1},\"young_pause_max_us\":{:.1},",
-                "\"old_pause_p99_us\":{:.1},\"old_pause_max_us\":{:.1},",
+                "\"young_pause_p50_us\":{:.1},\"young_pause_p99_us\":{:.1},\"young_pause_max_us\":{:.1},",
+                "\"old_pause_p50_us\":{:.1},\"old_pause_p99_us\":{:.1},\"old_pause_max_us\":{:.1},",
                 "\"bytes_allocated\":{},\"bytes_freed\":{},\"heap_bytes\":{},\"peak_heap_bytes\":{},",
                 "\"fragmentation\":{:.3},\"finalized\":{}}}"
             ),
@@ -121,8 +121,10 @@ impl GcStats {
             self.all.max_us,
             self.all.p99_us,
             self.all.p50_us,
+            self.young.p50_us,
             self.young.p99_us,
             self.young.max_us,
+            self.old.p50_us,
             self.old.p99_us,
             self.old.max_us,
             self.bytes_allocated,
