@@ -30,8 +30,9 @@
 //!    logged cell, which covers it until then.
 //! 4. **Incremental marking (strong tri-colour).** While marking, a black
 //!    old object (marked and off the grey stack) never points to a white
-//!    old object, except from inside a logged cell — such a cell counts as
-//!    grey: the final mark rescans it. This holds because an object's
+//!    old object, except from inside a logged cell or one on the remark
+//!    list (written during marking, no young referents) — such a cell
+//!    counts as grey: the final mark rescans it. This holds because an object's
 //!    value changes only through cells (logged on write), objects promoted
 //!    or made during marking start grey, and roots and young objects are
 //!    rescanned by the young collection that begins the final mark.
@@ -41,7 +42,7 @@ use std::rc::Rc;
 
 use super::collector::{Heap, Phase, Roots};
 use super::object::{
-    CELL_IN_OLD, CELL_LOGGED, CellBox, FINALIZABLE, GcRef, OLD, Obj, REMEMBERED, WEAK,
+    CELL_IN_OLD, CELL_LOGGED, CELL_REMARK, CellBox, FINALIZABLE, GcRef, OLD, Obj, REMEMBERED, WEAK,
 };
 use super::trace::{Visitor, walk};
 use crate::vm::Value;
@@ -229,6 +230,6 @@ impl Visitor for Checker<'_> {
         if self.owner.is_some() && !covered && cell.held_at.get() != 0 && !cell.has(CELL_LOGGED) {
             self.fail("a cell inside an old object is borrowed mutably but not logged".into());
         }
-        covered || cell.has(CELL_LOGGED)
+        covered || cell.has(CELL_LOGGED) || (self.marking && cell.has(CELL_REMARK))
     }
 }

@@ -46,8 +46,8 @@ use std::time::{Duration, Instant};
 
 use super::config::{GcMode, Params};
 use super::object::{
-    CELL_IN_OLD, CELL_LOGGED, CellBox, FINALIZABLE, FINALIZED, FORWARDED, FREE, GcRef, OBJ_BYTES,
-    OLD, Obj, REMEMBERED, WEAK,
+    CELL_IN_OLD, CELL_LOGGED, CELL_REMARK, CellBox, FINALIZABLE, FINALIZED, FORWARDED, FREE, GcRef,
+    OBJ_BYTES, OLD, Obj, REMEMBERED, WEAK,
 };
 use super::stats::{GcStats, PauseKind, Pauses};
 use super::trace::{Visitor, Work, owned_bytes, walk};
@@ -252,6 +252,8 @@ pub struct Heap {
     pub(crate) remembered: Vec<*mut Obj>,
     /// Cells written since the collector last looked inside them.
     pub(crate) logged: Vec<Rc<CellBox>>,
+    /// Cells written during marking that only the final mark rescans.
+    pub(crate) remark: Vec<Rc<CellBox>>,
     /// Weak cells that are young or whose target is young.
     pub(crate) weak_young: Vec<*mut Obj>,
     pub(crate) weak_old: Vec<*mut Obj>,
@@ -315,6 +317,7 @@ impl Heap {
             mark_stack: Vec::new(),
             remembered: Vec::new(),
             logged: Vec::new(),
+            remark: Vec::new(),
             weak_young: Vec::new(),
             weak_old: Vec::new(),
             fin_young: Vec::new(),
@@ -779,8 +782,16 @@ impl Heap {
             ev.has_young = false;
             // SAFETY: as above.
             unsafe { walk(cell.value_ptr(), true, &mut ev, &mut work) };
-            if marking || ev.has_young || cell.held_at.get() != 0 {
+            if ev.has_young || cell.held_at.get() != 0 {
                 kept.push(cell);
+            } else if marking {
+                // Written during marking: the final mark must rescan it,
+                // but young collections need not.
+                cell.clear(CELL_LOGGED);
+                if !cell.has(CELL_REMARK) {
+                    cell.set(CELL_REMARK);
+                    self.remark.push(cell);
+                }
             } else {
                 cell.clear(CELL_LOGGED);
             }
@@ -1042,6 +1053,19 @@ impl Heap {
     /// weak cells to dead objects cleared and finalizers queued.
     fn finish_marking(&mut self, roots: &mut dyn Roots) {
         self.young(roots, false);
+        let mut work = std::mem::take(&mut self.work);
+        for cell in std::mem::take(&mut self.remark) {
+            cell.clear(CELL_REMARK);
+            let mut m = Marker {
+                epoch: self.epoch,
+                mark_stack: &mut self.mark_stack,
+                nursery: self.nursery.as_ref().map(|n| (n.base(), n.top)),
+                in_old: true,
+            };
+            // SAFETY: the program is stopped; the cell is alive (held).
+            unsafe { walk(cell.value_ptr(), true, &mut m, &mut work) };
+        }
+        self.work = work;
         self.drain(None);
         for &w in self.weak_old.iter().chain(self.weak_young.iter()) {
             if !self.marked(w) {

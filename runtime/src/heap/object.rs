@@ -141,6 +141,9 @@ impl std::fmt::Debug for GcRef {
 pub const CELL_IN_OLD: u8 = 1 << 0;
 /// In the heap's log of mutated cells (see `barrier.rs`).
 pub const CELL_LOGGED: u8 = 1 << 1;
+/// Written during marking and waiting for the final mark to rescan it
+/// (in the heap's remark list).
+pub const CELL_REMARK: u8 = 1 << 3;
 /// A `RefCell` (else a `Cell`), for `{:?}`.
 pub const CELL_REFCELL: u8 = 1 << 2;
 
