@@ -7,10 +7,10 @@
 //! Run: `cargo run --release -p ward-tests --example gc_bench`
 //! (it builds the release `ward` binary first).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
-use ward_tests::repo_root;
+use ward_tests::{release_ward, repo_root};
 
 const PROGRAMS: [(&str, &str); 3] = [
     ("binary_trees", "(a) binary trees, long-lived depth 18"),
@@ -56,15 +56,8 @@ fn field(json: &str, key: &str) -> f64 {
 }
 
 fn main() {
-    let root: PathBuf = repo_root();
-    let built = Command::new(env!("CARGO"))
-        .args(["build", "--release", "--quiet", "-p", "ward"])
-        .current_dir(&root)
-        .status()
-        .is_ok_and(|s| s.success());
-    assert!(built, "cargo build --release -p ward failed");
-    let ward = root.join("target/release/ward");
-    let ward = ward.to_str().expect("UTF-8 path").to_string();
+    let root = repo_root();
+    let ward = release_ward();
     let dir = root.join("bench/gc");
     println!(
         "| benchmark | young n | young p50/p99/max ms | old n | old p50/p99/max ms | max pause ms | GC share | peak heap MB | wall s | wall s, GC off | cost |"

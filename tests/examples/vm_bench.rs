@@ -7,10 +7,10 @@
 //! Run: `cargo run --release -p ward-tests --example vm_bench`
 //! (it builds the release `ward` binary first).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use ward_tests::repo_root;
+use ward_tests::{release_ward, repo_root};
 
 const PROGRAMS: [(&str, &str); 7] = [
     ("fib", "fib(32)"),
@@ -76,14 +76,7 @@ fn peak_rss_kib(cmd: &[&str], dir: &Path) -> Option<u64> {
 
 fn main() {
     let root = repo_root();
-    let built = Command::new(env!("CARGO"))
-        .args(["build", "--release", "--quiet", "-p", "ward"])
-        .current_dir(&root)
-        .status()
-        .is_ok_and(|s| s.success());
-    assert!(built, "cargo build --release -p ward failed");
-    let ward: PathBuf = root.join("target/release/ward");
-    let ward = ward.to_str().expect("UTF-8 path").to_string();
+    let ward = release_ward();
     let dir = root.join("bench/programs");
     println!(
         "{:<28} {:>9} {:>9} {:>9} {:>10} {:>10}",

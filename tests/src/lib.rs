@@ -15,6 +15,22 @@ pub fn repo_root() -> PathBuf {
         .to_path_buf()
 }
 
+/// Builds the release `ward` binary and returns its path (benchmarks
+/// measure the optimised build).
+pub fn release_ward() -> String {
+    let root = repo_root();
+    let built = std::process::Command::new(env!("CARGO"))
+        .args(["build", "--release", "--quiet", "-p", "ward"])
+        .current_dir(&root)
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(built, "cargo build --release -p ward failed");
+    root.join("target/release/ward")
+        .to_str()
+        .expect("UTF-8 path")
+        .to_string()
+}
+
 /// Every `.ward` file below `dir`, sorted.
 pub fn ward_files(dir: &Path) -> Vec<PathBuf> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) {

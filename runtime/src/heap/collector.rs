@@ -462,10 +462,9 @@ impl Heap {
             self.drain_garbage(false);
         }
         let size = owned_bytes(&mut value, &mut self.work);
-        if self.nursery.is_none() {
-            self.nursery = Some(Nursery::new(self.young_cap()));
-        }
-        let full = self.nursery.as_ref().is_none_or(|n| n.top >= n.cap);
+        let cap = self.young_cap();
+        let nursery = self.nursery.get_or_insert_with(|| Nursery::new(cap));
+        let full = nursery.top >= nursery.cap;
         if self.no_gc == 0 && self.enabled {
             if full || self.stress {
                 self.staged.push(value);
@@ -493,7 +492,8 @@ impl Heap {
             }
         }
         let size32 = u32::try_from(size).unwrap_or(u32::MAX);
-        let nursery = self.nursery.get_or_insert_with(|| Nursery::new(1));
+        // `configure` may have dropped the nursery during the collection.
+        let nursery = self.nursery.get_or_insert_with(|| Nursery::new(cap));
         let p = if nursery.top < nursery.cap {
             // SAFETY: `top < cap`, inside the current space.
             let p = unsafe { nursery.base().add(nursery.top) };
@@ -754,17 +754,14 @@ impl Heap {
             // roots and heap values are only touched by this collection.
             unsafe { walk(slot, false, &mut ev, &mut work) };
         });
-        for v in self.staged.iter_mut().chain(
-            self.pending
-                .iter_mut()
-                .flat_map(|p| [&mut p.finalizer, &mut p.value]),
+        for v in own_roots(
+            &mut self.staged,
+            &mut self.pending,
+            &mut self.fin_young,
+            &mut self.fin_old,
         ) {
             // SAFETY: as above.
             unsafe { walk(v, false, &mut ev, &mut work) };
-        }
-        for f in self.fin_young.iter_mut().chain(self.fin_old.iter_mut()) {
-            // SAFETY: as above.
-            unsafe { walk(&raw mut f.finalizer, false, &mut ev, &mut work) };
         }
         // The barrier's log: cells written since the collector last looked.
         let mut kept = Vec::with_capacity(self.logged.len());
@@ -970,21 +967,12 @@ impl Heap {
             // SAFETY: (this and the walks below) the program is stopped.
             unsafe { walk(slot, false, &mut m, &mut work) };
         });
-        for v in self
-            .staged
-            .iter_mut()
-            .chain(
-                self.pending
-                    .iter_mut()
-                    .flat_map(|p| [&mut p.finalizer, &mut p.value]),
-            )
-            .chain(
-                self.fin_young
-                    .iter_mut()
-                    .chain(self.fin_old.iter_mut())
-                    .map(|f| &mut f.finalizer),
-            )
-        {
+        for v in own_roots(
+            &mut self.staged,
+            &mut self.pending,
+            &mut self.fin_young,
+            &mut self.fin_old,
+        ) {
             // SAFETY: as above.
             unsafe { walk(v, false, &mut m, &mut work) };
         }
@@ -1271,6 +1259,30 @@ impl Drop for Heap {
             cell.clear(CELL_LOGGED);
         }
     }
+}
+
+/// The values the heap itself keeps alive: values being allocated,
+/// finalizers due to run with their values, and the finalizers of objects
+/// not yet collected.
+fn own_roots<'a>(
+    staged: &'a mut [Value],
+    pending: &'a mut [Pending],
+    fin_young: &'a mut [Finalizable],
+    fin_old: &'a mut [Finalizable],
+) -> impl Iterator<Item = &'a mut Value> {
+    staged
+        .iter_mut()
+        .chain(
+            pending
+                .iter_mut()
+                .flat_map(|p| [&mut p.finalizer, &mut p.value]),
+        )
+        .chain(
+            fin_young
+                .iter_mut()
+                .chain(fin_old.iter_mut())
+                .map(|f| &mut f.finalizer),
+        )
 }
 
 /// Flags every cell it passes as living in the old space.
