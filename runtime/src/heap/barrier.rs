@@ -11,8 +11,8 @@
 //! 1. **No dangling pointers.** Every `Gc`/`Weak` pointer in a root or a
 //!    live object points at an allocated object: in the nursery's current
 //!    space below its top and not forwarded, or an old slot that is not
-//!    free. A weak cell holds a live target or `()`, and is listed in the
-//!    heap's weak lists.
+//!    free. A weak cell holds a live target or `()`; one in the nursery, or
+//!    pointing into it, is in the heap's young weak list.
 //! 2. **Generational (remembered set).** Every pointer from an old object
 //!    into the nursery is covered: the object is remembered (it was
 //!    promoted or made old with young referents), or the pointer lies
@@ -44,6 +44,7 @@ use super::collector::{Heap, Phase, Roots};
 use super::object::{
     CELL_IN_OLD, CELL_LOGGED, CELL_REMARK, CellBox, FINALIZABLE, GcRef, OLD, Obj, REMEMBERED, WEAK,
 };
+use super::old_space::is_marked;
 use super::trace::{Visitor, walk};
 use crate::vm::Value;
 
@@ -78,12 +79,7 @@ pub fn check_heap(heap: &Heap, roots: &mut dyn Roots) -> Result<(), String> {
     if let Some(e) = c.error.take() {
         return Err(format!("root: {e}"));
     }
-    let weak: HashSet<*mut Obj> = heap
-        .weak_young
-        .iter()
-        .chain(heap.weak_old.iter())
-        .copied()
-        .collect();
+    let weak: HashSet<*mut Obj> = heap.weak_young.iter().copied().collect();
     let mut objects: Vec<*mut Obj> = Vec::new();
     if let Some(n) = &heap.nursery {
         for i in 0..n.top {
@@ -91,12 +87,9 @@ pub fn check_heap(heap: &Heap, roots: &mut dyn Roots) -> Result<(), String> {
             objects.push(unsafe { n.base().add(i) });
         }
     }
-    for ch in 0..heap.old.chunks.len() {
-        for i in 0..heap.old.slots() / heap.old.chunks.len() {
-            let o = heap.old.slot(ch, i);
-            if !o.has(super::object::FREE) {
-                objects.push(std::ptr::from_ref(o).cast_mut());
-            }
+    for o in heap.old.each_slot() {
+        if !o.has(super::object::FREE) {
+            objects.push(std::ptr::from_ref(o).cast_mut());
         }
     }
     for &p in &objects {
@@ -107,20 +100,24 @@ pub fn check_heap(heap: &Heap, roots: &mut dyn Roots) -> Result<(), String> {
             return Err(format!("{p:p}: the OLD flag disagrees with where it lives"));
         }
         if o.has(WEAK) {
-            if !weak.contains(&p) {
-                return Err(format!("weak cell {p:p} is in no weak list"));
-            }
+            let young = |q: *mut Obj| heap.nursery.as_ref().is_some_and(|n| n.holds(q.cast()));
             // SAFETY: a live object's value.
-            match unsafe { &*o.value_ptr() } {
-                Value::Unit => {}
-                Value::Gc(t) if heap.is_live_object(t.as_ptr()) => {}
+            let target = match unsafe { &*o.value_ptr() } {
+                Value::Unit => None,
+                Value::Gc(t) if heap.is_live_object(t.as_ptr()) => Some(t.as_ptr()),
                 other => return Err(format!("weak cell {p:p} holds {other:?}")),
+            };
+            if (young(p) || target.is_some_and(young)) && !weak.contains(&p) {
+                return Err(format!(
+                    "weak cell {p:p} is young or points into the nursery but is not in the young weak list"
+                ));
             }
             continue;
         }
         c.owner = old.then(|| Owner {
             remembered: o.has(REMEMBERED),
-            black: o.mark.get() == heap.epoch && !grey.contains(&p),
+            // SAFETY: an old object (checked just above).
+            black: unsafe { is_marked(p, heap.epoch) } && !grey.contains(&p),
         });
         // SAFETY: as above.
         unsafe { walk(o.value_ptr(), false, &mut c, &mut work) };
@@ -128,7 +125,7 @@ pub fn check_heap(heap: &Heap, roots: &mut dyn Roots) -> Result<(), String> {
             return Err(format!("object {p:p}: {e}"));
         }
     }
-    for &w in &weak {
+    for &w in weak.iter().chain(heap.weak_marked.iter()) {
         if !heap.is_live_object(w) {
             return Err(format!("weak list entry {w:p} is not a live object"));
         }
@@ -216,7 +213,7 @@ impl Visitor for Checker<'_> {
             && !young
             && !covered
             // SAFETY: live (checked above).
-            && unsafe { (*p).mark.get() } != self.heap.epoch
+            && !unsafe { is_marked(p, self.heap.epoch) }
             && !self.grey.contains(&p)
         {
             self.fail(format!("a black object points at white {p:p}"));

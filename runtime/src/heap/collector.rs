@@ -22,7 +22,9 @@
 //! incremental: slices bounded by the pause target, interleaved with the
 //! program; the final mark is a young collection (which greys every old
 //! object young data or roots point to) plus draining the grey stack.
-//! Sweeping is incremental too. The barriers that make this sound are in
+//! Sweeping is incremental too, and drops dead values as it goes (each
+//! slice stops at its deadline). Marks live in per-chunk tables
+//! (`old_space.rs`); the start of marking only lists what roots point to. The barriers that make this sound are in
 //! `barrier.rs`, with the invariants they keep.
 //!
 //! **Weak cells** are cleared when their target is found dead, before
@@ -45,10 +47,12 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use super::config::{GcMode, Params};
+use super::garbage::Garbage;
 use super::object::{
     CELL_IN_OLD, CELL_LOGGED, CELL_REMARK, CellBox, FINALIZABLE, FINALIZED, FORWARDED, FREE, GcRef,
     OBJ_BYTES, OLD, Obj, REMEMBERED, WEAK,
 };
+use super::old_space::{CHUNK_OBJS, FIRST_SLOT, OldSpace, is_marked, mark};
 use super::stats::{GcStats, PauseKind, Pauses};
 use super::trace::{Visitor, Work, owned_bytes, walk};
 use crate::vm::Value;
@@ -131,88 +135,6 @@ impl Drop for Nursery {
     }
 }
 
-/// Old-space slots per chunk (64 KiB).
-const CHUNK_OBJS: usize = 2048;
-
-/// The old generation's slots.
-pub(crate) struct OldSpace {
-    pub(crate) chunks: Vec<*mut Obj>,
-    free: *mut Obj,
-    free_count: usize,
-}
-
-impl OldSpace {
-    fn new() -> OldSpace {
-        OldSpace {
-            chunks: Vec::new(),
-            free: std::ptr::null_mut(),
-            free_count: 0,
-        }
-    }
-
-    fn alloc(&mut self) -> *mut Obj {
-        if self.free.is_null() {
-            self.grow();
-        }
-        let o = self.free;
-        // SAFETY: `o` is a free slot of one of our chunks (the free list
-        // only links those).
-        self.free = unsafe { (*o).link.get() };
-        self.free_count -= 1;
-        o
-    }
-
-    fn grow(&mut self) {
-        let chunk = alloc_space(CHUNK_OBJS);
-        for i in (0..CHUNK_OBJS).rev() {
-            // SAFETY: `i` is inside the chunk just allocated; the slot is
-            // written before it is linked or read.
-            unsafe {
-                let slot = chunk.add(i);
-                std::ptr::write(slot, Obj::new(Value::Unit, FREE, 0));
-                (*slot).link.set(self.free);
-                self.free = slot;
-            }
-        }
-        self.chunks.push(chunk);
-        self.free_count += CHUNK_OBJS;
-    }
-
-    /// Puts a slot whose value has been taken back on the free list.
-    fn release(&mut self, o: &Obj) {
-        o.flags.set(FREE);
-        o.size.set(0);
-        o.link.set(self.free);
-        self.free = std::ptr::from_ref(o).cast_mut();
-        self.free_count += 1;
-    }
-
-    pub(crate) fn slots(&self) -> usize {
-        self.chunks.len() * CHUNK_OBJS
-    }
-
-    /// The object at slot `i` of chunk `c`.
-    pub(crate) fn slot(&self, c: usize, i: usize) -> &Obj {
-        // SAFETY: chunks hold `CHUNK_OBJS` initialised slots each.
-        unsafe { &*self.chunks[c].add(i) }
-    }
-
-    /// Whether `p` is the start of one of our slots.
-    pub(crate) fn owns(&self, p: *const u8) -> bool {
-        self.chunks.iter().any(|&c| {
-            within(c, CHUNK_OBJS, p) && (p as usize - c as usize).is_multiple_of(OBJ_BYTES)
-        })
-    }
-}
-
-impl Drop for OldSpace {
-    fn drop(&mut self) {
-        for &c in &self.chunks {
-            free_space(c, CHUNK_OBJS);
-        }
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Phase {
     Idle,
@@ -242,12 +164,18 @@ pub struct Heap {
     enabled: bool,
     stress: bool,
     verify: bool,
+    /// `WARD_GC_TRACE=1`: one line on stderr per young collection.
+    trace: bool,
     /// Natives that call back into the program hold values where the
     /// collector cannot see them: no collection runs while one does.
     pub(crate) no_gc: u32,
     pub(crate) phase: Phase,
     pub(crate) epoch: u8,
     pub(crate) mark_stack: Vec<*mut Obj>,
+    /// Old objects the roots pointed to when marking started, not yet
+    /// marked: the start pause only lists them (marking them means a
+    /// random access each), slices mark them after the grey stack.
+    root_grey: Vec<*mut Obj>,
     /// Old objects that may point into the nursery.
     pub(crate) remembered: Vec<*mut Obj>,
     /// Cells written since the collector last looked inside them.
@@ -256,7 +184,9 @@ pub struct Heap {
     pub(crate) remark: Vec<Rc<CellBox>>,
     /// Weak cells that are young or whose target is young.
     pub(crate) weak_young: Vec<*mut Obj>,
-    pub(crate) weak_old: Vec<*mut Obj>,
+    /// Old weak cells the current (or last) marking reached. Other old
+    /// weak cells need no list: marking finds every live one.
+    pub(crate) weak_marked: Vec<*mut Obj>,
     pub(crate) fin_young: Vec<Finalizable>,
     pub(crate) fin_old: Vec<Finalizable>,
     pending: Vec<Pending>,
@@ -264,8 +194,11 @@ pub struct Heap {
     /// Values on their way into the heap while a collection runs.
     staged: Vec<Value>,
     /// Values of dead objects, dropped a few per allocation.
-    garbage: Vec<Value>,
+    garbage: Garbage,
     work: Work,
+    /// Buffers a young collection fills and empties again, kept so that a
+    /// pause never waits on the allocator for fresh memory.
+    spare: Spare,
     serial: u64,
     until_slice: usize,
     old_bytes: usize,
@@ -311,22 +244,25 @@ impl Heap {
             enabled: true,
             stress: false,
             verify: cfg!(debug_assertions),
+            trace: false,
             no_gc: 0,
             phase: Phase::Idle,
             epoch: 0,
             mark_stack: Vec::new(),
+            root_grey: Vec::new(),
             remembered: Vec::new(),
             logged: Vec::new(),
             remark: Vec::new(),
             weak_young: Vec::new(),
-            weak_old: Vec::new(),
+            weak_marked: Vec::new(),
             fin_young: Vec::new(),
             fin_old: Vec::new(),
             pending: Vec::new(),
             pending_sorted: true,
             staged: Vec::new(),
-            garbage: Vec::new(),
+            garbage: Garbage::default(),
             work: Vec::new(),
+            spare: Spare::default(),
             serial: 0,
             until_slice: 0,
             old_bytes: 0,
@@ -348,7 +284,9 @@ impl Heap {
     /// on every allocation (with incremental marking always running) and
     /// verifies the heap after every collection; `WARD_GC_VERIFY=1`
     /// verifies without the stress; `WARD_GC_DISABLE=1` starts with
-    /// automatic collection off (benchmarks compare against it).
+    /// automatic collection off (benchmarks compare against it);
+    /// `WARD_GC_TRACE=1` prints a line per pause on stderr (what it did
+    /// and where the time went).
     pub fn from_env() -> Heap {
         let mut h = Heap::default();
         let on = |k: &str| std::env::var(k).is_ok_and(|v| v == "1");
@@ -359,6 +297,7 @@ impl Heap {
         if on("WARD_GC_VERIFY") {
             h.verify = true;
         }
+        h.trace = on("WARD_GC_TRACE");
         // For measuring what collection costs: the same run, never collecting.
         if on("WARD_GC_DISABLE") {
             h.enabled = false;
@@ -392,7 +331,7 @@ impl Heap {
                 .min((self.marked_bytes as f64 * self.params.growth) as usize),
         );
         if resize {
-            self.young(roots, true);
+            self.young(roots, true, false);
             self.nursery = None;
         }
     }
@@ -435,15 +374,11 @@ impl Heap {
     /// Drops a few dead values (or all, with `all`).
     pub fn drain_garbage(&mut self, all: bool) {
         if all {
-            drop(std::mem::take(&mut self.garbage));
+            self.garbage.drop_all();
         } else {
             // More when a backlog builds up, so it never outgrows a nursery.
-            let n = GARBAGE_PER_ALLOC.max(self.garbage.len() / 64);
-            for _ in 0..n {
-                if self.garbage.pop().is_none() {
-                    break;
-                }
-            }
+            self.garbage
+                .drop_some(GARBAGE_PER_ALLOC.max(self.garbage.len() / 64));
         }
     }
 
@@ -463,6 +398,12 @@ impl Heap {
         }
         let size = owned_bytes(&mut value, &mut self.work);
         let cap = self.young_cap();
+        // Keep free old slots for a whole nursery, made a chunk at a time
+        // here rather than all at once when a young collection promotes
+        // (fresh memory costs page faults, which belong in no pause).
+        if self.old.free_count < cap {
+            self.old.grow();
+        }
         let nursery = self.nursery.get_or_insert_with(|| Nursery::new(cap));
         let full = nursery.top >= nursery.cap;
         if self.no_gc == 0 && self.enabled {
@@ -518,7 +459,8 @@ impl Heap {
         unsafe { std::ptr::write(p, Obj::new(value, flags | OLD | REMEMBERED, size)) };
         // SAFETY: just written.
         let o = unsafe { &*p };
-        o.mark.set(self.epoch);
+        // SAFETY: an old slot.
+        unsafe { mark(p, self.epoch) };
         if self.phase == Phase::Marking {
             self.mark_stack.push(p);
         }
@@ -610,7 +552,7 @@ impl Heap {
 
     /// The nursery is full (or stress mode wants a collection).
     fn on_full(&mut self, roots: &mut dyn Roots) {
-        self.young(roots, false);
+        self.young(roots, false, false);
         match self.phase {
             Phase::Idle
                 if self.stress || (self.params.auto_old && self.old_bytes >= self.old_trigger) =>
@@ -642,10 +584,19 @@ impl Heap {
             return;
         }
         let t0 = Instant::now();
+        let before = self.phase;
         self.in_pause = true;
         f(self);
         self.in_pause = false;
         self.pauses.record(kind, t0.elapsed());
+        if self.trace {
+            eprintln!(
+                "gc {kind:?}: {:.3} ms ({before:?} -> {:?}), {} grey",
+                t0.elapsed().as_secs_f64() * 1e3,
+                self.phase,
+                self.mark_stack.len()
+            );
+        }
     }
 
     /// One increment of old-generation work, bounded by the pause target.
@@ -658,7 +609,7 @@ impl Heap {
             match h.phase {
                 Phase::Idle => {}
                 Phase::Marking => {
-                    if h.mark_stack.is_empty() {
+                    if h.grey_empty() {
                         h.finish_marking(roots);
                     } else {
                         h.mark_slice(Some(deadline), limit);
@@ -672,7 +623,7 @@ impl Heap {
 
     /// `gc::collect_young`.
     pub fn collect_young(&mut self, roots: &mut dyn Roots) {
-        self.young(roots, false);
+        self.young(roots, false, false);
     }
 
     /// `gc::collect`: a full, blocking collection. When it returns, every
@@ -686,7 +637,7 @@ impl Heap {
                 h.finish_marking(roots);
             }
             h.sweep(None, usize::MAX);
-            h.young(roots, true);
+            h.young(roots, true, false);
             h.start_marking(roots);
             h.drain(None);
             h.finish_marking(roots);
@@ -719,7 +670,12 @@ impl Heap {
     // Young collection
 
     #[allow(clippy::too_many_lines)]
-    fn young(&mut self, roots: &mut dyn Roots, tenure_all: bool) {
+    /// A young collection. `final_mark`: it begins the final mark, so old
+    /// objects that roots and young objects point to are greyed. (Young
+    /// collections during marking need not grey them: the final mark
+    /// rescans the same places, and greying everything a big root list
+    /// points to at every young collection would lengthen each pause.)
+    fn young(&mut self, roots: &mut dyn Roots, tenure_all: bool, final_mark: bool) {
         let Some(nursery) = self.nursery.as_ref() else {
             return;
         };
@@ -737,18 +693,21 @@ impl Heap {
             promote_after: self.params.promote_after.max(1),
             tenure_all,
             marking,
+            grey_old: marking && final_mark,
             epoch: self.epoch,
             mark_stack: &mut self.mark_stack,
             remembered: &mut self.remembered,
-            promoted: Vec::new(),
-            interior: Vec::new(),
+            promoted: std::mem::take(&mut self.spare.promoted),
+            interior: std::mem::take(&mut self.spare.interior),
             has_young: false,
             in_old: false,
             promoted_bytes: 0,
             resized: 0,
-            newly_logged: Vec::new(),
+            newly_logged: std::mem::take(&mut self.spare.cells),
         };
+        let mut root_count = 0usize;
         roots.each(&mut |slot| {
+            root_count += 1;
             ev.in_old = false;
             // SAFETY: (this and the walks below) the program is stopped;
             // roots and heap values are only touched by this collection.
@@ -763,9 +722,12 @@ impl Heap {
             // SAFETY: as above.
             unsafe { walk(v, false, &mut ev, &mut work) };
         }
+        let t_roots = t0.elapsed();
+        let (n_logged, n_remembered) = (self.logged.len(), ev.remembered.len());
         // The barrier's log: cells written since the collector last looked.
-        let mut kept = Vec::with_capacity(self.logged.len());
-        for cell in std::mem::take(&mut self.logged) {
+        let mut kept = std::mem::take(&mut self.spare.kept);
+        let mut logged = std::mem::take(&mut self.logged);
+        for cell in logged.drain(..) {
             if Rc::strong_count(&cell) == 1 {
                 // The program dropped it; only the log held it.
                 if let Ok(c) = Rc::try_unwrap(cell) {
@@ -794,8 +756,9 @@ impl Heap {
             }
         }
         self.logged = kept;
-        let remembered = std::mem::take(ev.remembered);
-        for o in remembered {
+        self.spare.kept = logged;
+        let mut remembered = std::mem::replace(ev.remembered, std::mem::take(&mut self.spare.objs));
+        for o in remembered.drain(..) {
             // SAFETY: remembered objects are live old objects (the sweep
             // prunes the set first).
             let obj = unsafe { &*o };
@@ -810,7 +773,10 @@ impl Heap {
                 obj.clear(REMEMBERED);
             }
         }
+        let t_barrier = t0.elapsed();
+        self.spare.objs = remembered;
         ev.scan(&mut work);
+        let t_scan = t0.elapsed();
 
         // Weak cells whose young target died are cleared before any
         // finalizer brings the target back.
@@ -868,8 +834,9 @@ impl Heap {
             self.pending_sorted = false;
         }
         // Weak cells: follow moved cells and targets; drop dead cells.
-        let mut young_weak = Vec::new();
-        for w in std::mem::take(&mut self.weak_young) {
+        let mut young_weak = std::mem::take(&mut self.spare.objs);
+        let mut weak_young = std::mem::take(&mut self.weak_young);
+        for w in weak_young.drain(..) {
             let Some(cell) = ev.current(w) else { continue };
             // SAFETY: a live weak cell.
             let slot = unsafe { &mut *(*cell).value_ptr() };
@@ -885,13 +852,13 @@ impl Heap {
             }
             if ev.in_to(cell.cast()) || target_young {
                 young_weak.push(cell);
-            } else {
-                self.weak_old.push(cell);
             }
         }
         self.weak_young = young_weak;
+        self.spare.objs = weak_young;
         // References into moved objects follow them.
-        for slot in std::mem::take(&mut ev.interior) {
+        let mut interior = std::mem::take(&mut ev.interior);
+        for slot in interior.drain(..) {
             // SAFETY: a root register holding a reference.
             let v = unsafe { &mut *slot };
             if let Value::Ref(r) = *v
@@ -911,9 +878,13 @@ impl Heap {
             }
         }
         self.logged.append(&mut ev.newly_logged);
+        self.spare.promoted = std::mem::take(&mut ev.promoted);
+        self.spare.interior = interior;
+        self.spare.cells = std::mem::take(&mut ev.newly_logged);
         let to_top = ev.to_top;
         let promoted_bytes = ev.promoted_bytes;
         let resized = ev.resized;
+        let t_fixup = t0.elapsed();
         // Dead objects: their values go to the garbage list.
         let mut freed = 0usize;
         for i in 0..from_top {
@@ -933,6 +904,21 @@ impl Heap {
             }
         }
         self.work = work;
+        if self.trace {
+            let ms = |from: Duration, to: Duration| to.saturating_sub(from).as_secs_f64() * 1e3;
+            let end = t0.elapsed();
+            eprintln!(
+                "gc young: {:.3} ms (roots {:.3}, barrier {:.3}, scan {:.3}, weak and finalizers {:.3}, dead {:.3}); {root_count} roots, {n_logged} logged, {n_remembered} remembered, {to_top} survived, {} B promoted, {} garbage, marking {marking}",
+                ms(Duration::ZERO, end),
+                ms(Duration::ZERO, t_roots),
+                ms(t_roots, t_barrier),
+                ms(t_barrier, t_scan),
+                ms(t_scan, t_fixup),
+                ms(t_fixup, end),
+                promoted_bytes,
+                self.garbage.len(),
+            );
+        }
         self.old_bytes += promoted_bytes;
         self.note_resized(resized);
         self.bytes_freed += freed as u64;
@@ -955,13 +941,12 @@ impl Heap {
         self.epoch = self.epoch.wrapping_add(1);
         self.phase = Phase::Marking;
         self.marked_bytes = 0;
+        self.weak_marked.clear();
         self.until_slice = self.slice_interval();
         let mut work = std::mem::take(&mut self.work);
-        let mut m = Marker {
-            epoch: self.epoch,
-            mark_stack: &mut self.mark_stack,
+        let mut m = ListOld {
+            out: &mut self.root_grey,
             nursery: self.nursery.as_ref().map(|n| (n.base(), n.top)),
-            in_old: false,
         };
         roots.each(&mut |slot| {
             // SAFETY: (this and the walks below) the program is stopped.
@@ -987,10 +972,24 @@ impl Heap {
         let mut done = 0usize;
         let mut resized = 0i64;
         let mut marked = 0usize;
-        while let Some(p) = self.mark_stack.pop() {
+        loop {
+            let p = if let Some(p) = self.mark_stack.pop() {
+                p
+            } else if let Some(p) = self.root_grey.pop() {
+                // SAFETY: old objects roots pointed to stay allocated
+                // until this cycle's sweep.
+                if !unsafe { mark(p, self.epoch) } {
+                    continue;
+                }
+                p
+            } else {
+                break;
+            };
             // SAFETY: grey objects are live old objects.
             let o = unsafe { &*p };
-            if !o.has(WEAK) {
+            if o.has(WEAK) {
+                self.weak_marked.push(p);
+            } else {
                 let mut m = Marker {
                     epoch: self.epoch,
                     mark_stack: &mut self.mark_stack,
@@ -1018,8 +1017,13 @@ impl Heap {
         self.note_resized(resized);
     }
 
+    /// Whether marking has nothing left to do but the final mark.
+    fn grey_empty(&self) -> bool {
+        self.mark_stack.is_empty() && self.root_grey.is_empty()
+    }
+
     fn drain(&mut self, deadline: Option<Instant>) {
-        while !self.mark_stack.is_empty() {
+        while !self.grey_empty() {
             self.mark_slice(deadline, usize::MAX);
             if deadline.is_some_and(|d| Instant::now() >= d) {
                 break;
@@ -1033,14 +1037,14 @@ impl Heap {
         }
         // SAFETY: an old object pointer from a live weak cell, finalizer
         // entry or remembered set.
-        unsafe { (*p).mark.get() == self.epoch }
+        unsafe { is_marked(p, self.epoch) }
     }
 
     /// The final mark: a young collection greys everything roots, young
     /// objects and logged cells point to; then the grey stack is drained,
     /// weak cells to dead objects cleared and finalizers queued.
     fn finish_marking(&mut self, roots: &mut dyn Roots) {
-        self.young(roots, false);
+        self.young(roots, false, true);
         let mut work = std::mem::take(&mut self.work);
         for cell in std::mem::take(&mut self.remark) {
             cell.clear(CELL_REMARK);
@@ -1055,7 +1059,7 @@ impl Heap {
         }
         self.work = work;
         self.drain(None);
-        for &w in self.weak_old.iter().chain(self.weak_young.iter()) {
+        for &w in self.weak_marked.iter().chain(self.weak_young.iter()) {
             if !self.marked(w) {
                 continue;
             }
@@ -1074,8 +1078,7 @@ impl Heap {
                 live.push(f);
             } else {
                 // SAFETY: an old object awaiting finalization.
-                let o = unsafe { &*f.obj };
-                o.mark.set(self.epoch);
+                unsafe { mark(f.obj, self.epoch) };
                 self.mark_stack.push(f.obj);
                 resurrected.push(f);
             }
@@ -1105,9 +1108,8 @@ impl Heap {
         let alive = |p: *mut Obj| {
             nursery.is_some_and(|(b, t)| within(b, t, p.cast()))
                 // SAFETY: entries point at allocated slots until swept.
-                || unsafe { (*p).mark.get() == epoch }
+                || unsafe { is_marked(p, epoch) }
         };
-        self.weak_old.retain(|&w| alive(w));
         self.weak_young.retain(|&w| alive(w));
         self.remembered.retain(|&o| alive(o));
         self.old_collections += 1;
@@ -1115,7 +1117,10 @@ impl Heap {
             .params
             .min_old_trigger
             .max((self.marked_bytes as f64 * self.params.growth) as usize);
-        self.phase = Phase::Sweeping { chunk: 0, slot: 0 };
+        self.phase = Phase::Sweeping {
+            chunk: 0,
+            slot: FIRST_SLOT,
+        };
     }
 
     // ---------------------------------------------------------------
@@ -1135,26 +1140,27 @@ impl Heap {
         let mut freed = 0usize;
         while chunk < self.old.chunks.len() {
             let o = self.old.slot(chunk, slot);
-            if !o.has(FREE) && o.mark.get() != self.epoch {
+            // SAFETY: a slot of a chunk of ours.
+            if !o.has(FREE) && !unsafe { is_marked(o, self.epoch) } {
                 freed += OBJ_BYTES + o.size.get() as usize;
                 // SAFETY: an unmarked object is unreachable: nothing reads
-                // its value again; it moves to the garbage list.
-                let v = unsafe { std::ptr::replace(o.value_ptr(), Value::Unit) };
-                if v.owns_heap() {
-                    self.garbage.push(v);
-                }
+                // its value again. It is dropped here: a slice stops at its
+                // deadline anyway, and memory freed now is what the program
+                // allocates next (deferring it made pauses fault in fresh
+                // pages for the garbage list).
+                drop(unsafe { std::ptr::replace(o.value_ptr(), Value::Unit) });
                 let p: *const Obj = o;
                 // SAFETY: the slot belongs to the old space.
                 self.old.release(unsafe { &*p });
             }
             slot += 1;
             if slot == CHUNK_OBJS {
-                slot = 0;
+                slot = FIRST_SLOT;
                 chunk += 1;
             }
             seen += 1;
             if seen >= limit
-                || (seen.is_multiple_of(256) && deadline.is_some_and(|d| Instant::now() >= d))
+                || (seen.is_multiple_of(64) && deadline.is_some_and(|d| Instant::now() >= d))
             {
                 break;
             }
@@ -1248,12 +1254,9 @@ impl Drop for Heap {
                 }
             }
         }
-        for c in 0..self.old.chunks.len() {
-            for i in 0..CHUNK_OBJS {
-                let o = self.old.slot(c, i);
-                // SAFETY: every old slot holds a value (`()` when free).
-                unsafe { std::ptr::drop_in_place(o.value_ptr()) };
-            }
+        for o in self.old.each_slot() {
+            // SAFETY: every old slot holds a value (`()` when free).
+            unsafe { std::ptr::drop_in_place(o.value_ptr()) };
         }
         for cell in &self.logged {
             cell.clear(CELL_LOGGED);
@@ -1285,6 +1288,16 @@ fn own_roots<'a>(
         )
 }
 
+/// Empty buffers kept between young collections (see `Heap::spare`).
+#[derive(Default)]
+struct Spare {
+    promoted: Vec<*mut Obj>,
+    interior: Vec<*mut Value>,
+    objs: Vec<*mut Obj>,
+    cells: Vec<Rc<CellBox>>,
+    kept: Vec<Rc<CellBox>>,
+}
+
 /// Flags every cell it passes as living in the old space.
 struct InOld;
 
@@ -1307,6 +1320,8 @@ struct Evac<'a> {
     promote_after: u8,
     tenure_all: bool,
     marking: bool,
+    /// Grey the old objects pointers lead to (the final mark).
+    grey_old: bool,
     epoch: u8,
     mark_stack: &'a mut Vec<*mut Obj>,
     remembered: &'a mut Vec<*mut Obj>,
@@ -1374,7 +1389,8 @@ impl Evac<'_> {
             let no = unsafe { &*n };
             no.set(OLD);
             no.clear(REMEMBERED);
-            no.mark.set(self.epoch);
+            // SAFETY: an old slot.
+            unsafe { mark(n, self.epoch) };
             if self.marking {
                 self.mark_stack.push(n);
             }
@@ -1453,11 +1469,9 @@ impl Visitor for Evac<'_> {
             }
         } else if self.in_to(p.cast()) {
             self.has_young = true;
-        } else if self.marking {
+        } else if self.grey_old {
             // SAFETY: an old object (reachable, so allocated).
-            let o = unsafe { &*p };
-            if o.mark.get() != self.epoch {
-                o.mark.set(self.epoch);
+            if unsafe { mark(p, self.epoch) } {
                 self.mark_stack.push(p);
             }
         }
@@ -1486,6 +1500,28 @@ impl Visitor for Evac<'_> {
     }
 }
 
+/// Lists the old objects a walk finds, marking nothing.
+struct ListOld<'a> {
+    out: &'a mut Vec<*mut Obj>,
+    nursery: Option<(*mut Obj, usize)>,
+}
+
+impl Visitor for ListOld<'_> {
+    fn edge(&mut self, slot: *mut Value, _covered: bool) {
+        // SAFETY: the walk hands out slots holding `Gc`/`Weak`.
+        let (Value::Gc(r) | Value::Weak(r)) = (unsafe { &*slot }) else {
+            return;
+        };
+        let p = r.as_ptr();
+        if !self
+            .nursery
+            .is_some_and(|(base, top)| within(base, top, p.cast()))
+        {
+            self.out.push(p);
+        }
+    }
+}
+
 /// The marker's visitor: greys white old objects.
 struct Marker<'a> {
     epoch: u8,
@@ -1509,9 +1545,7 @@ impl Visitor for Marker<'_> {
             return;
         }
         // SAFETY: an old object (reachable, so allocated).
-        let o = unsafe { &*p };
-        if o.mark.get() != self.epoch {
-            o.mark.set(self.epoch);
+        if unsafe { mark(p, self.epoch) } {
             self.mark_stack.push(p);
         }
     }

@@ -71,7 +71,7 @@ impl Params {
         let base = Params {
             mode,
             pause_target_us: 2000,
-            young_bytes: 4 << 20,
+            young_bytes: 512 << 10,
             max_heap_bytes: 0,
             promote_after: 2,
             growth: 2.0,

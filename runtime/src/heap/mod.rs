@@ -6,6 +6,8 @@
 //! - [`trace`]: walking the data a value owns to find GC pointers.
 //! - [`collector`]: the generational collector (copying nursery, old
 //!   space marked and swept incrementally), weak cells, finalizers.
+//! - [`old_space`]: the old generation's chunks and their mark tables.
+//! - [`garbage`]: values of dead objects, dropped a few per allocation.
 //! - [`barrier`]: the write barrier and the invariants, with `check_heap`.
 //! - [`config`], [`stats`]: modes and parameters; pause histograms.
 //! - [`accounting`]: the counting allocator behind heap budgets.
@@ -14,7 +16,9 @@ pub mod accounting;
 pub mod barrier;
 pub mod collector;
 pub mod config;
+pub(crate) mod garbage;
 pub mod object;
+pub(crate) mod old_space;
 pub mod stats;
 pub(crate) mod trace;
 

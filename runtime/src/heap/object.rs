@@ -45,8 +45,6 @@ pub struct Obj {
     pub(crate) flags: Cell<u16>,
     /// Young collections survived.
     pub(crate) age: Cell<u8>,
-    /// The marking epoch this object was last marked in (old objects).
-    pub(crate) mark: Cell<u8>,
     /// Bytes the value owns outside the object (measured when the object
     /// is made and whenever the collector traces it).
     pub(crate) size: Cell<u32>,
@@ -66,7 +64,6 @@ impl std::fmt::Debug for Obj {
         f.debug_struct("Obj")
             .field("flags", &self.flags.get())
             .field("age", &self.age.get())
-            .field("mark", &self.mark.get())
             .finish_non_exhaustive()
     }
 }
@@ -77,7 +74,6 @@ impl Obj {
             link: Cell::new(std::ptr::null_mut()),
             flags: Cell::new(flags),
             age: Cell::new(0),
-            mark: Cell::new(0),
             size: Cell::new(size),
             value: UnsafeCell::new(value),
         }

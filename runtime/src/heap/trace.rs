@@ -59,15 +59,15 @@ pub(crate) unsafe fn walk(
             Value::Str(s) => bytes += size_of::<String>() + s.capacity(),
             Value::Record(r) => {
                 bytes += size_of::<Record>() + r.fields.capacity() * VALUE;
-                push_all(work, &mut r.fields, covered);
+                push_all(v, work, &mut r.fields, covered);
             }
             Value::Variant(r) => {
                 bytes += size_of::<Variant>() + r.fields.capacity() * VALUE;
-                push_all(work, &mut r.fields, covered);
+                push_all(v, work, &mut r.fields, covered);
             }
             Value::List(l) => {
                 bytes += size_of::<Vec<Value>>() + l.capacity() * VALUE;
-                push_all(work, l, covered);
+                push_all(v, work, l, covered);
             }
             Value::Map(m) => {
                 bytes += size_of::<super::super::vm::value::Map>()
@@ -78,14 +78,14 @@ pub(crate) unsafe fn walk(
             }
             Value::Closure(c) => {
                 bytes += size_of::<Closure>() + c.captures.capacity() * VALUE;
-                push_all(work, &mut c.captures, covered);
+                push_all(v, work, &mut c.captures, covered);
             }
             Value::Iter(it) => {
                 bytes += size_of::<Iter>();
                 match &mut **it {
                     Iter::Owned(rest) => {
                         bytes += rest.len() * VALUE;
-                        push_all(work, rest.as_mut_slice(), covered);
+                        push_all(v, work, rest.as_mut_slice(), covered);
                     }
                     Iter::Chars { text, .. } => bytes += text.capacity(),
                     _ => {}
@@ -108,15 +108,17 @@ pub(crate) unsafe fn walk(
     bytes
 }
 
-fn push_all(work: &mut Work, items: &mut [Value], covered: bool) {
+fn push_all(v: &mut impl Visitor, work: &mut Work, items: &mut [Value], covered: bool) {
     for item in items {
-        // Scalars cannot hold anything: skip them here rather than pop
-        // them later (most fields are numbers).
-        if !matches!(
-            item,
-            Value::Unit | Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::Char(_)
-        ) {
-            work.push((item, covered));
+        match item {
+            // Scalars cannot hold anything: skip them here rather than pop
+            // them later (most fields are numbers).
+            Value::Unit | Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::Char(_) => {}
+            // GC pointers are visited at once: a list of a million `Gc`s
+            // (a root the young collection walks each time) never goes
+            // through the work list.
+            Value::Gc(_) | Value::Weak(_) => v.edge(item, covered),
+            _ => work.push((item, covered)),
         }
     }
 }
