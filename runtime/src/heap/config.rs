@@ -3,7 +3,7 @@
 /// A preset of collector parameters (`GcMode` in the language).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum GcMode {
-    /// Balanced: 4 MiB nursery, 2 ms pause target, old cycles when the
+    /// Balanced: 512 KiB nursery, 2 ms pause target, old cycles when the
     /// old generation doubles.
     #[default]
     Default,
@@ -90,13 +90,13 @@ impl Params {
             },
             GcMode::LowLatency => Params {
                 pause_target_us: 500,
-                young_bytes: 1 << 20,
+                young_bytes: 256 << 10,
                 promote_after: 3,
                 growth: 2.0,
                 ..base
             },
             GcMode::Memory => Params {
-                young_bytes: 512 << 10,
+                young_bytes: 256 << 10,
                 promote_after: 1,
                 growth: 1.25,
                 min_old_trigger: 4 << 20,
