@@ -202,6 +202,8 @@ fn samples() -> Vec<Op> {
             ne: 1,
         },
         Op::GcDeref { dst: 1, src: 2 },
+        Op::CellBorrowSite { site: 3 },
+        Op::CellRelease { site: 3 },
     ]
 }
 

@@ -24,6 +24,7 @@ pub mod cache;
 pub mod dataflow;
 pub mod describe;
 mod dump;
+pub mod extents;
 pub mod loans;
 pub mod moves;
 pub mod mutability;

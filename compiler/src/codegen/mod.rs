@@ -26,6 +26,7 @@
 
 mod peephole;
 
+use crate::borrowck::extents::{CellSite, Releases, cell_releases};
 use std::collections::HashMap;
 
 use ward_runtime::bytecode::{
@@ -429,6 +430,12 @@ struct FnGen<'m, 'a> {
     fnmir: &'a FnMir,
     body: &'a Body,
     name: String,
+    /// `RefCell` borrow calls: the block each ends, and its site number.
+    cell_sites: HashMap<usize, u16>,
+    /// Where those borrows end (from the borrow checker's regions).
+    releases: Releases,
+    /// The block being emitted.
+    cur_block: usize,
     regs: Vec<RegType>,
     reg_of: Vec<u16>,
     asm: Assembler,
@@ -463,6 +470,9 @@ impl<'m, 'a> FnGen<'m, 'a> {
             fnmir,
             body,
             name,
+            cell_sites: HashMap::new(),
+            releases: Releases::default(),
+            cur_block: 0,
             regs: Vec::new(),
             reg_of: vec![0; body.locals.len()],
             asm: Assembler::default(),
@@ -477,8 +487,50 @@ impl<'m, 'a> FnGen<'m, 'a> {
         };
         g.layout_registers()?;
         g.load_constants()?;
+        g.find_cell_borrows();
         g.emit_blocks()?;
         g.finish()
+    }
+
+    /// Finds the calls of `RefCell::borrow`, `borrow_mut` and
+    /// `try_borrow_mut` and where the borrows they take end.
+    fn find_cell_borrows(&mut self) {
+        let mut sites = Vec::new();
+        for (b, block) in self.body.blocks.iter().enumerate() {
+            if let TerminatorKind::Call {
+                callee: Callee::Def(d),
+                dest,
+                ..
+            } = &block.terminator.kind
+                && dest.proj.is_empty()
+                && self.mb.program.is_std_def(*d)
+                && matches!(
+                    self.mb.def_name(*d).as_str(),
+                    "RefCell::borrow" | "RefCell::borrow_mut" | "RefCell::try_borrow_mut"
+                )
+                && let Ok(k) = u16::try_from(sites.len())
+            {
+                self.cell_sites.insert(b, k);
+                sites.push(CellSite {
+                    block: BlockId(b as u32),
+                    dest: dest.local,
+                });
+            }
+        }
+        self.releases = cell_releases(
+            self.mb.program,
+            self.mb.typed,
+            self.body,
+            self.fnmir.file,
+            self.fnmir.def,
+            &sites,
+        );
+    }
+
+    fn emit_releases(&mut self, sites: Option<&Vec<u16>>) {
+        for &site in sites.into_iter().flatten() {
+            self.emit(Op::CellRelease { site });
+        }
     }
 
     fn fail<T>(&self, message: impl Into<String>) -> R<T> {
@@ -1200,7 +1252,9 @@ impl<'m, 'a> FnGen<'m, 'a> {
             let block = &self.body.blocks[b.index()];
             match block.terminator.kind {
                 TerminatorKind::Goto(next)
-                    if block.statements.iter().all(|s| self.is_silent(s)) && next != b =>
+                    if block.statements.iter().all(|s| self.is_silent(s))
+                        && !self.releases.in_block(b.index(), block.statements.len())
+                        && next != b =>
                 {
                     b = next;
                 }
@@ -1247,8 +1301,11 @@ impl<'m, 'a> FnGen<'m, 'a> {
         for (pos, &b) in order.iter().enumerate() {
             let block = &self.body.blocks[b];
             self.block_pc[b] = Some(self.asm.code.len());
+            self.cur_block = b;
+            let entry = self.releases.at_entry.get(b).cloned();
+            self.emit_releases(entry.as_ref());
             let start = self.asm.code.len();
-            self.statements(&block.statements)?;
+            self.statements(b, &block.statements)?;
             if let Some(u) = block.unwind
                 && !block.cleanup
             {
@@ -1265,10 +1322,12 @@ impl<'m, 'a> FnGen<'m, 'a> {
         Ok(())
     }
 
-    fn statements(&mut self, statements: &[crate::mir::Statement]) -> R<()> {
-        for s in statements {
+    fn statements(&mut self, b: usize, statements: &[crate::mir::Statement]) -> R<()> {
+        for (i, s) in statements.iter().enumerate() {
             self.line(s.span);
             self.statement(&s.kind)?;
+            let after = self.releases.after.get(&(b, i)).cloned();
+            self.emit_releases(after.as_ref());
             self.end_statement();
         }
         Ok(())
@@ -1280,6 +1339,9 @@ impl<'m, 'a> FnGen<'m, 'a> {
         if next != Some(target)
             && block.terminator.kind == TerminatorKind::Return
             && block.statements.iter().all(|s| self.is_silent(s))
+            && !self
+                .releases
+                .in_block(target.index(), block.statements.len())
         {
             // Returning costs no more than jumping to the return.
             let src = self.reg(Local::RETURN);
@@ -1312,13 +1374,16 @@ impl<'m, 'a> FnGen<'m, 'a> {
         };
         if block.cleanup
             || block.unwind.is_some()
+            || self
+                .releases
+                .in_block(header.index(), block.statements.len())
             || block.statements.len() > MAX_STATEMENTS
             || block.statements.iter().any(|s| self.may_panic(s))
             || self.operand_ty(discr) != Ty::Bool
         {
             return Ok(false);
         }
-        self.statements(&block.statements)?;
+        self.statements(header.index(), &block.statements)?;
         self.line(block.terminator.span);
         self.switch(discr, targets, *otherwise, next)?;
         self.end_statement();
@@ -1352,6 +1417,9 @@ impl<'m, 'a> FnGen<'m, 'a> {
             } => {
                 let start = self.asm.code.len();
                 self.call(callee, args, dest)?;
+                if let Some(&site) = self.cell_sites.get(&self.cur_block) {
+                    self.emit(Op::CellBorrowSite { site });
+                }
                 if let Some(u) = unwind {
                     self.handlers.push((start, self.asm.code.len(), *u));
                 }

@@ -540,6 +540,12 @@ instructions! {
     /// `src` (or the `Gc` a reference in `src` points to) points to: the
     /// deref of `Gc<T>`. Panics if the object's finalizer took the value.
     GcDeref = 0x82, "gc_deref" { dst: Reg => Dst, src: Reg => Src }
+    /// Tags the `RefCell` borrow that the native call just before made in
+    /// this frame (if it made one) as the borrow of `site`.
+    CellBorrowSite = 0x83, "cell_borrow_site" { site: u16 => U16 }
+    /// Ends this frame's `RefCell` borrow of `site` if it is still held:
+    /// the reference it returned is dead from here on.
+    CellRelease = 0x84, "cell_release" { site: u16 => U16 }
 }
 
 impl Op {

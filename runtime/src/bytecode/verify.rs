@@ -276,6 +276,8 @@ fn instruction(m: &Module, f: &Function, op: &Op, next: usize, boundary: &[bool]
         | Op::CaughtPanic { .. }
         | Op::ToError { .. }
         | Op::IntoIter { .. }
+        | Op::CellBorrowSite { .. }
+        | Op::CellRelease { .. }
         // Natives are typed by the host that binds them.
         | Op::CallNative { .. } => {}
         // A copy of owned data is a deep copy (Copy structs, the by-value

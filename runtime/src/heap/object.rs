@@ -150,10 +150,9 @@ pub const CELL_REFCELL: u8 = 1 << 2;
 /// at it; the language sees one owner.
 pub struct CellBox {
     pub(crate) flags: Cell<u8>,
-    /// 0 free, n > 0 shared borrows, -1 borrowed mutably.
+    /// 0 free, n > 0 shared borrows, -1 borrowed mutably (the run-time
+    /// borrow flag of a `RefCell`; the VM's borrow list says where).
     pub(crate) borrow: Cell<i32>,
-    /// Where the most recent live borrow was taken: `(function, pc)`.
-    pub(crate) borrowed_at: Cell<(u32, u32)>,
     /// The shallowest frame depth (plus one) that may still hold a `&mut`
     /// from `borrow_mut`, 0 if none: the write barrier's log keeps the
     /// cell while that frame lives, since writes through that reference
@@ -167,7 +166,6 @@ impl CellBox {
         Rc::new(CellBox {
             flags: Cell::new(if refcell { CELL_REFCELL } else { 0 }),
             borrow: Cell::new(0),
-            borrowed_at: Cell::new((0, 0)),
             held_at: Cell::new(0),
             value: UnsafeCell::new(value),
         })
@@ -198,10 +196,6 @@ impl CellBox {
     /// The run-time borrow state: 0 free, n > 0 shared, -1 mutable.
     pub fn borrow_state(&self) -> i32 {
         self.borrow.get()
-    }
-
-    pub fn borrowed_at(&self) -> (u32, u32) {
-        self.borrowed_at.get()
     }
 }
 

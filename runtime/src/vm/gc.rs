@@ -7,7 +7,7 @@
 
 use std::rc::Rc;
 
-use super::natives::{arg, none, ok, some, take};
+use super::natives::{arg, err, make_error, none, ok, some, take};
 use super::value::Value;
 use super::{Fault, Frame, Func, NativeFn, Vm};
 use crate::error::PanicKind;
@@ -185,13 +185,117 @@ fn cell_replace(vm: &mut Vm, a: &mut [Value]) -> R {
     Ok(unsafe { std::ptr::replace(c.value_ptr(), v) })
 }
 
-fn refcell_borrow(_: &mut Vm, a: &mut [Value]) -> R {
+/// A live `RefCell` borrow: the frame that made it, the borrow site the
+/// compiler numbered (`UNTAGGED` until the `cell_borrow_site` after the
+/// call), and where it was made.
+pub(super) struct CellBorrow {
+    depth: usize,
+    site: u16,
+    cell: Rc<CellBox>,
+    at: String,
+}
+
+const UNTAGGED: u16 = u16::MAX;
+
+/// Why `cell` cannot be borrowed (`mutable`: uniquely) now, naming where
+/// the borrow in the way was made; `None` if it can.
+fn borrow_conflict(vm: &Vm, cell: &Rc<CellBox>, mutable: bool) -> Option<String> {
+    let state = cell.borrow.get();
+    if state == 0 || (state > 0 && !mutable) {
+        return None;
+    }
+    let held = vm
+        .cell_borrows
+        .iter()
+        .rev()
+        .find(|b| Rc::ptr_eq(&b.cell, cell))
+        .map_or_else(|| "an unknown place".to_string(), |b| b.at.clone());
+    let (what, first) = if state < 0 {
+        ("mutably borrowed", "`borrow_mut`")
+    } else {
+        ("borrowed", "`borrow`")
+    };
+    let second = if mutable { "`borrow_mut`" } else { "`borrow`" };
+    Some(format!(
+        "RefCell already {what}: the {first} at {held} is still live when {second} is called at {}",
+        vm.here()
+    ))
+}
+
+/// Takes the borrow (the flag and the list entry; the op after the call
+/// tags it with its site).
+fn acquire(vm: &mut Vm, cell: &Rc<CellBox>, mutable: bool) {
+    cell.borrow
+        .set(if mutable { -1 } else { cell.borrow.get() + 1 });
+    vm.cell_borrows.push(CellBorrow {
+        depth: vm.frames.len(),
+        site: UNTAGGED,
+        cell: Rc::clone(cell),
+        at: vm.here(),
+    });
+}
+
+fn release(b: &CellBorrow) {
+    let state = b.cell.borrow.get();
+    b.cell
+        .borrow
+        .set(if state < 0 { 0 } else { (state - 1).max(0) });
+}
+
+/// `cell_borrow_site`: the newest untagged borrow of the frame at `depth`
+/// belongs to `site`. A borrow still held from an earlier run of the same
+/// site (a loop) ends first: its reference was overwritten.
+pub(super) fn tag_cell_borrow(list: &mut Vec<CellBorrow>, depth: usize, site: u16) {
+    let Some(new) = list
+        .iter()
+        .rposition(|b| b.depth == depth && b.site == UNTAGGED)
+    else {
+        return;
+    };
+    list[new].site = site;
+    if let Some(old) = list[..new]
+        .iter()
+        .rposition(|b| b.depth == depth && b.site == site)
+    {
+        release(&list.remove(old));
+    }
+}
+
+/// `cell_release`: ends the borrow of `site` in the frame at `depth`, if
+/// it is still held.
+pub(super) fn release_cell_borrow(list: &mut Vec<CellBorrow>, depth: usize, site: u16) {
+    if let Some(i) = list
+        .iter()
+        .rposition(|b| b.depth == depth && b.site == site)
+    {
+        release(&list.remove(i));
+    }
+}
+
+/// Frames deeper than `depth` are gone: their borrows end.
+pub(super) fn release_cell_borrows(list: &mut Vec<CellBorrow>, depth: usize) {
+    while list.last().is_some_and(|b| b.depth > depth) {
+        if let Some(b) = list.pop() {
+            release(&b);
+        }
+    }
+}
+
+fn refcell_borrow(vm: &mut Vm, a: &mut [Value]) -> R {
     let c = cell_arg(a, 0)?;
+    if let Some(m) = borrow_conflict(vm, &c, false) {
+        return Err(m.into());
+    }
+    acquire(vm, &c, false);
     Ok(Value::Ref(c.value_ptr()))
 }
 
 fn refcell_borrow_mut(vm: &mut Vm, a: &mut [Value]) -> R {
     let c = cell_arg(a, 0)?;
+    if let Some(m) = borrow_conflict(vm, &c, true) {
+        return Err(m.into());
+    }
+    acquire(vm, &c, true);
     cell_write(&mut vm.heap, &c);
     hold_mut_borrow(vm, c.clone());
     Ok(Value::Ref(c.value_ptr()))
@@ -199,9 +303,21 @@ fn refcell_borrow_mut(vm: &mut Vm, a: &mut [Value]) -> R {
 
 fn refcell_try_borrow_mut(vm: &mut Vm, a: &mut [Value]) -> R {
     let c = cell_arg(a, 0)?;
+    if let Some(m) = borrow_conflict(vm, &c, true) {
+        return Ok(err(make_error(vm, "BorrowError", &m)));
+    }
+    acquire(vm, &c, true);
     cell_write(&mut vm.heap, &c);
     hold_mut_borrow(vm, c.clone());
     Ok(ok(Value::Ref(c.value_ptr())))
+}
+
+fn refcell_replace(vm: &mut Vm, a: &mut [Value]) -> R {
+    let c = cell_arg(a, 0)?;
+    if let Some(m) = borrow_conflict(vm, &c, true) {
+        return Err(m.into());
+    }
+    cell_replace(vm, a)
 }
 
 /// Records that the running frame holds a `&mut` into `cell`, which the
@@ -325,7 +441,7 @@ pub(super) const NATIVES: &[(&str, NativeFn)] = &[
     ("RefCell::borrow", refcell_borrow),
     ("RefCell::borrow_mut", refcell_borrow_mut),
     ("RefCell::try_borrow_mut", refcell_try_borrow_mut),
-    ("RefCell::replace", cell_replace),
+    ("RefCell::replace", refcell_replace),
     ("RefCell::into_inner", cell_into_inner),
     ("Cell::new", cell_new),
     ("Cell::get", cell_get),

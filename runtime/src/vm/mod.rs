@@ -451,6 +451,8 @@ pub struct Vm<'p> {
     mut_borrows: Vec<std::rc::Rc<crate::heap::CellBox>>,
     /// The frame being popped returns a value that may hold a reference.
     returning_refs: bool,
+    /// Live `RefCell` borrows, oldest first (so by frame).
+    cell_borrows: Vec<gc::CellBorrow>,
 }
 
 impl std::fmt::Debug for Vm<'_> {
@@ -484,6 +486,7 @@ impl<'p> Vm<'p> {
             in_finalizers: false,
             mut_borrows: Vec::new(),
             returning_refs: false,
+            cell_borrows: Vec::new(),
         }
     }
 
@@ -616,6 +619,11 @@ impl<'p> Vm<'p> {
     /// Pops the top frame, putting a closure's captures back.
     fn pop_frame(&mut self) -> Frame {
         let frame = self.frames.pop().expect("a frame to pop");
+        // The frame's `RefCell` borrows end with it (a reference returned
+        // from it is no longer checked).
+        if !self.cell_borrows.is_empty() {
+            gc::release_cell_borrows(&mut self.cell_borrows, self.frames.len());
+        }
         if !self.mut_borrows.is_empty() {
             if self.returning_refs {
                 self.returning_refs = false;
@@ -1299,6 +1307,12 @@ impl<'p> Vm<'p> {
                         Some(slot) => *slot = v,
                         None => type_fault!(),
                     }
+                }
+                Op::CellBorrowSite { site } => {
+                    gc::tag_cell_borrow(&mut self.cell_borrows, self.frames.len(), site);
+                }
+                Op::CellRelease { site } => {
+                    gc::release_cell_borrow(&mut self.cell_borrows, self.frames.len(), site);
                 }
                 Op::GcDeref { dst, src } => {
                     // SAFETY: see `r!`.

@@ -86,7 +86,7 @@ pub(super) fn ok(v: Value) -> Value {
     Value::variant(RESULT, 0, vec![v])
 }
 
-fn err(v: Value) -> Value {
+pub(super) fn err(v: Value) -> Value {
     Value::variant(RESULT, 1, vec![v])
 }
 
