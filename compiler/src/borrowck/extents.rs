@@ -79,14 +79,11 @@ pub fn cell_releases(
         if let Some(t) = r.local_rty.get(site.dest.index()) {
             t.regions(&mut rvs);
         }
-        let mut live = BitSet::new(r.points);
+        // Region values cover the points, then the universal end markers.
+        let mut live = BitSet::new(r.points + r.universals.len());
         for rv in rvs {
             if let Some(v) = r.values.get(rv as usize) {
-                for p in 0..r.points {
-                    if v.contains(p) {
-                        live.insert(p);
-                    }
-                }
+                live.union(v);
             }
         }
         let at = |b: usize, i: usize| live.contains(r.block_start[b] + i);
