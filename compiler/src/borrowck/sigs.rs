@@ -346,9 +346,19 @@ impl Templates {
             };
             params.push(t);
         }
+        // The functions of a `#[static_args]` type (`Gc::with_finalizer`)
+        // keep what they are given in the GC heap, so a closure handed to
+        // them must be `'static`: it may run after this frame is gone.
+        let keeps_closures = def.owner.and_then(|i| typed.impl_self.get(&i)).is_some_and(
+            |(_, t)| matches!(t, Ty::Adt(a, _) if program.def(*a).has_attr("static_args")),
+        );
         for (k, (p, ty)) in f.body.params.iter().zip(tys).enumerate() {
             scope.param_index = Some(ParamPos::Param(k));
-            params.push(Self::build(program, &p.ty, ty, &mut scope));
+            let t = Self::build(program, &p.ty, ty, &mut scope);
+            params.push(match t {
+                Tmpl::Fn(_) if keeps_closures => Tmpl::Fn(RegionRef::Static),
+                other => other,
+            });
         }
         // Elision for the return type: `&self`'s region, else the only
         // input region, else `'static` (W0106 was reported).

@@ -288,7 +288,13 @@ impl Heap {
     /// `WARD_GC_TRACE=1` prints a line per pause on stderr (what it did
     /// and where the time went).
     pub fn from_env() -> Heap {
-        let mut h = Heap::default();
+        // `WARD_GC_MODE=Throughput` (any mode's name): the mode a program
+        // starts in, as if its first statement were `gc::configure`.
+        let mode = std::env::var("WARD_GC_MODE")
+            .ok()
+            .and_then(|m| GcMode::from_name(&m))
+            .unwrap_or_default();
+        let mut h = Heap::new(Params::for_mode(mode));
         let on = |k: &str| std::env::var(k).is_ok_and(|v| v == "1");
         if on("WARD_GC_STRESS") {
             h.stress = true;

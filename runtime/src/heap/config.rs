@@ -33,6 +33,13 @@ impl GcMode {
         })
     }
 
+    /// The mode called `name` (as `name()` spells it, any case).
+    pub fn from_name(name: &str) -> Option<GcMode> {
+        (0..5)
+            .filter_map(GcMode::from_index)
+            .find(|m| m.name().eq_ignore_ascii_case(name))
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             GcMode::Default => "Default",
