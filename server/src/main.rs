@@ -2,6 +2,7 @@
 //! `cli/`; this file only parses the command line and dispatches.
 
 mod cli;
+mod lsp;
 
 use std::process::ExitCode;
 

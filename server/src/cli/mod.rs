@@ -62,6 +62,8 @@ enum Command {
         /// The root `.ward` file of the program.
         file: PathBuf,
     },
+    /// Serve the Language Server Protocol on stdin/stdout (for editors).
+    Lsp,
 }
 
 /// Exit statuses shared by every subcommand.
@@ -95,6 +97,7 @@ pub fn run() -> ExitCode {
             args,
         } => run::run(&file, emit, gc_stats, &args),
         Command::Test { file } => run::test(&file),
+        Command::Lsp => return crate::lsp::run(),
     };
     ExitCode::from(code)
 }

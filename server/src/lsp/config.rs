@@ -1,0 +1,93 @@
+//! The server's settings: the `ward` object of `initializationOptions`
+//! and of `workspace/didChangeConfiguration` (`{"settings": {"ward": …}}`).
+//! Every field has a default, so a client may send any subset.
+
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Settings {
+    pub inlay_hints: InlayHints,
+    pub run: Run,
+    /// Where `codeDescription` links of diagnostics point: a URL whose
+    /// `#w0382-…` anchors are `docs/diagnostics.md`'s headings. Unset: the
+    /// `docs/diagnostics.md` beside the server's sources, when it exists.
+    pub diagnostics_docs: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", default)]
+pub struct InlayHints {
+    /// `let` and closure parameter types.
+    pub types: bool,
+    pub lifetimes: LifetimeHints,
+    /// Implicit drops at the end of scopes.
+    pub drops: bool,
+    pub capabilities: bool,
+}
+
+impl Default for InlayHints {
+    fn default() -> InlayHints {
+        InlayHints {
+            types: true,
+            lifetimes: LifetimeHints::SkipTrivial,
+            drops: false,
+            capabilities: true,
+        }
+    }
+}
+
+/// When elided lifetimes are shown on signatures.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub enum LifetimeHints {
+    Always,
+    /// Not where a single input lifetime is all there is.
+    #[default]
+    SkipTrivial,
+    Never,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Run {
+    /// Whether the Run and Profile lenses and commands may execute code.
+    pub allow: bool,
+    /// A run is stopped after this long.
+    pub timeout_ms: u64,
+}
+
+impl Default for Run {
+    fn default() -> Run {
+        Run {
+            allow: true,
+            timeout_ms: 10_000,
+        }
+    }
+}
+
+impl Settings {
+    /// Settings from a `ward` object; `Err` names what did not fit.
+    pub fn from_json(value: serde_json::Value) -> Result<Settings, String> {
+        if value.is_null() {
+            return Ok(Settings::default());
+        }
+        serde_json::from_value(value).map_err(|e| format!("invalid `ward` settings: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partial_settings_keep_the_defaults() {
+        let s = Settings::from_json(serde_json::json!({"inlayHints": {"lifetimes": "always"}}))
+            .unwrap_or_default();
+        assert_eq!(s.inlay_hints.lifetimes, LifetimeHints::Always);
+        assert!(s.inlay_hints.types);
+        assert!(!s.inlay_hints.drops);
+        assert_eq!(s.run.timeout_ms, 10_000);
+        assert!(Settings::from_json(serde_json::json!({"run": {"timeoutMs": "soon"}})).is_err());
+    }
+}

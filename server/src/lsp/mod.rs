@@ -1,0 +1,47 @@
+//! `ward lsp`: the language server over stdio. Only this module knows
+//! LSP; protocol types are converted in `to_proto` and `position`.
+
+mod config;
+mod document;
+mod position;
+mod server;
+mod to_proto;
+mod transport;
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use tower_lsp_server::{LspService, Server};
+
+/// Serves on stdin/stdout until `exit`. The status is 0 when `shutdown`
+/// came first, 1 otherwise (as the protocol asks).
+pub fn run() -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the server's runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let state = Arc::new(server::State::default());
+    let shared = state.clone();
+    runtime.block_on(async move {
+        let (service, socket) = LspService::build(|client| server::Backend::new(client, shared))
+            .custom_method("ward/debugPanic", server::Backend::debug_panic)
+            .finish();
+        let (input, output) = transport::spawn();
+        Server::new(input, output, socket).serve(service).await;
+    });
+    // Analyses still running on the blocking pool are abandoned.
+    runtime.shutdown_background();
+    if state.shutdown.load(Ordering::SeqCst) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}

@@ -1,0 +1,206 @@
+//! A small LSP client for the protocol tests: it starts the real `ward lsp`
+//! binary, frames JSON-RPC messages over its stdin and reads its stdout on
+//! a thread, keeping notifications until a test asks for them.
+
+// Tests pass `json!` temporaries: taking them by value reads better.
+#![allow(clippy::needless_pass_by_value)]
+
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::time::{Duration, Instant};
+
+/// How long a test waits for any one answer.
+pub const TIMEOUT: Duration = Duration::from_secs(30);
+
+pub struct Client {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    incoming: Receiver<Value>,
+    /// Messages read but not yet asked for.
+    backlog: Vec<Value>,
+    next_id: i64,
+}
+
+impl Client {
+    /// Starts `ward lsp` (with the test hooks on).
+    pub fn start() -> Client {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ward"))
+            .arg("lsp")
+            .env("WARD_LSP_TEST_HOOKS", "1")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("ward lsp starts");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let stdin = child.stdin.take();
+        let (tx, incoming) = channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            while let Some(message) = read_message(&mut reader) {
+                if tx.send(message).is_err() {
+                    return;
+                }
+            }
+        });
+        Client {
+            child,
+            stdin,
+            incoming,
+            backlog: Vec::new(),
+            next_id: 1,
+        }
+    }
+
+    /// Starts the server and completes `initialize`/`initialized` with
+    /// `capabilities` and `options`; returns the `initialize` result.
+    pub fn initialized(capabilities: Value, options: Value) -> (Client, Value) {
+        let mut c = Client::start();
+        let result = c
+            .request(
+                "initialize",
+                json!({
+                    "processId": null,
+                    "rootUri": null,
+                    "capabilities": capabilities,
+                    "initializationOptions": options,
+                }),
+            )
+            .expect("initialize succeeds");
+        c.notify("initialized", json!({}));
+        (c, result)
+    }
+
+    pub fn send_raw(&mut self, body: &[u8]) {
+        let stdin = self.stdin.as_mut().expect("stdin open");
+        let header = format!("Content-Length: {}\r\n\r\n", body.len());
+        stdin.write_all(header.as_bytes()).expect("write header");
+        stdin.write_all(body).expect("write body");
+        stdin.flush().expect("flush");
+    }
+
+    fn send(&mut self, message: &Value) {
+        self.send_raw(message.to_string().as_bytes());
+    }
+
+    pub fn notify(&mut self, method: &str, params: Value) {
+        self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    /// Sends a request and waits for its response: `Ok(result)` or
+    /// `Err(error object)`.
+    pub fn request(&mut self, method: &str, params: Value) -> Result<Value, Value> {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        let response =
+            self.wait_for(|m| m.get("id") == Some(&json!(id)) && m.get("method").is_none());
+        match response.get("error") {
+            Some(e) => Err(e.clone()),
+            None => Ok(response.get("result").cloned().unwrap_or(Value::Null)),
+        }
+    }
+
+    /// The next message (kept or new) that `want` accepts.
+    pub fn wait_for(&mut self, want: impl Fn(&Value) -> bool) -> Value {
+        if let Some(i) = self.backlog.iter().position(&want) {
+            return self.backlog.remove(i);
+        }
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.incoming.recv_timeout(left) {
+                Ok(m) if want(&m) => return m,
+                Ok(m) => self.backlog.push(m),
+                Err(RecvTimeoutError::Timeout) => {
+                    panic!("timed out; messages so far: {:#?}", self.backlog)
+                }
+                Err(RecvTimeoutError::Disconnected) => {
+                    panic!(
+                        "the server closed stdout; messages so far: {:#?}",
+                        self.backlog
+                    )
+                }
+            }
+        }
+    }
+
+    /// The `publishDiagnostics` for `uri` at `version`.
+    pub fn diagnostics(&mut self, uri: &str, version: i64) -> Vec<Value> {
+        let m = self.wait_for(|m| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == uri
+                && m["params"]["version"] == version
+        });
+        m["params"]["diagnostics"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    pub fn open(&mut self, uri: &str, text: &str) {
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": "ward", "version": 1, "text": text}}),
+        );
+    }
+
+    /// `shutdown`, `exit`, and the process's status.
+    pub fn shutdown_and_exit(mut self) -> ExitStatus {
+        self.request("shutdown", Value::Null)
+            .expect("shutdown succeeds");
+        self.notify("exit", Value::Null);
+        self.wait_exit()
+    }
+
+    pub fn wait_exit(&mut self) -> ExitStatus {
+        drop(self.stdin.take());
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "the server did not exit");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One framed message, or `None` at the end of the stream.
+fn read_message(reader: &mut impl BufRead) -> Option<Value> {
+    let mut length = None;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).ok()? == 0 {
+            return None;
+        }
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some(v) = line.strip_prefix("Content-Length:") {
+            length = v.trim().parse::<usize>().ok();
+        }
+    }
+    let mut body = vec![0; length?];
+    reader.read_exact(&mut body).ok()?;
+    serde_json::from_slice(&body).ok()
+}
+
+/// A `file://` URI for a path under the system's temp directory.
+pub fn temp_uri(name: &str) -> (std::path::PathBuf, String) {
+    let dir = std::env::temp_dir().join(format!("ward-lsp-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join(name);
+    let uri = format!("file://{}", path.display());
+    (path, uri)
+}
