@@ -24,9 +24,9 @@ pub struct Client {
 }
 
 impl Client {
-    /// Starts `ward lsp` (with the test hooks on).
-    pub fn start() -> Client {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_ward"))
+    /// Starts `bin lsp` (with the test hooks on).
+    pub fn spawn(bin: &str) -> Client {
+        let mut child = Command::new(bin)
             .arg("lsp")
             .env("WARD_LSP_TEST_HOOKS", "1")
             .stdin(Stdio::piped())
@@ -54,10 +54,10 @@ impl Client {
         }
     }
 
-    /// Starts the server and completes `initialize`/`initialized` with
-    /// `capabilities` and `options`; returns the `initialize` result.
-    pub fn initialized(capabilities: Value, options: Value) -> (Client, Value) {
-        let mut c = Client::start();
+    /// Completes `initialize`/`initialized` with `capabilities` and
+    /// `options`; returns the `initialize` result too.
+    pub fn initialize(mut self, capabilities: Value, options: Value) -> (Client, Value) {
+        let c = &mut self;
         let result = c
             .request(
                 "initialize",
@@ -70,7 +70,12 @@ impl Client {
             )
             .expect("initialize succeeds");
         c.notify("initialized", json!({}));
-        (c, result)
+        (self, result)
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     pub fn send_raw(&mut self, body: &[u8]) {

@@ -1,6 +1,8 @@
 //! Protocol tests: each starts the real `ward lsp` binary and drives it
 //! over stdio with the client in `client.rs`.
 
+// Shared with `examples/lsp_bench.rs`; each uses part of it.
+#[allow(dead_code)]
 mod client;
 
 use client::{Client, temp_uri};
@@ -9,27 +11,32 @@ use ward_tests::repo_root;
 
 const MOVED: &str = "fn main() {\n    let s = \"bed 4\".to_string();\n    let t = s;\n    println(\"{} {}\", s, t);\n}\n";
 
+/// The `ward lsp` of this build, initialized.
+fn initialized(capabilities: Value, options: Value) -> (Client, Value) {
+    Client::spawn(env!("CARGO_BIN_EXE_ward")).initialize(capabilities, options)
+}
+
 fn utf8_client() -> Value {
     json!({"general": {"positionEncodings": ["utf-8", "utf-16"]}})
 }
 
 #[test]
 fn initialize_negotiates_the_position_encoding() {
-    let (c, result) = Client::initialized(utf8_client(), Value::Null);
+    let (c, result) = initialized(utf8_client(), Value::Null);
     assert_eq!(result["capabilities"]["positionEncoding"], "utf-8");
     // Incremental sync.
     assert_eq!(result["capabilities"]["textDocumentSync"]["change"], 2);
     assert_eq!(result["serverInfo"]["name"], "ward");
     assert!(c.shutdown_and_exit().success());
 
-    let (c, result) = Client::initialized(json!({}), Value::Null);
+    let (c, result) = initialized(json!({}), Value::Null);
     assert_eq!(result["capabilities"]["positionEncoding"], "utf-16");
     assert!(c.shutdown_and_exit().success());
 }
 
 #[test]
 fn diagnostics_carry_code_link_and_related_information() {
-    let (mut c, _) = Client::initialized(json!({}), Value::Null);
+    let (mut c, _) = initialized(json!({}), Value::Null);
     let path = repo_root().join("examples/borrow_errors.ward");
     let uri = format!("file://{}", path.display());
     let text = std::fs::read_to_string(&path).expect("the example exists");
@@ -65,7 +72,7 @@ fn diagnostics_carry_code_link_and_related_information() {
 
 #[test]
 fn fixing_the_error_publishes_an_empty_list_for_that_version() {
-    let (mut c, _) = Client::initialized(json!({}), Value::Null);
+    let (mut c, _) = initialized(json!({}), Value::Null);
     let (_, uri) = temp_uri("fix.ward");
     c.open(&uri, MOVED);
     let first = c.diagnostics(&uri, 1);
@@ -86,7 +93,7 @@ fn fixing_the_error_publishes_an_empty_list_for_that_version() {
 
 #[test]
 fn unused_code_is_tagged_unnecessary() {
-    let (mut c, _) = Client::initialized(json!({}), Value::Null);
+    let (mut c, _) = initialized(json!({}), Value::Null);
     let (_, uri) = temp_uri("unused.ward");
     c.open(&uri, "fn main() {\n    let spare = 1;\n}\n");
     let diags = c.diagnostics(&uri, 1);
@@ -108,7 +115,7 @@ fn ranges_count_utf16_units_or_utf8_bytes_as_negotiated() {
     let at = line.rfind('s').unwrap_or_default();
     let utf16 = line[..at].encode_utf16().count();
     for (caps, expected) in [(json!({}), utf16), (utf8_client(), at)] {
-        let (mut c, _) = Client::initialized(caps, Value::Null);
+        let (mut c, _) = initialized(caps, Value::Null);
         let (_, uri) = temp_uri("wide.ward");
         c.open(&uri, text);
         let diags = c.diagnostics(&uri, 1);
@@ -134,7 +141,7 @@ fn ranges_count_utf16_units_or_utf8_bytes_as_negotiated() {
 
 #[test]
 fn bad_messages_get_errors_and_the_server_keeps_serving() {
-    let (mut c, _) = Client::initialized(json!({}), Value::Null);
+    let (mut c, _) = initialized(json!({}), Value::Null);
     // Malformed JSON: a parse error with a null id.
     c.send_raw(b"{\"jsonrpc\": \"2.0\", \"id\": 7, \"method\": ");
     let parse_error = c.wait_for(|m| m["error"]["code"] == -32700);
@@ -182,7 +189,7 @@ fn bad_messages_get_errors_and_the_server_keeps_serving() {
 
 #[test]
 fn closing_a_document_clears_its_diagnostics() {
-    let (mut c, _) = Client::initialized(json!({}), Value::Null);
+    let (mut c, _) = initialized(json!({}), Value::Null);
     let (_, uri) = temp_uri("close.ward");
     c.open(&uri, MOVED);
     assert_eq!(c.diagnostics(&uri, 1).len(), 1);
@@ -201,7 +208,7 @@ fn closing_a_document_clears_its_diagnostics() {
 
 #[test]
 fn exit_without_shutdown_is_status_1() {
-    let (mut c, _) = Client::initialized(json!({}), Value::Null);
+    let (mut c, _) = initialized(json!({}), Value::Null);
     c.notify("exit", Value::Null);
     let status = c.wait_exit();
     assert_eq!(status.code(), Some(1));
@@ -209,7 +216,7 @@ fn exit_without_shutdown_is_status_1() {
 
 #[test]
 fn settings_errors_are_reported_not_fatal() {
-    let (mut c, _) = Client::initialized(json!({}), json!({"inlayHints": {"lifetimes": 5}}));
+    let (mut c, _) = initialized(json!({}), json!({"inlayHints": {"lifetimes": 5}}));
     let warning = c.wait_for(|m| m["method"] == "window/logMessage" && m["params"]["type"] == 2);
     assert!(
         warning["params"]["message"]

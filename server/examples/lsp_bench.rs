@@ -1,0 +1,92 @@
+//! The language server's latency benchmark: a generated 10 000-line
+//! program open in the real `ward lsp` (release build), then edits inside
+//! one function, one at a time, each timed from the `didChange` to the
+//! `publishDiagnostics` for that version. Also: time to the first
+//! diagnostics after `didOpen`, and the server's resident memory.
+//!
+//! Run: `cargo run --release -p ward --example lsp_bench`
+
+// Shared with the protocol tests; the benchmark uses part of it.
+#[allow(dead_code)]
+#[path = "../tests/lsp/client.rs"]
+mod client;
+
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+
+const LINES: usize = 10_000;
+const EDITS: usize = 200;
+
+/// `VmRSS` and `VmHWM` of a process, in MB.
+fn memory(pid: u32) -> (f64, f64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let kb = |key: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+            .unwrap_or(f64::NAN)
+    };
+    (kb("VmRSS:") / 1024.0, kb("VmHWM:") / 1024.0)
+}
+
+fn percentile(sorted: &[Duration], p: usize) -> f64 {
+    let i = (sorted.len() * p / 100).min(sorted.len() - 1);
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+fn main() {
+    let ward = ward_tests::release_ward();
+    let text = ward_tests::generate_program(LINES);
+    let (_, uri) = client::temp_uri("bench.ward");
+    let (mut c, _) = client::Client::spawn(&ward).initialize(json!({}), Value::Null);
+
+    let start = Instant::now();
+    c.open(&uri, &text);
+    let first = c.diagnostics(&uri, 1);
+    let to_first = start.elapsed();
+    let errors = first.iter().filter(|d| d["severity"] == 1).count();
+
+    // A line inside a function in the middle of the file: the first body
+    // line after the middle `fn`.
+    let lines: Vec<&str> = text.lines().collect();
+    let middle = (lines.len() / 2..lines.len())
+        .find(|&i| lines[i].trim_start().starts_with("fn "))
+        .map_or(lines.len() / 2, |i| i + 1);
+    let mut samples = Vec::with_capacity(EDITS);
+    for k in 0..EDITS {
+        let version = i64::try_from(k).unwrap_or(0) + 2;
+        // Type a space at the start of the line, then take it back out.
+        let change = if k % 2 == 0 {
+            json!({"range": {"start": {"line": middle, "character": 0}, "end": {"line": middle, "character": 0}}, "text": " "})
+        } else {
+            json!({"range": {"start": {"line": middle, "character": 0}, "end": {"line": middle, "character": 1}}, "text": ""})
+        };
+        let sent = Instant::now();
+        c.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]}),
+        );
+        let _ = c.diagnostics(&uri, version);
+        samples.push(sent.elapsed());
+    }
+    samples.sort();
+    let (rss, peak) = memory(c.pid());
+    println!(
+        "document: {} lines, {} bytes, {errors} errors",
+        lines.len(),
+        text.len()
+    );
+    println!(
+        "first diagnostics after didOpen: {:.1} ms",
+        to_first.as_secs_f64() * 1000.0
+    );
+    println!(
+        "didChange -> publishDiagnostics over {EDITS} edits: p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms",
+        percentile(&samples, 50),
+        percentile(&samples, 95),
+        percentile(&samples, 100)
+    );
+    println!("server memory: RSS {rss:.1} MB, peak {peak:.1} MB");
+    let _ = c.shutdown_and_exit();
+}
