@@ -19,6 +19,10 @@ use tower_lsp_server::{LspService, Server};
 pub fn run() -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
+        // Checks run on the blocking pool: a few threads, so that freed
+        // analysis memory is reused rather than parked in many threads'
+        // allocator caches (and stale checks are skipped, not queued up).
+        .max_blocking_threads(2)
         .enable_all()
         .build()
     {
