@@ -23,7 +23,7 @@ use ward_compiler::resolve::SourceLoader;
 use super::config::Settings;
 use super::document::{Change, Document};
 use super::position::Encoding;
-use super::to_proto::{self, DocLinks, FileLines};
+use super::to_proto::{self, DocLinks};
 
 /// What every handler and background job shares.
 #[derive(Debug)]
@@ -183,19 +183,18 @@ impl State {
         let enc = read(&self.encoding);
         let links = read(&self.links);
         let root_file = program.files.iter().position(|f| f.path == root)?;
-        let lines = FileLines::new(&text, enc);
         let uri_of = |span: FileSpan| -> Option<(Uri, Range)> {
-            if span.file.0 as usize == root_file {
-                let r = lines.range(span.span.start as usize, span.span.end as usize);
-                return Some((uri.clone(), r));
-            }
             if span.file == program.std_file {
                 return None;
             }
             let file = program.files.get(span.file.0 as usize)?;
-            let u = Uri::from_file_path(&file.path)?;
-            let l = FileLines::new(&file.text, enc);
-            Some((u, l.range(span.span.start as usize, span.span.end as usize)))
+            let u = if span.file.0 as usize == root_file {
+                uri.clone()
+            } else {
+                Uri::from_file_path(&file.path)?
+            };
+            let (start, end) = (span.span.start as usize, span.span.end as usize);
+            Some((u, to_proto::range(file, start, end, enc)))
         };
         let root_id = FileId(u32::try_from(root_file).ok()?);
         Some(
@@ -203,7 +202,7 @@ impl State {
                 .diagnostics
                 .iter()
                 .filter(|d| d.span.file == root_id)
-                .map(|d| to_proto::diagnostic(d, &lines, &uri_of, &links))
+                .map(|d| to_proto::diagnostic(d, &program.files[root_file], enc, &uri_of, &links))
                 .collect(),
         )
     }

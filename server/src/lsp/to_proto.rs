@@ -9,33 +9,15 @@ use tower_lsp_server::ls_types::{
 };
 use ward_compiler::diagnostics::{Diagnostic as WardDiagnostic, FileSpan, Severity};
 
-use super::position::{Encoding, LineIndex};
+use ward_compiler::resolve::SourceFile;
 
-/// Protocol ranges of byte spans in one file.
-#[derive(Debug)]
-pub struct FileLines<'a> {
-    pub text: &'a str,
-    pub index: LineIndex,
-    pub enc: Encoding,
-}
+use super::position::{self, Encoding};
 
-impl<'a> FileLines<'a> {
-    pub fn new(text: &'a str, enc: Encoding) -> FileLines<'a> {
-        FileLines {
-            text,
-            index: LineIndex::new(text),
-            enc,
-        }
-    }
-
-    pub fn position(&self, offset: usize) -> Position {
-        let (line, character) = self.index.position(self.text, offset, self.enc);
-        Position::new(line, character)
-    }
-
-    pub fn range(&self, start: usize, end: usize) -> Range {
-        Range::new(self.position(start), self.position(end))
-    }
+/// The protocol range of a byte span in a file the checker read.
+pub fn range(file: &SourceFile, start: usize, end: usize, enc: Encoding) -> Range {
+    let (l0, c0) = position::position(file, start, enc);
+    let (l1, c1) = position::position(file, end, enc);
+    Range::new(Position::new(l0, c0), Position::new(l1, c1))
 }
 
 /// Links from a diagnostic code to its section of `docs/diagnostics.md`.
@@ -110,7 +92,8 @@ fn slug(heading: &str) -> String {
 /// other files of the program become related information there.
 pub fn diagnostic(
     d: &WardDiagnostic,
-    lines: &FileLines<'_>,
+    file: &SourceFile,
+    enc: Encoding,
     uri_of: &dyn Fn(FileSpan) -> Option<(Uri, Range)>,
     links: &DocLinks,
 ) -> Diagnostic {
@@ -149,7 +132,12 @@ pub fn diagnostic(
         );
     }
     Diagnostic {
-        range: lines.range(d.span.span.start as usize, d.span.span.end as usize),
+        range: range(
+            file,
+            d.span.span.start as usize,
+            d.span.span.end as usize,
+            enc,
+        ),
         severity: Some(match d.severity {
             Severity::Error => DiagnosticSeverity::ERROR,
             Severity::Warning => DiagnosticSeverity::WARNING,
