@@ -19,6 +19,12 @@ pub struct Analysis {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+// The language server shares finished analyses between threads.
+const _: () = {
+    const fn send_sync<T: Send + Sync>() {}
+    send_sync::<Analysis>();
+};
+
 impl Analysis {
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
@@ -41,12 +47,30 @@ pub struct Options {
 
 /// [`analyze`] with options.
 pub fn analyze_with(root: &Path, loader: &dyn SourceLoader, options: Options) -> Analysis {
+    analyze_cached(
+        root,
+        loader,
+        options,
+        &mut crate::borrowck::cache::Cache::default(),
+    )
+}
+
+/// [`analyze_with`], reusing the borrow checker's per-function results
+/// from earlier analyses of the same program (the language server keeps
+/// one cache per open document).
+pub fn analyze_cached(
+    root: &Path,
+    loader: &dyn SourceLoader,
+    options: Options,
+    cache: &mut crate::borrowck::cache::Cache,
+) -> Analysis {
     let mut program = resolve::build(root, loader);
     let typed = types::check_program(&program);
     let mut all = std::mem::take(&mut program.diagnostics);
     all.extend(typed.diagnostics.iter().cloned());
     all.extend(unused_imports(&program));
-    let borrowck = crate::borrowck::check_program(&program, &typed, &all, options.facts);
+    let borrowck =
+        crate::borrowck::check_program_cached(&program, &typed, &all, options.facts, cache);
     all.extend(borrowck.diagnostics);
     // Diagnostics about the standard library's own text would be a bug in
     // the table; they are kept (and a test asserts there are none).
@@ -63,7 +87,10 @@ fn unused_imports(program: &Program) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for m in program.user_modules() {
         for entry in &program.module(m).imports {
-            if entry.used.get() || !entry.resolved || entry.is_pub {
+            if entry.used.load(std::sync::atomic::Ordering::Relaxed)
+                || !entry.resolved
+                || entry.is_pub
+            {
                 continue;
             }
             let name = entry

@@ -15,7 +15,6 @@ use crate::syntax::ast::{
     Attribute, ConstDef, EnumDef, ExprId, ExprKind, Fields, Function, Generics, Import, Item,
     ItemKind, Name, Path, Stmt, StructDef, TypeRef,
 };
-use std::cell::Cell;
 use std::collections::HashMap;
 use std::path::{Path as FsPath, PathBuf};
 
@@ -159,7 +158,7 @@ pub struct ImportEntry {
     pub target: PerNs,
     /// For `path::*`: the module or enum whose names it brings in.
     pub glob_source: Option<DefId>,
-    pub used: Cell<bool>,
+    pub used: std::sync::atomic::AtomicBool,
     pub resolved: bool,
 }
 
@@ -439,7 +438,7 @@ impl Program {
             if entry.import.binding().is_some_and(|b| b.text == name)
                 && let Some(found) = entry.target.get(ns)
             {
-                entry.used.set(true);
+                entry.used.store(true, std::sync::atomic::Ordering::Relaxed);
                 return Some(found);
             }
         }
@@ -449,7 +448,7 @@ impl Program {
                     .member(source, name, ns)
                     .filter(|d| self.def_visible(*d, m))
             {
-                entry.used.set(true);
+                entry.used.store(true, std::sync::atomic::Ordering::Relaxed);
                 return Some(found);
             }
         }
@@ -1192,7 +1191,7 @@ impl Builder<'_> {
                             file,
                             target: PerNs::default(),
                             glob_source: None,
-                            used: Cell::new(false),
+                            used: std::sync::atomic::AtomicBool::new(false),
                             resolved: false,
                         });
                 }

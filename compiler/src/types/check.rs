@@ -16,7 +16,7 @@ use crate::syntax::ast::{
 };
 use std::cell::Cell;
 use std::collections::HashMap;
-use std::rc::Rc;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct LocalId(pub u32);
@@ -96,7 +96,7 @@ struct Checker<'a> {
     body: &'a Body,
     file: FileId,
     module: ModuleId,
-    generics: Vec<Rc<str>>,
+    generics: Vec<Arc<str>>,
     lifetimes: Vec<String>,
     self_ty: Option<Ty>,
     fresh: Cell<u32>,

@@ -13,7 +13,7 @@ use crate::diagnostics::{Diagnostic, FileId, FileSpan, Span, codes};
 use crate::resolve::{DefId, DefKind, ImplId, ModuleId, Program, TypeRes};
 use crate::syntax::ast::{ArrayLen, Fields, GenericArg, Generics, Name, TypeRef};
 use std::collections::HashMap;
-use std::rc::Rc;
+use std::sync::Arc;
 
 pub use check::{BodyTypes, Local, LocalId};
 pub use consts::ConstValue;
@@ -32,7 +32,7 @@ pub struct FieldInfo {
 /// struct and enum, in terms of `Ty::Param`.
 #[derive(Debug, Default)]
 pub struct Adts {
-    pub generics: HashMap<DefId, Vec<Rc<str>>>,
+    pub generics: HashMap<DefId, Vec<Arc<str>>>,
     /// For a struct def or a variant def.
     pub fields: HashMap<DefId, Vec<FieldInfo>>,
     /// Each variant's enum.
@@ -72,7 +72,7 @@ pub enum SelfKind {
 /// A function's signature in terms of `Ty::Param` (impl generics first).
 #[derive(Debug, Clone)]
 pub struct FnSig {
-    pub generics: Vec<Rc<str>>,
+    pub generics: Vec<Arc<str>>,
     /// The first `impl_generics` generics belong to the `impl`.
     pub impl_generics: usize,
     /// With the receiver first for methods.
@@ -86,7 +86,7 @@ pub struct FnSig {
 pub struct TypedProgram {
     pub adts: Adts,
     pub sigs: HashMap<DefId, FnSig>,
-    pub impl_self: HashMap<ImplId, (Vec<Rc<str>>, Ty)>,
+    pub impl_self: HashMap<ImplId, (Vec<Arc<str>>, Ty)>,
     pub const_types: HashMap<DefId, Ty>,
     pub const_values: HashMap<DefId, ConstValue>,
     pub bodies: HashMap<DefId, BodyTypes>,
@@ -123,7 +123,7 @@ pub fn check_program(program: &Program) -> TypedProgram {
 pub struct TyScope<'a> {
     pub module: ModuleId,
     pub file: FileId,
-    pub generics: &'a [Rc<str>],
+    pub generics: &'a [Arc<str>],
     pub self_ty: Option<&'a Ty>,
     /// Declared lifetime names (`'a`), besides `'static`.
     pub lifetimes: &'a [String],
@@ -339,10 +339,10 @@ fn check_lifetime(scope: &TyScope, l: &Name, diags: &mut Vec<Diagnostic>) {
     );
 }
 
-fn generic_names(generics: &Generics) -> Vec<Rc<str>> {
+fn generic_names(generics: &Generics) -> Vec<Arc<str>> {
     generics
         .types()
-        .map(|n| Rc::from(n.text.as_str()))
+        .map(|n| Arc::from(n.text.as_str()))
         .collect()
 }
 

@@ -3,7 +3,7 @@
 
 use crate::resolve::{DefId, Program};
 use std::fmt::Write as _;
-use std::rc::Rc;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Ty {
@@ -24,7 +24,7 @@ pub enum Ty {
     /// A struct or enum (user or std) with its type arguments.
     Adt(DefId, Vec<Ty>),
     /// Type parameter `index` of the signature being checked.
-    Param(u32, Rc<str>),
+    Param(u32, Arc<str>),
     /// An inference variable of the body being checked.
     Var(u32),
     /// A type that could not be determined; already reported.

@@ -2,9 +2,17 @@
 //! LSP; protocol types are converted in `to_proto` and `position`.
 
 mod config;
+mod diagnostics;
 mod document;
+mod from_proto;
+mod goto;
+mod hover;
+mod inlay_hints;
 mod position;
+mod references;
+mod rename;
 mod server;
+mod snapshot;
 mod to_proto;
 mod transport;
 

@@ -4,37 +4,46 @@
 
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
-use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
 use dashmap::DashMap;
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
+use tower_lsp_server::ls_types::request::{GotoTypeDefinitionParams, GotoTypeDefinitionResponse};
 use tower_lsp_server::ls_types::{
     Diagnostic, DidChangeConfigurationParams, DidChangeTextDocumentParams,
-    DidCloseTextDocumentParams, DidOpenTextDocumentParams, InitializeParams, InitializeResult,
-    InitializedParams, MessageType, PositionEncodingKind, Range, ServerCapabilities, ServerInfo,
-    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions, Uri,
+    DidCloseTextDocumentParams, DidOpenTextDocumentParams, DocumentHighlight,
+    DocumentHighlightParams, GotoDefinitionParams, GotoDefinitionResponse, Hover, HoverParams,
+    HoverProviderCapability, InitializeParams, InitializeResult, InitializedParams, InlayHint,
+    InlayHintParams, Location, MessageType, OneOf, PositionEncodingKind, PrepareRenameResponse,
+    ReferenceParams, RenameOptions, RenameParams, ServerCapabilities, ServerInfo,
+    TextDocumentPositionParams, TextDocumentSyncCapability, TextDocumentSyncKind,
+    TextDocumentSyncOptions, TypeDefinitionProviderCapability, Uri, WorkDoneProgressOptions,
+    WorkspaceEdit,
 };
 use tower_lsp_server::{Client, LanguageServer};
-use ward_compiler::diagnostics::{FileId, FileSpan};
-use ward_compiler::resolve::SourceLoader;
 
 use super::config::Settings;
 use super::document::{Change, Document};
 use super::position::Encoding;
-use super::to_proto::{self, DocLinks};
+use super::snapshot::{SharedSlot, Snapshot};
+use super::to_proto::DocLinks;
 
 /// What every handler and background job shares.
 #[derive(Debug)]
 pub struct State {
-    docs: DashMap<Uri, Document>,
+    pub docs: DashMap<Uri, Document>,
+    /// Per open document: its latest analysis (see `snapshot.rs`).
+    pub slots: DashMap<Uri, SharedSlot>,
     encoding: RwLock<Encoding>,
     settings: RwLock<Settings>,
     links: RwLock<Arc<DocLinks>>,
     /// The last version whose diagnostics went out, per document; held
     /// while publishing so that versions go out in order.
     published: tokio::sync::Mutex<HashMap<Uri, i32>>,
+    /// The client accepts `workspace/inlayHint/refresh` (sent when the
+    /// settings change what is shown).
+    pub client_refreshes_hints: AtomicBool,
     /// `shutdown` arrived (the exit status after `exit` depends on it).
     pub shutdown: AtomicBool,
     /// `WARD_LSP_TEST_HOOKS=1`: the `ward/debugPanic` request panics, for
@@ -46,13 +55,39 @@ impl Default for State {
     fn default() -> State {
         State {
             docs: DashMap::new(),
+            slots: DashMap::new(),
             encoding: RwLock::new(Encoding::Utf16),
             settings: RwLock::new(Settings::default()),
             links: RwLock::new(Arc::new(DocLinks::from_source_tree())),
             published: tokio::sync::Mutex::new(HashMap::new()),
+            client_refreshes_hints: AtomicBool::new(false),
             shutdown: AtomicBool::new(false),
             test_hooks: std::env::var("WARD_LSP_TEST_HOOKS").is_ok_and(|v| v == "1"),
         }
+    }
+}
+
+impl State {
+    pub fn encoding(&self) -> Encoding {
+        read(&self.encoding)
+    }
+
+    pub fn settings(&self) -> Settings {
+        read(&self.settings)
+    }
+
+    /// The diagnostics of `uri` at `version`, or `None` once a newer
+    /// version arrived (before or during the check).
+    fn diagnose(&self, uri: &Uri, version: i32) -> Option<Vec<Diagnostic>> {
+        if self.docs.get(uri)?.version != version {
+            return None;
+        }
+        let snapshot = self.snapshot(uri)?;
+        if snapshot.version != version {
+            return None;
+        }
+        let links = read(&self.links);
+        Some(super::diagnostics::of(&snapshot, &links))
     }
 }
 
@@ -132,6 +167,32 @@ impl Backend {
         });
     }
 
+    /// Runs a request's handler on the blocking pool against the
+    /// document's current snapshot. `None` when the document is not open
+    /// (a request racing its `didClose`, or a client confusion): the
+    /// request then has no result rather than an error.
+    pub async fn on_snapshot<R, F>(&self, uri: &Uri, what: &'static str, f: F) -> Result<Option<R>>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Snapshot, &State) -> Result<R> + Send + 'static,
+    {
+        let state = self.state.clone();
+        let uri = uri.clone();
+        let job = tokio::task::spawn_blocking(move || {
+            guard(what, || match state.snapshot(&uri) {
+                Some(snapshot) => f(&snapshot, &state).map(Some),
+                None => Ok(None),
+            })
+        });
+        job.await.unwrap_or_else(|e| {
+            Err(Error {
+                code: ErrorCode::InternalError,
+                message: format!("{what} failed: {e}").into(),
+                data: None,
+            })
+        })
+    }
+
     async fn warn(&self, message: String) {
         self.client.log_message(MessageType::WARNING, message).await;
     }
@@ -148,82 +209,6 @@ impl Backend {
             }
             panic!("a deliberate panic in a request handler");
         }))
-    }
-}
-
-impl State {
-    /// The path a document is analysed under: its file path, or its URI
-    /// text for unsaved buffers (whose `mod` declarations find nothing).
-    fn path_of(uri: &Uri) -> PathBuf {
-        uri.to_file_path()
-            .map_or_else(|| PathBuf::from(uri.as_str()), std::borrow::Cow::into_owned)
-    }
-
-    /// The diagnostics of `uri` at `version`, or `None` once a newer
-    /// version arrived (before or during the check).
-    fn diagnose(&self, uri: &Uri, version: i32) -> Option<Vec<Diagnostic>> {
-        let text = {
-            let doc = self.docs.get(uri)?;
-            if doc.version != version {
-                return None;
-            }
-            doc.text()
-        };
-        let root = State::path_of(uri);
-        let loader = Overlay {
-            state: self,
-            root: &root,
-            text: &text,
-        };
-        let analysis = ward_compiler::analysis::analyze(&root, &loader);
-        if self.docs.get(uri).map(|d| d.version) != Some(version) {
-            return None;
-        }
-        let program = &analysis.program;
-        let enc = read(&self.encoding);
-        let links = read(&self.links);
-        let root_file = program.files.iter().position(|f| f.path == root)?;
-        let uri_of = |span: FileSpan| -> Option<(Uri, Range)> {
-            if span.file == program.std_file {
-                return None;
-            }
-            let file = program.files.get(span.file.0 as usize)?;
-            let u = if span.file.0 as usize == root_file {
-                uri.clone()
-            } else {
-                Uri::from_file_path(&file.path)?
-            };
-            let (start, end) = (span.span.start as usize, span.span.end as usize);
-            Some((u, to_proto::range(file, start, end, enc)))
-        };
-        let root_id = FileId(u32::try_from(root_file).ok()?);
-        Some(
-            analysis
-                .diagnostics
-                .iter()
-                .filter(|d| d.span.file == root_id)
-                .map(|d| to_proto::diagnostic(d, &program.files[root_file], enc, &uri_of, &links))
-                .collect(),
-        )
-    }
-}
-
-/// Files for the checker: open documents' texts first, then the disk.
-struct Overlay<'a> {
-    state: &'a State,
-    root: &'a Path,
-    text: &'a str,
-}
-
-impl SourceLoader for Overlay<'_> {
-    fn load(&self, path: &Path) -> Option<String> {
-        if path == self.root {
-            return Some(self.text.to_string());
-        }
-        if let Some(doc) = Uri::from_file_path(path).and_then(|u| self.state.docs.get(&u)) {
-            return Some(doc.text());
-        }
-        std::fs::read_to_string(path).ok()
     }
 }
 
@@ -256,6 +241,16 @@ impl LanguageServer for Backend {
             Encoding::Utf16
         };
         write(&self.state.encoding, enc);
+        let refresh = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.inlay_hint.as_ref())
+            .and_then(|h| h.refresh_support)
+            .unwrap_or(false);
+        self.state
+            .client_refreshes_hints
+            .store(refresh, Ordering::SeqCst);
         let options = params
             .initialization_options
             .unwrap_or(serde_json::Value::Null);
@@ -280,6 +275,16 @@ impl LanguageServer for Backend {
                         ..TextDocumentSyncOptions::default()
                     },
                 )),
+                inlay_hint_provider: Some(OneOf::Left(true)),
+                hover_provider: Some(HoverProviderCapability::Simple(true)),
+                definition_provider: Some(OneOf::Left(true)),
+                type_definition_provider: Some(TypeDefinitionProviderCapability::Simple(true)),
+                references_provider: Some(OneOf::Left(true)),
+                document_highlight_provider: Some(OneOf::Left(true)),
+                rename_provider: Some(OneOf::Right(RenameOptions {
+                    prepare_provider: Some(true),
+                    work_done_progress_options: WorkDoneProgressOptions::default(),
+                })),
                 ..ServerCapabilities::default()
             },
             offset_encoding: None,
@@ -295,6 +300,111 @@ impl LanguageServer for Backend {
     async fn shutdown(&self) -> Result<()> {
         self.state.shutdown.store(true, Ordering::SeqCst);
         Ok(())
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let at = params.text_document_position_params;
+        let pos = at.position;
+        let found = self
+            .on_snapshot(&at.text_document.uri, "hover", move |snap, _| {
+                super::hover::hover(snap, pos)
+            })
+            .await?;
+        Ok(found.flatten())
+    }
+
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>> {
+        let at = params.text_document_position_params;
+        let pos = at.position;
+        let found = self
+            .on_snapshot(&at.text_document.uri, "definition", move |snap, _| {
+                super::goto::definition(snap, pos)
+            })
+            .await?;
+        Ok(found.flatten())
+    }
+
+    async fn goto_type_definition(
+        &self,
+        params: GotoTypeDefinitionParams,
+    ) -> Result<Option<GotoTypeDefinitionResponse>> {
+        let at = params.text_document_position_params;
+        let pos = at.position;
+        let found = self
+            .on_snapshot(&at.text_document.uri, "typeDefinition", move |snap, _| {
+                super::goto::type_definition(snap, pos)
+            })
+            .await?;
+        Ok(found.flatten())
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        let at = params.text_document_position;
+        let pos = at.position;
+        let decl = params.context.include_declaration;
+        let found = self
+            .on_snapshot(&at.text_document.uri, "references", move |snap, _| {
+                super::references::references(snap, pos, decl)
+            })
+            .await?;
+        Ok(found.flatten())
+    }
+
+    async fn document_highlight(
+        &self,
+        params: DocumentHighlightParams,
+    ) -> Result<Option<Vec<DocumentHighlight>>> {
+        let at = params.text_document_position_params;
+        let pos = at.position;
+        let found = self
+            .on_snapshot(
+                &at.text_document.uri,
+                "documentHighlight",
+                move |snap, _| super::references::highlight(snap, pos),
+            )
+            .await?;
+        Ok(found.flatten())
+    }
+
+    async fn prepare_rename(
+        &self,
+        params: TextDocumentPositionParams,
+    ) -> Result<Option<PrepareRenameResponse>> {
+        let pos = params.position;
+        let found = self
+            .on_snapshot(
+                &params.text_document.uri,
+                "prepareRename",
+                move |snap, _| super::rename::prepare(snap, pos),
+            )
+            .await?;
+        Ok(found.flatten())
+    }
+
+    async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        let at = params.text_document_position;
+        let pos = at.position;
+        let name = params.new_name;
+        let found = self
+            .on_snapshot(&at.text_document.uri, "rename", move |snap, _| {
+                super::rename::rename(snap, pos, &name)
+            })
+            .await?;
+        Ok(found.flatten())
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        let range = params.range;
+        let settings = self.state.settings().inlay_hints;
+        let found = self
+            .on_snapshot(&params.text_document.uri, "inlayHint", move |snap, _| {
+                super::inlay_hints::inlay_hints(snap, range, &settings)
+            })
+            .await?;
+        Ok(found)
     }
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
@@ -337,6 +447,7 @@ impl LanguageServer for Backend {
         let uri = params.text_document.uri;
         let mut published = self.state.published.lock().await;
         self.state.docs.remove(&uri);
+        self.state.slots.remove(&uri);
         published.remove(&uri);
         self.client.publish_diagnostics(uri, Vec::new(), None).await;
     }
@@ -358,6 +469,9 @@ impl LanguageServer for Backend {
                     .map(|d| (d.key().clone(), d.version))
                     .collect();
                 let mut published = self.state.published.lock().await;
+                if self.state.client_refreshes_hints.load(Ordering::SeqCst) {
+                    let _ = self.client.inlay_hint_refresh().await;
+                }
                 for (uri, version) in open {
                     published.remove(&uri);
                     self.schedule(uri, version);

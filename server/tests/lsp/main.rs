@@ -1,9 +1,14 @@
 //! Protocol tests: each starts the real `ward lsp` binary and drives it
 //! over stdio with the client in `client.rs`.
 
+// `UPDATE_EXPECT=1` writes snapshots as `r#"…"#` whether or not they need it.
+#![allow(clippy::needless_raw_string_hashes)]
+
 // Shared with `examples/lsp_bench.rs`; each uses part of it.
 #[allow(dead_code)]
 mod client;
+mod hints;
+mod navigation;
 
 use client::{Client, temp_uri};
 use serde_json::{Value, json};
@@ -228,5 +233,42 @@ fn settings_errors_are_reported_not_fatal() {
         "workspace/didChangeConfiguration",
         json!({"settings": {"ward": {"inlayHints": {"drops": true}}}}),
     );
+    assert!(c.shutdown_and_exit().success());
+}
+
+#[test]
+fn out_of_range_positions_are_errors_and_unknown_documents_have_no_result() {
+    let (mut c, _) = initialized(json!({}), Value::Null);
+    let (_, uri) = temp_uri("range.ward");
+    c.open(&uri, MOVED);
+    c.diagnostics(&uri, 1);
+    for method in [
+        "textDocument/hover",
+        "textDocument/definition",
+        "textDocument/documentHighlight",
+        "textDocument/prepareRename",
+    ] {
+        let past = c.request(
+            method,
+            json!({"textDocument": {"uri": uri}, "position": {"line": 4000, "character": 0}}),
+        );
+        let error = past.expect_err("a position past the end is an error");
+        assert_eq!(error["code"], -32602, "{method}: {error}");
+        // A character past the line's end is the line's end.
+        let wide = c.request(
+            method,
+            json!({"textDocument": {"uri": uri}, "position": {"line": 1, "character": 4000}}),
+        );
+        assert!(
+            wide.is_ok() || method == "textDocument/prepareRename",
+            "{method}: {wide:?}"
+        );
+        let unknown = c.request(
+            method,
+            json!({"textDocument": {"uri": "file:///nowhere/never-opened.ward"},
+                   "position": {"line": 0, "character": 0}}),
+        );
+        assert_eq!(unknown, Ok(Value::Null), "{method}");
+    }
     assert!(c.shutdown_and_exit().success());
 }

@@ -1,0 +1,151 @@
+//! A document's analysis at one version, shared by diagnostics and every
+//! request. Computed at most once per version (later callers wait for the
+//! one computing it), with the borrow checker's per-function cache kept
+//! across versions so that an edit inside one function re-checks it alone.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use tower_lsp_server::jsonrpc::Result;
+use tower_lsp_server::ls_types::{Location, Position, Range, Uri};
+use ward_compiler::analysis::{Analysis, Options, analyze_cached};
+use ward_compiler::borrowck::cache::Cache;
+use ward_compiler::diagnostics::{FileId, Span};
+use ward_compiler::ide::Index;
+use ward_compiler::resolve::{SourceFile, SourceLoader};
+
+use super::from_proto;
+use super::position::Encoding;
+use super::server::State;
+use super::to_proto;
+
+/// What the checker knows about one version of a document.
+#[derive(Debug)]
+pub struct Snapshot {
+    pub uri: Uri,
+    pub version: i32,
+    pub analysis: Analysis,
+    pub index: Index,
+    /// The document's own file in the analysed program.
+    pub file: FileId,
+    pub enc: Encoding,
+}
+
+/// Per open document: the latest snapshot and the cache it was built with.
+#[derive(Debug, Default)]
+pub struct Slot {
+    snapshot: Option<Arc<Snapshot>>,
+    cache: Cache,
+}
+
+pub type SharedSlot = Arc<Mutex<Slot>>;
+
+impl Snapshot {
+    pub fn source(&self) -> &SourceFile {
+        self.analysis.program.file(self.file)
+    }
+
+    pub fn offset(&self, pos: Position) -> Result<u32> {
+        from_proto::offset(self.source(), pos, self.enc)
+    }
+
+    /// A span of the document's own file.
+    pub fn range(&self, span: Span) -> Range {
+        to_proto::range(
+            self.source(),
+            span.start as usize,
+            span.end as usize,
+            self.enc,
+        )
+    }
+
+    /// Where a span of any user file of the program is, or `None` for the
+    /// standard library (which has no file to open).
+    pub fn location(&self, file: FileId, span: Span) -> Option<Location> {
+        let program = &self.analysis.program;
+        if file == program.std_file {
+            return None;
+        }
+        let source = program.files.get(file.0 as usize)?;
+        let uri = if file == self.file {
+            self.uri.clone()
+        } else {
+            Uri::from_file_path(&source.path)?
+        };
+        let range = to_proto::range(source, span.start as usize, span.end as usize, self.enc);
+        Some(Location::new(uri, range))
+    }
+}
+
+/// The path a document is analysed under: its file path, or its URI text
+/// for unsaved buffers (whose `mod` declarations find nothing).
+pub fn path_of(uri: &Uri) -> PathBuf {
+    uri.to_file_path()
+        .map_or_else(|| PathBuf::from(uri.as_str()), std::borrow::Cow::into_owned)
+}
+
+impl State {
+    /// The snapshot of the document's current version, computing it if
+    /// needed; `None` when the document is not open. Blocks: call it on
+    /// the blocking pool.
+    pub fn snapshot(&self, uri: &Uri) -> Option<Arc<Snapshot>> {
+        let slot = self.slot(uri)?;
+        let mut slot = slot
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (version, text) = {
+            let doc = self.docs.get(uri)?;
+            (doc.version, doc.text())
+        };
+        if let Some(s) = &slot.snapshot
+            && s.version == version
+        {
+            return Some(s.clone());
+        }
+        let root = path_of(uri);
+        let loader = Overlay {
+            state: self,
+            root: &root,
+            text: &text,
+        };
+        let analysis = analyze_cached(&root, &loader, Options { facts: true }, &mut slot.cache);
+        let file = analysis.program.files.iter().position(|f| f.path == root)?;
+        let index = Index::build(&analysis);
+        let snapshot = Arc::new(Snapshot {
+            uri: uri.clone(),
+            version,
+            analysis,
+            index,
+            file: FileId(u32::try_from(file).ok()?),
+            enc: self.encoding(),
+        });
+        slot.snapshot = Some(snapshot.clone());
+        Some(snapshot)
+    }
+
+    fn slot(&self, uri: &Uri) -> Option<SharedSlot> {
+        if !self.docs.contains_key(uri) {
+            return None;
+        }
+        Some(self.slots.entry(uri.clone()).or_default().clone())
+    }
+}
+
+/// Files for the checker: open documents' texts first, then the disk.
+struct Overlay<'a> {
+    state: &'a State,
+    root: &'a Path,
+    text: &'a str,
+}
+
+impl SourceLoader for Overlay<'_> {
+    fn load(&self, path: &Path) -> Option<String> {
+        if path == self.root {
+            return Some(self.text.to_string());
+        }
+        if let Some(doc) = Uri::from_file_path(path).and_then(|u| self.state.docs.get(&u)) {
+            return Some(doc.text());
+        }
+        std::fs::read_to_string(path).ok()
+    }
+}
