@@ -5,6 +5,7 @@
 pub mod hints;
 pub mod hover;
 pub mod index;
+pub mod symbols;
 
 pub use index::{Access, Index, Occurrence, Target};
 

@@ -13,6 +13,8 @@ mod references;
 mod rename;
 mod server;
 mod snapshot;
+mod structure;
+mod symbols;
 mod to_proto;
 mod transport;
 

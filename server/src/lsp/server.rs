@@ -13,15 +13,19 @@ use tower_lsp_server::ls_types::request::{GotoTypeDefinitionParams, GotoTypeDefi
 use tower_lsp_server::ls_types::{
     Diagnostic, DidChangeConfigurationParams, DidChangeTextDocumentParams,
     DidCloseTextDocumentParams, DidOpenTextDocumentParams, DocumentHighlight,
-    DocumentHighlightParams, GotoDefinitionParams, GotoDefinitionResponse, Hover, HoverParams,
-    HoverProviderCapability, InitializeParams, InitializeResult, InitializedParams, InlayHint,
-    InlayHintParams, Location, MessageType, OneOf, PositionEncodingKind, PrepareRenameResponse,
-    ReferenceParams, RenameOptions, RenameParams, ServerCapabilities, ServerInfo,
-    TextDocumentPositionParams, TextDocumentSyncCapability, TextDocumentSyncKind,
+    DocumentHighlightParams, DocumentSymbolParams, DocumentSymbolResponse, FoldingRange,
+    FoldingRangeParams, FoldingRangeProviderCapability, GotoDefinitionParams,
+    GotoDefinitionResponse, Hover, HoverParams, HoverProviderCapability, InitializeParams,
+    InitializeResult, InitializedParams, InlayHint, InlayHintParams, Location, MessageType, OneOf,
+    PositionEncodingKind, PrepareRenameResponse, ReferenceParams, RenameOptions, RenameParams,
+    SelectionRange, SelectionRangeParams, SelectionRangeProviderCapability, ServerCapabilities,
+    ServerInfo, TextDocumentPositionParams, TextDocumentSyncCapability, TextDocumentSyncKind,
     TextDocumentSyncOptions, TypeDefinitionProviderCapability, Uri, WorkDoneProgressOptions,
-    WorkspaceEdit,
+    WorkspaceEdit, WorkspaceSymbolParams, WorkspaceSymbolResponse,
 };
 use tower_lsp_server::{Client, LanguageServer};
+
+use ward_compiler::resolve::SourceFile;
 
 use super::config::Settings;
 use super::document::{Change, Document};
@@ -101,6 +105,15 @@ fn write<T>(lock: &RwLock<T>, value: T) {
     *lock
         .write()
         .unwrap_or_else(std::sync::PoisonError::into_inner) = value;
+}
+
+/// An `InternalError` response with a message.
+pub fn internal(message: &str) -> Error {
+    Error {
+        code: ErrorCode::InternalError,
+        message: message.to_string().into(),
+        data: None,
+    }
 }
 
 /// Runs a handler's body, turning a panic into an `InternalError` response
@@ -193,6 +206,26 @@ impl Backend {
         })
     }
 
+    /// Runs a handler on the blocking pool against the document's current
+    /// syntax tree and text (no analysis needed).
+    pub async fn on_tree<R, F>(&self, uri: &Uri, what: &'static str, f: F) -> Result<Option<R>>
+    where
+        R: Send + 'static,
+        F: FnOnce(&tree_sitter::Tree, &SourceFile, Encoding) -> Result<R> + Send + 'static,
+    {
+        let Some((tree, text)) = self.state.docs.get(uri).map(|d| (d.tree.clone(), d.text()))
+        else {
+            return Ok(None);
+        };
+        let enc = self.state.encoding();
+        let path = super::snapshot::path_of(uri);
+        let job = tokio::task::spawn_blocking(move || {
+            let file = SourceFile::new(path, text);
+            guard(what, || f(&tree, &file, enc).map(Some))
+        });
+        job.await.unwrap_or_else(|e| Err(internal(&e.to_string())))
+    }
+
     async fn warn(&self, message: String) {
         self.client.log_message(MessageType::WARNING, message).await;
     }
@@ -276,6 +309,10 @@ impl LanguageServer for Backend {
                     },
                 )),
                 inlay_hint_provider: Some(OneOf::Left(true)),
+                document_symbol_provider: Some(OneOf::Left(true)),
+                workspace_symbol_provider: Some(OneOf::Left(true)),
+                folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+                selection_range_provider: Some(SelectionRangeProviderCapability::Simple(true)),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
                 definition_provider: Some(OneOf::Left(true)),
                 type_definition_provider: Some(TypeDefinitionProviderCapability::Simple(true)),
@@ -405,6 +442,73 @@ impl LanguageServer for Backend {
             })
             .await?;
         Ok(found)
+    }
+
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        let found = self
+            .on_snapshot(&params.text_document.uri, "documentSymbol", |snap, _| {
+                Ok(DocumentSymbolResponse::Nested(super::symbols::document(
+                    snap,
+                )))
+            })
+            .await?;
+        Ok(found)
+    }
+
+    async fn symbol(
+        &self,
+        params: WorkspaceSymbolParams,
+    ) -> Result<Option<WorkspaceSymbolResponse>> {
+        let state = self.state.clone();
+        let query = params.query;
+        let job = tokio::task::spawn_blocking(move || {
+            guard("workspace/symbol", || {
+                let open: Vec<Uri> = state.docs.iter().map(|d| d.key().clone()).collect();
+                let mut seen = std::collections::HashSet::new();
+                let mut found = Vec::new();
+                for uri in open {
+                    let Some(snap) = state.snapshot(&uri) else {
+                        continue;
+                    };
+                    for s in super::symbols::workspace(&snap, &query) {
+                        // Programs that share a file list its items once.
+                        let key = (s.location.uri.clone(), s.location.range.start);
+                        if seen.insert((key.0.as_str().to_string(), key.1.line, key.1.character)) {
+                            found.push(s);
+                        }
+                    }
+                }
+                Ok(WorkspaceSymbolResponse::Flat(found))
+            })
+        });
+        job.await
+            .unwrap_or_else(|e| Err(internal(&e.to_string())))
+            .map(Some)
+    }
+
+    async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+        self.on_tree(
+            &params.text_document.uri,
+            "foldingRange",
+            |tree, file, _| Ok(super::structure::folding_ranges(tree, file)),
+        )
+        .await
+    }
+
+    async fn selection_range(
+        &self,
+        params: SelectionRangeParams,
+    ) -> Result<Option<Vec<SelectionRange>>> {
+        let positions = params.positions;
+        self.on_tree(
+            &params.text_document.uri,
+            "selectionRange",
+            move |tree, file, enc| super::structure::selection_ranges(tree, file, &positions, enc),
+        )
+        .await
     }
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {

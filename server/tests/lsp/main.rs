@@ -9,6 +9,7 @@
 mod client;
 mod hints;
 mod navigation;
+mod outline;
 
 use client::{Client, temp_uri};
 use serde_json::{Value, json};

@@ -1,0 +1,123 @@
+//! Features read off the syntax tree alone: folding ranges (the grammar's
+//! `folds.scm`, plus runs of line comments) and selection ranges (the
+//! chain of enclosing nodes).
+
+use std::sync::OnceLock;
+
+use tower_lsp_server::ls_types::{FoldingRange, FoldingRangeKind, Position, SelectionRange};
+use tree_sitter::{Query, QueryCursor, StreamingIterator, Tree};
+use ward_compiler::diagnostics::Span;
+use ward_compiler::resolve::SourceFile;
+
+use super::from_proto;
+use super::position::Encoding;
+use super::to_proto;
+
+fn folds_query() -> Option<&'static Query> {
+    static QUERY: OnceLock<Option<Query>> = OnceLock::new();
+    QUERY
+        .get_or_init(|| {
+            Query::new(
+                &tree_sitter_ward::LANGUAGE.into(),
+                tree_sitter_ward::FOLDS_QUERY,
+            )
+            .ok()
+        })
+        .as_ref()
+}
+
+pub fn folding_ranges(tree: &Tree, file: &SourceFile) -> Vec<FoldingRange> {
+    let text = file.text.as_bytes();
+    let mut out = Vec::new();
+    if let Some(query) = folds_query() {
+        let mut cursor = QueryCursor::new();
+        let mut matches = cursor.matches(query, tree.root_node(), text);
+        while let Some(m) = matches.next() {
+            for capture in m.captures() {
+                let node = capture.node;
+                let (start, end) = (node.start_position().row, node.end_position().row);
+                if end > start {
+                    out.push(FoldingRange {
+                        start_line: u32::try_from(start).unwrap_or(u32::MAX),
+                        start_character: None,
+                        end_line: u32::try_from(end).unwrap_or(u32::MAX),
+                        end_character: None,
+                        kind: (node.kind() == "block_comment").then_some(FoldingRangeKind::Comment),
+                        collapsed_text: None,
+                    });
+                }
+            }
+        }
+    }
+    // Consecutive `//` lines (doc comments included) fold as one comment.
+    let mut run: Option<(u32, u32)> = None;
+    for (i, line) in file.text.lines().enumerate() {
+        let i = u32::try_from(i).unwrap_or(u32::MAX);
+        if line.trim_start().starts_with("//") {
+            run = Some(run.map_or((i, i), |(s, _)| (s, i)));
+            continue;
+        }
+        if let Some((s, e)) = run.take()
+            && e > s
+        {
+            out.push(comment_fold(s, e));
+        }
+    }
+    if let Some((s, e)) = run
+        && e > s
+    {
+        out.push(comment_fold(s, e));
+    }
+    out.sort_by_key(|f| (f.start_line, std::cmp::Reverse(f.end_line)));
+    // A block and the item around it often share a first line: keep one.
+    out.dedup_by_key(|f| f.start_line);
+    out
+}
+
+fn comment_fold(start: u32, end: u32) -> FoldingRange {
+    FoldingRange {
+        start_line: start,
+        start_character: None,
+        end_line: end,
+        end_character: None,
+        kind: Some(FoldingRangeKind::Comment),
+        collapsed_text: None,
+    }
+}
+
+/// For each position, the ranges of the nodes around it, innermost first.
+pub fn selection_ranges(
+    tree: &Tree,
+    file: &SourceFile,
+    positions: &[Position],
+    enc: Encoding,
+) -> tower_lsp_server::jsonrpc::Result<Vec<SelectionRange>> {
+    let mut out = Vec::new();
+    for pos in positions {
+        let offset = from_proto::offset(file, *pos, enc)? as usize;
+        let mut spans: Vec<Span> = Vec::new();
+        let mut node = tree.root_node().descendant_for_byte_range(offset, offset);
+        while let Some(n) = node {
+            let span = Span::new(
+                u32::try_from(n.start_byte()).unwrap_or(u32::MAX),
+                u32::try_from(n.end_byte()).unwrap_or(u32::MAX),
+            );
+            if spans.last() != Some(&span) {
+                spans.push(span);
+            }
+            node = n.parent();
+        }
+        let mut chain: Option<SelectionRange> = None;
+        for span in spans.iter().rev() {
+            chain = Some(SelectionRange {
+                range: to_proto::range(file, span.start as usize, span.end as usize, enc),
+                parent: chain.map(Box::new),
+            });
+        }
+        out.push(chain.unwrap_or(SelectionRange {
+            range: to_proto::range(file, offset, offset, enc),
+            parent: None,
+        }));
+    }
+    Ok(out)
+}
