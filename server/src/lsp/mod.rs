@@ -1,6 +1,7 @@
 //! `ward lsp`: the language server over stdio. Only this module knows
 //! LSP; protocol types are converted in `to_proto` and `position`.
 
+mod code_actions;
 mod config;
 mod diagnostics;
 mod document;

@@ -11,6 +11,10 @@ use dashmap::DashMap;
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
 use tower_lsp_server::ls_types::request::{GotoTypeDefinitionParams, GotoTypeDefinitionResponse};
 use tower_lsp_server::ls_types::{
+    CodeActionKind, CodeActionOptions, CodeActionParams, CodeActionProviderCapability,
+    CodeActionResponse,
+};
+use tower_lsp_server::ls_types::{
     Diagnostic, DidChangeConfigurationParams, DidChangeTextDocumentParams,
     DidCloseTextDocumentParams, DidOpenTextDocumentParams, DocumentHighlight,
     DocumentHighlightParams, DocumentSymbolParams, DocumentSymbolResponse, FoldingRange,
@@ -78,6 +82,10 @@ impl State {
 
     pub fn settings(&self) -> Settings {
         read(&self.settings)
+    }
+
+    pub fn links(&self) -> Arc<DocLinks> {
+        read(&self.links)
     }
 
     /// The diagnostics of `uri` at `version`, or `None` once a newer
@@ -309,6 +317,12 @@ impl LanguageServer for Backend {
                     },
                 )),
                 inlay_hint_provider: Some(OneOf::Left(true)),
+                code_action_provider: Some(CodeActionProviderCapability::Options(
+                    CodeActionOptions {
+                        code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+                        ..CodeActionOptions::default()
+                    },
+                )),
                 document_symbol_provider: Some(OneOf::Left(true)),
                 workspace_symbol_provider: Some(OneOf::Left(true)),
                 folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
@@ -440,6 +454,18 @@ impl LanguageServer for Backend {
             .on_snapshot(&params.text_document.uri, "inlayHint", move |snap, _| {
                 super::inlay_hints::inlay_hints(snap, range, &settings)
             })
+            .await?;
+        Ok(found)
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let range = params.range;
+        let found = self
+            .on_snapshot(
+                &params.text_document.uri,
+                "codeAction",
+                move |snap, state| super::code_actions::code_actions(snap, range, &state.links()),
+            )
             .await?;
         Ok(found)
     }

@@ -4,6 +4,7 @@
 // `UPDATE_EXPECT=1` writes snapshots as `r#"…"#` whether or not they need it.
 #![allow(clippy::needless_raw_string_hashes)]
 
+mod actions;
 // Shared with `examples/lsp_bench.rs`; each uses part of it.
 #[allow(dead_code)]
 mod client;
