@@ -19,7 +19,9 @@ pub struct Hover {
 pub fn hover(analysis: &Analysis, index: &Index, file: FileId, offset: u32) -> Option<Hover> {
     let occ = index.at(file, offset)?;
     let markdown = match &occ.target {
-        Target::Local { owner, local } => local_hover(analysis, *owner, *local, file, offset)?,
+        Target::Local { owner, local } => {
+            local_hover(analysis, *owner, *local, file, occ.span.start)?
+        }
         Target::Def(d) => def_hover(analysis, *d),
         Target::Field { adt, name } => field_hover(analysis, *adt, name)?,
     };
@@ -52,7 +54,45 @@ fn is_place_of(place: &str, name: &str) -> bool {
             .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
 }
 
-/// The ownership state of `name` at `offset`, as a phrase: "owned",
+/// The last state change of the variable `name` at or before `offset`
+/// (states hold until the next change).
+pub fn state_at<'a>(
+    facts: &'a FnFacts,
+    name: &str,
+    offset: u32,
+) -> Option<&'a crate::borrowck::StateFact> {
+    facts
+        .states
+        .iter()
+        .filter(|s| s.local == name && s.span.start <= offset)
+        .max_by_key(|s| s.span.start)
+}
+
+fn is_moved(state: Ownership) -> bool {
+    matches!(
+        state,
+        Ownership::Moved | Ownership::MaybeMoved | Ownership::PartiallyMoved
+    )
+}
+
+/// Whether the variable `name` was moved out (on some path) before the
+/// use at `offset`, not counting a move at `offset` itself.
+pub fn moved_before(facts: &FnFacts, name: &str, offset: u32) -> bool {
+    let at_move = facts
+        .moves
+        .iter()
+        .any(|m| is_place_of(&m.place, name) && m.span.start <= offset && offset < m.span.end);
+    !at_move
+        && facts
+            .states
+            .iter()
+            .filter(|s| s.local == name && s.span.start < offset)
+            .max_by_key(|s| s.span.start)
+            .is_some_and(|s| matches!(s.state, Ownership::Moved | Ownership::MaybeMoved))
+}
+
+/// The ownership state of `name` at `offset` (the start of a use), as a
+/// phrase: "owned",
 /// "moved at line 12", "borrowed mutably until line 15".
 pub fn ownership_at(
     program: &Program,
@@ -76,11 +116,17 @@ pub fn ownership_at(
             .to_string(),
         );
     }
-    let state = facts
+    // A use of a moved value is itself a (failed) borrow or move: the
+    // state before it is what the reader wants to know.
+    let before = facts
         .states
         .iter()
-        .filter(|s| s.local == name && s.span.start <= offset)
-        .max_by_key(|s| s.span.start)?;
+        .filter(|s| s.local == name && s.span.start < offset)
+        .max_by_key(|s| s.span.start);
+    let state = match before {
+        Some(b) if is_moved(b.state) => b,
+        _ => state_at(facts, name, offset)?,
+    };
     let phrase = match state.state {
         Ownership::Moved | Ownership::MaybeMoved | Ownership::PartiallyMoved => {
             let moved = facts

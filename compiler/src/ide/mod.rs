@@ -6,6 +6,7 @@ pub mod hints;
 pub mod hover;
 pub mod index;
 pub mod symbols;
+pub mod tokens;
 
 pub use index::{Access, Index, Occurrence, Target};
 

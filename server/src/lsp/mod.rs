@@ -12,6 +12,7 @@ mod inlay_hints;
 mod position;
 mod references;
 mod rename;
+mod semantic_tokens;
 mod server;
 mod snapshot;
 mod structure;

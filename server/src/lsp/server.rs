@@ -12,7 +12,9 @@ use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
 use tower_lsp_server::ls_types::request::{GotoTypeDefinitionParams, GotoTypeDefinitionResponse};
 use tower_lsp_server::ls_types::{
     CodeActionKind, CodeActionOptions, CodeActionParams, CodeActionProviderCapability,
-    CodeActionResponse,
+    CodeActionResponse, SemanticTokensDeltaParams, SemanticTokensFullDeltaResult,
+    SemanticTokensFullOptions, SemanticTokensOptions, SemanticTokensParams, SemanticTokensResult,
+    SemanticTokensServerCapabilities,
 };
 use tower_lsp_server::ls_types::{
     Diagnostic, DidChangeConfigurationParams, DidChangeTextDocumentParams,
@@ -43,6 +45,9 @@ pub struct State {
     pub docs: DashMap<Uri, Document>,
     /// Per open document: its latest analysis (see `snapshot.rs`).
     pub slots: DashMap<Uri, SharedSlot>,
+    /// The last semantic tokens sent per document, for deltas.
+    pub tokens: DashMap<Uri, (String, Arc<Vec<u32>>)>,
+    pub next_result_id: std::sync::atomic::AtomicU64,
     encoding: RwLock<Encoding>,
     settings: RwLock<Settings>,
     links: RwLock<Arc<DocLinks>>,
@@ -64,6 +69,8 @@ impl Default for State {
         State {
             docs: DashMap::new(),
             slots: DashMap::new(),
+            tokens: DashMap::new(),
+            next_result_id: std::sync::atomic::AtomicU64::new(1),
             encoding: RwLock::new(Encoding::Utf16),
             settings: RwLock::new(Settings::default()),
             links: RwLock::new(Arc::new(DocLinks::from_source_tree())),
@@ -82,6 +89,17 @@ impl State {
 
     pub fn settings(&self) -> Settings {
         read(&self.settings)
+    }
+
+    /// Keeps the tokens just sent to `uri`; returns their result id.
+    pub fn remember_tokens(&self, uri: &Uri, data: Vec<u32>) -> String {
+        let id = self
+            .next_result_id
+            .fetch_add(1, Ordering::Relaxed)
+            .to_string();
+        self.tokens
+            .insert(uri.clone(), (id.clone(), Arc::new(data)));
+        id
     }
 
     pub fn links(&self) -> Arc<DocLinks> {
@@ -317,6 +335,16 @@ impl LanguageServer for Backend {
                     },
                 )),
                 inlay_hint_provider: Some(OneOf::Left(true)),
+                semantic_tokens_provider: Some(
+                    SemanticTokensServerCapabilities::SemanticTokensOptions(
+                        SemanticTokensOptions {
+                            legend: super::semantic_tokens::legend(),
+                            full: Some(SemanticTokensFullOptions::Delta { delta: Some(true) }),
+                            range: None,
+                            work_done_progress_options: WorkDoneProgressOptions::default(),
+                        },
+                    ),
+                ),
                 code_action_provider: Some(CodeActionProviderCapability::Options(
                     CodeActionOptions {
                         code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
@@ -458,6 +486,52 @@ impl LanguageServer for Backend {
         Ok(found)
     }
 
+    async fn semantic_tokens_full(
+        &self,
+        params: SemanticTokensParams,
+    ) -> Result<Option<SemanticTokensResult>> {
+        let uri = params.text_document.uri;
+        let found = self
+            .on_snapshot(&uri, "semanticTokens/full", |snap, state| {
+                let data = super::semantic_tokens::encode(snap);
+                let id = state.remember_tokens(&snap.uri, data.clone());
+                Ok(SemanticTokensResult::Tokens(super::semantic_tokens::full(
+                    &data, id,
+                )))
+            })
+            .await?;
+        Ok(found)
+    }
+
+    async fn semantic_tokens_full_delta(
+        &self,
+        params: SemanticTokensDeltaParams,
+    ) -> Result<Option<SemanticTokensFullDeltaResult>> {
+        let uri = params.text_document.uri;
+        let previous = params.previous_result_id;
+        let found = self
+            .on_snapshot(&uri, "semanticTokens/full/delta", move |snap, state| {
+                let data = super::semantic_tokens::encode(snap);
+                let old = state
+                    .tokens
+                    .get(&snap.uri)
+                    .filter(|t| t.0 == previous)
+                    .map(|t| t.1.clone());
+                let id = state.remember_tokens(&snap.uri, data.clone());
+                Ok(match old {
+                    Some(old) => SemanticTokensFullDeltaResult::TokensDelta(
+                        super::semantic_tokens::delta(&old, &data, id),
+                    ),
+                    // An unknown previous result: send everything.
+                    None => SemanticTokensFullDeltaResult::Tokens(super::semantic_tokens::full(
+                        &data, id,
+                    )),
+                })
+            })
+            .await?;
+        Ok(found)
+    }
+
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
         let range = params.range;
         let found = self
@@ -578,6 +652,7 @@ impl LanguageServer for Backend {
         let mut published = self.state.published.lock().await;
         self.state.docs.remove(&uri);
         self.state.slots.remove(&uri);
+        self.state.tokens.remove(&uri);
         published.remove(&uri);
         self.client.publish_diagnostics(uri, Vec::new(), None).await;
     }

@@ -11,6 +11,7 @@ mod client;
 mod hints;
 mod navigation;
 mod outline;
+mod tokens;
 
 use client::{Client, temp_uri};
 use serde_json::{Value, json};
