@@ -65,11 +65,11 @@ mod tests {
         assert_eq!(at(0, 5, Encoding::Utf16), Some(6));
         assert_eq!(at(0, 6, Encoding::Utf8), Some(6));
         // Past the line's end: the end, before `\r\n`.
-        assert_eq!(at(0, 99, Encoding::Utf16), Some(10));
+        assert_eq!(at(0, 99, Encoding::Utf16), Some(11));
         // After a surrogate pair.
-        assert_eq!(at(1, 2, Encoding::Utf16), Some(16));
+        assert_eq!(at(1, 2, Encoding::Utf16), Some(17));
         // The empty last line exists; the one after it does not.
-        assert_eq!(at(2, 0, Encoding::Utf16), Some(18));
+        assert_eq!(at(2, 0, Encoding::Utf16), Some(19));
         assert_eq!(at(3, 0, Encoding::Utf16), None);
     }
 }
