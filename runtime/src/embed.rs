@@ -49,6 +49,9 @@ pub struct RunOptions {
     pub args: Vec<String>,
     /// The function to run (default: the module's entry, `main`).
     pub function: Option<String>,
+    /// Count calls, time and allocations per function, and report them
+    /// with the collector's figures ([`RunOutput::profile`]).
+    pub profile: bool,
 }
 
 impl std::fmt::Debug for RunOptions {
@@ -58,6 +61,7 @@ impl std::fmt::Debug for RunOptions {
             .field("max_instructions", &self.max_instructions)
             .field("max_heap_bytes", &self.max_heap_bytes)
             .field("function", &self.function)
+            .field("profile", &self.profile)
             .finish_non_exhaustive()
     }
 }
@@ -85,6 +89,16 @@ pub struct RunOutput {
     /// The most memory the program held at once, in bytes (0 when the
     /// runtime was built without the counting allocator).
     pub heap_peak: usize,
+    /// With [`RunOptions::profile`]: per-function figures and GC pauses.
+    pub profile: Option<Profile>,
+}
+
+/// What a profiled run measured.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    /// Functions that ran, most total time first.
+    pub functions: Vec<crate::vm::profile::FnProfile>,
+    pub gc: crate::heap::GcStats,
 }
 
 /// A writer into a shared buffer that also feeds the sink.
@@ -170,7 +184,7 @@ pub fn run_program(program: &Program, options: &RunOptions) -> Result<RunOutput,
                 .into(),
         ));
     }
-    let (result, instructions, heap_peak) = {
+    let (result, instructions, heap_peak, profile) = {
         let mut vm = Vm::new(
             program,
             Box::new(Capture {
@@ -191,9 +205,21 @@ pub fn run_program(program: &Program, options: &RunOptions) -> Result<RunOutput,
             cancel: options.cancel.clone(),
             max_heap_bytes: options.max_heap_bytes,
         });
+        if options.profile {
+            vm.profiler = Some(Box::new(crate::vm::profile::Profiler::new(
+                program.function_count(),
+            )));
+        }
         let r = vm.call(entry, Vec::new());
         let _ = vm.out.flush();
-        (r, vm.instructions(), vm.heap_peak())
+        let profile = vm.profiler.take().map(|mut p| {
+            p.finish();
+            Profile {
+                functions: p.report(|f| program.function_name(f).to_string()),
+                gc: vm.heap.stats(),
+            }
+        });
+        (r, vm.instructions(), vm.heap_peak(), profile)
     };
     let duration = start.elapsed();
     let outcome = match result {
@@ -230,6 +256,7 @@ pub fn run_program(program: &Program, options: &RunOptions) -> Result<RunOutput,
         duration,
         instructions,
         heap_peak,
+        profile,
     })
 }
 

@@ -68,6 +68,22 @@ pub struct Compiled {
     pub tests: Vec<(String, u32)>,
 }
 
+/// The name a function has in the compiled module (and in backtraces and
+/// profiles): `Type::method` for methods, the item's path otherwise.
+pub fn function_name(program: &Program, typed: &TypedProgram, def: DefId) -> String {
+    let d = program.def(def);
+    if let Some(owner) = d.owner
+        && let Some((_, self_ty)) = typed.impl_self.get(&owner)
+    {
+        let ty = match self_ty {
+            Ty::Adt(a, _) => program.def(*a).name.text.clone(),
+            other => crate::types::ty::display(program, other),
+        };
+        return format!("{ty}::{}", d.name.text);
+    }
+    program.def_path(def)
+}
+
 /// Compiles every user function of a checked program (one without errors).
 pub fn compile(program: &Program, typed: &TypedProgram) -> Result<Compiled, CodegenError> {
     let mirs = crate::mir::build_program(program, typed);
@@ -404,20 +420,7 @@ impl<'a> ModuleBuilder<'a> {
 
     /// `Type::method` for methods, the path otherwise.
     fn def_name(&self, def: DefId) -> String {
-        let d = self.program.def(def);
-        if let Some(owner) = d.owner
-            && let Some((_, self_ty)) = self.typed.impl_self.get(&owner)
-        {
-            return format!("{}::{}", self.type_name(self_ty), d.name.text);
-        }
-        self.program.def_path(def)
-    }
-
-    fn type_name(&self, ty: &Ty) -> String {
-        match ty {
-            Ty::Adt(d, _) => self.program.def(*d).name.text.clone(),
-            other => crate::types::ty::display(self.program, other),
-        }
+        function_name(self.program, self.typed, def)
     }
 
     fn function_name(&self, m: &FnMir) -> String {

@@ -31,6 +31,9 @@ thread_local! {
     static LIMIT: Cell<isize> = const { Cell::new(isize::MAX) };
     static EXCEEDED: Cell<bool> = const { Cell::new(false) };
     static PAUSED: Cell<bool> = const { Cell::new(false) };
+    /// Allocations made and bytes they asked for (never decreases).
+    static ALLOCS: Cell<u64> = const { Cell::new(0) };
+    static ALLOC_BYTES: Cell<u64> = const { Cell::new(0) };
     /// The running VM's fuel: set to 1 when the limit is passed.
     static FUEL: Cell<*const Cell<u32>> = const { Cell::new(std::ptr::null()) };
 }
@@ -69,6 +72,22 @@ fn add(bytes: usize) {
     });
 }
 
+/// One new allocation (for the profiler's per-function counts).
+fn count(bytes: usize) {
+    let _ = PAUSED.try_with(|paused| {
+        if !paused.get() {
+            ALLOCS.set(ALLOCS.get() + 1);
+            ALLOC_BYTES.set(ALLOC_BYTES.get() + bytes as u64);
+        }
+    });
+}
+
+/// Allocations this thread has made, and their bytes, since it started
+/// (both zero without the counting allocator).
+pub fn allocations() -> (u64, u64) {
+    (ALLOCS.get(), ALLOC_BYTES.get())
+}
+
 fn sub(bytes: usize) {
     let _ = PAUSED.try_with(|paused| {
         if !paused.get() {
@@ -87,6 +106,7 @@ unsafe impl GlobalAlloc for CountingAlloc {
         let p = unsafe { System.alloc(layout) };
         if !p.is_null() {
             add(layout.size());
+            count(layout.size());
         }
         p
     }
@@ -96,6 +116,7 @@ unsafe impl GlobalAlloc for CountingAlloc {
         let p = unsafe { System.alloc_zeroed(layout) };
         if !p.is_null() {
             add(layout.size());
+            count(layout.size());
         }
         p
     }

@@ -30,6 +30,7 @@
 pub mod fmt;
 pub mod gc;
 pub mod natives;
+pub mod profile;
 pub mod value;
 
 use std::cell::Cell;
@@ -188,6 +189,11 @@ impl Program {
             .iter()
             .position(|f| f.name == name)
             .map(|i| i as u32)
+    }
+
+    /// How many functions the program has (indices `0..len`).
+    pub fn function_count(&self) -> usize {
+        self.funcs.len()
     }
 
     pub fn function_name(&self, f: u32) -> &str {
@@ -453,6 +459,8 @@ pub struct Vm<'p> {
     returning_refs: bool,
     /// Live `RefCell` borrows, oldest first (so by frame).
     cell_borrows: Vec<gc::CellBorrow>,
+    /// Per-function counters, when profiling (`ward run --profile`).
+    pub profiler: Option<Box<profile::Profiler>>,
 }
 
 impl std::fmt::Debug for Vm<'_> {
@@ -487,6 +495,7 @@ impl<'p> Vm<'p> {
             mut_borrows: Vec::new(),
             returning_refs: false,
             cell_borrows: Vec::new(),
+            profiler: None,
         }
     }
 
@@ -613,12 +622,18 @@ impl<'p> Vm<'p> {
             dst,
             closure,
         });
+        if let Some(p) = self.profiler.as_deref_mut() {
+            p.enter(f);
+        }
         Ok(())
     }
 
     /// Pops the top frame, putting a closure's captures back.
     fn pop_frame(&mut self) -> Frame {
         let frame = self.frames.pop().expect("a frame to pop");
+        if let Some(p) = self.profiler.as_deref_mut() {
+            p.exit();
+        }
         // The frame's `RefCell` borrows end with it (a reference returned
         // from it is no longer checked).
         if !self.cell_borrows.is_empty() {

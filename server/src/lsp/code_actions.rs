@@ -59,5 +59,20 @@ pub fn code_actions(
             }));
         }
     }
+    // Run / Profile / Run test for the function around the cursor: the
+    // code lenses' commands, for clients without lenses (Helix).
+    for (name, span, is_test) in super::code_lens::runnables(snap) {
+        if span.start <= start && end <= span.end {
+            for command in super::code_lens::commands_for(snap, &name, is_test) {
+                let title = format!("{} `{name}`", command.title);
+                out.push(CodeActionOrCommand::CodeAction(CodeAction {
+                    title,
+                    kind: Some(CodeActionKind::new("run")),
+                    command: Some(command),
+                    ..CodeAction::default()
+                }));
+            }
+        }
+    }
     Ok(out)
 }

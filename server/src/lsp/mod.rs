@@ -2,6 +2,7 @@
 //! LSP; protocol types are converted in `to_proto` and `position`.
 
 mod code_actions;
+mod code_lens;
 mod config;
 mod diagnostics;
 mod document;
@@ -12,6 +13,7 @@ mod inlay_hints;
 mod position;
 mod references;
 mod rename;
+mod run;
 mod semantic_tokens;
 mod server;
 mod snapshot;
@@ -49,6 +51,7 @@ pub fn run() -> ExitCode {
     runtime.block_on(async move {
         let (service, socket) = LspService::build(|client| server::Backend::new(client, shared))
             .custom_method("ward/debugPanic", server::Backend::debug_panic)
+            .custom_method("ward/cancelRun", server::Backend::cancel_run)
             .finish();
         let (input, output) = transport::spawn();
         Server::new(input, output, socket).serve(service).await;

@@ -17,6 +17,9 @@ use tower_lsp_server::ls_types::{
     SemanticTokensServerCapabilities,
 };
 use tower_lsp_server::ls_types::{
+    CodeLens, CodeLensOptions, CodeLensParams, ExecuteCommandOptions, ExecuteCommandParams,
+};
+use tower_lsp_server::ls_types::{
     Diagnostic, DidChangeConfigurationParams, DidChangeTextDocumentParams,
     DidCloseTextDocumentParams, DidOpenTextDocumentParams, DocumentHighlight,
     DocumentHighlightParams, DocumentSymbolParams, DocumentSymbolResponse, FoldingRange,
@@ -39,6 +42,14 @@ use super::position::Encoding;
 use super::snapshot::{SharedSlot, Snapshot};
 use super::to_proto::DocLinks;
 
+/// A profile shown as lenses while the document stays at `version`.
+#[derive(Debug, Clone)]
+pub struct ProfileEntry {
+    pub version: i32,
+    pub names: Vec<(String, ward_compiler::diagnostics::Span)>,
+    pub result: super::run::ProfileResult,
+}
+
 /// What every handler and background job shares.
 #[derive(Debug)]
 pub struct State {
@@ -48,6 +59,13 @@ pub struct State {
     /// The last semantic tokens sent per document, for deltas.
     pub tokens: DashMap<Uri, (String, Arc<Vec<u32>>)>,
     pub next_result_id: std::sync::atomic::AtomicU64,
+    /// Running programs' cancel flags, by run id.
+    pub runs: DashMap<u64, Arc<AtomicBool>>,
+    /// The last profile per document: its version, the bytecode names of
+    /// its functions with their spans, and the figures.
+    pub profiles: DashMap<Uri, ProfileEntry>,
+    /// The client accepts `workspace/codeLens/refresh`.
+    pub client_refreshes_lenses: AtomicBool,
     encoding: RwLock<Encoding>,
     settings: RwLock<Settings>,
     links: RwLock<Arc<DocLinks>>,
@@ -71,6 +89,9 @@ impl Default for State {
             slots: DashMap::new(),
             tokens: DashMap::new(),
             next_result_id: std::sync::atomic::AtomicU64::new(1),
+            runs: DashMap::new(),
+            profiles: DashMap::new(),
+            client_refreshes_lenses: AtomicBool::new(false),
             encoding: RwLock::new(Encoding::Utf16),
             settings: RwLock::new(Settings::default()),
             links: RwLock::new(Arc::new(DocLinks::from_source_tree())),
@@ -256,6 +277,21 @@ impl Backend {
         self.client.log_message(MessageType::WARNING, message).await;
     }
 
+    /// `ward/cancelRun {runId}`: stops a running program; `true` if it
+    /// was still running.
+    pub fn cancel_run(
+        &self,
+        params: super::run::CancelRunParams,
+    ) -> std::future::Ready<Result<bool>> {
+        std::future::ready(Ok(match self.state.runs.get(&params.run_id) {
+            Some(flag) => {
+                flag.store(true, Ordering::SeqCst);
+                true
+            }
+            None => false,
+        }))
+    }
+
     /// `ward/debugPanic` (test hook): a request whose handler panics.
     pub fn debug_panic(
         &self,
@@ -310,6 +346,16 @@ impl LanguageServer for Backend {
         self.state
             .client_refreshes_hints
             .store(refresh, Ordering::SeqCst);
+        let lens_refresh = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.code_lens.as_ref())
+            .and_then(|l| l.refresh_support)
+            .unwrap_or(false);
+        self.state
+            .client_refreshes_lenses
+            .store(lens_refresh, Ordering::SeqCst);
         let options = params
             .initialization_options
             .unwrap_or(serde_json::Value::Null);
@@ -335,6 +381,16 @@ impl LanguageServer for Backend {
                     },
                 )),
                 inlay_hint_provider: Some(OneOf::Left(true)),
+                code_lens_provider: Some(CodeLensOptions {
+                    resolve_provider: Some(false),
+                }),
+                execute_command_provider: Some(ExecuteCommandOptions {
+                    commands: super::run::COMMANDS
+                        .iter()
+                        .map(|c| (*c).to_string())
+                        .collect(),
+                    work_done_progress_options: WorkDoneProgressOptions::default(),
+                }),
                 semantic_tokens_provider: Some(
                     SemanticTokensServerCapabilities::SemanticTokensOptions(
                         SemanticTokensOptions {
@@ -347,7 +403,10 @@ impl LanguageServer for Backend {
                 ),
                 code_action_provider: Some(CodeActionProviderCapability::Options(
                     CodeActionOptions {
-                        code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+                        code_action_kinds: Some(vec![
+                            CodeActionKind::QUICKFIX,
+                            CodeActionKind::new("run"),
+                        ]),
                         ..CodeActionOptions::default()
                     },
                 )),
@@ -484,6 +543,114 @@ impl LanguageServer for Backend {
             })
             .await?;
         Ok(found)
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        let found = self
+            .on_snapshot(&params.text_document.uri, "codeLens", |snap, state| {
+                let profile = state
+                    .profiles
+                    .get(&snap.uri)
+                    .filter(|p| p.version == snap.version)
+                    .map(|p| p.clone());
+                Ok(super::code_lens::code_lenses(
+                    snap,
+                    profile.as_ref().map(|p| (&p.names[..], &p.result)),
+                ))
+            })
+            .await?;
+        Ok(found)
+    }
+
+    async fn execute_command(
+        &self,
+        params: ExecuteCommandParams,
+    ) -> Result<Option<serde_json::Value>> {
+        let command = params.command.as_str();
+        if !super::run::COMMANDS.contains(&command) {
+            return Err(Error::invalid_params(format!(
+                "unknown command `{command}`"
+            )));
+        }
+        let req = super::run::RunRequest::parse(command, &params.arguments)?;
+        let settings = self.state.settings().run;
+        if !settings.allow {
+            return Err(Error {
+                code: ErrorCode::InvalidRequest,
+                message: "running programs is turned off (`ward.run.allow` is false)".into(),
+                data: None,
+            });
+        }
+        let for_prepare = req.clone();
+        let prepared = self
+            .on_snapshot(&req.uri, "executeCommand", move |snap, _| {
+                super::run::prepare(snap, &for_prepare).map(|p| (p, snap.version))
+            })
+            .await?;
+        let Some((prepared, version)) = prepared else {
+            return Err(Error::invalid_params(format!(
+                "{} is not open",
+                req.uri.as_str()
+            )));
+        };
+        let names = prepared.names.clone();
+        let run_id = super::run::next_run_id();
+        let cancel = Arc::new(AtomicBool::new(false));
+        self.state.runs.insert(run_id, cancel.clone());
+        // Cancelling the request drops this future: the run stops too.
+        let _stop = super::run::StopOnDrop(cancel.clone());
+        let (tx, mut rx) =
+            tokio::sync::mpsc::unbounded_channel::<(ward_runtime::embed::Stream, String)>();
+        let client = self.client.clone();
+        let forward = tokio::spawn(async move {
+            while let Some((stream, text)) = rx.recv().await {
+                let stream = match stream {
+                    ward_runtime::embed::Stream::Stdout => "stdout",
+                    ward_runtime::embed::Stream::Stderr => "stderr",
+                };
+                client
+                    .send_notification::<super::run::RunOutputNotification>(
+                        super::run::RunOutputParams {
+                            run_id,
+                            stream: stream.into(),
+                            text,
+                        },
+                    )
+                    .await;
+            }
+        });
+        let sink: ward_runtime::embed::OutputSink = Arc::new(move |stream, text: &str| {
+            let _ = tx.send((stream, text.to_string()));
+        });
+        let result = super::run::execute(
+            prepared,
+            run_id,
+            std::time::Duration::from_millis(settings.timeout_ms),
+            req.profile,
+            cancel,
+            sink,
+        )
+        .await;
+        // Every piece of output goes out before the result.
+        let _ = forward.await;
+        self.state.runs.remove(&run_id);
+        let result = result?;
+        if let Some(profile) = &result.profile {
+            self.state.profiles.insert(
+                req.uri.clone(),
+                ProfileEntry {
+                    version,
+                    names,
+                    result: profile.clone(),
+                },
+            );
+            if self.state.client_refreshes_lenses.load(Ordering::SeqCst) {
+                let _ = self.client.code_lens_refresh().await;
+            }
+        }
+        serde_json::to_value(result)
+            .map(Some)
+            .map_err(|e| internal(&e.to_string()))
     }
 
     async fn semantic_tokens_full(

@@ -11,6 +11,7 @@ mod client;
 mod hints;
 mod navigation;
 mod outline;
+mod run;
 mod tokens;
 
 use client::{Client, temp_uri};

@@ -1,0 +1,283 @@
+//! Run, Profile and Run test: code lenses, `workspace/executeCommand`,
+//! streamed `ward/runOutput`, time limits and cancellation.
+
+use serde_json::{Value, json};
+
+use super::client::{Client, temp_uri};
+use super::initialized;
+
+const PROGRAM: &str = r#"fn square(x: int) -> int {
+    x * x
+}
+
+fn main() {
+    let mut total = 0;
+    for i in 0..5 {
+        total += square(i);
+    }
+    println("total {}", total);
+    eprintln("done");
+}
+
+fn spin() {
+    println("spinning");
+    let mut n = 0;
+    loop {
+        n += 1;
+    }
+}
+
+#[test]
+fn squares_add_up() {
+    assert_eq(square(3), 9);
+}
+
+#[test]
+fn fails() {
+    assert_eq(square(2), 5);
+}
+"#;
+
+fn open(options: Value) -> (Client, String) {
+    let (mut c, _) = initialized(json!({}), options);
+    let (_, uri) = temp_uri(&format!("run-{}.ward", options_tag()));
+    c.open(&uri, PROGRAM);
+    let diags = c.diagnostics(&uri, 1);
+    assert!(diags.iter().all(|d| d["severity"] != 1), "{diags:#?}");
+    (c, uri)
+}
+
+fn options_tag() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    N.fetch_add(1, Ordering::Relaxed)
+}
+
+fn lens_titles(c: &mut Client, uri: &str) -> Vec<(u64, String)> {
+    let lenses = c
+        .request(
+            "textDocument/codeLens",
+            json!({"textDocument": {"uri": uri}}),
+        )
+        .expect("codeLens answers");
+    lenses
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|l| {
+            (
+                l["range"]["start"]["line"].as_u64().unwrap_or(0),
+                l["command"]["title"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn lenses_run_main_and_stream_its_output() {
+    let (mut c, uri) = open(Value::Null);
+    let titles = lens_titles(&mut c, &uri);
+    assert_eq!(
+        titles,
+        vec![
+            (4, "▶ Run".to_string()),
+            (4, "⏱ Profile".to_string()),
+            (21, "▶ Run test".to_string()),
+            (26, "▶ Run test".to_string()),
+        ]
+    );
+    let result = c
+        .request(
+            "workspace/executeCommand",
+            json!({"command": "ward.run", "arguments": [uri, "main"]}),
+        )
+        .expect("the run succeeds");
+    assert_eq!(result["exitCode"], 0);
+    assert_eq!(result["stdout"], "total 30\n");
+    assert_eq!(result["stderr"], "done\n");
+    assert!(result["durationMs"].as_f64().is_some());
+    let run_id = result["runId"].clone();
+    // The output came as notifications first, in order.
+    let (mut out, mut err) = (String::new(), String::new());
+    while out.len() + err.len() < "total 30\ndone\n".len() {
+        let m = c.wait_for(|m| m["method"] == "ward/runOutput");
+        assert_eq!(m["params"]["runId"], run_id);
+        let text = m["params"]["text"].as_str().unwrap_or("");
+        match m["params"]["stream"].as_str() {
+            Some("stdout") => out.push_str(text),
+            Some("stderr") => err.push_str(text),
+            other => panic!("stream {other:?}"),
+        }
+    }
+    assert_eq!((out.as_str(), err.as_str()), ("total 30\n", "done\n"));
+    // The same commands are code actions inside `main` (for Helix).
+    let actions = c
+        .request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri},
+                   "range": {"start": {"line": 6, "character": 4}, "end": {"line": 6, "character": 4}},
+                   "context": {"diagnostics": []}}),
+        )
+        .expect("codeAction answers");
+    let commands: Vec<&str> = actions
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x["command"]["command"].as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(commands, vec!["ward.run", "ward.profile"]);
+    assert!(c.shutdown_and_exit().success());
+}
+
+#[test]
+fn run_test_reports_failures_with_where_and_why() {
+    let (mut c, uri) = open(Value::Null);
+    let ok = c
+        .request(
+            "workspace/executeCommand",
+            json!({"command": "ward.runTest", "arguments": [uri, "squares_add_up"]}),
+        )
+        .expect("the test runs");
+    assert_eq!(ok["exitCode"], 0);
+    let bad = c
+        .request(
+            "workspace/executeCommand",
+            json!({"command": "ward.runTest", "arguments": [uri, "fails"]}),
+        )
+        .expect("the test runs");
+    assert_eq!(bad["exitCode"], 101);
+    let stderr = bad["stderr"].as_str().unwrap_or("");
+    assert!(
+        stderr.contains("assertion") && stderr.contains(":29:"),
+        "{stderr}"
+    );
+    // Not a test, not a function: errors with messages.
+    let err = c
+        .request(
+            "workspace/executeCommand",
+            json!({"command": "ward.runTest", "arguments": [uri, "main"]}),
+        )
+        .expect_err("main is not a test");
+    assert!(
+        err["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("#[test]")),
+        "{err}"
+    );
+    let err = c
+        .request(
+            "workspace/executeCommand",
+            json!({"command": "ward.run", "arguments": [uri, "nowhere"]}),
+        )
+        .expect_err("no such function");
+    assert!(
+        err["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("nowhere")),
+        "{err}"
+    );
+    assert!(c.shutdown_and_exit().success());
+}
+
+#[test]
+fn profile_returns_figures_and_shows_them_as_lenses_until_an_edit() {
+    let (mut c, uri) = open(Value::Null);
+    let result = c
+        .request(
+            "workspace/executeCommand",
+            json!({"command": "ward.profile", "arguments": [uri, "main"]}),
+        )
+        .expect("the profile runs");
+    let functions = result["profile"]["functions"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let square = functions
+        .iter()
+        .find(|f| f["name"] == "square")
+        .unwrap_or_else(|| panic!("square in {functions:#?}"));
+    assert_eq!(square["calls"], 5);
+    let main = functions
+        .iter()
+        .find(|f| f["name"] == "main")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(main["calls"], 1);
+    assert!(main["totalMs"].as_f64() >= square["totalMs"].as_f64());
+    assert!(result["profile"]["gc"]["count"].is_u64());
+    let titles = lens_titles(&mut c, &uri);
+    assert!(
+        titles
+            .iter()
+            .any(|(line, t)| *line == 0 && t.starts_with("⏱ 5 calls")),
+        "{titles:#?}"
+    );
+    // An edit makes the figures stale: they go.
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2},
+               "contentChanges": [{"text": PROGRAM.replace("total {}", "sum {}")}]}),
+    );
+    c.diagnostics(&uri, 2);
+    let titles = lens_titles(&mut c, &uri);
+    assert!(
+        titles.iter().all(|(_, t)| !t.contains("calls")),
+        "{titles:#?}"
+    );
+    assert!(c.shutdown_and_exit().success());
+}
+
+#[test]
+fn runs_stop_at_the_time_limit_and_on_cancel() {
+    let (mut c, uri) = open(json!({"run": {"timeoutMs": 300}}));
+    let result = c
+        .request(
+            "workspace/executeCommand",
+            json!({"command": "ward.run", "arguments": [uri, "spin"]}),
+        )
+        .expect("the run ends");
+    assert_eq!(result["exitCode"], 101);
+    assert!(result["stopped"].as_str().is_some(), "{result:#}");
+    assert_eq!(result["stdout"], "spinning\n");
+
+    // Cancel: start a run without waiting, then stop it by its id.
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"ward": {"run": {"timeoutMs": 60000}}}}),
+    );
+    c.send_raw(
+        json!({"jsonrpc": "2.0", "id": 9001, "method": "workspace/executeCommand",
+               "params": {"command": "ward.run", "arguments": [uri, "spin"]}})
+        .to_string()
+        .as_bytes(),
+    );
+    let first_run = result["runId"].clone();
+    let started = c.wait_for(|m| {
+        m["method"] == "ward/runOutput"
+            && m["params"]["runId"] != first_run
+            && m["params"]["text"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("spinning"))
+    });
+    let run_id = started["params"]["runId"].clone();
+    let cancelled = c
+        .request("ward/cancelRun", json!({"runId": run_id}))
+        .expect("cancelRun answers");
+    assert_eq!(cancelled, true);
+    let response = c.wait_for(|m| m["id"] == 9001);
+    assert_eq!(response["result"]["exitCode"], 101, "{response:#}");
+    // Turning runs off refuses them.
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"ward": {"run": {"allow": false}}}}),
+    );
+    let refused = c.request(
+        "workspace/executeCommand",
+        json!({"command": "ward.run", "arguments": [uri, "main"]}),
+    );
+    assert!(refused.is_err());
+    assert!(c.shutdown_and_exit().success());
+}
