@@ -9,6 +9,7 @@ use std::sync::{Arc, RwLock};
 
 use dashmap::DashMap;
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
+use tower_lsp_server::ls_types::Position;
 use tower_lsp_server::ls_types::request::{GotoTypeDefinitionParams, GotoTypeDefinitionResponse};
 use tower_lsp_server::ls_types::{
     CodeActionKind, CodeActionOptions, CodeActionParams, CodeActionProviderCapability,
@@ -273,6 +274,21 @@ impl Backend {
         job.await.unwrap_or_else(|e| Err(internal(&e.to_string())))
     }
 
+    /// A request about one position of a document: `f` runs on its
+    /// snapshot; no result when the document is not open.
+    async fn at_position<R: Send + 'static>(
+        &self,
+        at: TextDocumentPositionParams,
+        what: &'static str,
+        f: fn(&Snapshot, Position) -> Result<Option<R>>,
+    ) -> Result<Option<R>> {
+        let pos = at.position;
+        let found = self
+            .on_snapshot(&at.text_document.uri, what, move |snap, _| f(snap, pos))
+            .await?;
+        Ok(found.flatten())
+    }
+
     async fn warn(&self, message: String) {
         self.client.log_message(MessageType::WARNING, message).await;
     }
@@ -441,42 +457,36 @@ impl LanguageServer for Backend {
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
-        let at = params.text_document_position_params;
-        let pos = at.position;
-        let found = self
-            .on_snapshot(&at.text_document.uri, "hover", move |snap, _| {
-                super::hover::hover(snap, pos)
-            })
-            .await?;
-        Ok(found.flatten())
+        self.at_position(
+            params.text_document_position_params,
+            "hover",
+            super::hover::hover,
+        )
+        .await
     }
 
     async fn goto_definition(
         &self,
         params: GotoDefinitionParams,
     ) -> Result<Option<GotoDefinitionResponse>> {
-        let at = params.text_document_position_params;
-        let pos = at.position;
-        let found = self
-            .on_snapshot(&at.text_document.uri, "definition", move |snap, _| {
-                super::goto::definition(snap, pos)
-            })
-            .await?;
-        Ok(found.flatten())
+        self.at_position(
+            params.text_document_position_params,
+            "definition",
+            super::goto::definition,
+        )
+        .await
     }
 
     async fn goto_type_definition(
         &self,
         params: GotoTypeDefinitionParams,
     ) -> Result<Option<GotoTypeDefinitionResponse>> {
-        let at = params.text_document_position_params;
-        let pos = at.position;
-        let found = self
-            .on_snapshot(&at.text_document.uri, "typeDefinition", move |snap, _| {
-                super::goto::type_definition(snap, pos)
-            })
-            .await?;
-        Ok(found.flatten())
+        self.at_position(
+            params.text_document_position_params,
+            "typeDefinition",
+            super::goto::type_definition,
+        )
+        .await
     }
 
     async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
@@ -495,31 +505,20 @@ impl LanguageServer for Backend {
         &self,
         params: DocumentHighlightParams,
     ) -> Result<Option<Vec<DocumentHighlight>>> {
-        let at = params.text_document_position_params;
-        let pos = at.position;
-        let found = self
-            .on_snapshot(
-                &at.text_document.uri,
-                "documentHighlight",
-                move |snap, _| super::references::highlight(snap, pos),
-            )
-            .await?;
-        Ok(found.flatten())
+        self.at_position(
+            params.text_document_position_params,
+            "documentHighlight",
+            super::references::highlight,
+        )
+        .await
     }
 
     async fn prepare_rename(
         &self,
         params: TextDocumentPositionParams,
     ) -> Result<Option<PrepareRenameResponse>> {
-        let pos = params.position;
-        let found = self
-            .on_snapshot(
-                &params.text_document.uri,
-                "prepareRename",
-                move |snap, _| super::rename::prepare(snap, pos),
-            )
-            .await?;
-        Ok(found.flatten())
+        self.at_position(params, "prepareRename", super::rename::prepare)
+            .await
     }
 
     async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
