@@ -819,6 +819,7 @@ impl LanguageServer for Backend {
         self.state.docs.remove(&uri);
         self.state.slots.remove(&uri);
         self.state.tokens.remove(&uri);
+        self.state.profiles.remove(&uri);
         published.remove(&uri);
         self.client.publish_diagnostics(uri, Vec::new(), None).await;
     }
