@@ -3,7 +3,7 @@
 //! chose, and where values are dropped implicitly.
 
 use crate::analysis::Analysis;
-use crate::borrowck::DropKind;
+use crate::borrowck::{DropKind, FnFacts};
 use crate::diagnostics::FileId;
 use crate::resolve::{DefId, DefKind};
 use crate::syntax::ast::{Body, ExprKind, PatKind, Stmt};
@@ -33,15 +33,22 @@ pub struct Hint {
 /// Every hint in `file`, in source order.
 pub fn hints(analysis: &Analysis, file: FileId) -> Vec<Hint> {
     let program = &analysis.program;
+    let facts: std::collections::HashMap<DefId, &FnFacts> = analysis
+        .facts
+        .iter()
+        .filter(|f| f.file == file)
+        .filter_map(|f| Some((f.def?, f)))
+        .collect();
     let mut out = Vec::new();
-    for (i, def) in program.defs.iter().enumerate() {
+    for (id, def) in program.defs_with_ids() {
         if def.file != file {
             continue;
         }
-        let id = DefId(u32::try_from(i).unwrap_or(u32::MAX));
         let body = match &def.kind {
             DefKind::Fn(f) => {
-                lifetimes(analysis, id, f, &mut out);
+                if let Some(facts) = facts.get(&id) {
+                    lifetimes(analysis, id, f, facts, &mut out);
+                }
                 &f.body
             }
             DefKind::Const(c) => &c.body,
@@ -50,7 +57,9 @@ pub fn hints(analysis: &Analysis, file: FileId) -> Vec<Hint> {
         if let Some(types) = analysis.typed.bodies.get(&id) {
             binding_types(analysis, body, types, &mut out);
         }
-        drops(analysis, id, &mut out);
+        if let Some(facts) = facts.get(&id) {
+            drops(facts, &mut out);
+        }
     }
     out.sort_by_key(|h| h.offset);
     out
@@ -119,11 +128,9 @@ fn lifetimes(
     analysis: &Analysis,
     def: DefId,
     f: &crate::syntax::ast::Function,
+    facts: &FnFacts,
     out: &mut Vec<Hint>,
 ) {
-    let Some(facts) = super::hover::facts_of(analysis, def) else {
-        return;
-    };
     if facts.elided.is_empty() {
         return;
     }
@@ -170,10 +177,7 @@ fn lifetimes(
     });
 }
 
-fn drops(analysis: &Analysis, def: DefId, out: &mut Vec<Hint>) {
-    let Some(facts) = super::hover::facts_of(analysis, def) else {
-        return;
-    };
+fn drops(facts: &FnFacts, out: &mut Vec<Hint>) {
     // Values leave a scope in reverse order of declaration.
     let mut in_order: Vec<_> = facts.drops.iter().collect();
     in_order.sort_by_key(|d| (d.span.start, std::cmp::Reverse(d.local.0)));

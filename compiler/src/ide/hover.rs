@@ -68,6 +68,20 @@ pub fn state_at<'a>(
         .max_by_key(|s| s.span.start)
 }
 
+/// The last state change of `name` strictly before `offset`: the state a
+/// use starting at `offset` finds (the use itself may change it).
+fn state_before<'a>(
+    facts: &'a FnFacts,
+    name: &str,
+    offset: u32,
+) -> Option<&'a crate::borrowck::StateFact> {
+    facts
+        .states
+        .iter()
+        .filter(|s| s.local == name && s.span.start < offset)
+        .max_by_key(|s| s.span.start)
+}
+
 fn is_moved(state: Ownership) -> bool {
     matches!(
         state,
@@ -83,11 +97,7 @@ pub fn moved_before(facts: &FnFacts, name: &str, offset: u32) -> bool {
         .iter()
         .any(|m| is_place_of(&m.place, name) && m.span.start <= offset && offset < m.span.end);
     !at_move
-        && facts
-            .states
-            .iter()
-            .filter(|s| s.local == name && s.span.start < offset)
-            .max_by_key(|s| s.span.start)
+        && state_before(facts, name, offset)
             .is_some_and(|s| matches!(s.state, Ownership::Moved | Ownership::MaybeMoved))
 }
 
@@ -118,12 +128,7 @@ pub fn ownership_at(
     }
     // A use of a moved value is itself a (failed) borrow or move: the
     // state before it is what the reader wants to know.
-    let before = facts
-        .states
-        .iter()
-        .filter(|s| s.local == name && s.span.start < offset)
-        .max_by_key(|s| s.span.start);
-    let state = match before {
+    let state = match state_before(facts, name, offset) {
         Some(b) if is_moved(b.state) => b,
         _ => state_at(facts, name, offset)?,
     };

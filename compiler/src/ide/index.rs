@@ -56,11 +56,10 @@ impl Index {
             out: Vec::new(),
         };
         let program = &analysis.program;
-        for (i, def) in program.defs.iter().enumerate() {
+        for (id, def) in program.defs_with_ids() {
             if def.file == program.std_file {
                 continue;
             }
-            let id = DefId(u32::try_from(i).unwrap_or(u32::MAX));
             if !matches!(def.kind, DefKind::Module(_)) || def.name.span != Span::default() {
                 b.push(def.file, def.name.span, Target::Def(id), Access::Decl);
             }
@@ -262,15 +261,8 @@ impl Builder<'_> {
     fn type_ref(&mut self, scope: (ModuleId, FileId), ty: &TypeRef) {
         match ty {
             TypeRef::Path(p) => {
-                let n = p.segments.len();
-                self.prefix(scope, p, n);
-                for seg in &p.segments {
-                    for arg in &seg.args {
-                        if let crate::syntax::ast::GenericArg::Type(t) = arg {
-                            self.type_ref(scope, t);
-                        }
-                    }
-                }
+                self.prefix(scope, p, p.segments.len());
+                self.generic_args(scope, p);
             }
             TypeRef::Ref { inner, .. } => self.type_ref(scope, inner),
             TypeRef::Tuple(items, _) => {

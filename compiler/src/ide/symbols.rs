@@ -33,10 +33,6 @@ pub struct Symbol {
     pub children: Vec<Symbol>,
 }
 
-fn def_id(i: usize) -> DefId {
-    DefId(u32::try_from(i).unwrap_or(u32::MAX))
-}
-
 /// The outline of `file`, in source order.
 pub fn document_symbols(analysis: &Analysis, file: FileId) -> Vec<Symbol> {
     let program = &analysis.program;
@@ -83,12 +79,10 @@ pub fn document_symbols(analysis: &Analysis, file: FileId) -> Vec<Symbol> {
 fn module_symbols(analysis: &Analysis, module: ModuleId, file: FileId) -> Vec<Symbol> {
     let program = &analysis.program;
     program
-        .defs
-        .iter()
-        .enumerate()
+        .defs_with_ids()
         .filter(|(_, d)| d.module == module && d.file == file && d.owner.is_none())
         .filter(|(_, d)| !matches!(d.kind, DefKind::Variant { .. }))
-        .filter_map(|(i, _)| def_symbol(analysis, def_id(i)))
+        .filter_map(|(id, _)| def_symbol(analysis, id))
         .collect()
 }
 
@@ -181,14 +175,14 @@ pub fn workspace_symbols(analysis: &Analysis, query: &str) -> Vec<(FileId, Symbo
     let program = &analysis.program;
     let query = query.to_lowercase();
     let mut found: Vec<(usize, FileId, Symbol)> = Vec::new();
-    for (i, def) in program.defs.iter().enumerate() {
+    for (id, def) in program.defs_with_ids() {
         if def.file == program.std_file || matches!(def.kind, DefKind::Module(_)) {
             continue;
         }
         let Some(score) = fuzzy_score(&def.name.text.to_lowercase(), &query) else {
             continue;
         };
-        if let Some(mut s) = def_symbol(analysis, def_id(i)) {
+        if let Some(mut s) = def_symbol(analysis, id) {
             s.children.clear();
             if def.owner.is_some() {
                 s.kind = SymbolKind::Method;

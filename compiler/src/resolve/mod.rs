@@ -289,6 +289,14 @@ impl Program {
         &self.defs[id.0 as usize]
     }
 
+    /// Every item with its id.
+    pub fn defs_with_ids(&self) -> impl Iterator<Item = (DefId, &Def)> {
+        self.defs
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (DefId(u32::try_from(i).unwrap_or(u32::MAX)), d))
+    }
+
     pub fn module(&self, id: ModuleId) -> &Module {
         &self.modules[id.0 as usize]
     }

@@ -58,10 +58,11 @@ pub fn code_lenses(
     profile: Option<(&[(String, Span)], &ProfileResult)>,
 ) -> Vec<CodeLens> {
     let mut out = Vec::new();
-    for (name, span, is_test) in runnables(snap) {
-        for c in commands_for(snap, &name, is_test) {
+    let runnable = runnables(snap);
+    for (name, span, is_test) in &runnable {
+        for c in commands_for(snap, name, *is_test) {
             out.push(CodeLens {
-                range: line_of(snap, span),
+                range: line_of(snap, *span),
                 command: Some(c),
                 data: None,
             });
@@ -93,10 +94,10 @@ pub fn code_lenses(
             });
         }
         if result.gc.count > 0
-            && let Some((_, span, _)) = runnables(snap).into_iter().find(|r| r.0 == "main")
+            && let Some((_, span, _)) = runnable.iter().find(|r| r.0 == "main")
         {
             out.push(CodeLens {
-                range: line_of(snap, span),
+                range: line_of(snap, *span),
                 command: Some(Command {
                     title: format!(
                         "GC: {} pause{} · {:.2} ms total · max {:.2} ms",

@@ -162,16 +162,14 @@ pub fn prepare(snap: &Snapshot, req: &RunRequest) -> Result<Prepared> {
     }
     // The named function of this document: a plain or test function.
     let def = program
-        .defs
-        .iter()
-        .enumerate()
+        .defs_with_ids()
         .find(|(_, d)| {
             d.file == snap.file
                 && d.owner.is_none()
                 && d.name.text == req.function
                 && matches!(d.kind, DefKind::Fn(_))
         })
-        .map(|(i, _)| ward_compiler::resolve::DefId(u32::try_from(i).unwrap_or(u32::MAX)));
+        .map(|(id, _)| id);
     let Some(def) = def else {
         return Err(failed(format!(
             "there is no function `{}` in this document",
@@ -189,12 +187,9 @@ pub fn prepare(snap: &Snapshot, req: &RunRequest) -> Result<Prepared> {
     let name = ward_compiler::codegen::function_name(program, &analysis.typed, def);
     let is_main = req.function == "main" && !req.test;
     let names = program
-        .defs
-        .iter()
-        .enumerate()
+        .defs_with_ids()
         .filter(|(_, d)| d.file == snap.file && matches!(d.kind, DefKind::Fn(_)))
-        .map(|(i, d)| {
-            let id = ward_compiler::resolve::DefId(u32::try_from(i).unwrap_or(u32::MAX));
+        .map(|(id, d)| {
             (
                 ward_compiler::codegen::function_name(program, &analysis.typed, id),
                 d.name.span,

@@ -741,8 +741,8 @@ impl LanguageServer for Backend {
                     };
                     for s in super::symbols::workspace(&snap, &query) {
                         // Programs that share a file list its items once.
-                        let key = (s.location.uri.clone(), s.location.range.start);
-                        if seen.insert((key.0.as_str().to_string(), key.1.line, key.1.character)) {
+                        let start = s.location.range.start;
+                        if seen.insert((s.location.uri.clone(), start.line, start.character)) {
                             found.push(s);
                         }
                     }
