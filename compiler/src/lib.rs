@@ -11,6 +11,7 @@ pub mod analysis;
 pub mod borrowck;
 pub mod codegen;
 pub mod diagnostics;
+pub mod format;
 pub mod ide;
 pub mod mir;
 pub mod resolve;

@@ -432,3 +432,62 @@ fn ward_run_reports_a_panic_with_status_101_and_main_errors_with_1() {
     let out = ward(&["run", "no/such/file.ward"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn fmt_rewrites_a_file_and_check_reports_without_writing() {
+    let messy = "fn main(){\nlet x=1;\n  println(\"{}\",x); // x\n}";
+    let tidy = "fn main() {\n    let x = 1;\n    println(\"{}\", x); // x\n}\n";
+    let file = Scratch::new("fmt_messy.ward", messy.as_bytes());
+
+    let check = ward(&["fmt", "--check", file.path()]);
+    assert_eq!(check.status.code(), Some(1));
+    let diff = text(&check.stdout);
+    assert!(
+        diff.contains("-let x=1;") && diff.contains("+    let x = 1;"),
+        "{diff}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&file.0).ok().as_deref(),
+        Some(messy)
+    );
+
+    let out = ward(&["fmt", file.path()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(std::fs::read_to_string(&file.0).ok().as_deref(), Some(tidy));
+
+    let again = ward(&["fmt", "--check", file.path()]);
+    assert_eq!(again.status.code(), Some(0));
+    assert!(again.stdout.is_empty());
+}
+
+#[test]
+fn fmt_leaves_a_file_with_syntax_errors_alone() {
+    let broken = "fn main( {\nlet x=1;\n";
+    let file = Scratch::new("fmt_broken.ward", broken.as_bytes());
+    let out = ward(&["fmt", file.path()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("cannot format") && err.contains(":1:"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&file.0).ok().as_deref(),
+        Some(broken)
+    );
+    let missing = ward(&["fmt", "no/such/file.ward"]);
+    assert_eq!(missing.status.code(), Some(2));
+}
+
+#[test]
+fn fmt_check_passes_on_every_example() {
+    let root = repo_root().join("examples");
+    let files: Vec<String> = ward_files(&root)
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    let mut args = vec!["fmt", "--check"];
+    args.extend(files.iter().map(String::as_str));
+    let out = ward(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+}

@@ -4,6 +4,7 @@
 //! panic.
 
 mod check;
+mod fmt;
 mod parse;
 mod run;
 
@@ -62,6 +63,15 @@ enum Command {
         /// The root `.ward` file of the program.
         file: PathBuf,
     },
+    /// Format files in place (only whitespace changes; comments are kept).
+    Fmt {
+        /// The `.ward` files to format.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Change nothing: print what would change and exit 1 if anything would.
+        #[arg(long)]
+        check: bool,
+    },
     /// Serve the Language Server Protocol on stdin/stdout (for editors).
     Lsp,
 }
@@ -97,6 +107,7 @@ pub fn run() -> ExitCode {
             args,
         } => run::run(&file, emit, gc_stats, &args),
         Command::Test { file } => run::test(&file),
+        Command::Fmt { files, check } => fmt::run(&files, check),
         Command::Lsp => return crate::lsp::run(),
     };
     ExitCode::from(code)

@@ -30,7 +30,7 @@ pub fn run(path: &Path) -> u8 {
 }
 
 /// 1-based line and column (in characters, as rustc counts) of a byte offset.
-fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
+pub(crate) fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let before = &text[..offset];
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);

@@ -6,6 +6,7 @@ mod code_lens;
 mod config;
 mod diagnostics;
 mod document;
+mod formatting;
 mod from_proto;
 mod goto;
 mod hover;

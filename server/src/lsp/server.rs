@@ -33,6 +33,7 @@ use tower_lsp_server::ls_types::{
     TextDocumentSyncOptions, TypeDefinitionProviderCapability, Uri, WorkDoneProgressOptions,
     WorkspaceEdit, WorkspaceSymbolParams, WorkspaceSymbolResponse,
 };
+use tower_lsp_server::ls_types::{DocumentFormattingParams, TextEdit};
 use tower_lsp_server::{Client, LanguageServer};
 
 use ward_compiler::resolve::SourceFile;
@@ -426,6 +427,7 @@ impl LanguageServer for Backend {
                         ..CodeActionOptions::default()
                     },
                 )),
+                document_formatting_provider: Some(OneOf::Left(true)),
                 document_symbol_provider: Some(OneOf::Left(true)),
                 workspace_symbol_provider: Some(OneOf::Left(true)),
                 folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
@@ -762,6 +764,15 @@ impl LanguageServer for Backend {
             |tree, file, _| Ok(super::structure::folding_ranges(tree, file)),
         )
         .await
+    }
+
+    async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
+        let found = self
+            .on_tree(&params.text_document.uri, "formatting", |_, file, enc| {
+                Ok(super::formatting::formatting(file, enc))
+            })
+            .await?;
+        Ok(found.flatten())
     }
 
     async fn selection_range(

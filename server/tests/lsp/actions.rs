@@ -3,29 +3,14 @@
 
 use serde_json::{Value, json};
 
-use super::client::{Client, temp_uri};
+use super::client::{Client, apply_edits, temp_uri};
 use super::initialized;
 
 /// Applies a `WorkspaceEdit`'s edits for `uri` to `text` (ASCII text;
 /// edits may come in any order and do not overlap).
 fn apply(text: &str, edit: &Value, uri: &str) -> String {
-    let mut edits: Vec<Value> = edit["changes"][uri].as_array().cloned().unwrap_or_default();
-    let offset = |p: &Value| {
-        let line = usize::try_from(p["line"].as_u64().unwrap_or(0)).unwrap_or(0);
-        let col = usize::try_from(p["character"].as_u64().unwrap_or(0)).unwrap_or(0);
-        text.split_inclusive('\n')
-            .take(line)
-            .map(str::len)
-            .sum::<usize>()
-            + col
-    };
-    edits.sort_by_key(|e| std::cmp::Reverse(offset(&e["range"]["start"])));
-    let mut out = text.to_string();
-    for e in edits {
-        let (a, b) = (offset(&e["range"]["start"]), offset(&e["range"]["end"]));
-        out.replace_range(a..b, e["newText"].as_str().unwrap_or(""));
-    }
-    out
+    let edits = edit["changes"][uri].as_array().cloned().unwrap_or_default();
+    apply_edits(text, &edits, false)
 }
 
 /// The quick fixes offered on the first diagnostic with `code`.

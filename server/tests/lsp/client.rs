@@ -209,3 +209,33 @@ pub fn temp_uri(name: &str) -> (std::path::PathBuf, String) {
     let uri = format!("file://{}", path.display());
     (path, uri)
 }
+
+/// `text` with protocol `TextEdit`s applied; `utf16` says how the edits'
+/// positions count characters (else UTF-8 bytes).
+pub fn apply_edits(text: &str, edits: &[Value], utf16: bool) -> String {
+    let offset = |p: &Value| {
+        let line = usize::try_from(p["line"].as_u64().unwrap_or(0)).unwrap_or(0);
+        let units = usize::try_from(p["character"].as_u64().unwrap_or(0)).unwrap_or(0);
+        let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+        let line_text = text[start..].split('\n').next().unwrap_or("");
+        if !utf16 {
+            return start + units;
+        }
+        let mut counted = 0;
+        for (i, c) in line_text.char_indices() {
+            if counted >= units {
+                return start + i;
+            }
+            counted += c.len_utf16();
+        }
+        start + line_text.len()
+    };
+    let mut edits = edits.to_vec();
+    edits.sort_by_key(|e| std::cmp::Reverse(offset(&e["range"]["start"])));
+    let mut out = text.to_string();
+    for e in edits {
+        let (a, b) = (offset(&e["range"]["start"]), offset(&e["range"]["end"]));
+        out.replace_range(a..b, e["newText"].as_str().unwrap_or(""));
+    }
+    out
+}

@@ -1,0 +1,349 @@
+//! The formatter behind `ward fmt` and the server's `textDocument/formatting`.
+//!
+//! It works as gofmt does rather than as a line-filling pretty printer: the
+//! author's line breaks stay (runs of blank lines shrink to one, blank lines
+//! just inside brackets go), indentation is recomputed from the brackets and
+//! the syntax tree, and spacing within a line follows one set of rules.
+//! Only the whitespace between tokens changes, plus trailing whitespace in
+//! comments. Before a result is returned it is parsed again and compared
+//! token by token with the input, so formatting cannot change what a
+//! program means; a text with syntax errors is refused rather than guessed.
+
+mod spacing;
+#[cfg(test)]
+mod tests;
+
+use crate::syntax;
+use std::ops::Range;
+use tree_sitter::Node;
+
+/// One level of indentation.
+pub const INDENT: &str = "    ";
+
+/// A replacement of `range` (bytes of the input) by `text`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub range: Range<usize>,
+    pub text: String,
+}
+
+/// A formatted text, and the edits that turn the input into it (sorted,
+/// non-overlapping, each confined to whitespace or a comment's tail).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Formatted {
+    pub text: String,
+    pub edits: Vec<Edit>,
+}
+
+impl Formatted {
+    /// Whether the input was already formatted.
+    pub fn is_unchanged(&self) -> bool {
+        self.edits.is_empty()
+    }
+}
+
+/// Why a text was not formatted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormatError {
+    /// The text does not parse: formatting would have to guess its structure.
+    Syntax(Vec<syntax::SyntaxError>),
+    /// The formatter's result would not parse to the same tokens. This is a
+    /// bug in the formatter; the text is left as it was.
+    Unstable { offset: usize },
+}
+
+impl std::fmt::Display for FormatError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FormatError::Syntax(errors) => {
+                let n = errors.len();
+                write!(
+                    f,
+                    "the text has {n} syntax error{}; fix {} before formatting",
+                    if n == 1 { "" } else { "s" },
+                    if n == 1 { "it" } else { "them" }
+                )
+            }
+            FormatError::Unstable { offset } => write!(
+                f,
+                "internal formatter error: the result would change the program near byte {offset} (nothing was changed; please report this)"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for FormatError {}
+
+/// A token of the input: a leaf of the tree, or a literal or comment taken
+/// whole (string literals have inner nodes but are one token here).
+#[derive(Debug, Clone)]
+struct Token<'t> {
+    node: Node<'t>,
+    kind: &'t str,
+    /// The parent node's kind, which decides operator spacing.
+    parent: &'t str,
+    range: Range<usize>,
+    /// The text as written out: comments lose trailing whitespace.
+    text: &'t str,
+    first_child: bool,
+    last_child: bool,
+}
+
+impl Token<'_> {
+    fn is_comment(&self) -> bool {
+        matches!(self.kind, "line_comment" | "doc_comment" | "block_comment")
+    }
+
+    fn opens(&self) -> bool {
+        matches!(self.kind, "{" | "(" | "[")
+    }
+
+    fn closes(&self) -> bool {
+        matches!(self.kind, "}" | ")" | "]")
+    }
+}
+
+/// Formats a whole source text.
+pub fn format(source: &str) -> Result<Formatted, FormatError> {
+    let tree = syntax::parse(source);
+    if tree.root_node().has_error() {
+        return Err(FormatError::Syntax(syntax::syntax_errors(&tree, source)));
+    }
+    let tokens = tokens(tree.root_node(), source);
+    let mut layout = Layout::new(tree.root_node());
+    let mut text = String::with_capacity(source.len() + source.len() / 8);
+    let mut edits = Vec::new();
+    let mut previous_end = 0usize;
+    for (i, token) in tokens.iter().enumerate() {
+        let gap = &source[previous_end..token.range.start];
+        if !gap.chars().all(char::is_whitespace) {
+            // An error-free tree covers every non-blank byte with a token.
+            return Err(FormatError::Unstable {
+                offset: previous_end,
+            });
+        }
+        let new_gap = layout.gap(i.checked_sub(1).map(|p| &tokens[p]), token, gap);
+        if new_gap != gap {
+            edits.push(Edit {
+                range: previous_end..token.range.start,
+                text: new_gap.clone(),
+            });
+        }
+        text.push_str(&new_gap);
+        text.push_str(token.text);
+        if token.text.len() < token.range.len() {
+            edits.push(Edit {
+                range: token.range.start + token.text.len()..token.range.end,
+                text: String::new(),
+            });
+        }
+        layout.after(token);
+        previous_end = token.range.end;
+    }
+    let tail = &source[previous_end..];
+    let new_tail = if tokens.is_empty() { "" } else { "\n" };
+    if tail != new_tail {
+        edits.push(Edit {
+            range: previous_end..source.len(),
+            text: new_tail.to_string(),
+        });
+    }
+    text.push_str(new_tail);
+    verify(&tokens, &text)?;
+    Ok(Formatted { text, edits })
+}
+
+/// Checks that `output` parses without errors to the same tokens as the
+/// input: the same kinds, the same texts, in the same order.
+fn verify(expected: &[Token<'_>], output: &str) -> Result<(), FormatError> {
+    let tree = syntax::parse(output);
+    let got = tokens(tree.root_node(), output);
+    if tree.root_node().has_error() || got.len() != expected.len() {
+        let offset = first_error(&tree).unwrap_or(0);
+        return Err(FormatError::Unstable { offset });
+    }
+    for (a, b) in expected.iter().zip(&got) {
+        if a.kind != b.kind || a.text != b.text || a.parent != b.parent {
+            return Err(FormatError::Unstable {
+                offset: a.range.start,
+            });
+        }
+    }
+    Ok(())
+}
+
+fn first_error(tree: &tree_sitter::Tree) -> Option<usize> {
+    let mut cursor = tree.walk();
+    loop {
+        let node = cursor.node();
+        if node.is_error() || node.is_missing() {
+            return Some(node.start_byte());
+        }
+        if node.has_error() && cursor.goto_first_child() {
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                return None;
+            }
+        }
+    }
+}
+
+/// The tokens of the tree in source order.
+fn tokens<'t>(root: Node<'t>, source: &'t str) -> Vec<Token<'t>> {
+    fn walk<'t>(node: Node<'t>, source: &'t str, out: &mut Vec<Token<'t>>) {
+        let whole = matches!(node.kind(), "string_literal" | "char_literal");
+        if node.child_count() == 0 || whole {
+            if node.start_byte() == node.end_byte() {
+                return;
+            }
+            let range = node.byte_range();
+            let raw = &source[range.clone()];
+            let token = Token {
+                node,
+                kind: node.kind(),
+                parent: node.parent().map_or("", |p| p.kind()),
+                text: if matches!(
+                    node.kind(),
+                    "line_comment" | "doc_comment" | "block_comment"
+                ) {
+                    raw.trim_end()
+                } else {
+                    raw
+                },
+                range,
+                first_child: node.prev_sibling().is_none(),
+                last_child: node.next_sibling().is_none(),
+            };
+            out.push(token);
+            return;
+        }
+        let mut cursor = node.walk();
+        for child in node.children(&mut cursor) {
+            walk(child, source, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(root, source, &mut out);
+    out
+}
+
+/// An open bracket: the indentation of the line it is on, and the node
+/// that holds it (whose children start fresh lines inside it).
+struct Open<'t> {
+    indent: usize,
+    holder: Node<'t>,
+}
+
+/// The line-by-line state of the output: open brackets and the current
+/// line's indentation.
+struct Layout<'t> {
+    root: Node<'t>,
+    open: Vec<Open<'t>>,
+    line_indent: usize,
+}
+
+impl<'t> Layout<'t> {
+    fn new(root: Node<'t>) -> Layout<'t> {
+        Layout {
+            root,
+            open: Vec::new(),
+            line_indent: 0,
+        }
+    }
+
+    /// The whitespace to write before `token`, given what the author wrote.
+    fn gap(&mut self, previous: Option<&Token<'t>>, token: &Token<'t>, written: &str) -> String {
+        let Some(previous) = previous else {
+            // The file starts at its first token.
+            self.line_indent = 0;
+            return String::new();
+        };
+        let mut newlines = written.matches('\n').count().min(2);
+        if previous.opens() || token.closes() {
+            newlines = newlines.min(1);
+        }
+        // `} else` stays on one line, as rustfmt writes it.
+        if token.kind == "else" && previous.kind == "}" {
+            newlines = 0;
+        }
+        if newlines == 0 {
+            return if spacing::space_between(previous, token) {
+                " ".into()
+            } else {
+                String::new()
+            };
+        }
+        self.line_indent = self.indent_of_line_starting_with(token);
+        let mut gap = "\n".repeat(newlines);
+        for _ in 0..self.line_indent {
+            gap.push_str(INDENT);
+        }
+        gap
+    }
+
+    /// Keeps the bracket stack in step after `token` is written.
+    fn after(&mut self, token: &Token<'t>) {
+        if token.opens() {
+            let holder = token.node.parent().unwrap_or(self.root);
+            self.open.push(Open {
+                indent: self.line_indent,
+                holder,
+            });
+        } else if token.closes() {
+            self.open.pop();
+        }
+    }
+
+    /// A line is indented one level inside the bracket it is in (relative
+    /// to that bracket's line), and one more when it continues an
+    /// expression or item begun on an earlier line.
+    fn indent_of_line_starting_with(&self, token: &Token<'t>) -> usize {
+        let (base, holder) = match self.open.last() {
+            Some(open) if token.closes() => return open.indent,
+            Some(open) => (open.indent + 1, open.holder),
+            None => (0, self.root),
+        };
+        if token.is_comment() || starts_element(token.node, holder) {
+            base
+        } else {
+            base + 1
+        }
+    }
+}
+
+/// Whether `token` is the first token of a child of `holder` (a statement,
+/// an item, an argument, a match arm…). Attributes and comments in front
+/// of a node do not count: `fn` after `#[test]` starts the item.
+fn starts_element(token: Node<'_>, holder: Node<'_>) -> bool {
+    let mut node = token;
+    while let Some(parent) = node.parent() {
+        if parent.id() == holder.id() {
+            return true;
+        }
+        if !begins(parent, node) {
+            return false;
+        }
+        node = parent;
+    }
+    true
+}
+
+/// Whether `child` is `parent`'s first child other than attributes and
+/// comments.
+fn begins(parent: Node<'_>, child: Node<'_>) -> bool {
+    let mut cursor = parent.walk();
+    for sibling in parent.children(&mut cursor) {
+        if sibling.id() == child.id() {
+            return true;
+        }
+        if !matches!(
+            sibling.kind(),
+            "attributes" | "attribute_item" | "line_comment" | "doc_comment" | "block_comment"
+        ) {
+            return false;
+        }
+    }
+    false
+}

@@ -1,0 +1,140 @@
+use super::{FormatError, format};
+
+/// Formats `input`, checks the result is stable under a second pass and
+/// that the edits rebuild it, and returns it.
+fn fmt(input: &str) -> String {
+    let formatted = format(input).unwrap_or_else(|e| panic!("{e}: {input}"));
+    let again = format(&formatted.text).expect("formatted text formats");
+    assert_eq!(again.text, formatted.text, "not idempotent");
+    assert!(again.is_unchanged(), "a second pass still edits");
+    let mut rebuilt = input.to_string();
+    for edit in formatted.edits.iter().rev() {
+        rebuilt.replace_range(edit.range.clone(), &edit.text);
+    }
+    assert_eq!(rebuilt, formatted.text, "edits disagree with the text");
+    formatted.text
+}
+
+#[test]
+fn spacing_follows_rust_conventions() {
+    let input =
+        "fn  add<'a,T>( a:&'a   mut int,b : List<List<int>> )->int{let x=-a*2+b.len( ) ;x}\n";
+    assert_eq!(
+        fmt(input),
+        "fn add<'a, T>(a: &'a mut int, b: List<List<int>>) -> int { let x = -a * 2 + b.len(); x }\n"
+    );
+}
+
+#[test]
+fn expressions_keep_their_operators_tight_where_rust_does() {
+    let input = "fn main() {\nlet r=& mut v [ 0 ];\nfor i in 0 .. n {}\nlet c=| x ,y |x+y;\nlet p=Point{x:1,..base};\nlet t=(a,);\nlet q=xs.parse :: <int>()?;\nif ! ok {}\nlet z = & &v;\n}\n";
+    assert_eq!(
+        fmt(input),
+        "fn main() {\n    let r = &mut v[0];\n    for i in 0..n {}\n    let c = |x, y| x + y;\n    let p = Point { x: 1, ..base };\n    let t = (a,);\n    let q = xs.parse::<int>()?;\n    if !ok {}\n    let z = & &v;\n}\n"
+    );
+}
+
+#[test]
+fn indentation_comes_from_brackets_and_continuations() {
+    let input = "fn main() {\n\t  let total = readings\n.iter()\n  .len();\nmatch x {\nSome(v) =>\nv,\n   None => {\n0\n}\n}\n        foo(\n1,\n2,\n)\n}\n";
+    assert_eq!(
+        fmt(input),
+        "fn main() {\n    let total = readings\n        .iter()\n        .len();\n    match x {\n        Some(v) =>\n            v,\n        None => {\n            0\n        }\n    }\n    foo(\n        1,\n        2,\n    )\n}\n"
+    );
+}
+
+#[test]
+fn attributes_and_comments_start_their_item() {
+    let input = "  /// Adds.\n#[test]\n   #[realtime]\n fn a() {\n// inside\n  let x = 1; // trailing   \n}\n";
+    assert_eq!(
+        fmt(input),
+        "/// Adds.\n#[test]\n#[realtime]\nfn a() {\n    // inside\n    let x = 1; // trailing\n}\n"
+    );
+}
+
+#[test]
+fn blank_lines_shrink_to_one_and_leave_bracket_edges() {
+    let input = "\n\nfn a() {\n\n\n    let x = 1;\n\n\n\n    let y = 2;\n\n}\n\n\n\nfn b() {}";
+    assert_eq!(
+        fmt(input),
+        "fn a() {\n    let x = 1;\n\n    let y = 2;\n}\n\nfn b() {}\n"
+    );
+}
+
+#[test]
+fn else_joins_the_closing_brace() {
+    let input =
+        "fn f(c: bool) -> int {\n    if c {\n        1\n    }\n    else {\n        2\n    }\n}\n";
+    assert_eq!(
+        fmt(input),
+        "fn f(c: bool) -> int {\n    if c {\n        1\n    } else {\n        2\n    }\n}\n"
+    );
+}
+
+#[test]
+fn literals_and_block_comments_are_kept_verbatim() {
+    let input = "fn main() {\n    let s = \"a  b\\n\n   c\";   /* keep\n      this */\n    let c = ' ';\n}\n";
+    assert_eq!(
+        fmt(input),
+        "fn main() {\n    let s = \"a  b\\n\n   c\"; /* keep\n      this */\n    let c = ' ';\n}\n"
+    );
+}
+
+#[test]
+fn items_use_lists_and_generics() {
+    let input = "use std::{ fs , io };\nmod vitals ;\nstruct View < 'a > { rows : & 'a List < int > }\nenum Alert { High ( int ) , Ok }\nimpl < 'a > View < 'a > {\nfn n ( & self ) -> int uses fs , net { 0 }\n}\nconst MAX : [ int ; 4 ] = [ 0 ; 4 ];\n";
+    assert_eq!(
+        fmt(input),
+        "use std::{fs, io};\nmod vitals;\nstruct View<'a> { rows: &'a List<int> }\nenum Alert { High(int), Ok }\nimpl<'a> View<'a> {\n    fn n(&self) -> int uses fs, net { 0 }\n}\nconst MAX: [int; 4] = [0; 4];\n"
+    );
+}
+
+#[test]
+fn patterns() {
+    let input = "fn f(x: int) {\n    match x {\n        - 1 | 0 => {}\n        n @ 1 ..= 5 => {}\n        _ if x > 2 => {}\n        _ => {}\n    }\n    let Point { x , .. } = p;\n    let &mut y = r;\n}\n";
+    assert_eq!(
+        fmt(input),
+        "fn f(x: int) {\n    match x {\n        -1 | 0 => {}\n        n @ 1..=5 => {}\n        _ if x > 2 => {}\n        _ => {}\n    }\n    let Point { x, .. } = p;\n    let &mut y = r;\n}\n"
+    );
+}
+
+#[test]
+fn windows_line_endings_become_unix_ones() {
+    assert_eq!(
+        fmt("fn main() {\r\n  let x = 1; // c\r\n}\r\n"),
+        "fn main() {\n    let x = 1; // c\n}\n"
+    );
+}
+
+#[test]
+fn formatted_text_has_no_edits() {
+    let text = "fn main() {\n    println(\"hi\");\n}\n";
+    let formatted = format(text).expect("formats");
+    assert!(formatted.is_unchanged(), "{:?}", formatted.edits);
+    assert_eq!(formatted.text, text);
+}
+
+#[test]
+fn empty_and_blank_texts() {
+    assert_eq!(fmt(""), "");
+    assert_eq!(fmt("\n\n  \n"), "");
+    assert_eq!(fmt("// only a comment   "), "// only a comment\n");
+}
+
+#[test]
+fn syntax_errors_are_refused() {
+    let error = format("fn main( {\n").expect_err("does not parse");
+    assert!(
+        matches!(&error, FormatError::Syntax(errors) if !errors.is_empty()),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("syntax error"), "{error}");
+}
+
+#[test]
+fn comments_keep_a_space_after_a_brace() {
+    assert_eq!(
+        fmt("fn f() {   // why\n    g(/* n */ 1)\n}\n"),
+        "fn f() { // why\n    g(/* n */ 1)\n}\n"
+    );
+}

@@ -1,0 +1,122 @@
+//! `ward fmt [--check] FILE…`: formats files in place, or with `--check`
+//! only reports, as a diff, what formatting would change. Files with syntax
+//! errors are left alone and reported.
+
+use super::{read_source, status};
+use std::fmt::Write as _;
+use std::path::Path;
+use ward_compiler::format::{Edit, FormatError, Formatted, format};
+
+pub fn run(files: &[std::path::PathBuf], check: bool) -> u8 {
+    let mut worst = status::OK;
+    for path in files {
+        let text = match read_source(path) {
+            Ok(text) => text,
+            Err(code) => return code,
+        };
+        let formatted = match format(&text) {
+            Ok(formatted) => formatted,
+            Err(error) => {
+                report(path, &text, &error);
+                worst = status::PROGRAM_ERRORS;
+                continue;
+            }
+        };
+        if formatted.is_unchanged() {
+            continue;
+        }
+        if check {
+            print!("{}", diff(path, &text, &formatted));
+            worst = status::PROGRAM_ERRORS;
+        } else if let Err(error) = write_atomically(path, &formatted.text) {
+            eprintln!("error: cannot write {}: {error}", path.display());
+            return status::USAGE;
+        }
+    }
+    worst
+}
+
+fn report(path: &Path, text: &str, error: &FormatError) {
+    eprintln!("error: cannot format {}: {error}", path.display());
+    if let FormatError::Syntax(errors) = error {
+        for e in errors {
+            let (line, column) = super::parse::line_and_column(text, e.span.start);
+            eprintln!(
+                "{}:{line}:{column}: syntax error: {}",
+                path.display(),
+                e.message
+            );
+        }
+    }
+}
+
+/// Writes through a temporary file next to `path` and a rename, so an
+/// interrupted write never leaves half a source file.
+fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+    let mut temporary = path.as_os_str().to_owned();
+    temporary.push(".ward-fmt.tmp");
+    let temporary = std::path::PathBuf::from(temporary);
+    std::fs::write(&temporary, text)?;
+    if let Ok(metadata) = std::fs::metadata(path) {
+        std::fs::set_permissions(&temporary, metadata.permissions())?;
+    }
+    std::fs::rename(&temporary, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&temporary);
+    })
+}
+
+/// The changes as hunks of whole lines: `-` the lines as they are, `+` as
+/// they would be.
+fn diff(path: &Path, text: &str, formatted: &Formatted) -> String {
+    let line_start = |offset: usize| text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = |offset: usize| text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    // Group edits whose lines touch into hunks.
+    let mut hunks: Vec<(usize, usize, Vec<&Edit>)> = Vec::new();
+    for edit in &formatted.edits {
+        let start = line_start(edit.range.start);
+        let end = line_end(edit.range.end);
+        match hunks.last_mut() {
+            Some((_, last_end, edits)) if start <= *last_end + 1 => {
+                *last_end = (*last_end).max(end);
+                edits.push(edit);
+            }
+            _ => hunks.push((start, end, vec![edit])),
+        }
+    }
+    let mut out = String::new();
+    for (start, end, edits) in hunks {
+        let mut after = text[start..end].to_string();
+        for edit in edits.iter().rev() {
+            let a = edit.range.start - start;
+            let b = (edit.range.end - start).min(after.len());
+            after.replace_range(a..b, &edit.text);
+        }
+        let line = text[..start].matches('\n').count() + 1;
+        let _ = writeln!(out, "Diff in {} at line {line}:", path.display());
+        for l in text[start..end].split('\n') {
+            let _ = writeln!(out, "-{l}");
+        }
+        for l in after.trim_end_matches('\n').split('\n') {
+            if !(after.trim().is_empty() && l.is_empty()) {
+                let _ = writeln!(out, "+{l}");
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diff_shows_whole_lines_before_and_after() {
+        let text = "fn main() {\nlet x=1;\n\n\n    let y = 2;\n}\n";
+        let formatted = format(text).expect("formats");
+        let shown = diff(Path::new("a.ward"), text, &formatted);
+        assert_eq!(
+            shown,
+            "Diff in a.ward at line 1:\n-fn main() {\n-let x=1;\n-\n-\n-    let y = 2;\n+fn main() {\n+    let x = 1;\n+\n+    let y = 2;\n"
+        );
+    }
+}

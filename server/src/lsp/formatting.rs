@@ -1,0 +1,27 @@
+//! `textDocument/formatting`: the compiler's formatter (`ward fmt`), sent
+//! as small edits of the whitespace it changes so cursors and marks in the
+//! editor stay where they were. A document with syntax errors gets no
+//! edits; its diagnostics already say what is wrong.
+
+use tower_lsp_server::ls_types::TextEdit;
+use ward_compiler::format::{FormatError, format};
+use ward_compiler::resolve::SourceFile;
+
+use super::position::Encoding;
+use super::to_proto;
+
+pub fn formatting(file: &SourceFile, enc: Encoding) -> Option<Vec<TextEdit>> {
+    match format(&file.text) {
+        Ok(formatted) => Some(
+            formatted
+                .edits
+                .into_iter()
+                .map(|edit| TextEdit {
+                    range: to_proto::range(file, edit.range.start, edit.range.end, enc),
+                    new_text: edit.text,
+                })
+                .collect(),
+        ),
+        Err(FormatError::Syntax(_) | FormatError::Unstable { .. }) => None,
+    }
+}
