@@ -123,6 +123,20 @@ fn path_text(path: &[crate::syntax::ast::Name]) -> String {
         .join("::")
 }
 
+/// Resolves and type-checks only, without the borrow checker: what
+/// completion and signature help need, at a fraction of the cost. The
+/// diagnostics are left out (they belong to the full analysis).
+pub fn analyze_names_and_types(root: &Path, loader: &dyn SourceLoader) -> Analysis {
+    let program = resolve::build(root, loader);
+    let typed = types::check_program(&program);
+    Analysis {
+        program,
+        typed,
+        facts: Vec::new(),
+        diagnostics: Vec::new(),
+    }
+}
+
 /// A loader over an in-memory map of files, falling back to nothing: for
 /// tests and the language server's open buffers.
 #[derive(Debug, Default)]

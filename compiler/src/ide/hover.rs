@@ -224,7 +224,11 @@ fn local_hover(
 
 /// A function's signature as written, with the lifetimes elision chose
 /// written in.
-fn signature(analysis: &Analysis, def: DefId, f: &crate::syntax::ast::Function) -> String {
+pub(crate) fn signature(
+    analysis: &Analysis,
+    def: DefId,
+    f: &crate::syntax::ast::Function,
+) -> String {
     let program = &analysis.program;
     let text = &program.file(program.def(def).file).text;
     let (start, end) = (f.sig_span.start as usize, f.sig_span.end as usize);
@@ -285,7 +289,7 @@ pub fn qualified(analysis: &Analysis, d: DefId) -> String {
     parts.join("::")
 }
 
-fn def_hover(analysis: &Analysis, d: DefId) -> String {
+pub(crate) fn def_hover(analysis: &Analysis, d: DefId) -> String {
     let program = &analysis.program;
     let def = program.def(d);
     let path = qualified(analysis, d);

@@ -2,9 +2,11 @@
 //! what a name refers to, hovers, inlay hints, symbols. Answers are data
 //! with byte spans; the language server turns them into LSP.
 
+pub mod completion;
 pub mod hints;
 pub mod hover;
 pub mod index;
+pub mod signature;
 pub mod symbols;
 pub mod tokens;
 
