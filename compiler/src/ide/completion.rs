@@ -136,6 +136,11 @@ pub fn completions(analysis: &Analysis, file: FileId, offset: u32, snippets: boo
     Completions { items, replace }
 }
 
+/// The Markdown documentation of a proposed item: what hovering it shows.
+pub fn documentation(analysis: &Analysis, def: DefId) -> String {
+    hover::def_hover(analysis, def)
+}
+
 fn ancestors(node: Node<'_>) -> impl Iterator<Item = Node<'_>> {
     std::iter::successors(Some(node), Node::parent)
 }

@@ -3,6 +3,7 @@
 
 mod code_actions;
 mod code_lens;
+mod completion;
 mod config;
 mod diagnostics;
 mod document;
@@ -17,6 +18,7 @@ mod rename;
 mod run;
 mod semantic_tokens;
 mod server;
+mod signature_help;
 mod snapshot;
 mod structure;
 mod symbols;

@@ -21,6 +21,9 @@ use tower_lsp_server::ls_types::{
     CodeLens, CodeLensOptions, CodeLensParams, ExecuteCommandOptions, ExecuteCommandParams,
 };
 use tower_lsp_server::ls_types::{
+    CompletionItem, CompletionOptions, CompletionParams, CompletionResponse,
+};
+use tower_lsp_server::ls_types::{
     Diagnostic, DidChangeConfigurationParams, DidChangeTextDocumentParams,
     DidCloseTextDocumentParams, DidOpenTextDocumentParams, DocumentHighlight,
     DocumentHighlightParams, DocumentSymbolParams, DocumentSymbolResponse, FoldingRange,
@@ -34,6 +37,7 @@ use tower_lsp_server::ls_types::{
     WorkspaceEdit, WorkspaceSymbolParams, WorkspaceSymbolResponse,
 };
 use tower_lsp_server::ls_types::{DocumentFormattingParams, TextEdit};
+use tower_lsp_server::ls_types::{SignatureHelp, SignatureHelpOptions, SignatureHelpParams};
 use tower_lsp_server::{Client, LanguageServer};
 
 use ward_compiler::resolve::SourceFile;
@@ -79,6 +83,11 @@ pub struct State {
     pub client_refreshes_hints: AtomicBool,
     /// `shutdown` arrived (the exit status after `exit` depends on it).
     pub shutdown: AtomicBool,
+    /// The client takes snippet text in completion items.
+    pub client_takes_snippets: AtomicBool,
+    /// The analysis behind the last completion list, for resolving its
+    /// items' documentation.
+    pub last_completion: std::sync::Mutex<Option<super::snapshot::Placeholder>>,
     /// `WARD_LSP_TEST_HOOKS=1`: the `ward/debugPanic` request panics, for
     /// the robustness tests.
     test_hooks: bool,
@@ -100,6 +109,8 @@ impl Default for State {
             published: tokio::sync::Mutex::new(HashMap::new()),
             client_refreshes_hints: AtomicBool::new(false),
             shutdown: AtomicBool::new(false),
+            client_takes_snippets: AtomicBool::new(false),
+            last_completion: std::sync::Mutex::new(None),
             test_hooks: std::env::var("WARD_LSP_TEST_HOOKS").is_ok_and(|v| v == "1"),
         }
     }
@@ -373,6 +384,17 @@ impl LanguageServer for Backend {
         self.state
             .client_refreshes_lenses
             .store(lens_refresh, Ordering::SeqCst);
+        let snippets = params
+            .capabilities
+            .text_document
+            .as_ref()
+            .and_then(|t| t.completion.as_ref())
+            .and_then(|c| c.completion_item.as_ref())
+            .and_then(|i| i.snippet_support)
+            .unwrap_or(false);
+        self.state
+            .client_takes_snippets
+            .store(snippets, Ordering::SeqCst);
         let options = params
             .initialization_options
             .unwrap_or(serde_json::Value::Null);
@@ -428,6 +450,16 @@ impl LanguageServer for Backend {
                     },
                 )),
                 document_formatting_provider: Some(OneOf::Left(true)),
+                completion_provider: Some(CompletionOptions {
+                    resolve_provider: Some(true),
+                    trigger_characters: Some(vec![".".into(), ":".into()]),
+                    ..CompletionOptions::default()
+                }),
+                signature_help_provider: Some(SignatureHelpOptions {
+                    trigger_characters: Some(vec!["(".into(), ",".into()]),
+                    retrigger_characters: None,
+                    work_done_progress_options: WorkDoneProgressOptions::default(),
+                }),
                 document_symbol_provider: Some(OneOf::Left(true)),
                 workspace_symbol_provider: Some(OneOf::Left(true)),
                 folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
@@ -766,6 +798,55 @@ impl LanguageServer for Backend {
         .await
     }
 
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        let at = params.text_document_position;
+        let state = self.state.clone();
+        let job = tokio::task::spawn_blocking(move || {
+            guard("completion", || {
+                let Some(p) = state.placeholder_analysis(&at.text_document.uri, at.position)?
+                else {
+                    return Ok(None);
+                };
+                let snippets = state.client_takes_snippets.load(Ordering::SeqCst);
+                let response = super::completion::completion(&p, snippets);
+                *state
+                    .last_completion
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(p);
+                Ok(Some(response))
+            })
+        });
+        job.await.unwrap_or_else(|e| Err(internal(&e.to_string())))
+    }
+
+    async fn completion_resolve(&self, item: CompletionItem) -> Result<CompletionItem> {
+        let state = self.state.clone();
+        let job = tokio::task::spawn_blocking(move || {
+            guard("completionItem/resolve", || {
+                let last = state
+                    .last_completion
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .clone();
+                Ok(super::completion::resolve(item, last.as_ref()))
+            })
+        });
+        job.await.unwrap_or_else(|e| Err(internal(&e.to_string())))
+    }
+
+    async fn signature_help(&self, params: SignatureHelpParams) -> Result<Option<SignatureHelp>> {
+        let at = params.text_document_position_params;
+        let state = self.state.clone();
+        let job = tokio::task::spawn_blocking(move || {
+            guard("signatureHelp", || {
+                Ok(state
+                    .placeholder_analysis(&at.text_document.uri, at.position)?
+                    .and_then(|p| super::signature_help::signature_help(&p)))
+            })
+        });
+        job.await.unwrap_or_else(|e| Err(internal(&e.to_string())))
+    }
+
     async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
         let found = self
             .on_tree(&params.text_document.uri, "formatting", |_, file, enc| {
@@ -831,6 +912,16 @@ impl LanguageServer for Backend {
         self.state.slots.remove(&uri);
         self.state.tokens.remove(&uri);
         self.state.profiles.remove(&uri);
+        {
+            let mut last = self
+                .state
+                .last_completion
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if last.as_ref().is_some_and(|p| p.uri == uri) {
+                *last = None;
+            }
+        }
         published.remove(&uri);
         self.client.publish_diagnostics(uri, Vec::new(), None).await;
     }

@@ -8,10 +8,12 @@ use std::sync::{Arc, Mutex};
 
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::{Location, Position, Range, Uri};
+use ward_compiler::analysis::analyze_names_and_types;
 use ward_compiler::analysis::{Analysis, Options, analyze_cached};
 use ward_compiler::borrowck::cache::Cache;
 use ward_compiler::diagnostics::{FileId, Span};
 use ward_compiler::ide::Index;
+use ward_compiler::ide::completion::with_placeholder;
 use ward_compiler::resolve::{SourceFile, SourceLoader};
 
 use super::from_proto;
@@ -29,6 +31,26 @@ pub struct Snapshot {
     /// The document's own file in the analysed program.
     pub file: FileId,
     pub enc: Encoding,
+}
+
+/// A document analysed with the completion placeholder at `offset`.
+#[derive(Debug, Clone)]
+pub struct Placeholder {
+    pub uri: Uri,
+    pub version: i32,
+    pub analysis: Arc<Analysis>,
+    pub file: FileId,
+    pub offset: u32,
+    pub enc: Encoding,
+}
+
+impl Placeholder {
+    /// A span of the analysed text before the placeholder, as a range of
+    /// the document (the two agree up to the cursor).
+    pub fn range(&self, span: Span) -> Range {
+        let source = self.analysis.program.file(self.file);
+        to_proto::range(source, span.start as usize, span.end as usize, self.enc)
+    }
 }
 
 /// Per open document: the latest snapshot and the cache it was built with.
@@ -121,6 +143,36 @@ impl State {
         });
         slot.snapshot = Some(snapshot.clone());
         Some(snapshot)
+    }
+
+    /// The document at its current version analysed (names and types
+    /// only) with the completion placeholder at `pos`: what completion
+    /// and signature help read. `None` when the document is not open.
+    pub fn placeholder_analysis(&self, uri: &Uri, pos: Position) -> Result<Option<Placeholder>> {
+        let Some((version, text)) = self.docs.get(uri).map(|d| (d.version, d.text())) else {
+            return Ok(None);
+        };
+        let root = path_of(uri);
+        let enc = self.encoding();
+        let offset = from_proto::offset(&SourceFile::new(root.clone(), text.clone()), pos, enc)?;
+        let text = with_placeholder(&text, offset as usize);
+        let loader = Overlay {
+            state: self,
+            root: &root,
+            text: &text,
+        };
+        let analysis = analyze_names_and_types(&root, &loader);
+        let Some(file) = analysis.program.files.iter().position(|f| f.path == root) else {
+            return Ok(None);
+        };
+        Ok(Some(Placeholder {
+            uri: uri.clone(),
+            version,
+            analysis: Arc::new(analysis),
+            file: FileId(u32::try_from(file).unwrap_or(0)),
+            offset,
+            enc,
+        }))
     }
 
     fn slot(&self, uri: &Uri) -> Option<SharedSlot> {

@@ -8,6 +8,7 @@ mod actions;
 // Shared with `examples/lsp_bench.rs`; each uses part of it.
 #[allow(dead_code)]
 mod client;
+mod completion;
 mod format;
 mod hints;
 mod navigation;
