@@ -124,11 +124,29 @@ fn path_text(path: &[crate::syntax::ast::Name]) -> String {
 }
 
 /// Resolves and type-checks only, without the borrow checker: what
-/// completion and signature help need, at a fraction of the cost. The
-/// diagnostics are left out (they belong to the full analysis).
-pub fn analyze_names_and_types(root: &Path, loader: &dyn SourceLoader) -> Analysis {
+/// completion and signature help need, at a fraction of the cost. With
+/// `focus` (a byte offset in the root file) only the bodies of the
+/// functions around it are checked. The diagnostics are left out (they
+/// belong to the full analysis).
+pub fn analyze_names_and_types(
+    root: &Path,
+    loader: &dyn SourceLoader,
+    focus: Option<u32>,
+) -> Analysis {
     let program = resolve::build(root, loader);
-    let typed = types::check_program(&program);
+    let root_file = program
+        .files
+        .iter()
+        .position(|f| f.path == root)
+        .and_then(|i| u32::try_from(i).ok())
+        .map(crate::diagnostics::FileId);
+    let keep = |id: resolve::DefId| {
+        let def = program.def(id);
+        focus.is_none_or(|at| {
+            Some(def.file) == root_file && def.span.start <= at && at <= def.span.end
+        })
+    };
+    let typed = types::check_program_where(&program, &keep);
     Analysis {
         program,
         typed,

@@ -2,7 +2,8 @@
 //! program open in the real `ward lsp` (release build), then edits inside
 //! one function, one at a time, each timed from the `didChange` to the
 //! `publishDiagnostics` for that version. Also: time to the first
-//! diagnostics after `didOpen`, and the server's resident memory.
+//! diagnostics after `didOpen`, the server's resident memory, and the
+//! latency of completion, signature help and formatting on that document.
 //!
 //! Run: `cargo run --release -p ward --example lsp_bench`
 
@@ -72,6 +73,29 @@ fn main() {
     }
     samples.sort();
     let (rss, peak) = memory(c.pid());
+
+    // Requests that analyse the text as typed (completion, signature
+    // help) or only reformat it, at the edited line.
+    let indent = lines[middle].len() - lines[middle].trim_start().len();
+    let at =
+        json!({"textDocument": {"uri": uri}, "position": {"line": middle, "character": indent}});
+    let mut timed = |method: &str, params: &Value| {
+        let mut times: Vec<Duration> = (0..20)
+            .map(|_| {
+                let sent = Instant::now();
+                let _ = c.request(method, params.clone());
+                sent.elapsed()
+            })
+            .collect();
+        times.sort();
+        (percentile(&times, 50), percentile(&times, 95))
+    };
+    let completion = timed("textDocument/completion", &at);
+    let signature = timed("textDocument/signatureHelp", &at);
+    let formatting = timed(
+        "textDocument/formatting",
+        &json!({"textDocument": {"uri": uri}, "options": {"tabSize": 4, "insertSpaces": true}}),
+    );
     println!(
         "document: {} lines, {} bytes, {errors} errors",
         lines.len(),
@@ -88,5 +112,12 @@ fn main() {
         percentile(&samples, 100)
     );
     println!("server memory: RSS {rss:.1} MB, peak {peak:.1} MB");
+    for (name, (p50, p95)) in [
+        ("completion", completion),
+        ("signatureHelp", signature),
+        ("formatting", formatting),
+    ] {
+        println!("{name} over 20 requests: p50 {p50:.1} ms, p95 {p95:.1} ms");
+    }
     let _ = c.shutdown_and_exit();
 }

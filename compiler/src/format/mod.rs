@@ -78,10 +78,14 @@ impl std::error::Error for FormatError {}
 /// whole (string literals have inner nodes but are one token here).
 #[derive(Debug, Clone)]
 struct Token<'t> {
-    node: Node<'t>,
     kind: &'t str,
     /// The parent node's kind, which decides operator spacing.
     parent: &'t str,
+    parent_id: usize,
+    /// The nodes this token starts a child of: its parent, the
+    /// grandparent if the token begins the parent (attributes and
+    /// comments in front aside), and so on up.
+    starts: Vec<usize>,
     range: Range<usize>,
     /// The text as written out: comments lose trailing whitespace.
     text: &'t str,
@@ -91,7 +95,7 @@ struct Token<'t> {
 
 impl Token<'_> {
     fn is_comment(&self) -> bool {
-        matches!(self.kind, "line_comment" | "doc_comment" | "block_comment")
+        is_comment_kind(self.kind)
     }
 
     fn opens(&self) -> bool {
@@ -190,71 +194,109 @@ fn first_error(tree: &tree_sitter::Tree) -> Option<usize> {
     }
 }
 
-/// The tokens of the tree in source order.
+/// The tokens of the tree in source order. One walk down the tree
+/// (tree-sitter finds a node's parent or sibling by searching from the
+/// root, too slow to ask per token in a large file).
 fn tokens<'t>(root: Node<'t>, source: &'t str) -> Vec<Token<'t>> {
-    fn walk<'t>(node: Node<'t>, source: &'t str, out: &mut Vec<Token<'t>>) {
-        let whole = matches!(node.kind(), "string_literal" | "char_literal");
-        if node.child_count() == 0 || whole {
-            if node.start_byte() == node.end_byte() {
-                return;
-            }
-            let range = node.byte_range();
-            let raw = &source[range.clone()];
-            let token = Token {
-                node,
-                kind: node.kind(),
-                parent: node.parent().map_or("", |p| p.kind()),
-                text: if matches!(
-                    node.kind(),
-                    "line_comment" | "doc_comment" | "block_comment"
-                ) {
+    struct Walk<'t, 's> {
+        source: &'t str,
+        out: &'s mut Vec<Token<'t>>,
+    }
+    impl<'t> Walk<'t, '_> {
+        /// Visits `node`, a child of `parent` (`edge`: whether it is the
+        /// first and the last child), with its `starts` set.
+        fn visit(
+            &mut self,
+            node: Node<'t>,
+            parent: Option<Node<'t>>,
+            edge: (bool, bool),
+            starts: Vec<usize>,
+        ) {
+            let whole = matches!(node.kind(), "string_literal" | "char_literal");
+            if node.child_count() == 0 || whole {
+                if node.start_byte() == node.end_byte() {
+                    return;
+                }
+                let range = node.byte_range();
+                let raw = &self.source[range.clone()];
+                let text = if is_comment_kind(node.kind()) {
                     raw.trim_end()
                 } else {
                     raw
-                },
-                range,
-                first_child: node.prev_sibling().is_none(),
-                last_child: node.next_sibling().is_none(),
-            };
-            out.push(token);
-            return;
-        }
-        let mut cursor = node.walk();
-        for child in node.children(&mut cursor) {
-            walk(child, source, out);
+                };
+                self.out.push(Token {
+                    kind: node.kind(),
+                    parent: parent.map_or("", |p| p.kind()),
+                    parent_id: parent.map_or(usize::MAX, |p| p.id()),
+                    starts,
+                    range,
+                    text,
+                    first_child: edge.0,
+                    last_child: edge.1,
+                });
+                return;
+            }
+            let mut cursor = node.walk();
+            let children: Vec<Node<'t>> = node.children(&mut cursor).collect();
+            let mut begun = true;
+            for (i, child) in children.iter().enumerate() {
+                let mut child_starts = vec![node.id()];
+                if begun {
+                    child_starts.extend_from_slice(&starts);
+                }
+                self.visit(
+                    *child,
+                    Some(node),
+                    (i == 0, i + 1 == children.len()),
+                    child_starts,
+                );
+                if !matches!(child.kind(), "attributes" | "attribute_item")
+                    && !is_comment_kind(child.kind())
+                {
+                    begun = false;
+                }
+            }
         }
     }
     let mut out = Vec::new();
-    walk(root, source, &mut out);
+    Walk {
+        source,
+        out: &mut out,
+    }
+    .visit(root, None, (true, true), Vec::new());
     out
+}
+
+fn is_comment_kind(kind: &str) -> bool {
+    matches!(kind, "line_comment" | "doc_comment" | "block_comment")
 }
 
 /// An open bracket: the indentation of the line it is on, and the node
 /// that holds it (whose children start fresh lines inside it).
-struct Open<'t> {
+struct Open {
     indent: usize,
-    holder: Node<'t>,
+    holder: usize,
 }
 
 /// The line-by-line state of the output: open brackets and the current
 /// line's indentation.
-struct Layout<'t> {
-    root: Node<'t>,
-    open: Vec<Open<'t>>,
+struct Layout {
+    root: usize,
+    open: Vec<Open>,
     line_indent: usize,
 }
 
-impl<'t> Layout<'t> {
-    fn new(root: Node<'t>) -> Layout<'t> {
+impl Layout {
+    fn new(root: Node<'_>) -> Layout {
         Layout {
-            root,
+            root: root.id(),
             open: Vec::new(),
             line_indent: 0,
         }
     }
 
     /// The whitespace to write before `token`, given what the author wrote.
-    fn gap(&mut self, previous: Option<&Token<'t>>, token: &Token<'t>, written: &str) -> String {
+    fn gap(&mut self, previous: Option<&Token<'_>>, token: &Token<'_>, written: &str) -> String {
         let Some(previous) = previous else {
             // The file starts at its first token.
             self.line_indent = 0;
@@ -284,12 +326,11 @@ impl<'t> Layout<'t> {
     }
 
     /// Keeps the bracket stack in step after `token` is written.
-    fn after(&mut self, token: &Token<'t>) {
+    fn after(&mut self, token: &Token<'_>) {
         if token.opens() {
-            let holder = token.node.parent().unwrap_or(self.root);
             self.open.push(Open {
                 indent: self.line_indent,
-                holder,
+                holder: token.parent_id,
             });
         } else if token.closes() {
             self.open.pop();
@@ -299,51 +340,16 @@ impl<'t> Layout<'t> {
     /// A line is indented one level inside the bracket it is in (relative
     /// to that bracket's line), and one more when it continues an
     /// expression or item begun on an earlier line.
-    fn indent_of_line_starting_with(&self, token: &Token<'t>) -> usize {
+    fn indent_of_line_starting_with(&self, token: &Token<'_>) -> usize {
         let (base, holder) = match self.open.last() {
             Some(open) if token.closes() => return open.indent,
             Some(open) => (open.indent + 1, open.holder),
             None => (0, self.root),
         };
-        if token.is_comment() || starts_element(token.node, holder) {
+        if token.is_comment() || token.starts.contains(&holder) {
             base
         } else {
             base + 1
         }
     }
-}
-
-/// Whether `token` is the first token of a child of `holder` (a statement,
-/// an item, an argument, a match arm…). Attributes and comments in front
-/// of a node do not count: `fn` after `#[test]` starts the item.
-fn starts_element(token: Node<'_>, holder: Node<'_>) -> bool {
-    let mut node = token;
-    while let Some(parent) = node.parent() {
-        if parent.id() == holder.id() {
-            return true;
-        }
-        if !begins(parent, node) {
-            return false;
-        }
-        node = parent;
-    }
-    true
-}
-
-/// Whether `child` is `parent`'s first child other than attributes and
-/// comments.
-fn begins(parent: Node<'_>, child: Node<'_>) -> bool {
-    let mut cursor = parent.walk();
-    for sibling in parent.children(&mut cursor) {
-        if sibling.id() == child.id() {
-            return true;
-        }
-        if !matches!(
-            sibling.kind(),
-            "attributes" | "attribute_item" | "line_comment" | "doc_comment" | "block_comment"
-        ) {
-            return false;
-        }
-    }
-    false
 }

@@ -132,7 +132,11 @@ mod tests {
         loader
             .files
             .insert("main.ward".into(), with_placeholder(&clean, offset));
-        let analysis = analyze_names_and_types(std::path::Path::new("main.ward"), &loader);
+        let analysis = analyze_names_and_types(
+            std::path::Path::new("main.ward"),
+            &loader,
+            u32::try_from(offset).ok(),
+        );
         let file = analysis
             .program
             .files

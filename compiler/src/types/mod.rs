@@ -95,6 +95,13 @@ pub struct TypedProgram {
 
 /// Type-checks every user item and body of a resolved program.
 pub fn check_program(program: &Program) -> TypedProgram {
+    check_program_where(program, &|_| true)
+}
+
+/// [`check_program`] with only the bodies of the functions and constants
+/// `keep` accepts checked (signatures, fields and constants' values are
+/// always known): what an editor query about one function needs.
+pub fn check_program_where(program: &Program, keep: &dyn Fn(DefId) -> bool) -> TypedProgram {
     let mut typed = TypedProgram::default();
     let mut diags = Vec::new();
     collect_adts(program, &mut typed, &mut diags);
@@ -107,7 +114,7 @@ pub fn check_program(program: &Program) -> TypedProgram {
             continue;
         }
         match &def.kind {
-            DefKind::Fn(_) | DefKind::Const(_) => {
+            DefKind::Fn(_) | DefKind::Const(_) if keep(id) => {
                 let body = check::check_body(program, &typed, id, &mut diags);
                 typed.bodies.insert(id, body);
             }

@@ -161,7 +161,7 @@ impl State {
             root: &root,
             text: &text,
         };
-        let analysis = analyze_names_and_types(&root, &loader);
+        let analysis = analyze_names_and_types(&root, &loader, Some(offset));
         let Some(file) = analysis.program.files.iter().position(|f| f.path == root) else {
             return Ok(None);
         };
