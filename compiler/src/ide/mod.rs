@@ -33,29 +33,49 @@ pub fn is_identifier(name: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::analysis::{Analysis, MemoryLoader, Options, analyze_with};
+    use crate::analysis::{Analysis, MemoryLoader, Options, analyze_names_and_types, analyze_with};
     use crate::diagnostics::FileId;
 
     /// Analyzes `text` with the cursor marker `$0` removed; returns the
     /// analysis and the marker's offset.
     pub(crate) fn fixture(text: &str) -> (Analysis, FileId, u32) {
-        let offset = text.find("$0").expect("fixture has a $0 cursor");
+        analyze_fixture(text, false, |loader, path, _| {
+            analyze_with(path, loader, Options { facts: true })
+        })
+    }
+
+    /// As the server analyses for completion and signature help: names and
+    /// types only, with the placeholder at the cursor.
+    pub(crate) fn placeholder_fixture(text: &str) -> (Analysis, FileId, u32) {
+        analyze_fixture(text, true, |loader, path, offset| {
+            analyze_names_and_types(path, loader, Some(offset))
+        })
+    }
+
+    fn analyze_fixture(
+        text: &str,
+        placeholder: bool,
+        analyze: impl Fn(&MemoryLoader, &std::path::Path, u32) -> Analysis,
+    ) -> (Analysis, FileId, u32) {
+        let at = text.find("$0").expect("fixture has a $0 cursor");
+        let offset = u32::try_from(at).expect("small fixture");
         let clean = text.replacen("$0", "", 1);
         let mut loader = MemoryLoader::default();
-        loader.files.insert("main.ward".into(), clean);
-        let analysis = analyze_with(
-            std::path::Path::new("main.ward"),
-            &loader,
-            Options { facts: true },
-        );
+        let source = if placeholder {
+            super::completion::with_placeholder(&clean, at)
+        } else {
+            clean
+        };
+        loader.files.insert("main.ward".into(), source);
+        let path = std::path::Path::new("main.ward");
+        let analysis = analyze(&loader, path, offset);
         let file = analysis
             .program
             .files
             .iter()
-            .position(|f| f.path == std::path::Path::new("main.ward"))
+            .position(|f| f.path == path)
             .expect("root file");
         let file = u32::try_from(file).expect("few files");
-        let offset = u32::try_from(offset).expect("small fixture");
         (analysis, FileId(file), offset)
     }
 

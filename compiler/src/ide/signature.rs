@@ -121,32 +121,11 @@ fn one_line(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::signature_help;
-    use crate::analysis::{MemoryLoader, analyze_names_and_types};
-    use crate::diagnostics::FileId;
-    use crate::ide::completion::with_placeholder;
+    use crate::ide::tests::placeholder_fixture;
 
     fn help(text: &str) -> Option<(String, Vec<String>, usize)> {
-        let offset = text.find("$0").expect("fixture has a $0 cursor");
-        let clean = text.replacen("$0", "", 1);
-        let mut loader = MemoryLoader::default();
-        loader
-            .files
-            .insert("main.ward".into(), with_placeholder(&clean, offset));
-        let analysis = analyze_names_and_types(
-            std::path::Path::new("main.ward"),
-            &loader,
-            u32::try_from(offset).ok(),
-        );
-        let file = analysis
-            .program
-            .files
-            .iter()
-            .position(|f| f.path == std::path::Path::new("main.ward"))?;
-        let h = signature_help(
-            &analysis,
-            FileId(u32::try_from(file).ok()?),
-            u32::try_from(offset).ok()?,
-        )?;
+        let (analysis, file, offset) = placeholder_fixture(text);
+        let h = signature_help(&analysis, file, offset)?;
         Some((h.label, h.parameters, h.active))
     }
 

@@ -286,6 +286,18 @@ impl Backend {
         job.await.unwrap_or_else(|e| Err(internal(&e.to_string())))
     }
 
+    /// Runs a handler's work on the blocking pool, a panic in it turned
+    /// into an error response.
+    async fn blocking<R, F>(&self, what: &'static str, f: F) -> Result<R>
+    where
+        R: Send + 'static,
+        F: FnOnce(&State) -> Result<R> + Send + 'static,
+    {
+        let state = self.state.clone();
+        let job = tokio::task::spawn_blocking(move || guard(what, || f(&state)));
+        job.await.unwrap_or_else(|e| Err(internal(&e.to_string())))
+    }
+
     /// A request about one position of a document: `f` runs on its
     /// snapshot; no result when the document is not open.
     async fn at_position<R: Send + 'static>(
@@ -800,51 +812,41 @@ impl LanguageServer for Backend {
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
         let at = params.text_document_position;
-        let state = self.state.clone();
-        let job = tokio::task::spawn_blocking(move || {
-            guard("completion", || {
-                let Some(p) = state.placeholder_analysis(&at.text_document.uri, at.position)?
-                else {
-                    return Ok(None);
-                };
-                let snippets = state.client_takes_snippets.load(Ordering::SeqCst);
-                let response = super::completion::completion(&p, snippets);
-                *state
-                    .last_completion
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(p);
-                Ok(Some(response))
-            })
-        });
-        job.await.unwrap_or_else(|e| Err(internal(&e.to_string())))
+        self.blocking("completion", move |state| {
+            let Some(p) = state.placeholder_analysis(&at.text_document.uri, at.position)? else {
+                return Ok(None);
+            };
+            let snippets = state.client_takes_snippets.load(Ordering::SeqCst);
+            let response = super::completion::completion(&p, snippets);
+            *state
+                .last_completion
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(p);
+            Ok(Some(response))
+        })
+        .await
     }
 
     async fn completion_resolve(&self, item: CompletionItem) -> Result<CompletionItem> {
-        let state = self.state.clone();
-        let job = tokio::task::spawn_blocking(move || {
-            guard("completionItem/resolve", || {
-                let last = state
-                    .last_completion
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .clone();
-                Ok(super::completion::resolve(item, last.as_ref()))
-            })
-        });
-        job.await.unwrap_or_else(|e| Err(internal(&e.to_string())))
+        self.blocking("completionItem/resolve", move |state| {
+            let last = state
+                .last_completion
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .clone();
+            Ok(super::completion::resolve(item, last.as_ref()))
+        })
+        .await
     }
 
     async fn signature_help(&self, params: SignatureHelpParams) -> Result<Option<SignatureHelp>> {
         let at = params.text_document_position_params;
-        let state = self.state.clone();
-        let job = tokio::task::spawn_blocking(move || {
-            guard("signatureHelp", || {
-                Ok(state
-                    .placeholder_analysis(&at.text_document.uri, at.position)?
-                    .and_then(|p| super::signature_help::signature_help(&p)))
-            })
-        });
-        job.await.unwrap_or_else(|e| Err(internal(&e.to_string())))
+        self.blocking("signatureHelp", move |state| {
+            Ok(state
+                .placeholder_analysis(&at.text_document.uri, at.position)?
+                .and_then(|p| super::signature_help::signature_help(&p)))
+        })
+        .await
     }
 
     async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {

@@ -1,29 +1,10 @@
-use super::{Kind, completions, with_placeholder};
-use crate::analysis::{MemoryLoader, analyze_names_and_types};
-use crate::diagnostics::FileId;
+use super::{Kind, completions};
+use crate::ide::tests::placeholder_fixture;
 
-/// Completions at `$0` in `text`, as `label kind` lines (labels only for
-/// keywords), in the order offered.
+/// Completions at `$0` in `text` as (label, kind, detail), in the order
+/// offered.
 fn complete(text: &str) -> Vec<(String, Kind, Option<String>)> {
-    let offset = text.find("$0").expect("fixture has a $0 cursor");
-    let clean = text.replacen("$0", "", 1);
-    let mut loader = MemoryLoader::default();
-    loader
-        .files
-        .insert("main.ward".into(), with_placeholder(&clean, offset));
-    let analysis = analyze_names_and_types(
-        std::path::Path::new("main.ward"),
-        &loader,
-        u32::try_from(offset).ok(),
-    );
-    let file = analysis
-        .program
-        .files
-        .iter()
-        .position(|f| f.path == std::path::Path::new("main.ward"))
-        .expect("root file");
-    let file = FileId(u32::try_from(file).expect("few files"));
-    let offset = u32::try_from(offset).expect("small fixture");
+    let (analysis, file, offset) = placeholder_fixture(text);
     completions(&analysis, file, offset, true)
         .items
         .into_iter()
