@@ -112,9 +112,9 @@ pub fn completions(analysis: &Analysis, file: FileId, offset: u32, snippets: boo
         owner: owner_fn(program, file, offset),
         module: module_at(analysis, file, offset),
         snippets,
-        call_follows: text[cursor + PLACEHOLDER.len().min(text.len() - cursor)..]
-            .trim_start()
-            .starts_with('('),
+        call_follows: text
+            .get(cursor + PLACEHOLDER.len()..)
+            .is_some_and(|after| after.trim_start().starts_with('(')),
     };
     let before = &text[..word_start];
     let mut items = if before.ends_with('.') && !before.ends_with("..") {

@@ -1,7 +1,9 @@
 //! `textDocument/formatting`: the compiler's formatter (`ward fmt`), sent
 //! as small edits of the whitespace it changes so cursors and marks in the
 //! editor stay where they were. A document with syntax errors gets no
-//! edits; its diagnostics already say what is wrong.
+//! edits; its diagnostics already say what is wrong. The request's tab
+//! size and spaces-or-tabs options are not followed: Ward has one style,
+//! as Go and Rust do.
 
 use tower_lsp_server::ls_types::TextEdit;
 use ward_compiler::format::{FormatError, format};

@@ -253,6 +253,8 @@ fn out_of_range_positions_are_errors_and_unknown_documents_have_no_result() {
         "textDocument/definition",
         "textDocument/documentHighlight",
         "textDocument/prepareRename",
+        "textDocument/completion",
+        "textDocument/signatureHelp",
     ] {
         let past = c.request(
             method,
