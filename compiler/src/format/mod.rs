@@ -109,9 +109,14 @@ impl Token<'_> {
 
 /// Formats a whole source text.
 pub fn format(source: &str) -> Result<Formatted, FormatError> {
-    let tree = syntax::parse(source);
+    format_parsed(source, &syntax::parse(source))
+}
+
+/// [`format`] for a text whose syntax tree the caller already has (the
+/// language server keeps one per document).
+pub fn format_parsed(source: &str, tree: &tree_sitter::Tree) -> Result<Formatted, FormatError> {
     if tree.root_node().has_error() {
-        return Err(FormatError::Syntax(syntax::syntax_errors(&tree, source)));
+        return Err(FormatError::Syntax(syntax::syntax_errors(tree, source)));
     }
     let tokens = tokens(tree.root_node(), source);
     let mut layout = Layout::new(tree.root_node());

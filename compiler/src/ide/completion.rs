@@ -65,6 +65,20 @@ pub struct Completion {
     pub rank: u8,
 }
 
+impl Completion {
+    /// A proposal that is not an item: a variable, field, type or keyword.
+    fn plain(label: impl Into<String>, kind: Kind, detail: Option<String>, rank: u8) -> Completion {
+        Completion {
+            label: label.into(),
+            kind,
+            detail,
+            snippet: None,
+            def: None,
+            rank,
+        }
+    }
+}
+
 /// The proposals and the partial word they replace.
 #[derive(Debug, Clone, Default)]
 pub struct Completions {
@@ -146,7 +160,7 @@ fn ancestors(node: Node<'_>) -> impl Iterator<Item = Node<'_>> {
 }
 
 /// The innermost function whose text holds `offset`.
-fn owner_fn(program: &Program, file: FileId, offset: u32) -> Option<DefId> {
+pub(crate) fn owner_fn(program: &Program, file: FileId, offset: u32) -> Option<DefId> {
     program
         .defs_with_ids()
         .filter(|(_, d)| {
@@ -257,21 +271,12 @@ impl Context<'_> {
         let snippet = match &def.kind {
             DefKind::Fn(f) => self.call_snippet(&def.name.text, !f.body.params.is_empty()),
             DefKind::Variant { .. } => {
-                let has_fields = self
-                    .analysis
-                    .typed
-                    .adts
-                    .fields
-                    .get(&d)
-                    .is_some_and(|fs| !fs.is_empty());
-                let tuple = self
-                    .analysis
-                    .typed
-                    .adts
-                    .fields
-                    .get(&d)
-                    .is_some_and(|fs| fs.iter().all(|f| f.name.parse::<u32>().is_ok()));
-                if has_fields && tuple {
+                // Tuple variants are called like functions: `High($0)`.
+                let fields = self.analysis.typed.adts.fields.get(&d);
+                let tuple = fields.is_some_and(|fs| {
+                    !fs.is_empty() && fs.iter().all(|f| f.name.parse::<u32>().is_ok())
+                });
+                if tuple {
                     self.call_snippet(&def.name.text, true)
                 } else {
                     None
@@ -356,28 +361,24 @@ impl Context<'_> {
                         let visible =
                             f.is_pub || program.visible(program.def(*d).module, false, self.module);
                         if visible {
-                            out.push(Completion {
-                                label: f.name.clone(),
-                                kind: Kind::Field,
-                                detail: Some(display(program, &t)),
-                                snippet: None,
-                                def: None,
-                                rank: 0,
-                            });
+                            out.push(Completion::plain(
+                                f.name.clone(),
+                                Kind::Field,
+                                Some(display(program, &t)),
+                                0,
+                            ));
                         }
                     }
                 }
             }
             Ty::Tuple(items) => {
                 for (i, t) in items.iter().enumerate() {
-                    out.push(Completion {
-                        label: i.to_string(),
-                        kind: Kind::Field,
-                        detail: Some(display(program, t)),
-                        snippet: None,
-                        def: None,
-                        rank: 0,
-                    });
+                    out.push(Completion::plain(
+                        i.to_string(),
+                        Kind::Field,
+                        Some(display(program, t)),
+                        0,
+                    ));
                 }
             }
             _ => {}
@@ -568,13 +569,13 @@ impl Context<'_> {
             .into_iter()
             .flatten()
             .filter(|field| !given.contains(&field.name.as_str()))
-            .map(|field| Completion {
-                label: field.name.clone(),
-                kind: Kind::Field,
-                detail: Some(display(program, &field.ty)),
-                snippet: None,
-                def: None,
-                rank: 0,
+            .map(|field| {
+                Completion::plain(
+                    field.name.clone(),
+                    Kind::Field,
+                    Some(display(program, &field.ty)),
+                    0,
+                )
             })
             .collect()
     }
@@ -584,14 +585,7 @@ impl Context<'_> {
     fn types(&self) -> Vec<Completion> {
         let mut out: Vec<Completion> = ["int", "float", "bool", "char", "String"]
             .iter()
-            .map(|name| Completion {
-                label: (*name).into(),
-                kind: Kind::Type,
-                detail: None,
-                snippet: None,
-                def: None,
-                rank: 2,
-            })
+            .map(|name| Completion::plain(*name, Kind::Type, None, 2))
             .collect();
         for (d, rank) in self.scope_items() {
             if matches!(
@@ -605,14 +599,12 @@ impl Context<'_> {
         }
         if let Some(f) = self.owner.and_then(|o| self.function(o)) {
             for name in f.generics.types() {
-                out.push(Completion {
-                    label: name.text.clone(),
-                    kind: Kind::Type,
-                    detail: Some("type parameter".into()),
-                    snippet: None,
-                    def: None,
-                    rank: 0,
-                });
+                out.push(Completion::plain(
+                    name.text.clone(),
+                    Kind::Type,
+                    Some("type parameter".into()),
+                    0,
+                ));
             }
         }
         out
@@ -718,14 +710,12 @@ impl Context<'_> {
                 continue;
             }
             seen.push(local.name.as_str());
-            out.push(Completion {
-                label: local.name.clone(),
-                kind: Kind::Local,
-                detail: Some(display(self.program, &local.ty)),
-                snippet: None,
-                def: None,
-                rank: 0,
-            });
+            out.push(Completion::plain(
+                local.name.clone(),
+                Kind::Local,
+                Some(display(self.program, &local.ty)),
+                0,
+            ));
         }
         out
     }
@@ -780,14 +770,7 @@ const SNIPPETS: &[(&str, &str, &str)] = &[
 ];
 
 fn keyword(kw: &str, rank: u8) -> Completion {
-    Completion {
-        label: kw.to_string(),
-        kind: Kind::Keyword,
-        detail: None,
-        snippet: None,
-        def: None,
-        rank,
-    }
+    Completion::plain(kw, Kind::Keyword, None, rank)
 }
 
 #[derive(Debug, Clone, Copy)]

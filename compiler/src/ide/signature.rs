@@ -3,7 +3,7 @@
 //! reads an analysis of the text with the placeholder at the cursor, so
 //! `admit(name, |` still has a call to look at.
 
-use super::completion::PLACEHOLDER;
+use super::completion::{PLACEHOLDER, owner_fn};
 use super::hover;
 use crate::analysis::Analysis;
 use crate::diagnostics::FileId;
@@ -89,16 +89,10 @@ pub fn signature_help(analysis: &Analysis, file: FileId, offset: u32) -> Option<
 /// checker's resolution of the callee path or method.
 fn callee(analysis: &Analysis, file: FileId, offset: u32, call: Node<'_>) -> Option<DefId> {
     let program = &analysis.program;
-    let (owner, f) = program
-        .defs_with_ids()
-        .filter_map(|(id, d)| match &d.kind {
-            DefKind::Fn(f) if d.file == file && d.span.start <= offset && offset <= d.span.end => {
-                Some((id, f, d.span.end - d.span.start))
-            }
-            _ => None,
-        })
-        .min_by_key(|(.., len)| *len)
-        .map(|(id, f, _)| (id, f))?;
+    let owner = owner_fn(program, file, offset)?;
+    let DefKind::Fn(f) = &program.def(owner).kind else {
+        return None;
+    };
     let types = analysis.typed.bodies.get(&owner)?;
     let (start, end) = (call.start_byte(), call.end_byte());
     let (i, expr) = f.body.exprs.iter().enumerate().find(|(_, e)| {

@@ -6,14 +6,15 @@
 //! as Go and Rust do.
 
 use tower_lsp_server::ls_types::TextEdit;
-use ward_compiler::format::{FormatError, format};
+use tree_sitter::Tree;
+use ward_compiler::format::{FormatError, format_parsed};
 use ward_compiler::resolve::SourceFile;
 
 use super::position::Encoding;
 use super::to_proto;
 
-pub fn formatting(file: &SourceFile, enc: Encoding) -> Option<Vec<TextEdit>> {
-    match format(&file.text) {
+pub fn formatting(tree: &Tree, file: &SourceFile, enc: Encoding) -> Option<Vec<TextEdit>> {
+    match format_parsed(&file.text, tree) {
         Ok(formatted) => Some(
             formatted
                 .edits

@@ -851,9 +851,11 @@ impl LanguageServer for Backend {
 
     async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
         let found = self
-            .on_tree(&params.text_document.uri, "formatting", |_, file, enc| {
-                Ok(super::formatting::formatting(file, enc))
-            })
+            .on_tree(
+                &params.text_document.uri,
+                "formatting",
+                |tree, file, enc| Ok(super::formatting::formatting(tree, file, enc)),
+            )
             .await?;
         Ok(found.flatten())
     }
