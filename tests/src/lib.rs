@@ -3,6 +3,7 @@
 //! realistic programs for measuring the toolchain.
 
 pub mod difftest;
+pub mod editor_queries;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};

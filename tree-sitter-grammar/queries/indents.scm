@@ -1,4 +1,5 @@
-; Indentation (capture names shared by nvim-treesitter and Helix).
+; Indentation, with nvim-treesitter capture names; the Helix copy maps them
+; to `@indent` and `@outdent`.
 
 [
   (block)

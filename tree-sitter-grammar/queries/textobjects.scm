@@ -1,11 +1,12 @@
-; Text objects (nvim-treesitter-textobjects / Helix capture names).
+; Text objects, with nvim-treesitter-textobjects capture names (`.inner`,
+; `.outer`); the Helix copy says `.inside` and `.around`.
 
-(function_item body: (_) @function.inside) @function.outer
-(closure_expression body: (_) @function.inside) @function.outer
+(function_item body: (_) @function.inner) @function.outer
+(closure_expression body: (_) @function.inner) @function.outer
 
-(struct_item body: (_) @class.inside) @class.outer
-(enum_item body: (_) @class.inside) @class.outer
-(impl_item body: (_) @class.inside) @class.outer
+(struct_item body: (_) @class.inner) @class.outer
+(enum_item body: (_) @class.inner) @class.outer
+(impl_item body: (_) @class.inner) @class.outer
 
 (parameters (_) @parameter.inner @parameter.outer)
 (closure_parameters (_) @parameter.inner @parameter.outer)
@@ -25,5 +26,5 @@
 
 (function_item
   attributes: (attributes (attribute_item (attribute name: (identifier) @_test)))
-  body: (_) @test.inside
+  body: (_) @test.inner
   (#eq? @_test "test")) @test.outer

@@ -34,7 +34,7 @@ pub const HIGHLIGHTS_QUERY: &str = include_str!("../../queries/highlights.scm");
 pub const LOCALS_QUERY: &str = include_str!("../../queries/locals.scm");
 /// Foldable ranges.
 pub const FOLDS_QUERY: &str = include_str!("../../queries/folds.scm");
-/// Indentation rules (nvim-treesitter / Helix capture names).
+/// Indentation rules (nvim-treesitter capture names).
 pub const INDENTS_QUERY: &str = include_str!("../../queries/indents.scm");
 /// Embedded languages (JSON in `json::parse("…")`, comments).
 pub const INJECTIONS_QUERY: &str = include_str!("../../queries/injections.scm");
