@@ -55,6 +55,7 @@ pub fn run() -> ExitCode {
         let (service, socket) = LspService::build(|client| server::Backend::new(client, shared))
             .custom_method("ward/debugPanic", server::Backend::debug_panic)
             .custom_method("ward/cancelRun", server::Backend::cancel_run)
+            .custom_method("ward/syntaxTree", server::Backend::syntax_tree)
             .finish();
         let (input, output) = transport::spawn();
         Server::new(input, output, socket).serve(service).await;

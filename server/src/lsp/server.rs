@@ -332,6 +332,21 @@ impl Backend {
         }))
     }
 
+    /// `ward/syntaxTree {textDocument}`: the document's syntax tree as an
+    /// indented S-expression with 0-based `[row, column]` positions (the
+    /// editors' Show Syntax Tree); null when the document is not open.
+    pub async fn syntax_tree(
+        &self,
+        params: super::structure::SyntaxTreeParams,
+    ) -> Result<Option<String>> {
+        self.on_tree(
+            &params.text_document.uri,
+            "ward/syntaxTree",
+            |tree, _, _| Ok(ward_compiler::syntax::to_sexp(tree)),
+        )
+        .await
+    }
+
     /// `ward/debugPanic` (test hook): a request whose handler panics.
     pub fn debug_panic(
         &self,

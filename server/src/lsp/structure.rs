@@ -1,9 +1,10 @@
 //! Features read off the syntax tree alone: folding ranges (the grammar's
 //! `folds.scm`, plus runs of line comments) and selection ranges (the
-//! chain of enclosing nodes).
+//! chain of enclosing nodes), and the tree itself for `ward/syntaxTree`.
 
 use std::sync::OnceLock;
 
+use tower_lsp_server::ls_types::TextDocumentIdentifier;
 use tower_lsp_server::ls_types::{FoldingRange, FoldingRangeKind, Position, SelectionRange};
 use tree_sitter::{Query, QueryCursor, StreamingIterator, Tree};
 use ward_compiler::diagnostics::Span;
@@ -12,6 +13,13 @@ use ward_compiler::resolve::SourceFile;
 use super::from_proto;
 use super::position::Encoding;
 use super::to_proto;
+
+/// The parameters of `ward/syntaxTree`.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyntaxTreeParams {
+    pub text_document: TextDocumentIdentifier,
+}
 
 fn folds_query() -> Option<&'static Query> {
     static QUERY: OnceLock<Option<Query>> = OnceLock::new();

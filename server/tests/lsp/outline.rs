@@ -182,3 +182,38 @@ fn folding_and_selection_ranges_come_from_the_tree() {
     );
     assert!(c.shutdown_and_exit().success());
 }
+
+#[test]
+fn the_syntax_tree_request_shows_the_open_document() {
+    let (mut c, _) = initialized(json!({}), Value::Null);
+    let (_, uri) = temp_uri("tree.ward");
+    c.open(&uri, "fn main() {\n    let x = 1;\n}\n");
+    let tree = c
+        .request("ward/syntaxTree", json!({"textDocument": {"uri": uri}}))
+        .expect("ward/syntaxTree answers");
+    let text = tree.as_str().unwrap_or_default();
+    assert!(text.starts_with("(source_file [0, 0] - [3, 0]"), "{text}");
+    assert!(
+        text.contains("name: (identifier [0, 3] - [0, 7])"),
+        "{text}"
+    );
+    assert!(text.contains("(let_declaration [1, 4] - [1, 14]"), "{text}");
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": "fn main() {}\n"}]}),
+    );
+    let tree = c
+        .request("ward/syntaxTree", json!({"textDocument": {"uri": uri}}))
+        .expect("ward/syntaxTree answers");
+    assert!(
+        !tree
+            .as_str()
+            .unwrap_or_default()
+            .contains("let_declaration")
+    );
+    let (_, closed) = temp_uri("never-opened.ward");
+    let none = c.request("ward/syntaxTree", json!({"textDocument": {"uri": closed}}));
+    assert_eq!(none, Ok(Value::Null));
+    let bad = c.request("ward/syntaxTree", json!({"uri": 3}));
+    assert!(bad.is_err(), "{bad:?}");
+}
