@@ -1,0 +1,21 @@
+-- The `ward lsp` server for Neovim 0.11+ (`:help lsp-config`):
+--   vim.lsp.enable('ward')
+-- and, to change anything here:
+--   vim.lsp.config('ward', { init_options = { run = { timeoutMs = 30000 } } })
+local ward = require('ward')
+
+---@type vim.lsp.Config
+return {
+  cmd = { ward.server_path(), 'lsp' },
+  filetypes = { 'ward' },
+  root_markers = { '.git' },
+  -- The server's settings: the same object as VS Code's `ward.*` settings.
+  init_options = {
+    inlayHints = { types = true, lifetimes = 'skipTrivial', drops = false, capabilities = true },
+    run = { allow = true, timeoutMs = 10000 },
+  },
+  handlers = {
+    ['ward/runOutput'] = ward.on_run_output,
+  },
+  on_attach = ward.on_attach,
+}
