@@ -54,6 +54,21 @@ impl Pauses {
         }
     }
 
+    /// How many pauses fell in each of [`PAUSE_BUCKETS_US`]' ranges (a
+    /// last bucket for longer ones).
+    fn buckets(&self) -> Vec<u64> {
+        let mut counts = vec![0; PAUSE_BUCKETS_US.len() + 1];
+        for v in self.all.iter_recorded() {
+            let us = v.value_iterated_to() as f64 / 1000.0;
+            let i = PAUSE_BUCKETS_US
+                .iter()
+                .position(|&bound| us <= bound)
+                .unwrap_or(PAUSE_BUCKETS_US.len());
+            counts[i] += v.count_at_value();
+        }
+        counts
+    }
+
     fn summary(h: &Histogram<u64>) -> PauseSummary {
         let us = |ns: u64| ns as f64 / 1000.0;
         PauseSummary {
@@ -64,6 +79,11 @@ impl Pauses {
         }
     }
 }
+
+/// The upper bounds, in microseconds, of the pause histogram's buckets.
+pub const PAUSE_BUCKETS_US: [f64; 13] = [
+    10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1e3, 2e3, 5e3, 10e3, 20e3, 50e3, 100e3,
+];
 
 /// The distribution of one kind of pause.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -94,6 +114,8 @@ pub struct GcStats {
     pub fragmentation: f64,
     /// Finalizers run.
     pub finalized: u64,
+    /// Pauses per bucket of [`PAUSE_BUCKETS_US`], then the longer ones.
+    pub pause_histogram: Vec<u64>,
 }
 
 impl GcStats {
@@ -102,6 +124,7 @@ impl GcStats {
         self.all = Pauses::summary(&p.all);
         self.young = Pauses::summary(&p.young);
         self.old = Pauses::summary(&p.old);
+        self.pause_histogram = p.buckets();
     }
 
     /// One line of JSON, as `ward run --gc-stats` prints it.
@@ -134,5 +157,28 @@ impl GcStats {
             self.fragmentation,
             self.finalized,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pauses_fall_into_histogram_buckets() {
+        let mut p = Pauses::default();
+        for us in [5, 9, 15, 700, 3_000, 250_000] {
+            p.record(PauseKind::Young, Duration::from_micros(us));
+        }
+        let mut s = GcStats::default();
+        s.fill_pauses(&p);
+        assert_eq!(s.pause_histogram.len(), PAUSE_BUCKETS_US.len() + 1);
+        // ≤10 µs: 5 and 9; ≤20 µs: 15; ≤1 ms: 700; ≤5 ms: 3000; over 100 ms.
+        assert_eq!(s.pause_histogram[0], 2);
+        assert_eq!(s.pause_histogram[1], 1);
+        assert_eq!(s.pause_histogram[6], 1);
+        assert_eq!(s.pause_histogram[8], 1);
+        assert_eq!(s.pause_histogram[13], 1);
+        assert_eq!(s.pause_histogram.iter().sum::<u64>(), 6);
     }
 }

@@ -70,6 +70,18 @@ pub struct GcPauses {
     pub max_ms: f64,
     pub young_collections: u64,
     pub old_collections: u64,
+    /// Pause counts by duration, shortest first (the Profile view's
+    /// histogram).
+    pub histogram: Vec<PauseBucket>,
+}
+
+/// The pauses no longer than `up_to_ms` (and longer than the bucket
+/// before); `None`: longer than every bound.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct PauseBucket {
+    pub up_to_ms: Option<f64>,
+    pub count: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -289,6 +301,18 @@ pub async fn execute(
             max_ms: p.gc.all.max_us / 1000.0,
             young_collections: p.gc.young_collections,
             old_collections: p.gc.old_collections,
+            histogram: p
+                .gc
+                .pause_histogram
+                .iter()
+                .enumerate()
+                .map(|(i, &count)| PauseBucket {
+                    up_to_ms: ward_runtime::heap::stats::PAUSE_BUCKETS_US
+                        .get(i)
+                        .map(|us| us / 1000.0),
+                    count,
+                })
+                .collect(),
         },
     });
     Ok(RunResult {

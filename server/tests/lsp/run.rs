@@ -207,7 +207,16 @@ fn profile_returns_figures_and_shows_them_as_lenses_until_an_edit() {
         .unwrap_or_default();
     assert_eq!(main["calls"], 1);
     assert!(main["totalMs"].as_f64() >= square["totalMs"].as_f64());
-    assert!(result["profile"]["gc"]["count"].is_u64());
+    let gc = &result["profile"]["gc"];
+    assert!(gc["count"].is_u64());
+    // The histogram's buckets: 10 µs up, a last one without a bound, and
+    // every pause in one of them.
+    let buckets = gc["histogram"].as_array().cloned().unwrap_or_default();
+    assert_eq!(buckets.len(), 14, "{gc}");
+    assert_eq!(buckets[0]["upToMs"], 0.01);
+    assert!(buckets[13]["upToMs"].is_null());
+    let counted: u64 = buckets.iter().filter_map(|b| b["count"].as_u64()).sum();
+    assert_eq!(Some(counted), gc["count"].as_u64());
     let titles = lens_titles(&mut c, &uri);
     assert!(
         titles
