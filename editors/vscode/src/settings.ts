@@ -1,0 +1,45 @@
+// The server's settings object (`initializationOptions` and
+// `workspace/didChangeConfiguration`'s `settings.ward`) from VS Code's
+// `ward.*` configuration.
+
+export interface ServerSettings {
+  inlayHints: {
+    types: boolean;
+    lifetimes: 'always' | 'skipTrivial' | 'never';
+    drops: boolean;
+    capabilities: boolean;
+  };
+  run: { allow: boolean; timeoutMs: number };
+  diagnosticsDocs?: string;
+}
+
+/** `get` reads a `ward.`-relative key, as WorkspaceConfiguration.get does. */
+export function serverSettings(get: (key: string) => unknown): ServerSettings {
+  const bool = (key: string, fallback: boolean): boolean => {
+    const v = get(key);
+    return typeof v === 'boolean' ? v : fallback;
+  };
+  const lifetimes = get('inlayHints.lifetimes');
+  const timeout = get('run.timeoutMs');
+  const docs = get('diagnosticsDocs');
+  const settings: ServerSettings = {
+    inlayHints: {
+      types: bool('inlayHints.types', true),
+      lifetimes:
+        lifetimes === 'always' || lifetimes === 'never' ? lifetimes : 'skipTrivial',
+      drops: bool('inlayHints.drops', false),
+      capabilities: bool('inlayHints.capabilities', true),
+    },
+    run: {
+      allow: bool('run.allow', true),
+      timeoutMs:
+        typeof timeout === 'number' && Number.isFinite(timeout) && timeout >= 1
+          ? Math.floor(timeout)
+          : 10000,
+    },
+  };
+  if (typeof docs === 'string' && docs.trim() !== '') {
+    settings.diagnosticsDocs = docs.trim();
+  }
+  return settings;
+}

@@ -1,0 +1,54 @@
+import * as assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { isRunCommand } from '../src/protocol';
+import { RestartPolicy } from '../src/restartPolicy';
+import { runArguments, runFailure, runFooter, runHeader } from '../src/runLog';
+import { statusText } from '../src/status';
+
+test('only the server run commands are intercepted', () => {
+  assert.ok(isRunCommand('ward.run'));
+  assert.ok(isRunCommand('ward.profile'));
+  assert.ok(isRunCommand('ward.runTest'));
+  assert.ok(!isRunCommand('ward.restartServer'));
+});
+
+test('run arguments are [uri, function]', () => {
+  assert.deepEqual(runArguments(['file:///a/b.ward', 'main']), { uri: 'file:///a/b.ward', fn: 'main' });
+  assert.equal(runArguments(['file:///a/b.ward']), undefined);
+  assert.equal(runArguments([3, 'main']), undefined);
+});
+
+test('the run log frames the program output', () => {
+  assert.equal(runHeader('ward.run', 'main', '/w/examples/vitals.ward'), '▶ Run main · vitals.ward');
+  assert.equal(runHeader('ward.runTest', 'parses', '/w/t.ward'), '▶ Run test parses · t.ward');
+  const done = { runId: 1, exitCode: 0, stdout: '', stderr: '', durationMs: 12.345 };
+  assert.equal(runFooter(done), '■ exit code 0 · 12.3 ms');
+  assert.equal(
+    runFooter({ ...done, exitCode: 101, stopped: 'panicked: index out of bounds' }),
+    '■ stopped after 12.3 ms: panicked: index out of bounds (exit code 101)',
+  );
+  assert.equal(runFailure('running programs is turned off'), '■ not run: running programs is turned off');
+});
+
+test('a crashing server is restarted a few times, then left stopped', () => {
+  const p = new RestartPolicy(3, 60_000);
+  assert.equal(p.crashed(0), 'restart');
+  assert.equal(p.crashed(1000), 'restart');
+  assert.equal(p.crashed(2000), 'restart');
+  assert.equal(p.crashed(3000), 'stop');
+  // Crashes age out of the window.
+  assert.equal(p.crashed(70_000), 'restart');
+  p.reset();
+  assert.equal(p.crashed(70_001), 'restart');
+});
+
+test('the status item says what state the server is in', () => {
+  assert.match(statusText('starting').text, /sync~spin/);
+  assert.equal(statusText('running', '0.1.0').isError, false);
+  assert.match(statusText('running', '0.1.0').tooltip, /0\.1\.0/);
+  const missing = statusText('missing', 'not found: install it');
+  assert.ok(missing.isError);
+  assert.match(missing.tooltip, /install it/);
+  assert.match(statusText('crashed').tooltip, /Restart|restart/);
+});

@@ -1,0 +1,43 @@
+import * as assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { serverSettings } from '../src/settings';
+
+test('unset settings give the server defaults', () => {
+  assert.deepEqual(serverSettings(() => undefined), {
+    inlayHints: { types: true, lifetimes: 'skipTrivial', drops: false, capabilities: true },
+    run: { allow: true, timeoutMs: 10000 },
+  });
+});
+
+test('settings map onto the server object', () => {
+  const values: Record<string, unknown> = {
+    'inlayHints.types': false,
+    'inlayHints.lifetimes': 'always',
+    'inlayHints.drops': true,
+    'run.allow': false,
+    'run.timeoutMs': 2500.7,
+    diagnosticsDocs: ' https://docs.example/diagnostics ',
+  };
+  const s = serverSettings((k) => values[k]);
+  assert.equal(s.inlayHints.types, false);
+  assert.equal(s.inlayHints.lifetimes, 'always');
+  assert.equal(s.inlayHints.drops, true);
+  assert.equal(s.inlayHints.capabilities, true);
+  assert.deepEqual(s.run, { allow: false, timeoutMs: 2500 });
+  assert.equal(s.diagnosticsDocs, 'https://docs.example/diagnostics');
+});
+
+test('values of the wrong type fall back to the defaults', () => {
+  const values: Record<string, unknown> = {
+    'inlayHints.types': 'yes',
+    'inlayHints.lifetimes': 'sometimes',
+    'run.timeoutMs': -5,
+    diagnosticsDocs: '',
+  };
+  const s = serverSettings((k) => values[k]);
+  assert.equal(s.inlayHints.types, true);
+  assert.equal(s.inlayHints.lifetimes, 'skipTrivial');
+  assert.equal(s.run.timeoutMs, 10000);
+  assert.equal('diagnosticsDocs' in s, false);
+});
