@@ -491,3 +491,23 @@ fn fmt_check_passes_on_every_example() {
     let out = ward(&args);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
 }
+
+#[test]
+fn lsp_accepts_the_stdio_flag_that_clients_pass() {
+    use std::io::Write as _;
+    let message = r#"{"jsonrpc":"2.0","method":"exit"}"#;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ward"))
+        .args(["lsp", "--stdio"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("ward lsp starts");
+    if let Some(mut stdin) = child.stdin.take() {
+        let _ = write!(stdin, "Content-Length: {}\r\n\r\n{message}", message.len());
+    }
+    let out = child.wait_with_output().expect("ward lsp exits");
+    // `exit` before `shutdown` is status 1 (not 2, a usage error).
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(!text(&out.stderr).contains("unexpected argument"));
+}

@@ -25,7 +25,7 @@ import {
   isRunCommand,
 } from './protocol';
 import { RestartPolicy } from './restartPolicy';
-import { runArguments, runFailure, runFooter, runHeader } from './runLog';
+import { RunTranscript, runArguments, runFailure, runFooter, runHeader } from './runLog';
 import { resolveServerPath } from './serverPath';
 import { serverSettings } from './settings';
 import { ServerState, statusText } from './status';
@@ -37,6 +37,7 @@ class Extension {
   private readonly policy = new RestartPolicy();
   private readonly serverChannel = vscode.window.createOutputChannel('Ward Language Server');
   private readonly runChannel = vscode.window.createOutputChannel('Ward Run');
+  private readonly transcript = new RunTranscript((text) => this.runChannel.append(text));
   private readonly status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 0);
   private crashed = false;
   private profilePanel: vscode.WebviewPanel | undefined;
@@ -151,7 +152,7 @@ class Extension {
       }
     });
     client.onNotification(RUN_OUTPUT, (p: RunOutputParams) => {
-      this.runChannel.append(p.text);
+      this.transcript.output(p.runId, p.text);
     });
     this.setStatus('starting');
     try {
@@ -196,21 +197,24 @@ class Extension {
   ): Promise<unknown> {
     const target = runArguments(args);
     const file = target ? vscode.Uri.parse(target.uri).fsPath : '?';
-    this.runChannel.appendLine(runHeader(command, target?.fn ?? '?', file));
+    this.transcript.line(runHeader(command, target?.fn ?? '?', file));
     this.runChannel.show(true);
     let result: RunResult;
     try {
       result = (await next(command, args)) as RunResult;
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
-      this.runChannel.appendLine(runFailure(message));
+      this.transcript.line(runFailure(message));
       void vscode.window.showWarningMessage(`Ward: ${message}`);
       return undefined;
     }
     if (result === undefined || result === null) {
       return result;
     }
-    this.runChannel.appendLine(runFooter(result));
+    if (!this.transcript.finished(result, runFooter(result))) {
+      const runId = result.runId;
+      setTimeout(() => this.transcript.flushAnyway(runId), 2000);
+    }
     if (result.profile) {
       this.showProfile(result, `Profile of ${target?.fn ?? 'main'} · ${file.split(/[\\/]/).pop()}`);
     }

@@ -106,7 +106,7 @@ ${rows}
 </tbody>
 </table>
 <h3>GC pauses</h3>
-<p id="gc-summary">${gc.count} pauses (${gc.youngCollections} young, ${gc.oldCollections} old) · total ${ms(gc.totalMs)} ms · p50 ${ms(gc.p50Ms)} ms · p99 ${ms(gc.p99Ms)} ms · max ${ms(gc.maxMs)} ms</p>
+<p id="gc-summary">${gc.count} pause${gc.count === 1 ? '' : 's'} (${gc.youngCollections} young, ${gc.oldCollections} old) · total ${ms(gc.totalMs)} ms · p50 ${ms(gc.p50Ms)} ms · p99 ${ms(gc.p99Ms)} ms · max ${ms(gc.maxMs)} ms</p>
 ${histogram}
 </body>
 </html>`;

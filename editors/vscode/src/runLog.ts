@@ -30,3 +30,62 @@ export function runFooter(result: RunResult): string {
 export function runFailure(message: string): string {
   return `■ not run: ${message}`;
 }
+
+/**
+ * The Ward Run channel's text. Output notifications and the command's
+ * result travel separately and the result can overtake the last pieces of
+ * output; the result carries the whole output, so the footer waits until
+ * that much has arrived (or until `flushAnyway`).
+ */
+export class RunTranscript {
+  private readonly received = new Map<number, number>();
+  private readonly pending = new Map<number, { expected: number; footer: string }>();
+  private atLineStart = true;
+
+  constructor(private readonly write: (text: string) => void) {}
+
+  /** A line of the channel's own (a header or a message). */
+  line(text: string): void {
+    this.write(`${this.atLineStart ? '' : '\n'}${text}\n`);
+    this.atLineStart = true;
+  }
+
+  output(runId: number, text: string): void {
+    if (text === '') {
+      return;
+    }
+    this.received.set(runId, (this.received.get(runId) ?? 0) + text.length);
+    this.write(text);
+    this.atLineStart = text.endsWith('\n');
+    this.flush(runId, false);
+  }
+
+  /** The run's result: its footer is written once its output is all in.
+   * Returns whether it was written now. */
+  finished(result: RunResult, footer: string): boolean {
+    this.pending.set(result.runId, {
+      expected: result.stdout.length + result.stderr.length,
+      footer,
+    });
+    return this.flush(result.runId, false);
+  }
+
+  /** Writes a run's pending footer whatever has arrived. */
+  flushAnyway(runId: number): void {
+    this.flush(runId, true);
+  }
+
+  private flush(runId: number, anyway: boolean): boolean {
+    const pending = this.pending.get(runId);
+    if (!pending) {
+      return false;
+    }
+    if (!anyway && (this.received.get(runId) ?? 0) < pending.expected) {
+      return false;
+    }
+    this.pending.delete(runId);
+    this.received.delete(runId);
+    this.line(pending.footer);
+    return true;
+  }
+}

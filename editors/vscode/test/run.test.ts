@@ -3,7 +3,7 @@ import { test } from 'node:test';
 
 import { isRunCommand } from '../src/protocol';
 import { RestartPolicy } from '../src/restartPolicy';
-import { runArguments, runFailure, runFooter, runHeader } from '../src/runLog';
+import { RunTranscript, runArguments, runFailure, runFooter, runHeader } from '../src/runLog';
 import { statusText } from '../src/status';
 
 test('only the server run commands are intercepted', () => {
@@ -51,4 +51,34 @@ test('the status item says what state the server is in', () => {
   assert.ok(missing.isError);
   assert.match(missing.tooltip, /install it/);
   assert.match(statusText('crashed').tooltip, /Restart|restart/);
+});
+
+test('the footer waits for output the result overtook', () => {
+  let text = '';
+  const t = new RunTranscript((s) => (text += s));
+  t.line('▶ Run main · a.ward');
+  t.output(7, 'one\ntwo');
+  const result = { runId: 7, exitCode: 0, stdout: 'one\ntwo\n', stderr: '', durationMs: 1 };
+  assert.equal(t.finished(result, '■ exit code 0 · 1.0 ms'), false);
+  assert.equal(text, '▶ Run main · a.ward\none\ntwo');
+  t.output(7, '\n');
+  assert.equal(text, '▶ Run main · a.ward\none\ntwo\n■ exit code 0 · 1.0 ms\n');
+});
+
+test('a footer after output without a final newline starts a line', () => {
+  let text = '';
+  const t = new RunTranscript((s) => (text += s));
+  t.output(1, 'no newline');
+  assert.equal(t.finished({ runId: 1, exitCode: 0, stdout: 'no newline', stderr: '', durationMs: 2 }, 'end'), true);
+  assert.equal(text, 'no newline\nend\n');
+});
+
+test('flushAnyway writes a footer whose output never came', () => {
+  let text = '';
+  const t = new RunTranscript((s) => (text += s));
+  t.finished({ runId: 2, exitCode: 1, stdout: 'lost', stderr: '', durationMs: 2 }, 'end');
+  assert.equal(text, '');
+  t.flushAnyway(2);
+  t.flushAnyway(2);
+  assert.equal(text, 'end\n');
 });

@@ -73,7 +73,12 @@ enum Command {
         check: bool,
     },
     /// Serve the Language Server Protocol on stdin/stdout (for editors).
-    Lsp,
+    Lsp {
+        /// Accepted and ignored: stdio is the only transport, and clients
+        /// such as vscode-languageclient pass this flag.
+        #[arg(long)]
+        stdio: bool,
+    },
 }
 
 /// Exit statuses shared by every subcommand.
@@ -108,7 +113,7 @@ pub fn run() -> ExitCode {
         } => run::run(&file, emit, gc_stats, &args),
         Command::Test { file } => run::test(&file),
         Command::Fmt { files, check } => fmt::run(&files, check),
-        Command::Lsp => return crate::lsp::run(),
+        Command::Lsp { stdio: _ } => return crate::lsp::run(),
     };
     ExitCode::from(code)
 }

@@ -92,12 +92,36 @@ function M.output_lines()
   return vim.api.nvim_buf_get_lines(output.buf, 0, -1, false)
 end
 
+-- Output notifications and a command's result travel separately, and the
+-- result can overtake the last pieces of output. The result carries the
+-- whole output, so a run's footer waits until that much has arrived.
+local runs = {} -- run id -> { received = bytes, expected = bytes?, footer = fn? }
+
+local function run_state(id)
+  runs[id] = runs[id] or { received = 0 }
+  return runs[id]
+end
+
+local function flush_footer(id, anyway)
+  local run = runs[id]
+  if not (run and run.footer) or (not anyway and run.received < run.expected) then
+    return
+  end
+  runs[id] = nil
+  run.footer()
+end
+
 --- `ward/runOutput`: a piece of a running program's stdout or stderr.
 function M.on_run_output(_, params)
   if type(params) ~= 'table' or type(params.text) ~= 'string' then
     return
   end
   append(params.text, params.stream == 'stderr' and 'ErrorMsg' or nil)
+  if params.runId then
+    local run = run_state(params.runId)
+    run.received = run.received + #params.text
+    flush_footer(params.runId, false)
+  end
 end
 
 local function profile_lines(profile)
@@ -131,6 +155,23 @@ local function profile_lines(profile)
       gc.maxMs or 0
     )
   )
+  local buckets = {}
+  for i, b in ipairs(gc.histogram or {}) do
+    if b.count > 0 then
+      local bound = b.upToMs
+      local label
+      if bound == nil or bound == vim.NIL then
+        local before = (gc.histogram[i - 1] or {}).upToMs
+        label = '>' .. ((type(before) == 'number') and string.format('%gms', before) or '')
+      else
+        label = string.format('<=%gms', bound)
+      end
+      table.insert(buckets, string.format('%s: %d', label, b.count))
+    end
+  end
+  if #buckets > 0 then
+    table.insert(lines, 'GC pause histogram: ' .. table.concat(buckets, ', '))
+  end
   return lines
 end
 
@@ -151,19 +192,27 @@ function M.execute(client, command, bufnr)
       append_line('error: ' .. (err.message or vim.inspect(err)), 'ErrorMsg')
       return
     end
-    if type(result) ~= 'table' then
+    if type(result) ~= 'table' or result.runId == nil then
       return
     end
-    local status = string.format('exit code %d in %.1f ms', result.exitCode or -1, result.durationMs or 0)
-    if result.stopped then
-      status = status .. ' (' .. result.stopped .. ')'
-    end
-    append_line(status, (result.exitCode == 0) and 'Comment' or 'ErrorMsg')
-    if result.profile then
-      for _, line in ipairs(profile_lines(result.profile)) do
-        append_line(line)
+    local run = run_state(result.runId)
+    run.expected = #(result.stdout or '') + #(result.stderr or '')
+    run.footer = function()
+      local status = string.format('exit code %d in %.1f ms', result.exitCode or -1, result.durationMs or 0)
+      if result.stopped then
+        status = status .. ' (' .. result.stopped .. ')'
+      end
+      append_line(status, (result.exitCode == 0) and 'Comment' or 'ErrorMsg')
+      if result.profile then
+        for _, line in ipairs(profile_lines(result.profile)) do
+          append_line(line)
+        end
       end
     end
+    flush_footer(result.runId, false)
+    vim.defer_fn(function()
+      flush_footer(result.runId, true)
+    end, 2000)
   end, bufnr)
 end
 
