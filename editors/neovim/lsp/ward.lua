@@ -14,6 +14,13 @@ return {
     inlayHints = { types = true, lifetimes = 'skipTrivial', drops = false, capabilities = true },
     run = { allow = true, timeoutMs = 10000 },
   },
+  -- This plugin shows `ward/runOutput` (otherwise the server sends a run's
+  -- outcome as a message).
+  capabilities = vim.tbl_deep_extend(
+    'force',
+    vim.lsp.protocol.make_client_capabilities(),
+    { experimental = { wardRunOutput = true } }
+  ),
   handlers = {
     ['ward/runOutput'] = ward.on_run_output,
   },

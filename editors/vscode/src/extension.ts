@@ -141,6 +141,16 @@ class Extension {
     };
     const client = new LanguageClient('ward', 'Ward', serverOptions, clientOptions);
     this.client = client;
+    // This client shows `ward/runOutput` (otherwise the server sends a
+    // run's outcome as a message).
+    client.registerFeature({
+      fillClientCapabilities: (capabilities) => {
+        capabilities.experimental = { ...(capabilities.experimental ?? {}), wardRunOutput: true };
+      },
+      initialize: () => {},
+      getState: () => ({ kind: 'static' }),
+      clear: () => {},
+    });
     client.onDidChangeState((e) => {
       if (e.newState === State.Running) {
         this.crashed = false;

@@ -326,6 +326,43 @@ pub async fn execute(
     })
 }
 
+/// A finished run as one message, for clients that do not show
+/// `ward/runOutput`: the output's last lines, then how the run ended.
+pub fn outcome_message(
+    function: &str,
+    result: &RunResult,
+) -> (tower_lsp_server::ls_types::MessageType, String) {
+    use std::fmt::Write as _;
+    use tower_lsp_server::ls_types::MessageType;
+    const LINES: usize = 20;
+    let output: Vec<&str> = result.stdout.lines().chain(result.stderr.lines()).collect();
+    let mut text = String::new();
+    if output.len() > LINES {
+        let _ = writeln!(text, "… {} lines before", output.len() - LINES);
+    }
+    for line in output.iter().skip(output.len().saturating_sub(LINES)) {
+        text.push_str(line);
+        text.push('\n');
+    }
+    let ended = match &result.stopped {
+        Some(why) => format!(
+            "`{function}` stopped: {why} (exit code {})",
+            result.exit_code
+        ),
+        None => format!(
+            "`{function}` exited with code {} in {:.1} ms",
+            result.exit_code, result.duration_ms
+        ),
+    };
+    text.push_str(&ended);
+    let kind = if result.exit_code == 0 {
+        MessageType::INFO
+    } else {
+        MessageType::ERROR
+    };
+    (kind, text)
+}
+
 /// Sets the cancel flag when dropped: a run whose request was cancelled
 /// (its future dropped) stops too.
 pub struct StopOnDrop(pub Arc<AtomicBool>);
@@ -333,5 +370,42 @@ pub struct StopOnDrop(pub Arc<AtomicBool>);
 impl Drop for StopOnDrop {
     fn drop(&mut self) {
         self.0.store(true, Ordering::SeqCst);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fmt::Write as _;
+
+    use super::*;
+
+    fn result(stdout: &str, exit_code: i32, stopped: Option<&str>) -> RunResult {
+        RunResult {
+            run_id: 1,
+            exit_code,
+            stdout: stdout.to_string(),
+            stderr: String::new(),
+            duration_ms: 1.25,
+            stopped: stopped.map(str::to_string),
+            profile: None,
+        }
+    }
+
+    #[test]
+    fn outcome_messages_keep_the_last_lines_and_say_how_the_run_ended() {
+        let long = (1..=25).fold(String::new(), |mut s, i| {
+            let _ = writeln!(s, "line {i}");
+            s
+        });
+        let (kind, text) = outcome_message("main", &result(&long, 0, None));
+        assert_eq!(kind, tower_lsp_server::ls_types::MessageType::INFO);
+        assert!(text.starts_with("… 5 lines before\nline 6\n"), "{text}");
+        assert!(
+            text.ends_with("line 25\n`main` exited with code 0 in 1.2 ms"),
+            "{text}"
+        );
+        let (kind, text) = outcome_message("main", &result("", 101, Some("panicked")));
+        assert_eq!(kind, tower_lsp_server::ls_types::MessageType::ERROR);
+        assert_eq!(text, "`main` stopped: panicked (exit code 101)");
     }
 }

@@ -85,6 +85,10 @@ pub struct State {
     pub shutdown: AtomicBool,
     /// The client takes snippet text in completion items.
     pub client_takes_snippets: AtomicBool,
+    /// The client shows `ward/runOutput` (it declares
+    /// `experimental.wardRunOutput`); others get a run's outcome as
+    /// `window/showMessage`.
+    pub client_shows_run_output: AtomicBool,
     /// The analysis behind the last completion list, for resolving its
     /// items' documentation.
     pub last_completion: std::sync::Mutex<Option<super::snapshot::Placeholder>>,
@@ -110,6 +114,7 @@ impl Default for State {
             client_refreshes_hints: AtomicBool::new(false),
             shutdown: AtomicBool::new(false),
             client_takes_snippets: AtomicBool::new(false),
+            client_shows_run_output: AtomicBool::new(false),
             last_completion: std::sync::Mutex::new(None),
             test_hooks: std::env::var("WARD_LSP_TEST_HOOKS").is_ok_and(|v| v == "1"),
         }
@@ -422,6 +427,16 @@ impl LanguageServer for Backend {
         self.state
             .client_takes_snippets
             .store(snippets, Ordering::SeqCst);
+        let run_output = params
+            .capabilities
+            .experimental
+            .as_ref()
+            .and_then(|e| e.get("wardRunOutput"))
+            .and_then(serde_json::Value::as_bool)
+            .unwrap_or(false);
+        self.state
+            .client_shows_run_output
+            .store(run_output, Ordering::SeqCst);
         let options = params
             .initialization_options
             .unwrap_or(serde_json::Value::Null);
@@ -695,6 +710,11 @@ impl LanguageServer for Backend {
         let _ = forward.await;
         self.state.runs.remove(&run_id);
         let result = result?;
+        if !self.state.client_shows_run_output.load(Ordering::SeqCst) {
+            // A client without the extension (Helix) shows this instead.
+            let (kind, text) = super::run::outcome_message(&req.function, &result);
+            self.client.show_message(kind, text).await;
+        }
         if let Some(profile) = &result.profile {
             self.state.profiles.insert(
                 req.uri.clone(),

@@ -290,3 +290,23 @@ fn runs_stop_at_the_time_limit_and_on_cancel() {
     assert!(refused.is_err());
     assert!(c.shutdown_and_exit().success());
 }
+
+#[test]
+fn clients_without_the_output_extension_get_the_outcome_as_a_message() {
+    let (mut c, uri) = open(Value::Null);
+    let result = c
+        .request(
+            "workspace/executeCommand",
+            json!({"command": "ward.run", "arguments": [uri, "main"]}),
+        )
+        .expect("the run succeeds");
+    assert_eq!(result["exitCode"], 0);
+    let shown = c.wait_for(|m| m["method"] == "window/showMessage");
+    let message = shown["params"]["message"].as_str().unwrap_or("");
+    assert_eq!(shown["params"]["type"], 3, "info: {shown}");
+    assert!(
+        message.starts_with("total 30\ndone\n`main` exited with code 0 in "),
+        "{message}"
+    );
+    assert!(c.shutdown_and_exit().success());
+}
