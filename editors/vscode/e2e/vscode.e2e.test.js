@@ -189,22 +189,25 @@ function plain(text) {
   return (text ?? '').replace(/\u00a0/g, ' ');
 }
 
-async function command(title) {
-  await page.keyboard.press('F1');
+/** Types into a Quick Open box (after `key` opened it) and accepts the
+ * first entry showing `entry`. */
+async function quickInput(key, text, entry) {
+  await page.keyboard.press(key);
   const input = page.locator('.quick-input-widget input');
   await input.waitFor();
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor();
+  await input.fill(text);
+  if (entry !== undefined) {
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: entry }).first().waitFor();
+  }
   await page.keyboard.press('Enter');
 }
 
+async function command(title) {
+  await quickInput('F1', `>${title}`, title);
+}
+
 async function openFile(name) {
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor();
-  await input.fill(name);
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().waitFor();
-  await page.keyboard.press('Enter');
+  await quickInput('Control+P', name, name);
   await page.locator('.tab.active', { hasText: name }).waitFor();
   await page.locator('.editor-instance .monaco-editor .view-lines').first().waitFor();
 }
@@ -213,21 +216,12 @@ async function goTo(line, column) {
   await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
   // Quick Open's `:` mode is Go to Line (Ctrl+G is not reliable in a
   // browser).
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor();
-  await input.fill(`:${line}:${column}`);
-  await page.keyboard.press('Enter');
+  await quickInput('Control+P', `:${line}:${column}`);
 }
 
 /** Reveals a symbol of the active editor through Quick Open's `@` mode. */
 async function goToSymbol(name) {
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor();
-  await input.fill(`@${name}`);
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().waitFor();
-  await page.keyboard.press('Enter');
+  await quickInput('Control+P', `@${name}`, name);
 }
 
 /** The rendered text of the editor line that contains `needle`. */

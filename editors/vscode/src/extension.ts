@@ -93,12 +93,14 @@ class Extension {
     const found = this.serverPath();
     if ('error' in found) {
       this.setStatus('missing', found.error);
-      const choice = await vscode.window.showErrorMessage(found.error, 'Open Settings', 'Retry');
-      if (choice === 'Open Settings') {
-        await vscode.commands.executeCommand('workbench.action.openSettings', 'ward.server.path');
-      } else if (choice === 'Retry') {
-        await this.start();
-      }
+      // Not awaited: activation must not wait for the user to answer.
+      void vscode.window.showErrorMessage(found.error, 'Open Settings', 'Retry').then((choice) => {
+        if (choice === 'Open Settings') {
+          void vscode.commands.executeCommand('workbench.action.openSettings', 'ward.server.path');
+        } else if (choice === 'Retry') {
+          void this.start();
+        }
+      });
       return;
     }
     this.serverChannel.appendLine(`Starting ${found.path} lsp`);

@@ -218,15 +218,19 @@ end
 
 -- Commands -----------------------------------------------------------------
 
-local function ward_client(bufnr)
-  return vim.lsp.get_clients({ bufnr = bufnr, name = 'ward' })[1]
+--- The current buffer and its ward client, or nil after saying why not.
+local function current_client()
+  local bufnr = vim.api.nvim_get_current_buf()
+  local client = vim.lsp.get_clients({ bufnr = bufnr, name = 'ward' })[1]
+  if not client then
+    vim.notify('ward: no language server is attached to this buffer', vim.log.levels.WARN)
+  end
+  return bufnr, client
 end
 
 local function run_current(command, function_name)
-  local bufnr = vim.api.nvim_get_current_buf()
-  local client = ward_client(bufnr)
+  local bufnr, client = current_client()
   if not client then
-    vim.notify('ward: no language server is attached to this buffer', vim.log.levels.WARN)
     return
   end
   M.execute(client, {
@@ -238,10 +242,8 @@ end
 
 --- Opens the server's syntax tree of the current buffer in a split.
 function M.show_syntax_tree()
-  local bufnr = vim.api.nvim_get_current_buf()
-  local client = ward_client(bufnr)
+  local bufnr, client = current_client()
   if not client then
-    vim.notify('ward: no language server is attached to this buffer', vim.log.levels.WARN)
     return
   end
   client:request('ward/syntaxTree', { textDocument = vim.lsp.util.make_text_document_params(bufnr) }, function(err, tree)
