@@ -243,8 +243,13 @@ test('the Problems panel lists the borrow error with its code', async () => {
     assert.match(text, /borrow of moved value: `p`/);
     assert.match(text, /value moved here/);
     assert.match(text, /W0499/);
-    // Every diagnostic of the file, as the Problems badge counts them.
-    assert.equal(plain(await page.locator('.panel .badge-content').first().textContent()), '7');
+    // Every diagnostic of the file, as the Problems badge counts them (the
+    // badge updates a moment after the rows).
+    await page.waitForFunction(
+      () => [...document.querySelectorAll('.part.panel .badge-content')].some((b) => b.textContent === '7'),
+      null,
+      { timeout: STEP },
+    );
     await shoot('problems');
   });
 });
@@ -277,6 +282,22 @@ test('hovering a moved value shows its ownership state', async () => {
     assert.match(text, /let p: Patient/);
     await shoot('hover');
     await page.keyboard.press('Escape');
+  });
+});
+
+test('Show Syntax Tree opens the server\'s tree beside the file', async () => {
+  await step('syntax-tree', async () => {
+    await command('Ward: Show Syntax Tree');
+    await page.locator('.tab', { hasText: 'borrow_errors.ward.tree' }).waitFor();
+    await page.waitForFunction(
+      () =>
+        [...document.querySelectorAll('.editor-instance .monaco-editor .view-line')].some((l) =>
+          l.textContent.replace(/\u00a0/g, ' ').startsWith('(source_file [0, 0]'),
+        ),
+      null,
+      { timeout: STEP },
+    );
+    await shoot('syntax-tree');
   });
 });
 
