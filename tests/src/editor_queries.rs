@@ -298,42 +298,27 @@ fn local(name: &str, pattern: &str) -> Option<Helix> {
     })
 }
 
+/// Text objects Helix has: nvim's `.inner`/`.outer` names and Helix's.
+const HELIX_OBJECTS: [(&str, &str, &str); 5] = [
+    ("function", "function.inside", "function.around"),
+    ("class", "class.inside", "class.around"),
+    ("parameter", "parameter.inside", "parameter.around"),
+    ("comment", "comment.inside", "comment.around"),
+    ("test", "test.inside", "test.around"),
+];
+
 fn textobject(name: &str) -> Option<Helix> {
     let (object, part) = name.split_once('.')?;
-    if ![
-        "function",
-        "class",
-        "parameter",
-        "comment",
-        "test",
-        "conditional",
-        "loop",
-        "call",
-        "block",
-    ]
-    .contains(&object)
-    {
-        return None;
-    }
-    Some(match (object, part) {
+    if ["conditional", "loop", "call", "block"].contains(&object) {
         // Objects Helix does not have.
-        ("conditional" | "loop" | "call" | "block", _) => Helix::Drop,
-        (_, "inner") => Helix::Rename(match object {
-            "function" => "function.inside",
-            "class" => "class.inside",
-            "parameter" => "parameter.inside",
-            "comment" => "comment.inside",
-            _ => "test.inside",
-        }),
-        (_, "outer") => Helix::Rename(match object {
-            "function" => "function.around",
-            "class" => "class.around",
-            "parameter" => "parameter.around",
-            "comment" => "comment.around",
-            _ => "test.around",
-        }),
-        _ => return None,
-    })
+        return Some(Helix::Drop);
+    }
+    let &(_, inside, around) = HELIX_OBJECTS.iter().find(|(o, _, _)| *o == object)?;
+    match part {
+        "inner" => Some(Helix::Rename(inside)),
+        "outer" => Some(Helix::Rename(around)),
+        _ => None,
+    }
 }
 
 fn tag(name: &str) -> Option<Helix> {

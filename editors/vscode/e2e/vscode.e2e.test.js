@@ -19,6 +19,7 @@ const shots = process.env.WARD_E2E_SCREENSHOTS || path.join(repo, 'target', 'e2e
 const codeServer = path.join(__dirname, 'node_modules', '.bin', 'code-server');
 const chromiumPath = process.env.WARD_E2E_CHROMIUM || '/usr/bin/chromium';
 const STEP = 60_000;
+const EDITOR_LINES = '.editor-instance .monaco-editor .view-line';
 
 function newestVsix() {
   if (process.env.WARD_VSIX) {
@@ -224,9 +225,23 @@ async function goToSymbol(name) {
   await quickInput('Control+P', `@${name}`, name);
 }
 
+/** Waits until an element under `selector` shows `text` (`how`: includes,
+ * startsWith or equals; no-break spaces read as spaces). */
+async function waitForText(selector, text, how = 'includes') {
+  await page.waitForFunction(
+    ({ selector, text, how }) =>
+      [...document.querySelectorAll(selector)].some((el) => {
+        const shown = el.textContent.replace(/\u00a0/g, ' ');
+        return how === 'equals' ? shown === text : shown[how](text);
+      }),
+    { selector, text, how },
+    { timeout: STEP },
+  );
+}
+
 /** The rendered text of the editor line that contains `needle`. */
 async function renderedLine(needle) {
-  const lines = page.locator('.editor-instance .monaco-editor .view-line');
+  const lines = page.locator(EDITOR_LINES);
   const texts = (await lines.allTextContents()).map(plain);
   return texts.find((t) => t.includes(needle));
 }
@@ -245,11 +260,7 @@ test('the Problems panel lists the borrow error with its code', async () => {
     assert.match(text, /W0499/);
     // Every diagnostic of the file, as the Problems badge counts them (the
     // badge updates a moment after the rows).
-    await page.waitForFunction(
-      () => [...document.querySelectorAll('.part.panel .badge-content')].some((b) => b.textContent === '7'),
-      null,
-      { timeout: STEP },
-    );
+    await waitForText('.part.panel .badge-content', '7', 'equals');
     await shoot('problems');
   });
 });
@@ -258,14 +269,7 @@ test('inlay hints are rendered in the editor', async () => {
   await step('inlay-hints', async () => {
     await goTo(32, 1);
     // The source line is `let first = &mut beds;`: the type comes from a hint.
-    await page.waitForFunction(
-      () =>
-        [...document.querySelectorAll('.editor-instance .monaco-editor .view-line')].some((l) =>
-          l.textContent.replace(/\u00a0/g, ' ').includes('let first: &mut List<int> = &mut beds;'),
-        ),
-      null,
-      { timeout: STEP },
-    );
+    await waitForText(EDITOR_LINES, 'let first: &mut List<int> = &mut beds;');
     assert.equal(await renderedLine('let first'), '    let first: &mut List<int> = &mut beds;');
     await shoot('inlay-hints');
   });
@@ -289,14 +293,7 @@ test('Show Syntax Tree opens the server\'s tree beside the file', async () => {
   await step('syntax-tree', async () => {
     await command('Ward: Show Syntax Tree');
     await page.locator('.tab', { hasText: 'borrow_errors.ward.tree' }).waitFor();
-    await page.waitForFunction(
-      () =>
-        [...document.querySelectorAll('.editor-instance .monaco-editor .view-line')].some((l) =>
-          l.textContent.replace(/\u00a0/g, ' ').startsWith('(source_file [0, 0]'),
-        ),
-      null,
-      { timeout: STEP },
-    );
+    await waitForText(EDITOR_LINES, '(source_file [0, 0]', 'startsWith');
     await shoot('syntax-tree');
   });
 });
@@ -309,14 +306,7 @@ test('clicking ▶ Run on another example shows its output', async () => {
     await lens.waitFor();
     await lens.click();
     const output = page.locator('.part.panel .monaco-editor .view-lines');
-    await page.waitForFunction(
-      () =>
-        [...document.querySelectorAll('.part.panel .monaco-editor .view-lines')].some((v) =>
-          v.textContent.replace(/\u00a0/g, ' ').includes('■ exit code 0'),
-        ),
-      null,
-      { timeout: STEP },
-    );
+    await waitForText('.part.panel .monaco-editor .view-lines', '■ exit code 0');
     const text = plain(await output.first().textContent());
     assert.match(text, /▶ Run main · vitals_monitor\.ward/);
     assert.match(text, /bed-02 +HR 131/);

@@ -300,6 +300,13 @@ class SyntaxTreeProvider implements vscode.TextDocumentContentProvider {
     return tree ?? '; the document is not open in the server';
   }
 
+  /** A tree document closed: its source's edits no longer refresh it. */
+  closed(tree: vscode.Uri): void {
+    if (tree.scheme === SYNTAX_TREE_SCHEME) {
+      this.open.delete(tree.query);
+    }
+  }
+
   documentChanged(doc: vscode.Uri): void {
     const tree = this.open.get(doc.toString());
     if (!tree) {
@@ -337,6 +344,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       });
     }),
     vscode.workspace.onDidChangeTextDocument((e) => ext.syntaxTrees.documentChanged(e.document.uri)),
+    vscode.workspace.onDidCloseTextDocument((doc) => ext.syntaxTrees.closed(doc.uri)),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('ward.server.path')) {
         void ext.restart();

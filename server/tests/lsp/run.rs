@@ -47,6 +47,14 @@ fn open(options: Value) -> (Client, String) {
     (c, uri)
 }
 
+/// `workspace/executeCommand` of a run command on `[uri, function]`.
+fn execute(c: &mut Client, command: &str, uri: &str, function: &str) -> Result<Value, Value> {
+    c.request(
+        "workspace/executeCommand",
+        json!({"command": command, "arguments": [uri, function]}),
+    )
+}
+
 fn options_tag() -> u64 {
     use std::sync::atomic::{AtomicU64, Ordering};
     static N: AtomicU64 = AtomicU64::new(0);
@@ -87,12 +95,7 @@ fn lenses_run_main_and_stream_its_output() {
             (26, "▶ Run test".to_string()),
         ]
     );
-    let result = c
-        .request(
-            "workspace/executeCommand",
-            json!({"command": "ward.run", "arguments": [uri, "main"]}),
-        )
-        .expect("the run succeeds");
+    let result = execute(&mut c, "ward.run", &uri, "main").expect("the run succeeds");
     assert_eq!(result["exitCode"], 0);
     assert_eq!(result["stdout"], "total 30\n");
     assert_eq!(result["stderr"], "done\n");
@@ -135,19 +138,9 @@ fn lenses_run_main_and_stream_its_output() {
 #[test]
 fn run_test_reports_failures_with_where_and_why() {
     let (mut c, uri) = open(Value::Null);
-    let ok = c
-        .request(
-            "workspace/executeCommand",
-            json!({"command": "ward.runTest", "arguments": [uri, "squares_add_up"]}),
-        )
-        .expect("the test runs");
+    let ok = execute(&mut c, "ward.runTest", &uri, "squares_add_up").expect("the test runs");
     assert_eq!(ok["exitCode"], 0);
-    let bad = c
-        .request(
-            "workspace/executeCommand",
-            json!({"command": "ward.runTest", "arguments": [uri, "fails"]}),
-        )
-        .expect("the test runs");
+    let bad = execute(&mut c, "ward.runTest", &uri, "fails").expect("the test runs");
     assert_eq!(bad["exitCode"], 101);
     let stderr = bad["stderr"].as_str().unwrap_or("");
     assert!(
@@ -155,24 +148,14 @@ fn run_test_reports_failures_with_where_and_why() {
         "{stderr}"
     );
     // Not a test, not a function: errors with messages.
-    let err = c
-        .request(
-            "workspace/executeCommand",
-            json!({"command": "ward.runTest", "arguments": [uri, "main"]}),
-        )
-        .expect_err("main is not a test");
+    let err = execute(&mut c, "ward.runTest", &uri, "main").expect_err("main is not a test");
     assert!(
         err["message"]
             .as_str()
             .is_some_and(|m| m.contains("#[test]")),
         "{err}"
     );
-    let err = c
-        .request(
-            "workspace/executeCommand",
-            json!({"command": "ward.run", "arguments": [uri, "nowhere"]}),
-        )
-        .expect_err("no such function");
+    let err = execute(&mut c, "ward.run", &uri, "nowhere").expect_err("no such function");
     assert!(
         err["message"]
             .as_str()
@@ -185,12 +168,7 @@ fn run_test_reports_failures_with_where_and_why() {
 #[test]
 fn profile_returns_figures_and_shows_them_as_lenses_until_an_edit() {
     let (mut c, uri) = open(Value::Null);
-    let result = c
-        .request(
-            "workspace/executeCommand",
-            json!({"command": "ward.profile", "arguments": [uri, "main"]}),
-        )
-        .expect("the profile runs");
+    let result = execute(&mut c, "ward.profile", &uri, "main").expect("the profile runs");
     let functions = result["profile"]["functions"]
         .as_array()
         .cloned()
@@ -242,12 +220,7 @@ fn profile_returns_figures_and_shows_them_as_lenses_until_an_edit() {
 #[test]
 fn runs_stop_at_the_time_limit_and_on_cancel() {
     let (mut c, uri) = open(json!({"run": {"timeoutMs": 300}}));
-    let result = c
-        .request(
-            "workspace/executeCommand",
-            json!({"command": "ward.run", "arguments": [uri, "spin"]}),
-        )
-        .expect("the run ends");
+    let result = execute(&mut c, "ward.run", &uri, "spin").expect("the run ends");
     assert_eq!(result["exitCode"], 101);
     assert!(result["stopped"].as_str().is_some(), "{result:#}");
     assert_eq!(result["stdout"], "spinning\n");
@@ -283,10 +256,7 @@ fn runs_stop_at_the_time_limit_and_on_cancel() {
         "workspace/didChangeConfiguration",
         json!({"settings": {"ward": {"run": {"allow": false}}}}),
     );
-    let refused = c.request(
-        "workspace/executeCommand",
-        json!({"command": "ward.run", "arguments": [uri, "main"]}),
-    );
+    let refused = execute(&mut c, "ward.run", &uri, "main");
     assert!(refused.is_err());
     assert!(c.shutdown_and_exit().success());
 }
@@ -294,12 +264,7 @@ fn runs_stop_at_the_time_limit_and_on_cancel() {
 #[test]
 fn clients_without_the_output_extension_get_the_outcome_as_a_message() {
     let (mut c, uri) = open(Value::Null);
-    let result = c
-        .request(
-            "workspace/executeCommand",
-            json!({"command": "ward.run", "arguments": [uri, "main"]}),
-        )
-        .expect("the run succeeds");
+    let result = execute(&mut c, "ward.run", &uri, "main").expect("the run succeeds");
     assert_eq!(result["exitCode"], 0);
     let shown = c.wait_for(|m| m["method"] == "window/showMessage");
     let message = shown["params"]["message"].as_str().unwrap_or("");
