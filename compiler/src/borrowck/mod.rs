@@ -220,11 +220,9 @@ fn gc_static(cx: &BodyCx<'_>, diags: &mut Vec<Diagnostic>) {
         t.walk(&mut |x| {
             if let crate::types::Ty::Adt(d, args) = x
                 && cx.program.def(*d).has_attr("static_args")
-                && args.iter().any(|a| {
-                    let mut has_ref = false;
-                    a.walk(&mut |y| has_ref |= matches!(y, crate::types::Ty::Ref(..)));
-                    has_ref
-                })
+                && args
+                    .iter()
+                    .any(|a| crate::types::ty::holds_reference(cx.program, &cx.typed.adts, a))
                 && bad.is_none()
             {
                 bad = Some(x.clone());

@@ -746,6 +746,10 @@ fn report_uninit(
             (MoveHow::IntoIter, _) => {
                 format!("`{name}` moved due to this implicit call to `.into_iter()`")
             }
+            (MoveHow::Call, false) => format!("`{name}` moved due to this call"),
+            (MoveHow::Call, true) => {
+                format!("`{name}` moved due to this call, in previous iteration of loop")
+            }
             (MoveHow::Method(m), false) => format!("`{name}` moved due to this method call `{m}`"),
             (MoveHow::Method(m), true) => format!(
                 "`{name}` moved due to this method call `{m}`, in previous iteration of loop"
@@ -791,6 +795,11 @@ fn report_uninit(
         );
     }
     match clone_fix {
+        Some((_, MoveHow::Call)) => {
+            diag = diag.with_note(
+                "this closure implements `FnOnce`: it moves a captured variable out of its environment, so calling it consumes it and it cannot be called again",
+            );
+        }
         Some((msp, MoveHow::IntoIter)) => {
             diag = diag
                 .with_help(format!("consider iterating over a borrow of `{name}` to avoid moving it into the `for` loop: `&{name}`"))
@@ -821,6 +830,8 @@ fn report_uninit(
 
 enum MoveHow {
     Plain,
+    /// Calling a closure that moves a capture out consumes it.
+    Call,
     Binding,
     IntoIter,
     Method(String),
@@ -847,6 +858,7 @@ fn move_kind(cx: &BodyCx<'_>, loc: Location) -> MoveHow {
     {
         match callee {
             crate::mir::Callee::Builtin(crate::mir::Builtin::IntoIter) => return MoveHow::IntoIter,
+            crate::mir::Callee::Value(crate::mir::Operand::Move(..)) => return MoveHow::Call,
             crate::mir::Callee::Def(d) => {
                 let def = cx.program.def(*d);
                 let self_value = cx.typed.sigs.get(d).and_then(|s| s.self_kind)

@@ -349,9 +349,11 @@ impl Templates {
         // The functions of a `#[static_args]` type (`Gc::with_finalizer`)
         // keep what they are given in the GC heap, so a closure handed to
         // them must be `'static`: it may run after this frame is gone.
-        let keeps_closures = def.owner.and_then(|i| typed.impl_self.get(&i)).is_some_and(
-            |(_, t)| matches!(t, Ty::Adt(a, _) if program.def(*a).has_attr("static_args")),
-        );
+        // So must one handed to a function that runs it on another task.
+        let keeps_closures = def.has_attr("detaches")
+            || def.owner.and_then(|i| typed.impl_self.get(&i)).is_some_and(
+                |(_, t)| matches!(t, Ty::Adt(a, _) if program.def(*a).has_attr("static_args")),
+            );
         for (k, (p, ty)) in f.body.params.iter().zip(tys).enumerate() {
             scope.param_index = Some(ParamPos::Param(k));
             let t = Self::build(program, &p.ty, ty, &mut scope);

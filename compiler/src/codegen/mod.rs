@@ -1564,12 +1564,10 @@ impl<'m, 'a> FnGen<'m, 'a> {
                 }
             }
             Callee::Value(op) => {
-                let closure = match op {
-                    Operand::Copy(p, _) | Operand::Move(p, _) if !p.proj.is_empty() => {
-                        self.place_ptr(p)?
-                    }
-                    _ => self.read(op)?,
-                };
+                // A closure in a field or an element is loaded into a
+                // register of its own type, which the verifier checks the
+                // call against (through a bare reference it could not).
+                let closure = self.read(op)?;
                 let args = self.stage(args)?;
                 self.emit(Op::CallClosure { dst, closure, args });
             }

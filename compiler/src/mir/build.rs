@@ -8,6 +8,7 @@
 //! unwind edge into a cleanup chain built lazily per scope (and cached), so
 //! a panic runs the same drops and `defer`s.
 
+use super::capture::{ClosureKind, ClosureValue};
 use super::{
     AggregateKind, BasicBlock, BlockId, Body, BorrowKind, Builtin, Callee, Capture, CaptureKind,
     Const, DerefKind, FnMir, Local, LocalDecl, LocalKind, Operand, Place, Proj, Rvalue, Statement,
@@ -21,7 +22,8 @@ use crate::syntax::ast::{
 use crate::types::ty::{self, Ty};
 use crate::types::{BodyTypes, LocalId};
 use crate::types::{SelfKind, TypedProgram};
-use std::collections::HashMap;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 
 /// Builds the MIR of a user function (`None` for other defs, natives and
 /// bodies the type checker did not see).
@@ -42,6 +44,7 @@ pub fn build_fn(program: &Program, typed: &TypedProgram, def: DefId) -> Option<F
         bt,
         option: program.lang_item("Option"),
         result: program.lang_item("Result"),
+        closure_vars: RefCell::default(),
     };
     let mut closures = Vec::new();
     let mut b = Builder::new(&cx, &mut closures, None, false, d.span);
@@ -107,6 +110,12 @@ struct Cx<'a> {
     bt: &'a BodyTypes,
     option: Option<DefId>,
     result: Option<DefId>,
+    /// The closures each variable may hold (across the function and its
+    /// closures, which see the same variables): a call through one
+    /// borrows it uniquely (`FnMut`) or consumes it (`FnOnce`), and one
+    /// that captures a unique borrow or a non-Copy value is moved, not
+    /// copied.
+    closure_vars: RefCell<HashMap<LocalId, ClosureValue>>,
 }
 
 impl Cx<'_> {
@@ -221,6 +230,8 @@ struct Builder<'a, 'c> {
     /// In a closure: locals of enclosing bodies, as placeholders that
     /// capture analysis turns into upvars.
     outer: HashMap<LocalId, Local>,
+    /// The closures locals of this body hold (see `Cx::closure_vars`).
+    closure_locals: HashMap<Local, ClosureValue>,
     scopes: Vec<Scope>,
     loops: Vec<LoopScope>,
     in_cleanup: bool,
@@ -254,6 +265,7 @@ impl<'a, 'c> Builder<'a, 'c> {
             cur: BlockId(0),
             local_map: HashMap::new(),
             outer: HashMap::new(),
+            closure_locals: HashMap::new(),
             scopes: Vec::new(),
             loops: Vec::new(),
             in_cleanup: false,
@@ -330,7 +342,56 @@ impl<'a, 'c> Builder<'a, 'c> {
     }
 
     fn assign(&mut self, place: &Place, rv: Rvalue, span: Span) {
+        if place.proj.is_empty() {
+            self.note_closure_value(place.local, &rv);
+        }
         self.push_stmt(StatementKind::Assign(place.clone(), rv), span);
+    }
+
+    /// Records which closure a local (and the variable it is) now holds:
+    /// one built here, or one copied or moved from another local.
+    fn note_closure_value(&mut self, dest: Local, rv: &Rvalue) {
+        let value = match rv {
+            Rvalue::Aggregate(AggregateKind::Closure(i), _) => {
+                let Some(body) = self.closures.get(*i as usize) else {
+                    return;
+                };
+                super::capture::closure_value(self.cx.program, self.cx.typed, body)
+            }
+            Rvalue::Use(Operand::Copy(p, _) | Operand::Move(p, _)) if p.proj.is_empty() => {
+                match self.closure_locals.get(&p.local) {
+                    Some(v) => *v,
+                    None => return,
+                }
+            }
+            _ => return,
+        };
+        let joined = match self.closure_locals.get(&dest) {
+            Some(old) => old.join(value),
+            None => value,
+        };
+        if let LocalKind::User { source, .. } = self.body.local(dest).kind {
+            let mut vars = self.cx.closure_vars.borrow_mut();
+            let var = match vars.get(&source) {
+                Some(old) => old.join(joined),
+                None => joined,
+            };
+            vars.insert(source, var);
+        }
+        self.closure_locals.insert(dest, joined);
+    }
+
+    /// The closure a variable expression holds, if it holds one.
+    fn closure_value_of(&self, e: ExprId) -> Option<ClosureValue> {
+        let cx = self.cx;
+        match &cx.ast.expr(e).kind {
+            ExprKind::Paren(inner) => self.closure_value_of(*inner),
+            ExprKind::Path(_) => {
+                let id = cx.bt.expr_locals.get(&e)?;
+                cx.closure_vars.borrow().get(id).copied()
+            }
+            _ => None,
+        }
     }
 
     /// Ends the current block; later code goes to a fresh (unreachable)
@@ -1186,7 +1247,8 @@ impl<'a, 'c> Builder<'a, 'c> {
         if is_place_expr(cx.ast, cx.bt, e) {
             let place = self.place(e, false);
             let ty = cx.ty(e);
-            return if cx.is_copy(ty) {
+            let copy = cx.is_copy(ty) && self.closure_value_of(e).is_none_or(|c| c.copy);
+            return if copy {
                 Operand::Copy(place, span)
             } else {
                 Operand::Move(place, span)
@@ -1645,8 +1707,33 @@ impl Builder<'_, '_> {
                 _ => {}
             }
         }
-        // A closure or function value.
-        let f = self.operand(callee);
+        // A closure or function value. Calling a closure that changes its
+        // captures borrows it uniquely; one that moves a capture out is
+        // consumed (its operand is a move: such a closure is never Copy).
+        let f = match self.closure_value_of(callee) {
+            Some(c) if c.kind == ClosureKind::FnMut => {
+                // The borrow is what the checker sees (the binding must be
+                // `mut`, nothing else may borrow it across the call); the
+                // call itself runs the closure in place, so that changes to
+                // its by-value captures stay in it.
+                let place = self.place(callee, false);
+                let r = self.operand_temp(callee);
+                let fty = self.body.local(r).ty.clone();
+                self.body.locals[r.index()].ty = Ty::Ref(true, Box::new(fty));
+                self.assign(
+                    &Place::local(r),
+                    Rvalue::Ref(BorrowKind::of(true), place.clone()),
+                    cx.span(callee),
+                );
+                Operand::Copy(place, cx.span(callee))
+            }
+            // A call of an `Fn` closure only reads it, even one that
+            // cannot be copied.
+            Some(c) if c.kind == ClosureKind::Fn => {
+                Operand::Copy(self.place(callee, false), cx.span(callee))
+            }
+            _ => self.operand(callee),
+        };
         let params = match cx.ty(callee) {
             Ty::Fn(p, _) => p.clone(),
             _ => Vec::new(),
@@ -2350,7 +2437,22 @@ impl Builder<'_, '_> {
             let outer = std::mem::take(&mut child.outer);
             (child.finish(), outer)
         };
-        let caps = super::capture::analyze(cx.program, cx.typed, &mut cbody, &outer, *is_move);
+        let non_copy_closures: HashSet<Local> = {
+            let vars = cx.closure_vars.borrow();
+            outer
+                .iter()
+                .filter(|(id, _)| vars.get(id).is_some_and(|c| !c.copy))
+                .map(|(_, l)| *l)
+                .collect()
+        };
+        let caps = super::capture::analyze(
+            cx.program,
+            cx.typed,
+            &mut cbody,
+            &outer,
+            *is_move,
+            &non_copy_closures,
+        );
         let mut ops = Vec::new();
         for c in caps {
             let root = self.user_local(c.source, span);

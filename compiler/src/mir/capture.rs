@@ -12,7 +12,7 @@ use crate::resolve::Program;
 use crate::types::LocalId;
 use crate::types::TypedProgram;
 use crate::types::ty::Ty;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// A capture, in terms of the enclosing variable.
 #[derive(Debug, Clone)]
@@ -43,6 +43,7 @@ pub fn analyze(
     body: &mut Body,
     outer: &HashMap<LocalId, Local>,
     is_move: bool,
+    non_copy_closures: &HashSet<Local>,
 ) -> Vec<CaptureInfo> {
     if outer.is_empty() {
         return Vec::new();
@@ -111,7 +112,8 @@ pub fn analyze(
     }
     caps.sort_by_key(|c| c.3.start);
     // A by-value capture of a Copy place is a copy; a non-move closure
-    // only reads it, so it borrows instead (as Rust does).
+    // only reads it, so it borrows instead (as Rust does). A closure that
+    // cannot be copied is moved in (a call that consumes it).
     for c in &mut caps {
         let place = Place {
             local: c.0,
@@ -120,6 +122,7 @@ pub fn analyze(
         let ty = super::place_ty(program, typed, body, &place);
         if c.2 == CaptureKind::Value
             && !is_move
+            && !(c.1.is_empty() && non_copy_closures.contains(&c.0))
             && crate::types::ty::is_copy(program, &typed.adts, &ty)
         {
             c.2 = CaptureKind::Ref;
@@ -236,4 +239,88 @@ fn capture_name(
         ty = super::project_ty(program, typed, &ty, p, &mut variant);
     }
     name
+}
+
+/// What calling a closure does to it, as Rust's closure traits: `Fn`
+/// reads its captures, `FnMut` changes them (so a call borrows the closure
+/// uniquely), `FnOnce` moves one out (so a call consumes the closure).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ClosureKind {
+    Fn,
+    FnMut,
+    FnOnce,
+}
+
+/// What a closure value is: its kind, and whether it can be copied (every
+/// capture a shared borrow or a Copy value).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClosureValue {
+    pub kind: ClosureKind,
+    pub copy: bool,
+}
+
+impl ClosureValue {
+    /// The value of a variable assigned different closures on different
+    /// paths: the strongest kind, copyable only if all are.
+    pub fn join(self, other: ClosureValue) -> ClosureValue {
+        ClosureValue {
+            kind: self.kind.max(other.kind),
+            copy: self.copy && other.copy,
+        }
+    }
+}
+
+/// The kind and copyability of a closure whose captures are decided.
+pub fn closure_value(program: &Program, typed: &TypedProgram, body: &Body) -> ClosureValue {
+    let mut kind = ClosureKind::Fn;
+    let mut copy = true;
+    for c in &body.captures {
+        let ty = &body.local(c.local).ty;
+        match c.kind {
+            CaptureKind::Ref => {}
+            CaptureKind::MutRef => {
+                copy = false;
+                kind = ClosureKind::FnMut;
+            }
+            CaptureKind::Value => {
+                copy &= crate::types::ty::is_copy(program, &typed.adts, ty);
+            }
+        }
+    }
+    // A by-value capture moved out of makes the closure FnOnce; one
+    // changed in place makes it FnMut. Through a deref the capture itself
+    // is not consumed.
+    let mut events = Vec::new();
+    for (bi, block) in body.blocks.iter().enumerate() {
+        for i in 0..=block.statements.len() {
+            let loc = super::Location {
+                block: super::BlockId(bi as u32),
+                index: i as u32,
+            };
+            super::visit::events_at(body, loc, &mut events);
+            for ev in &events {
+                let (place, how) = match ev {
+                    super::visit::Event::Use(place, how, _) => (*place, *how),
+                    super::visit::Event::Stored(place, _) => (*place, PlaceUse::Store),
+                    _ => continue,
+                };
+                let by_value = body
+                    .captures
+                    .iter()
+                    .any(|c| c.local == place.local && c.kind == CaptureKind::Value);
+                if !by_value || place.proj.iter().any(|p| matches!(p, Proj::Deref(_))) {
+                    continue;
+                }
+                let needs = match how {
+                    PlaceUse::Move => ClosureKind::FnOnce,
+                    PlaceUse::Store | PlaceUse::Drop | PlaceUse::Borrow(BorrowKind::Mut { .. }) => {
+                        ClosureKind::FnMut
+                    }
+                    _ => ClosureKind::Fn,
+                };
+                kind = kind.max(needs);
+            }
+        }
+    }
+    ClosureValue { kind, copy }
 }

@@ -51,6 +51,7 @@ fn write_fn(out: &mut String, function: &StdFn, indent: &str) {
         FnKind::Plain => "",
         FnKind::Format => " #[format]",
         FnKind::BorrowsArgs => " #[borrows_args]",
+        FnKind::Detaches => " #[detaches]",
     };
     let _ = write!(
         out,

@@ -262,6 +262,60 @@ pub fn is_static(ty: &Ty) -> bool {
     ok
 }
 
+/// Whether a value of the type can hold a borrowed reference anywhere
+/// inside it: directly, or in a field of a struct or enum (`View<'a>`
+/// holding `&'a T`), however deeply nested.
+pub fn holds_reference(program: &Program, adts: &super::Adts, ty: &Ty) -> bool {
+    let mut visiting = Vec::new();
+    holds_reference_inner(program, adts, ty, &mut visiting)
+}
+
+fn holds_reference_inner(
+    program: &Program,
+    adts: &super::Adts,
+    ty: &Ty,
+    visiting: &mut Vec<DefId>,
+) -> bool {
+    match ty {
+        Ty::Ref(..) => true,
+        Ty::Tuple(items) => items
+            .iter()
+            .any(|t| holds_reference_inner(program, adts, t, visiting)),
+        Ty::Array(t, _) => holds_reference_inner(program, adts, t, visiting),
+        Ty::Fn(params, ret) => {
+            params
+                .iter()
+                .any(|t| holds_reference_inner(program, adts, t, visiting))
+                || holds_reference_inner(program, adts, ret, visiting)
+        }
+        Ty::Adt(d, args) => {
+            if visiting.contains(d) {
+                return false;
+            }
+            visiting.push(*d);
+            let found = args
+                .iter()
+                .any(|t| holds_reference_inner(program, adts, t, visiting))
+                || (!program.def(*d).has_attr("opaque")
+                    && adts
+                        .field_types(*d, args)
+                        .iter()
+                        .any(|t| holds_reference_inner(program, adts, t, visiting)));
+            visiting.pop();
+            found
+        }
+        Ty::Int
+        | Ty::Float
+        | Ty::Bool
+        | Ty::Char
+        | Ty::Str
+        | Ty::Never
+        | Ty::Error
+        | Ty::Param(..)
+        | Ty::Var(_) => false,
+    }
+}
+
 /// The built-in deep `.clone()` exists for every type but references and
 /// the std types marked `no_clone` (tasks, receivers, pools).
 pub fn is_cloneable(program: &Program, ty: &Ty) -> bool {

@@ -20,6 +20,9 @@ pub enum FnKind {
     Format,
     /// Arguments are borrowed, never moved (`assert_eq`, `type_name`).
     BorrowsArgs,
+    /// The function arguments run after the call returns, on a task of
+    /// their own (`task::spawn`): a closure passed must be `'static`.
+    Detaches,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -140,6 +143,16 @@ const fn borrows(name: &'static str, sig: &'static str, doc: &'static str) -> St
         sig,
         cap: None,
         kind: FnKind::BorrowsArgs,
+        doc,
+    }
+}
+
+const fn detaches(name: &'static str, sig: &'static str, doc: &'static str) -> StdFn {
+    StdFn {
+        name,
+        sig,
+        cap: None,
+        kind: FnKind::Detaches,
         doc,
     }
 }
@@ -1375,12 +1388,12 @@ const GC_FNS: &[StdFn] = &[
 ];
 
 const TASK_FNS: &[StdFn] = &[
-    f(
+    detaches(
         "spawn",
         "<T>(body: fn() -> T) -> Task<T>",
         "Starts a task with the parent's capabilities.",
     ),
-    f(
+    detaches(
         "spawn_with",
         "<T>(options: TaskOptions, body: fn() -> T) -> Task<T>",
         "Starts a task with a priority and narrowed capabilities.",
