@@ -1069,6 +1069,7 @@ impl<'m, 'a> FnGen<'m, 'a> {
                     (Ty::Float, Ty::Int) => Op::FloatToInt { dst, a },
                     (Ty::Int, Ty::Char) => Op::IntToChar { dst, a },
                     (Ty::Char, Ty::Int) => Op::CharToInt { dst, a },
+                    (Ty::Bool, Ty::Int) => Op::BoolToInt { dst, a },
                     (x, y) if x == y => Op::Copy { dst, src: a },
                     _ => return self.fail("an unsupported cast"),
                 };
@@ -1269,10 +1270,25 @@ impl<'m, 'a> FnGen<'m, 'a> {
 
     /// Blocks in an order that lets most jumps fall through: each block is
     /// followed by its preferred successor when that is not yet placed;
-    /// cleanup blocks go last.
+    /// cleanup blocks go last. Blocks no path from the entry reaches (code
+    /// after a `return` or a `panic`) are left out: their statements were
+    /// typed as dead code and need not fit the registers' types.
     fn layout(&self) -> Vec<usize> {
         let n = self.body.blocks.len();
-        let mut placed = vec![false; n];
+        let mut placed = vec![true; n];
+        let mut stack = vec![0usize];
+        if n > 0 {
+            placed[0] = false;
+        }
+        while let Some(b) = stack.pop() {
+            let block = &self.body.blocks[b];
+            for s in block.terminator.successors().chain(block.unwind) {
+                if placed[s.index()] {
+                    placed[s.index()] = false;
+                    stack.push(s.index());
+                }
+            }
+        }
         let mut order = Vec::with_capacity(n);
         for pass_cleanup in [false, true] {
             for start in 0..n {

@@ -81,6 +81,7 @@ fn reads_only(op: &Op) -> bool {
             | Op::FloatToInt { .. }
             | Op::IntToChar { .. }
             | Op::CharToInt { .. }
+            | Op::BoolToInt { .. }
             | Op::JumpIf { .. }
             | Op::JumpIfNot { .. }
             | Op::BrCmpInt { .. }

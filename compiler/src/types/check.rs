@@ -1157,8 +1157,9 @@ impl Checker<'_> {
                 if let (Some(d), false) = (diverges, reported) {
                     self.unreachable(self.span_of(tail), d, "expression");
                 }
-                let t = self.infer(tail, hint);
-                if diverges.is_some() { Ty::Never } else { t }
+                // As in Rust, a block with a tail has the tail's type even
+                // after a diverging statement (`{ panic(…); 1 }` is `int`).
+                self.infer(tail, hint)
             }
             None if diverges.is_some() => Ty::Never,
             None => Ty::unit(),
@@ -1474,7 +1475,11 @@ impl Checker<'_> {
             }
         }
         let ct = self.infer(callee, None);
-        if let Some(d) = self.out.expr_defs.get(&callee).copied() {
+        // The call names the item its callee path names; a callee that is
+        // itself a call (`make()()`) calls the value that call returns.
+        if matches!(self.body.expr(callee).kind, ExprKind::Path(_))
+            && let Some(d) = self.out.expr_defs.get(&callee).copied()
+        {
             self.out.expr_defs.insert(e, d);
         }
         match self.shallow(&ct) {

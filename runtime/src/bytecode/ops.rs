@@ -439,6 +439,8 @@ instructions! {
     IntToChar = 0x3a, "int_to_char" { dst: Reg => Dst, a: Reg => Src }
     /// `dst = a as int` from `char`.
     CharToInt = 0x3b, "char_to_int" { dst: Reg => Dst, a: Reg => Src }
+    /// `dst = a as int` from `bool` (`true` is 1, `false` 0).
+    BoolToInt = 0x3c, "bool_to_int" { dst: Reg => Dst, a: Reg => Src }
     /// Continues at `off` bytes after the next instruction.
     Jump = 0x40, "jump" { off: i32 => Off }
     /// Jumps when the `bool` in `cond` is true.

@@ -372,6 +372,7 @@ fn instruction(m: &Module, f: &Function, op: &Op, next: usize, boundary: &[bool]
         Op::FloatToInt { dst, a } => unary(f, dst, T::Int, a, T::Float)?,
         Op::IntToChar { dst, a } => unary(f, dst, T::Char, a, T::Int)?,
         Op::CharToInt { dst, a } => unary(f, dst, T::Int, a, T::Char)?,
+        Op::BoolToInt { dst, a } => unary(f, dst, T::Int, a, T::Bool)?,
         Op::JumpIf { cond, .. } | Op::JumpIfNot { cond, .. } => want(f, cond, T::Bool)?,
         Op::BrCmpInt { a, b, cmp, .. } => {
             if cmp > 5 {

@@ -1114,6 +1114,13 @@ impl<'p> Vm<'p> {
                     };
                     set_scalar!(dst, Value::Int(i64::from(u32::from(*c))));
                 }
+                Op::BoolToInt { dst, a } => {
+                    // SAFETY: see `r!`.
+                    let Value::Bool(b) = (unsafe { &r!(a) }) else {
+                        type_fault!()
+                    };
+                    set_scalar!(dst, Value::Int(i64::from(*b)));
+                }
                 Op::Jump { off } => {
                     if (off as usize) < pc {
                         tick!();
