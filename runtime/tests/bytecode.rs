@@ -79,6 +79,7 @@ fn samples() -> Vec<Op> {
         Op::FloatToInt { dst: 1, a: 2 },
         Op::IntToChar { dst: 1, a: 2 },
         Op::CharToInt { dst: 1, a: 2 },
+        Op::BoolToInt { dst: 1, a: 2 },
         Op::Jump { off: -12 },
         Op::JumpIf { cond: 4, off: 30 },
         Op::JumpIfNot { cond: 4, off: -3 },

@@ -522,38 +522,54 @@ impl Gen<'_, '_> {
 
 /// Temporaries assigned once, from constants only.
 fn promotable(body: &crate::mir::Body) -> Vec<crate::mir::Local> {
-    let mut assigned: std::collections::HashMap<crate::mir::Local, (u32, bool)> =
-        std::collections::HashMap::new();
-    let is_const = |op: &Operand| matches!(op, Operand::Const(c) if !matches!(c, Const::Str(_)));
+    use std::collections::HashMap;
+    // Each temporary assigned exactly once, by an rvalue built only of
+    // constants and of other such temporaries (`&[Cap::Net, Cap::Clock]`:
+    // each unit variant is a temporary of its own).
+    let mut only_value: HashMap<crate::mir::Local, Option<&Rvalue>> = HashMap::new();
     for block in &body.blocks {
         for st in &block.statements {
             if let StatementKind::Assign(dest, rv) = &st.kind
                 && let Some(l) = dest.as_local()
             {
-                let constant = match rv {
-                    Rvalue::Use(op) | Rvalue::Repeat(op, _) => is_const(op),
-                    Rvalue::Aggregate(
-                        AggregateKind::Tuple | AggregateKind::Array | AggregateKind::Adt(_),
-                        ops,
-                    ) => ops.iter().all(is_const),
-                    _ => false,
-                };
-                let e = assigned.entry(l).or_insert((0, true));
-                e.0 += 1;
-                e.1 &= constant;
+                only_value
+                    .entry(l)
+                    .and_modify(|v| *v = None)
+                    .or_insert(Some(rv));
             }
         }
         if let TerminatorKind::Call { dest, .. } = &block.terminator.kind
             && let Some(l) = dest.as_local()
         {
-            assigned.entry(l).or_insert((0, true)).1 = false;
+            only_value.insert(l, None);
         }
     }
-    assigned
-        .into_iter()
-        .filter(|(l, (n, c))| *n == 1 && *c && body.local(*l).is_temp())
-        .map(|(l, _)| l)
-        .collect()
+    let mut promoted: Vec<crate::mir::Local> = Vec::new();
+    loop {
+        let is_const = |op: &Operand| match op {
+            Operand::Const(c) => !matches!(c, Const::Str(_)),
+            Operand::Copy(p, _) | Operand::Move(p, _) => {
+                p.as_local().is_some_and(|l| promoted.contains(&l))
+            }
+        };
+        let found: Vec<crate::mir::Local> = only_value
+            .iter()
+            .filter(|(l, _)| body.local(**l).is_temp() && !promoted.contains(l))
+            .filter(|(_, rv)| match rv {
+                Some(Rvalue::Use(op) | Rvalue::Repeat(op, _)) => is_const(op),
+                Some(Rvalue::Aggregate(
+                    AggregateKind::Tuple | AggregateKind::Array | AggregateKind::Adt(_),
+                    ops,
+                )) => ops.iter().all(is_const),
+                _ => false,
+            })
+            .map(|(l, _)| *l)
+            .collect();
+        if found.is_empty() {
+            return promoted;
+        }
+        promoted.extend(found);
+    }
 }
 
 fn implied_bounds(t: &RTy, out: &mut Vec<(Rv, Rv)>) {

@@ -84,6 +84,18 @@ pub fn function_name(program: &Program, typed: &TypedProgram, def: DefId) -> Str
     program.def_path(def)
 }
 
+/// The field names `Debug` prints: those of a struct or struct-like
+/// variant, none for a tuple struct or variant (whose fields are `0`, `1`…).
+fn debug_field_names(fields: &[(String, Ty)]) -> Vec<String> {
+    if fields
+        .iter()
+        .all(|(n, _)| n.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Vec::new();
+    }
+    fields.iter().map(|(n, _)| n.clone()).collect()
+}
+
 /// Compiles every user function of a checked program (one without errors).
 pub fn compile(program: &Program, typed: &TypedProgram) -> Result<Compiled, CodegenError> {
     let mirs = crate::mir::build_program(program, typed);
@@ -182,6 +194,7 @@ impl<'a> ModuleBuilder<'a> {
             mb.module.types.push(TypeDef::Enum {
                 name: name.into(),
                 variants: Vec::new(),
+                field_names: Vec::new(),
             });
             if let Some(d) = def {
                 mb.types.insert(TypeKey::Adt(d), idx);
@@ -244,32 +257,40 @@ impl<'a> ModuleBuilder<'a> {
             ("Result", well_known::RESULT),
         ] {
             if let Some(d) = program.lang_item(name) {
-                let variants = mb.variants_of(d);
+                let (variants, field_names) = mb.variants_of(d);
                 mb.module.types[idx as usize] = TypeDef::Enum {
                     name: name.into(),
                     variants,
+                    field_names,
                 };
             }
         }
         mb
     }
 
-    fn variants_of(&mut self, enum_def: DefId) -> Vec<(String, Vec<RegType>)> {
-        self.program
-            .variants(enum_def)
-            .into_iter()
-            .map(|v| {
-                let tys: Vec<Ty> = self
-                    .typed
-                    .adts
-                    .fields
-                    .get(&v)
-                    .map(|fs| fs.iter().map(|f| f.ty.clone()).collect())
-                    .unwrap_or_default();
-                let regs = tys.iter().map(|t| self.reg_type(t)).collect();
-                (self.program.def(v).name.text.clone(), regs)
-            })
-            .collect()
+    /// Each variant's name and field types, and the field names of the
+    /// struct-like ones.
+    #[allow(clippy::type_complexity)]
+    fn variants_of(&mut self, enum_def: DefId) -> (Vec<(String, Vec<RegType>)>, Vec<Vec<String>>) {
+        let mut variants = Vec::new();
+        let mut names = Vec::new();
+        for v in self.program.variants(enum_def) {
+            let fields: Vec<(String, Ty)> = self.fields_of(v);
+            let regs = fields.iter().map(|(_, t)| self.reg_type(t)).collect();
+            variants.push((self.program.def(v).name.text.clone(), regs));
+            names.push(debug_field_names(&fields));
+        }
+        (variants, names)
+    }
+
+    /// A struct's or variant's fields: names and types.
+    fn fields_of(&self, def: DefId) -> Vec<(String, Ty)> {
+        self.typed
+            .adts
+            .fields
+            .get(&def)
+            .map(|fs| fs.iter().map(|f| (f.name.clone(), f.ty.clone())).collect())
+            .unwrap_or_default()
     }
 
     fn add_type(&mut self, key: TypeKey, def: TypeDef) -> u32 {
@@ -298,22 +319,20 @@ impl<'a> ModuleBuilder<'a> {
             },
         );
         let t = match &self.program.def(def).kind {
-            DefKind::Enum(_) => TypeDef::Enum {
-                name,
-                variants: self.variants_of(def),
-            },
+            DefKind::Enum(_) => {
+                let (variants, field_names) = self.variants_of(def);
+                TypeDef::Enum {
+                    name,
+                    variants,
+                    field_names,
+                }
+            }
             _ => {
-                let fields: Vec<(String, Ty)> = self
-                    .typed
-                    .adts
-                    .fields
-                    .get(&def)
-                    .map(|fs| fs.iter().map(|f| (f.name.clone(), f.ty.clone())).collect())
-                    .unwrap_or_default();
+                let fields = self.fields_of(def);
                 TypeDef::Record {
                     name,
                     fields: fields.iter().map(|(_, t)| self.reg_type(t)).collect(),
-                    field_names: fields.into_iter().map(|(n, _)| n).collect(),
+                    field_names: debug_field_names(&fields),
                 }
             }
         };
@@ -361,14 +380,27 @@ impl<'a> ModuleBuilder<'a> {
                     return RegType::Owned(*i);
                 }
                 if self.program.is_std_def(*d) {
-                    return match self.program.def(*d).name.text.as_str() {
-                        "List" => RegType::Owned(self.list_type()),
-                        "Map" => RegType::Owned(
-                            self.add_type(TypeKey::Map, TypeDef::Map(RegType::Any, RegType::Any)),
-                        ),
+                    match self.program.def(*d).name.text.as_str() {
+                        "List" => return RegType::Owned(self.list_type()),
+                        "Map" => {
+                            return RegType::Owned(
+                                self.add_type(
+                                    TypeKey::Map,
+                                    TypeDef::Map(RegType::Any, RegType::Any),
+                                ),
+                            );
+                        }
                         // Opaque runtime values (iterators, instants, …).
-                        _ => RegType::Any,
-                    };
+                        _ if self.program.def(*d).has_attr("opaque")
+                            && !self.typed.adts.fields.contains_key(d) =>
+                        {
+                            return RegType::Any;
+                        }
+                        // Std structs and enums (`GcStats`, `GcMode`) are
+                        // records and enums like the program's own, so that
+                        // natives build them with their names.
+                        _ => {}
+                    }
                 }
                 RegType::Owned(self.adt_type(*d))
             }
@@ -945,6 +977,12 @@ impl<'m, 'a> FnGen<'m, 'a> {
                 self.emit(Op::LoadUnit { dst });
                 Ok(())
             }
+            // Reading a place that goes through an index checks the index
+            // (`let _ = xs[i];` panics when `i` is out of bounds).
+            StatementKind::FakeRead(p) if p.has_index() => {
+                self.place_ptr(p)?;
+                Ok(())
+            }
             StatementKind::StorageLive(_)
             | StatementKind::StorageDead(_)
             | StatementKind::FakeRead(_)
@@ -962,7 +1000,8 @@ impl<'m, 'a> FnGen<'m, 'a> {
     fn is_silent(&self, s: &crate::mir::Statement) -> bool {
         match s.kind {
             StatementKind::StorageDead(l) => !self.clears_at_death(l),
-            StatementKind::StorageLive(_) | StatementKind::FakeRead(_) | StatementKind::Nop => true,
+            StatementKind::FakeRead(ref p) => !p.has_index(),
+            StatementKind::StorageLive(_) | StatementKind::Nop => true,
             _ => false,
         }
     }

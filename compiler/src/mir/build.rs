@@ -235,9 +235,16 @@ struct Builder<'a, 'c> {
     scopes: Vec<Scope>,
     loops: Vec<LoopScope>,
     in_cleanup: bool,
-    /// Set while lowering the operand of `&` in a `let` initialiser: its
-    /// temporary lives as long as the `let`'s block.
-    extend_temps: bool,
+    /// The `&` expressions of the `let` initialiser being lowered whose
+    /// temporaries live as long as the `let`'s block (Rust's extending
+    /// borrows: the initialiser itself, and through block tails, `if`/
+    /// `else` and `match` arms, tuple, array and struct literal fields).
+    extending: HashSet<ExprId>,
+    /// The scope of the block the `let` is in.
+    let_scope: usize,
+    /// While lowering the operand of one of those: the scope depth its
+    /// temporaries go to.
+    extend_to: Option<usize>,
 }
 
 impl<'a, 'c> Builder<'a, 'c> {
@@ -269,7 +276,9 @@ impl<'a, 'c> Builder<'a, 'c> {
             scopes: Vec::new(),
             loops: Vec::new(),
             in_cleanup: false,
-            extend_temps: false,
+            extending: HashSet::new(),
+            let_scope: 0,
+            extend_to: None,
         };
         b.cur = b.new_block();
         b
@@ -448,19 +457,24 @@ impl<'a, 'c> Builder<'a, 'c> {
         Operand::Move(Place::local(t), span)
     }
 
+    /// The innermost block scope (statement scopes skipped).
+    fn block_scope(&self) -> usize {
+        let n = self.scopes.len();
+        (0..n)
+            .rev()
+            .find(|&i| !self.scopes[i].is_statement)
+            .unwrap_or(n.saturating_sub(1))
+    }
+
     fn temp_scope(&self) -> usize {
         let n = self.scopes.len();
         if n == 0 {
             return 0;
         }
-        if self.extend_temps {
-            // The innermost block scope (skip statement scopes).
-            return (0..n)
-                .rev()
-                .find(|&i| !self.scopes[i].is_statement)
-                .unwrap_or(n - 1);
+        match self.extend_to {
+            Some(depth) => depth.min(n - 1),
+            None => n - 1,
         }
-        n - 1
     }
 
     fn push_scope(&mut self) {
@@ -853,7 +867,12 @@ impl<'a, 'c> Builder<'a, 'c> {
                 self.assign(dest, Rvalue::Use(Operand::Const(Const::Unit)), span);
             }
             ExprKind::Ref { mutable, operand } => {
+                let saved = self.extend_to;
+                if self.extending.contains(&e) {
+                    self.extend_to = Some(self.let_scope);
+                }
                 let place = self.place(*operand, *mutable);
+                self.extend_to = saved;
                 let kind = BorrowKind::of(*mutable);
                 self.assign(dest, Rvalue::Ref(kind, place), span);
             }
@@ -1163,17 +1182,22 @@ impl<'a, 'c> Builder<'a, 'c> {
             self.declare_bindings(pat);
             let l = self.local_map[&id];
             self.push_statement_scope_at(Span::new(span.end.saturating_sub(1), span.end));
-            self.extend_temps = is_ref_expr(cx.ast, init);
+            self.let_scope = self.block_scope();
+            self.extending = extending_borrows(cx.ast, init);
             let op = self.operand_coerced(init, &pty);
-            self.extend_temps = false;
+            self.extending.clear();
             self.assign(&Place::local(l), Rvalue::Use(op), span);
             self.pop_scope();
             return;
         }
         self.push_statement_scope_at(Span::new(span.end.saturating_sub(1), span.end));
-        self.extend_temps = is_ref_expr(cx.ast, init);
+        self.let_scope = self.block_scope();
+        self.extending = extending_borrows(cx.ast, init);
         let place = self.place(init, false);
-        self.extend_temps = false;
+        self.extending.clear();
+        // The place is evaluated even when the pattern binds nothing
+        // (`let _ = xs[i];` checks the index, as Rust's PlaceMention).
+        self.push_stmt(StatementKind::FakeRead(place.clone()), cx.span(init));
         match else_block {
             None => {
                 // Bindings belong to the enclosing block, not the statement.
@@ -1447,12 +1471,44 @@ fn is_place_expr(ast: &ast::Body, bt: &BodyTypes, e: ExprId) -> bool {
 
 /// `&e` (possibly inside parentheses, tuples, arrays or struct literals)
 /// as a `let` initialiser: Rust extends the temporary's life to the block.
-fn is_ref_expr(ast: &ast::Body, e: ExprId) -> bool {
-    match &ast.expr(e).kind {
-        ExprKind::Ref { .. } => true,
-        ExprKind::Paren(inner) => is_ref_expr(ast, *inner),
-        _ => false,
+/// The borrow expressions of a `let` initialiser whose temporaries live
+/// as long as the `let`'s block, as Rust's temporary lifetime extension:
+/// `&e` itself, and inside the operand of such a borrow, parentheses,
+/// tuple, array and struct literals; and the tails of blocks, `if`/`else`
+/// branches and `match` arms.
+fn extending_borrows(ast: &ast::Body, init: ExprId) -> HashSet<ExprId> {
+    fn walk(ast: &ast::Body, e: ExprId, out: &mut HashSet<ExprId>) {
+        match &ast.expr(e).kind {
+            ExprKind::Ref { operand, .. } => {
+                out.insert(e);
+                walk(ast, *operand, out);
+            }
+            ExprKind::Paren(inner) => walk(ast, *inner, out),
+            ExprKind::Tuple(items) | ExprKind::Array(items) => {
+                items.iter().for_each(|i| walk(ast, *i, out));
+            }
+            ExprKind::Block(block) => {
+                if let Some(tail) = block.tail {
+                    walk(ast, tail, out);
+                }
+            }
+            ExprKind::If {
+                then_branch,
+                else_branch,
+                ..
+            } => {
+                walk(ast, *then_branch, out);
+                if let Some(e) = else_branch {
+                    walk(ast, *e, out);
+                }
+            }
+            ExprKind::Match { arms, .. } => arms.iter().for_each(|a| walk(ast, a.body, out)),
+            _ => {}
+        }
     }
+    let mut out = HashSet::new();
+    walk(ast, init, &mut out);
+    out
 }
 
 // ----------------------------------------------------------------------

@@ -167,6 +167,14 @@ impl Place {
         self.proj.is_empty().then_some(self.local)
     }
 
+    /// Whether reaching the place indexes a list or array (and so can
+    /// panic on a bad index).
+    pub fn has_index(&self) -> bool {
+        self.proj
+            .iter()
+            .any(|p| matches!(p, Proj::Index(_) | Proj::ConstIndex { .. }))
+    }
+
     /// Whether the place goes through a `*`.
     pub fn has_deref(&self) -> bool {
         self.proj.iter().any(|p| matches!(p, Proj::Deref(_)))
@@ -361,13 +369,11 @@ impl StatementKind {
     /// Whether the statement can panic by itself (overflow, an index out
     /// of bounds); `Body::may_panic` adds what depends on the locals.
     pub fn may_panic(&self) -> bool {
-        let StatementKind::Assign(place, rv) = self else {
-            return false;
-        };
-        let indexes = |p: &Place| {
-            p.proj
-                .iter()
-                .any(|x| matches!(x, Proj::Index(_) | Proj::ConstIndex { .. }))
+        let indexes = Place::has_index;
+        let (place, rv) = match self {
+            StatementKind::Assign(place, rv) => (place, rv),
+            StatementKind::FakeRead(place) => return indexes(place),
+            _ => return false,
         };
         let operand_indexes = |o: &Operand| o.place().is_some_and(indexes);
         indexes(place)

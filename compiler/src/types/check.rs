@@ -112,6 +112,10 @@ struct Checker<'a> {
     diags: Vec<Diagnostic>,
     /// Set while inferring an assignment target: reading it is not a use.
     assign_target: bool,
+    /// Arithmetic on operands whose type was not known yet (`|x| x * x`
+    /// before the call that says `x: int`): checked again once the body
+    /// is inferred, as rustc keeps the operator's obligation pending.
+    deferred_ops: Vec<(BinaryOp, Ty, Ty, Span)>,
 }
 
 pub fn check_body(
@@ -183,6 +187,7 @@ pub fn check_body(
         },
         diags: Vec::new(),
         assign_target: false,
+        deferred_ops: Vec::new(),
     };
     match &def.kind {
         DefKind::Fn(f) => {
@@ -1668,7 +1673,12 @@ impl Checker<'_> {
             }
         };
         let Some((m, self_ty)) = found else {
-            let base = self.shallow(rt.peel_refs());
+            // Auto-deref through every reference, also one an inference
+            // variable stands for (`name: &String` bound by `Some(name)`).
+            let mut base = self.shallow(&rt);
+            while let Ty::Ref(_, inner) = base {
+                base = self.shallow(&inner);
+            }
             let base = self.deep(&base);
             if method.text == "clone" && args.is_empty() {
                 if ty::is_cloneable(self.program, &base) {
@@ -1924,6 +1934,12 @@ impl Checker<'_> {
         }
         let l = self.shallow(&l);
         let r = self.shallow(&r);
+        if matches!(l, Ty::Var(_)) && matches!(r, Ty::Var(_)) {
+            // Both sides are the same unknown: an arithmetic result has the
+            // operands' type, so inference goes on; `finish` checks it.
+            self.deferred_ops.push((op, l.clone(), r, span));
+            return l;
+        }
         let ok = match op {
             BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem => {
                 matches!((&l, &r), (Ty::Int, Ty::Int) | (Ty::Float, Ty::Float))
@@ -2856,6 +2872,16 @@ impl Checker<'_> {
     // After inference
 
     fn finish(&mut self) {
+        // Operators whose operand types later code decided.
+        let mut unknown_operands = None;
+        for (op, l, r, span) in std::mem::take(&mut self.deferred_ops) {
+            let (dl, dr) = (self.deep(&l), self.deep(&r));
+            if matches!(dl, Ty::Var(_)) {
+                unknown_operands.get_or_insert((op, span));
+            } else {
+                self.arith_result(op, &dl, &dr, span);
+            }
+        }
         // Types the body never pinned down.
         let mut reported = false;
         for i in 0..self.out.locals.len() {
@@ -2874,6 +2900,15 @@ impl Checker<'_> {
                 reported = true;
             }
             self.out.locals[i].ty = erase_vars(&t);
+        }
+        // One mistake, one error: a binding's missing type covers it.
+        if let (Some((op, span)), false) = (unknown_operands, reported) {
+            self.error(
+                codes::TYPE_ANNOTATIONS_NEEDED,
+                span,
+                "type annotations needed",
+            )
+            .label = format!("the operands of `{}` need a known type", op.as_str());
         }
         for i in 0..self.out.expr_types.len() {
             let t = self.deep(&self.out.expr_types[i]);

@@ -41,7 +41,7 @@ pub fn disassemble(m: &Module) -> String {
                         .collect();
                     format!("record {name} {{ {} }}", fs.join(", "))
                 }
-                TypeDef::Enum { name, variants } => {
+                TypeDef::Enum { name, variants, .. } => {
                     let vs: Vec<String> = variants
                         .iter()
                         .map(|(n, fs)| {

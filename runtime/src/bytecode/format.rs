@@ -130,13 +130,22 @@ pub fn write(m: &Module) -> Vec<u8> {
                     w.str(n);
                 }
             }
-            TypeDef::Enum { name, variants } => {
+            TypeDef::Enum {
+                name,
+                variants,
+                field_names,
+            } => {
                 w.u8(1);
                 w.str(name);
                 w.len(variants.len());
-                for (n, fs) in variants {
+                for (i, (n, fs)) in variants.iter().enumerate() {
                     w.str(n);
                     w.reg_types(fs);
+                    let names = field_names.get(i).map_or(&[][..], Vec::as_slice);
+                    w.len(names.len());
+                    for f in names {
+                        w.str(f);
+                    }
                 }
             }
             TypeDef::List(e) => {
@@ -331,10 +340,21 @@ pub fn read(bytes: &[u8]) -> Result<Module, LoadError> {
                 let name = r.str()?;
                 let n = r.len()?;
                 let mut variants = Vec::with_capacity(n);
+                let mut field_names = Vec::with_capacity(n);
                 for _ in 0..n {
                     variants.push((r.str()?, r.reg_types()?));
+                    let k = r.len()?;
+                    let mut names = Vec::with_capacity(k);
+                    for _ in 0..k {
+                        names.push(r.str()?);
+                    }
+                    field_names.push(names);
                 }
-                TypeDef::Enum { name, variants }
+                TypeDef::Enum {
+                    name,
+                    variants,
+                    field_names,
+                }
             }
             2 => TypeDef::List(r.reg_type()?),
             3 => TypeDef::Map(r.reg_type()?, r.reg_type()?),

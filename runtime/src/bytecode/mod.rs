@@ -78,17 +78,21 @@ impl RegType {
 /// An entry of the type table.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TypeDef {
-    /// A struct or tuple: its fields (a tuple's `name` and `field_names`
-    /// are empty; `Debug` formatting prints them).
+    /// A struct or tuple: its fields. `Debug` formatting prints them: a
+    /// tuple has no `name` and no `field_names`, a tuple or unit struct a
+    /// `name` and no `field_names`, a struct both.
     Record {
         name: String,
         fields: Vec<RegType>,
         field_names: Vec<String>,
     },
-    /// An enum: each variant's fields.
+    /// An enum: each variant's fields, and for each variant the names of
+    /// its fields when it is struct-like (`Reading { hr: int }`), none for
+    /// a tuple-like or unit variant.
     Enum {
         name: String,
         variants: Vec<(String, Vec<RegType>)>,
+        field_names: Vec<Vec<String>>,
     },
     /// A list of elements.
     List(RegType),

@@ -291,6 +291,11 @@ const CHAR_METHODS: &[StdFn] = &[
 
 const STRING_METHODS: &[StdFn] = &[
     f("new", "() -> String", "An empty string."),
+    f(
+        "from",
+        "(text: &String) -> String",
+        "A new string with the same text (Rust's `String::from`).",
+    ),
     f("len", "(&self) -> int", "The length in UTF-8 bytes."),
     f(
         "is_empty",

@@ -263,7 +263,10 @@ fn write_value(out: &mut String, module: &Module, v: &Value, spec: &Spec, indent
         Value::Record(r) => write_record(out, module, r.ty, &r.fields, spec, indent),
         Value::Variant(var) => {
             let name = variant_name(module, var.ty, var.tag);
-            write_tuple_like(out, module, name, &var.fields, spec, indent);
+            match variant_field_names(module, var.ty, var.tag) {
+                [] => write_tuple_like(out, module, name, &var.fields, spec, indent),
+                names => write_named_fields(out, module, name, names, &var.fields, spec, indent),
+            }
         }
         Value::Tag(ty, tag) => {
             let name = variant_name(module, *ty, *tag).to_string();
@@ -364,6 +367,16 @@ fn variant_name(module: &Module, ty: u32, tag: u32) -> &str {
     }
 }
 
+/// The field names of a struct-like variant (none for other variants).
+fn variant_field_names(module: &Module, ty: u32, tag: u32) -> &[String] {
+    match module.types.get(ty as usize) {
+        Some(TypeDef::Enum { field_names, .. }) => {
+            field_names.get(tag as usize).map_or(&[][..], Vec::as_slice)
+        }
+        _ => &[],
+    }
+}
+
 fn write_record(
     out: &mut String,
     module: &Module,
@@ -405,7 +418,7 @@ fn write_record(
         }) => (name.as_str(), field_names.as_slice()),
         _ => ("", &[][..]),
     };
-    if names.is_empty() {
+    if name.is_empty() {
         // A tuple.
         if fields.len() == 1 && !spec.alternate {
             out.push('(');
@@ -416,10 +429,29 @@ fn write_record(
         write_seq(out, module, "(", ")", fields.iter(), spec, indent);
         return;
     }
-    out.push_str(name);
-    if fields.is_empty() {
+    if names.is_empty() {
+        // A tuple struct, or a unit struct.
+        if fields.is_empty() {
+            out.push_str(name);
+        } else {
+            write_tuple_like(out, module, name, fields, spec, indent);
+        }
         return;
     }
+    write_named_fields(out, module, name, names, fields, spec, indent);
+}
+
+/// `Name { a: 1, b: 2 }`, or one field a line with `{:#?}`.
+fn write_named_fields(
+    out: &mut String,
+    module: &Module,
+    name: &str,
+    names: &[String],
+    fields: &[Value],
+    spec: &Spec,
+    indent: usize,
+) {
+    out.push_str(name);
     if spec.alternate {
         out.push_str(" {\n");
         for (n, v) in names.iter().zip(fields) {

@@ -412,7 +412,7 @@ fn gc_stats(vm: &mut Vm, _: &mut [Value]) -> R {
     let int = |n: u64| Value::Int(i64::try_from(n).unwrap_or(i64::MAX));
     let us = |x: f64| Value::Int(x.round() as i64);
     Ok(Value::record(
-        u32::MAX,
+        vm.program.record_type("GcStats"),
         vec![
             int(s.young_collections + s.old_collections),
             int(s.young_collections),

@@ -135,6 +135,17 @@ impl std::fmt::Debug for Program {
 }
 
 impl Program {
+    /// The type-table index of the std record named `name` (what a native
+    /// builds a std struct with, so that it prints as one), or `u32::MAX`
+    /// when the program never names the type.
+    pub fn record_type(&self, name: &str) -> u32 {
+        self.module
+            .types
+            .iter()
+            .position(|t| matches!(t, TypeDef::Record { name: n, .. } if n == name))
+            .map_or(u32::MAX, |i| i as u32)
+    }
+
     /// Prepares a verified module; natives are bound by name, host ones
     /// (`extra`) first.
     pub fn new(module: Module, extra: &HashMap<String, NativeFn>) -> Result<Program, PrepareError> {

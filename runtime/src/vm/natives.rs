@@ -411,6 +411,10 @@ fn s_new(_: &mut Vm, _: &mut [Value]) -> R {
     Ok(Value::str(String::new()))
 }
 
+fn s_from(_: &mut Vm, a: &mut [Value]) -> R {
+    Ok(Value::str(text(a, 0)?.to_string()))
+}
+
 fn s_len(_: &mut Vm, a: &mut [Value]) -> R {
     Ok(Value::Int(text(a, 0)?.len() as i64))
 }
@@ -1023,6 +1027,7 @@ const NATIVES: &[(&str, NativeFn)] = &[
     ("char::is_uppercase", c_is_uppercase),
     ("char::to_digit", c_to_digit),
     ("String::new", s_new),
+    ("String::from", s_from),
     ("String::len", s_len),
     ("String::is_empty", s_is_empty),
     ("String::push", s_push),
