@@ -1485,7 +1485,9 @@ fn extending_borrows(ast: &ast::Body, init: ExprId) -> HashSet<ExprId> {
             }
             ExprKind::Paren(inner) => walk(ast, *inner, out),
             ExprKind::Tuple(items) | ExprKind::Array(items) => {
-                items.iter().for_each(|i| walk(ast, *i, out));
+                for i in items {
+                    walk(ast, *i, out);
+                }
             }
             ExprKind::Block(block) => {
                 if let Some(tail) = block.tail {
