@@ -154,6 +154,11 @@ fn samples() -> Vec<Op> {
         Op::Unreachable {},
         Op::LoadFunc { dst: 1, f: 3 },
         Op::AddrReg { dst: 1, src: 2 },
+        Op::Promote {
+            dst: 1,
+            src: 2,
+            slot: 3,
+        },
         Op::AddrField {
             dst: 1,
             ptr: 2,

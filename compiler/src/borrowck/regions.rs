@@ -520,58 +520,6 @@ impl Gen<'_, '_> {
     }
 }
 
-/// Temporaries assigned once, from constants only.
-fn promotable(body: &crate::mir::Body) -> Vec<crate::mir::Local> {
-    use std::collections::HashMap;
-    // Each temporary assigned exactly once, by an rvalue built only of
-    // constants and of other such temporaries (`&[Cap::Net, Cap::Clock]`:
-    // each unit variant is a temporary of its own).
-    let mut only_value: HashMap<crate::mir::Local, Option<&Rvalue>> = HashMap::new();
-    for block in &body.blocks {
-        for st in &block.statements {
-            if let StatementKind::Assign(dest, rv) = &st.kind
-                && let Some(l) = dest.as_local()
-            {
-                only_value
-                    .entry(l)
-                    .and_modify(|v| *v = None)
-                    .or_insert(Some(rv));
-            }
-        }
-        if let TerminatorKind::Call { dest, .. } = &block.terminator.kind
-            && let Some(l) = dest.as_local()
-        {
-            only_value.insert(l, None);
-        }
-    }
-    let mut promoted: Vec<crate::mir::Local> = Vec::new();
-    loop {
-        let is_const = |op: &Operand| match op {
-            Operand::Const(c) => !matches!(c, Const::Str(_)),
-            Operand::Copy(p, _) | Operand::Move(p, _) => {
-                p.as_local().is_some_and(|l| promoted.contains(&l))
-            }
-        };
-        let found: Vec<crate::mir::Local> = only_value
-            .iter()
-            .filter(|(l, _)| body.local(**l).is_temp() && !promoted.contains(l))
-            .filter(|(_, rv)| match rv {
-                Some(Rvalue::Use(op) | Rvalue::Repeat(op, _)) => is_const(op),
-                Some(Rvalue::Aggregate(
-                    AggregateKind::Tuple | AggregateKind::Array | AggregateKind::Adt(_),
-                    ops,
-                )) => ops.iter().all(is_const),
-                _ => false,
-            })
-            .map(|(l, _)| *l)
-            .collect();
-        if found.is_empty() {
-            return promoted;
-        }
-        promoted.extend(found);
-    }
-}
-
 fn implied_bounds(t: &RTy, out: &mut Vec<(Rv, Rv)>) {
     match t {
         RTy::Ref(r, inner, _) => {
@@ -644,7 +592,7 @@ pub fn infer(cx: &BodyCx<'_>, templates: &mut Templates, fn_def: Option<DefId>) 
             return_regions: Vec::new(),
             known: Vec::new(),
         },
-        promoted: promotable(body),
+        promoted: body.promoted_temps(),
     };
     // The signature's regions are universal; arguments and the return
     // place have the signature's types.

@@ -164,6 +164,8 @@ struct ModuleBuilder<'a> {
     natives: HashMap<String, u16>,
     fn_index: HashMap<(DefId, Option<u32>), u32>,
     files: HashMap<FileId, u32>,
+    /// Static slots handed out to `promote` instructions so far.
+    statics: u16,
 }
 
 impl<'a> ModuleBuilder<'a> {
@@ -186,6 +188,7 @@ impl<'a> ModuleBuilder<'a> {
             natives: HashMap::new(),
             fn_index: HashMap::new(),
             files: HashMap::new(),
+            statics: 0,
         };
         // The types the runtime builds itself, at fixed indices.
         for name in ["Option", "Result"] {
@@ -488,6 +491,8 @@ struct FnGen<'m, 'a> {
     /// Registers loaded once, on entry, with scalar constants the body
     /// reads (never written afterwards).
     const_regs: HashMap<ConstKey, u16>,
+    /// Temporaries holding a constant, whose shared borrows are `'static`.
+    promoted: Vec<Local>,
 }
 
 type R<T> = Result<T, CodegenError>;
@@ -519,6 +524,7 @@ impl<'m, 'a> FnGen<'m, 'a> {
             free: HashMap::new(),
             taken: Vec::new(),
             const_regs: HashMap::new(),
+            promoted: body.promoted_temps(),
         };
         g.layout_registers()?;
         g.load_constants()?;
@@ -1072,8 +1078,21 @@ impl<'m, 'a> FnGen<'m, 'a> {
     fn rvalue_into(&mut self, rv: &Rvalue, dst: u16) -> R<()> {
         match rv {
             Rvalue::Use(op) => self.write_operand(op, dst),
-            Rvalue::Ref(_, place) => {
-                if place.proj.is_empty() {
+            Rvalue::Ref(kind, place) => {
+                if !kind.is_mut()
+                    && let Some(l) = place.as_local()
+                    && self.promoted.contains(&l)
+                {
+                    // A `'static` borrow (the borrow checker's promotion):
+                    // of a copy that outlives this frame.
+                    let slot = self.mb.statics;
+                    let Some(next) = slot.checked_add(1) else {
+                        return self.fail("more than 65 535 promoted constants");
+                    };
+                    self.mb.statics = next;
+                    let src = self.reg(l);
+                    self.emit(Op::Promote { dst, src, slot });
+                } else if place.proj.is_empty() {
                     let src = self.reg(place.local);
                     self.emit(Op::AddrReg { dst, src });
                 } else if let [Proj::Deref(_)] = place.proj.as_slice() {

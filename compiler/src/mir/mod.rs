@@ -503,6 +503,60 @@ impl Body {
             .map_or(b.terminator.span, |s| s.span)
     }
 
+    /// Temporaries assigned exactly once, from constants only: Rust's
+    /// promotion. A shared borrow of one is `'static` (the borrow checker)
+    /// and points at a static copy (codegen's `promote`).
+    pub fn promoted_temps(&self) -> Vec<Local> {
+        use std::collections::HashMap;
+        // Each temporary assigned exactly once, by an rvalue built only of
+        // constants and of other such temporaries (`&[Cap::Net, Cap::Clock]`:
+        // each unit variant is a temporary of its own).
+        let mut only_value: HashMap<Local, Option<&Rvalue>> = HashMap::new();
+        for block in &self.blocks {
+            for st in &block.statements {
+                if let StatementKind::Assign(dest, rv) = &st.kind
+                    && let Some(l) = dest.as_local()
+                {
+                    only_value
+                        .entry(l)
+                        .and_modify(|v| *v = None)
+                        .or_insert(Some(rv));
+                }
+            }
+            if let TerminatorKind::Call { dest, .. } = &block.terminator.kind
+                && let Some(l) = dest.as_local()
+            {
+                only_value.insert(l, None);
+            }
+        }
+        let mut promoted: Vec<Local> = Vec::new();
+        loop {
+            let is_const = |op: &Operand| match op {
+                Operand::Const(c) => !matches!(c, Const::Str(_)),
+                Operand::Copy(p, _) | Operand::Move(p, _) => {
+                    p.as_local().is_some_and(|l| promoted.contains(&l))
+                }
+            };
+            let found: Vec<Local> = only_value
+                .iter()
+                .filter(|(l, _)| self.local(**l).is_temp() && !promoted.contains(l))
+                .filter(|(_, rv)| match rv {
+                    Some(Rvalue::Use(op) | Rvalue::Repeat(op, _)) => is_const(op),
+                    Some(Rvalue::Aggregate(
+                        AggregateKind::Tuple | AggregateKind::Array | AggregateKind::Adt(_),
+                        ops,
+                    )) => ops.iter().all(is_const),
+                    _ => false,
+                })
+                .map(|(l, _)| *l)
+                .collect();
+            if found.is_empty() {
+                return promoted;
+            }
+            promoted.extend(found);
+        }
+    }
+
     /// Predecessor lists, indexed by block.
     pub fn predecessors(&self) -> Vec<Vec<BlockId>> {
         let mut preds = vec![Vec::new(); self.blocks.len()];

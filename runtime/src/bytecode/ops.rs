@@ -548,6 +548,11 @@ instructions! {
     /// Ends this frame's `RefCell` borrow of `site` if it is still held:
     /// the reference it returned is dead from here on.
     CellRelease = 0x84, "cell_release" { site: u16 => U16 }
+    /// `dst` = a reference to the program's static slot `slot`, which the
+    /// first execution fills with a copy of `src`: a constant temporary
+    /// promoted to `'static` (`&[1, 2, 3]` may be returned), so the
+    /// reference outlives the frame that computed it.
+    Promote = 0x85, "promote" { dst: Reg => Dst, src: Reg => Src, slot: u16 => U16 }
 }
 
 impl Op {

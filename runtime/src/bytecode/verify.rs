@@ -498,7 +498,9 @@ fn instruction(m: &Module, f: &Function, op: &Op, next: usize, boundary: &[bool]
                 return Err(err(format!("`{}` does not fit the register's function type", g.name)));
             }
         }
-        Op::AddrReg { dst, .. } | Op::GcDeref { dst, .. } => want(f, dst, T::Ref)?,
+        Op::AddrReg { dst, .. } | Op::GcDeref { dst, .. } | Op::Promote { dst, .. } => {
+            want(f, dst, T::Ref)?;
+        }
         Op::AddrField { dst, ptr, .. }
         | Op::AddrConstIndex { dst, ptr, .. }
         | Op::AddrIndex { dst, ptr, .. } => {

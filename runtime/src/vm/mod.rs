@@ -444,6 +444,9 @@ const CHECK_EVERY: u32 = 4096;
 pub struct Vm<'p> {
     pub program: &'p Program,
     stack: Stack,
+    /// The promoted constants (`Op::Promote`), by slot: boxed, so that a
+    /// `'static` reference to one stays valid as more are added.
+    statics: Vec<Option<Box<Value>>>,
     frames: Vec<Frame>,
     /// The panic being unwound (read by `caught_panic`).
     panicking: Option<Panic>,
@@ -492,6 +495,7 @@ impl<'p> Vm<'p> {
         Vm {
             program,
             stack,
+            statics: Vec::new(),
             frames: Vec::new(),
             panicking: None,
             out,
@@ -1364,6 +1368,18 @@ impl<'p> Vm<'p> {
                 Op::AddrReg { dst, src } => {
                     // SAFETY: see `r!`.
                     let p = unsafe { regs.add(usize::from(src)) };
+                    set!(dst, Value::Ref(p));
+                }
+                Op::Promote { dst, src, slot } => {
+                    let slot = usize::from(slot);
+                    if self.statics.len() <= slot {
+                        self.statics.resize_with(slot + 1, || None);
+                    }
+                    let cell = self.statics[slot].get_or_insert_with(|| {
+                        // SAFETY: see `r!`.
+                        Box::new(unsafe { r!(src).clone() })
+                    });
+                    let p = std::ptr::from_mut::<Value>(&mut **cell);
                     set!(dst, Value::Ref(p));
                 }
                 Op::AddrField { dst, ptr, field } => {
