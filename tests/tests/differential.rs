@@ -8,7 +8,7 @@ use ward_tests::difftest;
 
 #[test]
 fn ward_agrees_with_rustc_on_the_seeded_batch() {
-    let report = difftest::run(1, 200, 2);
+    let report = difftest::run(1, 200, 2, true);
     assert!(report.skipped.is_empty(), "skipped: {:?}", report.skipped);
     let bad: Vec<String> = report
         .disagreements()

@@ -523,7 +523,27 @@ fn conflict_error(
         .unwrap_or_else(|| "value".into());
     let borrowed = d.place(&loan.place).unwrap_or_else(|| shown.clone());
     let loan_mut = loan.kind.is_mut();
+    // A closure that changes a variable not declared `mut` holds a unique
+    // borrow of it that is not a mutable one (W0596 reports the missing
+    // `mut`); rustc names conflicts with it E0501.
+    let unique_capture = loan_mut
+        && !loan.place.proj.iter().any(|p| matches!(p, Proj::Deref(_)))
+        && !cx.body.local(loan.place.local).mutable
+        && is_capture_loan(cx.body, loan);
     let (code, message, first, here) = match access {
+        Access::BorrowMut | Access::Reserve | Access::BorrowShared if unique_capture => (
+            codes::CLOSURE_REQUIRES_UNIQUE,
+            format!(
+                "cannot borrow `{shown}` as {} because previous closure requires unique access",
+                if access == Access::BorrowShared {
+                    "immutable"
+                } else {
+                    "mutable"
+                }
+            ),
+            "closure construction occurs here".to_string(),
+            "second borrow occurs here".to_string(),
+        ),
         Access::BorrowMut | Access::Reserve if loan_mut => (
             codes::BORROW_MUT_TWICE,
             format!("cannot borrow `{shown}` as mutable more than once at a time"),
@@ -561,9 +581,20 @@ fn conflict_error(
             format!("`{shown}` is assigned to here but it was already borrowed"),
         ),
     };
+    let first_at = if unique_capture {
+        capture_closure_span(cx.body, loan).unwrap_or(loan.span)
+    } else {
+        loan.span
+    };
     let mut diag = Diagnostic::error(code, cx.fs(span), message)
         .with_label(here)
-        .with_secondary(cx.fs(loan.span), first);
+        .with_secondary(cx.fs(first_at), first);
+    if unique_capture {
+        diag = diag.with_secondary(
+            cx.fs(loan.span),
+            format!("first borrow occurs due to use of `{borrowed}` in closure"),
+        );
+    }
     if let Some(u) = later_use(cx, r, loan, loc) {
         let which = if loan_mut && matches!(access, Access::BorrowMut | Access::Reserve) {
             "first borrow"

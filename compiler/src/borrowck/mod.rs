@@ -420,7 +420,10 @@ pub fn check_fn(
     // error only (as rustc reports it), not also a mutability one.
     let uninit: Vec<FileSpan> = diags[first_new..]
         .iter()
-        .filter(|d| d.code == crate::diagnostics::codes::UNINITIALIZED)
+        .filter(|d| {
+            d.code == crate::diagnostics::codes::UNINITIALIZED
+                && d.message.starts_with("partially assigned")
+        })
         .map(|d| d.span)
         .collect();
     // An assignment that conflicts with a loan is reported as that

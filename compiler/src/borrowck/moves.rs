@@ -998,6 +998,26 @@ fn check_store(
 ) {
     let decl = cx.body.local(p.local);
     let user = matches!(decl.kind, LocalKind::User { .. } | LocalKind::Upvar { .. });
+    if p.proj.is_empty() && !decl.mutable && matches!(decl.kind, LocalKind::Upvar { .. }) {
+        // A variable a `move` closure captured by value: assigning it
+        // needs `mut` on the variable, which rustc reports as E0594.
+        let name = decl.name().unwrap_or("_").to_string();
+        diags.push(
+            Diagnostic::error(
+                codes::ASSIGN_TO_IMMUTABLE,
+                cx.fs(span),
+                format!("cannot assign to `{name}`, as it is not declared as mutable"),
+            )
+            .with_label("cannot assign")
+            .with_help("consider changing this to be mutable")
+            .with_insert(
+                cx.fs(decl.span.shrink_to_lo()),
+                "mut ".to_string(),
+                format!("make `{name}` mutable"),
+            ),
+        );
+        return;
+    }
     if p.proj.is_empty() {
         if user && !decl.mutable && ever.contains(md.root_of(p.local)) {
             let name = decl.name().unwrap_or("_").to_string();

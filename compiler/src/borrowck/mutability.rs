@@ -7,7 +7,9 @@ use super::BodyCx;
 use super::InsertFix as _;
 use crate::diagnostics::{Diagnostic, Span, codes};
 use crate::mir::visit::{Event, PlaceUse};
-use crate::mir::{BlockId, DerefKind, LocalKind, Location, Place, Proj, TempKind};
+use crate::mir::{
+    BlockId, DerefKind, LocalKind, Location, Place, Proj, Rvalue, StatementKind, TempKind,
+};
 
 enum Blame {
     /// The root binding is not `mut`.
@@ -63,7 +65,9 @@ pub fn check(cx: &BodyCx<'_>, diags: &mut Vec<Diagnostic>) {
             };
             for ev in cx.events.at(loc) {
                 let (place, span, write) = match ev {
-                    Event::Use(p, PlaceUse::Borrow(k), span) if k.is_mut() => (*p, *span, false),
+                    Event::Use(p, PlaceUse::Borrow(k), span) if k.is_mut() => {
+                        (*p, *span, captured_for_store(cx, loc))
+                    }
                     Event::Stored(p, span) if !p.proj.is_empty() => (*p, *span, true),
                     _ => continue,
                 };
@@ -83,6 +87,17 @@ pub fn check(cx: &BodyCx<'_>, diags: &mut Vec<Diagnostic>) {
             }
         }
     }
+}
+
+/// Whether the statement at `loc` is a closure's unique borrow of a
+/// capture it assigns to (reported as an assignment, as rustc does).
+fn captured_for_store(cx: &BodyCx<'_>, loc: Location) -> bool {
+    let block = &cx.body.blocks[loc.block.index()];
+    block.statements.get(loc.index as usize).is_some_and(|st| {
+        matches!(&st.kind, StatementKind::Assign(dest, Rvalue::Ref(..))
+            if dest.proj.is_empty()
+                && matches!(cx.body.local(dest.local).kind, LocalKind::Temp(TempKind::CaptureForStore)))
+    })
 }
 
 fn diagnose(

@@ -2530,6 +2530,10 @@ impl Builder<'_, '_> {
                 CaptureKind::Ref | CaptureKind::MutRef => {
                     let m = c.kind == CaptureKind::MutRef;
                     let r = self.operand_temp(e);
+                    if c.for_store {
+                        self.body.locals[r.index()].kind =
+                            LocalKind::Temp(TempKind::CaptureForStore);
+                    }
                     self.body.locals[r.index()].ty = Ty::Ref(m, Box::new(pty));
                     let kind = BorrowKind::of(m);
                     self.assign(

@@ -25,6 +25,9 @@ pub struct CaptureInfo {
     pub local: Local,
     pub use_span: Span,
     pub name: String,
+    /// A unique borrow whose first reason is an assignment (`n += 1`), not
+    /// a `&mut` use: rustc reports a missing `mut` on it as E0594.
+    pub for_store: bool,
 }
 
 fn rank(k: CaptureKind) -> u8 {
@@ -51,6 +54,8 @@ pub fn analyze(
     let source_of: HashMap<Local, LocalId> = outer.iter().map(|(id, l)| (*l, *id)).collect();
     // 1. Every use of a placeholder-rooted place, with the mode it needs.
     let mut uses: Vec<(Local, Vec<Proj>, CaptureKind, Span)> = Vec::new();
+    // The uses that need a unique borrow, and whether each is a store.
+    let mut unique_uses: Vec<(Local, Vec<Proj>, Span, bool)> = Vec::new();
     for_each_place_mut(body, &mut |place, how, span| {
         if !source_of.contains_key(&place.local) {
             return;
@@ -72,6 +77,12 @@ pub fn analyze(
                 Proj::Deref(_) if kind == CaptureKind::Value => break,
                 _ => proj.push(p.clone()),
             }
+        }
+        if matches!(
+            how,
+            PlaceUse::Borrow(BorrowKind::Mut { .. }) | PlaceUse::Store | PlaceUse::Drop
+        ) {
+            unique_uses.push((place.local, proj.clone(), span, how == PlaceUse::Store));
         }
         uses.push((place.local, proj, kind, span));
     });
@@ -169,6 +180,12 @@ pub fn analyze(
             };
             *root
         };
+        let for_store = *kind == CaptureKind::MutRef
+            && unique_uses
+                .iter()
+                .filter(|u| u.0 == *root && u.1.starts_with(proj))
+                .min_by_key(|u| u.2.start)
+                .is_some_and(|u| u.3);
         out.push(CaptureInfo {
             source: source_of[root],
             proj: proj.clone(),
@@ -176,6 +193,7 @@ pub fn analyze(
             local,
             use_span: *span,
             name,
+            for_store,
         });
     }
     // 4. Rewrite every placeholder-rooted place through its capture.

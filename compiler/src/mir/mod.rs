@@ -82,6 +82,9 @@ pub enum TempKind {
     Iter,
     /// A user binding while its match guard runs (a read, not a move).
     GuardBinding,
+    /// A closure's unique borrow of a capture it assigns to: without
+    /// `mut` on the variable, that is an assignment error (W0594).
+    CaptureForStore,
 }
 
 #[derive(Debug, Clone)]

@@ -46,7 +46,15 @@ enum T {
     MutList,
     Holder,
     OptStr,
+    /// An `Fn` closure returning `int`.
     Closure,
+    /// A closure that changes what it captures (`FnMut`), returning `int`.
+    MutClosure,
+    /// A closure that moves a capture out (`FnOnce`), returning `int`.
+    OnceClosure,
+    View,
+    RefRec,
+    GcNode,
 }
 
 #[derive(Debug, Clone)]
@@ -73,7 +81,22 @@ fn consume_list(v: List<int>) -> int { v.len() }
 fn peek(s: &String) -> int { s.len() }
 fn bump(v: &mut List<int>) { v.push(1); }
 fn longest<'a>(a: &'a String, b: &'a String) -> &'a String { if a.len() > b.len() { a } else { b } }
+fn make_rec(n: int) -> Rec { Rec { name: \"made\", n } }
+fn rec_ref(r: &Rec) -> &Rec { r }
+struct View<'a> { r: &'a String, own: String }
+struct Node { name: String, kids: RefCell<List<Gc<Node>>>, hits: Cell<int> }
+fn node(name: String) -> Gc<Node> { Gc::new(Node { name, kids: RefCell::new(List::new()), hits: Cell::new(0) }) }
 ";
+
+/// The methods of `impl<'a> View<'a>`: `get` right (the borrowed
+/// `'a` field, or elided to `&self`) or wrong (an owned field as `&'a`:
+/// rustc's "lifetime may not live long enough").
+const VIEW_IMPLS: [&str; 4] = [
+    "impl<'a> View<'a> {\n    fn get(&self) -> &'a String { self.r }\n    fn total(&self) -> int { self.r.len() + self.own.len() }\n}\n",
+    "impl<'a> View<'a> {\n    fn get(&self) -> &String { self.r }\n    fn total(&self) -> int { self.r.len() + self.own.len() }\n}\n",
+    "impl<'a> View<'a> {\n    fn get(&self) -> &'a String { let t = self.r; t }\n    fn total(&self) -> int { self.get().len() }\n}\n",
+    "impl<'a> View<'a> {\n    fn get(&self) -> &'a String { &self.own }\n    fn total(&self) -> int { self.own.len() }\n}\n",
+];
 
 /// Lifetime helpers: some right, some wrong (W0515, W0621, W0623).
 const HELPERS: [&str; 6] = [
@@ -95,6 +118,8 @@ pub fn program(rng: &mut Rng) -> String {
         indent: 1,
     };
     g.out.push_str(PRELUDE);
+    let view = if g.rng.chance(10) { 3 } else { g.rng.below(3) };
+    g.out.push_str(VIEW_IMPLS[view]);
     if g.rng.chance(15) {
         let h = HELPERS[g.rng.below(HELPERS.len())];
         g.out.push_str(h);
@@ -186,7 +211,11 @@ impl Gen<'_> {
 
     #[allow(clippy::too_many_lines)]
     fn stmt(&mut self, depth: usize) {
-        let choice = self.rng.below(30);
+        let choice = self.rng.below(44);
+        if choice >= 30 {
+            self.newer_stmt(choice - 30, depth);
+            return;
+        }
         match choice {
             0..=4 => {
                 let ty = [T::Str, T::List, T::Rec, T::Pt, T::Int][self.rng.below(5)];
@@ -402,7 +431,8 @@ impl Gen<'_> {
                 }
             }
             24 => {
-                if let Some(c) = self.pick(T::Closure) {
+                let ty = [T::Closure, T::MutClosure, T::OnceClosure][self.rng.below(3)];
+                if let Some(c) = self.pick(ty) {
                     self.line(&format!("println(\"{{}}\", {}());", c.name));
                 }
             }
@@ -467,6 +497,176 @@ impl Gen<'_> {
         }
     }
 
+    /// Closures of every kind, `impl<'a>` views, temporaries in `if` and
+    /// `match` arms, and `Gc`/`RefCell` graphs.
+    #[allow(clippy::too_many_lines)]
+    fn newer_stmt(&mut self, choice: usize, depth: usize) {
+        match choice {
+            0 => {
+                // FnMut: counts in an int or pushes onto a list; bound
+                // without `mut` now and then (E0596).
+                let m = self.rng.chance(80);
+                if self.rng.chance(50)
+                    && let Some(v) = self.pick(T::Int)
+                {
+                    let mv = if self.rng.chance(25) { "move " } else { "" };
+                    let init = format!("{mv}|| {{ {} += 1; {} }}", v.name, v.name);
+                    self.declare(T::MutClosure, "c", m, &init);
+                } else if let Some(v) = self.pick(T::List) {
+                    let init = format!("|| {{ {}.push(4); {}.len() }}", v.name, v.name);
+                    self.declare(T::MutClosure, "c", m, &init);
+                }
+            }
+            1 => {
+                // FnOnce: moves a captured String out.
+                if let Some(v) = self.pick(T::Str) {
+                    let init = match self.rng.below(3) {
+                        0 => format!("move || consume({})", v.name),
+                        1 => format!("|| consume({})", v.name),
+                        _ => format!("|| {{ let t = {}; t.len() }}", v.name),
+                    };
+                    self.declare(T::OnceClosure, "c", false, &init);
+                }
+            }
+            2 => {
+                let ty = [T::Closure, T::MutClosure, T::OnceClosure][self.rng.below(3)];
+                if let Some(c) = self.pick(ty) {
+                    self.line(&format!(
+                        "println(\"{{}} {{}}\", {}(), {}());",
+                        c.name, c.name
+                    ));
+                }
+            }
+            3 => {
+                if let Some(v) = self.pick(T::Str) {
+                    let w = self.word();
+                    let init = format!("View {{ r: &{}, own: {w} }}", v.name);
+                    self.declare(T::View, "v", false, &init);
+                }
+            }
+            4 => {
+                if let Some(v) = self.pick(T::View) {
+                    let init = format!("{}.get()", v.name);
+                    self.declare(T::RefStr, "q", false, &init);
+                }
+            }
+            5 => {
+                if let Some(v) = self.pick(T::View) {
+                    if self.rng.chance(50) {
+                        self.line(&format!("drop({});", v.name));
+                    } else {
+                        self.line(&format!("println(\"{{}}\", {}.total());", v.name));
+                    }
+                }
+            }
+            6 => {
+                // Temporaries in `if` arms (extended) or passed through a
+                // call (dropped at the end of the statement: E0716).
+                let cond = match self.pick(T::Int) {
+                    Some(v) => format!("{} > 2", v.name),
+                    None => "2 > 1".into(),
+                };
+                let (a, b) = (self.rng.below(9), self.rng.below(9));
+                let init = match self.rng.below(3) {
+                    0 => format!("if {cond} {{ &make_rec({a}) }} else {{ &make_rec({b}) }}"),
+                    1 => format!("rec_ref(&make_rec({a}))"),
+                    _ => format!("&make_rec({a})"),
+                };
+                self.declare(T::RefRec, "e", false, &init);
+            }
+            7 => {
+                if let Some(o) = self.pick(T::OptStr) {
+                    let (a, b) = (self.rng.below(9), self.rng.below(9));
+                    let init = format!(
+                        "match &{} {{ Some(_) => &make_rec({a}), None => &make_rec({b}) }}",
+                        o.name
+                    );
+                    self.declare(T::RefRec, "e", false, &init);
+                } else {
+                    let a = self.pick(T::Str);
+                    let b = self.pick(T::Str);
+                    if let (Some(a), Some(b)) = (a, b) {
+                        let cond = match self.pick(T::Int) {
+                            Some(v) => format!("{} > 2", v.name),
+                            None => "1 > 2".into(),
+                        };
+                        let init = format!("if {cond} {{ &{} }} else {{ &{} }}", a.name, b.name);
+                        self.declare(T::RefStr, "q", false, &init);
+                    }
+                }
+            }
+            8 => {
+                let w = self.word();
+                self.declare(T::GcNode, "g", false, &format!("node({w})"));
+            }
+            9 => {
+                let a = self.pick(T::GcNode);
+                let b = self.pick(T::GcNode);
+                if let (Some(a), Some(b)) = (a, b) {
+                    self.line(&format!("{}.kids.borrow_mut().push({});", a.name, b.name));
+                }
+            }
+            10 => {
+                if let Some(a) = self.pick(T::GcNode) {
+                    if self.rng.chance(50) {
+                        self.line(&format!("{}.hits.set({}.hits.get() + 1);", a.name, a.name));
+                    } else {
+                        self.line(&format!(
+                            "println(\"{{}} {{}} {{}}\", {}.name, {}.kids.borrow().len(), {}.hits.get());",
+                            a.name, a.name, a.name
+                        ));
+                    }
+                }
+            }
+            11 => {
+                // Walks the children while their list is borrowed; a
+                // child that is the parent itself makes the push panic
+                // (in both languages).
+                let a = self.pick(T::GcNode);
+                let b = self.pick(T::GcNode);
+                if let (Some(a), Some(b)) = (a, b) {
+                    let k = self.fresh("k");
+                    let push = if self.rng.chance(30) && depth < 2 {
+                        format!(" {k}.kids.borrow_mut().push({});", b.name)
+                    } else {
+                        String::new()
+                    };
+                    self.line(&format!(
+                        "for {k} in {}.kids.borrow() {{ {k}.hits.set({k}.hits.get() + 1);{push} }}",
+                        a.name
+                    ));
+                }
+            }
+            12 => {
+                // A borrow held across another: panics when both are the
+                // same cell.
+                let a = self.pick(T::GcNode);
+                let b = self.pick(T::GcNode);
+                if let (Some(a), Some(b)) = (a, b) {
+                    let k = self.fresh("b");
+                    self.line("{");
+                    self.indent += 1;
+                    self.line(&format!("let {k} = {}.kids.borrow_mut();", a.name));
+                    self.line(&format!(
+                        "println(\"{{}}\", {}.kids.borrow().len());",
+                        b.name
+                    ));
+                    self.line(&format!("{k}.push({});", b.name));
+                    self.indent -= 1;
+                    self.line("}");
+                }
+            }
+            _ => {
+                if let Some(v) = self.pick(T::RefRec) {
+                    self.line(&format!(
+                        "println(\"{{}} {{}}\", {}.n, {}.name);",
+                        v.name, v.name
+                    ));
+                }
+            }
+        }
+    }
+
     fn block(&mut self, depth: usize) {
         self.indent += 1;
         self.scopes.push(Vec::new());
@@ -487,7 +687,19 @@ impl Gen<'_> {
             .last()
             .map(|s| {
                 s.iter()
-                    .filter(|v| matches!(v.ty, T::RefStr | T::MutList | T::Holder | T::Closure))
+                    .filter(|v| {
+                        matches!(
+                            v.ty,
+                            T::RefStr
+                                | T::MutList
+                                | T::Holder
+                                | T::Closure
+                                | T::MutClosure
+                                | T::OnceClosure
+                                | T::View
+                                | T::RefRec
+                        )
+                    })
                     .cloned()
                     .collect()
             })
@@ -500,6 +712,8 @@ impl Gen<'_> {
                 T::RefStr => format!("println(\"{{}}\", {});", v.name),
                 T::MutList => format!("{}.push(7);", v.name),
                 T::Holder => format!("println(\"{{}}\", {}.r);", v.name),
+                T::View => format!("println(\"{{}}\", {}.total());", v.name),
+                T::RefRec => format!("println(\"{{}}\", {}.n);", v.name),
                 _ => format!("println(\"{{}}\", {}());", v.name),
             };
             self.line(&text);

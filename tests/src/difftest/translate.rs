@@ -24,7 +24,7 @@ pub type Result<T> = std::result::Result<T, String>;
 pub fn translate(analysis: &Analysis) -> Result<String> {
     let program = &analysis.program;
     let mut out = String::from(
-        "#![allow(unused, unused_mut, unused_variables, dead_code, unreachable_code)]\nuse std::collections::HashMap;\n\n",
+        "#![allow(unused, unused_mut, unused_variables, dead_code, unreachable_code)]\nuse std::cell::{Cell, RefCell};\nuse std::collections::HashMap;\n\n/// `Gc::new`: a Copy pointer to a value that lives as long as anything\n/// uses it, which (as Ward's `Gc<T>`) must not borrow anything.\nfn gc_new<T: 'static>(v: T) -> &'static T {\n    Box::leak(Box::new(v))\n}\n\n",
     );
     for (i, def) in program.defs.iter().enumerate() {
         if def.file == program.std_file || def.owner.is_some() {
@@ -167,6 +167,13 @@ fn ty(t: &TypeRef, param: bool) -> Result<String> {
             };
             if p.segments.len() > 1 {
                 return Err(format!("path type `{}`", p.text()));
+            }
+            // `Gc<T>` is a Copy pointer to a value that lives as long as
+            // anything uses it: a leaked box's `&'static T`.
+            if name == "Gc"
+                && let [GenericArg::Type(inner)] = seg.args.as_slice()
+            {
+                return Ok(format!("&'static {}", ty(inner, false)?));
             }
             if seg.args.is_empty() {
                 name.to_string()
@@ -607,13 +614,16 @@ impl Cx<'_> {
                 }
                 "panic" => format!("panic!(\"{{}}\", {})", parts.join(", ")),
                 "drop" => format!("drop({})", parts.join(", ")),
+                "new" if self.expr(callee)? == "Gc::new" => {
+                    format!("gc_new({})", parts.join(", "))
+                }
                 "Some" | "None" | "Ok" | "Err" => format!("{name}({})", parts.join(", ")),
                 _ => {
                     // An associated function of a std type (`List::new`).
                     let c = self.expr(callee)?;
-                    if c.starts_with("Vec::")
-                        || c.starts_with("HashMap::")
-                        || c.starts_with("String::")
+                    if ["Vec::", "HashMap::", "String::", "RefCell::", "Cell::"]
+                        .iter()
+                        .any(|p| c.starts_with(p))
                     {
                         format!("{c}({})", parts.join(", "))
                     } else {
@@ -655,6 +665,9 @@ impl Cx<'_> {
             .and(self.std_type_name(self.ty_of(receiver)));
         Ok(match (std_ty.as_deref(), method) {
             (Some("List" | "String" | "Map"), "len") => format!("({r}.len() as i64)"),
+            // Ward's cell borrows are references; Rust's guards deref to one.
+            (Some("RefCell"), "borrow") => format!("(&*{r}.borrow())"),
+            (Some("RefCell"), "borrow_mut") => format!("(&mut *{r}.borrow_mut())"),
             (Some("List"), "insert") if parts.len() == 2 => {
                 format!("{r}.insert(({}) as usize, {})", parts[0], parts[1])
             }
