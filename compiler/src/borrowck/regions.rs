@@ -170,6 +170,11 @@ impl Regions {
     }
 }
 
+/// The region of a lifetime missing from the source (`RegionRef::Error`):
+/// constraints on it are dropped, so the mistake already reported (W0106)
+/// does not come back as borrow errors. Region 0 is `'static`.
+const ERROR_REGION: Rv = 1;
+
 struct Gen<'a, 'b> {
     cx: &'a BodyCx<'b>,
     templates: &'a mut Templates,
@@ -206,6 +211,7 @@ impl Gen<'_, '_> {
     fn instantiate(t: &Tmpl, regions: &[Rv], params: &[RTy]) -> RTy {
         let reg = |r: &RegionRef| match r {
             RegionRef::Static => 0,
+            RegionRef::Error => ERROR_REGION,
             RegionRef::Param(i) => regions.get(*i as usize).copied().unwrap_or(0),
         };
         match t {
@@ -235,7 +241,7 @@ impl Gen<'_, '_> {
     }
 
     fn outlives(&mut self, sup: Rv, sub: Rv, span: Span) {
-        if sup != sub {
+        if sup != sub && sup != ERROR_REGION && sub != ERROR_REGION {
             self.r.constraints.push(Constraint { sup, sub, span });
         }
     }
@@ -580,7 +586,7 @@ pub fn infer(cx: &BodyCx<'_>, templates: &mut Templates, fn_def: Option<DefId>) 
         cx,
         templates,
         r: Regions {
-            count: 1,
+            count: ERROR_REGION + 1,
             universals: vec![(0, Universal::Static)],
             local_rty: Vec::new(),
             constraints: Vec::new(),

@@ -15,6 +15,10 @@ use std::collections::HashMap;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RegionRef {
     Static,
+    /// A lifetime that is missing where it must be written (W0106 or
+    /// W0261 was reported): it satisfies every constraint, so that the
+    /// one mistake is not reported again as borrow errors.
+    Error,
     /// The signature's (or struct's) region `i`.
     Param(u32),
 }
@@ -67,6 +71,7 @@ impl SigTmpl {
     pub fn region_name(&self, r: RegionRef) -> String {
         match r {
             RegionRef::Static => "'static".into(),
+            RegionRef::Error => "'_".into(),
             RegionRef::Param(i) => {
                 let i = i as usize;
                 if let Some(n) = self.regions.get(i).and_then(|p| p.name.clone()) {
@@ -116,12 +121,22 @@ impl Scope<'_> {
         r
     }
 
+    /// The region of a type not written out (a function type's captures):
+    /// elided as usual, but never an error region, since nothing was
+    /// missing from the source.
+    fn unwritten(&mut self, span: crate::diagnostics::Span) -> RegionRef {
+        match self.lookup(None, span) {
+            RegionRef::Error => RegionRef::Static,
+            r => r,
+        }
+    }
+
     fn lookup(&mut self, name: Option<&str>, span: crate::diagnostics::Span) -> RegionRef {
         match name {
             Some("'static") => RegionRef::Static,
             Some(n) if n != "'_" => match self.names.iter().position(|x| x == n) {
                 Some(i) => RegionRef::Param(i as u32),
-                None => RegionRef::Static,
+                None => RegionRef::Error,
             },
             _ => {
                 if let Some(r) = self.elided {
@@ -228,12 +243,12 @@ impl Templates {
         let span = crate::diagnostics::Span::default();
         match ty {
             Ty::Ref(m, inner) => {
-                let r = scope.lookup(None, span);
+                let r = scope.unwritten(span);
                 Tmpl::Ref(r, Box::new(Self::tmpl_of_ty(program, inner, scope)), *m)
             }
             Ty::Adt(d, args) => {
                 let n = adt_lifetimes(program, *d);
-                let lts = (0..n).map(|_| scope.lookup(None, span)).collect();
+                let lts = (0..n).map(|_| scope.unwritten(span)).collect();
                 Tmpl::Adt(
                     *d,
                     lts,
@@ -250,7 +265,7 @@ impl Templates {
             ),
             Ty::Array(e, _) => Tmpl::Seq(Box::new(Self::tmpl_of_ty(program, e, scope))),
             Ty::Param(i, _) => Tmpl::Param(*i),
-            Ty::Fn(..) => Tmpl::Fn(scope.lookup(None, span)),
+            Ty::Fn(..) => Tmpl::Fn(scope.unwritten(span)),
             _ => Tmpl::Leaf,
         }
     }
@@ -363,12 +378,12 @@ impl Templates {
             });
         }
         // Elision for the return type: `&self`'s region, else the only
-        // input region, else `'static` (W0106 was reported).
+        // input region, else none (W0106 was reported).
         let inputs = distinct_regions(&params);
         scope.elided = Some(match (self_region, inputs.as_slice()) {
             (Some(r), _) => r,
             (None, [only]) => *only,
-            _ => RegionRef::Static,
+            _ => RegionRef::Error,
         });
         scope.param_index = None;
         let ret = match &f.ret {
@@ -436,7 +451,8 @@ impl Templates {
                             span: crate::diagnostics::Span::default(),
                         })
                         .collect(),
-                    elided: Some(RegionRef::Static),
+                    // A field's reference must name its lifetime (W0106).
+                    elided: Some(RegionRef::Error),
                     param_index: None,
                     uses: Vec::new(),
                 };
