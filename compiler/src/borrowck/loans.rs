@@ -530,7 +530,18 @@ fn conflict_error(
         && !loan.place.proj.iter().any(|p| matches!(p, Proj::Deref(_)))
         && !cx.body.local(loan.place.local).mutable
         && is_capture_loan(cx.body, loan);
+    let second_closure = if unique_capture {
+        access_closure_span(cx.body, loc)
+    } else {
+        None
+    };
     let (code, message, first, here) = match access {
+        Access::BorrowMut | Access::Reserve if second_closure.is_some() => (
+            codes::TWO_CLOSURES_UNIQUE,
+            format!("two closures require unique access to `{shown}` at the same time"),
+            "first closure is constructed here".to_string(),
+            "second closure is constructed here".to_string(),
+        ),
         Access::BorrowMut | Access::Reserve | Access::BorrowShared if unique_capture => (
             codes::CLOSURE_REQUIRES_UNIQUE,
             format!(
@@ -586,7 +597,7 @@ fn conflict_error(
     } else {
         loan.span
     };
-    let mut diag = Diagnostic::error(code, cx.fs(span), message)
+    let mut diag = Diagnostic::error(code, cx.fs(second_closure.unwrap_or(span)), message)
         .with_label(here)
         .with_secondary(cx.fs(first_at), first);
     if unique_capture {
@@ -738,7 +749,24 @@ fn is_capture_loan(body: &crate::mir::Body, loan: &Loan) -> bool {
 
 /// If the loan is a closure capture, the closure's span.
 fn capture_closure_span(body: &crate::mir::Body, loan: &Loan) -> Option<Span> {
-    let holder = loan.holder?;
+    closure_holding(body, loan.holder?)
+}
+
+/// If the borrow made at `loc` is a closure capture, the closure's span.
+fn access_closure_span(body: &crate::mir::Body, loc: Location) -> Option<Span> {
+    let st = body.blocks[loc.block.index()]
+        .statements
+        .get(loc.index as usize)?;
+    match &st.kind {
+        crate::mir::StatementKind::Assign(dest, crate::mir::Rvalue::Ref(..)) => {
+            closure_holding(body, dest.as_local()?)
+        }
+        _ => None,
+    }
+}
+
+/// The span of the closure built with the reference in `holder`.
+fn closure_holding(body: &crate::mir::Body, holder: crate::mir::Local) -> Option<Span> {
     for block in &body.blocks {
         for st in &block.statements {
             if let crate::mir::StatementKind::Assign(

@@ -108,6 +108,15 @@ fn write_type(out: &mut String, ty: &StdType, indent: &str) {
         }
     }
     let self_ty = format!("{}{}", ty.name, generics);
+    if !ty.ref_methods.is_empty() {
+        // `impl<T, E> Result<&T, E>`: the first argument a reference.
+        let by_ref = generics.replacen('<', "<&", 1);
+        let _ = writeln!(out, "{indent}impl{generics} {}{by_ref} {{", ty.name);
+        for method in ty.ref_methods {
+            write_fn(out, method, &format!("{indent}    "));
+        }
+        let _ = writeln!(out, "{indent}}}");
+    }
     let roles = ty.deref.is_some() || ty.iter.is_some() || ty.index.is_some();
     if ty.methods.is_empty() && !roles {
         return;

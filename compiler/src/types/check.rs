@@ -1408,7 +1408,22 @@ impl Checker<'_> {
             && let Some((_, impl_ty)) = self.typed.impl_self.get(&imp)
         {
             let inst = impl_ty.subst(&args);
-            self.unify(&inst, self_ty);
+            if !self.try_unify(&inst, self_ty) {
+                // A method of a narrower impl (`impl<T> Option<&T>`).
+                let (name, got, of) = (
+                    self.program.def(m).name.text.clone(),
+                    self.show(self_ty),
+                    ty::display(self.program, impl_ty),
+                );
+                self.error(
+                    codes::NO_METHOD,
+                    span,
+                    format!("no method named `{name}` found for `{got}` in the current scope"),
+                )
+                .with_note_mut(format!("the method is defined for `{of}`"))
+                .label = "method not found".into();
+                return None;
+            }
         }
         Some((
             sig.params.iter().map(|t| t.subst(&args)).collect(),

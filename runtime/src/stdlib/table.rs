@@ -86,6 +86,9 @@ pub struct StdType {
     /// heap cannot track what a reference points to (`Gc<T>`, W0801).
     pub static_args: bool,
     pub methods: &'static [StdFn],
+    /// Methods that exist only when the first type argument is a
+    /// reference (`impl<T> Option<&T> { fn copied(self) -> Option<T> }`).
+    pub ref_methods: &'static [StdFn],
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -174,6 +177,7 @@ const BASE: StdType = StdType {
     index: None,
     static_args: false,
     methods: &[],
+    ref_methods: &[],
 };
 
 const SCALAR: StdType = StdType {
@@ -405,6 +409,32 @@ const OPTION_METHODS: &[StdFn] = &[
     ),
 ];
 
+const OPTION_REF_METHODS: &[StdFn] = &[
+    f(
+        "copied",
+        "(self) -> Option<T>",
+        "A copy of the value the reference points to, if there is one.",
+    ),
+    f(
+        "cloned",
+        "(self) -> Option<T>",
+        "A clone of the value the reference points to, if there is one.",
+    ),
+];
+
+const RESULT_REF_METHODS: &[StdFn] = &[
+    f(
+        "copied",
+        "(self) -> Result<T, E>",
+        "A copy of the `Ok` value the reference points to.",
+    ),
+    f(
+        "cloned",
+        "(self) -> Result<T, E>",
+        "A clone of the `Ok` value the reference points to.",
+    ),
+];
+
 const RESULT_METHODS: &[StdFn] = &[
     f("is_ok", "(&self) -> bool", "Whether this is `Ok`."),
     f("is_err", "(&self) -> bool", "Whether this is `Err`."),
@@ -603,6 +633,7 @@ const PRELUDE_TYPES: &[StdType] = &[
         doc: "An optional value: `Some(value)` or `None`.",
         derive_copy: true,
         methods: OPTION_METHODS,
+        ref_methods: OPTION_REF_METHODS,
         ..BASE
     },
     StdType {
@@ -612,6 +643,7 @@ const PRELUDE_TYPES: &[StdType] = &[
         doc: "Success with a value (`Ok`) or failure with an error (`Err`).",
         derive_copy: true,
         methods: RESULT_METHODS,
+        ref_methods: RESULT_REF_METHODS,
         ..BASE
     },
     StdType {

@@ -583,6 +583,24 @@ fn opt_as_ref(_: &mut Vm, a: &mut [Value]) -> R {
     }
 }
 
+/// `copied`/`cloned` of an `Option<&T>` or `Result<&T, E>`: the payload of
+/// the first variant read through its one reference (a deep copy, which
+/// for a Copy type is the copy).
+fn copied(_: &mut Vm, a: &mut [Value]) -> R {
+    match take(a, 0) {
+        Value::Variant(mut v) if v.tag == 0 => {
+            if let Some(Value::Ref(p)) = v.fields.first() {
+                // SAFETY: a reference value only exists while the borrow
+                // checker keeps its target alive (see value.rs).
+                let copy = unsafe { (**p).clone() };
+                v.fields[0] = copy;
+            }
+            Ok(Value::Variant(v))
+        }
+        other => Ok(other),
+    }
+}
+
 fn res_is_ok(_: &mut Vm, a: &mut [Value]) -> R {
     Ok(Value::Bool(arg(a, 0)?.tag() == Some(0)))
 }
@@ -1056,6 +1074,10 @@ const NATIVES: &[(&str, NativeFn)] = &[
     ("Option::map", opt_map),
     ("Option::ok_or", opt_ok_or),
     ("Option::as_ref", opt_as_ref),
+    ("Option::copied", copied),
+    ("Option::cloned", copied),
+    ("Result::copied", copied),
+    ("Result::cloned", copied),
     ("Result::is_ok", res_is_ok),
     ("Result::is_err", res_is_err),
     ("Result::unwrap", res_unwrap),
