@@ -412,7 +412,7 @@ impl Heap {
         }
         let nursery = self.nursery.get_or_insert_with(|| Nursery::new(cap));
         let full = nursery.top >= nursery.cap;
-        if self.no_gc == 0 && self.enabled {
+        if self.no_gc == 0 && self.enabled && self.params.automatic {
             if full || self.stress {
                 self.staged.push(value);
                 self.on_full(roots);
@@ -425,6 +425,8 @@ impl Heap {
                     value = self.staged.pop().unwrap_or_default();
                 }
             }
+        }
+        if self.no_gc == 0 && self.enabled {
             let limit = self.params.max_heap_bytes as u64;
             if limit > 0 && self.heap_bytes() + (OBJ_BYTES + size) as u64 > limit {
                 self.staged.push(value);
@@ -561,7 +563,7 @@ impl Heap {
         self.young(roots, false, false);
         match self.phase {
             Phase::Idle
-                if self.stress || (self.params.auto_old && self.old_bytes >= self.old_trigger) =>
+                if self.stress || (self.params.automatic && self.old_bytes >= self.old_trigger) =>
             {
                 self.timed(PauseKind::Old, |h| h.start_marking(roots));
             }

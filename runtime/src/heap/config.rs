@@ -69,8 +69,10 @@ pub struct Params {
     pub growth: f64,
     /// … but never below this many bytes.
     pub min_old_trigger: usize,
-    /// Whether old cycles start by themselves.
-    pub auto_old: bool,
+    /// Whether collections start by themselves. Off in `Batch` mode: only
+    /// `gc::collect`, `gc::collect_young` and the heap limit collect (also
+    /// under `WARD_GC_STRESS`, which otherwise collects at every allocation).
+    pub automatic: bool,
 }
 
 impl Params {
@@ -83,7 +85,7 @@ impl Params {
             promote_after: 2,
             growth: 2.0,
             min_old_trigger: 16 << 20,
-            auto_old: true,
+            automatic: true,
         };
         match mode {
             GcMode::Default => base,
@@ -111,7 +113,7 @@ impl Params {
             },
             GcMode::Batch => Params {
                 young_bytes: 16 << 20,
-                auto_old: false,
+                automatic: false,
                 ..base
             },
         }
