@@ -161,6 +161,7 @@ pub mod codes {
     pub const USE_AFTER_MOVE: Code = Code("W0382");
     pub const ASSIGN_TWICE: Code = Code("W0384");
     pub const MOVE_OUT_OF_BORROW: Code = Code("W0507");
+    pub const CLOSURE_KIND: Code = Code("W0525");
     pub const CLOSURE_MAY_OUTLIVE: Code = Code("W0373");
     pub const BORROW_MUT_TWICE: Code = Code("W0499");
     pub const CLOSURE_REQUIRES_UNIQUE: Code = Code("W0501");

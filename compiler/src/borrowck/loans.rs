@@ -330,8 +330,11 @@ fn borrow_states(
     }
 }
 
-/// Kills the loans a location ends by overwriting their base: a reference
-/// assigned anew (loans through it), a local's storage ending.
+/// Kills the loans a location ends by overwriting what they borrow: a
+/// place assigned anew (loans of it, of its parts and through it; the
+/// assignment itself is checked against them first), a local's storage
+/// ending. As rustc does, so that one conflicting assignment is one error
+/// and not one more at each later use of the overwritten value.
 fn kill_overwritten(
     table: &EventTable<'_>,
     r: &Regions,
@@ -340,9 +343,7 @@ fn kill_overwritten(
 ) {
     for ev in table.at(loc) {
         let ends = |l: &Loan| match ev {
-            Event::Stored(p, _) if p.proj.is_empty() => {
-                l.place.local == p.local && l.place.has_deref()
-            }
+            Event::Stored(p, _) => l.place.local == p.local && definitely_overlap(&l.place, p),
             Event::StorageReset(local, _) => l.place.local == *local,
             _ => false,
         };
@@ -352,6 +353,16 @@ fn kill_overwritten(
             }
         }
     }
+}
+
+/// Whether two places of the same local certainly share memory: one's
+/// projections are a prefix of the other's, with no index between (two
+/// indices may differ).
+fn definitely_overlap(a: &Place, b: &Place) -> bool {
+    a.proj
+        .iter()
+        .zip(&b.proj)
+        .all(|(x, y)| x == y && !matches!(x, Proj::Index(_)))
 }
 
 /// For each two-phase loan, the points where it is only reserved: from

@@ -364,6 +364,99 @@ pub fn check_program_cached(
     out
 }
 
+/// Closures passed where a `fn(A) -> B` parameter allows less than they
+/// do (see `mir::KindError`). A closure written in the argument is held to
+/// the parameter's kind, so each use that breaks it is the error (as rustc
+/// infers the closure's kind from the bound); a closure variable already
+/// has its kind, so the argument is (W0525).
+fn closure_kinds(cx: &BodyCx<'_>, diags: &mut Vec<Diagnostic>) {
+    use crate::diagnostics::codes;
+    use crate::mir::capture::{ClosureKind, WitnessUse};
+    let name = |k: ClosureKind| match k {
+        ClosureKind::Fn => "Fn",
+        ClosureKind::FnMut => "FnMut",
+        ClosureKind::FnOnce => "FnOnce",
+    };
+    for ke in &cx.body.kind_errors {
+        let allowed = name(ke.allowed);
+        let article = if ke.allowed == ClosureKind::Fn {
+            "an"
+        } else {
+            "a"
+        };
+        let breaking: Vec<_> = ke
+            .witnesses
+            .iter()
+            .filter(|w| w.kind > ke.allowed)
+            .collect();
+        if ke.literal && !breaking.is_empty() {
+            for w in breaking {
+                let (code, message, label) = match w.how {
+                    WitnessUse::Assign => (
+                        codes::ASSIGN_TO_IMMUTABLE,
+                        format!(
+                            "cannot assign to `{}`, as it is a captured variable in a `{allowed}` closure",
+                            w.name
+                        ),
+                        "cannot assign",
+                    ),
+                    WitnessUse::MutBorrow => (
+                        codes::BORROW_MUT_OF_IMMUTABLE,
+                        format!(
+                            "cannot borrow `{}` as mutable, as it is a captured variable in a `{allowed}` closure",
+                            w.name
+                        ),
+                        "cannot borrow as mutable",
+                    ),
+                    WitnessUse::Move => (
+                        codes::MOVE_OUT_OF_BORROW,
+                        format!(
+                            "cannot move out of `{}`, a captured variable in {article} `{allowed}` closure",
+                            w.name
+                        ),
+                        "move occurs here",
+                    ),
+                };
+                let at = cx.fs(w.span);
+                // The same use may already be reported (a variable not
+                // declared `mut`): once is enough.
+                if diags.iter().any(|d| d.code == code && d.span == at) {
+                    continue;
+                }
+                diags.push(
+                    Diagnostic::error(code, at, message)
+                        .with_label(label)
+                        .with_secondary(
+                            cx.fs(ke.span),
+                            format!("this closure is passed where an `{allowed}` closure is expected"),
+                        )
+                        .with_note(format!(
+                            "a `fn(A) -> B` parameter may be called any number of times{}",
+                            if ke.allowed == ClosureKind::Fn {
+                                " through a shared reference; declare it `mut f: fn(…)` to accept a closure that changes its captures"
+                            } else {
+                                ""
+                            }
+                        )),
+                );
+            }
+        } else {
+            diags.push(
+                Diagnostic::error(
+                    codes::CLOSURE_KIND,
+                    cx.fs(ke.span),
+                    format!(
+                        "expected a closure that implements the `{allowed}` trait, but this closure only implements `{}`",
+                        name(ke.found)
+                    ),
+                )
+                .with_label(format!("this closure implements `{}`, not `{allowed}`", name(ke.found)))
+                .with_note("a `fn(A) -> B` parameter takes `Fn` closures, a `mut` one `FnMut` closures; a closure that moves a capture out can only be called where it is known to be called once"),
+            );
+        }
+    }
+}
+
 /// Checks a function's body and its closures.
 pub fn check_fn(
     program: &Program,
@@ -400,6 +493,7 @@ pub fn check_fn(
         gc_static(&cx, diags);
         let init = moves::check(&cx, diags);
         mutability::check(&cx, diags);
+        closure_kinds(&cx, diags);
         // Without a borrow in the body and references that could flow
         // between the signature's lifetimes, region inference can find
         // nothing: skip it.

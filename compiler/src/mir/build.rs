@@ -74,6 +74,19 @@ pub fn build_fn(program: &Program, typed: &TypedProgram, def: DefId) -> Option<F
     for (p, ty) in f.body.params.iter().zip(params) {
         let l = b.bind_arg(p.pat, ty.clone(), p.span);
         arg_pats.push((p.pat, l));
+        // A `mut f: fn(A) -> B` parameter takes `FnMut` closures: calls
+        // borrow it uniquely and run it in place.
+        if matches!(ty, Ty::Fn(..))
+            && matches!(f.body.pat(p.pat).kind, PatKind::Ident { mutable: true, .. })
+            && let LocalKind::User { source, .. } = b.body.local(l).kind
+        {
+            let value = ClosureValue {
+                kind: ClosureKind::FnMut,
+                copy: false,
+            };
+            cx.closure_vars.borrow_mut().insert(source, value);
+            b.closure_locals.insert(l, value);
+        }
     }
     b.body.arg_count = (b.body.locals.len() - 1) as u32;
     let body_end = f.body.root.map_or(d.span, |r| cx.span(r)).shrink_to_hi();
@@ -268,6 +281,7 @@ impl<'a, 'c> Builder<'a, 'c> {
                 is_closure,
                 span,
                 closure_exprs: Vec::new(),
+                kind_errors: Vec::new(),
             },
             cur: BlockId(0),
             local_map: HashMap::new(),
@@ -400,6 +414,65 @@ impl<'a, 'c> Builder<'a, 'c> {
                 cx.closure_vars.borrow().get(id).copied()
             }
             _ => None,
+        }
+    }
+
+    /// A closure passed to parameter `i` (counting `self`) of the user
+    /// function `callee`: a `fn(A) -> B` parameter may be called any number
+    /// of times through a shared reference, so it takes `Fn` closures; a
+    /// `mut` one is called in place, so it takes `FnMut` too. A stronger
+    /// closure is recorded for the borrow checker to report.
+    fn check_closure_arg(&mut self, callee: DefId, i: usize, arg: ExprId) {
+        let cx = self.cx;
+        if cx.program.is_std_def(callee) {
+            return;
+        }
+        let DefKind::Fn(f) = &cx.program.def(callee).kind else {
+            return;
+        };
+        let param = if f.self_param.is_some() {
+            i.checked_sub(1).and_then(|k| f.body.params.get(k))
+        } else {
+            f.body.params.get(i)
+        };
+        let Some(param) = param else {
+            return;
+        };
+        if !matches!(param.ty, ast::TypeRef::Fn { .. }) {
+            return;
+        }
+        let allowed = match &f.body.pat(param.pat).kind {
+            PatKind::Ident { mutable: true, .. } => ClosureKind::FnMut,
+            _ => ClosureKind::Fn,
+        };
+        let mut inner = arg;
+        while let ExprKind::Paren(e) = &cx.ast.expr(inner).kind {
+            inner = *e;
+        }
+        let literal = matches!(cx.ast.expr(inner).kind, ExprKind::Closure { .. });
+        let (found, witnesses) = if literal {
+            let Some(&(_, idx)) = self.body.closure_exprs.iter().find(|(e, _)| *e == inner) else {
+                return;
+            };
+            let Some(body) = self.closures.get(idx as usize) else {
+                return;
+            };
+            let value = super::capture::closure_value(cx.program, cx.typed, body);
+            (value.kind, super::capture::kind_witnesses(body))
+        } else {
+            match self.closure_value_of(arg) {
+                Some(v) => (v.kind, Vec::new()),
+                None => return,
+            }
+        };
+        if found > allowed {
+            self.body.kind_errors.push(super::KindError {
+                allowed,
+                found,
+                span: cx.span(arg),
+                witnesses,
+                literal,
+            });
         }
     }
 
@@ -1751,13 +1824,18 @@ impl Builder<'_, '_> {
                             .get(&d)
                             .map(|s| s.params.clone())
                             .unwrap_or_default();
-                        args.iter()
+                        let ops = args
+                            .iter()
                             .enumerate()
                             .map(|(i, a)| match params.get(i) {
                                 Some(t) => self.operand_coerced(*a, t),
                                 None => self.operand(*a),
                             })
-                            .collect()
+                            .collect();
+                        for (i, a) in args.iter().enumerate() {
+                            self.check_closure_arg(d, i, *a);
+                        }
+                        ops
                     };
                     self.call(Callee::Def(d), ops, dest, diverges, span);
                     return;
@@ -1904,6 +1982,7 @@ impl Builder<'_, '_> {
                 Some(t) => self.operand_coerced(*a, t),
                 None => self.operand(*a),
             });
+            self.check_closure_arg(m, i + 1, *a);
         }
         self.call(Callee::Def(m), ops, dest, diverges, span);
     }
@@ -2468,6 +2547,7 @@ impl Builder<'_, '_> {
             is_closure: true,
             span,
             closure_exprs: Vec::new(),
+            kind_errors: Vec::new(),
         });
         let parent = self.self_index;
         let (mut cbody, outer) = {

@@ -288,6 +288,81 @@ impl ClosureValue {
     }
 }
 
+/// What a closure's body does to a capture that makes it `FnMut` or
+/// `FnOnce`.
+#[derive(Debug, Clone)]
+pub struct KindWitness {
+    pub kind: ClosureKind,
+    pub span: Span,
+    pub how: WitnessUse,
+    /// The captured variable (or path) as the source names it.
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WitnessUse {
+    Assign,
+    MutBorrow,
+    Move,
+}
+
+/// The uses in a closure's body that make it more than `Fn`, in source
+/// order: assignments and `&mut` borrows of captures (`FnMut`), moves out
+/// of by-value captures (`FnOnce`).
+pub fn kind_witnesses(body: &Body) -> Vec<KindWitness> {
+    let mut found_all: Vec<KindWitness> = Vec::new();
+    let mut events = Vec::new();
+    for (bi, block) in body.blocks.iter().enumerate() {
+        if block.cleanup {
+            continue;
+        }
+        for i in 0..=block.statements.len() {
+            let loc = super::Location {
+                block: super::BlockId(bi as u32),
+                index: i as u32,
+            };
+            super::visit::events_at(body, loc, &mut events);
+            for ev in &events {
+                let (place, how, span) = match ev {
+                    super::visit::Event::Use(place, how, span) => (*place, *how, *span),
+                    super::visit::Event::Stored(place, span) => (*place, PlaceUse::Store, *span),
+                    _ => continue,
+                };
+                let Some(c) = body.captures.iter().find(|c| c.local == place.local) else {
+                    continue;
+                };
+                let through_deref = place.proj.iter().any(|p| matches!(p, Proj::Deref(_)));
+                let found = match (c.kind, how) {
+                    (CaptureKind::Value, PlaceUse::Move) if !through_deref => {
+                        Some((ClosureKind::FnOnce, WitnessUse::Move))
+                    }
+                    (CaptureKind::Value | CaptureKind::MutRef, PlaceUse::Store) => {
+                        Some((ClosureKind::FnMut, WitnessUse::Assign))
+                    }
+                    (
+                        CaptureKind::Value | CaptureKind::MutRef,
+                        PlaceUse::Borrow(BorrowKind::Mut { .. }),
+                    ) => Some((ClosureKind::FnMut, WitnessUse::MutBorrow)),
+                    _ => None,
+                };
+                let Some((kind, how)) = found else {
+                    continue;
+                };
+                if !found_all.iter().any(|w| w.span == span) {
+                    found_all.push(KindWitness {
+                        kind,
+                        span,
+                        how,
+                        name: c.name.clone(),
+                    });
+                }
+            }
+        }
+    }
+    found_all.sort_by_key(|w| w.span.start);
+    found_all
+}
+
 /// The kind and copyability of a closure whose captures are decided.
 pub fn closure_value(program: &Program, typed: &TypedProgram, body: &Body) -> ClosureValue {
     let mut kind = ClosureKind::Fn;

@@ -15,7 +15,7 @@
 #![allow(clippy::cast_possible_truncation, clippy::cast_possible_wrap)]
 
 pub mod build;
-mod capture;
+pub(crate) mod capture;
 mod dump;
 pub mod visit;
 
@@ -474,6 +474,24 @@ pub struct Body {
     pub span: Span,
     /// For each closure expression of this body, its index.
     pub closure_exprs: Vec<(ExprId, u32)>,
+    /// Closures passed where a `fn(A) -> B` value is expected that may be
+    /// called more often (or more freely) than their kind allows.
+    pub kind_errors: Vec<KindError>,
+}
+
+/// A closure of kind `found` passed where only `allowed` may go (a
+/// `fn(A) -> B` parameter is `Fn`, a `mut` one `FnMut`).
+#[derive(Debug, Clone)]
+pub struct KindError {
+    pub allowed: capture::ClosureKind,
+    pub found: capture::ClosureKind,
+    /// The argument.
+    pub span: Span,
+    /// What in the closure's body makes it more than `Fn` (for a literal).
+    pub witnesses: Vec<capture::KindWitness>,
+    /// The argument is the closure expression itself (rustc then reports
+    /// the use inside it; otherwise the argument, E0525).
+    pub literal: bool,
 }
 
 impl Body {

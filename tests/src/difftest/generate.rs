@@ -86,6 +86,8 @@ fn rec_ref(r: &Rec) -> &Rec { r }
 struct View<'a> { r: &'a String, own: String }
 struct Node { name: String, kids: RefCell<List<Gc<Node>>>, hits: Cell<int> }
 fn node(name: String) -> Gc<Node> { Gc::new(Node { name, kids: RefCell::new(List::new()), hits: Cell::new(0) }) }
+fn call_fn(f: fn() -> int) -> int { f() + f() }
+fn call_mut(mut f: fn() -> int) -> int { f() + f() }
 ";
 
 /// The methods of `impl<'a> View<'a>`: `get` right (the borrowed
@@ -211,7 +213,7 @@ impl Gen<'_> {
 
     #[allow(clippy::too_many_lines)]
     fn stmt(&mut self, depth: usize) {
-        let choice = self.rng.below(44);
+        let choice = self.rng.below(45);
         if choice >= 30 {
             self.newer_stmt(choice - 30, depth);
             return;
@@ -656,12 +658,42 @@ impl Gen<'_> {
                     self.line("}");
                 }
             }
-            _ => {
+            13 => {
                 if let Some(v) = self.pick(T::RefRec) {
                     self.line(&format!(
                         "println(\"{{}} {{}}\", {}.n, {}.name);",
                         v.name, v.name
                     ));
+                }
+            }
+            _ => {
+                // A closure passed to a `fn() -> int` parameter (`Fn`) or a
+                // `mut` one (`FnMut`): a closure variable of any kind, or a
+                // literal whose body decides whether it fits (E0525, or
+                // E0594/E0596/E0507 at the use inside it).
+                let callee = if self.rng.chance(50) {
+                    "call_fn"
+                } else {
+                    "call_mut"
+                };
+                let arg = if self.rng.chance(50) {
+                    let ty = [T::Closure, T::MutClosure, T::OnceClosure][self.rng.below(3)];
+                    self.pick(ty).map(|c| c.name)
+                } else {
+                    match self.rng.below(3) {
+                        0 => self
+                            .pick(T::Int)
+                            .map(|v| format!("|| {{ {} += 1; {} }}", v.name, v.name)),
+                        1 => self
+                            .pick(T::List)
+                            .map(|v| format!("|| {{ {}.push(4); {}.len() }}", v.name, v.name)),
+                        _ => self
+                            .pick(T::Str)
+                            .map(|v| format!("move || consume({})", v.name)),
+                    }
+                };
+                if let Some(arg) = arg {
+                    self.line(&format!("println(\"{{}}\", {callee}({arg}));"));
                 }
             }
         }

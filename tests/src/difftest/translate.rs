@@ -153,7 +153,8 @@ fn generics(g: &ast::Generics) -> String {
 }
 
 /// A written type in Rust; `param` is a parameter position (where
-/// `fn(A) -> B` becomes `impl Fn(A) -> B`).
+/// `fn(A) -> B` becomes `impl Fn(A) -> B`, `impl FnMut` for a `mut`
+/// parameter).
 fn ty(t: &TypeRef, param: bool) -> Result<String> {
     Ok(match t {
         TypeRef::Path(p) => {
@@ -265,7 +266,17 @@ fn function(program: &Program, typed: &TypedProgram, id: DefId) -> Result<String
         });
     }
     for p in &f.body.params {
-        params.push(format!("{}: {}", cx.pat(p.pat)?, ty(&p.ty, true)?));
+        let mut t = ty(&p.ty, true)?;
+        // A `mut f: fn(A) -> B` parameter takes `FnMut` closures.
+        if matches!(p.ty, TypeRef::Fn { .. })
+            && matches!(
+                f.body.pat(p.pat).kind,
+                ast::PatKind::Ident { mutable: true, .. }
+            )
+        {
+            t = t.replacen("impl Fn(", "impl FnMut(", 1);
+        }
+        params.push(format!("{}: {t}", cx.pat(p.pat)?));
     }
     let ret = match &f.ret {
         Some(r) => format!(" -> {}", ty(r, false)?),
