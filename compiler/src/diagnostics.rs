@@ -120,6 +120,7 @@ pub mod codes {
     pub const CONST_EVAL: Code = Code("W0080");
     pub const MISSING_LIFETIME: Code = Code("W0106");
     pub const WRONG_GENERIC_COUNT: Code = Code("W0107");
+    pub const IMPLICIT_ELIDED_LIFETIME: Code = Code("W0726");
     pub const DUPLICATE_FIELD: Code = Code("W0124");
     pub const NOT_COPYABLE: Code = Code("W0204");
     pub const UNDECLARED_LIFETIME: Code = Code("W0261");

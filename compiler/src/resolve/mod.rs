@@ -1625,6 +1625,58 @@ impl Builder<'_> {
         Ok((PerNs { types, values }, None))
     }
 
+    /// `impl View { … }` for `struct View<'a>`: an impl header must write
+    /// the type's lifetimes (`impl<'a> View<'a>` or `impl View<'_>`), as in
+    /// Rust 2018 (E0726); the impl is still filed, its lifetimes elided.
+    fn elided_impl_lifetimes(
+        &self,
+        file: FileId,
+        path: &crate::syntax::ast::Path,
+        res: TypeRes,
+    ) -> Option<Diagnostic> {
+        let TypeRes::Def(d) = res else {
+            return None;
+        };
+        let generics = match &self.program.def(d).kind {
+            DefKind::Struct(s) => &s.generics,
+            DefKind::Enum(e) => &e.generics,
+            _ => return None,
+        };
+        let wanted = generics.lifetimes().count();
+        let last = path.last();
+        let written = last
+            .args
+            .iter()
+            .filter(|a| matches!(a, crate::syntax::ast::GenericArg::Lifetime(_)))
+            .count();
+        if wanted == 0 || written > 0 {
+            return None;
+        }
+        let anon = vec!["'_"; wanted].join(", ");
+        let (fix_span, text) = match last.args.first() {
+            Some(crate::syntax::ast::GenericArg::Type(t)) => {
+                (t.span().shrink_to_lo(), format!("{anon}, "))
+            }
+            _ => (path.span.shrink_to_hi(), format!("<{anon}>")),
+        };
+        Some(
+            Diagnostic::error(
+                codes::IMPLICIT_ELIDED_LIFETIME,
+                FileSpan::new(file, path.span),
+                "implicit elided lifetime not allowed here",
+            )
+            .with_label(format!(
+                "expected lifetime parameter{}",
+                if wanted > 1 { "s" } else { "" }
+            ))
+            .with_fix(
+                "indicate the anonymous lifetime",
+                FileSpan::new(file, fix_span),
+                text,
+            ),
+        )
+    }
+
     /// Files each `impl` under the type it implements.
     fn resolve_impls(&mut self) {
         let mut by_type: HashMap<TypeRes, Vec<ImplId>> = HashMap::new();
@@ -1662,6 +1714,9 @@ impl Builder<'_> {
                             ),
                         );
                         continue;
+                    }
+                    if let Some(e) = self.elided_impl_lifetimes(imp.file, path, res) {
+                        errors.push(e);
                     }
                     by_type.entry(res).or_default().push(id);
                 }
