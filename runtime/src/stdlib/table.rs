@@ -398,6 +398,26 @@ const OPTION_METHODS: &[StdFn] = &[
         "Applies `f` to the value, if there is one.",
     ),
     f(
+        "and_then",
+        "<U>(self, f: fn(T) -> Option<U>) -> Option<U>",
+        "`f` of the value, or `None` on `None`.",
+    ),
+    f(
+        "unwrap_or_else",
+        "(self, f: fn() -> T) -> T",
+        "The value, or what `f` returns on `None` (`f` runs only then).",
+    ),
+    f(
+        "is_some_and",
+        "(self, f: fn(T) -> bool) -> bool",
+        "Whether this is `Some` and `f` of the value is true.",
+    ),
+    f(
+        "or",
+        "(self, other: Option<T>) -> Option<T>",
+        "This option if it is `Some`, otherwise `other`.",
+    ),
+    f(
         "ok_or",
         "<E>(self, error: E) -> Result<T, E>",
         "`Ok` with the value, or `Err(error)` on `None`.",
@@ -458,6 +478,16 @@ const RESULT_METHODS: &[StdFn] = &[
         "map_err",
         "<F>(self, f: fn(E) -> F) -> Result<T, F>",
         "Applies `f` to the `Err` value.",
+    ),
+    f(
+        "and_then",
+        "<U>(self, f: fn(T) -> Result<U, E>) -> Result<U, E>",
+        "`f` of the `Ok` value, or the `Err` unchanged.",
+    ),
+    f(
+        "unwrap_or_else",
+        "(self, f: fn(E) -> T) -> T",
+        "The `Ok` value, or what `f` returns for the error (`f` runs only then).",
     ),
     f(
         "ok",

@@ -564,6 +564,38 @@ fn opt_map(vm: &mut Vm, a: &mut [Value]) -> R {
     }
 }
 
+fn opt_and_then(vm: &mut Vm, a: &mut [Value]) -> R {
+    let mut f = take(a, 1);
+    match split_variant(take(a, 0)) {
+        (0, v) => vm.call_value(&mut f, vec![v]),
+        _ => Ok(none()),
+    }
+}
+
+fn opt_unwrap_or_else(vm: &mut Vm, a: &mut [Value]) -> R {
+    let mut f = take(a, 1);
+    match split_variant(take(a, 0)) {
+        (0, v) => Ok(v),
+        _ => vm.call_value(&mut f, Vec::new()),
+    }
+}
+
+fn opt_is_some_and(vm: &mut Vm, a: &mut [Value]) -> R {
+    let mut f = take(a, 1);
+    match split_variant(take(a, 0)) {
+        (0, v) => vm.call_value(&mut f, vec![v]),
+        _ => Ok(Value::Bool(false)),
+    }
+}
+
+fn opt_or(_: &mut Vm, a: &mut [Value]) -> R {
+    let other = take(a, 1);
+    match split_variant(take(a, 0)) {
+        (0, v) => Ok(some(v)),
+        _ => Ok(other),
+    }
+}
+
 fn opt_ok_or(_: &mut Vm, a: &mut [Value]) -> R {
     let e = take(a, 1);
     match split_variant(take(a, 0)) {
@@ -633,6 +665,22 @@ fn res_map(vm: &mut Vm, a: &mut [Value]) -> R {
     match split_variant(take(a, 0)) {
         (0, v) => Ok(ok(vm.call_value(&mut f, vec![v])?)),
         (_, e) => Ok(err(e)),
+    }
+}
+
+fn res_and_then(vm: &mut Vm, a: &mut [Value]) -> R {
+    let mut f = take(a, 1);
+    match split_variant(take(a, 0)) {
+        (0, v) => vm.call_value(&mut f, vec![v]),
+        (_, e) => Ok(err(e)),
+    }
+}
+
+fn res_unwrap_or_else(vm: &mut Vm, a: &mut [Value]) -> R {
+    let mut f = take(a, 1);
+    match split_variant(take(a, 0)) {
+        (0, v) => Ok(v),
+        (_, e) => vm.call_value(&mut f, vec![e]),
     }
 }
 
@@ -1072,6 +1120,10 @@ const NATIVES: &[(&str, NativeFn)] = &[
     ("Option::unwrap_or", unwrap_or),
     ("Option::take", opt_take),
     ("Option::map", opt_map),
+    ("Option::and_then", opt_and_then),
+    ("Option::unwrap_or_else", opt_unwrap_or_else),
+    ("Option::is_some_and", opt_is_some_and),
+    ("Option::or", opt_or),
     ("Option::ok_or", opt_ok_or),
     ("Option::as_ref", opt_as_ref),
     ("Option::copied", copied),
@@ -1085,6 +1137,8 @@ const NATIVES: &[(&str, NativeFn)] = &[
     ("Result::unwrap_or", unwrap_or),
     ("Result::map", res_map),
     ("Result::map_err", res_map_err),
+    ("Result::and_then", res_and_then),
+    ("Result::unwrap_or_else", res_unwrap_or_else),
     ("Result::ok", res_ok),
     ("Result::err", res_err),
     ("List::new", l_new),

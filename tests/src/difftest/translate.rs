@@ -620,7 +620,7 @@ impl Cx<'_> {
                 .collect();
             let parts = parts?;
             return Ok(match name {
-                "print" | "println" | "eprintln" | "assert" | "assert_eq" => {
+                "print" | "println" | "eprintln" | "assert" | "assert_eq" | "format" => {
                     format!("{name}!({})", parts.join(", "))
                 }
                 "panic" => format!("panic!(\"{{}}\", {})", parts.join(", ")),
@@ -694,6 +694,11 @@ impl Cx<'_> {
             (Some("List"), "truncate") if parts.len() == 1 => {
                 format!("{r}.truncate(({}) as usize)", parts[0])
             }
+            // Ward's names for Rust's `str` methods.
+            (Some("String"), "parse_int") => format!("{r}.parse::<i64>()"),
+            (Some("String"), "parse_float") => format!("{r}.parse::<f64>()"),
+            (Some("String"), "to_upper") => format!("{r}.to_uppercase()"),
+            (Some("String"), "to_lower") => format!("{r}.to_lowercase()"),
             _ => format!("{r}.{method}({})", parts.join(", ")),
         })
     }
