@@ -165,6 +165,7 @@ pub mod codes {
     pub const CLOSURE_KIND: Code = Code("W0525");
     pub const CLOSURE_MAY_OUTLIVE: Code = Code("W0373");
     pub const BORROW_MUT_TWICE: Code = Code("W0499");
+    pub const CLOSURE_UNIQUE_WHILE_BORROWED: Code = Code("W0500");
     pub const CLOSURE_REQUIRES_UNIQUE: Code = Code("W0501");
     pub const TWO_CLOSURES_UNIQUE: Code = Code("W0524");
     pub const BORROW_CONFLICT: Code = Code("W0502");

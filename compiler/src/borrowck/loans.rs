@@ -546,7 +546,24 @@ fn conflict_error(
     } else {
         None
     };
+    // The new access is a closure's unique borrow of a variable not
+    // declared `mut` while another borrow of it is live: rustc's E0500.
+    let new_unique = !unique_capture
+        && matches!(access, Access::BorrowMut | Access::Reserve)
+        && !place.proj.iter().any(|p| matches!(p, Proj::Deref(_)))
+        && !cx.body.local(place.local).mutable;
+    let unique_closure = if new_unique {
+        access_closure_span(cx.body, loc)
+    } else {
+        None
+    };
     let (code, message, first, here) = match access {
+        Access::BorrowMut | Access::Reserve if unique_closure.is_some() => (
+            codes::CLOSURE_UNIQUE_WHILE_BORROWED,
+            format!("closure requires unique access to `{shown}` but it is already borrowed"),
+            "borrow occurs here".to_string(),
+            "closure construction occurs here".to_string(),
+        ),
         Access::BorrowMut | Access::Reserve if second_closure.is_some() => (
             codes::TWO_CLOSURES_UNIQUE,
             format!("two closures require unique access to `{shown}` at the same time"),
@@ -608,9 +625,19 @@ fn conflict_error(
     } else {
         loan.span
     };
-    let mut diag = Diagnostic::error(code, cx.fs(second_closure.unwrap_or(span)), message)
-        .with_label(here)
-        .with_secondary(cx.fs(first_at), first);
+    let mut diag = Diagnostic::error(
+        code,
+        cx.fs(second_closure.or(unique_closure).unwrap_or(span)),
+        message,
+    )
+    .with_label(here)
+    .with_secondary(cx.fs(first_at), first);
+    if unique_closure.is_some() {
+        diag = diag.with_secondary(
+            cx.fs(span),
+            format!("second borrow occurs due to use of `{shown}` in closure"),
+        );
+    }
     if unique_capture {
         diag = diag.with_secondary(
             cx.fs(loan.span),

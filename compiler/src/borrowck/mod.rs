@@ -377,53 +377,52 @@ fn closure_kinds(cx: &BodyCx<'_>, diags: &mut Vec<Diagnostic>) {
         ClosureKind::FnMut => "FnMut",
         ClosureKind::FnOnce => "FnOnce",
     };
-    for ke in &cx.body.kind_errors {
+    for ke in cx
+        .body
+        .kind_errors
+        .iter()
+        .filter(|ke| !is_kind_mismatch(ke))
+    {
         let allowed = name(ke.allowed);
         let article = if ke.allowed == ClosureKind::Fn {
             "an"
         } else {
             "a"
         };
-        let breaking: Vec<_> = ke
-            .witnesses
-            .iter()
-            .filter(|w| w.kind > ke.allowed)
-            .collect();
-        if ke.literal && !breaking.is_empty() {
-            for w in breaking {
-                let (code, message, label) = match w.how {
-                    WitnessUse::Assign => (
-                        codes::ASSIGN_TO_IMMUTABLE,
-                        format!(
-                            "cannot assign to `{}`, as it is a captured variable in a `{allowed}` closure",
-                            w.name
-                        ),
-                        "cannot assign",
+        for w in ke.witnesses.iter().filter(|w| w.kind > ke.allowed) {
+            let (code, message, label) = match w.how {
+                WitnessUse::Assign => (
+                    codes::ASSIGN_TO_IMMUTABLE,
+                    format!(
+                        "cannot assign to `{}`, as it is a captured variable in a `{allowed}` closure",
+                        w.name
                     ),
-                    WitnessUse::MutBorrow => (
-                        codes::BORROW_MUT_OF_IMMUTABLE,
-                        format!(
-                            "cannot borrow `{}` as mutable, as it is a captured variable in a `{allowed}` closure",
-                            w.name
-                        ),
-                        "cannot borrow as mutable",
+                    "cannot assign",
+                ),
+                WitnessUse::MutBorrow => (
+                    codes::BORROW_MUT_OF_IMMUTABLE,
+                    format!(
+                        "cannot borrow `{}` as mutable, as it is a captured variable in a `{allowed}` closure",
+                        w.name
                     ),
-                    WitnessUse::Move => (
-                        codes::MOVE_OUT_OF_BORROW,
-                        format!(
-                            "cannot move out of `{}`, a captured variable in {article} `{allowed}` closure",
-                            w.name
-                        ),
-                        "move occurs here",
+                    "cannot borrow as mutable",
+                ),
+                WitnessUse::Move => (
+                    codes::MOVE_OUT_OF_BORROW,
+                    format!(
+                        "cannot move out of `{}`, a captured variable in {article} `{allowed}` closure",
+                        w.name
                     ),
-                };
-                let at = cx.fs(w.span);
-                // The same use may already be reported (a variable not
-                // declared `mut`): once is enough.
-                if diags.iter().any(|d| d.code == code && d.span == at) {
-                    continue;
-                }
-                diags.push(
+                    "move occurs here",
+                ),
+            };
+            let at = cx.fs(w.span);
+            // The same use may already be reported (a variable not
+            // declared `mut`): once is enough.
+            if diags.iter().any(|d| d.code == code && d.span == at) {
+                continue;
+            }
+            diags.push(
                     Diagnostic::error(code, at, message)
                         .with_label(label)
                         .with_secondary(
@@ -439,9 +438,31 @@ fn closure_kinds(cx: &BodyCx<'_>, diags: &mut Vec<Diagnostic>) {
                             }
                         )),
                 );
-            }
-        } else {
-            diags.push(
+        }
+    }
+}
+
+/// A closure whose kind is already decided where it is passed (a closure
+/// variable) is rustc's E0525, a type error: the function is not borrow
+/// checked further. A closure written in the argument instead takes the
+/// parameter's kind, and its uses inside are the errors.
+fn is_kind_mismatch(ke: &crate::mir::KindError) -> bool {
+    !ke.literal || !ke.witnesses.iter().any(|w| w.kind > ke.allowed)
+}
+
+/// The W0525 errors of a body (see [`is_kind_mismatch`]).
+fn kind_mismatches(cx: &BodyCx<'_>) -> Vec<Diagnostic> {
+    use crate::diagnostics::codes;
+    use crate::mir::capture::ClosureKind;
+    let name = |k: ClosureKind| match k {
+        ClosureKind::Fn => "Fn",
+        ClosureKind::FnMut => "FnMut",
+        ClosureKind::FnOnce => "FnOnce",
+    };
+    let mut out = Vec::new();
+    for ke in cx.body.kind_errors.iter().filter(|ke| is_kind_mismatch(ke)) {
+        let allowed = name(ke.allowed);
+        out.push(
                 Diagnostic::error(
                     codes::CLOSURE_KIND,
                     cx.fs(ke.span),
@@ -453,8 +474,8 @@ fn closure_kinds(cx: &BodyCx<'_>, diags: &mut Vec<Diagnostic>) {
                 .with_label(format!("this closure implements `{}`, not `{allowed}`", name(ke.found)))
                 .with_note("a `fn(A) -> B` parameter takes `Fn` closures, a `mut` one `FnMut` closures; a closure that moves a capture out can only be called where it is known to be called once"),
             );
-        }
     }
+    out
 }
 
 /// Checks a function's body and its closures.
@@ -486,6 +507,14 @@ pub fn check_fn(
             };
             facts.elided.push(ElidedLifetime { at, text, name });
         }
+    }
+    let mismatches: Vec<Diagnostic> = std::iter::once(&mir.body)
+        .chain(mir.closures.iter())
+        .flat_map(|body| kind_mismatches(&BodyCx::new(program, typed, body, mir.file)))
+        .collect();
+    if !mismatches.is_empty() {
+        diags.extend(mismatches);
+        return facts;
     }
     for body in std::iter::once(&mir.body).chain(mir.closures.iter()) {
         let mut cx = BodyCx::new(program, typed, body, mir.file);

@@ -676,20 +676,40 @@ impl Gen<'_> {
                 } else {
                     "call_mut"
                 };
-                let arg = if self.rng.chance(50) {
-                    let ty = [T::Closure, T::MutClosure, T::OnceClosure][self.rng.below(3)];
-                    self.pick(ty).map(|c| c.name)
-                } else {
-                    match self.rng.below(3) {
-                        0 => self
-                            .pick(T::Int)
-                            .map(|v| format!("|| {{ {} += 1; {} }}", v.name, v.name)),
-                        1 => self
-                            .pick(T::List)
-                            .map(|v| format!("|| {{ {}.push(4); {}.len() }}", v.name, v.name)),
-                        _ => self
-                            .pick(T::Str)
-                            .map(|v| format!("move || consume({})", v.name)),
+                let mut options: Vec<(T, String)> = Vec::new();
+                if let Some(v) = self.pick(T::Int) {
+                    options.push((
+                        T::MutClosure,
+                        format!("|| {{ {} += 1; {} }}", v.name, v.name),
+                    ));
+                    options.push((T::Closure, format!("|| {} * 2", v.name)));
+                }
+                if let Some(v) = self.pick(T::List) {
+                    options.push((
+                        T::MutClosure,
+                        format!("|| {{ {}.push(4); {}.len() }}", v.name, v.name),
+                    ));
+                }
+                if let Some(v) = self.pick(T::Str) {
+                    options.push((T::OnceClosure, format!("move || consume({})", v.name)));
+                    options.push((T::Closure, format!("|| peek(&{})", v.name)));
+                }
+                let literal = match options.len() {
+                    0 => None,
+                    n => Some(options.swap_remove(self.rng.below(n))),
+                };
+                // Written in the argument, or bound to a variable first (whose
+                // kind is then already decided: E0525), or a closure variable
+                // made earlier.
+                let arg = match (literal, self.rng.below(3)) {
+                    (Some((_, text)), 0) => Some(text),
+                    (Some((ty, text)), 1) => {
+                        let m = self.rng.chance(50);
+                        Some(self.declare(ty, "c", m, &text))
+                    }
+                    (literal, _) => {
+                        let ty = [T::Closure, T::MutClosure, T::OnceClosure][self.rng.below(3)];
+                        self.pick(ty).map(|c| c.name).or(literal.map(|(_, t)| t))
                     }
                 };
                 if let Some(arg) = arg {
