@@ -86,6 +86,13 @@ impl Client {
         stdin.flush().expect("flush");
     }
 
+    /// Writes `bytes` as they are, without a frame.
+    pub fn send_bytes(&mut self, bytes: &[u8]) {
+        let stdin = self.stdin.as_mut().expect("stdin open");
+        stdin.write_all(bytes).expect("write");
+        stdin.flush().expect("flush");
+    }
+
     fn send(&mut self, message: &Value) {
         self.send_raw(message.to_string().as_bytes());
     }

@@ -11,6 +11,7 @@ mod client;
 mod completion;
 mod format;
 mod hints;
+mod hostile;
 mod navigation;
 mod outline;
 mod run;

@@ -1,0 +1,77 @@
+//! Hostile bytes on the wire: the server answers what it can, skips what
+//! it cannot frame, and keeps serving with bounded memory.
+
+use crate::client::temp_uri;
+use crate::initialized;
+use serde_json::{Value, json};
+
+fn hover_request(id: i64, uri: &str) -> Vec<u8> {
+    let body = json!({"jsonrpc": "2.0", "id": id, "method": "textDocument/hover",
+        "params": {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 3}}})
+    .to_string();
+    format!("Content-Length: {}\r\n\r\n{body}", body.len()).into_bytes()
+}
+
+/// Waits for the answers to ids `from..from + n`.
+fn answers(c: &mut crate::client::Client, from: i64, n: i64) {
+    for id in from..from + n {
+        c.wait_for(|m| m["id"] == id && m.get("method").is_none());
+    }
+}
+
+#[test]
+fn bad_frames_cost_one_message_and_the_stream_resynchronises() {
+    let (mut c, _) = initialized(json!({}), Value::Null);
+    let (_, uri) = temp_uri("hostile_frames.ward");
+    c.open(&uri, "fn main() {}\n");
+    assert_eq!(c.diagnostics(&uri, 1), Vec::<Value>::new());
+
+    // A non-UTF-8 byte in a header line: one parse error, then service.
+    c.send_bytes(b"Content-Length: 2\xff\xfe\r\n\r\n{}");
+    c.wait_for(|m| m["error"]["code"] == -32700);
+    c.send_bytes(&hover_request(1000, &uri));
+    answers(&mut c, 1000, 1);
+
+    // A wrong Content-Length (too large, then too small), each followed
+    // by 20 valid requests: all 40 are answered.
+    let body = json!({"jsonrpc": "2.0", "id": 1, "method": "shutdown_not"}).to_string();
+    c.send_bytes(format!("Content-Length: {}\r\n\r\n{body}", body.len() + 17).as_bytes());
+    for id in 2000..2020 {
+        c.send_bytes(&hover_request(id, &uri));
+    }
+    answers(&mut c, 2000, 20);
+    c.send_bytes(format!("Content-Length: {}\r\n\r\n{body}", body.len() - 9).as_bytes());
+    for id in 3000..3020 {
+        c.send_bytes(&hover_request(id, &uri));
+    }
+    answers(&mut c, 3000, 20);
+
+    // A header line that never ends (16 MiB without a newline) is skipped
+    // without being held; the next message is answered.
+    c.send_bytes(b"Content-Length: 12");
+    let filler = vec![b'7'; 1 << 20];
+    for _ in 0..16 {
+        c.send_bytes(&filler);
+    }
+    c.send_bytes(b"\r\n\r\n");
+    c.send_bytes(&hover_request(4000, &uri));
+    answers(&mut c, 4000, 1);
+    let rss = rss_kib(c.pid());
+    assert!(
+        rss < 200 * 1024,
+        "{rss} KiB resident after the endless header"
+    );
+    assert!(c.shutdown_and_exit().success());
+}
+
+/// Resident memory of a process in KiB (Linux), 0 elsewhere.
+fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+        })
+        .unwrap_or(0)
+}
