@@ -106,6 +106,7 @@ pub mod codes {
     use super::Code;
 
     pub const SYNTAX: Code = Code("W0001");
+    pub const NESTED_TOO_DEEPLY: Code = Code("W0002");
     pub const CONST_NOT_CONST: Code = Code("W0015");
     pub const MISSING_FIELDS_PATTERN: Code = Code("W0027");
     pub const PATTERN_ARITY: Code = Code("W0023");

@@ -17,3 +17,36 @@ pub mod mir;
 pub mod resolve;
 pub mod syntax;
 pub mod types;
+
+/// Stack size for a thread that analyses (or formats) source text. The
+/// passes walk the AST recursively; lowering caps nesting at
+/// [`syntax::MAX_NESTING`] levels (W0002), and this stack holds that depth
+/// in every pass, in debug builds too. It is address space, not memory:
+/// only the pages a deep input touches become resident.
+pub const ANALYSIS_STACK: usize = 512 << 20;
+
+/// Runs `f` on a thread with an [`ANALYSIS_STACK`]-sized stack and returns
+/// its result (inline if no such thread can be made). A panic in `f` is
+/// resumed on the caller's thread.
+pub fn with_analysis_stack<T: Send, F: FnOnce() -> T + Send>(f: F) -> T {
+    let mut job = Some(f);
+    let ran = std::thread::scope(|scope| {
+        let job = &mut job;
+        std::thread::Builder::new()
+            .name("ward-analysis".into())
+            .stack_size(ANALYSIS_STACK)
+            .spawn_scoped(scope, move || job.take().map(|f| f()))
+            .ok()
+            .and_then(|handle| {
+                handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+    });
+    match (ran, job.take()) {
+        (Some(value), _) => value,
+        // The thread could not be made: the job is still here.
+        (None, Some(f)) => f(),
+        (None, None) => unreachable!("a job that ran returned its value"),
+    }
+}

@@ -7,5 +7,7 @@ mod lsp;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    cli::run()
+    // Every subcommand walks syntax trees recursively: give it the stack
+    // the compiler's nesting limit is sized for.
+    ward_compiler::with_analysis_stack(cli::run)
 }

@@ -43,8 +43,11 @@ bool tree_sitter_ward_external_scanner_scan(void *payload, TSLexer *lexer, const
   unsigned depth = 1;
   while (depth > 0) {
     if (lexer->eof(lexer)) {
-      // Unterminated: not a comment, so the parser reports a syntax error.
-      return false;
+      // Unterminated: the comment runs to the end of the file, and the
+      // compiler reports it (`syntax::unterminated_comment`). Refusing the
+      // token instead would make the parser retry at every later `/*`,
+      // rescanning to the end each time: quadratic in the file's size.
+      break;
     }
     if (lexer->lookahead == '*') {
       advance(lexer);

@@ -115,7 +115,7 @@ pub fn format(source: &str) -> Result<Formatted, FormatError> {
 /// [`format`] for a text whose syntax tree the caller already has (the
 /// language server keeps one per document).
 pub fn format_parsed(source: &str, tree: &tree_sitter::Tree) -> Result<Formatted, FormatError> {
-    if tree.root_node().has_error() {
+    if tree.root_node().has_error() || syntax::unterminated_comment(tree, source).is_some() {
         return Err(FormatError::Syntax(syntax::syntax_errors(tree, source)));
     }
     let tokens = tokens(tree.root_node(), source);

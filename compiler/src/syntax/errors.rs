@@ -23,6 +23,12 @@ const MAX_EXPECTED: usize = 8;
 /// once, as a whole; damage nested inside it is part of the same error.
 pub fn syntax_errors(tree: &Tree, text: &str) -> Vec<SyntaxError> {
     let mut errors = Vec::new();
+    if let Some(start) = unterminated_comment(tree, text) {
+        errors.push(SyntaxError {
+            span: start..start + 2,
+            message: "unterminated block comment".into(),
+        });
+    }
     if !tree.root_node().has_error() {
         return errors;
     }
@@ -35,24 +41,130 @@ pub fn syntax_errors(tree: &Tree, text: &str) -> Vec<SyntaxError> {
     errors
 }
 
-fn collect(node: Node, text: &str, explainer: &Explainer, out: &mut Vec<SyntaxError>) {
-    if node.is_missing() {
-        out.push(SyntaxError {
-            span: node.start_byte()..node.start_byte(),
-            message: format!("expected {}", describe_kind(node.kind(), node.is_named())),
-        });
-        return;
+/// The start of a block comment that runs to the end of the file without
+/// its closing `*/` (the scanner takes it as a comment so that parsing
+/// stays linear; it is still an error).
+pub fn unterminated_comment(tree: &Tree, text: &str) -> Option<usize> {
+    // It ends the file, so it is the last leaf.
+    let mut node = tree.root_node();
+    while let Some(last) = node
+        .child_count()
+        .checked_sub(1)
+        .and_then(|i| node.child(i))
+    {
+        node = last;
     }
-    if node.is_error() {
-        out.push(explainer.error_node(node, text));
-        return;
+    if node.kind() != "block_comment" {
+        return None;
     }
-    if !node.has_error() {
-        return;
+    let body = text.get(node.byte_range())?.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < body.len() {
+        match (body[i], body.get(i + 1)) {
+            (b'/', Some(b'*')) => {
+                depth += 1;
+                i += 2;
+            }
+            (b'*', Some(b'/')) => {
+                depth = depth.saturating_sub(1);
+                i += 2;
+            }
+            _ => i += 1,
+        }
     }
-    let mut cursor = node.walk();
-    for child in node.children(&mut cursor) {
-        collect(child, text, explainer, out);
+    (depth > 0).then(|| node.start_byte())
+}
+
+/// Reports the outermost `ERROR` and `MISSING` nodes (a cursor walk: the
+/// tree may be as deep as the input is long).
+fn collect(root: Node, text: &str, explainer: &Explainer, out: &mut Vec<SyntaxError>) {
+    let found = outermost_damage(root, true);
+    // The damage before each in its own top-level item (found is in order).
+    let mut item_start = 0;
+    for (k, damage) in found.iter().enumerate() {
+        if k > 0 && found[k - 1].top != damage.top {
+            item_start = k;
+        }
+        let earlier = k - item_start;
+        let node = damage.node;
+        if node.is_missing() {
+            out.push(SyntaxError {
+                span: node.start_byte()..node.start_byte(),
+                message: format!("expected {}", describe_kind(node.kind(), node.is_named())),
+            });
+        } else {
+            out.push(explainer.error_node(damage, earlier, text));
+        }
+    }
+}
+
+/// An outermost `ERROR` or `MISSING` node, with the two neighbours an
+/// explanation needs. They are found with the walk's cursor: asking a node
+/// for its parent or next sibling costs time proportional to its depth, which
+/// for deeply nested damage made reporting cubic.
+struct Damage<'t> {
+    node: Node<'t>,
+    /// The child of the root that contains it (or itself).
+    top: Node<'t>,
+    /// The first token after it, skipping comments.
+    next: Option<Node<'t>>,
+}
+
+/// Every outermost `ERROR` or `MISSING` node under `root`, in order, in
+/// one walk of the tree: the next token of each (`with_next`) is the first
+/// non-comment leaf the walk meets after it.
+fn outermost_damage(root: Node, with_next: bool) -> Vec<Damage> {
+    let mut found: Vec<Damage> = Vec::new();
+    // Damage still waiting for its next token.
+    let mut pending = 0;
+    let mut cursor = root.walk();
+    let mut depth = 0usize;
+    let mut top = root;
+    loop {
+        let node = cursor.node();
+        if depth == 1 {
+            top = node;
+        }
+        let damaged = node.is_error() || node.is_missing();
+        let leaf = if damaged {
+            Some(first_leaf(node))
+        } else if node.child_count() == 0 {
+            Some(node)
+        } else {
+            None
+        };
+        if let Some(leaf) = leaf.filter(|l| !l.is_extra()) {
+            for d in &mut found[pending..] {
+                d.next = Some(leaf);
+            }
+            pending = found.len();
+        }
+        if damaged {
+            found.push(Damage {
+                node,
+                top,
+                next: None,
+            });
+        }
+        // Damage is reported whole: its inside is not walked; without
+        // next tokens to find, neither is undamaged text.
+        if !damaged && (with_next || node.has_error()) && cursor.goto_first_child() {
+            depth += 1;
+            continue;
+        }
+        loop {
+            if depth == 0 {
+                return found;
+            }
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return found;
+            }
+            depth -= 1;
+        }
     }
 }
 
@@ -69,10 +181,38 @@ struct Candidate {
 /// (LR default reductions), so a candidate token counts as expected only if
 /// inserting it at the error, and re-parsing the enclosing top-level item,
 /// moves the item's first damage past that point.
+///
+/// That costs a parse of the item per candidate, for each error: a file
+/// full of damage would take time quadratic in its size. So the bytes
+/// re-parsed per file are budgeted (`REPARSE_BUDGET`), the text after the
+/// error is cut to `AFTER_WINDOW` bytes, and once the budget is spent the
+/// remaining errors say only what they found ("unexpected `}`").
 struct Explainer {
     candidates: Vec<Candidate>,
     parser: std::cell::RefCell<tree_sitter::Parser>,
+    budget: std::cell::Cell<usize>,
+    explained: std::cell::Cell<usize>,
+    deadline: std::time::Instant,
 }
+
+/// Bytes the explanations of one file may re-parse in all. Damaged text
+/// parses far slower than clean text (error recovery), so the number of
+/// explained errors is capped too (`MAX_EXPLAINED`).
+const REPARSE_BUDGET: usize = 2 << 20;
+
+/// Errors per file explained with what was expected; later ones say what
+/// was found. (A person fixes the first few and checks again.)
+const MAX_EXPLAINED: usize = 16;
+
+/// Time the explanations of one file may take in all: deeply damaged text
+/// can take the parser's error recovery far longer per byte than the
+/// budget above assumes. Past it, errors say what was found. (Small files,
+/// the ones tests hold, finish in a few milliseconds.)
+const EXPLAIN_TIME: std::time::Duration = std::time::Duration::from_millis(300);
+
+/// Text after an error that a trial parse includes: enough to see whether
+/// the insertion lets the parse go on.
+const AFTER_WINDOW: usize = 256;
 
 impl Explainer {
     fn new(language: &Language) -> Explainer {
@@ -111,21 +251,22 @@ impl Explainer {
         Explainer {
             candidates,
             parser: std::cell::RefCell::new(parser),
+            budget: std::cell::Cell::new(REPARSE_BUDGET),
+            explained: std::cell::Cell::new(0),
+            deadline: std::time::Instant::now() + EXPLAIN_TIME,
         }
     }
 
-    fn error_node(&self, node: Node, text: &str) -> SyntaxError {
-        let window = top_level_ancestor(node);
+    /// `earlier`: the damage before this one in its top-level item.
+    fn error_node(&self, damage: &Damage, earlier: usize, text: &str) -> SyntaxError {
+        let node = damage.node;
+        let window = damage.top;
         let window_range = window.start_byte()..window.end_byte();
 
         // Tokens the parser popped into the ERROR while recovering: the token
         // that failed is the one after it.
         // Damage earlier in the same item is not this error's business.
-        let earlier = damage_starts(window)
-            .into_iter()
-            .filter(|&start| start < node.start_byte())
-            .count();
-        if let Some(next) = next_leaf(node) {
+        if let Some(next) = damage.next {
             let expected = self.verified(text, window_range.clone(), next.start_byte(), earlier);
             if !expected.is_empty() {
                 return Self::report(&expected, next, text);
@@ -176,10 +317,25 @@ impl Explainer {
         at: usize,
         earlier: usize,
     ) -> Vec<&Candidate> {
-        let (Some(before), Some(after)) = (text.get(window.start..at), text.get(at..window.end))
+        let after_end = window.end.min(at.saturating_add(AFTER_WINDOW));
+        let after_end = (after_end..window.end)
+            .find(|&i| text.is_char_boundary(i))
+            .unwrap_or(window.end);
+        let (Some(before), Some(after)) = (text.get(window.start..at), text.get(at..after_end))
         else {
             return Vec::new();
         };
+        let cost = (before.len() + after.len() + 8) * self.candidates.len();
+        match self.budget.get().checked_sub(cost) {
+            Some(left)
+                if self.explained.get() < MAX_EXPLAINED
+                    && std::time::Instant::now() < self.deadline =>
+            {
+                self.budget.set(left);
+                self.explained.set(self.explained.get() + 1);
+            }
+            _ => return Vec::new(),
+        }
         let mut parser = self.parser.borrow_mut();
         let mut patched = String::with_capacity(window.len() + 16);
         let mut expected: Vec<&Candidate> = Vec::new();
@@ -189,8 +345,24 @@ impl Explainer {
             patched.push_str(&candidate.sample);
             patched.push(' ');
             patched.push_str(after);
-            let Some(tree) = parser.parse(&patched, None) else {
-                continue;
+            let deadline = self.deadline;
+            let mut out_of_time = |_: &tree_sitter::ParseState| {
+                if std::time::Instant::now() < deadline {
+                    std::ops::ControlFlow::Continue(())
+                } else {
+                    std::ops::ControlFlow::Break(())
+                }
+            };
+            let bytes = patched.as_bytes();
+            let Some(tree) = parser.parse_with_options(
+                &mut |i, _| bytes.get(i..).unwrap_or_default(),
+                None,
+                Some(tree_sitter::ParseOptions::new().progress_callback(&mut out_of_time)),
+            ) else {
+                // Out of time: what was verified so far is not the whole
+                // answer, so say only what was found.
+                parser.reset();
+                return Vec::new();
             };
             let inserted = before.len()..before.len() + candidate.sample.len();
             let lexed_as_itself = tree
@@ -239,34 +411,10 @@ fn sample_text(kind: &str, named: bool) -> Option<String> {
 
 /// The start of every outermost `ERROR` or `MISSING` node under `node`.
 fn damage_starts(node: Node) -> Vec<usize> {
-    fn walk(node: Node, out: &mut Vec<usize>) {
-        if node.is_error() || node.is_missing() {
-            out.push(node.start_byte());
-            return;
-        }
-        if !node.has_error() {
-            return;
-        }
-        let mut cursor = node.walk();
-        for child in node.children(&mut cursor) {
-            walk(child, out);
-        }
-    }
-    let mut starts = Vec::new();
-    walk(node, &mut starts);
-    starts
-}
-
-/// The child of the root that contains `node` (or `node`, if it is one).
-fn top_level_ancestor(node: Node) -> Node {
-    let mut current = node;
-    while let Some(parent) = current.parent() {
-        if parent.parent().is_none() {
-            return current;
-        }
-        current = parent;
-    }
-    current
+    outermost_damage(node, false)
+        .into_iter()
+        .map(|d| d.node.start_byte())
+        .collect()
 }
 
 /// `;` for punctuation and keywords, "identifier" for named tokens.
@@ -284,22 +432,6 @@ fn first_leaf(node: Node) -> Node {
         current = child;
     }
     current
-}
-
-/// The first token after `node`, skipping comments (extras).
-fn next_leaf(node: Node) -> Option<Node> {
-    let mut current = node;
-    loop {
-        if let Some(sibling) = current.next_sibling() {
-            let leaf = first_leaf(sibling);
-            if leaf.is_extra() {
-                current = sibling;
-                continue;
-            }
-            return Some(leaf);
-        }
-        current = current.parent()?;
-    }
 }
 
 fn shorten(text: &str) -> String {

@@ -29,6 +29,8 @@ pub fn lower_file(
         text,
         file,
         diagnostics,
+        depth: 0,
+        too_deep: false,
     };
     let root = tree.root_node();
     let mut items = Vec::new();
@@ -40,7 +42,19 @@ struct Lowerer<'t, 'd> {
     text: &'t str,
     file: FileId,
     diagnostics: &'d mut Vec<Diagnostic>,
+    /// Nesting of the item, block, expression, pattern or type being
+    /// lowered (see [`MAX_NESTING`]).
+    depth: u32,
+    /// W0002 was reported for this file.
+    too_deep: bool,
 }
+
+/// Deepest nesting of items, blocks, expressions, patterns and types the
+/// compiler accepts. Deeper input is W0002 and lowered as missing, so every
+/// later pass (all of them walk the AST recursively) sees at most this
+/// depth; the CLI and the server run analysis on threads whose stacks are
+/// sized for it (`ward_compiler::ANALYSIS_STACK`).
+pub const MAX_NESTING: u32 = 1000;
 
 fn span(node: Node) -> Span {
     Span::new(
@@ -101,6 +115,32 @@ impl Lowerer<'_, '_> {
             FileSpan::new(self.file, span(node)),
             message,
         ));
+    }
+
+    /// Enters one level of nesting at `node`; `false` (with W0002, once per
+    /// file) past [`MAX_NESTING`].
+    fn enter(&mut self, node: Node) -> bool {
+        if self.depth >= MAX_NESTING {
+            if !self.too_deep {
+                self.too_deep = true;
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        codes::NESTED_TOO_DEEPLY,
+                        FileSpan::new(self.file, span(node)),
+                        format!("nested too deeply: more than {MAX_NESTING} levels"),
+                    )
+                    .with_label("this is nested too deeply")
+                    .with_note("blocks, expressions, patterns, types and items may nest at most this deep; split the expression with `let` bindings or helper functions"),
+                );
+            }
+            return false;
+        }
+        self.depth += 1;
+        true
+    }
+
+    fn leave(&mut self) {
+        self.depth -= 1;
     }
 
     /// The items under `node`'s `field` children, plus items the parser left
@@ -197,6 +237,15 @@ impl Lowerer<'_, '_> {
     }
 
     fn item(&mut self, node: Node) -> Option<Item> {
+        if !self.enter(node) {
+            return None;
+        }
+        let item = self.item_inner(node);
+        self.leave();
+        item
+    }
+
+    fn item_inner(&mut self, node: Node) -> Option<Item> {
         let kind = match node.kind() {
             "function_item" => ItemKind::Fn(self.function(node)),
             "struct_item" => ItemKind::Struct(self.struct_item(node)),
@@ -410,19 +459,33 @@ impl Lowerer<'_, '_> {
         tree
     }
 
+    /// The names of `a::b::c` (a loop: a path may be as long as the line).
     fn path_names(&self, node: Node, out: &mut Vec<Name>) {
-        match node.kind() {
-            "scoped_identifier" => {
-                if let Some(path) = node.child_by_field_name("path") {
-                    self.path_names(path, out);
-                }
-                out.push(self.field_name(node, "name"));
+        let mut chain = vec![node];
+        while let Some(inner) = chain
+            .last()
+            .filter(|n| n.kind() == "scoped_identifier")
+            .and_then(|n| n.child_by_field_name("path"))
+        {
+            chain.push(inner);
+        }
+        for n in chain.into_iter().rev() {
+            match n.kind() {
+                "scoped_identifier" => out.push(self.field_name(n, "name")),
+                _ => out.push(self.name(n)),
             }
-            _ => out.push(self.name(node)),
         }
     }
 
     fn use_tree(&mut self, node: Node, prefix: &[Name], out: &mut Vec<Import>) {
+        if !self.enter(node) {
+            return;
+        }
+        self.use_tree_inner(node, prefix, out);
+        self.leave();
+    }
+
+    fn use_tree_inner(&mut self, node: Node, prefix: &[Name], out: &mut Vec<Import>) {
         let mut path = prefix.to_vec();
         match node.kind() {
             "identifier" | "self" | "scoped_identifier" => {
@@ -526,35 +589,48 @@ impl Lowerer<'_, '_> {
         }
     }
 
+    /// The segments of a path, innermost first (a loop: a path may be as
+    /// long as the line).
     fn path_into(&mut self, node: Node, out: &mut Vec<PathSegment>) {
-        match node.kind() {
-            "scoped_identifier" | "scoped_type_identifier" => {
-                if let Some(p) = node.child_by_field_name("path") {
-                    self.path_into(p, out);
-                }
-                out.push(PathSegment {
-                    name: self.field_name(node, "name"),
+        let mut chain = vec![node];
+        while let Some(inner) = chain.last().and_then(|n| match n.kind() {
+            "scoped_identifier" | "scoped_type_identifier" => n.child_by_field_name("path"),
+            "generic_type" | "generic_type_with_turbofish" => n.child_by_field_name("type"),
+            _ => None,
+        }) {
+            chain.push(inner);
+        }
+        for n in chain.into_iter().rev() {
+            match n.kind() {
+                "scoped_identifier" | "scoped_type_identifier" => out.push(PathSegment {
+                    name: self.field_name(n, "name"),
                     args: Vec::new(),
-                });
-            }
-            "generic_type" | "generic_type_with_turbofish" => {
-                if let Some(t) = node.child_by_field_name("type") {
-                    self.path_into(t, out);
+                }),
+                "generic_type" | "generic_type_with_turbofish" => {
+                    let args = self.type_args(n.child_by_field_name("type_arguments"));
+                    if let Some(last) = out.last_mut() {
+                        last.args = args;
+                    }
                 }
-                let args = self.type_args(node.child_by_field_name("type_arguments"));
-                if let Some(last) = out.last_mut() {
-                    last.args = args;
-                }
+                _ if usable(&n) => out.push(PathSegment {
+                    name: self.name(n),
+                    args: Vec::new(),
+                }),
+                _ => {}
             }
-            _ if usable(&node) => out.push(PathSegment {
-                name: self.name(node),
-                args: Vec::new(),
-            }),
-            _ => {}
         }
     }
 
     fn type_ref(&mut self, node: Node) -> TypeRef {
+        if !self.enter(node) {
+            return TypeRef::Error(span(node));
+        }
+        let t = self.type_ref_inner(node);
+        self.leave();
+        t
+    }
+
+    fn type_ref_inner(&mut self, node: Node) -> TypeRef {
         let s = span(node);
         if !usable(&node) {
             return TypeRef::Error(s);
@@ -668,8 +744,17 @@ impl Lowerer<'_, '_> {
         }
     }
 
-    #[allow(clippy::too_many_lines)]
     fn expr(&mut self, b: &mut BodyBuilder, node: Node) -> ExprId {
+        if !self.enter(node) {
+            return b.expr(ExprKind::Missing, span(node));
+        }
+        let e = self.expr_inner(b, node);
+        self.leave();
+        e
+    }
+
+    #[allow(clippy::too_many_lines)]
+    fn expr_inner(&mut self, b: &mut BodyBuilder, node: Node) -> ExprId {
         let s = span(node);
         if !usable(&node) {
             return b.expr(ExprKind::Missing, s);
@@ -1007,6 +1092,18 @@ impl Lowerer<'_, '_> {
     }
 
     fn block(&mut self, b: &mut BodyBuilder, node: Node) -> Block {
+        if !self.enter(node) {
+            return Block {
+                stmts: Vec::new(),
+                tail: Some(b.expr(ExprKind::Missing, span(node))),
+            };
+        }
+        let block = self.block_inner(b, node);
+        self.leave();
+        block
+    }
+
+    fn block_inner(&mut self, b: &mut BodyBuilder, node: Node) -> Block {
         let mut stmts = Vec::new();
         let mut cursor = node.walk();
         let list: Vec<Node> = node
@@ -1152,6 +1249,15 @@ impl Lowerer<'_, '_> {
     }
 
     fn pattern(&mut self, b: &mut BodyBuilder, node: Node) -> PatId {
+        if !self.enter(node) {
+            return b.pat(PatKind::Missing, span(node));
+        }
+        let p = self.pattern_inner(b, node);
+        self.leave();
+        p
+    }
+
+    fn pattern_inner(&mut self, b: &mut BodyBuilder, node: Node) -> PatId {
         let s = span(node);
         if !usable(&node) {
             return b.pat(PatKind::Missing, s);

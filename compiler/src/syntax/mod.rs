@@ -10,7 +10,8 @@ pub mod ast;
 mod errors;
 mod lower;
 
-pub use errors::{SyntaxError, syntax_errors};
+pub use errors::{SyntaxError, syntax_errors, unterminated_comment};
+pub use lower::MAX_NESTING;
 pub use lower::{lower_file, parse_int, unescape};
 
 /// The tree-sitter language of Ward.

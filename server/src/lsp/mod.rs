@@ -40,6 +40,9 @@ pub fn run() -> ExitCode {
         // analysis memory is reused rather than parked in many threads'
         // allocator caches (and stale checks are skipped, not queued up).
         .max_blocking_threads(2)
+        // Analyses walk syntax trees recursively, up to the compiler's
+        // nesting limit.
+        .thread_stack_size(ward_compiler::ANALYSIS_STACK)
         .enable_all()
         .build()
     {
