@@ -107,6 +107,24 @@ impl Token<'_> {
     }
 }
 
+/// W0002 of the text, as a syntax error, if it nests too deeply.
+fn too_deep(tree: &tree_sitter::Tree, source: &str) -> Option<syntax::SyntaxError> {
+    let mut diagnostics = Vec::new();
+    syntax::lower_file(
+        tree,
+        source,
+        crate::diagnostics::FileId(0),
+        &mut diagnostics,
+    );
+    diagnostics
+        .into_iter()
+        .find(|d| d.code == crate::diagnostics::codes::NESTED_TOO_DEEPLY)
+        .map(|d| syntax::SyntaxError {
+            span: d.span.span.start as usize..d.span.span.end as usize,
+            message: d.message,
+        })
+}
+
 /// Formats a whole source text.
 pub fn format(source: &str) -> Result<Formatted, FormatError> {
     format_parsed(source, &syntax::parse(source))
@@ -117,6 +135,11 @@ pub fn format(source: &str) -> Result<Formatted, FormatError> {
 pub fn format_parsed(source: &str, tree: &tree_sitter::Tree) -> Result<Formatted, FormatError> {
     if tree.root_node().has_error() || syntax::unterminated_comment(tree, source).is_some() {
         return Err(FormatError::Syntax(syntax::syntax_errors(tree, source)));
+    }
+    // Nesting past the compiler's limit is refused as `ward check` refuses
+    // it: the layout's work grows with the depth.
+    if let Some(too_deep) = too_deep(tree, source) {
+        return Err(FormatError::Syntax(vec![too_deep]));
     }
     let tokens = tokens(tree.root_node(), source);
     let mut layout = Layout::new(tree.root_node());

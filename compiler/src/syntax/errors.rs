@@ -38,8 +38,22 @@ pub fn syntax_errors(tree: &Tree, text: &str) -> Vec<SyntaxError> {
     // Recovery can leave a MISSING token and an ERROR at one place: one
     // report per place is enough.
     errors.dedup_by(|later, earlier| later.span.start == earlier.span.start);
+    if errors.len() > MAX_SYNTAX_ERRORS {
+        let more = errors.len() - MAX_SYNTAX_ERRORS;
+        errors.truncate(MAX_SYNTAX_ERRORS + 1);
+        if let Some(last) = errors.last_mut() {
+            last.message = format!(
+                "{more} more syntax errors from here on are not shown; fix the ones above first"
+            );
+        }
+    }
     errors
 }
+
+/// Syntax errors reported per file: past this many, the text is not what
+/// the parser can make sense of, and every further report would cost the
+/// reader (and the terminal) without telling more.
+pub const MAX_SYNTAX_ERRORS: usize = 100;
 
 /// The start of a block comment that runs to the end of the file without
 /// its closing `*/` (the scanner takes it as a comment so that parsing

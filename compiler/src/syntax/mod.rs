@@ -4,8 +4,6 @@
 //! This module is the only place that drives the parser; every later stage
 //! reads the tree it returns.
 
-use std::fmt::Write as _;
-
 pub mod ast;
 mod errors;
 mod lower;
@@ -54,9 +52,20 @@ pub fn parse_with(
 /// the format of `tree-sitter parse` (rows and columns are 0-based there).
 pub fn to_sexp(tree: &tree_sitter::Tree) -> String {
     let mut out = String::new();
+    let _ = write_sexp(tree, &mut out);
+    out
+}
+
+/// Indentation stops growing at this depth, so the output of a deeply
+/// nested tree grows with its size, not with the square of its depth.
+pub const SEXP_MAX_INDENT: usize = 64;
+
+/// [`to_sexp`], written as it goes (`ward parse` streams it to stdout).
+pub fn write_sexp(tree: &tree_sitter::Tree, out: &mut impl std::fmt::Write) -> std::fmt::Result {
     let mut cursor = tree.walk();
     let mut depth = 0usize;
     let mut visited_children = false;
+    let mut first = true;
     loop {
         let node = cursor.node();
         if visited_children {
@@ -66,7 +75,7 @@ pub fn to_sexp(tree: &tree_sitter::Tree) -> String {
                 depth -= 1;
                 visited_children = true;
                 if is_printed(cursor.node()) {
-                    out.push(')');
+                    out.write_char(')')?;
                 }
             } else {
                 break;
@@ -74,32 +83,33 @@ pub fn to_sexp(tree: &tree_sitter::Tree) -> String {
             continue;
         }
         if is_printed(node) {
-            if !out.is_empty() {
-                out.push('\n');
+            if !first {
+                out.write_char('\n')?;
             }
-            for _ in 0..depth {
-                out.push_str("  ");
+            first = false;
+            for _ in 0..depth.min(SEXP_MAX_INDENT) {
+                out.write_str("  ")?;
             }
             if let Some(field) = cursor.field_name() {
-                out.push_str(field);
-                out.push_str(": ");
+                out.write_str(field)?;
+                out.write_str(": ")?;
             }
             let start = node.start_position();
             let end = node.end_position();
             if node.is_missing() {
                 let kind = node.kind();
-                let shown = if node.is_named() {
-                    kind.to_string()
+                if node.is_named() {
+                    write!(out, "(MISSING {kind}")?;
                 } else {
-                    format!("\"{kind}\"")
-                };
-                let _ = write!(
+                    write!(out, "(MISSING \"{kind}\"")?;
+                }
+                write!(
                     out,
-                    "(MISSING {shown} [{}, {}] - [{}, {}]",
+                    " [{}, {}] - [{}, {}]",
                     start.row, start.column, end.row, end.column
-                );
+                )?;
             } else {
-                let _ = write!(
+                write!(
                     out,
                     "({} [{}, {}] - [{}, {}]",
                     node.kind(),
@@ -107,7 +117,7 @@ pub fn to_sexp(tree: &tree_sitter::Tree) -> String {
                     start.column,
                     end.row,
                     end.column
-                );
+                )?;
             }
         }
         if cursor.goto_first_child() {
@@ -116,12 +126,11 @@ pub fn to_sexp(tree: &tree_sitter::Tree) -> String {
         } else {
             visited_children = true;
             if is_printed(node) {
-                out.push(')');
+                out.write_char(')')?;
             }
         }
     }
-    out.push('\n');
-    out
+    out.write_char('\n')
 }
 
 /// Named nodes, and anonymous ones only when they are damage.

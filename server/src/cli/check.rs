@@ -2,11 +2,11 @@
 //! its diagnostics, rendered with source snippets (codespan-reporting) or as
 //! JSON (`--format json`).
 
+use super::excerpt::{Excerpt, ExcerptFiles};
 use super::status;
 use codespan_reporting::diagnostic::{
     Diagnostic as Rendered, Label, LabelStyle, Severity as RSeverity,
 };
-use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term::{self, termcolor};
 use serde_json::{Value, json};
 use std::io::IsTerminal as _;
@@ -115,37 +115,60 @@ fn plural(n: usize) -> &'static str {
 
 /// The rendered diagnostics as plain text (also used by snapshot tests).
 pub fn render_to_string(analysis: &Analysis) -> String {
-    let mut files = SimpleFiles::new();
-    let ids: Vec<usize> = analysis
-        .program
-        .files
-        .iter()
-        .map(|f| files.add(f.path.display().to_string(), f.text.clone()))
-        .collect();
     let mut buffer = termcolor::Buffer::no_color();
     let config = term::Config::default();
     for d in &analysis.diagnostics {
-        let rendered = to_codespan(d, &ids);
+        // Each diagnostic sees the files cut around its own labels.
+        let focus: Vec<&FileSpan> = std::iter::once(&d.span)
+            .chain(d.labels.iter().map(|l| &l.span))
+            .collect();
+        let files = ExcerptFiles(
+            analysis
+                .program
+                .files
+                .iter()
+                .enumerate()
+                .map(|(i, f)| {
+                    let starts: Vec<usize> = focus
+                        .iter()
+                        .filter(|s| s.file.0 as usize == i)
+                        .map(|s| s.span.start as usize)
+                        .collect();
+                    Excerpt::new(f.path.display().to_string(), &f.text, &starts)
+                })
+                .collect(),
+        );
+        let rendered = to_codespan(d, &files);
         let _ = term::emit_to_write_style(&mut buffer, &config, &files, &rendered);
     }
     String::from_utf8_lossy(buffer.as_slice()).into_owned()
 }
 
-fn to_codespan(d: &Diagnostic, ids: &[usize]) -> Rendered<usize> {
+fn to_codespan(d: &Diagnostic, files: &ExcerptFiles) -> Rendered<usize> {
     let severity = match d.severity {
         Severity::Error => RSeverity::Error,
         Severity::Warning => RSeverity::Warning,
         Severity::Note => RSeverity::Note,
     };
-    let file_of = |s: &FileSpan| ids[s.file.0 as usize];
+    let range = |s: &FileSpan| {
+        let id = s.file.0 as usize;
+        match files.0.get(id) {
+            Some(f) => f.map(s.span.start as usize)..f.map(s.span.end as usize),
+            None => s.span.range(),
+        }
+    };
     let mut labels = vec![
-        Label::new(LabelStyle::Primary, file_of(&d.span), d.span.span.range())
+        Label::new(LabelStyle::Primary, d.span.file.0 as usize, range(&d.span))
             .with_message(d.label.clone()),
     ];
     for l in &d.labels {
         labels.push(
-            Label::new(LabelStyle::Secondary, file_of(&l.span), l.span.span.range())
-                .with_message(l.message.clone()),
+            Label::new(
+                LabelStyle::Secondary,
+                l.span.file.0 as usize,
+                range(&l.span),
+            )
+            .with_message(l.message.clone()),
         );
     }
     let mut notes: Vec<String> = d.notes.iter().map(|n| format!("note: {n}")).collect();

@@ -4,6 +4,7 @@
 //! panic.
 
 mod check;
+mod excerpt;
 mod fmt;
 mod parse;
 mod run;

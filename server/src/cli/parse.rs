@@ -2,6 +2,7 @@
 //! `file:line:col: syntax error: …` line per error on stderr.
 
 use super::{read_source, status};
+use std::io::Write as _;
 use std::path::Path;
 use ward_compiler::syntax;
 
@@ -11,7 +12,14 @@ pub fn run(path: &Path) -> u8 {
         Err(code) => return code,
     };
     let tree = syntax::parse(&text);
-    print!("{}", syntax::to_sexp(&tree));
+    // Streamed: the tree of a large file need not be held as text.
+    let mut out = StdoutText(std::io::BufWriter::new(std::io::stdout().lock()));
+    let written = syntax::write_sexp(&tree, &mut out).is_ok() && out.0.flush().is_ok();
+    drop(out);
+    if !written {
+        eprintln!("error: cannot write the syntax tree to stdout");
+        return status::PROGRAM_ERRORS;
+    }
 
     let errors = syntax::syntax_errors(&tree, &text);
     for error in &errors {
@@ -26,6 +34,16 @@ pub fn run(path: &Path) -> u8 {
         status::OK
     } else {
         status::PROGRAM_ERRORS
+    }
+}
+
+/// `fmt::Write` into an `io::Write` (the S-expression writer takes the
+/// former).
+struct StdoutText<W: std::io::Write>(W);
+
+impl<W: std::io::Write> std::fmt::Write for StdoutText<W> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0.write_all(s.as_bytes()).map_err(|_| std::fmt::Error)
     }
 }
 
