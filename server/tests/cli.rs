@@ -511,3 +511,71 @@ fn lsp_accepts_the_stdio_flag_that_clients_pass() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     assert!(!text(&out.stderr).contains("unexpected argument"));
 }
+
+/// Runs `ward args…` and returns its output and wall time.
+fn timed(args: &[&str]) -> (Output, std::time::Duration) {
+    let start = std::time::Instant::now();
+    let out = ward(args);
+    (out, start.elapsed())
+}
+
+#[test]
+fn damaged_text_is_reported_in_bounded_time_and_output() {
+    // Unterminated comments (each used to rescan to the end of the file),
+    // repeated damage (the explanation re-parsed the item per error), a
+    // 100 000-deep broken `use` (cubic walks), and one long line that
+    // every report used to print whole.
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("comments.ward", "/* ".repeat(16_000).into_bytes(), "unterminated block comment"),
+        ("damage.ward", "x.=}".repeat(5_000).into_bytes(), "unexpected"),
+        (
+            "uses.ward",
+            format!("{}b{};\nfn main() {{}}\n", "use a::{".repeat(100_000), "}".repeat(100_000))
+                .into_bytes(),
+            "more syntax errors from here on are not shown",
+        ),
+    ];
+    for (name, src, want) in cases {
+        let file = Scratch::new(name, &src);
+        let (out, took) = timed(&["check", file.path()]);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{name}");
+        assert!(stderr.contains(want), "{name}: {}", &stderr[..stderr.len().min(2000)]);
+        // Generous: debug build, busy machine. They took minutes before.
+        assert!(took.as_secs() < 60, "{name} took {took:?}");
+        assert!(stderr.len() < 200_000, "{name}: {} bytes of diagnostics", stderr.len());
+    }
+}
+
+#[test]
+fn a_long_line_is_shown_as_an_excerpt_with_true_columns() {
+    let line: String = (0..8_000).map(|i| format!("let v{i} = {i}; ")).collect();
+    let file = Scratch::new("long.ward", format!("fn main() {{ {line}}}\n").as_bytes());
+    let out = ward(&["check", file.path()]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{}", &stderr[..stderr.len().min(2000)]);
+    // 8 000 unused-variable warnings, each with a bounded excerpt.
+    assert!(stderr.matches("W1101").count() >= 8_000);
+    assert!(stderr.len() < 8_000 * 1_200, "{} bytes", stderr.len());
+    let col = line.find("v7999").expect("present") + "fn main() { ".len() + 1;
+    assert!(stderr.contains(&format!("long.ward:1:{col}")), "column of v7999");
+}
+
+#[test]
+fn deep_nesting_is_an_error_for_check_fmt_and_a_linear_tree_for_parse() {
+    let n = 100_000;
+    let src = format!("fn main() {{ let x = {}; println(\"{{}}\", x); }}\n", vec!["1"; n].join(" + "));
+    let file = Scratch::new("deep.ward", src.as_bytes());
+    let out = ward(&["check", file.path()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("W0002"), "{}", text(&out.stderr));
+    let out = ward(&["fmt", file.path()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("nested too deeply"));
+    assert_eq!(std::fs::read(&file.0).expect("still there"), src.as_bytes());
+    let parens = format!("fn main() {{ let x = {}1{}; }}\n", "(".repeat(n), ")".repeat(n));
+    let file = Scratch::new("parens.ward", parens.as_bytes());
+    let out = ward(&["parse", file.path()]);
+    // Indentation stops growing: the tree's text grows with its size.
+    assert!(out.stdout.len() < 300 * n, "{} bytes", out.stdout.len());
+}
