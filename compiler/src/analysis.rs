@@ -163,8 +163,11 @@ pub struct MemoryLoader {
 }
 
 impl SourceLoader for MemoryLoader {
-    fn load(&self, path: &Path) -> Option<String> {
-        self.files.get(path).cloned()
+    fn load(&self, path: &Path) -> Result<String, crate::resolve::LoadError> {
+        self.files
+            .get(path)
+            .cloned()
+            .ok_or(crate::resolve::LoadError::NotFound)
     }
 }
 

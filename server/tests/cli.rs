@@ -526,12 +526,24 @@ fn damaged_text_is_reported_in_bounded_time_and_output() {
     // 100 000-deep broken `use` (cubic walks), and one long line that
     // every report used to print whole.
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
-        ("comments.ward", "/* ".repeat(16_000).into_bytes(), "unterminated block comment"),
-        ("damage.ward", "x.=}".repeat(5_000).into_bytes(), "unexpected"),
+        (
+            "comments.ward",
+            "/* ".repeat(16_000).into_bytes(),
+            "unterminated block comment",
+        ),
+        (
+            "damage.ward",
+            "x.=}".repeat(5_000).into_bytes(),
+            "unexpected",
+        ),
         (
             "uses.ward",
-            format!("{}b{};\nfn main() {{}}\n", "use a::{".repeat(100_000), "}".repeat(100_000))
-                .into_bytes(),
+            format!(
+                "{}b{};\nfn main() {{}}\n",
+                "use a::{".repeat(100_000),
+                "}".repeat(100_000)
+            )
+            .into_bytes(),
             "more syntax errors from here on are not shown",
         ),
     ];
@@ -540,31 +552,54 @@ fn damaged_text_is_reported_in_bounded_time_and_output() {
         let (out, took) = timed(&["check", file.path()]);
         let stderr = text(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{name}");
-        assert!(stderr.contains(want), "{name}: {}", &stderr[..stderr.len().min(2000)]);
+        assert!(
+            stderr.contains(want),
+            "{name}: {}",
+            &stderr[..stderr.len().min(2000)]
+        );
         // Generous: debug build, busy machine. They took minutes before.
         assert!(took.as_secs() < 60, "{name} took {took:?}");
-        assert!(stderr.len() < 200_000, "{name}: {} bytes of diagnostics", stderr.len());
+        assert!(
+            stderr.len() < 200_000,
+            "{name}: {} bytes of diagnostics",
+            stderr.len()
+        );
     }
 }
 
 #[test]
 fn a_long_line_is_shown_as_an_excerpt_with_true_columns() {
-    let line: String = (0..8_000).map(|i| format!("let v{i} = {i}; ")).collect();
+    let line = (0..8_000).fold(String::new(), |mut line, i| {
+        use std::fmt::Write as _;
+        let _ = write!(line, "let v{i} = {i}; ");
+        line
+    });
     let file = Scratch::new("long.ward", format!("fn main() {{ {line}}}\n").as_bytes());
     let out = ward(&["check", file.path()]);
     let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{}", &stderr[..stderr.len().min(2000)]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        &stderr[..stderr.len().min(2000)]
+    );
     // 8 000 unused-variable warnings, each with a bounded excerpt.
     assert!(stderr.matches("W1101").count() >= 8_000);
     assert!(stderr.len() < 8_000 * 1_200, "{} bytes", stderr.len());
     let col = line.find("v7999").expect("present") + "fn main() { ".len() + 1;
-    assert!(stderr.contains(&format!("long.ward:1:{col}")), "column of v7999");
+    assert!(
+        stderr.contains(&format!("long.ward:1:{col}")),
+        "column of v7999"
+    );
 }
 
 #[test]
 fn deep_nesting_is_an_error_for_check_fmt_and_a_linear_tree_for_parse() {
     let n = 100_000;
-    let src = format!("fn main() {{ let x = {}; println(\"{{}}\", x); }}\n", vec!["1"; n].join(" + "));
+    let src = format!(
+        "fn main() {{ let x = {}; println(\"{{}}\", x); }}\n",
+        vec!["1"; n].join(" + ")
+    );
     let file = Scratch::new("deep.ward", src.as_bytes());
     let out = ward(&["check", file.path()]);
     assert_eq!(out.status.code(), Some(1));
@@ -573,9 +608,59 @@ fn deep_nesting_is_an_error_for_check_fmt_and_a_linear_tree_for_parse() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("nested too deeply"));
     assert_eq!(std::fs::read(&file.0).expect("still there"), src.as_bytes());
-    let parens = format!("fn main() {{ let x = {}1{}; }}\n", "(".repeat(n), ")".repeat(n));
+    let parens = format!(
+        "fn main() {{ let x = {}1{}; }}\n",
+        "(".repeat(n),
+        ")".repeat(n)
+    );
     let file = Scratch::new("parens.ward", parens.as_bytes());
     let out = ward(&["parse", file.path()]);
     // Indentation stops growing: the tree's text grows with its size.
     assert!(out.stdout.len() < 300 * n, "{} bytes", out.stdout.len());
+}
+
+#[cfg(unix)]
+#[test]
+fn module_files_must_be_regular_readable_and_bounded() {
+    let dir = std::env::temp_dir().join(format!("ward-cli-mods-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("dir.ward")).expect("dir");
+    std::fs::write(
+        dir.join("main.ward"),
+        "mod fifo;\nmod dir;\nmod zero;\nmod big;\nmod gone;\nfn main() {}\n",
+    )
+    .expect("main");
+    let made_fifo = Command::new("mkfifo")
+        .arg(dir.join("fifo.ward"))
+        .status()
+        .is_ok_and(|s| s.success());
+    std::os::unix::fs::symlink("/dev/zero", dir.join("zero.ward")).expect("symlink");
+    let big = std::fs::File::create(dir.join("big.ward")).expect("big");
+    big.set_len(ward_compiler::resolve::MAX_SOURCE_BYTES + 1)
+        .expect("sparse file");
+    let main = dir.join("main.ward");
+    let (out, took) = timed(&["check", main.to_str().expect("UTF-8 path")]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(took.as_secs() < 30, "took {took:?}");
+    if made_fifo {
+        assert!(
+            stderr.contains("module `fifo`") && stderr.contains("not a regular file"),
+            "{stderr}"
+        );
+    }
+    assert!(
+        stderr.contains("module `dir`") && stderr.contains("it is a directory"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("module `zero`"), "{stderr}");
+    assert!(
+        stderr.contains("module `big`") && stderr.contains("over the limit"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("file not found for module `gone`"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

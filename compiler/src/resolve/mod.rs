@@ -230,7 +230,69 @@ impl SourceFile {
 /// Where source files come from: the disk for the command line, open
 /// buffers (falling back to the disk) for the language server.
 pub trait SourceLoader {
-    fn load(&self, path: &FsPath) -> Option<String>;
+    fn load(&self, path: &FsPath) -> Result<String, LoadError>;
+}
+
+/// Why a source file could not be loaded; each gets its own message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoadError {
+    NotFound,
+    Directory,
+    /// A FIFO, socket or device: reading it could block or never end.
+    NotRegular,
+    TooLarge(u64),
+    NotUtf8,
+    Unreadable(String),
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LoadError::NotFound => f.write_str("it does not exist"),
+            LoadError::Directory => f.write_str("it is a directory"),
+            LoadError::NotRegular => {
+                f.write_str("it is not a regular file (a pipe, socket or device)")
+            }
+            LoadError::TooLarge(n) => write!(
+                f,
+                "it is {n} bytes, over the limit of {MAX_SOURCE_BYTES} for a source file"
+            ),
+            LoadError::NotUtf8 => f.write_str("it is not UTF-8 text"),
+            LoadError::Unreadable(why) => write!(f, "it cannot be read: {why}"),
+        }
+    }
+}
+
+/// Largest source file read (16 MiB: far past any program a person writes).
+pub const MAX_SOURCE_BYTES: u64 = 16 << 20;
+
+/// Reads a source file as an editor would: only a regular, readable UTF-8
+/// file of bounded size (symlinks followed); never blocks on a pipe or reads
+/// a device without end.
+pub fn read_source_file(path: &FsPath) -> Result<String, LoadError> {
+    use std::io::Read as _;
+    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => LoadError::NotFound,
+        _ => LoadError::Unreadable(e.to_string()),
+    })?;
+    if meta.is_dir() {
+        return Err(LoadError::Directory);
+    }
+    if !meta.is_file() {
+        return Err(LoadError::NotRegular);
+    }
+    if meta.len() > MAX_SOURCE_BYTES {
+        return Err(LoadError::TooLarge(meta.len()));
+    }
+    let file = std::fs::File::open(path).map_err(|e| LoadError::Unreadable(e.to_string()))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_SOURCE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| LoadError::Unreadable(e.to_string()))?;
+    if bytes.len() as u64 > MAX_SOURCE_BYTES {
+        return Err(LoadError::TooLarge(bytes.len() as u64));
+    }
+    String::from_utf8(bytes).map_err(|_| LoadError::NotUtf8)
 }
 
 /// Reads files from the file system.
@@ -238,8 +300,8 @@ pub trait SourceLoader {
 pub struct DiskLoader;
 
 impl SourceLoader for DiskLoader {
-    fn load(&self, path: &FsPath) -> Option<String> {
-        std::fs::read_to_string(path).ok()
+    fn load(&self, path: &FsPath) -> Result<String, LoadError> {
+        read_source_file(path)
     }
 }
 
@@ -985,11 +1047,11 @@ pub fn build(root_path: &FsPath, loader: &dyn SourceLoader) -> Program {
     let root_file = builder.add_file(root_path.to_path_buf(), text.clone().unwrap_or_default());
     let root = builder.new_module("", None, root_file, None, false, false);
     builder.program.root = root;
-    if text.is_none() {
+    if let Err(why) = &text {
         builder.program.diagnostics.push(Diagnostic::error(
             codes::MODULE_FILE_NOT_FOUND,
             FileSpan::new(root_file, Span::default()),
-            format!("cannot read {}", root_path.display()),
+            format!("cannot read {}: {why}", root_path.display()),
         ));
     } else {
         builder.loading.push(canonical(root_path));
@@ -1314,21 +1376,37 @@ impl Builder<'_> {
             self.loading.push(key);
             return (from, Vec::new());
         }
-        let Some(text) = self.loader.load(&path) else {
-            self.program.diagnostics.push(
-                Diagnostic::error(
+        let text = match self.loader.load(&path) {
+            Ok(text) => text,
+            Err(LoadError::NotFound) => {
+                self.program.diagnostics.push(
+                    Diagnostic::error(
+                        codes::MODULE_FILE_NOT_FOUND,
+                        FileSpan::new(from, name.span),
+                        format!("file not found for module `{}`", name.text),
+                    )
+                    .with_help(format!(
+                        "create {} beside this file, or write the module inline: `mod {} {{ … }}`",
+                        path.display(),
+                        name.text
+                    )),
+                );
+                self.loading.push(key);
+                return (from, Vec::new());
+            }
+            Err(why) => {
+                self.program.diagnostics.push(Diagnostic::error(
                     codes::MODULE_FILE_NOT_FOUND,
                     FileSpan::new(from, name.span),
-                    format!("file not found for module `{}`", name.text),
-                )
-                .with_help(format!(
-                    "create {} beside this file, or write the module inline: `mod {} {{ … }}`",
-                    path.display(),
-                    name.text
-                )),
-            );
-            self.loading.push(key);
-            return (from, Vec::new());
+                    format!(
+                        "cannot load module `{}` from {}: {why}",
+                        name.text,
+                        path.display()
+                    ),
+                ));
+                self.loading.push(key);
+                return (from, Vec::new());
+            }
         };
         let file = self.add_file(path, text);
         self.loading.push(key);

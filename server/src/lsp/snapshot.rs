@@ -191,13 +191,13 @@ struct Overlay<'a> {
 }
 
 impl SourceLoader for Overlay<'_> {
-    fn load(&self, path: &Path) -> Option<String> {
+    fn load(&self, path: &Path) -> std::result::Result<String, ward_compiler::resolve::LoadError> {
         if path == self.root {
-            return Some(self.text.to_string());
+            return Ok(self.text.to_string());
         }
         if let Some(doc) = Uri::from_file_path(path).and_then(|u| self.state.docs.get(&u)) {
-            return Some(doc.text());
+            return Ok(doc.text());
         }
-        std::fs::read_to_string(path).ok()
+        ward_compiler::resolve::read_source_file(path)
     }
 }
