@@ -664,3 +664,46 @@ fn module_files_must_be_regular_readable_and_bounded() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[cfg(unix)]
+#[test]
+fn fmt_writes_through_symlinks_keeps_hard_links_and_byte_order_marks() {
+    let dir = std::env::temp_dir().join(format!("ward-cli-links-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let messy = "fn main(){\nlet  x=1;println(\"{}\",x);}\n";
+    let tidy = "fn main() {\n    let x = 1; println(\"{}\", x); }\n";
+    let real = dir.join("real.ward");
+    std::fs::write(&real, messy).expect("real");
+    std::os::unix::fs::symlink("real.ward", dir.join("link.ward")).expect("symlink");
+    std::fs::hard_link(&real, dir.join("hard.ward")).expect("hard link");
+    let link = dir.join("link.ward");
+    let out = ward(&["fmt", link.to_str().expect("UTF-8 path")]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .expect("link")
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(std::fs::read_to_string(&real).expect("real"), tidy);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("hard.ward")).expect("hard"),
+        tidy
+    );
+    let bom = dir.join("bom.ward");
+    std::fs::write(&bom, format!("\u{feff}{messy}")).expect("bom");
+    let out = ward(&["fmt", bom.to_str().expect("UTF-8 path")]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        std::fs::read_to_string(&bom).expect("bom"),
+        format!("\u{feff}{tidy}")
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .expect("list")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -145,7 +145,14 @@ pub fn format_parsed(source: &str, tree: &tree_sitter::Tree) -> Result<Formatted
     let mut layout = Layout::new(tree.root_node());
     let mut text = String::with_capacity(source.len() + source.len() / 8);
     let mut edits = Vec::new();
-    let mut previous_end = 0usize;
+    // A byte-order mark stays where it is, outside the layout.
+    let bom = if source.starts_with('\u{feff}') {
+        '\u{feff}'.len_utf8()
+    } else {
+        0
+    };
+    text.push_str(&source[..bom]);
+    let mut previous_end = bom;
     for (i, token) in tokens.iter().enumerate() {
         let gap = &source[previous_end..token.range.start];
         if !gap.chars().all(char::is_whitespace) {

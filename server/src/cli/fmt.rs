@@ -50,19 +50,51 @@ fn report(path: &Path, text: &str, error: &FormatError) {
     }
 }
 
-/// Writes through a temporary file next to `path` and a rename, so an
-/// interrupted write never leaves half a source file.
+/// Writes `text` to the file `path` names without ever leaving half a
+/// source file: through a symlink to its target (the link stays a link),
+/// and for a file with other hard links in place, so that they all see the
+/// new text (the complete new text is first written to a temporary file,
+/// kept if the in-place write fails). Otherwise a temporary file next to
+/// the target and a rename.
 fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    let mut temporary = path.as_os_str().to_owned();
+    let target = std::fs::canonicalize(path)?;
+    let mut temporary = target.as_os_str().to_owned();
     temporary.push(".ward-fmt.tmp");
     let temporary = std::path::PathBuf::from(temporary);
     std::fs::write(&temporary, text)?;
-    if let Ok(metadata) = std::fs::metadata(path) {
-        std::fs::set_permissions(&temporary, metadata.permissions())?;
+    let metadata = std::fs::metadata(&target)?;
+    std::fs::set_permissions(&temporary, metadata.permissions())?;
+    if hard_links(&metadata) > 1 {
+        use std::io::Write as _;
+        let written = std::fs::OpenOptions::new()
+            .write(true)
+            .truncate(true)
+            .open(&target)
+            .and_then(|mut file| {
+                file.write_all(text.as_bytes())?;
+                file.sync_all()
+            });
+        return match written {
+            Ok(()) => std::fs::remove_file(&temporary),
+            Err(error) => Err(std::io::Error::new(
+                error.kind(),
+                format!("{error} (the formatted text is in {})", temporary.display()),
+            )),
+        };
     }
-    std::fs::rename(&temporary, path).inspect_err(|_| {
+    std::fs::rename(&temporary, &target).inspect_err(|_| {
         let _ = std::fs::remove_file(&temporary);
     })
+}
+
+#[cfg(unix)]
+fn hard_links(metadata: &std::fs::Metadata) -> u64 {
+    std::os::unix::fs::MetadataExt::nlink(metadata)
+}
+
+#[cfg(not(unix))]
+fn hard_links(_: &std::fs::Metadata) -> u64 {
+    1
 }
 
 /// The changes as hunks of whole lines: `-` the lines as they are, `+` as
