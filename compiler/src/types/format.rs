@@ -102,9 +102,11 @@ fn parse_spec(spec: &str) -> Result<(bool, Option<usize>), String> {
     if chars.get(i) == Some(&'0') {
         i += 1;
     }
+    let width_start = i;
     while chars.get(i).is_some_and(char::is_ascii_digit) {
         i += 1;
     }
+    fits_u16(&chars[width_start..i])?;
     let mut precision = None;
     if chars.get(i) == Some(&'.') {
         i += 1;
@@ -115,6 +117,7 @@ fn parse_spec(spec: &str) -> Result<(bool, Option<usize>), String> {
         if start == i {
             return Err("invalid format string: expected a precision after `.`".into());
         }
+        fits_u16(&chars[start..i])?;
         precision = chars[start..i].iter().collect::<String>().parse().ok();
     }
     let debug = match &chars[i..] {
@@ -128,6 +131,19 @@ fn parse_spec(spec: &str) -> Result<(bool, Option<usize>), String> {
         }
     };
     Ok((debug, precision))
+}
+
+/// Widths and precisions are Rust's `u16` (`format!` rejects larger ones
+/// at compile time; they would pad without end).
+fn fits_u16(digits: &[char]) -> Result<(), String> {
+    let text: String = digits.iter().collect();
+    if text.is_empty() || text.parse::<u16>().is_ok() {
+        Ok(())
+    } else {
+        Err(format!(
+            "invalid format string: integer `{text}` does not fit into the type `u16` whose range is `0..=65535`"
+        ))
+    }
 }
 
 #[cfg(test)]

@@ -107,6 +107,9 @@ fn parse_spec(inner: &str) -> Result<Spec, String> {
     if cs.get(i) == Some(&'+') {
         spec.plus = true;
         i += 1;
+    } else if cs.get(i) == Some(&'-') {
+        // Rust accepts the `-` flag and does nothing with it.
+        i += 1;
     }
     if cs.get(i) == Some(&'#') {
         spec.alternate = true;
@@ -121,7 +124,13 @@ fn parse_spec(inner: &str) -> Result<Spec, String> {
         width.push(*c);
         i += 1;
     }
-    spec.width = width.parse().unwrap_or(0);
+    // The checker limits widths and precisions to Rust's `u16`; a program
+    // that got past it anyway is refused here, never padded without end.
+    spec.width = match width.parse::<u16>() {
+        Ok(w) => usize::from(w),
+        Err(_) if width.is_empty() => 0,
+        Err(_) => return Err(format!("width `{width}` is over the limit of {}", u16::MAX)),
+    };
     if cs.get(i) == Some(&'.') {
         i += 1;
         let mut p = String::new();
@@ -129,7 +138,10 @@ fn parse_spec(inner: &str) -> Result<Spec, String> {
             p.push(*c);
             i += 1;
         }
-        spec.precision = Some(p.parse().map_err(|_| "a precision needs digits")?);
+        let precision: u16 = p
+            .parse()
+            .map_err(|_| format!("precision `{p}` is not a number up to {}", u16::MAX))?;
+        spec.precision = Some(usize::from(precision));
     }
     match &cs[i..] {
         [] => {}
