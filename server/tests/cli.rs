@@ -707,3 +707,16 @@ fn fmt_writes_through_symlinks_keeps_hard_links_and_byte_order_marks() {
     assert!(leftovers.is_empty(), "{leftovers:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn run_timeout_stops_a_program_that_never_ends_with_its_output_printed() {
+    let file = Scratch::new(
+        "spin.ward",
+        b"fn main() {\n    println(\"start\");\n    let mut i = 0;\n    loop { i += 1; }\n}\n",
+    );
+    let (out, took) = timed(&["run", "--timeout", "300", file.path()]);
+    assert_eq!(out.status.code(), Some(101), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "start\n");
+    assert!(text(&out.stderr).contains("time limit reached"));
+    assert!(took.as_secs() < 20, "took {took:?}");
+}

@@ -55,6 +55,11 @@ enum Command {
         /// last line of stderr.
         #[arg(long)]
         gc_stats: bool,
+        /// Stop the program after this many milliseconds: it ends as a
+        /// panic ("time limit reached", exit status 101) with its output
+        /// so far printed.
+        #[arg(long, value_name = "MS")]
+        timeout: Option<u64>,
         /// Arguments for the program, after `--`.
         #[arg(last = true)]
         args: Vec<String>,
@@ -110,8 +115,9 @@ pub fn run() -> ExitCode {
             file,
             emit,
             gc_stats,
+            timeout,
             args,
-        } => run::run(&file, emit, gc_stats, &args),
+        } => run::run(&file, emit, gc_stats, timeout, &args),
         Command::Test { file } => run::test(&file),
         Command::Fmt { files, check } => fmt::run(&files, check),
         Command::Lsp { stdio: _ } => return crate::lsp::run(),

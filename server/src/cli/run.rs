@@ -2,7 +2,8 @@
 //! compile it to bytecode and run it in the VM. An uncaught panic prints
 //! its message, the source line with a caret and a backtrace, and exits
 //! with 101; `main` returning `Err` prints the error chain and exits with 1.
-//! `--gc-stats` adds the collector's figures as the last line of stderr.
+//! `--gc-stats` adds the collector's figures as the last line of stderr;
+//! `--timeout MS` stops the run as a panic when the time is up.
 
 use super::status;
 use std::io::Write as _;
@@ -48,7 +49,13 @@ fn read_file(path: &str) -> Option<String> {
     std::fs::read_to_string(path).ok()
 }
 
-pub fn run(file: &Path, emit: Option<Emit>, gc_stats: bool, args: &[String]) -> u8 {
+pub fn run(
+    file: &Path,
+    emit: Option<Emit>,
+    gc_stats: bool,
+    timeout_ms: Option<u64>,
+    args: &[String],
+) -> u8 {
     let compiled = match compile(file) {
         Ok(c) => c,
         Err(code) => return code,
@@ -75,6 +82,12 @@ pub fn run(file: &Path, emit: Option<Emit>, gc_stats: bool, args: &[String]) -> 
         Box::new(std::io::stderr()),
     );
     vm.args = args.to_vec();
+    if let Some(ms) = timeout_ms {
+        vm.set_limits(ward_runtime::vm::Limits {
+            deadline: std::time::Instant::now().checked_add(std::time::Duration::from_millis(ms)),
+            ..ward_runtime::vm::Limits::default()
+        });
+    }
     let result = vm.call(entry, Vec::new());
     let _ = vm.out.flush();
     let stats = vm.heap.stats();
