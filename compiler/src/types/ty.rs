@@ -121,11 +121,20 @@ pub fn type_res(ty: &Ty) -> Option<crate::resolve::TypeRes> {
 /// Renders a type as a person writes it.
 pub fn display(program: &Program, ty: &Ty) -> String {
     let mut out = String::new();
-    write_ty(program, ty, &mut out);
+    write_ty(program, ty, &mut out, 0);
     out
 }
 
-fn write_ty(program: &Program, ty: &Ty, out: &mut String) {
+/// Types nested deeper than this are shown with `…` inside (as rustc
+/// shortens long type names): a message stays readable, and bounded.
+const DISPLAY_DEPTH: usize = 24;
+
+fn write_ty(program: &Program, ty: &Ty, out: &mut String, depth: usize) {
+    if depth > DISPLAY_DEPTH {
+        out.push('…');
+        return;
+    }
+    let depth = depth + 1;
     match ty {
         Ty::Int => out.push_str("int"),
         Ty::Float => out.push_str("float"),
@@ -139,7 +148,7 @@ fn write_ty(program: &Program, ty: &Ty, out: &mut String) {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                write_ty(program, t, out);
+                write_ty(program, t, out, depth);
             }
             if items.len() == 1 {
                 out.push(',');
@@ -148,7 +157,7 @@ fn write_ty(program: &Program, ty: &Ty, out: &mut String) {
         }
         Ty::Array(t, n) => {
             out.push('[');
-            write_ty(program, t, out);
+            write_ty(program, t, out, depth);
             if let Some(n) = n {
                 let _ = write!(out, "; {n}");
             }
@@ -156,7 +165,7 @@ fn write_ty(program: &Program, ty: &Ty, out: &mut String) {
         }
         Ty::Ref(m, t) => {
             out.push_str(if *m { "&mut " } else { "&" });
-            write_ty(program, t, out);
+            write_ty(program, t, out, depth);
         }
         Ty::Fn(params, ret) => {
             out.push_str("fn(");
@@ -164,12 +173,12 @@ fn write_ty(program: &Program, ty: &Ty, out: &mut String) {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                write_ty(program, t, out);
+                write_ty(program, t, out, depth);
             }
             out.push(')');
             if !ret.is_unit() {
                 out.push_str(" -> ");
-                write_ty(program, ret, out);
+                write_ty(program, ret, out, depth);
             }
         }
         Ty::Adt(d, args) => {
@@ -180,7 +189,7 @@ fn write_ty(program: &Program, ty: &Ty, out: &mut String) {
                     if i > 0 {
                         out.push_str(", ");
                     }
-                    write_ty(program, t, out);
+                    write_ty(program, t, out, depth);
                 }
                 out.push('>');
             }
