@@ -90,7 +90,18 @@ impl Matcher<'_> {
         }
     }
 
-    fn expand_or(rows: &[Vec<DPat>]) -> Vec<Vec<DPat>> {
+    /// The rows with or-patterns at their head split into one row per
+    /// alternative; borrowed when there are none (the common case: copying
+    /// every row at every step made checking a long `match` quadratic in
+    /// allocations).
+    fn expand_or(rows: &[Vec<DPat>]) -> std::borrow::Cow<'_, [Vec<DPat>]> {
+        if !rows.iter().any(|r| matches!(r.first(), Some(DPat::Or(_)))) {
+            return std::borrow::Cow::Borrowed(rows);
+        }
+        std::borrow::Cow::Owned(Self::expand_or_owned(rows))
+    }
+
+    fn expand_or_owned(rows: &[Vec<DPat>]) -> Vec<Vec<DPat>> {
         let mut out = Vec::new();
         for row in rows {
             match row.first() {
@@ -103,7 +114,7 @@ impl Matcher<'_> {
                             r
                         })
                         .collect();
-                    out.extend(Self::expand_or(&expanded));
+                    out.extend(Self::expand_or_owned(&expanded));
                 }
                 _ => out.push(row.clone()),
             }
