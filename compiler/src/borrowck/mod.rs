@@ -372,11 +372,7 @@ pub fn check_program_cached(
 fn closure_kinds(cx: &BodyCx<'_>, diags: &mut Vec<Diagnostic>) {
     use crate::diagnostics::codes;
     use crate::mir::capture::{ClosureKind, WitnessUse};
-    let name = |k: ClosureKind| match k {
-        ClosureKind::Fn => "Fn",
-        ClosureKind::FnMut => "FnMut",
-        ClosureKind::FnOnce => "FnOnce",
-    };
+    let name = ClosureKind::name;
     for ke in cx
         .body
         .kind_errors
@@ -454,11 +450,7 @@ fn is_kind_mismatch(ke: &crate::mir::KindError) -> bool {
 fn kind_mismatches(cx: &BodyCx<'_>) -> Vec<Diagnostic> {
     use crate::diagnostics::codes;
     use crate::mir::capture::ClosureKind;
-    let name = |k: ClosureKind| match k {
-        ClosureKind::Fn => "Fn",
-        ClosureKind::FnMut => "FnMut",
-        ClosureKind::FnOnce => "FnOnce",
-    };
+    let name = ClosureKind::name;
     let mut out = Vec::new();
     for ke in cx.body.kind_errors.iter().filter(|ke| is_kind_mismatch(ke)) {
         let allowed = name(ke.allowed);

@@ -269,6 +269,17 @@ pub enum ClosureKind {
     FnOnce,
 }
 
+impl ClosureKind {
+    /// The trait's name, as messages write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            ClosureKind::Fn => "Fn",
+            ClosureKind::FnMut => "FnMut",
+            ClosureKind::FnOnce => "FnOnce",
+        }
+    }
+}
+
 /// What a closure value is: its kind, and whether it can be copied (every
 /// capture a shared borrow or a Copy value).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -311,11 +322,48 @@ pub enum WitnessUse {
 /// of by-value captures (`FnOnce`).
 pub fn kind_witnesses(body: &Body) -> Vec<KindWitness> {
     let mut found_all: Vec<KindWitness> = Vec::new();
+    for_each_capture_use(body, |c, place, how, span, cleanup| {
+        if cleanup {
+            return;
+        }
+        let through_deref = place.proj.iter().any(|p| matches!(p, Proj::Deref(_)));
+        let found = match (c.kind, how) {
+            (CaptureKind::Value, PlaceUse::Move) if !through_deref => {
+                Some((ClosureKind::FnOnce, WitnessUse::Move))
+            }
+            (CaptureKind::Value | CaptureKind::MutRef, PlaceUse::Store) => {
+                Some((ClosureKind::FnMut, WitnessUse::Assign))
+            }
+            (
+                CaptureKind::Value | CaptureKind::MutRef,
+                PlaceUse::Borrow(BorrowKind::Mut { .. }),
+            ) => Some((ClosureKind::FnMut, WitnessUse::MutBorrow)),
+            _ => None,
+        };
+        if let Some((kind, how)) = found
+            && !found_all.iter().any(|w| w.span == span)
+        {
+            found_all.push(KindWitness {
+                kind,
+                span,
+                how,
+                name: c.name.clone(),
+            });
+        }
+    });
+    found_all.sort_by_key(|w| w.span.start);
+    found_all
+}
+
+/// Calls `f` for each use or store of a captured variable in a closure's
+/// body: the capture, the place, how it is used, where, and whether the
+/// block is cleanup.
+fn for_each_capture_use(
+    body: &Body,
+    mut f: impl FnMut(&super::Capture, &Place, PlaceUse, Span, bool),
+) {
     let mut events = Vec::new();
     for (bi, block) in body.blocks.iter().enumerate() {
-        if block.cleanup {
-            continue;
-        }
         for i in 0..=block.statements.len() {
             let loc = super::Location {
                 block: super::BlockId(bi as u32),
@@ -324,43 +372,16 @@ pub fn kind_witnesses(body: &Body) -> Vec<KindWitness> {
             super::visit::events_at(body, loc, &mut events);
             for ev in &events {
                 let (place, how, span) = match ev {
-                    super::visit::Event::Use(place, how, span) => (*place, *how, *span),
-                    super::visit::Event::Stored(place, span) => (*place, PlaceUse::Store, *span),
+                    super::visit::Event::Use(place, how, span) => (place, *how, *span),
+                    super::visit::Event::Stored(place, span) => (place, PlaceUse::Store, *span),
                     _ => continue,
                 };
-                let Some(c) = body.captures.iter().find(|c| c.local == place.local) else {
-                    continue;
-                };
-                let through_deref = place.proj.iter().any(|p| matches!(p, Proj::Deref(_)));
-                let found = match (c.kind, how) {
-                    (CaptureKind::Value, PlaceUse::Move) if !through_deref => {
-                        Some((ClosureKind::FnOnce, WitnessUse::Move))
-                    }
-                    (CaptureKind::Value | CaptureKind::MutRef, PlaceUse::Store) => {
-                        Some((ClosureKind::FnMut, WitnessUse::Assign))
-                    }
-                    (
-                        CaptureKind::Value | CaptureKind::MutRef,
-                        PlaceUse::Borrow(BorrowKind::Mut { .. }),
-                    ) => Some((ClosureKind::FnMut, WitnessUse::MutBorrow)),
-                    _ => None,
-                };
-                let Some((kind, how)) = found else {
-                    continue;
-                };
-                if !found_all.iter().any(|w| w.span == span) {
-                    found_all.push(KindWitness {
-                        kind,
-                        span,
-                        how,
-                        name: c.name.clone(),
-                    });
+                if let Some(c) = body.captures.iter().find(|c| c.local == place.local) {
+                    f(c, place, how, span, block.cleanup);
                 }
             }
         }
     }
-    found_all.sort_by_key(|w| w.span.start);
-    found_all
 }
 
 /// The kind and copyability of a closure whose captures are decided.
@@ -383,37 +404,18 @@ pub fn closure_value(program: &Program, typed: &TypedProgram, body: &Body) -> Cl
     // A by-value capture moved out of makes the closure FnOnce; one
     // changed in place makes it FnMut. Through a deref the capture itself
     // is not consumed.
-    let mut events = Vec::new();
-    for (bi, block) in body.blocks.iter().enumerate() {
-        for i in 0..=block.statements.len() {
-            let loc = super::Location {
-                block: super::BlockId(bi as u32),
-                index: i as u32,
-            };
-            super::visit::events_at(body, loc, &mut events);
-            for ev in &events {
-                let (place, how) = match ev {
-                    super::visit::Event::Use(place, how, _) => (*place, *how),
-                    super::visit::Event::Stored(place, _) => (*place, PlaceUse::Store),
-                    _ => continue,
-                };
-                let by_value = body
-                    .captures
-                    .iter()
-                    .any(|c| c.local == place.local && c.kind == CaptureKind::Value);
-                if !by_value || place.proj.iter().any(|p| matches!(p, Proj::Deref(_))) {
-                    continue;
-                }
-                let needs = match how {
-                    PlaceUse::Move => ClosureKind::FnOnce,
-                    PlaceUse::Store | PlaceUse::Drop | PlaceUse::Borrow(BorrowKind::Mut { .. }) => {
-                        ClosureKind::FnMut
-                    }
-                    _ => ClosureKind::Fn,
-                };
-                kind = kind.max(needs);
-            }
+    for_each_capture_use(body, |c, place, how, _, _| {
+        if c.kind != CaptureKind::Value || place.proj.iter().any(|p| matches!(p, Proj::Deref(_))) {
+            return;
         }
-    }
+        let needs = match how {
+            PlaceUse::Move => ClosureKind::FnOnce,
+            PlaceUse::Store | PlaceUse::Drop | PlaceUse::Borrow(BorrowKind::Mut { .. }) => {
+                ClosureKind::FnMut
+            }
+            _ => ClosureKind::Fn,
+        };
+        kind = kind.max(needs);
+    });
     ClosureValue { kind, copy }
 }
