@@ -277,6 +277,44 @@ pub fn main_error(program: &Program, value: &Value) -> Option<String> {
     })
 }
 
+/// The heap budget a host gives a run when it is not told one: a quarter
+/// of the machine's memory (the JVM's default maximum heap), at least
+/// 256 MiB, or 1 GiB where the machine's memory cannot be read. A program
+/// that grows a list or string without end stops as a Ward panic instead
+/// of taking the machine's memory (and the host process) with it.
+pub fn default_heap_budget() -> usize {
+    const FLOOR: usize = 256 << 20;
+    physical_memory().map_or(1 << 30, |bytes| (bytes / 4).max(FLOOR))
+}
+
+/// Total memory in bytes (`MemTotal` of `/proc/meminfo`).
+fn physical_memory() -> Option<usize> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemTotal:"))?;
+    let kib: usize = line.split_whitespace().nth(1)?.parse().ok()?;
+    kib.checked_mul(1024)
+}
+
+/// Reads a size such as `512M`, `2G`, `64K` or `1000000` (bytes; the
+/// suffixes are powers of 1024, `B` allowed after them).
+pub fn parse_size(text: &str) -> Result<usize, String> {
+    let t = text.trim();
+    let t = t.strip_suffix(['B', 'b']).unwrap_or(t);
+    let (digits, shift) = match t.chars().last() {
+        Some('K' | 'k') => (&t[..t.len() - 1], 10),
+        Some('M' | 'm') => (&t[..t.len() - 1], 20),
+        Some('G' | 'g') => (&t[..t.len() - 1], 30),
+        Some('T' | 't') => (&t[..t.len() - 1], 40),
+        _ => (t, 0),
+    };
+    let n: usize = digits.trim().parse().map_err(|_| {
+        format!("`{text}` is not a size (write bytes, or a number with K, M, G or T)")
+    })?;
+    n.checked_mul(1usize << shift)
+        .filter(|&b| b > 0)
+        .ok_or_else(|| format!("`{text}` is not a size this machine can address"))
+}
+
 /// Whether a panic came from a host limit rather than the program.
 pub fn is_limit(p: &Panic) -> bool {
     matches!(

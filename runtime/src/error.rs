@@ -50,9 +50,20 @@ pub struct Panic {
     pub kind: PanicKind,
     pub message: String,
     pub location: Option<Location>,
-    /// Innermost call first.
+    /// Innermost call first: at most [`KEPT_FRAMES`] of them, then the
+    /// outermost call (`main`) when more were on the stack.
     pub backtrace: Vec<Frame>,
+    /// Calls left out between the kept innermost ones and the outermost
+    /// (a panic 20 000 calls deep records 65 frames, not 20 000: a program
+    /// that re-panics at every level would otherwise take quadratic time).
+    pub elided: usize,
+    /// Every elided call is the same as the last kept inner one (deep
+    /// recursion), so a renderer can count them as its repeats.
+    pub elided_repeat: bool,
 }
+
+/// Innermost calls a panic's backtrace keeps.
+pub const KEPT_FRAMES: usize = 64;
 
 impl Panic {
     /// Whether a `recover` block may catch it (limits and cancellation
@@ -61,16 +72,37 @@ impl Panic {
         self.kind == PanicKind::Panic
     }
 
-    /// The backtrace as text, one call per line.
+    /// The backtrace as text, one call per line (a line saying how many
+    /// were left out before the outermost call).
     pub fn backtrace_text(&self) -> String {
         let mut out = String::new();
         for (i, f) in self.backtrace.iter().enumerate() {
+            let last = i + 1 == self.backtrace.len();
+            if last && self.elided > 0 {
+                let what = if self.elided_repeat {
+                    "calls the same as the one above"
+                } else {
+                    "calls"
+                };
+                let _ = writeln!(out, "      … {} more {what}", self.elided);
+            }
+            let n = self.depth_of(i);
             let _ = match &f.location {
-                Some(l) => writeln!(out, "{i:>4}: {} at {l}", f.function),
-                None => writeln!(out, "{i:>4}: {}", f.function),
+                Some(l) => writeln!(out, "{n:>4}: {} at {l}", f.function),
+                None => writeln!(out, "{n:>4}: {}", f.function),
             };
         }
         out
+    }
+
+    /// The stack depth of `backtrace[i]` (0 innermost), counting the
+    /// elided calls.
+    pub fn depth_of(&self, i: usize) -> usize {
+        if self.elided > 0 && i + 1 == self.backtrace.len() {
+            i + self.elided
+        } else {
+            i
+        }
     }
 }
 
@@ -132,6 +164,10 @@ pub fn render_panic(p: &Panic, source: &dyn Fn(&str) -> Option<String>) -> Strin
     if !p.backtrace.is_empty() {
         let _ = writeln!(out, "backtrace:");
         let frames = &p.backtrace;
+        let last = frames.len() - 1;
+        // The elided calls repeat the last kept inner one: they join its run.
+        let gap_repeats = p.elided > 0 && p.elided_repeat;
+        let mut gap_shown = p.elided == 0 || gap_repeats;
         let mut i = 0;
         let mut shown = 0;
         while i < frames.len() {
@@ -140,15 +176,24 @@ pub fn render_panic(p: &Panic, source: &dyn Fn(&str) -> Option<String>) -> Strin
             while i + same < frames.len() && frames[i + same] == frames[i] {
                 same += 1;
             }
-            if shown == MAX_SHOWN && frames.len() - i > 1 {
-                let _ = writeln!(out, "      … {} more calls", frames.len() - i - 1);
-                i = frames.len() - 1;
+            let mut repeats = same - 1;
+            if gap_repeats && i < last && i + same == last {
+                repeats += p.elided;
+            }
+            if shown == MAX_SHOWN && i < last {
+                let _ = writeln!(out, "      … {} more calls", last - i + p.elided);
+                i = last;
                 same = 1;
+                repeats = 0;
+                gap_shown = true;
+            } else if i == last && !gap_shown {
+                let _ = writeln!(out, "      … {} more calls", p.elided);
             }
             let f = &frames[i];
+            let depth = p.depth_of(i);
             match &f.location {
                 Some(l) => {
-                    let _ = writeln!(out, "{i:>4}: {} at {l}", f.function);
+                    let _ = writeln!(out, "{depth:>4}: {} at {l}", f.function);
                     if let Some(text) = source(&l.file)
                         .as_deref()
                         .and_then(|s| source_line(s, l.line))
@@ -157,11 +202,11 @@ pub fn render_panic(p: &Panic, source: &dyn Fn(&str) -> Option<String>) -> Strin
                     }
                 }
                 None => {
-                    let _ = writeln!(out, "{i:>4}: {}", f.function);
+                    let _ = writeln!(out, "{depth:>4}: {}", f.function);
                 }
             }
-            if same > 1 {
-                let _ = writeln!(out, "      … the same call {} more times", same - 1);
+            if repeats > 0 {
+                let _ = writeln!(out, "      … the same call {repeats} more times");
             }
             i += same;
             shown += 1;

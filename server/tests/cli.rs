@@ -720,3 +720,54 @@ fn run_timeout_stops_a_program_that_never_ends_with_its_output_printed() {
     assert!(text(&out.stderr).contains("time limit reached"));
     assert!(took.as_secs() < 20, "took {took:?}");
 }
+
+/// `tests/hostile` through `ward run --max-heap 256M`: the output printed
+/// before the end is all there (flushed), the status is 0 or 101, and a
+/// panic says why (`// panic:` text) with the program's location.
+#[test]
+fn run_ends_hostile_programs_as_ward_panics_with_their_output_flushed() {
+    let dir = repo_root().join("tests/hostile");
+    let mut files: Vec<_> = ward_files(&dir);
+    files.sort();
+    assert!(files.len() >= 10);
+    for file in &files {
+        let path = file.to_str().expect("UTF-8 path");
+        let source = std::fs::read_to_string(file).expect("readable");
+        let (out, took) = timed(&["run", "--max-heap", "256M", path]);
+        let name = file.display();
+        let want_status = source
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("// exit:"))
+            .map_or(0, |n| n.trim().parse::<i32>().unwrap_or(-1));
+        assert_eq!(
+            out.status.code(),
+            Some(want_status),
+            "{name}: {}",
+            text(&out.stderr)
+        );
+        let want_out = std::fs::read_to_string(file.with_extension("out")).unwrap_or_default();
+        assert_eq!(text(&out.stdout), want_out, "{name}");
+        if let Some(want) = source
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("// panic:"))
+        {
+            let err = text(&out.stderr);
+            assert!(err.contains(want.trim()), "{name}: {err}");
+            assert!(err.contains(".ward:"), "{name}: no location in {err}");
+        }
+        assert!(took.as_secs() < 60, "{name} took {took:?}");
+    }
+}
+
+#[test]
+fn run_max_heap_takes_sizes_and_refuses_what_is_not_one() {
+    let out = ward(&["run", "--max-heap", "lots", "examples/vitals_monitor.ward"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("is not a size"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = ward(&["run", "--max-heap", "64M", "examples/vitals_monitor.ward"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}

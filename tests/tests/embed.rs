@@ -151,9 +151,10 @@ fn a_heap_budget_stops_a_program_that_hoards_memory() {
     assert_eq!(p.kind, PanicKind::HeapExhausted, "{p:?}");
     assert_eq!(p.message, "heap budget of 8388608 bytes exhausted");
     assert_eq!(out.exit_code, 101);
-    // Stopped soon after passing the budget (a check every few thousand
-    // loop turns), not after exhausting the machine.
-    assert!(out.heap_peak >= 8 << 20, "{}", out.heap_peak);
+    // Stopped near the budget: soon after passing it (a check every few
+    // thousand loop turns), or before a list growth that would pass it;
+    // not after exhausting the machine.
+    assert!(out.heap_peak >= 6 << 20, "{}", out.heap_peak);
     assert!(out.heap_peak < 64 << 20, "{}", out.heap_peak);
 
     // `recover` cannot swallow it either.

@@ -12,7 +12,7 @@ return {
   -- The server's settings: the same object as VS Code's `ward.*` settings.
   init_options = {
     inlayHints = { types = true, lifetimes = 'skipTrivial', drops = false, capabilities = true },
-    run = { allow = true, timeoutMs = 10000 },
+    run = { allow = true, timeoutMs = 10000, maxHeapMb = 0 },
   },
   -- This plugin shows `ward/runOutput` (otherwise the server sends a run's
   -- outcome as a message).

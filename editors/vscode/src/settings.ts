@@ -9,7 +9,7 @@ export interface ServerSettings {
     drops: boolean;
     capabilities: boolean;
   };
-  run: { allow: boolean; timeoutMs: number };
+  run: { allow: boolean; timeoutMs: number; maxHeapMb: number };
   diagnosticsDocs?: string;
 }
 
@@ -21,6 +21,7 @@ export function serverSettings(get: (key: string) => unknown): ServerSettings {
   };
   const lifetimes = get('inlayHints.lifetimes');
   const timeout = get('run.timeoutMs');
+  const maxHeap = get('run.maxHeapMb');
   const docs = get('diagnosticsDocs');
   const settings: ServerSettings = {
     inlayHints: {
@@ -36,6 +37,10 @@ export function serverSettings(get: (key: string) => unknown): ServerSettings {
         typeof timeout === 'number' && Number.isFinite(timeout) && timeout >= 1
           ? Math.floor(timeout)
           : 10000,
+      maxHeapMb:
+        typeof maxHeap === 'number' && Number.isFinite(maxHeap) && maxHeap >= 0
+          ? Math.floor(maxHeap)
+          : 0,
     },
   };
   if (typeof docs === 'string' && docs.trim() !== '') {

@@ -6,7 +6,7 @@ import { serverSettings } from '../src/settings';
 test('unset settings give the server defaults', () => {
   assert.deepEqual(serverSettings(() => undefined), {
     inlayHints: { types: true, lifetimes: 'skipTrivial', drops: false, capabilities: true },
-    run: { allow: true, timeoutMs: 10000 },
+    run: { allow: true, timeoutMs: 10000, maxHeapMb: 0 },
   });
 });
 
@@ -17,6 +17,7 @@ test('settings map onto the server object', () => {
     'inlayHints.drops': true,
     'run.allow': false,
     'run.timeoutMs': 2500.7,
+    'run.maxHeapMb': 512,
     diagnosticsDocs: ' https://docs.example/diagnostics ',
   };
   const s = serverSettings((k) => values[k]);
@@ -24,7 +25,7 @@ test('settings map onto the server object', () => {
   assert.equal(s.inlayHints.lifetimes, 'always');
   assert.equal(s.inlayHints.drops, true);
   assert.equal(s.inlayHints.capabilities, true);
-  assert.deepEqual(s.run, { allow: false, timeoutMs: 2500 });
+  assert.deepEqual(s.run, { allow: false, timeoutMs: 2500, maxHeapMb: 512 });
   assert.equal(s.diagnosticsDocs, 'https://docs.example/diagnostics');
 });
 
@@ -33,11 +34,13 @@ test('values of the wrong type fall back to the defaults', () => {
     'inlayHints.types': 'yes',
     'inlayHints.lifetimes': 'sometimes',
     'run.timeoutMs': -5,
+    'run.maxHeapMb': 'lots',
     diagnosticsDocs: '',
   };
   const s = serverSettings((k) => values[k]);
   assert.equal(s.inlayHints.types, true);
   assert.equal(s.inlayHints.lifetimes, 'skipTrivial');
   assert.equal(s.run.timeoutMs, 10000);
+  assert.equal(s.run.maxHeapMb, 0);
   assert.equal('diagnosticsDocs' in s, false);
 });

@@ -171,6 +171,12 @@ impl CellBox {
         })
     }
 
+    /// Moves the value out (leaving `()`), for a last owner taking the
+    /// cell apart.
+    pub(crate) fn take_value(&mut self) -> Value {
+        std::mem::take(self.value.get_mut())
+    }
+
     pub fn is_refcell(&self) -> bool {
         self.flags.get() & CELL_REFCELL != 0
     }

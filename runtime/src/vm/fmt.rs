@@ -242,6 +242,11 @@ fn float_text(f: f64, spec: &Spec) -> String {
 }
 
 fn write_value(out: &mut String, module: &Module, v: &Value, spec: &Spec, indent: usize) {
+    // Nested values recurse here once per level (see `host_stack`).
+    super::host_stack::grow(|| write_value_here(out, module, v, spec, indent));
+}
+
+fn write_value_here(out: &mut String, module: &Module, v: &Value, spec: &Spec, indent: usize) {
     match v.target() {
         Value::Unit => leaf(out, spec, "()", false),
         Value::Int(i) => {

@@ -377,6 +377,10 @@ fn gc_enable(vm: &mut Vm, _: &mut [Value]) -> R {
     Ok(Value::Unit)
 }
 
+/// The largest nursery `gc::configure` accepts: the semi-space is
+/// allocated whole, and a request past what the machine has would abort.
+const MAX_YOUNG_BYTES: i64 = 1 << 30;
+
 /// `gc::configure(GcConfig { mode, pause_target_us, young_bytes,
 /// max_heap_bytes })`: the mode's preset, then every field given as a
 /// positive number overrides it.
@@ -395,6 +399,12 @@ fn gc_configure(vm: &mut Vm, a: &mut [Value]) -> R {
     let (pause, young, max) = (field(1), field(2), field(3));
     if pause > 0 {
         p.pause_target_us = pause.unsigned_abs();
+    }
+    if young > MAX_YOUNG_BYTES {
+        return Err(format!(
+            "gc::configure: young_bytes of {young} is more than the largest nursery ({MAX_YOUNG_BYTES} bytes, 1 GiB)"
+        )
+        .into());
     }
     if young > 0 {
         p.young_bytes = usize::try_from(young).unwrap_or(usize::MAX).max(64 << 10);

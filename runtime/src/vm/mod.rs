@@ -29,6 +29,7 @@
 
 pub mod fmt;
 pub mod gc;
+pub mod host_stack;
 pub mod natives;
 pub mod profile;
 pub mod value;
@@ -42,7 +43,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use crate::bytecode::{Constant, Module, Op, TypeDef};
-use crate::error::{Frame as TraceFrame, Location, Panic, PanicKind};
+use crate::error::{Frame as TraceFrame, KEPT_FRAMES, Location, Panic, PanicKind};
 use crate::heap::Heap;
 use crate::heap::accounting::BudgetGuard;
 pub use value::Value;
@@ -594,7 +595,11 @@ impl<'p> Vm<'p> {
             )),
         };
         pushed?;
-        self.execute(depth).map_err(Fault::Panic)
+        // A native calling back into the VM nests `execute` on the host
+        // stack: recursion through natives (`o.map(|x| f(x))`) would
+        // overflow it long before `MAX_DEPTH` frames. Near the end of the
+        // stack the nested run continues on a fresh segment instead.
+        host_stack::grow(|| self.execute(depth)).map_err(Fault::Panic)
     }
 
     /// Pushes a frame for `f`, moving `args` (and a closure's captures)
@@ -708,15 +713,26 @@ impl<'p> Vm<'p> {
     }
 
     /// The calls on the stack, innermost first.
-    fn backtrace(&self) -> Vec<TraceFrame> {
-        self.frames
+    /// The innermost [`KEPT_FRAMES`] calls and the outermost one, how many
+    /// were left out between them, and whether those all repeat the last
+    /// kept inner call (a comparison of integers per frame, no text).
+    fn backtrace(&self) -> (Vec<TraceFrame>, usize, bool) {
+        let frame = |fr: &Frame| TraceFrame {
+            function: self.program.funcs[fr.func as usize].name.clone(),
+            location: self.location(fr.func, fr.pc.saturating_sub(1)),
+        };
+        let n = self.frames.len();
+        if n <= KEPT_FRAMES + 1 {
+            return (self.frames.iter().rev().map(frame).collect(), 0, false);
+        }
+        let inner = &self.frames[n - KEPT_FRAMES..];
+        let boundary = &inner[0];
+        let repeat = self.frames[1..n - KEPT_FRAMES]
             .iter()
-            .rev()
-            .map(|fr| TraceFrame {
-                function: self.program.funcs[fr.func as usize].name.clone(),
-                location: self.location(fr.func, fr.pc.saturating_sub(1)),
-            })
-            .collect()
+            .all(|f| f.func == boundary.func && f.pc == boundary.pc);
+        let mut kept: Vec<TraceFrame> = inner.iter().rev().map(frame).collect();
+        kept.push(frame(&self.frames[0]));
+        (kept, n - KEPT_FRAMES - 1, repeat)
     }
 
     /// A panic at the current instruction.
@@ -728,17 +744,21 @@ impl<'p> Vm<'p> {
                     .frames
                     .last()
                     .and_then(|fr| self.location(fr.func, fr.pc.saturating_sub(1)));
+                let (backtrace, elided, elided_repeat) = self.backtrace();
                 Panic {
                     kind: PanicKind::Panic,
                     message,
                     location,
-                    backtrace: self.backtrace(),
+                    backtrace,
+                    elided,
+                    elided_repeat,
                 }
             }
         }
     }
 
     fn stop(&self, kind: PanicKind, message: &str) -> Fault {
+        let (backtrace, elided, elided_repeat) = self.backtrace();
         Fault::Panic(Panic {
             kind,
             message: message.to_string(),
@@ -746,7 +766,9 @@ impl<'p> Vm<'p> {
                 .frames
                 .last()
                 .and_then(|fr| self.location(fr.func, fr.pc.saturating_sub(1))),
-            backtrace: self.backtrace(),
+            backtrace,
+            elided,
+            elided_repeat,
         })
     }
 
@@ -1533,6 +1555,8 @@ impl<'p> Vm<'p> {
                         message: "resumed without a panic".into(),
                         location: None,
                         backtrace: Vec::new(),
+                        elided: 0,
+                        elided_repeat: false,
                     });
                     return Err((Fault::Panic(p), true));
                 }

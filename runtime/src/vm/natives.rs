@@ -423,15 +423,31 @@ fn s_is_empty(_: &mut Vm, a: &mut [Value]) -> R {
     Ok(Value::Bool(text(a, 0)?.is_empty()))
 }
 
-fn s_push(_: &mut Vm, a: &mut [Value]) -> R {
+/// Fails with the heap-budget stop when growing a buffer of `len` items
+/// of `size` bytes (capacity `cap`) by `more` would pass the budget: the
+/// buffer doubles, so one growth could otherwise allocate far past it (or
+/// more than the machine has, which aborts the process).
+fn make_room(vm: &Vm, len: usize, cap: usize, more: usize, size: usize) -> Result<(), Fault> {
+    let need = len.saturating_add(more);
+    if need <= cap {
+        return Ok(());
+    }
+    vm.reserve(need.max(cap.saturating_mul(2)).saturating_mul(size))
+}
+
+fn s_push(vm: &mut Vm, a: &mut [Value]) -> R {
     let c = chr(a, 1)?;
-    string_mut(a, 0)?.push(c);
+    let s = string_mut(a, 0)?;
+    make_room(vm, s.len(), s.capacity(), c.len_utf8(), 1)?;
+    s.push(c);
     Ok(Value::Unit)
 }
 
-fn s_push_str(_: &mut Vm, a: &mut [Value]) -> R {
+fn s_push_str(vm: &mut Vm, a: &mut [Value]) -> R {
     let t = text(a, 1)?.to_string();
-    string_mut(a, 0)?.push_str(&t);
+    let s = string_mut(a, 0)?;
+    make_room(vm, s.len(), s.capacity(), t.len(), 1)?;
+    s.push_str(&t);
     Ok(Value::Unit)
 }
 
@@ -460,16 +476,36 @@ fn s_find(_: &mut Vm, a: &mut [Value]) -> R {
     ))
 }
 
-fn s_replace(_: &mut Vm, a: &mut [Value]) -> R {
-    Ok(Value::str(text(a, 0)?.replace(text(a, 1)?, text(a, 2)?)))
+fn s_replace(vm: &mut Vm, a: &mut [Value]) -> R {
+    let (s, from, to) = (text(a, 0)?, text(a, 1)?, text(a, 2)?);
+    // The result can be far larger than the text (`replace("", big)`
+    // inserts `big` between every two chars): counted before it is built.
+    if to.len() > from.len() {
+        let hits = if from.is_empty() {
+            s.chars().count() + 1
+        } else {
+            s.matches(from).count()
+        };
+        vm.reserve(s.len().saturating_add(hits.saturating_mul(to.len())))?;
+    }
+    Ok(Value::str(s.replace(from, to)))
 }
 
 fn strings(items: impl Iterator<Item = String>) -> Value {
     Value::List(Box::new(items.map(Value::str).collect()))
 }
 
-fn s_split(_: &mut Vm, a: &mut [Value]) -> R {
+fn s_split(vm: &mut Vm, a: &mut [Value]) -> R {
     let (s, sep) = (text(a, 0)?, text(a, 1)?);
+    // Each piece is a string of its own (splitting by "" gives one per
+    // char): their boxes are counted before they are made.
+    let pieces = if sep.is_empty() {
+        s.chars().count() + 2
+    } else {
+        s.matches(sep).count() + 1
+    };
+    let per_piece = size_of::<Value>() + size_of::<String>() + 16;
+    vm.reserve(pieces.saturating_mul(per_piece).saturating_add(s.len()))?;
     Ok(strings(s.split(sep).map(str::to_string)))
 }
 
@@ -726,9 +762,11 @@ fn l_is_empty(_: &mut Vm, a: &mut [Value]) -> R {
     Ok(Value::Bool(list_mut(a, 0)?.is_empty()))
 }
 
-fn l_push(_: &mut Vm, a: &mut [Value]) -> R {
+fn l_push(vm: &mut Vm, a: &mut [Value]) -> R {
     let v = take(a, 1);
-    list_mut(a, 0)?.push(v);
+    let l = list_mut(a, 0)?;
+    make_room(vm, l.len(), l.capacity(), 1, size_of::<Value>())?;
+    l.push(v);
     Ok(Value::Unit)
 }
 
@@ -736,13 +774,14 @@ fn l_pop(_: &mut Vm, a: &mut [Value]) -> R {
     Ok(option(list_mut(a, 0)?.pop()))
 }
 
-fn l_insert(_: &mut Vm, a: &mut [Value]) -> R {
+fn l_insert(vm: &mut Vm, a: &mut [Value]) -> R {
     let i = int(a, 1)?;
     let v = take(a, 2);
     let l = list_mut(a, 0)?;
     let len = l.len();
     match usize::try_from(i) {
         Ok(u) if u <= len => {
+            make_room(vm, len, l.capacity(), 1, size_of::<Value>())?;
             l.insert(u, v);
             Ok(Value::Unit)
         }

@@ -64,6 +64,61 @@ pub struct Closure {
     pub captures: Vec<Value>,
 }
 
+// Records, variants and closures are what nests without bound (a list or
+// map holds values of one type, so only a named type can recur): dropping
+// one takes its owned fields apart with a work list instead of letting
+// drop glue recurse once per level. A chain of a million `Option<Node>`
+// drops in constant host stack.
+impl Drop for Record {
+    fn drop(&mut self) {
+        drop_nested(&mut self.fields);
+    }
+}
+
+impl Drop for Variant {
+    fn drop(&mut self) {
+        drop_nested(&mut self.fields);
+    }
+}
+
+impl Drop for Closure {
+    fn drop(&mut self) {
+        drop_nested(&mut self.captures);
+    }
+}
+
+/// Drops `values` and everything they own without recursion: each owned
+/// container is emptied into a work list before it is freed, so its own
+/// drop finds nothing left to walk.
+fn drop_nested(values: &mut Vec<Value>) {
+    if !values.iter().any(Value::owns_heap) {
+        return;
+    }
+    let mut work = std::mem::take(values);
+    while let Some(mut v) = work.pop() {
+        match &mut v {
+            Value::Record(r) => work.append(&mut r.fields),
+            Value::Variant(x) => work.append(&mut x.fields),
+            Value::Closure(c) => work.append(&mut c.captures),
+            Value::List(l) => work.append(l),
+            Value::Map(m) => work.extend(m.drain(..).map(|(_, v)| v)),
+            Value::Iter(it) => {
+                if let Iter::Owned(rest) = &mut **it {
+                    work.extend(rest.by_ref());
+                }
+            }
+            // The last owner of a cell takes its value apart too.
+            Value::Cell(c) => {
+                if let Some(cell) = Rc::get_mut(c) {
+                    work.push(cell.take_value());
+                }
+            }
+            _ => {}
+        }
+        drop(v);
+    }
+}
+
 /// A map key: `int`, `String`, `char` or `bool` (the type checker allows
 /// no others), hashed and compared by value.
 #[derive(Debug, Clone)]
@@ -189,13 +244,15 @@ impl Value {
             Value::Char(c) => Value::Char(*c),
             Value::Str(s) => Value::Str(s.clone()),
             Value::Ref(p) => Value::Ref(*p),
-            Value::Record(r) => Value::Record(r.clone()),
-            Value::Variant(v) => Value::Variant(v.clone()),
+            // Fields are cloned by recursion, one level per nesting level
+            // of the value (see `host_stack`).
+            Value::Record(r) => super::host_stack::grow(|| Value::Record(r.clone())),
+            Value::Variant(v) => super::host_stack::grow(|| Value::Variant(v.clone())),
             Value::Tag(ty, t) => Value::Tag(*ty, *t),
-            Value::List(l) => Value::List(l.clone()),
-            Value::Map(m) => Value::Map(m.clone()),
+            Value::List(l) => super::host_stack::grow(|| Value::List(l.clone())),
+            Value::Map(m) => super::host_stack::grow(|| Value::Map(m.clone())),
             Value::Func(f) => Value::Func(*f),
-            Value::Closure(c) => Value::Closure(c.clone()),
+            Value::Closure(c) => super::host_stack::grow(|| Value::Closure(c.clone())),
             Value::Gc(g) => Value::Gc(*g),
             Value::Weak(w) => Value::Weak(*w),
             Value::Cell(c) => {
@@ -370,10 +427,16 @@ pub fn values_equal(a: &Value, b: &Value) -> bool {
 }
 
 fn all_equal(x: &[Value], y: &[Value]) -> bool {
-    x.len() == y.len() && x.iter().zip(y).all(|(a, b)| values_equal(a, b))
+    // One level of recursion per nesting level (see `host_stack`).
+    x.len() == y.len()
+        && super::host_stack::grow(|| x.iter().zip(y).all(|(a, b)| values_equal(a, b)))
 }
 
 fn compare_all(x: &[Value], y: &[Value]) -> std::cmp::Ordering {
+    super::host_stack::grow(|| compare_each(x, y))
+}
+
+fn compare_each(x: &[Value], y: &[Value]) -> std::cmp::Ordering {
     for (a, b) in x.iter().zip(y) {
         let o = compare(a, b);
         if o != std::cmp::Ordering::Equal {

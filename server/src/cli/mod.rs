@@ -60,6 +60,11 @@ enum Command {
         /// so far printed.
         #[arg(long, value_name = "MS")]
         timeout: Option<u64>,
+        /// Stop the program as a panic ("heap budget exhausted", exit
+        /// status 101) when it holds more memory than this: bytes, or a
+        /// number with K, M or G. Default: a quarter of the machine's memory.
+        #[arg(long, value_name = "SIZE", value_parser = ward_runtime::embed::parse_size)]
+        max_heap: Option<usize>,
         /// Arguments for the program, after `--`.
         #[arg(last = true)]
         args: Vec<String>,
@@ -116,8 +121,18 @@ pub fn run() -> ExitCode {
             emit,
             gc_stats,
             timeout,
+            max_heap,
             args,
-        } => run::run(&file, emit, gc_stats, timeout, &args),
+        } => run::run(
+            &file,
+            emit,
+            gc_stats,
+            run::RunLimits {
+                timeout_ms: timeout,
+                max_heap,
+            },
+            &args,
+        ),
         Command::Test { file } => run::test(&file),
         Command::Fmt { files, check } => fmt::run(&files, check),
         Command::Lsp { stdio: _ } => return crate::lsp::run(),

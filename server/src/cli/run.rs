@@ -3,7 +3,9 @@
 //! its message, the source line with a caret and a backtrace, and exits
 //! with 101; `main` returning `Err` prints the error chain and exits with 1.
 //! `--gc-stats` adds the collector's figures as the last line of stderr;
-//! `--timeout MS` stops the run as a panic when the time is up.
+//! `--timeout MS` stops the run as a panic when the time is up, and
+//! `--max-heap SIZE` when the program holds more memory than that (by
+//! default a quarter of the machine's).
 
 use super::status;
 use std::io::Write as _;
@@ -49,11 +51,35 @@ fn read_file(path: &str) -> Option<String> {
     std::fs::read_to_string(path).ok()
 }
 
+/// What bounds a run besides the program itself.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RunLimits {
+    /// `--timeout MS`.
+    pub timeout_ms: Option<u64>,
+    /// `--max-heap SIZE` (default: [`ward_runtime::embed::default_heap_budget`]).
+    pub max_heap: Option<usize>,
+}
+
+impl RunLimits {
+    fn vm_limits(self) -> ward_runtime::vm::Limits {
+        let heap = self
+            .max_heap
+            .unwrap_or_else(ward_runtime::embed::default_heap_budget);
+        ward_runtime::vm::Limits {
+            deadline: self.timeout_ms.and_then(|ms| {
+                std::time::Instant::now().checked_add(std::time::Duration::from_millis(ms))
+            }),
+            max_heap_bytes: ward_runtime::heap::accounting::ENABLED.then_some(heap),
+            ..ward_runtime::vm::Limits::default()
+        }
+    }
+}
+
 pub fn run(
     file: &Path,
     emit: Option<Emit>,
     gc_stats: bool,
-    timeout_ms: Option<u64>,
+    limits: RunLimits,
     args: &[String],
 ) -> u8 {
     let compiled = match compile(file) {
@@ -82,12 +108,7 @@ pub fn run(
         Box::new(std::io::stderr()),
     );
     vm.args = args.to_vec();
-    if let Some(ms) = timeout_ms {
-        vm.set_limits(ward_runtime::vm::Limits {
-            deadline: std::time::Instant::now().checked_add(std::time::Duration::from_millis(ms)),
-            ..ward_runtime::vm::Limits::default()
-        });
-    }
+    vm.set_limits(limits.vm_limits());
     let result = vm.call(entry, Vec::new());
     let _ = vm.out.flush();
     let stats = vm.heap.stats();
@@ -140,6 +161,7 @@ pub fn test(file: &Path) -> u8 {
             Box::new(stdout.lock()),
             Box::new(std::io::stderr()),
         );
+        vm.set_limits(RunLimits::default().vm_limits());
         let result = vm.call(*f, Vec::new());
         let _ = vm.out.flush();
         drop(vm);

@@ -55,6 +55,19 @@ pub struct Run {
     pub allow: bool,
     /// A run is stopped after this long.
     pub timeout_ms: u64,
+    /// A run is stopped when the program holds more memory than this many
+    /// MiB; 0: a quarter of the machine's memory.
+    pub max_heap_mb: u64,
+}
+
+impl Run {
+    /// The heap budget in bytes.
+    pub fn max_heap_bytes(&self) -> usize {
+        match self.max_heap_mb {
+            0 => ward_runtime::embed::default_heap_budget(),
+            mb => usize::try_from(mb.saturating_mul(1 << 20)).unwrap_or(usize::MAX),
+        }
+    }
 }
 
 impl Default for Run {
@@ -62,6 +75,7 @@ impl Default for Run {
         Run {
             allow: true,
             timeout_ms: 10_000,
+            max_heap_mb: 0,
         }
     }
 }

@@ -232,6 +232,7 @@ pub async fn execute(
     prepared: Prepared,
     run_id: u64,
     timeout: Duration,
+    max_heap_bytes: usize,
     profile: bool,
     cancel: Arc<AtomicBool>,
     sink: OutputSink,
@@ -243,6 +244,9 @@ pub async fn execute(
         sink: Some(sink.clone()),
         function: prepared.function.clone(),
         profile,
+        // The program runs inside the server's process: a list grown
+        // without end must stop it, not the editor's server.
+        max_heap_bytes: ward_runtime::heap::accounting::ENABLED.then_some(max_heap_bytes),
         ..RunOptions::default()
     };
     let module = prepared.module;

@@ -701,6 +701,7 @@ impl LanguageServer for Backend {
             prepared,
             run_id,
             std::time::Duration::from_millis(settings.timeout_ms),
+            settings.max_heap_bytes(),
             req.profile,
             cancel,
             sink,

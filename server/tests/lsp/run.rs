@@ -275,3 +275,48 @@ fn clients_without_the_output_extension_get_the_outcome_as_a_message() {
     );
     assert!(c.shutdown_and_exit().success());
 }
+
+/// Every program of `tests/hostile` (recursion through natives, deep
+/// values, memory grown without end, a petabyte nursery …) runs from the
+/// Run lens inside the server's process: each ends as the CLI would end it
+/// (same stdout, status 0 or 101), and the server answers afterwards.
+#[test]
+fn the_run_lens_survives_hostile_programs() {
+    let (mut c, _) = initialized(
+        json!({}),
+        json!({"run": {"maxHeapMb": 256, "timeoutMs": 60000}}),
+    );
+    let dir = ward_tests::repo_root().join("tests/hostile");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("tests/hostile exists")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "ward"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 10);
+    for file in &files {
+        let source = std::fs::read_to_string(file).expect("readable");
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let (_, uri) = temp_uri(&format!("hostile-{}-{name}", options_tag()));
+        c.open(&uri, &source);
+        let want_status = source
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("// exit:"))
+            .map_or(0, |n| n.trim().parse::<i64>().unwrap_or(-1));
+        let result = execute(&mut c, "ward.run", &uri, "main")
+            .unwrap_or_else(|e| panic!("{name}: the run failed: {e}"));
+        assert_eq!(result["exitCode"], want_status, "{name}: {result}");
+        let want_out = std::fs::read_to_string(file.with_extension("out")).unwrap_or_default();
+        assert_eq!(result["stdout"], want_out.as_str(), "{name}");
+    }
+    // The server is still whole: an ordinary run after them all.
+    let (_, uri) = temp_uri(&format!("after-hostile-{}.ward", options_tag()));
+    c.open(&uri, PROGRAM);
+    let result = execute(&mut c, "ward.run", &uri, "main").expect("the run succeeds");
+    assert_eq!(result["stdout"], "total 30\n");
+    assert!(c.shutdown_and_exit().success());
+}
