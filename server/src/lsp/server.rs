@@ -254,10 +254,15 @@ impl Backend {
         R: Send + 'static,
         F: FnOnce(&Snapshot, &State) -> Result<R> + Send + 'static,
     {
+        // The text is taken now, in arrival order: changes that arrive
+        // while the work waits for a thread do not apply to this request.
+        let Some(seen) = self.state.seen(uri) else {
+            return Ok(None);
+        };
         let state = self.state.clone();
         let uri = uri.clone();
         let job = tokio::task::spawn_blocking(move || {
-            guard(what, || match state.snapshot(&uri) {
+            guard(what, || match state.snapshot_at(&uri, &seen) {
                 Some(snapshot) => f(&snapshot, &state).map(Some),
                 None => Ok(None),
             })
@@ -278,14 +283,19 @@ impl Backend {
         R: Send + 'static,
         F: FnOnce(&tree_sitter::Tree, &SourceFile, Encoding) -> Result<R> + Send + 'static,
     {
-        let Some((tree, text)) = self.state.docs.get(uri).map(|d| (d.tree.clone(), d.text()))
+        // Tree and text as they are now (clones share them): in arrival order.
+        let Some((tree, rope)) = self
+            .state
+            .docs
+            .get(uri)
+            .map(|d| (d.tree.clone(), d.rope.clone()))
         else {
             return Ok(None);
         };
         let enc = self.state.encoding();
         let path = super::snapshot::path_of(uri);
         let job = tokio::task::spawn_blocking(move || {
-            let file = SourceFile::new(path, text);
+            let file = SourceFile::new(path, rope.to_string());
             guard(what, || f(&tree, &file, enc).map(Some))
         });
         job.await.unwrap_or_else(|e| Err(internal(&e.to_string())))
@@ -848,8 +858,12 @@ impl LanguageServer for Backend {
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
         let at = params.text_document_position;
+        let Some(seen) = self.state.seen(&at.text_document.uri) else {
+            return Ok(None);
+        };
         self.blocking("completion", move |state| {
-            let Some(p) = state.placeholder_analysis(&at.text_document.uri, at.position)? else {
+            let Some(p) = state.placeholder_analysis(&at.text_document.uri, &seen, at.position)?
+            else {
                 return Ok(None);
             };
             let snippets = state.client_takes_snippets.load(Ordering::SeqCst);
@@ -877,9 +891,12 @@ impl LanguageServer for Backend {
 
     async fn signature_help(&self, params: SignatureHelpParams) -> Result<Option<SignatureHelp>> {
         let at = params.text_document_position_params;
+        let Some(seen) = self.state.seen(&at.text_document.uri) else {
+            return Ok(None);
+        };
         self.blocking("signatureHelp", move |state| {
             Ok(state
-                .placeholder_analysis(&at.text_document.uri, at.position)?
+                .placeholder_analysis(&at.text_document.uri, &seen, at.position)?
                 .and_then(|p| super::signature_help::signature_help(&p)))
         })
         .await

@@ -106,24 +106,48 @@ pub fn path_of(uri: &Uri) -> PathBuf {
         .map_or_else(|| PathBuf::from(uri.as_str()), std::borrow::Cow::into_owned)
 }
 
+/// A document as a request found it when the request arrived: requests
+/// are answered against that text, whatever changes arrive after them
+/// while they wait for the blocking pool (a rope clone shares the text).
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub version: i32,
+    pub rope: ropey::Rope,
+}
+
 impl State {
+    /// The document as it is now (`None` when it is not open). Cheap: call
+    /// it where the request arrives, before any `await`.
+    pub fn seen(&self, uri: &Uri) -> Option<Seen> {
+        self.docs.get(uri).map(|d| Seen {
+            version: d.version,
+            rope: d.rope.clone(),
+        })
+    }
+
     /// The snapshot of the document's current version, computing it if
     /// needed; `None` when the document is not open. Blocks: call it on
     /// the blocking pool.
     pub fn snapshot(&self, uri: &Uri) -> Option<Arc<Snapshot>> {
+        let seen = self.seen(uri)?;
+        self.snapshot_at(uri, &seen)
+    }
+
+    /// The snapshot of the document at the version a request saw,
+    /// computing it if needed (and keeping it as the document's snapshot
+    /// unless a newer one is kept already); `None` when the document is not
+    /// open. Blocks: call it on the blocking pool.
+    pub fn snapshot_at(&self, uri: &Uri, seen: &Seen) -> Option<Arc<Snapshot>> {
         let slot = self.slot(uri)?;
         let mut slot = slot
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let (version, text) = {
-            let doc = self.docs.get(uri)?;
-            (doc.version, doc.text())
-        };
         if let Some(s) = &slot.snapshot
-            && s.version == version
+            && s.version == seen.version
         {
             return Some(s.clone());
         }
+        let text = seen.rope.to_string();
         let root = path_of(uri);
         let loader = Overlay {
             state: self,
@@ -135,23 +159,32 @@ impl State {
         let index = Index::build(&analysis);
         let snapshot = Arc::new(Snapshot {
             uri: uri.clone(),
-            version,
+            version: seen.version,
             analysis,
             index,
             file: FileId(u32::try_from(file).ok()?),
             enc: self.encoding(),
         });
-        slot.snapshot = Some(snapshot.clone());
+        if slot
+            .snapshot
+            .as_ref()
+            .is_none_or(|s| s.version < seen.version)
+        {
+            slot.snapshot = Some(snapshot.clone());
+        }
         Some(snapshot)
     }
 
-    /// The document at its current version analysed (names and types
-    /// only) with the completion placeholder at `pos`: what completion
-    /// and signature help read. `None` when the document is not open.
-    pub fn placeholder_analysis(&self, uri: &Uri, pos: Position) -> Result<Option<Placeholder>> {
-        let Some((version, text)) = self.docs.get(uri).map(|d| (d.version, d.text())) else {
-            return Ok(None);
-        };
+    /// The document at the version a request saw, analysed (names and
+    /// types only) with the completion placeholder at `pos`: what
+    /// completion and signature help read.
+    pub fn placeholder_analysis(
+        &self,
+        uri: &Uri,
+        seen: &Seen,
+        pos: Position,
+    ) -> Result<Option<Placeholder>> {
+        let (version, text) = (seen.version, seen.rope.to_string());
         let root = path_of(uri);
         let enc = self.encoding();
         let offset = from_proto::offset(&SourceFile::new(root.clone(), text.clone()), pos, enc)?;

@@ -101,6 +101,24 @@ impl Client {
         self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}));
     }
 
+    /// Sends a request without waiting for its response; returns its id.
+    pub fn send_request(&mut self, method: &str, params: Value) -> i64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        id
+    }
+
+    /// The response to request `id`: `Ok(result)` or `Err(error object)`.
+    pub fn response(&mut self, id: i64) -> Result<Value, Value> {
+        let response =
+            self.wait_for(|m| m.get("id") == Some(&json!(id)) && m.get("method").is_none());
+        match response.get("error") {
+            Some(e) => Err(e.clone()),
+            None => Ok(response.get("result").cloned().unwrap_or(Value::Null)),
+        }
+    }
+
     /// Sends a request and waits for its response: `Ok(result)` or
     /// `Err(error object)`.
     pub fn request(&mut self, method: &str, params: Value) -> Result<Value, Value> {

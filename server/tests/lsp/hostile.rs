@@ -75,3 +75,62 @@ fn rss_kib(pid: u32) -> u64 {
         })
         .unwrap_or(0)
 }
+
+/// A request sent right after a `didChange` is answered against the text
+/// after that change, every time: 400 changes, each followed at once by a
+/// document-symbol and a hover request, all sent before any answer is
+/// read.
+#[test]
+fn requests_see_every_change_sent_before_them() {
+    let (mut c, _) = initialized(json!({}), Value::Null);
+    let (_, uri) = temp_uri("ordering.ward");
+    c.open(&uri, "fn main() {}\n");
+    let mut pending = Vec::new();
+    for i in 0..400 {
+        let text = format!(
+            "fn f{i}() -> int {{\n    {i}\n}}\n\nfn main() {{\n    println(\"{{}}\", f{i}());\n}}\n"
+        );
+        c.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": i + 2},
+                   "contentChanges": [{"text": text}]}),
+        );
+        let symbols = c.send_request(
+            "textDocument/documentSymbol",
+            json!({"textDocument": {"uri": uri}}),
+        );
+        let hover = c.send_request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 4}}),
+        );
+        pending.push((i, symbols, hover));
+    }
+    let mut stale = Vec::new();
+    for (i, symbols, hover) in pending {
+        let want = format!("f{i}");
+        let names: Vec<String> = c
+            .response(symbols)
+            .expect("documentSymbol answers")
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| s["name"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if !names.contains(&want) {
+            stale.push(format!("symbols after change {i}: {names:?}"));
+        }
+        let hover = c.response(hover).expect("hover answers").to_string();
+        if !hover.contains(&format!("fn {want}()")) {
+            stale.push(format!("hover after change {i}: {hover}"));
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "{} stale answers: {:#?}",
+        stale.len(),
+        &stale[..stale.len().min(5)]
+    );
+    assert!(c.shutdown_and_exit().success());
+}
