@@ -64,23 +64,49 @@ pub fn analyze_cached(
     options: Options,
     cache: &mut crate::borrowck::cache::Cache,
 ) -> Analysis {
+    analyze_until(root, loader, options, cache, &|| false)
+        .unwrap_or_else(|| unreachable!("an analysis that is never cancelled finishes"))
+}
+
+/// [`analyze_cached`] that gives up (`None`) at the next function body
+/// (type checking or borrow checking) once `cancelled` says so: the
+/// language server's check of a version that a newer one has replaced.
+pub fn analyze_until(
+    root: &Path,
+    loader: &dyn SourceLoader,
+    options: Options,
+    cache: &mut crate::borrowck::cache::Cache,
+    cancelled: &dyn Fn() -> bool,
+) -> Option<Analysis> {
     let mut program = resolve::build(root, loader);
-    let typed = types::check_program(&program);
+    if cancelled() {
+        return None;
+    }
+    let typed = types::check_program_where(&program, &|_| !cancelled());
+    if cancelled() {
+        return None;
+    }
     let mut all = std::mem::take(&mut program.diagnostics);
     all.extend(typed.diagnostics.iter().cloned());
     all.extend(unused_imports(&program));
-    let borrowck =
-        crate::borrowck::check_program_cached(&program, &typed, &all, options.facts, cache);
+    let borrowck = crate::borrowck::check_program_until(
+        &program,
+        &typed,
+        &all,
+        options.facts,
+        cache,
+        cancelled,
+    )?;
     all.extend(borrowck.diagnostics);
     // Diagnostics about the standard library's own text would be a bug in
     // the table; they are kept (and a test asserts there are none).
     diagnostics::sort_and_dedup(&mut all);
-    Analysis {
+    Some(Analysis {
         program,
         typed,
         facts: borrowck.facts,
         diagnostics: all,
-    }
+    })
 }
 
 fn unused_imports(program: &Program) -> Vec<Diagnostic> {

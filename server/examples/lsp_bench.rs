@@ -5,7 +5,10 @@
 //! diagnostics after `didOpen`, the server's resident memory, and the
 //! latency of completion, signature help and formatting on that document.
 //!
-//! Run: `cargo run --release -p ward --example lsp_bench`
+//! Then the document is closed and the memory read again.
+//!
+//! Run: `cargo run --release -p ward --example lsp_bench [-- LINES]`
+//! (10 000 lines by default; 65 000 make a 2 MB document).
 
 // Shared with the protocol tests; the benchmark uses part of it.
 #[allow(dead_code)]
@@ -37,11 +40,18 @@ fn percentile(sorted: &[Duration], p: usize) -> f64 {
 }
 
 fn main() {
-    let ward = ward_tests::release_ward();
-    let text = ward_tests::generate_program(LINES);
+    // `WARD_BENCH_SERVER`: another command to start (a wrapper that runs
+    // the server under a profiler).
+    let ward = std::env::var("WARD_BENCH_SERVER").unwrap_or_else(|_| ward_tests::release_ward());
+    let lines_wanted = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(LINES);
+    let text = ward_tests::generate_program(lines_wanted);
     let (_, uri) = client::temp_uri("bench.ward");
     let (mut c, _) = client::Client::spawn(&ward).initialize(json!({}), Value::Null);
 
+    let (rss_before, _) = memory(c.pid());
     let start = Instant::now();
     c.open(&uri, &text);
     let first = c.diagnostics(&uri, 1);
@@ -72,7 +82,26 @@ fn main() {
         samples.push(sent.elapsed());
     }
     samples.sort();
+    // A burst: ten edits as fast as a paste, then the diagnostics of the
+    // last (the checks of the others are skipped or cancelled).
+    let burst_start = Instant::now();
+    let mut last = 0;
+    for k in 0..10 {
+        last = i64::try_from(EDITS + k).unwrap_or(0) + 2;
+        let change = if k % 2 == 0 {
+            json!({"range": {"start": {"line": middle, "character": 0}, "end": {"line": middle, "character": 0}}, "text": " "})
+        } else {
+            json!({"range": {"start": {"line": middle, "character": 0}, "end": {"line": middle, "character": 1}}, "text": ""})
+        };
+        c.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": last}, "contentChanges": [change]}),
+        );
+    }
+    let _ = c.diagnostics(&uri, last);
+    let burst = burst_start.elapsed();
     let (rss, peak) = memory(c.pid());
+    let (rss_open, _) = (rss, peak);
 
     // Requests that analyse the text as typed (completion, signature
     // help) or only reformat it, at the edited line.
@@ -96,6 +125,25 @@ fn main() {
         "textDocument/formatting",
         &json!({"textDocument": {"uri": uri}, "options": {"tabSize": 4, "insertSpaces": true}}),
     );
+    c.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    // The close publishes an empty list; then let the allocator settle.
+    let _ = c.wait_for(|m| {
+        m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["uri"] == uri.as_str()
+            && m["params"]["diagnostics"]
+                .as_array()
+                .is_some_and(Vec::is_empty)
+    });
+    std::thread::sleep(Duration::from_millis(
+        std::env::var("WARD_BENCH_SETTLE_MS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(500),
+    ));
+    let (rss_closed, _) = memory(c.pid());
     println!(
         "document: {} lines, {} bytes, {errors} errors",
         lines.len(),
@@ -111,7 +159,35 @@ fn main() {
         percentile(&samples, 95),
         percentile(&samples, 100)
     );
+    println!(
+        "10 edits in a burst -> diagnostics of the last: {:.1} ms",
+        burst.as_secs_f64() * 1000.0
+    );
     println!("server memory: RSS {rss:.1} MB, peak {peak:.1} MB");
+    println!(
+        "after didClose: RSS {rss_closed:.1} MB (was {rss_open:.1} MB open, {rss_before:.1} MB before)"
+    );
+    if std::env::var_os("WARD_BENCH_REOPEN").is_some() {
+        for round in 2..=4 {
+            c.open_version(&uri, &text, 1000 + round);
+            let _ = c.diagnostics(&uri, 1000 + round);
+            let (open, _) = memory(c.pid());
+            c.notify(
+                "textDocument/didClose",
+                json!({"textDocument": {"uri": uri}}),
+            );
+            let _ = c.wait_for(|m| {
+                m["method"] == "textDocument/publishDiagnostics"
+                    && m["params"]["uri"] == uri.as_str()
+                    && m["params"]["diagnostics"]
+                        .as_array()
+                        .is_some_and(Vec::is_empty)
+            });
+            std::thread::sleep(Duration::from_millis(500));
+            let (closed, _) = memory(c.pid());
+            println!("open/close round {round}: RSS {open:.1} MB open, {closed:.1} MB closed");
+        }
+    }
     for (name, (p50, p95)) in [
         ("completion", completion),
         ("signatureHelp", signature),

@@ -155,3 +155,49 @@ fn borrowck_cache_rechecks_only_the_edited_function() {
     );
     assert!(fresh.diagnostics.iter().any(|d| d.code.0 == "W0382"));
 }
+
+/// An analysis the server no longer needs (a newer version arrived) stops
+/// at the next function body and has no result; a later full analysis with
+/// the same cache is the same as a fresh one.
+#[test]
+fn an_analysis_stops_when_cancelled_and_leaves_the_cache_sound() {
+    use std::cell::Cell;
+    use std::fmt::Write as _;
+    use ward_compiler::analysis::{MemoryLoader, Options, analyze_cached, analyze_until};
+    use ward_compiler::borrowck::cache::Cache;
+    let mut text = String::new();
+    for i in 0..40 {
+        let _ = writeln!(
+            text,
+            "fn f{i}(s: String) -> int {{\n    let t = s;\n    t.len() + {i}\n}}"
+        );
+    }
+    text.push_str(
+        "fn main() {\n    let s = \"x\".to_string();\n    f0(s);\n    println(\"{}\", s);\n}\n",
+    );
+    let root = std::path::Path::new("cancel.ward");
+    let mut loader = MemoryLoader::default();
+    loader.files.insert(root.into(), text.clone());
+    let asked = Cell::new(0);
+    let mut cache = Cache::default();
+    let cancel_after_20 = || {
+        asked.set(asked.get() + 1);
+        asked.get() > 20
+    };
+    let stopped = analyze_until(
+        root,
+        &loader,
+        Options::default(),
+        &mut cache,
+        &cancel_after_20,
+    );
+    assert!(stopped.is_none(), "a cancelled analysis has no result");
+    // Asked once per body (41 of them) and between the phases: the
+    // answer turned true in the middle of type checking.
+    assert!(asked.get() > 20, "{}", asked.get());
+    let finished = analyze_until(root, &loader, Options::default(), &mut cache, &|| false)
+        .expect("an analysis never cancelled finishes");
+    let fresh = analyze_cached(root, &loader, Options::default(), &mut Cache::default());
+    assert_eq!(finished.diagnostics, fresh.diagnostics);
+    assert!(fresh.diagnostics.iter().any(|d| d.code.0 == "W0382"));
+}

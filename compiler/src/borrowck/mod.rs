@@ -311,6 +311,20 @@ pub fn check_program_cached(
     want_facts: bool,
     cache: &mut cache::Cache,
 ) -> Results {
+    check_program_until(program, typed, front_end, want_facts, cache, &|| false).unwrap_or_default()
+}
+
+/// [`check_program_cached`] that gives up (`None`) at the next function
+/// once `cancelled` says so (a newer version of the document arrived).
+/// The functions checked until then stay in the cache.
+pub fn check_program_until(
+    program: &Program,
+    typed: &TypedProgram,
+    front_end: &[Diagnostic],
+    want_facts: bool,
+    cache: &mut cache::Cache,
+    cancelled: &dyn Fn() -> bool,
+) -> Option<Results> {
     let mut out = Results::default();
     let surface = cache::surface_hash(program);
     cache.hits = 0;
@@ -320,6 +334,9 @@ pub fn check_program_cached(
         let def = DefId(u32::try_from(i).unwrap_or(u32::MAX));
         if program.def(def).file == program.std_file {
             continue;
+        }
+        if cancelled() {
+            return None;
         }
         // A body with errors in it would only produce follow-on errors.
         let d = program.def(def);
@@ -361,7 +378,7 @@ pub fn check_program_cached(
         );
         out.facts.push(facts);
     }
-    out
+    Some(out)
 }
 
 /// Closures passed where a `fn(A) -> B` parameter allows less than they

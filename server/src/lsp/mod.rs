@@ -40,6 +40,11 @@ pub fn run() -> ExitCode {
         // analysis memory is reused rather than parked in many threads'
         // allocator caches (and stale checks are skipped, not queued up).
         .max_blocking_threads(2)
+        // Idle analysis threads end soon, so that what they allocated and
+        // the documents' closing freed is released with them.
+        .thread_keep_alive(std::time::Duration::from_secs(1))
+        .on_thread_park(ward_runtime::heap::accounting::release_free_memory)
+        .on_thread_stop(ward_runtime::heap::accounting::release_free_memory)
         // Analyses walk syntax trees recursively, up to the compiler's
         // nesting limit.
         .thread_stack_size(ward_compiler::ANALYSIS_STACK)

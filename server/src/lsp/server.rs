@@ -148,10 +148,7 @@ impl State {
     /// The diagnostics of `uri` at `version`, or `None` once a newer
     /// version arrived (before or during the check).
     fn diagnose(&self, uri: &Uri, version: i32) -> Option<Vec<Diagnostic>> {
-        if self.docs.get(uri)?.version != version {
-            return None;
-        }
-        let snapshot = self.snapshot(uri)?;
+        let snapshot = self.snapshot_for_diagnostics(uri, version)?;
         if snapshot.version != version {
             return None;
         }

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::{Location, Position, Range, Uri};
 use ward_compiler::analysis::analyze_names_and_types;
-use ward_compiler::analysis::{Analysis, Options, analyze_cached};
+use ward_compiler::analysis::{Analysis, Options, analyze_until};
 use ward_compiler::borrowck::cache::Cache;
 use ward_compiler::diagnostics::{FileId, Span};
 use ward_compiler::ide::Index;
@@ -138,6 +138,29 @@ impl State {
     /// unless a newer one is kept already); `None` when the document is not
     /// open. Blocks: call it on the blocking pool.
     pub fn snapshot_at(&self, uri: &Uri, seen: &Seen) -> Option<Arc<Snapshot>> {
+        self.snapshot_until(uri, seen, &|| false)
+    }
+
+    /// The snapshot of the document's current version for its
+    /// diagnostics: `None` as soon as a newer version arrives (the check
+    /// stops at the next function body; the newer version's check
+    /// publishes instead). Requests are never cancelled this way: they
+    /// are answered at the version they arrived after.
+    pub fn snapshot_for_diagnostics(&self, uri: &Uri, version: i32) -> Option<Arc<Snapshot>> {
+        let seen = self.seen(uri)?;
+        if seen.version != version {
+            return None;
+        }
+        let replaced = || self.docs.get(uri).is_none_or(|d| d.version != version);
+        self.snapshot_until(uri, &seen, &replaced)
+    }
+
+    fn snapshot_until(
+        &self,
+        uri: &Uri,
+        seen: &Seen,
+        cancelled: &dyn Fn() -> bool,
+    ) -> Option<Arc<Snapshot>> {
         let slot = self.slot(uri)?;
         let mut slot = slot
             .lock()
@@ -154,7 +177,13 @@ impl State {
             root: &root,
             text: &text,
         };
-        let analysis = analyze_cached(&root, &loader, Options { facts: true }, &mut slot.cache);
+        let analysis = analyze_until(
+            &root,
+            &loader,
+            Options { facts: true },
+            &mut slot.cache,
+            cancelled,
+        )?;
         let file = analysis.program.files.iter().position(|f| f.path == root)?;
         let index = Index::build(&analysis);
         let snapshot = Arc::new(Snapshot {

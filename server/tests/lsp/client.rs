@@ -171,9 +171,13 @@ impl Client {
     }
 
     pub fn open(&mut self, uri: &str, text: &str) {
+        self.open_version(uri, text, 1);
+    }
+
+    pub fn open_version(&mut self, uri: &str, text: &str, version: i64) {
         self.notify(
             "textDocument/didOpen",
-            json!({"textDocument": {"uri": uri, "languageId": "ward", "version": 1, "text": text}}),
+            json!({"textDocument": {"uri": uri, "languageId": "ward", "version": version, "text": text}}),
         );
     }
 
