@@ -135,6 +135,19 @@ mod tests {
     }
 
     #[test]
+    fn only_line_feeds_end_lines() {
+        // U+2028, U+0085 and a lone CR are characters inside a line for
+        // the protocol's positions and the compiler's line table (ropey's
+        // default would count them as line breaks, which the soak test
+        // caught moving every later edit).
+        let mut doc = Document::new("a\u{2028}b\u{85}c\rd\ne\n", 1);
+        doc.apply(&[change(((1, 0), (1, 1)), "E")], 2, Encoding::Utf16);
+        assert_eq!(doc.text(), "a\u{2028}b\u{85}c\rd\nE\n");
+        doc.apply(&[change(((0, 2), (0, 3)), "B")], 3, Encoding::Utf16);
+        assert_eq!(doc.text(), "a\u{2028}B\u{85}c\rd\nE\n");
+    }
+
+    #[test]
     fn positions_past_the_end_are_clamped() {
         let mut doc = Document::new("ab\ncd", 1);
         doc.apply(&[change(((0, 99), (9, 9)), "!")], 2, Encoding::Utf8);

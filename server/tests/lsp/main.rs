@@ -15,6 +15,7 @@ mod hostile;
 mod navigation;
 mod outline;
 mod run;
+mod soak;
 mod tokens;
 
 use client::{Client, temp_uri};
