@@ -4,6 +4,7 @@
 
 pub mod difftest;
 pub mod editor_queries;
+pub mod fuzz;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};

@@ -134,3 +134,22 @@ fn requests_see_every_change_sent_before_them() {
     );
     assert!(c.shutdown_and_exit().success());
 }
+
+/// Found by the transport's fuzz loop: a length a little too large used to
+/// wait for bytes a client awaiting its answer never sends, and a length
+/// of terabytes skipped everything after it. Each is now one error, and
+/// the next request — sent alone and awaited — is answered.
+#[test]
+fn a_lying_length_does_not_swallow_the_next_request() {
+    let (mut c, _) = initialized(json!({}), Value::Null);
+    let (_, uri) = temp_uri("hostile_lengths.ward");
+    c.open(&uri, "fn main() {}\n");
+    assert_eq!(c.diagnostics(&uri, 1), Vec::<Value>::new());
+    let body = json!({"jsonrpc": "2.0", "id": 1, "method": "shutdown_not"}).to_string();
+    for (n, wrong) in [(5000, body.len() + 40), (6000, 9_999_999_999_999)] {
+        c.send_bytes(format!("Content-Length: {wrong}\r\n\r\n{body}\r\n").as_bytes());
+        c.send_bytes(&hover_request(n, &uri));
+        answers(&mut c, n, 1);
+    }
+    assert!(c.shutdown_and_exit().success());
+}
