@@ -290,12 +290,27 @@ pub fn mutate_well_formed(rng: &mut Rng, text: &str) -> String {
             }
             3 => {
                 const SWAPS: &[(&str, &str)] = &[
-                    ("&mut ", "&"), ("&", ""), ("mut ", ""), (".clone()", ""), ("move ", ""),
-                    ("let ", "let mut "), ("(&", "("), (".iter()", ".iter_mut()"), ("int", "String"),
-                    ("Some(", "Ok("), ("+ 1", "+ 1.0"), ("return ", ""), (";", ""), ("{}", "{:?}"),
+                    ("&mut ", "&"),
+                    ("&", ""),
+                    ("mut ", ""),
+                    (".clone()", ""),
+                    ("move ", ""),
+                    ("let ", "let mut "),
+                    ("(&", "("),
+                    (".iter()", ".iter_mut()"),
+                    ("int", "String"),
+                    ("Some(", "Ok("),
+                    ("+ 1", "+ 1.0"),
+                    ("return ", ""),
+                    (";", ""),
+                    ("{}", "{:?}"),
                 ];
                 let (from, to) = SWAPS[rng.below(SWAPS.len())];
-                let (from, to) = if rng.chance(50) { (from, to) } else { (to, from) };
+                let (from, to) = if rng.chance(50) {
+                    (from, to)
+                } else {
+                    (to, from)
+                };
                 if !from.is_empty() && lines[i].contains(from) {
                     lines[i] = lines[i].replacen(from, to, 1);
                 }

@@ -258,6 +258,13 @@ struct Builder<'a, 'c> {
     /// While lowering the operand of one of those: the scope depth its
     /// temporaries go to.
     extend_to: Option<usize>,
+    /// The temporaries pattern tests compute into (`_t = x == 17`,
+    /// `_t = discriminant(x)`), one per type for the whole body: each test
+    /// writes it and the same block's `switchInt` reads it, so no two uses
+    /// are ever live at once. A temporary per test made every local set of
+    /// the borrow checker grow with the number of arms (a 16 000-arm
+    /// `match` held 480 MB of bit sets).
+    test_temps: Vec<(Ty, Local)>,
 }
 
 impl<'a, 'c> Builder<'a, 'c> {
@@ -293,6 +300,7 @@ impl<'a, 'c> Builder<'a, 'c> {
             extending: HashSet::new(),
             let_scope: 0,
             extend_to: None,
+            test_temps: Vec::new(),
         };
         b.cur = b.new_block();
         b
@@ -2384,7 +2392,7 @@ impl Builder<'_, '_> {
                 ] {
                     let Some(b) = bound else { continue };
                     if let PatKind::Literal { lit, negative } = &cx.ast.pat(*b).kind {
-                        let c = self.scratch(Ty::Bool, span);
+                        let c = self.test_temp(Ty::Bool, span);
                         self.assign(
                             &Place::local(c),
                             Rvalue::Binary(
@@ -2406,7 +2414,7 @@ impl Builder<'_, '_> {
                 if let Some(&d) = cx.bt.pat_defs.get(&pat) {
                     match cx.program.def(d).kind {
                         DefKind::Variant { .. } => {
-                            let discr = self.scratch(Ty::Int, span);
+                            let discr = self.test_temp(Ty::Int, span);
                             self.assign(
                                 &Place::local(discr),
                                 Rvalue::Discriminant(place.clone()),
@@ -2433,10 +2441,10 @@ impl Builder<'_, '_> {
             PatKind::Slice(items) => {
                 let has_rest = items.iter().any(|p| is_rest(cx.ast, *p));
                 if !matches!(ty, Ty::Array(..)) {
-                    let len = self.scratch(Ty::Int, span);
+                    let len = self.test_temp(Ty::Int, span);
                     self.assign(&Place::local(len), Rvalue::Len(place.clone()), span);
                     let n = items.len() as i64 - i64::from(has_rest);
-                    let c = self.scratch(Ty::Bool, span);
+                    let c = self.test_temp(Ty::Bool, span);
                     let op = if has_rest { BinaryOp::Ge } else { BinaryOp::Eq };
                     self.assign(
                         &Place::local(c),
@@ -2457,8 +2465,19 @@ impl Builder<'_, '_> {
         }
     }
 
+    /// The body's temporary for pattern tests of type `ty` (see
+    /// `test_temps`): written, then read by the same block's terminator.
+    fn test_temp(&mut self, ty: Ty, span: Span) -> Local {
+        if let Some((_, l)) = self.test_temps.iter().find(|(t, _)| *t == ty) {
+            return *l;
+        }
+        let l = self.scratch(ty.clone(), span);
+        self.test_temps.push((ty, l));
+        l
+    }
+
     fn test_eq(&mut self, place: &Place, value: Operand, fail: BlockId, span: Span) {
-        let c = self.scratch(Ty::Bool, span);
+        let c = self.test_temp(Ty::Bool, span);
         self.assign(
             &Place::local(c),
             Rvalue::Binary(BinaryOp::Eq, Operand::Copy(place.clone(), span), value),

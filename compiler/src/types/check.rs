@@ -231,27 +231,33 @@ impl Checker<'_> {
     }
 
     fn shallow(&self, ty: &Ty) -> Ty {
-        let mut t = ty.clone();
+        self.resolved(ty).clone()
+    }
+
+    /// `ty` with inference variables at its top followed, without copying
+    /// (a copy per level made `deep` quadratic in a type's depth).
+    fn resolved<'a>(&'a self, ty: &'a Ty) -> &'a Ty {
+        let mut t = ty;
         while let Ty::Var(v) = t {
-            match self.subst.get(v as usize).and_then(Clone::clone) {
-                Some(next) => t = next,
-                None => break,
+            match self.subst.get(*v as usize) {
+                Some(Some(next)) => t = next,
+                _ => break,
             }
         }
         t
     }
 
     fn deep(&self, ty: &Ty) -> Ty {
-        match self.shallow(ty) {
+        match self.resolved(ty) {
             Ty::Tuple(items) => Ty::Tuple(items.iter().map(|t| self.deep(t)).collect()),
-            Ty::Array(t, n) => Ty::Array(Box::new(self.deep(&t)), n),
-            Ty::Ref(m, t) => Ty::Ref(m, Box::new(self.deep(&t))),
+            Ty::Array(t, n) => Ty::Array(Box::new(self.deep(t)), *n),
+            Ty::Ref(m, t) => Ty::Ref(*m, Box::new(self.deep(t))),
             Ty::Fn(p, r) => Ty::Fn(
                 p.iter().map(|t| self.deep(t)).collect(),
-                Box::new(self.deep(&r)),
+                Box::new(self.deep(r)),
             ),
-            Ty::Adt(d, args) => Ty::Adt(d, args.iter().map(|t| self.deep(t)).collect()),
-            other => other,
+            Ty::Adt(d, args) => Ty::Adt(*d, args.iter().map(|t| self.deep(t)).collect()),
+            other => other.clone(),
         }
     }
 
@@ -275,6 +281,13 @@ impl Checker<'_> {
         let a = self.shallow(a);
         let b = self.shallow(b);
         match (&a, &b) {
+            // A variable that meets an already-reported error takes it on:
+            // left open, it would be reported again as "type annotations
+            // needed" (`[[…]]` cut off at the nesting limit).
+            (Ty::Var(x), Ty::Error) | (Ty::Error, Ty::Var(x)) => {
+                self.bind_var(*x, Ty::Error);
+                true
+            }
             (Ty::Error, _) | (_, Ty::Error) => true,
             (Ty::Var(x), Ty::Var(y)) if x == y => true,
             (Ty::Var(x), t) | (t, Ty::Var(x)) => {
@@ -3149,11 +3162,11 @@ impl Checker<'_> {
             if st.references_error() {
                 continue;
             }
-            let mut rows: Vec<Vec<DPat>> = Vec::new();
+            let mut rows = super::exhaustive::Arms::default();
             for arm in arms {
                 let dp = self.dpat(arm.pat, &st);
                 if matcher
-                    .useful(&rows, std::slice::from_ref(&dp), std::slice::from_ref(&st))
+                    .useful_after(&rows, std::slice::from_ref(&dp), std::slice::from_ref(&st))
                     .is_none()
                 {
                     new_diags.push(
@@ -3172,7 +3185,7 @@ impl Checker<'_> {
                     rows.push(vec![dp]);
                 }
             }
-            if let Some(w) = matcher.useful(&rows, &[DPat::Wild], std::slice::from_ref(&st)) {
+            if let Some(w) = matcher.useful(rows.all(), &[DPat::Wild], std::slice::from_ref(&st)) {
                 let witness = matcher.show(&w[0], &st);
                 let shown = self.show(&st);
                 let span = self.span_of(*scrutinee);
