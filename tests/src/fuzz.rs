@@ -498,6 +498,17 @@ fn format_contract(input: &str) -> Result<bool, String> {
     }
 }
 
+/// A saved regression input (`tests/fuzz/*.ward`) through the `check`
+/// and `format` contracts as it is.
+pub fn replay(text: &str) -> Result<(), String> {
+    let owned = text.to_string();
+    ward_compiler::with_analysis_stack(move || {
+        guarded(|| ward_compiler::analysis::analyze_text("fuzz.ward", &owned))?;
+        guarded(|| format_contract(&owned)).and_then(|r| r)?;
+        Ok(())
+    })
+}
+
 /// Runs one loop (on the analysis stack, as the CLI runs the compiler).
 pub fn run(config: &Config) -> Report {
     let config = config.clone();

@@ -44,3 +44,20 @@ fn fuzz_bytecode() {
 fn fuzz_run() {
     loop_finds_nothing(Target::Run, 150);
 }
+
+#[test]
+fn fuzz_regressions_replay() {
+    let dir = ward_tests::repo_root().join("tests/fuzz");
+    let files = ward_tests::ward_files(&dir);
+    assert!(!files.is_empty(), "tests/fuzz holds the loops' findings");
+    let failures: Vec<String> = files
+        .iter()
+        .filter_map(|f| {
+            let text = std::fs::read_to_string(f).ok()?;
+            ward_tests::fuzz::replay(&text)
+                .err()
+                .map(|e| format!("{}: {e}", f.display()))
+        })
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -16,6 +16,11 @@ pub(super) fn space_between(a: &Token<'_>, b: &Token<'_>) -> bool {
         // Hug parentheses and square brackets, as code does: `f(/* n */ 1)`.
         return !(matches!(a.kind, "(" | "[") || matches!(b.kind, ")" | "]"));
     }
+    // `0 .0` is a field of an integer; without the space it would lex
+    // as the float `0.0` (`1 .max(2)` likewise): found by the fuzzer.
+    if a.kind == "integer_literal" && b.kind == "." {
+        return true;
+    }
     let spaced = by_rule(a, b);
     if spaced {
         return true;

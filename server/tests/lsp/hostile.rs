@@ -153,3 +153,37 @@ fn a_lying_length_does_not_swallow_the_next_request() {
     }
     assert!(c.shutdown_and_exit().success());
 }
+
+/// A slow analysis runs off the message loop: while a large document is
+/// being checked, a request about another document is answered before the
+/// large one's diagnostics come out.
+#[test]
+fn a_slow_analysis_does_not_hold_up_other_requests() {
+    let (mut c, _) = initialized(json!({}), Value::Null);
+    let (_, small) = temp_uri("hostile_small.ward");
+    c.open(
+        &small,
+        "fn main() {\n    let x = 1;\n    println(\"{}\", x);\n}\n",
+    );
+    assert_eq!(c.diagnostics(&small, 1), Vec::<Value>::new());
+    let (_, large) = temp_uri("hostile_large.ward");
+    c.open(&large, &ward_tests::generate_program(30_000));
+    let id = c.send_request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": small}, "position": {"line": 1, "character": 8}}),
+    );
+    // Whichever comes first of the hover's answer and the large
+    // document's diagnostics: the answer.
+    let first = c.wait_for(|m| {
+        m["id"] == id
+            || (m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == large.as_str())
+    });
+    assert_eq!(
+        first["id"], id,
+        "the large document's check came first: {first}"
+    );
+    assert!(first["result"].to_string().contains("int"), "{first}");
+    let _ = c.diagnostics(&large, 1);
+    assert!(c.shutdown_and_exit().success());
+}

@@ -273,6 +273,21 @@ fn soak_random_edits_with_interleaved_requests() {
     let published = c.diagnostics(&uri, version);
     std::thread::sleep(std::time::Duration::from_millis(1500));
     let rss_end = rss_kib(c.pid());
+    // Closed, the document's memory goes back (an empty list is published).
+    c.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    let _ = c.wait_for(|m| {
+        m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["uri"] == uri.as_str()
+            && m["params"]["diagnostics"]
+                .as_array()
+                .is_some_and(Vec::is_empty)
+            && m["params"].get("version").is_none_or(Value::is_null)
+    });
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let rss_closed = rss_kib(c.pid());
     assert!(c.shutdown_and_exit().success(), "the server exits cleanly");
 
     // The last version's diagnostics are what the CLI says of that text.
@@ -306,12 +321,13 @@ fn soak_random_edits_with_interleaved_requests() {
     let _ = std::fs::remove_file(&path);
     println!(
         "soak: seed {seed}, {edits} edits, {} requests: {answered} answered with a result, {errors} with an error; \
-         {} diagnostics at the end of {} lines; RSS {} MB after open, {} MB after the edits",
+         {} diagnostics at the end of {} lines; RSS {} MB after open, {} MB after the edits, {} MB after didClose",
         pending.len(),
         server.len(),
         text.lines().count(),
         rss_open / 1024,
-        rss_end / 1024
+        rss_end / 1024,
+        rss_closed / 1024
     );
     assert_eq!(
         server, cli,
@@ -320,5 +336,9 @@ fn soak_random_edits_with_interleaved_requests() {
     assert!(
         rss_end <= rss_open + rss_open / 2 + 32 * 1024,
         "RSS {rss_end} KiB after the edits, {rss_open} KiB after open"
+    );
+    assert!(
+        rss_closed <= rss_open + 32 * 1024,
+        "RSS {rss_closed} KiB after didClose, {rss_open} KiB after open"
     );
 }
