@@ -110,7 +110,8 @@ pub fn completions(analysis: &Analysis, file: FileId, offset: u32, snippets: boo
     else {
         return Completions::default();
     };
-    if ancestors(node).any(|n| {
+    let root = tree.root_node();
+    if ancestors(root, node).any(|n| {
         matches!(
             n.kind(),
             "string_literal" | "char_literal" | "line_comment" | "doc_comment" | "block_comment"
@@ -134,12 +135,15 @@ pub fn completions(analysis: &Analysis, file: FileId, offset: u32, snippets: boo
     let mut items = if before.ends_with('.') && !before.ends_with("..") {
         ctx.members(node)
     } else if before.ends_with("::") {
-        ctx.path_members(before, ancestors(node).any(|n| n.kind() == "use_item"))
+        ctx.path_members(
+            before,
+            ancestors(root, node).any(|n| n.kind() == "use_item"),
+        )
     } else if let Some(list) = field_list_of(node) {
         ctx.struct_fields(list)
     } else if node.kind() == "type_identifier" {
         ctx.types()
-    } else if ctx.owner.is_none() || ancestors(node).all(|n| n.kind() != "block") {
+    } else if ctx.owner.is_none() || ancestors(root, node).all(|n| n.kind() != "block") {
         ctx.item_keywords()
     } else {
         ctx.expression(node, &tree)
@@ -155,8 +159,23 @@ pub fn documentation(analysis: &Analysis, def: DefId) -> String {
     hover::def_hover(analysis, def)
 }
 
-fn ancestors(node: Node<'_>) -> impl Iterator<Item = Node<'_>> {
-    std::iter::successors(Some(node), Node::parent)
+/// `node` and its ancestors, innermost first, found from the root down
+/// (`Node::parent` searches from the root each time, so a loop of it is
+/// quadratic: completion in a 50 000-term line took minutes).
+fn ancestors<'t>(root: Node<'t>, node: Node<'t>) -> std::vec::IntoIter<Node<'t>> {
+    let mut path = vec![root];
+    let mut cur = root;
+    while cur.id() != node.id() {
+        match cur.child_with_descendant(node) {
+            Some(child) if child.id() != cur.id() => {
+                path.push(child);
+                cur = child;
+            }
+            _ => break,
+        }
+    }
+    path.reverse();
+    path.into_iter()
 }
 
 /// The innermost function whose text holds `offset`.
@@ -675,7 +694,7 @@ impl Context<'_> {
         }
         out.push(keyword("std", 2));
         // An item snippet makes no sense as a call's argument.
-        if ancestors(node).any(|n| n.kind() == "arguments") {
+        if ancestors(tree.root_node(), node).any(|n| n.kind() == "arguments") {
             out.extend(self.snippets_for(&["match"]));
         } else {
             out.extend(self.snippets_for(&["fn", "match"]));

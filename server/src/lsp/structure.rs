@@ -94,6 +94,10 @@ fn comment_fold(start: u32, end: u32) -> FoldingRange {
 }
 
 /// For each position, the ranges of the nodes around it, innermost first.
+/// Levels of one selection-range answer: JSON nested deeper than about
+/// 128 levels is more than some clients parse (`serde_json` stops there).
+pub const MAX_SELECTION_LEVELS: usize = 64;
+
 pub fn selection_ranges(
     tree: &Tree,
     file: &SourceFile,
@@ -103,20 +107,35 @@ pub fn selection_ranges(
     let mut out = Vec::new();
     for pos in positions {
         let offset = from_proto::offset(file, *pos, enc)? as usize;
-        let mut spans: Vec<Span> = Vec::new();
-        let mut node = tree.root_node().descendant_for_byte_range(offset, offset);
-        while let Some(n) = node {
-            let span = Span::new(
+        // Down from the root with one cursor (asking each node for its
+        // parent costs the depth, which made deep text quadratic).
+        let span_of = |n: tree_sitter::Node| {
+            Span::new(
                 u32::try_from(n.start_byte()).unwrap_or(u32::MAX),
                 u32::try_from(n.end_byte()).unwrap_or(u32::MAX),
-            );
-            if spans.last() != Some(&span) {
-                spans.push(span);
+            )
+        };
+        let mut cursor = tree.root_node().walk();
+        let mut outer_first: Vec<Span> = vec![span_of(cursor.node())];
+        while cursor.goto_first_child_for_byte(offset).is_some() {
+            let n = cursor.node();
+            if n.start_byte() > offset {
+                break;
             }
-            node = n.parent();
+            let span = span_of(n);
+            if outer_first.last() != Some(&span) {
+                outer_first.push(span);
+            }
+        }
+        // Deeply nested text keeps the innermost and outermost levels: the
+        // answer is JSON nested once per level (see MAX_SELECTION_LEVELS).
+        if outer_first.len() > MAX_SELECTION_LEVELS {
+            let keep_outer = MAX_SELECTION_LEVELS / 4;
+            let cut = outer_first.len() - (MAX_SELECTION_LEVELS - keep_outer);
+            outer_first.drain(keep_outer..cut);
         }
         let mut chain: Option<SelectionRange> = None;
-        for span in spans.iter().rev() {
+        for span in &outer_first {
             chain = Some(SelectionRange {
                 range: to_proto::range(file, span.start as usize, span.end as usize, enc),
                 parent: chain.map(Box::new),

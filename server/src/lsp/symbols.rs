@@ -20,8 +20,18 @@ fn kind(k: Kind) -> SymbolKind {
     }
 }
 
+/// Levels of nested symbols in an outline. JSON nested much deeper than
+/// this is more than some clients parse (`serde_json`, in Helix among them,
+/// stops at 128); a module nested deeper is listed without its contents.
+pub const MAX_OUTLINE_DEPTH: usize = 32;
+
 #[allow(deprecated)] // `deprecated` is a required field of the type
 fn document_symbol(snap: &Snapshot, s: Symbol) -> DocumentSymbol {
+    document_symbol_at(snap, s, 1)
+}
+
+#[allow(deprecated)] // `deprecated` is a required field of the type
+fn document_symbol_at(snap: &Snapshot, s: Symbol, depth: usize) -> DocumentSymbol {
     let range = snap.range(s.span);
     // The protocol wants the name inside the whole range.
     let selection = if s.name_span.start >= s.span.start && s.name_span.end <= s.span.end {
@@ -37,12 +47,14 @@ fn document_symbol(snap: &Snapshot, s: Symbol) -> DocumentSymbol {
         deprecated: None,
         range,
         selection_range: selection,
-        children: Some(
+        children: Some(if depth < MAX_OUTLINE_DEPTH {
             s.children
                 .into_iter()
-                .map(|c| document_symbol(snap, c))
-                .collect(),
-        ),
+                .map(|c| document_symbol_at(snap, c, depth + 1))
+                .collect()
+        } else {
+            Vec::new()
+        }),
     }
 }
 

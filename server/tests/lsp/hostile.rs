@@ -187,3 +187,80 @@ fn a_slow_analysis_does_not_hold_up_other_requests() {
     let _ = c.diagnostics(&large, 1);
     assert!(c.shutdown_and_exit().success());
 }
+
+/// Documents nested far past the compiler's limit on one line (a binary
+/// chain, an `else if` chain, parentheses; 2 000 and 50 000 levels, which
+/// used to overflow a worker's stack and abort the server): each gets its
+/// diagnostics (W0002), and every request that walks the tree is answered
+/// (selection ranges used to nest one JSON level per tree level, more
+/// than serde_json-based clients parse; completion walked up with
+/// `Node::parent`, minutes at 50 000 levels).
+#[test]
+fn deeply_nested_documents_are_answered() {
+    let (mut c, _) = initialized(json!({}), Value::Null);
+    let programs = |n: usize| {
+        vec![
+            format!(
+                "fn main() {{ let x = {}; println(\"{{}}\", x); }}\n",
+                vec!["1"; n].join(" + ")
+            ),
+            format!(
+                "fn f(x: int) -> int {{ {} else {{ 0 }} }}\nfn main() {{ println(\"{{}}\", f(3)); }}\n",
+                (0..n)
+                    .map(|i| format!("if x == {i} {{ {i} }}"))
+                    .collect::<Vec<_>>()
+                    .join(" else ")
+            ),
+            format!(
+                "fn main() {{ let x = {}1{}; println(\"{{}}\", x); }}\n",
+                "(".repeat(n),
+                ")".repeat(n)
+            ),
+        ]
+    };
+    let mut k = 0;
+    for n in [2000, 50_000] {
+        for text in programs(n) {
+            k += 1;
+            let (_, uri) = temp_uri(&format!("hostile_deep_{k}.ward"));
+            c.open(&uri, &text);
+            let diags = c.diagnostics(&uri, 1);
+            assert!(diags.iter().any(|d| d["code"] == "W0002"), "{n}: {diags:?}");
+            let doc = json!({"uri": uri});
+            let at = json!({"line": 0, "character": 20});
+            for (method, params) in [
+                (
+                    "textDocument/hover",
+                    json!({"textDocument": doc, "position": at}),
+                ),
+                ("textDocument/documentSymbol", json!({"textDocument": doc})),
+                (
+                    "textDocument/semanticTokens/full",
+                    json!({"textDocument": doc}),
+                ),
+                ("textDocument/foldingRange", json!({"textDocument": doc})),
+                (
+                    "textDocument/selectionRange",
+                    json!({"textDocument": doc, "positions": [at]}),
+                ),
+                (
+                    "textDocument/formatting",
+                    json!({"textDocument": doc, "options": {"tabSize": 4, "insertSpaces": true}}),
+                ),
+                (
+                    "textDocument/completion",
+                    json!({"textDocument": doc, "position": at}),
+                ),
+                (
+                    "textDocument/inlayHint",
+                    json!({"textDocument": doc, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 1, "character": 0}}}),
+                ),
+            ] {
+                if let Err(e) = c.request(method, params) {
+                    assert_ne!(e["code"], -32603, "{method} at {n} levels: {e}");
+                }
+            }
+        }
+    }
+    assert!(c.shutdown_and_exit().success());
+}
