@@ -125,18 +125,8 @@ fn main() {
         "textDocument/formatting",
         &json!({"textDocument": {"uri": uri}, "options": {"tabSize": 4, "insertSpaces": true}}),
     );
-    c.notify(
-        "textDocument/didClose",
-        json!({"textDocument": {"uri": uri}}),
-    );
     // The close publishes an empty list; then let the allocator settle.
-    let _ = c.wait_for(|m| {
-        m["method"] == "textDocument/publishDiagnostics"
-            && m["params"]["uri"] == uri.as_str()
-            && m["params"]["diagnostics"]
-                .as_array()
-                .is_some_and(Vec::is_empty)
-    });
+    c.close(&uri);
     std::thread::sleep(Duration::from_millis(
         std::env::var("WARD_BENCH_SETTLE_MS")
             .ok()
@@ -172,17 +162,7 @@ fn main() {
             c.open_version(&uri, &text, 1000 + round);
             let _ = c.diagnostics(&uri, 1000 + round);
             let (open, _) = memory(c.pid());
-            c.notify(
-                "textDocument/didClose",
-                json!({"textDocument": {"uri": uri}}),
-            );
-            let _ = c.wait_for(|m| {
-                m["method"] == "textDocument/publishDiagnostics"
-                    && m["params"]["uri"] == uri.as_str()
-                    && m["params"]["diagnostics"]
-                        .as_array()
-                        .is_some_and(Vec::is_empty)
-            });
+            c.close(&uri);
             std::thread::sleep(Duration::from_millis(500));
             let (closed, _) = memory(c.pid());
             println!("open/close round {round}: RSS {open:.1} MB open, {closed:.1} MB closed");

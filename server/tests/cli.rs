@@ -726,19 +726,14 @@ fn run_timeout_stops_a_program_that_never_ends_with_its_output_printed() {
 /// panic says why (`// panic:` text) with the program's location.
 #[test]
 fn run_ends_hostile_programs_as_ward_panics_with_their_output_flushed() {
-    let dir = repo_root().join("tests/hostile");
-    let mut files: Vec<_> = ward_files(&dir);
-    files.sort();
+    let files = ward_tests::hostile_programs();
     assert!(files.len() >= 10);
     for file in &files {
         let path = file.to_str().expect("UTF-8 path");
         let source = std::fs::read_to_string(file).expect("readable");
         let (out, took) = timed(&["run", "--max-heap", "256M", path]);
         let name = file.display();
-        let want_status = source
-            .lines()
-            .find_map(|l| l.trim().strip_prefix("// exit:"))
-            .map_or(0, |n| n.trim().parse::<i32>().unwrap_or(-1));
+        let want_status = ward_tests::expected_status(&source);
         assert_eq!(
             out.status.code(),
             Some(want_status),

@@ -5,15 +5,7 @@
 
 use std::path::Path;
 use std::process::Command;
-use ward_tests::repo_root;
-
-fn expected_status(source: &str) -> i32 {
-    source
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("// exit:"))
-        .and_then(|n| n.trim().parse().ok())
-        .unwrap_or(0)
-}
+use ward_tests::{expected_status, repo_root};
 
 #[test]
 fn every_program_prints_what_it_should() {

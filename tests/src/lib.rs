@@ -34,6 +34,28 @@ pub fn release_ward() -> String {
 }
 
 /// Every `.ward` file below `dir`, sorted.
+/// The programs of `tests/hostile/`, sorted: each tries to take its host
+/// down and must end as its `.out`, `// exit: N` and `// panic:` lines say.
+pub fn hostile_programs() -> Vec<PathBuf> {
+    let mut files = ward_files(&repo_root().join("tests/hostile"));
+    files.sort();
+    files
+}
+
+/// The value of a `// KEY` header line of a corpus program (`// exit:`,
+/// `// panic:`), trimmed.
+pub fn header<'a>(source: &'a str, key: &str) -> Option<&'a str> {
+    source
+        .lines()
+        .find_map(|l| l.trim().strip_prefix(key))
+        .map(str::trim)
+}
+
+/// The exit status a corpus program expects: its `// exit: N` line, or 0.
+pub fn expected_status(source: &str) -> i32 {
+    header(source, "// exit:").map_or(0, |n| n.parse().unwrap_or(-1))
+}
+
 pub fn ward_files(dir: &Path) -> Vec<PathBuf> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
         let Ok(entries) = std::fs::read_dir(dir) else {

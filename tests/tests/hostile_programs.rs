@@ -12,17 +12,10 @@
 use std::path::Path;
 use ward_compiler::analysis::analyze_text;
 use ward_runtime::embed::{Host, Outcome, RunOptions};
-use ward_tests::repo_root;
+use ward_tests::{expected_status, header, hostile_programs};
 
 const STACK: usize = 512 * 1024;
 const HEAP: usize = 256 << 20;
-
-fn header<'a>(source: &'a str, key: &str) -> Option<&'a str> {
-    source
-        .lines()
-        .find_map(|l| l.trim().strip_prefix(key))
-        .map(str::trim)
-}
 
 fn run_one(path: &Path) -> Result<(), String> {
     let source = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
@@ -52,7 +45,7 @@ fn run_one(path: &Path) -> Result<(), String> {
         .join()
         .map_err(|_| format!("{name}: the runtime panicked"))?
         .map_err(|e| format!("{name}: does not load: {e}"))?;
-    let want_status: i32 = header(&source, "// exit:").map_or(0, |n| n.parse().unwrap_or(-1));
+    let want_status = expected_status(&source);
     let out_path = path.with_extension("out");
     if std::env::var_os("WARD_BLESS").is_some() {
         std::fs::write(&out_path, &out.stdout).map_err(|e| e.to_string())?;
@@ -89,14 +82,7 @@ fn run_one(path: &Path) -> Result<(), String> {
 
 #[test]
 fn hostile_programs_end_as_ward_panics_or_finish() {
-    let dir = repo_root().join("tests/hostile");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .expect("tests/hostile exists")
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "ward"))
-        .collect();
-    files.sort();
+    let files = hostile_programs();
     assert!(files.len() >= 10, "the corpus has {} programs", files.len());
     let failures: Vec<String> = files.iter().filter_map(|f| run_one(f).err()).collect();
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));

@@ -39,7 +39,11 @@ pub fn run() -> ExitCode {
         // Checks run on the blocking pool: a few threads, so that freed
         // analysis memory is reused rather than parked in many threads'
         // allocator caches (and stale checks are skipped, not queued up).
-        .max_blocking_threads(2)
+        // Two more than the analyses' two: tokio's stdin and stdout each
+        // hold a blocking thread while they wait, and with only two a
+        // request queued behind a long check (the protocol test
+        // `a_slow_analysis_does_not_hold_up_other_requests` caught it).
+        .max_blocking_threads(4)
         // Idle analysis threads end soon, so that what they allocated and
         // the documents' closing freed is released with them.
         .thread_keep_alive(std::time::Duration::from_secs(1))

@@ -170,6 +170,34 @@ impl Client {
             .unwrap_or_default()
     }
 
+    /// `didClose`, then the empty diagnostics list the close publishes.
+    pub fn close(&mut self, uri: &str) {
+        self.notify(
+            "textDocument/didClose",
+            json!({"textDocument": {"uri": uri}}),
+        );
+        let _ = self.wait_for(|m| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == uri
+                && m["params"]["diagnostics"]
+                    .as_array()
+                    .is_some_and(Vec::is_empty)
+                && m["params"].get("version").is_none_or(Value::is_null)
+        });
+    }
+
+    /// The server's resident memory in KiB (Linux; 0 elsewhere).
+    pub fn rss_kib(&self) -> u64 {
+        std::fs::read_to_string(format!("/proc/{}/status", self.pid()))
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find(|l| l.starts_with("VmRSS:"))
+                    .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+            })
+            .unwrap_or(0)
+    }
+
     pub fn open(&mut self, uri: &str, text: &str) {
         self.open_version(uri, text, 1);
     }

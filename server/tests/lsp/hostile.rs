@@ -56,24 +56,12 @@ fn bad_frames_cost_one_message_and_the_stream_resynchronises() {
     c.send_bytes(b"\r\n\r\n");
     c.send_bytes(&hover_request(4000, &uri));
     answers(&mut c, 4000, 1);
-    let rss = rss_kib(c.pid());
+    let rss = c.rss_kib();
     assert!(
         rss < 200 * 1024,
         "{rss} KiB resident after the endless header"
     );
     assert!(c.shutdown_and_exit().success());
-}
-
-/// Resident memory of a process in KiB (Linux), 0 elsewhere.
-fn rss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
-        })
-        .unwrap_or(0)
 }
 
 /// A request sent right after a `didChange` is answered against the text

@@ -286,14 +286,7 @@ fn the_run_lens_survives_hostile_programs() {
         json!({}),
         json!({"run": {"maxHeapMb": 256, "timeoutMs": 60000}}),
     );
-    let dir = ward_tests::repo_root().join("tests/hostile");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .expect("tests/hostile exists")
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "ward"))
-        .collect();
-    files.sort();
+    let files = ward_tests::hostile_programs();
     assert!(files.len() >= 10);
     for file in &files {
         let source = std::fs::read_to_string(file).expect("readable");
@@ -303,10 +296,7 @@ fn the_run_lens_survives_hostile_programs() {
             .unwrap_or_default();
         let (_, uri) = temp_uri(&format!("hostile-{}-{name}", options_tag()));
         c.open(&uri, &source);
-        let want_status = source
-            .lines()
-            .find_map(|l| l.trim().strip_prefix("// exit:"))
-            .map_or(0, |n| n.trim().parse::<i64>().unwrap_or(-1));
+        let want_status = ward_tests::expected_status(&source);
         let result = execute(&mut c, "ward.run", &uri, "main")
             .unwrap_or_else(|e| panic!("{name}: the run failed: {e}"));
         assert_eq!(result["exitCode"], want_status, "{name}: {result}");

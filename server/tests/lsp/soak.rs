@@ -129,18 +129,6 @@ fn random_position(rng: &mut Rng, text: &str) -> (usize, usize) {
     (line, rng.below(width + 3))
 }
 
-/// Resident memory of a process in KiB (Linux).
-fn rss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
-        })
-        .unwrap_or(0)
-}
-
 /// `(code, message, line, character)` of each diagnostic, sorted.
 fn summary(
     items: impl Iterator<Item = (String, String, u64, u64)>,
@@ -170,7 +158,7 @@ fn soak_random_edits_with_interleaved_requests() {
     c.open(&uri, &original);
     let _ = c.diagnostics(&uri, 1);
     std::thread::sleep(std::time::Duration::from_millis(1500));
-    let rss_open = rss_kib(c.pid());
+    let rss_open = c.rss_kib();
 
     let mut text = original.clone();
     let mut pending = Vec::new();
@@ -272,22 +260,11 @@ fn soak_random_edits_with_interleaved_requests() {
     }
     let published = c.diagnostics(&uri, version);
     std::thread::sleep(std::time::Duration::from_millis(1500));
-    let rss_end = rss_kib(c.pid());
+    let rss_end = c.rss_kib();
     // Closed, the document's memory goes back (an empty list is published).
-    c.notify(
-        "textDocument/didClose",
-        json!({"textDocument": {"uri": uri}}),
-    );
-    let _ = c.wait_for(|m| {
-        m["method"] == "textDocument/publishDiagnostics"
-            && m["params"]["uri"] == uri.as_str()
-            && m["params"]["diagnostics"]
-                .as_array()
-                .is_some_and(Vec::is_empty)
-            && m["params"].get("version").is_none_or(Value::is_null)
-    });
+    c.close(&uri);
     std::thread::sleep(std::time::Duration::from_millis(1500));
-    let rss_closed = rss_kib(c.pid());
+    let rss_closed = c.rss_kib();
     assert!(c.shutdown_and_exit().success(), "the server exits cleanly");
 
     // The last version's diagnostics are what the CLI says of that text.
