@@ -15,27 +15,8 @@ use serde_json::{Value, json};
 
 use crate::client::temp_uri;
 use crate::initialized;
-
-/// `SplitMix64`: a seeded generator, so a failure can be replayed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        usize::try_from(self.next() % u64::try_from(n.max(1)).unwrap_or(1)).unwrap_or(0)
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-}
+// The differential tester's seeded generator: a failure can be replayed.
+use ward_tests::difftest::generate::Rng;
 
 /// Text an edit inserts: tokens, whole statements, and characters that
 /// test the position arithmetic (outside the BMP, a line separator that is
@@ -149,7 +130,7 @@ fn soak_random_edits_with_interleaved_requests() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(22);
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let original =
         std::fs::read_to_string(ward_tests::repo_root().join("examples/vitals_monitor.ward"))
             .expect("the example exists");
@@ -203,7 +184,7 @@ fn soak_random_edits_with_interleaved_requests() {
         } else {
             ((l1, c1), (l2, c2))
         };
-        let insert = rng.pick(PIECES);
+        let insert = PIECES[rng.below(PIECES.len())];
         let a = char_index(&text, l1, c1);
         let b = char_index(&text, l2, c2).max(a);
         let (ba, bb) = (byte_of_char(&text, a), byte_of_char(&text, b));
@@ -280,9 +261,17 @@ fn soak_random_edits_with_interleaved_requests() {
             &text,
             usize::try_from(d["start"].as_u64().unwrap_or(0)).unwrap_or(0),
         );
+        // The server puts a diagnostic's notes and help after its message.
+        let mut message = d["message"].as_str().unwrap_or("").to_string();
+        for (key, lead) in [("notes", "\nnote: "), ("help", "\nhelp: ")] {
+            for line in d[key].as_array().into_iter().flatten() {
+                message.push_str(lead);
+                message.push_str(line.as_str().unwrap_or(""));
+            }
+        }
         (
             d["code"].as_str().unwrap_or("").to_string(),
-            d["message"].as_str().unwrap_or("").to_string(),
+            message,
             line,
             character,
         )
