@@ -76,7 +76,7 @@ pub fn analyze_until(
     loader: &dyn SourceLoader,
     options: Options,
     cache: &mut crate::borrowck::cache::Cache,
-    cancelled: &dyn Fn() -> bool,
+    cancelled: &(dyn Fn() -> bool + Sync),
 ) -> Option<Analysis> {
     let mut program = resolve::build(root, loader);
     if cancelled() {

@@ -14,6 +14,7 @@ pub mod diagnostics;
 pub mod format;
 pub mod ide;
 pub mod mir;
+pub mod parallel;
 pub mod resolve;
 pub mod syntax;
 pub mod types;

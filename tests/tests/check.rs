@@ -161,8 +161,8 @@ fn borrowck_cache_rechecks_only_the_edited_function() {
 /// the same cache is the same as a fresh one.
 #[test]
 fn an_analysis_stops_when_cancelled_and_leaves_the_cache_sound() {
-    use std::cell::Cell;
     use std::fmt::Write as _;
+    use std::sync::atomic::{AtomicUsize, Ordering};
     use ward_compiler::analysis::{MemoryLoader, Options, analyze_cached, analyze_until};
     use ward_compiler::borrowck::cache::Cache;
     let mut text = String::new();
@@ -178,12 +178,9 @@ fn an_analysis_stops_when_cancelled_and_leaves_the_cache_sound() {
     let root = std::path::Path::new("cancel.ward");
     let mut loader = MemoryLoader::default();
     loader.files.insert(root.into(), text.clone());
-    let asked = Cell::new(0);
+    let asked = AtomicUsize::new(0);
     let mut cache = Cache::default();
-    let cancel_after_20 = || {
-        asked.set(asked.get() + 1);
-        asked.get() > 20
-    };
+    let cancel_after_20 = || asked.fetch_add(1, Ordering::Relaxed) + 1 > 20;
     let stopped = analyze_until(
         root,
         &loader,
@@ -194,7 +191,8 @@ fn an_analysis_stops_when_cancelled_and_leaves_the_cache_sound() {
     assert!(stopped.is_none(), "a cancelled analysis has no result");
     // Asked once per body (41 of them) and between the phases: the
     // answer turned true in the middle of type checking.
-    assert!(asked.get() > 20, "{}", asked.get());
+    let asked = asked.load(Ordering::Relaxed);
+    assert!(asked > 20, "{asked}");
     let finished = analyze_until(root, &loader, Options::default(), &mut cache, &|| false)
         .expect("an analysis never cancelled finishes");
     let fresh = analyze_cached(root, &loader, Options::default(), &mut Cache::default());

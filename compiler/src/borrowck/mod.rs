@@ -323,23 +323,22 @@ pub fn check_program_until(
     front_end: &[Diagnostic],
     want_facts: bool,
     cache: &mut cache::Cache,
-    cancelled: &dyn Fn() -> bool,
+    cancelled: &(dyn Fn() -> bool + Sync),
 ) -> Option<Results> {
     let mut out = Results::default();
     let surface = cache::surface_hash(program);
     cache.hits = 0;
     cache.misses = 0;
-    let mut templates = sigs::Templates::default();
+    // Results from the cache first; the rest are checked on every core.
+    let mut done: Vec<Option<(Vec<Diagnostic>, FnFacts)>> = Vec::new();
+    let mut todo = Vec::new();
     for i in 0..program.defs.len() {
         let def = DefId(u32::try_from(i).unwrap_or(u32::MAX));
-        if program.def(def).file == program.std_file {
+        let d = program.def(def);
+        if d.file == program.std_file {
             continue;
         }
-        if cancelled() {
-            return None;
-        }
         // A body with errors in it would only produce follow-on errors.
-        let d = program.def(def);
         let inside = |x: &Diagnostic| {
             x.is_error()
                 && x.span.file == d.file
@@ -350,32 +349,38 @@ pub fn check_program_until(
             continue;
         }
         let key = cache::Cache::key(program, def, surface, want_facts);
-        if let Some((diags, facts)) = cache.get(key, d.span.start, d.file) {
+        if let Some(hit) = cache.get(key, d.span.start, d.file) {
             cache.hits += 1;
-            out.diagnostics.extend(diags);
-            out.facts.push(facts);
-            continue;
+            done.push(Some(hit));
+        } else {
+            todo.push((done.len(), def, key));
+            done.push(None);
         }
-        let Some(mir) = crate::mir::build::build_fn(program, typed, def) else {
-            continue;
-        };
-        cache.misses += 1;
-        let first = out.diagnostics.len();
-        let facts = check_fn(
-            program,
-            typed,
-            &mir,
-            &mut templates,
-            want_facts,
-            &mut out.diagnostics,
-        );
-        cache.put(
-            key,
-            d.span.start,
-            d.span.end,
-            &out.diagnostics[first..],
-            &facts,
-        );
+    }
+    let checked =
+        crate::parallel::map_with(&todo, cancelled, &sigs::Templates::default, &|templates,
+                                                                                 &(
+            _,
+            def,
+            _,
+        )| {
+            let mir = crate::mir::build::build_fn(program, typed, def)?;
+            let mut diags = Vec::new();
+            let facts = check_fn(program, typed, &mir, templates, want_facts, &mut diags);
+            Some((diags, facts))
+        });
+    for (&(at, def, key), result) in todo.iter().zip(checked) {
+        // A job the cancellation stopped leaves the whole result unusable.
+        let checked = result?;
+        if let Some((diags, facts)) = &checked {
+            let d = program.def(def);
+            cache.misses += 1;
+            cache.put(key, d.span.start, d.span.end, diags, facts);
+        }
+        done[at] = checked;
+    }
+    for (diags, facts) in done.into_iter().flatten() {
+        out.diagnostics.extend(diags);
         out.facts.push(facts);
     }
     Some(out)

@@ -9,8 +9,8 @@ use super::hover;
 use crate::analysis::Analysis;
 use crate::diagnostics::{FileId, Span};
 use crate::resolve::{DefId, DefKind, ModuleId, Prim, Program, TypeRes};
-use crate::syntax;
 use crate::syntax::ast::{ExprId, ExprKind, Function};
+use crate::syntax::{self, FieldsExt};
 use crate::types::ty::{Ty, display, is_cloneable};
 use tree_sitter::Node;
 
@@ -235,7 +235,7 @@ fn field_list_of(node: Node<'_>) -> Option<Node<'_>> {
     let parent = node.parent()?;
     match parent.kind() {
         "shorthand_field_initializer" => parent.parent(),
-        "field_initializer" if parent.child_by_field_name("name") == Some(node) => parent.parent(),
+        "field_initializer" if parent.field("name") == Some(node) => parent.parent(),
         _ => None,
     }
     .filter(|list| list.kind() == "field_initializer_list")
@@ -357,7 +357,7 @@ impl Context<'_> {
             .or_else(|| {
                 // The receiver as the tree has it, if the lowering kept no
                 // field access around it.
-                let value = node.parent()?.child_by_field_name("value")?;
+                let value = node.parent()?.field("value")?;
                 let (start, end) = (value.start_byte(), value.end_byte());
                 body.exprs
                     .iter()
@@ -574,9 +574,7 @@ impl Context<'_> {
             list.children(&mut cursor)
                 .filter_map(|c| {
                     let name = match c.kind() {
-                        "shorthand_field_initializer" | "field_initializer" => {
-                            c.child_by_field_name("name")
-                        }
+                        "shorthand_field_initializer" | "field_initializer" => c.field("name"),
                         _ => None,
                     }?;
                     self.text.get(name.byte_range())
@@ -861,18 +859,15 @@ fn type_res(ty: &Ty) -> Option<TypeRes> {
 fn binding_scope(root: Node<'_>, span: Span) -> Option<std::ops::Range<usize>> {
     let mut child = root.descendant_for_byte_range(span.start as usize, span.end as usize)?;
     while let Some(parent) = child.parent() {
-        let body = |owner: Node<'_>, field: &str| {
-            owner
-                .child_by_field_name(field)
-                .map(|b| b.start_byte()..b.end_byte())
-        };
+        let body =
+            |owner: Node<'_>, field: &str| owner.field(field).map(|b| b.start_byte()..b.end_byte());
         match parent.kind() {
             "let_declaration" => {
                 let block = parent.parent()?;
                 return Some(parent.end_byte()..block.end_byte());
             }
             "parameters" | "closure_parameters" => return body(parent.parent()?, "body"),
-            "for_expression" if parent.child_by_field_name("pattern") == Some(child) => {
+            "for_expression" if parent.field("pattern") == Some(child) => {
                 return body(parent, "body");
             }
             "match_arm" => return Some(child.end_byte()..parent.end_byte()),

@@ -1188,15 +1188,21 @@ impl Builder<'_> {
 
     fn collect_items(&mut self, m: ModuleId, file: FileId, items: Vec<Item>) {
         for item in items {
-            self.collect_item(m, file, &item);
+            self.collect_item(m, file, item);
         }
     }
 
-    fn collect_item(&mut self, m: ModuleId, file: FileId, item: &Item) {
-        match &item.kind {
+    /// Makes the item's definitions; the item's syntax moves into them.
+    fn collect_item(&mut self, m: ModuleId, file: FileId, mut item: Item) {
+        let kind = std::mem::replace(
+            &mut item.kind,
+            ItemKind::Use(crate::syntax::ast::UseTree::default()),
+        );
+        let item = &item;
+        match kind {
             ItemKind::Fn(f) => {
                 let name = f.name.clone();
-                let def = Self::def_for(item, name.clone(), DefKind::Fn(f.clone()), m, file);
+                let def = Self::def_for(item, name.clone(), DefKind::Fn(f), m, file);
                 let id = self.add_def(def);
                 self.bind(m, &name, Ns::Values, id);
                 self.collect_block_items(id, m, file);
@@ -1204,7 +1210,7 @@ impl Builder<'_> {
             ItemKind::Struct(s) => {
                 let name = s.name.clone();
                 let is_value = !matches!(s.fields, Fields::Named(_));
-                let def = Self::def_for(item, name.clone(), DefKind::Struct(s.clone()), m, file);
+                let def = Self::def_for(item, name.clone(), DefKind::Struct(s), m, file);
                 let id = self.add_def(def);
                 self.bind(m, &name, Ns::Types, id);
                 if is_value {
@@ -1213,33 +1219,35 @@ impl Builder<'_> {
             }
             ItemKind::Enum(e) => {
                 let name = e.name.clone();
-                let def = Self::def_for(item, name.clone(), DefKind::Enum(e.clone()), m, file);
+                let variants: Vec<(Name, Span)> = e
+                    .variants
+                    .iter()
+                    .map(|v| (v.name.clone(), v.span))
+                    .collect();
+                let def = Self::def_for(item, name.clone(), DefKind::Enum(e), m, file);
                 let id = self.add_def(def);
-                let mut seen: HashMap<&str, Span> = HashMap::new();
-                for (index, variant) in e.variants.iter().enumerate() {
-                    if let Some(prev) = seen.insert(&variant.name.text, variant.name.span) {
+                let mut seen: HashMap<String, Span> = HashMap::new();
+                for (index, (variant, variant_span)) in variants.into_iter().enumerate() {
+                    if let Some(prev) = seen.insert(variant.text.clone(), variant.span) {
                         self.program.diagnostics.push(
                             Diagnostic::error(
                                 codes::DUPLICATE_DEFINITION,
-                                FileSpan::new(file, variant.name.span),
-                                format!(
-                                    "the name `{}` is defined multiple times",
-                                    variant.name.text
-                                ),
+                                FileSpan::new(file, variant.span),
+                                format!("the name `{}` is defined multiple times", variant.text),
                             )
-                            .with_label(format!("`{}` redefined here", variant.name.text))
+                            .with_label(format!("`{}` redefined here", variant.text))
                             .with_secondary(FileSpan::new(file, prev), "previous definition here"),
                         );
                     }
                     self.add_def(Def {
-                        name: variant.name.clone(),
+                        name: variant,
                         kind: DefKind::Variant { parent: id, index },
                         module: m,
                         file,
                         is_pub: item.is_pub,
                         attrs: Vec::new(),
                         doc: None,
-                        span: variant.span,
+                        span: variant_span,
                         owner: None,
                     });
                 }
@@ -1247,16 +1255,16 @@ impl Builder<'_> {
             }
             ItemKind::Const(c) => {
                 let name = c.name.clone();
-                let def = Self::def_for(item, name.clone(), DefKind::Const(c.clone()), m, file);
+                let def = Self::def_for(item, name.clone(), DefKind::Const(c), m, file);
                 let id = self.add_def(def);
                 self.bind(m, &name, Ns::Values, id);
             }
             ItemKind::Use(tree) => {
-                for import in &tree.imports {
+                for import in tree.imports {
                     self.program.modules[m.0 as usize]
                         .imports
                         .push(ImportEntry {
-                            import: import.clone(),
+                            import,
                             is_pub: item.is_pub,
                             file,
                             target: PerNs::default(),
@@ -1269,16 +1277,20 @@ impl Builder<'_> {
             ItemKind::Impl(imp) => {
                 let impl_id = ImplId(u32::try_from(self.program.impls.len()).unwrap_or(u32::MAX));
                 self.program.impls.push(ImplDef {
-                    generics: imp.generics.clone(),
-                    self_ty: imp.self_ty.clone(),
+                    generics: imp.generics,
+                    self_ty: imp.self_ty,
                     module: m,
                     file,
                     methods: Vec::new(),
                     span: item.span,
                 });
                 let mut seen: HashMap<String, Span> = HashMap::new();
-                for inner in &imp.items {
-                    let ItemKind::Fn(f) = &inner.kind else {
+                for mut inner in imp.items {
+                    let kind = std::mem::replace(
+                        &mut inner.kind,
+                        ItemKind::Use(crate::syntax::ast::UseTree::default()),
+                    );
+                    let ItemKind::Fn(f) = kind else {
                         self.program.diagnostics.push(Diagnostic::error(
                             codes::UNSUPPORTED,
                             FileSpan::new(file, inner.span),
@@ -1300,8 +1312,7 @@ impl Builder<'_> {
                             ),
                         );
                     }
-                    let mut def =
-                        Self::def_for(inner, f.name.clone(), DefKind::Fn(f.clone()), m, file);
+                    let mut def = Self::def_for(&inner, f.name.clone(), DefKind::Fn(f), m, file);
                     def.owner = Some(impl_id);
                     let id = self.add_def(def);
                     self.program.impls[impl_id.0 as usize].methods.push(id);

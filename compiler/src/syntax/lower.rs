@@ -8,6 +8,7 @@
 //! Literal values are decoded here (escapes, radixes, underscores); a literal
 //! that does not decode is a diagnostic.
 
+use super::FieldsExt;
 use super::ast::{
     ArrayLen, Attribute, BinaryOp, Block, Body, ClosureParam, Condition, ConstDef, EnumDef, Expr,
     ExprId, ExprKind, FieldDef, FieldInit, FieldName, FieldPat, Fields, Function, GenericArg,
@@ -19,23 +20,46 @@ use crate::diagnostics::{Diagnostic, FileId, FileSpan, Span, codes};
 use tree_sitter::Node;
 
 /// Lowers a parsed file. `diagnostics` receives literal errors.
+///
+/// Top-level items are lowered on every core (each is independent); the
+/// result, diagnostics included, is the same as one lowering in order.
 pub fn lower_file(
     tree: &tree_sitter::Tree,
     text: &str,
     file: FileId,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> SourceFile {
-    let mut lowerer = Lowerer {
-        text,
-        file,
-        diagnostics,
-        depth: 0,
-        too_deep: false,
-    };
     let root = tree.root_node();
+    let children = Lowerer::new(text, file, &mut Vec::new()).item_nodes(root, "item");
+    let lowered = crate::parallel::map(&children, &|| false, &|child| {
+        let mut diagnostics = Vec::new();
+        let mut items = Vec::new();
+        Lowerer::new(text, file, &mut diagnostics).lower_item_node(child, &mut items);
+        (items, diagnostics)
+    });
     let mut items = Vec::new();
-    lowerer.items_of(root, "item", &mut items);
+    let mut too_deep = false;
+    for (lowered_items, lowered_diagnostics) in lowered.into_iter().flatten() {
+        items.extend(lowered_items);
+        for d in lowered_diagnostics {
+            // W0002 is reported once per file.
+            if d.code == codes::NESTED_TOO_DEEPLY {
+                if too_deep {
+                    continue;
+                }
+                too_deep = true;
+            }
+            diagnostics.push(d);
+        }
+    }
     SourceFile { items }
+}
+
+/// A child of a node holding items: an item with its doc comment, or an
+/// `ERROR` node that may hold intact items.
+enum ItemNode<'tree> {
+    Item(Node<'tree>, Option<String>),
+    Error(Node<'tree>),
 }
 
 struct Lowerer<'t, 'd> {
@@ -87,7 +111,16 @@ impl BodyBuilder {
     }
 }
 
-impl Lowerer<'_, '_> {
+impl<'t, 'd> Lowerer<'t, 'd> {
+    fn new(text: &'t str, file: FileId, diagnostics: &'d mut Vec<Diagnostic>) -> Self {
+        Lowerer {
+            text,
+            file,
+            diagnostics,
+            depth: 0,
+            too_deep: false,
+        }
+    }
     fn text_of(&self, node: Node) -> &str {
         self.text.get(node.byte_range()).unwrap_or("")
     }
@@ -100,7 +133,7 @@ impl Lowerer<'_, '_> {
     }
 
     fn field_name(&self, node: Node, field: &str) -> Name {
-        match node.child_by_field_name(field).filter(usable) {
+        match node.field(field).filter(usable) {
             Some(child) => self.name(child),
             None => Name {
                 text: String::new(),
@@ -146,26 +179,46 @@ impl Lowerer<'_, '_> {
     /// The items under `node`'s `field` children, plus items the parser left
     /// inside `ERROR` children (error recovery keeps them intact).
     fn items_of(&mut self, node: Node, field: &str, out: &mut Vec<Item>) {
-        let mut cursor = node.walk();
-        let children: Vec<(Node, Option<&str>)> = node
-            .children(&mut cursor)
-            .enumerate()
-            .map(|(i, child)| {
-                (
-                    child,
-                    node.field_name_for_child(u32::try_from(i).unwrap_or(u32::MAX)),
-                )
-            })
-            .collect();
-        for (child, child_field) in children {
-            if child_field == Some(field) {
-                if let Some(item) = self.item(child) {
+        for child in self.item_nodes(node, field) {
+            self.lower_item_node(&child, out);
+        }
+    }
+
+    fn lower_item_node(&mut self, child: &ItemNode, out: &mut Vec<Item>) {
+        match child {
+            ItemNode::Item(node, doc) => {
+                if let Some(item) = self.item_documented(*node, doc.clone()) {
                     out.push(item);
                 }
-            } else if child.is_error() {
-                self.items_in_error(child, out);
             }
+            ItemNode::Error(node) => self.items_in_error(*node, out),
         }
+    }
+
+    /// The items under `node`'s `field` children, and its `ERROR` children.
+    fn item_nodes<'tree>(&self, node: Node<'tree>, field: &str) -> Vec<ItemNode<'tree>> {
+        // One cursor walk: asking a node for a child's field name or its
+        // previous sibling scans its children from the first, which made
+        // a file of many items quadratic.
+        let mut out = Vec::new();
+        let mut doc: Vec<Node> = Vec::new();
+        let mut cursor = node.walk();
+        let mut more = cursor.goto_first_child();
+        while more {
+            let child = cursor.node();
+            if child.kind() == "doc_comment" {
+                doc.push(child);
+            } else {
+                if cursor.field_name() == Some(field) {
+                    out.push(ItemNode::Item(child, self.doc_text(doc.iter().copied())));
+                } else if child.is_error() {
+                    out.push(ItemNode::Error(child));
+                }
+                doc.clear();
+            }
+            more = cursor.goto_next_sibling();
+        }
+        out
     }
 
     fn items_in_error(&mut self, node: Node, out: &mut Vec<Item>) {
@@ -182,48 +235,48 @@ impl Lowerer<'_, '_> {
         }
     }
 
+    /// The `///` comments right before `node`, joined.
     fn doc_before(&self, node: Node) -> Option<String> {
-        let mut lines = Vec::new();
+        let mut comments = Vec::new();
         let mut prev = node.prev_sibling();
-        while let Some(p) = prev {
-            if p.kind() != "doc_comment" {
-                break;
-            }
-            let text = self.text_of(p);
-            let line = text.strip_prefix("///").unwrap_or(text);
-            lines.push(
-                line.strip_prefix(' ')
-                    .unwrap_or(line)
-                    .trim_end()
-                    .to_string(),
-            );
+        while let Some(p) = prev.filter(|p| p.kind() == "doc_comment") {
+            comments.push(p);
             prev = p.prev_sibling();
         }
-        if lines.is_empty() {
-            return None;
-        }
-        lines.reverse();
-        Some(lines.join("\n"))
+        comments.reverse();
+        self.doc_text(comments.into_iter())
+    }
+
+    /// Doc comment nodes, in order, as the item's documentation.
+    fn doc_text<'n>(&self, comments: impl Iterator<Item = Node<'n>>) -> Option<String> {
+        let lines: Vec<&str> = comments
+            .map(|p| {
+                let text = self.text_of(p);
+                let line = text.strip_prefix("///").unwrap_or(text);
+                line.strip_prefix(' ').unwrap_or(line).trim_end()
+            })
+            .collect();
+        (!lines.is_empty()).then(|| lines.join("\n"))
     }
 
     fn attributes(&self, node: Node) -> Vec<Attribute> {
-        let Some(attrs) = node.child_by_field_name("attributes") else {
+        let Some(attrs) = node.field("attributes") else {
             return Vec::new();
         };
         let mut out = Vec::new();
         let mut cursor = attrs.walk();
-        for item in attrs.children_by_field_name("attribute", &mut cursor) {
-            let Some(attr) = item.child_by_field_name("attribute") else {
+        for item in attrs.fields("attribute", &mut cursor) {
+            let Some(attr) = item.field("attribute") else {
                 continue;
             };
             let name = attr
-                .child_by_field_name("name")
+                .field("name")
                 .map(|n| self.text_of(n).to_string())
                 .unwrap_or_default();
             let mut args = Vec::new();
-            if let Some(arguments) = attr.child_by_field_name("arguments") {
+            if let Some(arguments) = attr.field("arguments") {
                 let mut c = arguments.walk();
-                for arg in arguments.children_by_field_name("argument", &mut c) {
+                for arg in arguments.fields("argument", &mut c) {
                     args.push(self.text_of(arg).to_string());
                 }
             }
@@ -237,15 +290,20 @@ impl Lowerer<'_, '_> {
     }
 
     fn item(&mut self, node: Node) -> Option<Item> {
+        let doc = self.doc_before(node);
+        self.item_documented(node, doc)
+    }
+
+    fn item_documented(&mut self, node: Node, doc: Option<String>) -> Option<Item> {
         if !self.enter(node) {
             return None;
         }
-        let item = self.item_inner(node);
+        let item = self.item_inner(node, doc);
         self.leave();
         item
     }
 
-    fn item_inner(&mut self, node: Node) -> Option<Item> {
+    fn item_inner(&mut self, node: Node, doc: Option<String>) -> Option<Item> {
         let kind = match node.kind() {
             "function_item" => ItemKind::Fn(self.function(node)),
             "struct_item" => ItemKind::Struct(self.struct_item(node)),
@@ -258,25 +316,25 @@ impl Lowerer<'_, '_> {
         };
         Some(Item {
             kind,
-            is_pub: node.child_by_field_name("visibility").is_some(),
+            is_pub: node.field("visibility").is_some(),
             attrs: self.attributes(node),
-            doc: self.doc_before(node),
+            doc,
             span: span(node),
         })
     }
 
     fn generics(&self, node: Node) -> Generics {
-        let Some(params) = node.child_by_field_name("type_parameters") else {
+        let Some(params) = node.field("type_parameters") else {
             return Generics::default();
         };
         let mut out = Vec::new();
         let mut cursor = params.walk();
-        for param in params.children_by_field_name("parameter", &mut cursor) {
+        for param in params.fields("parameter", &mut cursor) {
             let is_lifetime = param.kind() == "lifetime_parameter";
             let name = self.field_name(param, "name");
             let mut bounds = Vec::new();
             let mut c = param.walk();
-            for bound in param.children_by_field_name("bound", &mut c) {
+            for bound in param.fields("bound", &mut c) {
                 bounds.push(self.name(bound));
             }
             out.push(GenericParam {
@@ -293,17 +351,15 @@ impl Lowerer<'_, '_> {
         let generics = self.generics(node);
         let mut builder = BodyBuilder::default();
         let mut self_param = None;
-        if let Some(params) = node.child_by_field_name("parameters") {
+        if let Some(params) = node.field("parameters") {
             let mut cursor = params.walk();
-            let list: Vec<Node> = params
-                .children_by_field_name("parameter", &mut cursor)
-                .collect();
+            let list: Vec<Node> = params.fields("parameter", &mut cursor).collect();
             for param in list {
                 if param.kind() == "self_parameter" {
                     self_param = Some(SelfParam {
-                        reference: param.child_by_field_name("reference").is_some(),
-                        mutable: param.child_by_field_name("mutable").is_some(),
-                        lifetime: param.child_by_field_name("lifetime").map(|l| self.name(l)),
+                        reference: param.field("reference").is_some(),
+                        mutable: param.field("mutable").is_some(),
+                        lifetime: param.field("lifetime").map(|l| self.name(l)),
                         span: span(param),
                     });
                 } else {
@@ -317,17 +373,15 @@ impl Lowerer<'_, '_> {
                 }
             }
         }
-        let ret = node
-            .child_by_field_name("return_type")
-            .map(|t| self.type_ref(t));
+        let ret = node.field("return_type").map(|t| self.type_ref(t));
         let mut caps = Vec::new();
-        if let Some(uses) = node.child_by_field_name("capabilities") {
+        if let Some(uses) = node.field("capabilities") {
             let mut cursor = uses.walk();
-            for cap in uses.children_by_field_name("capability", &mut cursor) {
+            for cap in uses.fields("capability", &mut cursor) {
                 caps.push(self.name(cap));
             }
         }
-        let body_node = node.child_by_field_name("body");
+        let body_node = node.field("body");
         let sig_end = body_node.map_or(node.end_byte(), |b| b.start_byte());
         let sig_span = Span::new(span(node).start, u32::try_from(sig_end).unwrap_or(u32::MAX));
         builder.body.root = Some(match body_node {
@@ -350,7 +404,7 @@ impl Lowerer<'_, '_> {
             return Fields::Unit;
         };
         let mut cursor = body.walk();
-        let list: Vec<Node> = body.children_by_field_name("field", &mut cursor).collect();
+        let list: Vec<Node> = body.fields("field", &mut cursor).collect();
         if body.kind() == "ordered_field_declaration_list" {
             let fields = list
                 .into_iter()
@@ -361,7 +415,7 @@ impl Lowerer<'_, '_> {
                         span: span(f),
                     },
                     ty: self.type_field(f, "type"),
-                    is_pub: f.child_by_field_name("visibility").is_some(),
+                    is_pub: f.field("visibility").is_some(),
                     span: span(f),
                 })
                 .collect();
@@ -372,7 +426,7 @@ impl Lowerer<'_, '_> {
                 .map(|f| FieldDef {
                     name: self.field_name(f, "name"),
                     ty: self.type_field(f, "type"),
-                    is_pub: f.child_by_field_name("visibility").is_some(),
+                    is_pub: f.field("visibility").is_some(),
                     span: span(f),
                 })
                 .collect();
@@ -384,26 +438,24 @@ impl Lowerer<'_, '_> {
         StructDef {
             name: self.field_name(node, "name"),
             generics: self.generics(node),
-            fields: self.fields(node.child_by_field_name("body")),
+            fields: self.fields(node.field("body")),
         }
     }
 
     fn enum_item(&mut self, node: Node) -> EnumDef {
         let mut variants = Vec::new();
-        if let Some(body) = node.child_by_field_name("body") {
+        if let Some(body) = node.field("body") {
             let mut cursor = body.walk();
-            let list: Vec<Node> = body
-                .children_by_field_name("variant", &mut cursor)
-                .collect();
+            let list: Vec<Node> = body.fields("variant", &mut cursor).collect();
             for v in list {
-                let discriminant = v.child_by_field_name("value").map(|value| {
+                let discriminant = v.field("value").map(|value| {
                     let mut builder = BodyBuilder::default();
                     builder.body.root = Some(self.expr(&mut builder, value));
                     builder.body
                 });
                 variants.push(Variant {
                     name: self.field_name(v, "name"),
-                    fields: self.fields(v.child_by_field_name("body")),
+                    fields: self.fields(v.field("body")),
                     discriminant,
                     span: span(v),
                 });
@@ -418,7 +470,7 @@ impl Lowerer<'_, '_> {
 
     fn impl_item(&mut self, node: Node) -> Impl {
         let mut items = Vec::new();
-        if let Some(body) = node.child_by_field_name("body") {
+        if let Some(body) = node.field("body") {
             self.items_of(body, "item", &mut items);
         }
         Impl {
@@ -429,7 +481,7 @@ impl Lowerer<'_, '_> {
     }
 
     fn module_item(&mut self, node: Node) -> ModuleDef {
-        let items = node.child_by_field_name("body").map(|body| {
+        let items = node.field("body").map(|body| {
             let mut items = Vec::new();
             self.items_of(body, "item", &mut items);
             items
@@ -453,7 +505,7 @@ impl Lowerer<'_, '_> {
 
     fn use_item(&mut self, node: Node) -> UseTree {
         let mut tree = UseTree::default();
-        if let Some(root) = node.child_by_field_name("tree") {
+        if let Some(root) = node.field("tree") {
             self.use_tree(root, &[], &mut tree.imports);
         }
         tree
@@ -465,7 +517,7 @@ impl Lowerer<'_, '_> {
         while let Some(inner) = chain
             .last()
             .filter(|n| n.kind() == "scoped_identifier")
-            .and_then(|n| n.child_by_field_name("path"))
+            .and_then(|n| n.field("path"))
         {
             chain.push(inner);
         }
@@ -498,13 +550,10 @@ impl Lowerer<'_, '_> {
                 });
             }
             "use_as_clause" => {
-                if let Some(p) = node.child_by_field_name("path") {
+                if let Some(p) = node.field("path") {
                     self.path_names(p, &mut path);
                 }
-                let alias = node
-                    .child_by_field_name("alias")
-                    .filter(usable)
-                    .map(|a| self.name(a));
+                let alias = node.field("alias").filter(usable).map(|a| self.name(a));
                 out.push(Import {
                     path,
                     alias,
@@ -513,7 +562,7 @@ impl Lowerer<'_, '_> {
                 });
             }
             "use_wildcard" => {
-                if let Some(p) = node.child_by_field_name("path") {
+                if let Some(p) = node.field("path") {
                     self.path_names(p, &mut path);
                 }
                 out.push(Import {
@@ -524,16 +573,16 @@ impl Lowerer<'_, '_> {
                 });
             }
             "scoped_use_list" => {
-                if let Some(p) = node.child_by_field_name("path") {
+                if let Some(p) = node.field("path") {
                     self.path_names(p, &mut path);
                 }
-                if let Some(list) = node.child_by_field_name("list") {
+                if let Some(list) = node.field("list") {
                     self.use_tree(list, &path, out);
                 }
             }
             "use_list" => {
                 let mut cursor = node.walk();
-                let items: Vec<Node> = node.children_by_field_name("item", &mut cursor).collect();
+                let items: Vec<Node> = node.fields("item", &mut cursor).collect();
                 for item in items {
                     self.use_tree(item, prefix, out);
                 }
@@ -546,7 +595,7 @@ impl Lowerer<'_, '_> {
     // Types
 
     fn type_field(&mut self, node: Node, field: &str) -> TypeRef {
-        match node.child_by_field_name(field) {
+        match node.field(field) {
             Some(t) => self.type_ref(t),
             None => TypeRef::Error(span(node).shrink_to_hi()),
         }
@@ -555,9 +604,7 @@ impl Lowerer<'_, '_> {
     fn type_args(&mut self, node: Option<Node>) -> Vec<GenericArg> {
         let Some(node) = node else { return Vec::new() };
         let mut cursor = node.walk();
-        let list: Vec<Node> = node
-            .children_by_field_name("argument", &mut cursor)
-            .collect();
+        let list: Vec<Node> = node.fields("argument", &mut cursor).collect();
         list.into_iter()
             .map(|arg| {
                 if arg.kind() == "lifetime" {
@@ -594,8 +641,8 @@ impl Lowerer<'_, '_> {
     fn path_into(&mut self, node: Node, out: &mut Vec<PathSegment>) {
         let mut chain = vec![node];
         while let Some(inner) = chain.last().and_then(|n| match n.kind() {
-            "scoped_identifier" | "scoped_type_identifier" => n.child_by_field_name("path"),
-            "generic_type" | "generic_type_with_turbofish" => n.child_by_field_name("type"),
+            "scoped_identifier" | "scoped_type_identifier" => n.field("path"),
+            "generic_type" | "generic_type_with_turbofish" => n.field("type"),
             _ => None,
         }) {
             chain.push(inner);
@@ -607,7 +654,7 @@ impl Lowerer<'_, '_> {
                     args: Vec::new(),
                 }),
                 "generic_type" | "generic_type_with_turbofish" => {
-                    let args = self.type_args(n.child_by_field_name("type_arguments"));
+                    let args = self.type_args(n.field("type_arguments"));
                     if let Some(last) = out.last_mut() {
                         last.args = args;
                     }
@@ -640,23 +687,19 @@ impl Lowerer<'_, '_> {
                 TypeRef::Path(self.path(node))
             }
             "reference_type" => TypeRef::Ref {
-                lifetime: node.child_by_field_name("lifetime").map(|l| self.name(l)),
-                mutable: node.child_by_field_name("mutable").is_some(),
+                lifetime: node.field("lifetime").map(|l| self.name(l)),
+                mutable: node.field("mutable").is_some(),
                 inner: Box::new(self.type_field(node, "type")),
                 span: s,
             },
             "tuple_type" => {
                 let mut cursor = node.walk();
-                let list: Vec<Node> = node
-                    .children_by_field_name("element", &mut cursor)
-                    .collect();
+                let list: Vec<Node> = node.fields("element", &mut cursor).collect();
                 TypeRef::Tuple(list.into_iter().map(|t| self.type_ref(t)).collect(), s)
             }
             "unit_type" => TypeRef::Tuple(Vec::new(), s),
             "array_type" => {
-                let len = node
-                    .child_by_field_name("length")
-                    .map(|l| self.array_len(l));
+                let len = node.field("length").map(|l| self.array_len(l));
                 TypeRef::Array {
                     elem: Box::new(self.type_field(node, "element")),
                     len,
@@ -665,14 +708,13 @@ impl Lowerer<'_, '_> {
             }
             "function_type" => {
                 let mut params = Vec::new();
-                if let Some(p) = node.child_by_field_name("parameters") {
+                if let Some(p) = node.field("parameters") {
                     let mut cursor = p.walk();
-                    let list: Vec<Node> =
-                        p.children_by_field_name("parameter", &mut cursor).collect();
+                    let list: Vec<Node> = p.fields("parameter", &mut cursor).collect();
                     params = list.into_iter().map(|t| self.type_ref(t)).collect();
                 }
                 let ret = node
-                    .child_by_field_name("return_type")
+                    .field("return_type")
                     .map(|t| Box::new(self.type_ref(t)));
                 TypeRef::Fn {
                     params,
@@ -711,30 +753,29 @@ impl Lowerer<'_, '_> {
     // Expressions
 
     fn expr_field(&mut self, b: &mut BodyBuilder, node: Node, field: &str) -> ExprId {
-        match node.child_by_field_name(field) {
+        match node.field(field) {
             Some(child) => self.expr(b, child),
             None => b.expr(ExprKind::Missing, span(node).shrink_to_hi()),
         }
     }
 
     fn opt_expr_field(&mut self, b: &mut BodyBuilder, node: Node, field: &str) -> Option<ExprId> {
-        node.child_by_field_name(field)
-            .map(|child| self.expr(b, child))
+        node.field(field).map(|child| self.expr(b, child))
     }
 
     fn label(&self, node: Node) -> Option<Name> {
-        node.child_by_field_name("label").map(|l| self.name(l))
+        node.field("label").map(|l| self.name(l))
     }
 
     fn list_exprs(&mut self, b: &mut BodyBuilder, node: Option<Node>, field: &str) -> Vec<ExprId> {
         let Some(node) = node else { return Vec::new() };
         let mut cursor = node.walk();
-        let list: Vec<Node> = node.children_by_field_name(field, &mut cursor).collect();
+        let list: Vec<Node> = node.fields(field, &mut cursor).collect();
         list.into_iter().map(|e| self.expr(b, e)).collect()
     }
 
     fn condition(&mut self, b: &mut BodyBuilder, node: Node) -> Condition {
-        match node.child_by_field_name("condition") {
+        match node.field("condition") {
             Some(c) if c.kind() == "let_condition" => Condition::Let {
                 pat: self.pattern_field(b, c, "pattern"),
                 value: self.expr_field(b, c, "value"),
@@ -779,7 +820,7 @@ impl Lowerer<'_, '_> {
             }
             "self" => ExprKind::SelfValue,
             "generic_function" => {
-                let function = node.child_by_field_name("function");
+                let function = node.field("function");
                 match function {
                     Some(f) if f.kind() == "field_expression" => {
                         // `x.m::<T>` not called: Ward has no method values,
@@ -790,7 +831,7 @@ impl Lowerer<'_, '_> {
                         ExprKind::Field { base, field }
                     }
                     Some(f) => {
-                        let args = self.type_args(node.child_by_field_name("type_arguments"));
+                        let args = self.type_args(node.field("type_arguments"));
                         let mut path = self.path(f);
                         if let Some(last) = path.segments.last_mut() {
                             last.args = args;
@@ -802,7 +843,7 @@ impl Lowerer<'_, '_> {
                 }
             }
             "unary_expression" => {
-                let op = match node.child_by_field_name("operator").map(|o| o.kind()) {
+                let op = match node.field("operator").map(|o| o.kind()) {
                     Some("-") => UnaryOp::Neg,
                     Some("!") => UnaryOp::Not,
                     _ => UnaryOp::Deref,
@@ -814,7 +855,7 @@ impl Lowerer<'_, '_> {
             }
             "binary_expression" => {
                 let op = node
-                    .child_by_field_name("operator")
+                    .field("operator")
                     .and_then(|o| BinaryOp::from_token(o.kind()));
                 let lhs = self.expr_field(b, node, "left");
                 let rhs = self.expr_field(b, node, "right");
@@ -829,7 +870,7 @@ impl Lowerer<'_, '_> {
             },
             "compound_assignment_expression" => {
                 let op = node
-                    .child_by_field_name("operator")
+                    .field("operator")
                     .and_then(|o| BinaryOp::from_token(o.kind()));
                 let lhs = self.expr_field(b, node, "left");
                 let rhs = self.expr_field(b, node, "right");
@@ -839,7 +880,7 @@ impl Lowerer<'_, '_> {
                 }
             }
             "reference_expression" => ExprKind::Ref {
-                mutable: node.child_by_field_name("mutable").is_some(),
+                mutable: node.field("mutable").is_some(),
                 operand: self.expr_field(b, node, "value"),
             },
             "type_cast_expression" => ExprKind::Cast {
@@ -862,29 +903,23 @@ impl Lowerer<'_, '_> {
             "range_expression" => ExprKind::Range {
                 start: self.opt_expr_field(b, node, "start"),
                 end: self.opt_expr_field(b, node, "end"),
-                inclusive: node
-                    .child_by_field_name("operator")
-                    .is_some_and(|o| o.kind() == "..="),
+                inclusive: node.field("operator").is_some_and(|o| o.kind() == "..="),
             },
             "closure_expression" => {
                 let mut params = Vec::new();
-                if let Some(ps) = node.child_by_field_name("parameters") {
+                if let Some(ps) = node.field("parameters") {
                     let mut cursor = ps.walk();
-                    let list: Vec<Node> = ps
-                        .children_by_field_name("parameter", &mut cursor)
-                        .collect();
+                    let list: Vec<Node> = ps.fields("parameter", &mut cursor).collect();
                     for p in list {
                         let pat = self.pattern_field(b, p, "pattern");
-                        let ty = p.child_by_field_name("type").map(|t| self.type_ref(t));
+                        let ty = p.field("type").map(|t| self.type_ref(t));
                         params.push(ClosureParam { pat, ty });
                     }
                 }
                 ExprKind::Closure {
-                    is_move: node.child_by_field_name("move").is_some(),
+                    is_move: node.field("move").is_some(),
                     params,
-                    ret: node
-                        .child_by_field_name("return_type")
-                        .map(|t| self.type_ref(t)),
+                    ret: node.field("return_type").map(|t| self.type_ref(t)),
                     body: self.expr_field(b, node, "body"),
                 }
             }
@@ -901,7 +936,7 @@ impl Lowerer<'_, '_> {
             "unit_expression" => ExprKind::Tuple(Vec::new()),
             "array_expression" => {
                 let elems = self.list_exprs(b, Some(node), "element");
-                match node.child_by_field_name("length") {
+                match node.field("length") {
                     Some(len) => {
                         let len = self.expr(b, len);
                         let elem = elems
@@ -918,8 +953,8 @@ impl Lowerer<'_, '_> {
                 let cond = self.condition(b, node);
                 let then_branch = self.expr_field(b, node, "consequence");
                 let else_branch = node
-                    .child_by_field_name("alternative")
-                    .and_then(|alt| alt.child_by_field_name("body"))
+                    .field("alternative")
+                    .and_then(|alt| alt.field("body"))
                     .map(|body| self.expr(b, body));
                 ExprKind::If {
                     cond,
@@ -930,13 +965,12 @@ impl Lowerer<'_, '_> {
             "match_expression" => {
                 let scrutinee = self.expr_field(b, node, "value");
                 let mut arms = Vec::new();
-                if let Some(block) = node.child_by_field_name("body") {
+                if let Some(block) = node.field("body") {
                     let mut cursor = block.walk();
-                    let list: Vec<Node> =
-                        block.children_by_field_name("arm", &mut cursor).collect();
+                    let list: Vec<Node> = block.fields("arm", &mut cursor).collect();
                     for arm in list {
                         let pat = self.pattern_field(b, arm, "pattern");
-                        let guard = arm.child_by_field_name("guard").map(|g| {
+                        let guard = arm.field("guard").map(|g| {
                             if g.kind() == "let_condition" {
                                 Condition::Let {
                                     pat: self.pattern_field(b, g, "pattern"),
@@ -983,9 +1017,7 @@ impl Lowerer<'_, '_> {
             },
             "try_expression_block" => {
                 let body = self.expr_field(b, node, "body");
-                let binding = node
-                    .child_by_field_name("binding")
-                    .map(|p| self.pattern(b, p));
+                let binding = node.field("binding").map(|p| self.pattern(b, p));
                 let handler = self.expr_field(b, node, "handler");
                 ExprKind::TryRecover {
                     body,
@@ -999,7 +1031,7 @@ impl Lowerer<'_, '_> {
     }
 
     fn field_of(&mut self, node: Node) -> FieldName {
-        match node.child_by_field_name("field") {
+        match node.field("field") {
             Some(f) if f.kind() == "integer_literal" => {
                 if let Ok(i) = self.text_of(f).parse::<u32>() {
                     FieldName::Index(i, span(f))
@@ -1017,18 +1049,17 @@ impl Lowerer<'_, '_> {
     }
 
     fn call(&mut self, b: &mut BodyBuilder, node: Node) -> ExprKind {
-        let args = self.list_exprs(b, node.child_by_field_name("arguments"), "argument");
-        let Some(function) = node.child_by_field_name("function") else {
+        let args = self.list_exprs(b, node.field("arguments"), "argument");
+        let Some(function) = node.field("function") else {
             return ExprKind::Missing;
         };
         // `x.m(…)` and `x.m::<T>(…)` are method calls.
         let (method_node, generic_args) = match function.kind() {
             "field_expression" => (Some(function), Vec::new()),
-            "generic_function" => match function.child_by_field_name("function") {
-                Some(f) if f.kind() == "field_expression" => (
-                    Some(f),
-                    self.type_args(function.child_by_field_name("type_arguments")),
-                ),
+            "generic_function" => match function.field("function") {
+                Some(f) if f.kind() == "field_expression" => {
+                    (Some(f), self.type_args(function.field("type_arguments")))
+                }
                 _ => (None, Vec::new()),
             },
             _ => (None, Vec::new()),
@@ -1051,7 +1082,7 @@ impl Lowerer<'_, '_> {
     }
 
     fn struct_expr(&mut self, b: &mut BodyBuilder, node: Node) -> ExprKind {
-        let path = match node.child_by_field_name("name") {
+        let path = match node.field("name") {
             Some(n) => self.path(n),
             None => Path::single(Name {
                 text: String::new(),
@@ -1060,9 +1091,9 @@ impl Lowerer<'_, '_> {
         };
         let mut fields = Vec::new();
         let mut base = None;
-        if let Some(body) = node.child_by_field_name("body") {
+        if let Some(body) = node.field("body") {
             let mut cursor = body.walk();
-            let list: Vec<Node> = body.children_by_field_name("field", &mut cursor).collect();
+            let list: Vec<Node> = body.fields("field", &mut cursor).collect();
             for f in list {
                 match f.kind() {
                     "shorthand_field_initializer" => {
@@ -1106,15 +1137,13 @@ impl Lowerer<'_, '_> {
     fn block_inner(&mut self, b: &mut BodyBuilder, node: Node) -> Block {
         let mut stmts = Vec::new();
         let mut cursor = node.walk();
-        let list: Vec<Node> = node
-            .children_by_field_name("statement", &mut cursor)
-            .collect();
+        let list: Vec<Node> = node.fields("statement", &mut cursor).collect();
         for stmt in list {
             let s = span(stmt);
             match stmt.kind() {
                 "let_declaration" => {
                     let pat = self.pattern_field(b, stmt, "pattern");
-                    let ty = stmt.child_by_field_name("type").map(|t| self.type_ref(t));
+                    let ty = stmt.field("type").map(|t| self.type_ref(t));
                     let init = self.opt_expr_field(b, stmt, "value");
                     let else_block = self.opt_expr_field(b, stmt, "alternative");
                     stmts.push(Stmt::Let {
@@ -1126,7 +1155,7 @@ impl Lowerer<'_, '_> {
                     });
                 }
                 "expression_statement" => {
-                    let Some(e) = stmt.child_by_field_name("expression") else {
+                    let Some(e) = stmt.field("expression") else {
                         continue;
                     };
                     let semi = stmt.end_byte() > e.end_byte();
@@ -1236,7 +1265,7 @@ impl Lowerer<'_, '_> {
     // Patterns
 
     fn pattern_field(&mut self, b: &mut BodyBuilder, node: Node, field: &str) -> PatId {
-        match node.child_by_field_name(field) {
+        match node.field(field) {
             Some(p) => self.pattern(b, p),
             None => b.pat(PatKind::Missing, span(node).shrink_to_hi()),
         }
@@ -1244,7 +1273,7 @@ impl Lowerer<'_, '_> {
 
     fn pattern_list(&mut self, b: &mut BodyBuilder, node: Node, field: &str) -> Vec<PatId> {
         let mut cursor = node.walk();
-        let list: Vec<Node> = node.children_by_field_name(field, &mut cursor).collect();
+        let list: Vec<Node> = node.fields(field, &mut cursor).collect();
         list.into_iter().map(|p| self.pattern(b, p)).collect()
     }
 
@@ -1281,7 +1310,7 @@ impl Lowerer<'_, '_> {
                 name: self.field_name(node, "name"),
                 mutable: false,
                 by_ref: true,
-                ref_mut: node.child_by_field_name("mutable").is_some(),
+                ref_mut: node.field("mutable").is_some(),
                 sub: None,
             },
             "captured_pattern" => {
@@ -1305,10 +1334,7 @@ impl Lowerer<'_, '_> {
                 },
                 None => PatKind::Missing,
             },
-            "negative_literal" => match node
-                .child_by_field_name("value")
-                .and_then(|v| self.literal(v))
-            {
+            "negative_literal" => match node.field("value").and_then(|v| self.literal(v)) {
                 Some(lit) => PatKind::Literal {
                     lit,
                     negative: true,
@@ -1316,13 +1342,9 @@ impl Lowerer<'_, '_> {
                 None => PatKind::Missing,
             },
             "range_pattern" => {
-                let start = node
-                    .child_by_field_name("start")
-                    .map(|p| self.pattern(b, p));
-                let end = node.child_by_field_name("end").map(|p| self.pattern(b, p));
-                let inclusive = node
-                    .child_by_field_name("operator")
-                    .is_some_and(|o| o.kind() == "..=");
+                let start = node.field("start").map(|p| self.pattern(b, p));
+                let end = node.field("end").map(|p| self.pattern(b, p));
+                let inclusive = node.field("operator").is_some_and(|o| o.kind() == "..=");
                 PatKind::Range {
                     start,
                     end,
@@ -1332,7 +1354,7 @@ impl Lowerer<'_, '_> {
             "tuple_pattern" => PatKind::Tuple(self.pattern_list(b, node, "element")),
             "slice_pattern" => PatKind::Slice(self.pattern_list(b, node, "element")),
             "tuple_struct_pattern" => {
-                let path = match node.child_by_field_name("type") {
+                let path = match node.field("type") {
                     Some(t) => self.path(t),
                     None => Path::single(Name {
                         text: String::new(),
@@ -1345,7 +1367,7 @@ impl Lowerer<'_, '_> {
                 }
             }
             "struct_pattern" => {
-                let path = match node.child_by_field_name("type") {
+                let path = match node.field("type") {
                     Some(t) => self.path(t),
                     None => Path::single(Name {
                         text: String::new(),
@@ -1355,14 +1377,14 @@ impl Lowerer<'_, '_> {
                 let mut fields = Vec::new();
                 let mut rest = false;
                 let mut cursor = node.walk();
-                let list: Vec<Node> = node.children_by_field_name("field", &mut cursor).collect();
+                let list: Vec<Node> = node.fields("field", &mut cursor).collect();
                 for f in list {
                     if f.kind() == "rest_pattern" {
                         rest = true;
                         continue;
                     }
                     let name = self.field_name(f, "name");
-                    if let Some(p) = f.child_by_field_name("pattern") {
+                    if let Some(p) = f.field("pattern") {
                         let pat = self.pattern(b, p);
                         fields.push(FieldPat {
                             name,
@@ -1373,11 +1395,9 @@ impl Lowerer<'_, '_> {
                         let pat = b.pat(
                             PatKind::Ident {
                                 name: name.clone(),
-                                mutable: f.child_by_field_name("mutable").is_some()
-                                    && f.child_by_field_name("ref").is_none(),
-                                by_ref: f.child_by_field_name("ref").is_some(),
-                                ref_mut: f.child_by_field_name("ref").is_some()
-                                    && f.child_by_field_name("mutable").is_some(),
+                                mutable: f.field("mutable").is_some() && f.field("ref").is_none(),
+                                by_ref: f.field("ref").is_some(),
+                                ref_mut: f.field("ref").is_some() && f.field("mutable").is_some(),
                                 sub: None,
                             },
                             span(f),
@@ -1392,7 +1412,7 @@ impl Lowerer<'_, '_> {
                 PatKind::Struct { path, fields, rest }
             }
             "reference_pattern" => PatKind::Ref {
-                mutable: node.child_by_field_name("mutable").is_some(),
+                mutable: node.field("mutable").is_some(),
                 inner: self.pattern_field(b, node, "pattern"),
             },
             "or_pattern" => {
@@ -1407,7 +1427,7 @@ impl Lowerer<'_, '_> {
 
     fn or_alternatives(&mut self, b: &mut BodyBuilder, node: Node, out: &mut Vec<PatId>) {
         for field in ["left", "right"] {
-            match node.child_by_field_name(field) {
+            match node.field(field) {
                 Some(side) if side.kind() == "or_pattern" => self.or_alternatives(b, side, out),
                 Some(side) => out.push(self.pattern(b, side)),
                 None => out.push(b.pat(PatKind::Missing, span(node).shrink_to_hi())),

@@ -101,24 +101,33 @@ pub fn check_program(program: &Program) -> TypedProgram {
 /// [`check_program`] with only the bodies of the functions and constants
 /// `keep` accepts checked (signatures, fields and constants' values are
 /// always known): what an editor query about one function needs.
-pub fn check_program_where(program: &Program, keep: &dyn Fn(DefId) -> bool) -> TypedProgram {
+pub fn check_program_where(
+    program: &Program,
+    keep: &(dyn Fn(DefId) -> bool + Sync),
+) -> TypedProgram {
     let mut typed = TypedProgram::default();
     let mut diags = Vec::new();
     collect_adts(program, &mut typed, &mut diags);
     collect_impls(program, &mut typed, &mut diags);
     collect_sigs(program, &mut typed, &mut diags);
     consts::evaluate_all(program, &mut typed, &mut diags);
-    for (i, def) in program.defs.iter().enumerate() {
-        let id = DefId(u32::try_from(i).unwrap_or(u32::MAX));
-        if def.file == program.std_file {
-            continue;
-        }
-        match &def.kind {
-            DefKind::Fn(_) | DefKind::Const(_) if keep(id) => {
-                let body = check::check_body(program, &typed, id, &mut diags);
-                typed.bodies.insert(id, body);
-            }
-            _ => {}
+    let bodies: Vec<DefId> = program
+        .defs_with_ids()
+        .filter(|(_, def)| def.file != program.std_file)
+        .filter(|(_, def)| matches!(def.kind, DefKind::Fn(_) | DefKind::Const(_)))
+        .map(|(id, _)| id)
+        .collect();
+    let checked = crate::parallel::map(&bodies, &|| false, &|&id| {
+        keep(id).then(|| {
+            let mut diags = Vec::new();
+            let body = check::check_body(program, &typed, id, &mut diags);
+            (body, diags)
+        })
+    });
+    for (id, result) in bodies.into_iter().zip(checked) {
+        if let Some(Some((body, body_diags))) = result {
+            typed.bodies.insert(id, body);
+            diags.extend(body_diags);
         }
     }
     typed.diagnostics = diags;

@@ -159,7 +159,7 @@ impl State {
         &self,
         uri: &Uri,
         seen: &Seen,
-        cancelled: &dyn Fn() -> bool,
+        cancelled: &(dyn Fn() -> bool + Sync),
     ) -> Option<Arc<Snapshot>> {
         let slot = self.slot(uri)?;
         let mut slot = slot
