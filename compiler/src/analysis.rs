@@ -4,6 +4,7 @@
 //! [`analyze`]; only the [`SourceLoader`] differs.
 
 use crate::diagnostics::{self, Diagnostic, codes};
+pub use crate::incremental::Incremental;
 use crate::resolve::{self, Program, SourceLoader};
 use crate::types::{self, TypedProgram};
 use std::path::Path;
@@ -47,24 +48,19 @@ pub struct Options {
 
 /// [`analyze`] with options.
 pub fn analyze_with(root: &Path, loader: &dyn SourceLoader, options: Options) -> Analysis {
-    analyze_cached(
-        root,
-        loader,
-        options,
-        &mut crate::borrowck::cache::Cache::default(),
-    )
+    analyze_cached(root, loader, options, &mut Incremental::default())
 }
 
-/// [`analyze_with`], reusing the borrow checker's per-function results
-/// from earlier analyses of the same program (the language server keeps
-/// one cache per open document).
+/// [`analyze_with`], reusing what earlier analyses of the same program
+/// found for the parts an edit did not change (the language server keeps
+/// one [`Incremental`] per open document; see `crate::incremental`).
 pub fn analyze_cached(
     root: &Path,
     loader: &dyn SourceLoader,
     options: Options,
-    cache: &mut crate::borrowck::cache::Cache,
+    incremental: &mut Incremental,
 ) -> Analysis {
-    analyze_until(root, loader, options, cache, &|| false)
+    analyze_until(root, loader, options, incremental, &|| false)
         .unwrap_or_else(|| unreachable!("an analysis that is never cancelled finishes"))
 }
 
@@ -75,14 +71,16 @@ pub fn analyze_until(
     root: &Path,
     loader: &dyn SourceLoader,
     options: Options,
-    cache: &mut crate::borrowck::cache::Cache,
+    incremental: &mut Incremental,
     cancelled: &(dyn Fn() -> bool + Sync),
 ) -> Option<Analysis> {
-    let mut program = resolve::build(root, loader);
+    let mut program = resolve::build_cached(root, loader, Some(&mut incremental.lowered));
     if cancelled() {
         return None;
     }
-    let typed = types::check_program_where(&program, &|_| !cancelled());
+    let keys = crate::incremental::body_keys(&program);
+    let typed =
+        types::check_program_cached(&program, &|_| !cancelled(), &keys, &mut incremental.typed);
     if cancelled() {
         return None;
     }
@@ -94,7 +92,8 @@ pub fn analyze_until(
         &typed,
         &all,
         options.facts,
-        cache,
+        &keys,
+        &mut incremental.borrowck,
         cancelled,
     )?;
     all.extend(borrowck.diagnostics);

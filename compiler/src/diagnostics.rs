@@ -228,6 +228,34 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// Moves every span by `delta` bytes: the item it is about moved in
+    /// its file (the caches of the incremental analysis).
+    pub fn shift(&mut self, delta: i64) {
+        use crate::syntax::shift::Shift;
+        self.span.span.shift(delta);
+        for l in &mut self.labels {
+            l.span.span.shift(delta);
+        }
+        for f in &mut self.fixes {
+            for e in &mut f.edits {
+                e.span.span.shift(delta);
+            }
+        }
+    }
+
+    /// Whether every span is in `file` within `span` (such a diagnostic
+    /// moves with its item).
+    pub fn is_within(&self, file: FileId, span: Span) -> bool {
+        let inside =
+            |s: FileSpan| s.file == file && s.span.start >= span.start && s.span.end <= span.end;
+        inside(self.span)
+            && self.labels.iter().all(|l| inside(l.span))
+            && self
+                .fixes
+                .iter()
+                .all(|f| f.edits.iter().all(|e| inside(e.span)))
+    }
+
     pub fn error(code: Code, span: FileSpan, message: impl Into<String>) -> Diagnostic {
         Diagnostic::new(code, Severity::Error, span, message)
     }

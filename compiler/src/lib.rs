@@ -13,6 +13,7 @@ pub mod codegen;
 pub mod diagnostics;
 pub mod format;
 pub mod ide;
+pub mod incremental;
 pub mod mir;
 pub mod parallel;
 pub mod resolve;

@@ -164,7 +164,7 @@ fn an_analysis_stops_when_cancelled_and_leaves_the_cache_sound() {
     use std::fmt::Write as _;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use ward_compiler::analysis::{MemoryLoader, Options, analyze_cached, analyze_until};
-    use ward_compiler::borrowck::cache::Cache;
+    use ward_compiler::incremental::Incremental;
     let mut text = String::new();
     for i in 0..40 {
         let _ = writeln!(
@@ -179,7 +179,7 @@ fn an_analysis_stops_when_cancelled_and_leaves_the_cache_sound() {
     let mut loader = MemoryLoader::default();
     loader.files.insert(root.into(), text.clone());
     let asked = AtomicUsize::new(0);
-    let mut cache = Cache::default();
+    let mut cache = Incremental::default();
     let cancel_after_20 = || asked.fetch_add(1, Ordering::Relaxed) + 1 > 20;
     let stopped = analyze_until(
         root,
@@ -195,7 +195,12 @@ fn an_analysis_stops_when_cancelled_and_leaves_the_cache_sound() {
     assert!(asked > 20, "{asked}");
     let finished = analyze_until(root, &loader, Options::default(), &mut cache, &|| false)
         .expect("an analysis never cancelled finishes");
-    let fresh = analyze_cached(root, &loader, Options::default(), &mut Cache::default());
+    let fresh = analyze_cached(
+        root,
+        &loader,
+        Options::default(),
+        &mut Incremental::default(),
+    );
     assert_eq!(finished.diagnostics, fresh.diagnostics);
     assert!(fresh.diagnostics.iter().any(|d| d.code.0 == "W0382"));
 }

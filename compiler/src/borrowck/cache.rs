@@ -1,13 +1,12 @@
 //! The per-function cache of borrow-checking results, so that re-checking
 //! after an edit inside one function re-runs only that function's MIR
-//! building and analyses. A function's results are reused when its own
-//! text and the program's surface (every item outside function bodies:
-//! signatures, structs, enums, constants, imports) are unchanged; its
-//! spans are then moved by however far the function moved in its file.
+//! building and analyses. A function's results are reused when its body
+//! key (`crate::incremental`: its text and the surface it depends on) is
+//! unchanged; its spans are then moved by however far the function moved
+//! in its file.
 
 use super::FnFacts;
 use crate::diagnostics::{Diagnostic, FileId, Span};
-use crate::resolve::{DefKind, Program};
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 
@@ -28,57 +27,19 @@ pub struct Cache {
     pub misses: usize,
 }
 
-/// A hash of everything outside function bodies in the user's files.
-pub fn surface_hash(program: &Program) -> u64 {
-    let mut h = DefaultHasher::new();
-    for (fi, file) in program.files.iter().enumerate() {
-        let fid = FileId(fi as u32);
-        if fid == program.std_file {
-            continue;
-        }
-        let mut bodies: Vec<Span> = program
-            .defs
-            .iter()
-            .filter(|d| d.file == fid)
-            .filter_map(|d| match &d.kind {
-                DefKind::Fn(f) => f.body.root.map(|r| f.body.expr(r).span),
-                _ => None,
-            })
-            .collect();
-        bodies.sort();
-        file.path.hash(&mut h);
-        let mut at = 0usize;
-        for b in bodies {
-            let (s, e) = (b.start as usize, b.end as usize);
-            if s < at || e > file.text.len() {
-                continue;
-            }
-            file.text[at..s].hash(&mut h);
-            at = e;
-        }
-        file.text[at.min(file.text.len())..].hash(&mut h);
-    }
-    h.finish()
-}
-
 impl Cache {
-    pub(super) fn key(
-        program: &Program,
-        def: crate::resolve::DefId,
-        surface: u64,
-        facts: bool,
-    ) -> u64 {
-        let d = program.def(def);
-        let file = program.file(d.file);
+    /// The key of a function's results: its body key
+    /// (`crate::incremental::body_keys`) and whether facts were wanted.
+    pub(super) fn key(body_key: u64, facts: bool) -> u64 {
         let mut h = DefaultHasher::new();
-        surface.hash(&mut h);
-        facts.hash(&mut h);
-        file.path.hash(&mut h);
-        file.text
-            .get(d.span.start as usize..d.span.end as usize)
-            .unwrap_or_default()
-            .hash(&mut h);
+        (body_key, facts).hash(&mut h);
         h.finish()
+    }
+
+    /// Forgets the entries the last check did not use (the cache holds one
+    /// program's functions, not every version's).
+    pub(super) fn keep_only(&mut self, used: &std::collections::HashSet<u64>) {
+        self.entries.retain(|k, _| used.contains(k));
     }
 
     /// The cached results for `key`, moved to a function now at `start`.
@@ -131,6 +92,11 @@ impl Cache {
 }
 
 fn shift(s: Span, delta: i64) -> Span {
+    // Facts about a function's entry (parameters' first states) carry the
+    // empty span at 0, which belongs to no item and does not move.
+    if s == Span::default() {
+        return s;
+    }
     let f = |x: u32| u32::try_from(i64::from(x) + delta).unwrap_or(0);
     Span::new(f(s.start), f(s.end))
 }

@@ -311,7 +311,11 @@ pub fn check_program_cached(
     want_facts: bool,
     cache: &mut cache::Cache,
 ) -> Results {
-    check_program_until(program, typed, front_end, want_facts, cache, &|| false).unwrap_or_default()
+    let keys = crate::incremental::body_keys(program);
+    check_program_until(program, typed, front_end, want_facts, &keys, cache, &|| {
+        false
+    })
+    .unwrap_or_default()
 }
 
 /// [`check_program_cached`] that gives up (`None`) at the next function
@@ -322,11 +326,12 @@ pub fn check_program_until(
     typed: &TypedProgram,
     front_end: &[Diagnostic],
     want_facts: bool,
+    keys: &crate::incremental::BodyKeys,
     cache: &mut cache::Cache,
     cancelled: &(dyn Fn() -> bool + Sync),
 ) -> Option<Results> {
     let mut out = Results::default();
-    let surface = cache::surface_hash(program);
+    let mut used = std::collections::HashSet::new();
     cache.hits = 0;
     cache.misses = 0;
     // Results from the cache first; the rest are checked on every core.
@@ -348,8 +353,11 @@ pub fn check_program_until(
         if front_end.iter().any(inside) {
             continue;
         }
-        let key = cache::Cache::key(program, def, surface, want_facts);
-        if let Some(hit) = cache.get(key, d.span.start, d.file) {
+        let key = keys.get(&def).map(|&k| cache::Cache::key(k, want_facts));
+        if let Some(key) = key {
+            used.insert(key);
+        }
+        if let Some(hit) = key.and_then(|key| cache.get(key, d.span.start, d.file)) {
             cache.hits += 1;
             done.push(Some(hit));
         } else {
@@ -375,10 +383,13 @@ pub fn check_program_until(
         if let Some((diags, facts)) = &checked {
             let d = program.def(def);
             cache.misses += 1;
-            cache.put(key, d.span.start, d.span.end, diags, facts);
+            if let Some(key) = key {
+                cache.put(key, d.span.start, d.span.end, diags, facts);
+            }
         }
         done[at] = checked;
     }
+    cache.keep_only(&used);
     for (diags, facts) in done.into_iter().flatten() {
         out.diagnostics.extend(diags);
         out.facts.push(facts);

@@ -231,6 +231,14 @@ impl SourceFile {
 /// buffers (falling back to the disk) for the language server.
 pub trait SourceLoader {
     fn load(&self, path: &FsPath) -> Result<String, LoadError>;
+
+    /// A syntax tree of the text `load` gives for `path`, when the loader
+    /// keeps one (the language server's open documents, reparsed
+    /// incrementally after each edit); `None` has the text parsed.
+    fn tree(&self, path: &FsPath) -> Option<tree_sitter::Tree> {
+        let _ = path;
+        None
+    }
 }
 
 /// Why a source file could not be loaded; each gets its own message.
@@ -327,6 +335,12 @@ pub enum ValueRes {
 /// A failed lookup, turned into a diagnostic by the caller.
 #[derive(Debug)]
 pub struct ResolveError(pub Box<Diagnostic>);
+
+thread_local! {
+    /// Imports used on this thread while a recorder is set.
+    static IMPORT_USES: std::cell::RefCell<Option<Vec<(ModuleId, usize)>>> =
+        const { std::cell::RefCell::new(None) };
+}
 
 /// The resolved program: files, modules, items and impls.
 #[derive(Debug)]
@@ -504,25 +518,48 @@ impl Program {
         if let Some(found) = module.items.get(name).and_then(|p| p.get(ns)) {
             return Some(found);
         }
-        for entry in &module.imports {
+        for (i, entry) in module.imports.iter().enumerate() {
             if entry.import.binding().is_some_and(|b| b.text == name)
                 && let Some(found) = entry.target.get(ns)
             {
-                entry.used.store(true, std::sync::atomic::Ordering::Relaxed);
+                self.mark_import_used(m, i);
                 return Some(found);
             }
         }
-        for entry in &module.imports {
+        for (i, entry) in module.imports.iter().enumerate() {
             if let Some(source) = entry.glob_source
                 && let Some(found) = self
                     .member(source, name, ns)
                     .filter(|d| self.def_visible(*d, m))
             {
-                entry.used.store(true, std::sync::atomic::Ordering::Relaxed);
+                self.mark_import_used(m, i);
                 return Some(found);
             }
         }
         None
+    }
+
+    /// Marks a module's `i`th import as used (for W1104), and tells the
+    /// recorder of [`Program::recording_import_uses`] on this thread.
+    pub fn mark_import_used(&self, m: ModuleId, i: usize) {
+        if let Some(entry) = self.module(m).imports.get(i) {
+            entry.used.store(true, std::sync::atomic::Ordering::Relaxed);
+            IMPORT_USES.with_borrow_mut(|uses| {
+                if let Some(uses) = uses {
+                    uses.push((m, i));
+                }
+            });
+        }
+    }
+
+    /// Runs `f`, returning with its result the imports it used (a cached
+    /// body's results are reused without checking it again, so its uses
+    /// are replayed from this list).
+    pub fn recording_import_uses<R>(&self, f: impl FnOnce() -> R) -> (R, Vec<(ModuleId, usize)>) {
+        let outer = IMPORT_USES.replace(Some(Vec::new()));
+        let result = f();
+        let uses = IMPORT_USES.replace(outer).unwrap_or_default();
+        (result, uses)
     }
 
     /// A name inside a module or an enum (its variants), without visibility.
@@ -988,10 +1025,31 @@ pub struct ParsedFile {
     pub ast: crate::syntax::ast::SourceFile,
 }
 
-/// Parses, lowers and reports syntax errors of one file.
-pub fn parse_file(text: &str, file: FileId, diagnostics: &mut Vec<Diagnostic>) -> ParsedFile {
-    let tree = crate::syntax::parse(text);
-    for error in crate::syntax::syntax_errors(&tree, text) {
+/// [`parse_file`] with the file's tree when there is one, and a lowering
+/// cache when there is one.
+fn parse_file_with(
+    text: &str,
+    tree: Option<tree_sitter::Tree>,
+    file: FileId,
+    diagnostics: &mut Vec<Diagnostic>,
+    lowered: Option<&mut crate::syntax::LowerCache>,
+) -> ParsedFile {
+    let tree = tree.unwrap_or_else(|| crate::syntax::parse(text));
+    syntax_errors_of(&tree, text, file, diagnostics);
+    let ast = match lowered {
+        Some(cache) => crate::syntax::lower_file_cached(&tree, text, file, diagnostics, cache),
+        None => crate::syntax::lower_file(&tree, text, file, diagnostics),
+    };
+    ParsedFile { ast }
+}
+
+fn syntax_errors_of(
+    tree: &tree_sitter::Tree,
+    text: &str,
+    file: FileId,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    for error in crate::syntax::syntax_errors(tree, text) {
         let start = u32::try_from(error.span.start).unwrap_or(u32::MAX);
         let end = u32::try_from(error.span.end).unwrap_or(u32::MAX);
         diagnostics.push(Diagnostic::error(
@@ -1000,9 +1058,11 @@ pub fn parse_file(text: &str, file: FileId, diagnostics: &mut Vec<Diagnostic>) -
             error.message,
         ));
     }
-    ParsedFile {
-        ast: crate::syntax::lower_file(&tree, text, file, diagnostics),
-    }
+}
+
+/// Parses, lowers and reports syntax errors of one file.
+pub fn parse_file(text: &str, file: FileId, diagnostics: &mut Vec<Diagnostic>) -> ParsedFile {
+    parse_file_with(text, None, file, diagnostics, None)
 }
 
 struct Builder<'l> {
@@ -1015,6 +1075,16 @@ struct Builder<'l> {
 /// Builds the program rooted at `root_path` (its text comes from `loader`):
 /// std, every file reached by `mod`, items, imports and impls.
 pub fn build(root_path: &FsPath, loader: &dyn SourceLoader) -> Program {
+    build_cached(root_path, loader, None)
+}
+
+/// [`build`], lowering the root file with `lowered` (which reuses the
+/// unchanged items of an earlier version of it).
+pub fn build_cached(
+    root_path: &FsPath,
+    loader: &dyn SourceLoader,
+    lowered: Option<&mut crate::syntax::LowerCache>,
+) -> Program {
     let mut builder = Builder {
         program: Program {
             files: Vec::new(),
@@ -1056,11 +1126,14 @@ pub fn build(root_path: &FsPath, loader: &dyn SourceLoader) -> Program {
     } else {
         builder.loading.push(canonical(root_path));
         let mut diags = Vec::new();
-        let parsed = parse_file(
-            &builder.program.files[root_file.0 as usize].text.clone(),
-            root_file,
-            &mut diags,
-        );
+        let text = &builder.program.files[root_file.0 as usize].text;
+        // A tree with syntax errors is parsed again: tree-sitter's error
+        // recovery after an incremental reparse can differ from a fresh
+        // parse's, and diagnostics must not depend on the edit history.
+        let tree = loader
+            .tree(root_path)
+            .filter(|t| t.root_node().end_byte() == text.len() && !t.root_node().has_error());
+        let parsed = parse_file_with(text, tree, root_file, &mut diags, lowered);
         builder.program.diagnostics.extend(diags);
         builder.collect_items(root, root_file, parsed.ast.items);
         builder.loading.pop();

@@ -206,7 +206,8 @@ struct Explainer {
     parser: std::cell::RefCell<tree_sitter::Parser>,
     budget: std::cell::Cell<usize>,
     explained: std::cell::Cell<usize>,
-    deadline: std::time::Instant,
+    /// Parser progress reports left (see `EXPLAIN_WORK`).
+    work: std::cell::Cell<usize>,
 }
 
 /// Bytes the explanations of one file may re-parse in all. Damaged text
@@ -218,11 +219,14 @@ const REPARSE_BUDGET: usize = 2 << 20;
 /// was found. (A person fixes the first few and checks again.)
 const MAX_EXPLAINED: usize = 16;
 
-/// Time the explanations of one file may take in all: deeply damaged text
-/// can take the parser's error recovery far longer per byte than the
-/// budget above assumes. Past it, errors say what was found. (Small files,
-/// the ones tests hold, finish in a few milliseconds.)
-const EXPLAIN_TIME: std::time::Duration = std::time::Duration::from_millis(300);
+/// Work the explanations of one file may do in all, in the parser's
+/// progress reports (one per hundred parse operations, some microseconds):
+/// deeply damaged text can take the parser's error recovery far longer per
+/// byte than the budget above assumes. Past it, errors say what was found.
+/// Counted, not timed, so that the same text always gets the same
+/// messages, on a busy machine too. (Small files, the ones tests hold,
+/// need a few hundred.)
+const EXPLAIN_WORK: usize = 40_000;
 
 /// Text after an error that a trial parse includes: enough to see whether
 /// the insertion lets the parse go on.
@@ -267,7 +271,7 @@ impl Explainer {
             parser: std::cell::RefCell::new(parser),
             budget: std::cell::Cell::new(REPARSE_BUDGET),
             explained: std::cell::Cell::new(0),
-            deadline: std::time::Instant::now() + EXPLAIN_TIME,
+            work: std::cell::Cell::new(EXPLAIN_WORK),
         }
     }
 
@@ -341,10 +345,7 @@ impl Explainer {
         };
         let cost = (before.len() + after.len() + 8) * self.candidates.len();
         match self.budget.get().checked_sub(cost) {
-            Some(left)
-                if self.explained.get() < MAX_EXPLAINED
-                    && std::time::Instant::now() < self.deadline =>
-            {
+            Some(left) if self.explained.get() < MAX_EXPLAINED && self.work.get() > 0 => {
                 self.budget.set(left);
                 self.explained.set(self.explained.get() + 1);
             }
@@ -359,13 +360,13 @@ impl Explainer {
             patched.push_str(&candidate.sample);
             patched.push(' ');
             patched.push_str(after);
-            let deadline = self.deadline;
-            let mut out_of_time = |_: &tree_sitter::ParseState| {
-                if std::time::Instant::now() < deadline {
+            let work = &self.work;
+            let mut out_of_time = |_: &tree_sitter::ParseState| match work.get().checked_sub(1) {
+                Some(left) => {
+                    work.set(left);
                     std::ops::ControlFlow::Continue(())
-                } else {
-                    std::ops::ControlFlow::Break(())
                 }
+                None => std::ops::ControlFlow::Break(()),
             };
             let bytes = patched.as_bytes();
             let Some(tree) = parser.parse_with_options(
@@ -373,7 +374,7 @@ impl Explainer {
                 None,
                 Some(tree_sitter::ParseOptions::new().progress_callback(&mut out_of_time)),
             ) else {
-                // Out of time: what was verified so far is not the whole
+                // Out of work: what was verified so far is not the whole
                 // answer, so say only what was found.
                 parser.reset();
                 return Vec::new();

@@ -38,21 +38,136 @@ pub fn lower_file(
         (items, diagnostics)
     });
     let mut items = Vec::new();
-    let mut too_deep = false;
+    let mut all_diagnostics = Vec::new();
     for (lowered_items, lowered_diagnostics) in lowered.into_iter().flatten() {
         items.extend(lowered_items);
-        for d in lowered_diagnostics {
-            // W0002 is reported once per file.
-            if d.code == codes::NESTED_TOO_DEEPLY {
-                if too_deep {
-                    continue;
-                }
-                too_deep = true;
-            }
-            diagnostics.push(d);
-        }
+        all_diagnostics.extend(lowered_diagnostics);
     }
+    push_once_too_deep(diagnostics, all_diagnostics);
     SourceFile { items }
+}
+
+/// Lowered top-level items by their text and doc comment, for
+/// [`lower_file_cached`].
+#[derive(Debug, Default)]
+pub struct LowerCache {
+    entries: std::collections::HashMap<u64, CachedItem>,
+    /// Items reused and lowered by the last call (for tests and benchmarks).
+    pub hits: usize,
+    pub misses: usize,
+}
+
+#[derive(Debug)]
+struct CachedItem {
+    /// Where the item started when it was lowered.
+    start: u32,
+    items: Vec<Item>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// [`lower_file`], reusing the items whose text is unchanged since an
+/// earlier call with the same cache (moved to where they are now). The
+/// cache keeps only this file's current items.
+pub fn lower_file_cached(
+    tree: &tree_sitter::Tree,
+    text: &str,
+    file: FileId,
+    diagnostics: &mut Vec<Diagnostic>,
+    cache: &mut LowerCache,
+) -> SourceFile {
+    use crate::syntax::shift::Shift;
+    use std::hash::{Hash, Hasher};
+    let root = tree.root_node();
+    let children = Lowerer::new(text, file, &mut Vec::new()).item_nodes(root, "item");
+    // An item with syntax errors in it is lowered every time: what error
+    // recovery made of it depends on the text around it.
+    let key = |child: &ItemNode| match child {
+        ItemNode::Item(node, doc) if !node.has_error() => {
+            let mut h = std::hash::DefaultHasher::new();
+            (text.get(node.byte_range()), doc).hash(&mut h);
+            Some(h.finish())
+        }
+        ItemNode::Item(..) | ItemNode::Error(_) => None,
+    };
+    let keys: Vec<Option<u64>> = children.iter().map(key).collect();
+    let todo: Vec<usize> = (0..children.len())
+        .filter(|&i| keys[i].is_none_or(|k| !cache.entries.contains_key(&k)))
+        .collect();
+    let lowered = crate::parallel::map(&todo, &|| false, &|&i| {
+        let mut diagnostics = Vec::new();
+        let mut items = Vec::new();
+        Lowerer::new(text, file, &mut diagnostics).lower_item_node(&children[i], &mut items);
+        (items, diagnostics)
+    });
+    let mut fresh: std::collections::HashMap<usize, (Vec<Item>, Vec<Diagnostic>)> = todo
+        .into_iter()
+        .zip(lowered)
+        .filter_map(|(i, r)| Some((i, r?)))
+        .collect();
+    let mut entries = std::collections::HashMap::new();
+    let (mut hits, mut misses) = (0, 0);
+    let mut items = Vec::new();
+    let mut all_diagnostics = Vec::new();
+    for (i, child) in children.iter().enumerate() {
+        let start = match child {
+            ItemNode::Item(node, _) | ItemNode::Error(node) => span(*node).start,
+        };
+        let (these, these_diagnostics) = if let Some(entry) =
+            keys[i].and_then(|k| cache.entries.remove(&k).or_else(|| entries.remove(&k)))
+        {
+            hits += 1;
+            let delta = i64::from(start) - i64::from(entry.start);
+            let mut moved = entry.items.clone();
+            let mut moved_diagnostics = entry.diagnostics.clone();
+            if delta != 0 {
+                moved.shift(delta);
+                for d in &mut moved_diagnostics {
+                    d.shift(delta);
+                }
+            }
+            // Kept as it was: its spans go with its old start.
+            if let Some(k) = keys[i] {
+                entries.insert(k, entry);
+            }
+            (moved, moved_diagnostics)
+        } else {
+            misses += 1;
+            let (these, these_diagnostics) = fresh.remove(&i).unwrap_or_default();
+            if let Some(k) = keys[i] {
+                entries.insert(
+                    k,
+                    CachedItem {
+                        start,
+                        items: these.clone(),
+                        diagnostics: these_diagnostics.clone(),
+                    },
+                );
+            }
+            (these, these_diagnostics)
+        };
+        items.extend(these);
+        all_diagnostics.extend(these_diagnostics);
+    }
+    cache.entries = entries;
+    cache.hits = hits;
+    cache.misses = misses;
+    push_once_too_deep(diagnostics, all_diagnostics);
+    SourceFile { items }
+}
+
+/// Appends per-item diagnostics, keeping only the first W0002 (it is
+/// reported once per file).
+fn push_once_too_deep(out: &mut Vec<Diagnostic>, diagnostics: Vec<Diagnostic>) {
+    let mut too_deep = false;
+    for d in diagnostics {
+        if d.code == codes::NESTED_TOO_DEEPLY {
+            if too_deep {
+                continue;
+            }
+            too_deep = true;
+        }
+        out.push(d);
+    }
 }
 
 /// A child of a node holding items: an item with its doc comment, or an

@@ -7,10 +7,11 @@
 pub mod ast;
 mod errors;
 mod lower;
+pub mod shift;
 
 pub use errors::{SyntaxError, syntax_errors, unterminated_comment};
 pub use lower::MAX_NESTING;
-pub use lower::{lower_file, parse_int, unescape};
+pub use lower::{LowerCache, lower_file, lower_file_cached, parse_int, unescape};
 
 /// Children by field name, with the field's id looked up once per process.
 /// tree-sitter's own by-name lookup compares the name with every field name

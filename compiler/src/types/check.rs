@@ -39,7 +39,7 @@ pub struct Local {
 
 /// What checking a body found: a type per expression and pattern, the
 /// locals, and what each path and method call resolved to.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct BodyTypes {
     pub expr_types: Vec<Ty>,
     pub pat_types: Vec<Ty>,

@@ -3,6 +3,7 @@
 //! generic argument counts, declared lifetimes and elision (`W0106`),
 //! `#[derive(Copy)]` on types with non-Copy fields, duplicate fields.
 
+mod cache;
 mod check;
 mod consts;
 mod exhaustive;
@@ -15,6 +16,7 @@ use crate::syntax::ast::{ArrayLen, Fields, GenericArg, Generics, Name, TypeRef};
 use std::collections::HashMap;
 use std::sync::Arc;
 
+pub use cache::BodyCache;
 pub use check::{BodyTypes, Local, LocalId};
 pub use consts::ConstValue;
 pub use ty::Ty;
@@ -105,6 +107,23 @@ pub fn check_program_where(
     program: &Program,
     keep: &(dyn Fn(DefId) -> bool + Sync),
 ) -> TypedProgram {
+    check_program_cached(
+        program,
+        keep,
+        &crate::incremental::BodyKeys::new(),
+        &mut BodyCache::default(),
+    )
+}
+
+/// [`check_program_where`] reusing the results of bodies whose key (in
+/// `keys`; a body without one is always checked) is in `cache`. The cache
+/// keeps the results of this program's bodies only.
+pub fn check_program_cached(
+    program: &Program,
+    keep: &(dyn Fn(DefId) -> bool + Sync),
+    keys: &crate::incremental::BodyKeys,
+    cache: &mut BodyCache,
+) -> TypedProgram {
     let mut typed = TypedProgram::default();
     let mut diags = Vec::new();
     collect_adts(program, &mut typed, &mut diags);
@@ -117,15 +136,58 @@ pub fn check_program_where(
         .filter(|(_, def)| matches!(def.kind, DefKind::Fn(_) | DefKind::Const(_)))
         .map(|(id, _)| id)
         .collect();
-    let checked = crate::parallel::map(&bodies, &|| false, &|&id| {
+    let mut old = std::mem::take(&mut cache.entries);
+    let reused: Vec<Option<cache::Entry>> = bodies
+        .iter()
+        .map(|id| keys.get(id).and_then(|k| old.remove(k)))
+        .collect();
+    let todo: Vec<DefId> = bodies
+        .iter()
+        .zip(&reused)
+        .filter(|(_, r)| r.is_none())
+        .map(|(id, _)| *id)
+        .collect();
+    let checked = crate::parallel::map(&todo, &|| false, &|&id| {
         keep(id).then(|| {
             let mut diags = Vec::new();
-            let body = check::check_body(program, &typed, id, &mut diags);
-            (body, diags)
+            let (body, imports) = program
+                .recording_import_uses(|| check::check_body(program, &typed, id, &mut diags));
+            (body, diags, imports)
         })
     });
-    for (id, result) in bodies.into_iter().zip(checked) {
-        if let Some(Some((body, body_diags))) = result {
+    let mut checked: HashMap<DefId, _> = todo.into_iter().zip(checked).collect();
+    cache.hits = 0;
+    cache.misses = 0;
+    for (id, reused) in bodies.into_iter().zip(reused) {
+        let def = program.def(id);
+        let start = def.span.start;
+        if let Some(entry) = reused {
+            cache.hits += 1;
+            for &(m, i) in &entry.imports {
+                program.mark_import_used(m, i);
+            }
+            let (body, body_diags) = entry.moved_to(start);
+            typed.bodies.insert(id, body);
+            diags.extend(body_diags);
+            // Kept as it was: its spans go with its old start.
+            if let Some(&k) = keys.get(&id) {
+                cache.entries.insert(k, entry);
+            }
+        } else if let Some(Some(Some((body, body_diags, imports)))) = checked.remove(&id) {
+            cache.misses += 1;
+            if let Some(&k) = keys.get(&id)
+                && body_diags.iter().all(|d| d.is_within(def.file, def.span))
+            {
+                cache.entries.insert(
+                    k,
+                    cache::Entry {
+                        start,
+                        body: body.clone(),
+                        diagnostics: body_diags.clone(),
+                        imports,
+                    },
+                );
+            }
             typed.bodies.insert(id, body);
             diags.extend(body_diags);
         }

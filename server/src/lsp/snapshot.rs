@@ -10,10 +10,10 @@ use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::{Location, Position, Range, Uri};
 use ward_compiler::analysis::analyze_names_and_types;
 use ward_compiler::analysis::{Analysis, Options, analyze_until};
-use ward_compiler::borrowck::cache::Cache;
 use ward_compiler::diagnostics::{FileId, Span};
 use ward_compiler::ide::Index;
 use ward_compiler::ide::completion::with_placeholder;
+use ward_compiler::incremental::Incremental;
 use ward_compiler::resolve::{SourceFile, SourceLoader};
 
 use super::from_proto;
@@ -53,11 +53,12 @@ impl Placeholder {
     }
 }
 
-/// Per open document: the latest snapshot and the cache it was built with.
+/// Per open document: the latest snapshot and what its analysis keeps for
+/// the next version's.
 #[derive(Debug, Default)]
 pub struct Slot {
     snapshot: Option<Arc<Snapshot>>,
-    cache: Cache,
+    incremental: Incremental,
 }
 
 pub type SharedSlot = Arc<Mutex<Slot>>;
@@ -113,6 +114,8 @@ pub fn path_of(uri: &Uri) -> PathBuf {
 pub struct Seen {
     pub version: i32,
     pub rope: ropey::Rope,
+    /// The document's syntax tree at that version (a clone shares it).
+    pub tree: tree_sitter::Tree,
 }
 
 impl State {
@@ -122,6 +125,7 @@ impl State {
         self.docs.get(uri).map(|d| Seen {
             version: d.version,
             rope: d.rope.clone(),
+            tree: d.tree.clone(),
         })
     }
 
@@ -176,12 +180,13 @@ impl State {
             state: self,
             root: &root,
             text: &text,
+            tree: Some(&seen.tree),
         };
         let analysis = analyze_until(
             &root,
             &loader,
             Options { facts: true },
-            &mut slot.cache,
+            &mut slot.incremental,
             cancelled,
         )?;
         let file = analysis.program.files.iter().position(|f| f.path == root)?;
@@ -222,6 +227,7 @@ impl State {
             state: self,
             root: &root,
             text: &text,
+            tree: None,
         };
         let analysis = analyze_names_and_types(&root, &loader, Some(offset));
         let Some(file) = analysis.program.files.iter().position(|f| f.path == root) else {
@@ -250,6 +256,8 @@ struct Overlay<'a> {
     state: &'a State,
     root: &'a Path,
     text: &'a str,
+    /// The root document's tree for `text`, when it has one.
+    tree: Option<&'a tree_sitter::Tree>,
 }
 
 impl SourceLoader for Overlay<'_> {
@@ -261,5 +269,9 @@ impl SourceLoader for Overlay<'_> {
             return Ok(doc.text());
         }
         ward_compiler::resolve::read_source_file(path)
+    }
+
+    fn tree(&self, path: &Path) -> Option<tree_sitter::Tree> {
+        self.tree.filter(|_| path == self.root).cloned()
     }
 }

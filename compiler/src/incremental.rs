@@ -1,0 +1,219 @@
+//! What an edit invalidates. The language server keeps one [`Incremental`]
+//! per open document and re-analyses the whole program on every version,
+//! but each stage reuses the results of the parts that did not change:
+//!
+//! 1. **Parsing**: the server passes the tree tree-sitter reparsed
+//!    incrementally after the edit (`SourceLoader::parse`).
+//! 2. **Lowering**: a top-level item whose text (and doc comment) is
+//!    unchanged reuses its syntax, moved to its new place
+//!    ([`crate::syntax::lower_file_cached`]).
+//! 3. **Type checking** and 4. **borrow checking** of a body are reused
+//!    when its [`body key`](body_keys) is unchanged, with their spans moved.
+//!
+//! A body's key hashes its own text and id, the context it is checked in
+//! (its signature, for a method the impl's header and method signatures),
+//! the module structure and every `use` (any change there re-checks all
+//! bodies), and the surface of each item it can depend on: the items named
+//! by the words of its text, then, transitively, those named by their
+//! surfaces (a struct's fields, a function's signature, a type's impls and
+//! their method signatures). A method is reached through its type, never
+//! by its own name, so a new `fn new` elsewhere re-checks nothing. Adding
+//! an item re-checks the bodies that mention its name; an item inserted
+//! above others shifts their ids, so the bodies after it are re-checked.
+
+use crate::resolve::{DefId, DefKind, Program};
+use crate::syntax::ast::TypeRef;
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+/// Reusable results of earlier analyses of one document.
+#[derive(Debug, Default)]
+pub struct Incremental {
+    pub lowered: crate::syntax::LowerCache,
+    pub typed: crate::types::BodyCache,
+    pub borrowck: crate::borrowck::cache::Cache,
+}
+
+/// Each user body's key (functions and constants): equal keys mean equal
+/// type-checking and borrow-checking results, up to where the body is.
+pub type BodyKeys = HashMap<DefId, u64>;
+
+/// One item's surface: what a body that names it can depend on.
+struct Surface<'p> {
+    hash: u64,
+    words: Vec<&'p str>,
+}
+
+/// The words (identifiers and keywords) of a text.
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| w.starts_with(|c: char| c.is_alphabetic() || c == '_'))
+}
+
+fn text_of(
+    program: &Program,
+    file: crate::diagnostics::FileId,
+    span: crate::diagnostics::Span,
+) -> &str {
+    program
+        .file(file)
+        .text
+        .get(span.start as usize..span.end as usize)
+        .unwrap_or_default()
+}
+
+/// A function's text before its body: attributes, signature, `uses`.
+fn signature_text(program: &Program, def: DefId) -> &str {
+    let d = program.def(def);
+    let end = match &d.kind {
+        DefKind::Fn(f) => f
+            .body
+            .root
+            .map_or(d.span.end, |r| f.body.expr(r).span.start),
+        _ => d.span.end,
+    };
+    text_of(
+        program,
+        d.file,
+        crate::diagnostics::Span::new(d.span.start, end.max(d.span.start)),
+    )
+}
+
+/// The name a type written in an impl header is known by.
+fn self_type_name(ty: &TypeRef) -> Option<&str> {
+    match ty {
+        TypeRef::Path(p) => Some(p.last().name.text.as_str()),
+        TypeRef::Ref { inner, .. } => self_type_name(inner),
+        _ => None,
+    }
+}
+
+/// The key of every user body of `program` (see the module docs).
+pub fn body_keys(program: &Program) -> BodyKeys {
+    let mut surfaces: Vec<Surface> = Vec::new();
+    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut modules = DefaultHasher::new();
+    for (id, d) in program.defs_with_ids() {
+        if d.file == program.std_file || d.owner.is_some() {
+            continue;
+        }
+        let text = match &d.kind {
+            DefKind::Fn(_) => signature_text(program, id),
+            DefKind::Struct(_) | DefKind::Enum(_) | DefKind::Const(_) => {
+                text_of(program, d.file, d.span)
+            }
+            DefKind::Module(m) => {
+                (
+                    id,
+                    &d.name.text,
+                    &program.file(program.module(*m).file).path,
+                )
+                    .hash(&mut modules);
+                continue;
+            }
+            DefKind::Variant { .. } => continue,
+        };
+        let mut h = DefaultHasher::new();
+        (id, text).hash(&mut h);
+        let at = surfaces.len();
+        surfaces.push(Surface {
+            hash: h.finish(),
+            words: words(text).collect(),
+        });
+        by_name.entry(d.name.text.as_str()).or_default().push(at);
+        if let DefKind::Enum(e) = &d.kind {
+            for v in &e.variants {
+                by_name.entry(v.name.text.as_str()).or_default().push(at);
+            }
+        }
+    }
+    // A type's impls: the header and each method's signature.
+    let mut impl_hash: HashMap<usize, u64> = HashMap::new();
+    for (i, imp) in program.impls.iter().enumerate() {
+        if imp.file == program.std_file {
+            continue;
+        }
+        let header = text_of(
+            program,
+            imp.file,
+            crate::diagnostics::Span::new(
+                imp.span.start,
+                imp.self_ty.span().end.max(imp.span.start),
+            ),
+        );
+        let mut h = DefaultHasher::new();
+        (i, header).hash(&mut h);
+        let mut all_words: Vec<&str> = words(header).collect();
+        for &m in &imp.methods {
+            let sig = signature_text(program, m);
+            (m, sig).hash(&mut h);
+            all_words.extend(words(sig));
+        }
+        let at = surfaces.len();
+        impl_hash.insert(i, h.finish());
+        surfaces.push(Surface {
+            hash: impl_hash[&i],
+            words: all_words,
+        });
+        match self_type_name(&imp.self_ty) {
+            Some(name) => by_name.entry(name).or_default().push(at),
+            None => {
+                for w in words(header) {
+                    by_name.entry(w).or_default().push(at);
+                }
+            }
+        }
+    }
+    for m in program.user_modules() {
+        let module = program.module(m);
+        (m, &module.name, module.parent, module.is_block).hash(&mut modules);
+        for entry in &module.imports {
+            (
+                &entry
+                    .import
+                    .path
+                    .iter()
+                    .map(|n| &n.text)
+                    .collect::<Vec<_>>(),
+                entry.import.alias.as_ref().map(|a| &a.text),
+                entry.import.glob,
+                entry.is_pub,
+            )
+                .hash(&mut modules);
+        }
+    }
+    let modules = modules.finish();
+
+    let mut keys = BodyKeys::new();
+    for (id, d) in program.defs_with_ids() {
+        if d.file == program.std_file || !matches!(d.kind, DefKind::Fn(_) | DefKind::Const(_)) {
+            continue;
+        }
+        let own = text_of(program, d.file, d.span);
+        let mut h = DefaultHasher::new();
+        (modules, id, &program.file(d.file).path, own).hash(&mut h);
+        // The context a method is checked in: its impl.
+        if let Some(owner) = d.owner {
+            impl_hash.get(&(owner.0 as usize)).hash(&mut h);
+        }
+        // Every surface reachable from the body's words.
+        let mut seen_names: HashSet<&str> = HashSet::new();
+        let mut reached: BTreeSet<usize> = BTreeSet::new();
+        let mut todo: Vec<&str> = words(own).collect();
+        while let Some(w) = todo.pop() {
+            if !seen_names.insert(w) {
+                continue;
+            }
+            for &s in by_name.get(w).into_iter().flatten() {
+                if reached.insert(s) {
+                    todo.extend(surfaces[s].words.iter().copied());
+                }
+            }
+        }
+        for s in reached {
+            surfaces[s].hash.hash(&mut h);
+        }
+        keys.insert(id, h.finish());
+    }
+    keys
+}
