@@ -14,8 +14,8 @@
 //! (its signature, for a method the impl's header and method signatures),
 //! the module structure and every `use` (any change there re-checks all
 //! bodies), and the surface of each item it can depend on: the items named
-//! by the words of its text, then, transitively, those named by their
-//! surfaces (a struct's fields, a function's signature, a type's impls and
+//! by the words of its text and of the `use`s, then, transitively, those
+//! named by their surfaces (a struct's fields, a function's signature, a type's impls and
 //! their method signatures). A method is reached through its type, never
 //! by its own name, so a new `fn new` elsewhere re-checks nothing. Adding
 //! an item re-checks the bodies that mention its name; an item inserted
@@ -23,7 +23,7 @@
 
 use crate::resolve::{DefId, DefKind, Program};
 use crate::syntax::ast::TypeRef;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 
 /// Reusable results of earlier analyses of one document.
@@ -120,12 +120,11 @@ pub fn body_keys(program: &Program) -> BodyKeys {
             hash: h.finish(),
             words: words(text).collect(),
         });
+        // Variants are reached through their enum: written `E::V`, or
+        // imported by a `use` whose words every body starts from. (Indexed
+        // by their own names, every enum with a `None`-like variant would
+        // reach every other.)
         by_name.entry(d.name.text.as_str()).or_default().push(at);
-        if let DefKind::Enum(e) = &d.kind {
-            for v in &e.variants {
-                by_name.entry(v.name.text.as_str()).or_default().push(at);
-            }
-        }
     }
     // A type's impls: the header and each method's signature.
     let mut impl_hash: HashMap<usize, u64> = HashMap::new();
@@ -164,10 +163,14 @@ pub fn body_keys(program: &Program) -> BodyKeys {
             }
         }
     }
+    // The words of every `use`: where the names a body uses unqualified
+    // come from.
+    let mut import_words: Vec<&str> = Vec::new();
     for m in program.user_modules() {
         let module = program.module(m);
         (m, &module.name, module.parent, module.is_block).hash(&mut modules);
         for entry in &module.imports {
+            import_words.extend(entry.import.path.iter().map(|n| n.text.as_str()));
             (
                 &entry
                     .import
@@ -184,11 +187,32 @@ pub fn body_keys(program: &Program) -> BodyKeys {
     }
     let modules = modules.finish();
 
+    // Each surface's direct successors: the surfaces its words name.
+    let successors: Vec<Vec<usize>> = surfaces
+        .iter()
+        .map(|s| {
+            let mut next: Vec<usize> = s
+                .words
+                .iter()
+                .filter_map(|w| by_name.get(w))
+                .flatten()
+                .copied()
+                .collect();
+            next.sort_unstable();
+            next.dedup();
+            next
+        })
+        .collect();
+
     let mut keys = BodyKeys::new();
-    for (id, d) in program.defs_with_ids() {
+    // Surfaces reached by the current body: `stamp[s] == body number`.
+    let mut stamp: Vec<usize> = vec![0; surfaces.len()];
+    let mut todo: Vec<usize> = Vec::new();
+    for (n, (id, d)) in program.defs_with_ids().enumerate() {
         if d.file == program.std_file || !matches!(d.kind, DefKind::Fn(_) | DefKind::Const(_)) {
             continue;
         }
+        let body = n + 1;
         let own = text_of(program, d.file, d.span);
         let mut h = DefaultHasher::new();
         (modules, id, &program.file(d.file).path, own).hash(&mut h);
@@ -196,23 +220,27 @@ pub fn body_keys(program: &Program) -> BodyKeys {
         if let Some(owner) = d.owner {
             impl_hash.get(&(owner.0 as usize)).hash(&mut h);
         }
-        // Every surface reachable from the body's words.
-        let mut seen_names: HashSet<&str> = HashSet::new();
-        let mut reached: BTreeSet<usize> = BTreeSet::new();
-        let mut todo: Vec<&str> = words(own).collect();
-        while let Some(w) = todo.pop() {
-            if !seen_names.insert(w) {
+        // Every surface reachable from the body's words, combined in an
+        // order-independent sum (each surface counted once).
+        let mut reached = 0u64;
+        let mut count = 0usize;
+        todo.extend(
+            words(own)
+                .chain(import_words.iter().copied())
+                .filter_map(|w| by_name.get(w))
+                .flatten()
+                .copied(),
+        );
+        while let Some(s) = todo.pop() {
+            if stamp[s] == body {
                 continue;
             }
-            for &s in by_name.get(w).into_iter().flatten() {
-                if reached.insert(s) {
-                    todo.extend(surfaces[s].words.iter().copied());
-                }
-            }
+            stamp[s] = body;
+            reached = reached.wrapping_add(surfaces[s].hash);
+            count += 1;
+            todo.extend(successors[s].iter().copied().filter(|&t| stamp[t] != body));
         }
-        for s in reached {
-            surfaces[s].hash.hash(&mut h);
-        }
+        (reached, count).hash(&mut h);
         keys.insert(id, h.finish());
     }
     keys
