@@ -48,7 +48,9 @@ pub struct Options {
 
 /// [`analyze`] with options.
 pub fn analyze_with(root: &Path, loader: &dyn SourceLoader, options: Options) -> Analysis {
-    analyze_cached(root, loader, options, &mut Incremental::default())
+    // A one-shot analysis keeps nothing for later: no keys, no caches.
+    run(root, loader, options, None, &|| false)
+        .unwrap_or_else(|| unreachable!("an analysis that is never cancelled finishes"))
 }
 
 /// [`analyze_with`], reusing what earlier analyses of the same program
@@ -74,11 +76,32 @@ pub fn analyze_until(
     incremental: &mut Incremental,
     cancelled: &(dyn Fn() -> bool + Sync),
 ) -> Option<Analysis> {
-    let mut program = resolve::build_cached(root, loader, Some(&mut incremental.lowered));
+    run(root, loader, options, Some(incremental), cancelled)
+}
+
+/// The analysis, with the caches of `incremental` when there are any.
+fn run(
+    root: &Path,
+    loader: &dyn SourceLoader,
+    options: Options,
+    mut incremental: Option<&mut Incremental>,
+    cancelled: &(dyn Fn() -> bool + Sync),
+) -> Option<Analysis> {
+    let mut program = resolve::build_cached(
+        root,
+        loader,
+        incremental.as_deref_mut().map(|i| &mut i.lowered),
+    );
     if cancelled() {
         return None;
     }
-    let keys = crate::incremental::body_keys(&program);
+    let keys = if incremental.is_some() {
+        crate::incremental::body_keys(&program)
+    } else {
+        crate::incremental::BodyKeys::new()
+    };
+    let mut fresh = Incremental::default();
+    let incremental = incremental.unwrap_or(&mut fresh);
     let typed =
         types::check_program_cached(&program, &|_| !cancelled(), &keys, &mut incremental.typed);
     if cancelled() {

@@ -1,11 +1,19 @@
-//! The language server's latency benchmark: a generated 10 000-line
-//! program open in the real `ward lsp` (release build), then edits inside
-//! one function, one at a time, each timed from the `didChange` to the
-//! `publishDiagnostics` for that version. Also: time to the first
-//! diagnostics after `didOpen`, the server's resident memory, and the
-//! latency of completion, signature help and formatting on that document.
+//! The 100 ms budget (issue 23), in one command. For a generated
+//! 10 000-line program (`ward_tests::generate_program`):
 //!
-//! Then the document is closed and the memory read again.
+//! 1. the full check, phase by phase (in process, medians of 10), and
+//!    `ward check` as a process (median wall time, peak RSS);
+//! 2. rustc on the same program translated to Rust
+//!    (`ward_tests::generate_rust_program`), in the same run: its
+//!    `type_check_crate` and `MIR_borrow_checking` passes (`-Z time-passes`
+//!    through `RUSTC_BOOTSTRAP=1`) and its whole `--emit=metadata`, with
+//!    the ratios;
+//! 3. the real `ward lsp` (release build): time to the first diagnostics
+//!    after `didOpen`, then 200 edits of three kinds — inside a body, in a
+//!    signature (a parameter added to and taken from a method), adding a
+//!    function (and removing it) in the middle of the file — each timed
+//!    from the `didChange` to the `publishDiagnostics` of that version;
+//!    RSS; completion, signature help and formatting; RSS after close.
 //!
 //! Run: `cargo run --release -p ward --example lsp_bench [-- LINES]`
 //! (10 000 lines by default; 65 000 make a 2 MB document).
@@ -39,6 +47,143 @@ fn percentile(sorted: &[Duration], p: usize) -> f64 {
     sorted[i].as_secs_f64() * 1000.0
 }
 
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+/// The full check in process, phase by phase: medians of 10 runs each.
+/// Returns (phase, ms) rows; the last is the whole `analyze`.
+fn check_phases(text: &str) -> Vec<(&'static str, f64)> {
+    use ward_compiler::{analysis, borrowck, diagnostics::FileId, resolve, syntax, types};
+    let path = std::path::Path::new("bench.ward");
+    let mut loader = analysis::MemoryLoader::default();
+    loader.files.insert(path.into(), text.to_string());
+    // Warm: the std declarations are made once per process.
+    let _ = analysis::analyze(path, &loader);
+    let (mut parse, mut lower, mut resolve_t, mut check, mut borrow, mut total) =
+        (vec![], vec![], vec![], vec![], vec![], vec![]);
+    for _ in 0..10 {
+        let t = Instant::now();
+        let tree = syntax::parse(text);
+        parse.push(t.elapsed());
+        let t = Instant::now();
+        let ast = syntax::lower_file(&tree, text, FileId(1), &mut Vec::new());
+        lower.push(t.elapsed());
+        drop((tree, ast));
+        let t = Instant::now();
+        let program = resolve::build(path, &loader);
+        resolve_t.push(t.elapsed());
+        let t = Instant::now();
+        let typed = types::check_program(&program);
+        check.push(t.elapsed());
+        let t = Instant::now();
+        let results = borrowck::check_program(&program, &typed, &[], false);
+        borrow.push(t.elapsed());
+        drop((program, typed, results));
+        let t = Instant::now();
+        let analysis = analysis::analyze(path, &loader);
+        total.push(t.elapsed());
+        drop(analysis);
+    }
+    let (parse, lower, resolve_t) = (median(parse), median(lower), median(resolve_t));
+    vec![
+        ("parse (tree-sitter)", ms(parse)),
+        ("lower to AST", ms(lower)),
+        (
+            "resolve names",
+            ms(resolve_t.saturating_sub(parse).saturating_sub(lower)),
+        ),
+        ("type check", ms(median(check))),
+        ("MIR + borrow check", ms(median(borrow))),
+        ("whole analysis", ms(median(total))),
+    ]
+}
+
+/// `ward check FILE` as a process: median wall time of `runs`, and its
+/// peak RSS (MB; `VmHWM`, read every millisecond while it runs — the
+/// peak is reached before the report is printed).
+fn ward_check_process(ward: &str, file: &std::path::Path, runs: usize) -> (f64, f64) {
+    let mut peak = 0.0f64;
+    let times: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let t = Instant::now();
+            let Ok(mut child) = std::process::Command::new(ward)
+                .arg("check")
+                .arg(file)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+            else {
+                return t.elapsed();
+            };
+            while let Ok(None) = child.try_wait() {
+                let (_, hwm) = memory(child.id());
+                if hwm.is_finite() {
+                    peak = peak.max(hwm);
+                }
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            t.elapsed()
+        })
+        .collect();
+    (ms(median(times)), peak)
+}
+
+/// rustc's `type_check_crate` and `MIR_borrow_checking` passes and its
+/// whole `--emit=metadata` run on `file`, medians of 3 (ms); `None` when
+/// rustc cannot be run.
+fn rustc_check(file: &std::path::Path, dir: &std::path::Path) -> Option<(f64, f64, f64)> {
+    let mut typeck = Vec::new();
+    let mut borrowck = Vec::new();
+    let mut whole = Vec::new();
+    for _ in 0..3 {
+        let t = Instant::now();
+        let out = std::process::Command::new("rustc")
+            .env("RUSTC_BOOTSTRAP", "1")
+            .args([
+                "--edition",
+                "2021",
+                "--emit=metadata",
+                "--crate-type=bin",
+                "-Z",
+                "time-passes",
+                "-o",
+            ])
+            .arg(dir.join("bench.rmeta"))
+            .arg(file)
+            .output()
+            .ok()?;
+        whole.push(t.elapsed());
+        if !out.status.success() {
+            eprintln!("rustc failed:\n{}", String::from_utf8_lossy(&out.stderr));
+            return None;
+        }
+        let passes = String::from_utf8_lossy(&out.stderr).into_owned();
+        let pass = |name: &str| {
+            passes.lines().find_map(|l| {
+                let secs = l
+                    .strip_prefix("time:")?
+                    .split(';')
+                    .next()?
+                    .trim()
+                    .parse::<f64>()
+                    .ok()?;
+                l.trim_end()
+                    .ends_with(name)
+                    .then(|| Duration::from_secs_f64(secs))
+            })
+        };
+        typeck.push(pass("type_check_crate")?);
+        borrowck.push(pass("MIR_borrow_checking")?);
+    }
+    Some((ms(median(typeck)), ms(median(borrowck)), ms(median(whole))))
+}
+
 fn main() {
     // `WARD_BENCH_SERVER`: another command to start (a wrapper that runs
     // the server under a profiler).
@@ -48,6 +193,48 @@ fn main() {
         .and_then(|a| a.parse().ok())
         .unwrap_or(LINES);
     let text = ward_tests::generate_program(lines_wanted);
+
+    // 1 and 2: the full check, and rustc on the same program.
+    let dir = std::env::temp_dir().join(format!("ward-budget-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let ward_file = dir.join("bench.ward");
+    let rust_file = dir.join("bench.rs");
+    let _ = std::fs::write(&ward_file, &text);
+    let _ = std::fs::write(&rust_file, ward_tests::generate_rust_program(lines_wanted));
+    let phases = check_phases(&text);
+    let (process_ms, process_peak) = ward_check_process(&ward, &ward_file, 11);
+    let rustc = rustc_check(&rust_file, &dir);
+    let _ = std::fs::remove_dir_all(&dir);
+    println!(
+        "program: {} lines, {} bytes",
+        text.lines().count(),
+        text.len()
+    );
+    println!("full check, in process (median of 10):");
+    for (phase, t) in &phases {
+        println!("  {phase:<22} {t:>8.1} ms");
+    }
+    println!(
+        "ward check (process, median of 11): {process_ms:.1} ms, peak RSS {process_peak:.1} MB"
+    );
+    let ward_typeck_borrowck = phases[3].1 + phases[4].1;
+    match rustc {
+        Some((typeck, borrowck, whole)) => {
+            println!("rustc 2021 on the Rust translation (median of 3):");
+            println!("  {:<22} {typeck:>8.1} ms", "type_check_crate");
+            println!("  {:<22} {borrowck:>8.1} ms", "MIR_borrow_checking");
+            println!("  {:<22} {whole:>8.1} ms", "--emit=metadata (all)");
+            println!(
+                "ratio ward / rustc: type + borrow check {:.2}x ({ward_typeck_borrowck:.1} / {:.1} ms); whole check {:.2}x ({process_ms:.1} / {whole:.1} ms)",
+                ward_typeck_borrowck / (typeck + borrowck),
+                typeck + borrowck,
+                process_ms / whole
+            );
+        }
+        None => println!("rustc: not available, no ratio"),
+    }
+
+    // 3: the language server.
     let (_, uri) = client::temp_uri("bench.ward");
     let (mut c, _) = client::Client::spawn(&ward).initialize(json!({}), Value::Null);
 
@@ -58,30 +245,69 @@ fn main() {
     let to_first = start.elapsed();
     let errors = first.iter().filter(|d| d["severity"] == 1).count();
 
-    // A line inside a function in the middle of the file: the first body
-    // line after the middle `fn`.
+    // Three places in the unit at the middle of the file: a line inside
+    // a body (the first body line after the middle `fn run_`), the
+    // signature of that unit's `bump`, and the line after the unit, where
+    // a function is added and removed again.
     let lines: Vec<&str> = text.lines().collect();
-    let middle = (lines.len() / 2..lines.len())
-        .find(|&i| lines[i].trim_start().starts_with("fn "))
-        .map_or(lines.len() / 2, |i| i + 1);
+    let run_line = (lines.len() / 2..lines.len())
+        .find(|&i| lines[i].starts_with("fn run_"))
+        .unwrap_or(lines.len() / 2);
+    let middle = run_line + 1;
+    let bump = (0..run_line)
+        .rev()
+        .find(|&i| lines[i].trim_start().starts_with("fn bump("))
+        .unwrap_or(run_line);
+    let bump_paren = lines[bump]
+        .find("by: int")
+        .map_or(0, |c| c + "by: int".len());
+    let after_unit = (run_line..lines.len())
+        .find(|&i| lines[i].is_empty())
+        .map_or(lines.len(), |i| i + 1);
+    let added = "fn added_helper(x: int) -> int {\n    x * 2 + 1\n}\n\n";
+    let kinds = ["inside a body", "in a signature", "adding a function"];
+    let mut state = [false; 3];
+    let mut by_kind: [Vec<Duration>; 3] = Default::default();
+    let range = |l0: usize, c0: usize, l1: usize, c1: usize| json!({"start": {"line": l0, "character": c0}, "end": {"line": l1, "character": c1}});
     let mut samples = Vec::with_capacity(EDITS);
     for k in 0..EDITS {
         let version = i64::try_from(k).unwrap_or(0) + 2;
-        // Type a space at the start of the line, then take it back out.
-        let change = if k % 2 == 0 {
-            json!({"range": {"start": {"line": middle, "character": 0}, "end": {"line": middle, "character": 0}}, "text": " "})
-        } else {
-            json!({"range": {"start": {"line": middle, "character": 0}, "end": {"line": middle, "character": 1}}, "text": ""})
+        let kind = k % 3;
+        let on = !state[kind];
+        state[kind] = on;
+        let change = match (kind, on) {
+            // Type a space at the start of the line, then take it back out.
+            (0, true) => json!({"range": range(middle, 0, middle, 0), "text": " "}),
+            (0, false) => json!({"range": range(middle, 0, middle, 1), "text": ""}),
+            (1, true) => {
+                json!({"range": range(bump, bump_paren, bump, bump_paren), "text": ", _k: int"})
+            }
+            (1, false) => {
+                json!({"range": range(bump, bump_paren, bump, bump_paren + ", _k: int".len()), "text": ""})
+            }
+            (_, true) => json!({"range": range(after_unit, 0, after_unit, 0), "text": added}),
+            (_, false) => json!({"range": range(after_unit, 0, after_unit + 4, 0), "text": ""}),
         };
         let sent = Instant::now();
         c.notify(
             "textDocument/didChange",
             json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]}),
         );
-        let _ = c.diagnostics(&uri, version);
-        samples.push(sent.elapsed());
+        let published = c.diagnostics(&uri, version);
+        let took = sent.elapsed();
+        let new_errors = published.iter().filter(|d| d["severity"] == 1).count();
+        assert_eq!(
+            new_errors, 0,
+            "edit {k} ({}) made errors: {published:?}",
+            kinds[kind]
+        );
+        samples.push(took);
+        by_kind[kind].push(took);
     }
     samples.sort();
+    for v in &mut by_kind {
+        v.sort();
+    }
     // A burst: ten edits as fast as a paste, then the diagnostics of the
     // last (the checks of the others are skipped or cancelled).
     let burst_start = Instant::now();
@@ -143,8 +369,24 @@ fn main() {
         "first diagnostics after didOpen: {:.1} ms",
         to_first.as_secs_f64() * 1000.0
     );
+    println!("didChange -> publishDiagnostics (ms):");
     println!(
-        "didChange -> publishDiagnostics over {EDITS} edits: p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms",
+        "  {:<22} {:>6} {:>8} {:>8} {:>8}",
+        "edit", "count", "p50", "p95", "max"
+    );
+    for (kind, v) in kinds.iter().zip(&by_kind) {
+        println!(
+            "  {kind:<22} {:>6} {:>8.1} {:>8.1} {:>8.1}",
+            v.len(),
+            percentile(v, 50),
+            percentile(v, 95),
+            percentile(v, 100)
+        );
+    }
+    println!(
+        "  {:<22} {:>6} {:>8.1} {:>8.1} {:>8.1}",
+        "all",
+        samples.len(),
         percentile(&samples, 50),
         percentile(&samples, 95),
         percentile(&samples, 100)
