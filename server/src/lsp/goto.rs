@@ -10,18 +10,20 @@ use super::snapshot::Snapshot;
 
 pub fn definition(snap: &Snapshot, pos: Position) -> Result<Option<GotoDefinitionResponse>> {
     let offset = snap.offset(pos)?;
-    let Some(occ) = snap.index.at(snap.file, offset) else {
+    let Some(occ) = snap.index().at(snap.file, offset) else {
         return Ok(None);
     };
-    Ok(index::declaration(&snap.analysis, &snap.index, &occ.target)
-        .and_then(|(file, span)| snap.location(file, span))
-        .map(GotoDefinitionResponse::Scalar))
+    Ok(
+        index::declaration(&snap.analysis, snap.index(), &occ.target)
+            .and_then(|(file, span)| snap.location(file, span))
+            .map(GotoDefinitionResponse::Scalar),
+    )
 }
 
 /// The struct or enum of the value under the cursor.
 pub fn type_definition(snap: &Snapshot, pos: Position) -> Result<Option<GotoDefinitionResponse>> {
     let offset = snap.offset(pos)?;
-    let Some(occ) = snap.index.at(snap.file, offset) else {
+    let Some(occ) = snap.index().at(snap.file, offset) else {
         return Ok(None);
     };
     let analysis = &snap.analysis;
@@ -58,7 +60,9 @@ pub fn type_definition(snap: &Snapshot, pos: Position) -> Result<Option<GotoDefi
         .get(&adt)
         .copied()
         .unwrap_or(adt);
-    Ok(index::declaration(analysis, &snap.index, &Target::Def(adt))
-        .and_then(|(file, span)| snap.location(file, span))
-        .map(GotoDefinitionResponse::Scalar))
+    Ok(
+        index::declaration(analysis, snap.index(), &Target::Def(adt))
+            .and_then(|(file, span)| snap.location(file, span))
+            .map(GotoDefinitionResponse::Scalar),
+    )
 }

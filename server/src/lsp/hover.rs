@@ -8,7 +8,7 @@ use super::snapshot::Snapshot;
 
 pub fn hover(snap: &Snapshot, pos: Position) -> Result<Option<Hover>> {
     let offset = snap.offset(pos)?;
-    let found = ward_compiler::ide::hover::hover(&snap.analysis, &snap.index, snap.file, offset);
+    let found = ward_compiler::ide::hover::hover(&snap.analysis, snap.index(), snap.file, offset);
     Ok(found.map(|h| Hover {
         contents: HoverContents::Markup(MarkupContent {
             kind: MarkupKind::Markdown,

@@ -12,11 +12,11 @@ pub fn references(
     include_declaration: bool,
 ) -> Result<Option<Vec<Location>>> {
     let offset = snap.offset(pos)?;
-    let Some(occ) = snap.index.at(snap.file, offset) else {
+    let Some(occ) = snap.index().at(snap.file, offset) else {
         return Ok(None);
     };
     let found = snap
-        .index
+        .index()
         .of(&occ.target)
         .filter(|o| include_declaration || o.access != Access::Decl)
         .filter_map(|o| snap.location(o.file, o.span))
@@ -30,7 +30,7 @@ pub fn references(
 pub fn highlight(snap: &Snapshot, pos: Position) -> Result<Option<Vec<DocumentHighlight>>> {
     let offset = snap.offset(pos)?;
     let analysis = &snap.analysis;
-    let occ = snap.index.at(snap.file, offset);
+    let occ = snap.index().at(snap.file, offset);
     // A name inside a borrow expression is still a name; the borrow is
     // meant when the cursor is on the `&`/`mut` itself.
     if occ.is_none() {
@@ -66,7 +66,7 @@ pub fn highlight(snap: &Snapshot, pos: Position) -> Result<Option<Vec<DocumentHi
         return Ok(None);
     };
     let found = snap
-        .index
+        .index()
         .of(&occ.target)
         .filter(|o| o.file == snap.file)
         .map(|o| DocumentHighlight {

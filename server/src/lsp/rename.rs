@@ -12,7 +12,7 @@ use super::snapshot::Snapshot;
 fn renamable(snap: &Snapshot, pos: Position) -> Result<&Occurrence> {
     let offset = snap.offset(pos)?;
     let occ = snap
-        .index
+        .index()
         .at(snap.file, offset)
         .ok_or_else(|| Error::invalid_params("there is no name to rename here"))?;
     let defined = index::definition(&snap.analysis, &occ.target);
@@ -49,7 +49,7 @@ pub fn rename(snap: &Snapshot, pos: Position, new_name: &str) -> Result<Option<W
     let target = renamable(snap, pos)?.target.clone();
     let program = &snap.analysis.program;
     let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
-    for o in snap.index.of(&target) {
+    for o in snap.index().of(&target) {
         let Some(location) = snap.location(o.file, o.span) else {
             continue;
         };

@@ -54,7 +54,7 @@ fn kind_index(kind: TokenKind) -> u32 {
 pub fn encode(snap: &Snapshot) -> Vec<u32> {
     let mut data = Vec::new();
     let (mut line, mut col) = (0u32, 0u32);
-    for t in tokens::tokens(&snap.analysis, &snap.index, snap.file) {
+    for t in tokens::tokens(&snap.analysis, snap.index(), snap.file) {
         let r = snap.range(t.span);
         if r.start.line != r.end.line || r.end.character <= r.start.character {
             continue;

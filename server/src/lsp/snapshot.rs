@@ -27,7 +27,9 @@ pub struct Snapshot {
     pub uri: Uri,
     pub version: i32,
     pub analysis: Analysis,
-    pub index: Index,
+    /// Every name and its target: built on the first request that needs
+    /// it, not for the diagnostics of every version.
+    index: std::sync::OnceLock<Index>,
     /// The document's own file in the analysed program.
     pub file: FileId,
     pub enc: Encoding,
@@ -64,6 +66,10 @@ pub struct Slot {
 pub type SharedSlot = Arc<Mutex<Slot>>;
 
 impl Snapshot {
+    pub fn index(&self) -> &Index {
+        self.index.get_or_init(|| Index::build(&self.analysis))
+    }
+
     pub fn source(&self) -> &SourceFile {
         self.analysis.program.file(self.file)
     }
@@ -190,12 +196,11 @@ impl State {
             cancelled,
         )?;
         let file = analysis.program.files.iter().position(|f| f.path == root)?;
-        let index = Index::build(&analysis);
         let snapshot = Arc::new(Snapshot {
             uri: uri.clone(),
             version: seen.version,
             analysis,
-            index,
+            index: std::sync::OnceLock::new(),
             file: FileId(u32::try_from(file).ok()?),
             enc: self.encoding(),
         });
