@@ -90,8 +90,16 @@ pub fn lower_file_cached(
         ItemNode::Item(..) | ItemNode::Error(_) => None,
     };
     let keys: Vec<Option<u64>> = children.iter().map(key).collect();
+    // Each child's cached entry, if any (taken out of the old cache), then
+    // the reused items copied and moved on every core.
+    let reused: Vec<Option<CachedItem>> = keys
+        .iter()
+        .map(|k| k.and_then(|k| cache.entries.remove(&k)))
+        .collect();
+    // The rest are lowered (a second item with the same text as another
+    // is lowered too: an entry serves one item).
     let todo: Vec<usize> = (0..children.len())
-        .filter(|&i| keys[i].is_none_or(|k| !cache.entries.contains_key(&k)))
+        .filter(|&i| reused[i].is_none())
         .collect();
     let lowered = crate::parallel::map(&todo, &|| false, &|&i| {
         let mut diagnostics = Vec::new();
@@ -104,32 +112,45 @@ pub fn lower_file_cached(
         .zip(lowered)
         .filter_map(|(i, r)| Some((i, r?)))
         .collect();
+    let starts: Vec<u32> = children
+        .iter()
+        .map(|child| match child {
+            ItemNode::Item(node, _) | ItemNode::Error(node) => span(*node).start,
+        })
+        .collect();
+    let hit_indices: Vec<usize> = (0..children.len())
+        .filter(|&i| reused[i].is_some())
+        .collect();
+    let moved = crate::parallel::map(&hit_indices, &|| false, &|&i| {
+        let entry = reused[i].as_ref()?;
+        let delta = i64::from(starts[i]) - i64::from(entry.start);
+        let mut items = entry.items.clone();
+        let mut diagnostics = entry.diagnostics.clone();
+        if delta != 0 {
+            items.shift(delta);
+            for d in &mut diagnostics {
+                d.shift(delta);
+            }
+        }
+        Some((items, diagnostics))
+    });
+    let mut moved: std::collections::HashMap<usize, (Vec<Item>, Vec<Diagnostic>)> = hit_indices
+        .into_iter()
+        .zip(moved)
+        .filter_map(|(i, r)| Some((i, r??)))
+        .collect();
     let mut entries = std::collections::HashMap::new();
     let (mut hits, mut misses) = (0, 0);
     let mut items = Vec::new();
     let mut all_diagnostics = Vec::new();
-    for (i, child) in children.iter().enumerate() {
-        let start = match child {
-            ItemNode::Item(node, _) | ItemNode::Error(node) => span(*node).start,
-        };
-        let (these, these_diagnostics) = if let Some(entry) =
-            keys[i].and_then(|k| cache.entries.remove(&k).or_else(|| entries.remove(&k)))
-        {
+    for (i, entry) in reused.into_iter().enumerate() {
+        let (these, these_diagnostics) = if let Some(entry) = entry {
             hits += 1;
-            let delta = i64::from(start) - i64::from(entry.start);
-            let mut moved = entry.items.clone();
-            let mut moved_diagnostics = entry.diagnostics.clone();
-            if delta != 0 {
-                moved.shift(delta);
-                for d in &mut moved_diagnostics {
-                    d.shift(delta);
-                }
-            }
             // Kept as it was: its spans go with its old start.
             if let Some(k) = keys[i] {
                 entries.insert(k, entry);
             }
-            (moved, moved_diagnostics)
+            moved.remove(&i).unwrap_or_default()
         } else {
             misses += 1;
             let (these, these_diagnostics) = fresh.remove(&i).unwrap_or_default();
@@ -137,7 +158,7 @@ pub fn lower_file_cached(
                 entries.insert(
                     k,
                     CachedItem {
-                        start,
+                        start: starts[i],
                         items: these.clone(),
                         diagnostics: these_diagnostics.clone(),
                     },

@@ -209,7 +209,15 @@ impl State {
             .as_ref()
             .is_none_or(|s| s.version < seen.version)
         {
-            slot.snapshot = Some(snapshot.clone());
+            let replaced = slot.snapshot.replace(snapshot.clone());
+            // Freeing a large program's analysis takes milliseconds: not
+            // while this version's diagnostics wait (and the slot is
+            // locked). Without a thread, it is freed here.
+            if let Some(old) = replaced {
+                let _ = std::thread::Builder::new()
+                    .name("ward-free".into())
+                    .spawn(move || drop(old));
+            }
         }
         Some(snapshot)
     }
