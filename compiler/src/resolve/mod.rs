@@ -1101,42 +1101,80 @@ pub fn build_cached(
         loader,
         loading: Vec::new(),
     };
-    // The standard library is file 0 and module 0. Its text is parsed and
-    // lowered once per process; each program gets a copy of the items.
-    let std = std_items();
-    let std_file = builder.add_file(PathBuf::from("<std>/std.ward"), std.text.clone());
-    let std_root = builder.new_module("std", None, std_file, None, false, true);
-    builder
-        .program
-        .diagnostics
-        .extend(std.diagnostics.iter().cloned());
-    builder.collect_items(std_root, std_file, std.items.clone());
-    builder.add_prelude_variants(std_root);
-
+    // The root file is read first and parsed on another core while the
+    // standard library (file 0, module 0; parsed and lowered once per
+    // process, each program gets a copy of its items) is set up here.
     let text = loader.load(root_path);
-    let root_file = builder.add_file(root_path.to_path_buf(), text.clone().unwrap_or_default());
-    let root = builder.new_module("", None, root_file, None, false, false);
-    builder.program.root = root;
-    if let Err(why) = &text {
-        builder.program.diagnostics.push(Diagnostic::error(
-            codes::MODULE_FILE_NOT_FOUND,
-            FileSpan::new(root_file, Span::default()),
-            format!("cannot read {}: {why}", root_path.display()),
-        ));
-    } else {
-        builder.loading.push(canonical(root_path));
-        let mut diags = Vec::new();
-        let text = &builder.program.files[root_file.0 as usize].text;
+    let root_file = FileId(1);
+    let tree = text.as_ref().ok().and_then(|text| {
         // A tree with syntax errors is parsed again: tree-sitter's error
         // recovery after an incremental reparse can differ from a fresh
         // parse's, and diagnostics must not depend on the edit history.
-        let tree = loader
+        loader
             .tree(root_path)
-            .filter(|t| t.root_node().end_byte() == text.len() && !t.root_node().has_error());
-        let parsed = parse_file_with(text, tree, root_file, &mut diags, lowered);
-        builder.program.diagnostics.extend(diags);
-        builder.collect_items(root, root_file, parsed.ast.items);
-        builder.loading.pop();
+            .filter(|t| t.root_node().end_byte() == text.len() && !t.root_node().has_error())
+    });
+    let parse_root = || {
+        text.as_ref().ok().map(|text| {
+            let mut diags = Vec::new();
+            let parsed = parse_file_with(text, tree, root_file, &mut diags, lowered);
+            (parsed, diags)
+        })
+    };
+    let set_up_std = |builder: &mut Builder| {
+        let std = std_items();
+        let std_file = builder.add_file(PathBuf::from("<std>/std.ward"), std.text.clone());
+        let std_root = builder.new_module("std", None, std_file, None, false, true);
+        builder
+            .program
+            .diagnostics
+            .extend(std.diagnostics.iter().cloned());
+        builder.collect_items(std_root, std_file, std.items.clone());
+        builder.add_prelude_variants(std_root);
+    };
+    let parsed = std::thread::scope(|scope| {
+        let parsing = std::thread::Builder::new()
+            .name("ward-parse".into())
+            .stack_size(crate::ANALYSIS_STACK)
+            .spawn_scoped(scope, parse_root);
+        set_up_std(&mut builder);
+        match parsing {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            // No thread: parse here (the closure moved into the failed
+            // spawn, so build it again).
+            Err(_) => None,
+        }
+    });
+    let parsed = match parsed {
+        Some(parsed) => Some(parsed),
+        None => text.as_ref().ok().map(|text| {
+            let mut diags = Vec::new();
+            let parsed = parse_file_with(text, None, root_file, &mut diags, None);
+            (parsed, diags)
+        }),
+    };
+
+    let added = builder.add_file(root_path.to_path_buf(), text.clone().unwrap_or_default());
+    debug_assert_eq!(added, root_file, "std is file 0, the root file 1");
+    let root = builder.new_module("", None, root_file, None, false, false);
+    builder.program.root = root;
+    match (&text, parsed) {
+        (Err(why), _) => {
+            builder.program.diagnostics.push(Diagnostic::error(
+                codes::MODULE_FILE_NOT_FOUND,
+                FileSpan::new(root_file, Span::default()),
+                format!("cannot read {}: {why}", root_path.display()),
+            ));
+        }
+        (Ok(_), Some((parsed, diags))) => {
+            builder.loading.push(canonical(root_path));
+            builder.program.diagnostics.extend(diags);
+            builder.collect_items(root, root_file, parsed.ast.items);
+            builder.loading.pop();
+        }
+        (Ok(_), None) => {}
     }
     builder.resolve_imports();
     builder.resolve_impls();
