@@ -257,3 +257,35 @@ fn incremental_analysis_equals_a_fresh_one_after_every_edit() {
     }
     assert!(reused > 0, "the caches were never used");
 }
+
+/// Moving a lowered file (`syntax::shift`) gives exactly what lowering the
+/// text at its new place gives: no span is left behind. (Diagnostics and
+/// facts compare only some spans; hover, go-to and rename read them all.)
+#[test]
+fn moved_syntax_equals_syntax_lowered_in_place() {
+    use ward_compiler::diagnostics::FileId;
+    use ward_compiler::syntax::shift::Shift;
+    let mut texts: Vec<(String, String)> = examples()
+        .into_iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).expect("an example is readable");
+            (p.display().to_string(), text)
+        })
+        .collect();
+    texts.push(("generated".into(), ward_tests::generate_program(300)));
+    for (name, text) in texts {
+        let lower = |text: &str| {
+            let tree = ward_compiler::syntax::parse(text);
+            ward_compiler::syntax::lower_file(&tree, text, FileId(1), &mut Vec::new())
+        };
+        let mut moved = lower(&text).items;
+        let by = "\n  \n// moved\n";
+        moved.shift(i64::try_from(by.len()).unwrap_or(0));
+        let in_place = lower(&format!("{by}{text}")).items;
+        assert_eq!(
+            format!("{moved:#?}"),
+            format!("{in_place:#?}"),
+            "{name}: a span was not moved"
+        );
+    }
+}
