@@ -115,63 +115,9 @@ pub fn generate_rust_program(min_lines: usize) -> String {
         "#![allow(unused_imports, dead_code)]\nuse std::fs;\n\nconst LIMIT: i64 = 220;\n\n",
     );
     for n in 0..units {
-        let _ = write!(
-            out,
-            r#"/// Reading number {n}, as a bedside monitor reports it.
-#[derive(Copy, Clone)]
-struct Sample{n} {{ hr: i64, spo2: f64, seq: i64 }}
-
-enum Verdict{n} {{ Normal, High(i64), Low {{ spo2: f64 }} }}
-
-impl Sample{n} {{
-    fn new(hr: i64, spo2: f64) -> Sample{n} {{
-        Sample{n} {{ hr, spo2, seq: {n} }}
-    }}
-
-    fn classify(&self) -> Verdict{n} {{
-        if self.hr > LIMIT {{
-            Verdict{n}::High(self.hr)
-        }} else if self.spo2 < 0.9 {{
-            Verdict{n}::Low {{ spo2: self.spo2 }}
-        }} else {{
-            Verdict{n}::Normal
-        }}
-    }}
-
-    fn bump(&mut self, by: i64) {{
-        self.hr += by * 2 - (by % 3);
-    }}
-}}
-
-fn run_{n}(seed: i64) -> i64 {{
-    let mut samples: Vec<Sample{n}> = Vec::new();
-    for i in 0..16 {{
-        samples.push(Sample{n}::new(60 + (i * 7 + seed) % 90, 0.85 + (i as f64) / 100.0));
-    }}
-    let mut score = 0;
-    for s in &samples {{
-        match s.classify() {{
-            Verdict{n}::Normal => score += 1,
-            Verdict{n}::High(hr) if hr > 200 => score += 3,
-            Verdict{n}::High(_) => score += 2,
-            Verdict{n}::Low {{ spo2 }} => {{
-                score += (spo2 * 10.0) as i64;
-            }}
-        }}
-    }}
-    let weigh = |x: i64| x * 3 + 1;
-    let mut i = 0;
-    while i < samples.len() as i64 && score < 1000 {{
-        score = weigh(score) % 997;
-        i += 1;
-    }}
-    let label = if score % 2 == 0 {{ "even" }} else {{ "odd" }};
-    println!("unit {n}: {{}} ({{}})", score, label);
-    score
-}}
-
-"#
-        );
+        let mut unit = String::new();
+        write_unit(&mut unit, n);
+        out.push_str(&unit_to_rust(&unit));
     }
     out.push_str("fn main() {\n    let mut total = 0;\n");
     for i in 0..units.min(50) {
@@ -179,6 +125,28 @@ fn run_{n}(seed: i64) -> i64 {{
     }
     out.push_str("    println!(\"total {}\", total);\n}\n");
     out
+}
+
+/// A unit of [`write_unit`] in Rust: the same items with Rust's names for
+/// the types, `println!`, and the one conversion Rust wants (`len()` is
+/// `usize` there).
+fn unit_to_rust(unit: &str) -> String {
+    [
+        (": int", ": i64"),
+        ("(int)", "(i64)"),
+        ("-> int", "-> i64"),
+        ("as int", "as i64"),
+        (": float", ": f64"),
+        ("as float", "as f64"),
+        ("List<", "Vec<"),
+        ("List::new", "Vec::new"),
+        ("println(", "println!("),
+        ("samples.len() &&", "samples.len() as i64 &&"),
+    ]
+    .iter()
+    .fold(unit.to_string(), |text, (ward, rust)| {
+        text.replace(ward, rust)
+    })
 }
 
 fn write_unit(out: &mut String, n: usize) {

@@ -53,7 +53,7 @@ impl Cache {
         let delta = i64::from(start) - i64::from(e.start);
         let mut diags = e.diagnostics.clone();
         for d in &mut diags {
-            shift_diag(d, delta, file);
+            d.shift(delta);
         }
         let mut facts = e.facts.clone();
         shift_facts(&mut facts, delta, file);
@@ -65,24 +65,16 @@ impl Cache {
     pub(super) fn put(
         &mut self,
         key: u64,
-        start: u32,
-        end: u32,
+        file: FileId,
+        span: Span,
         diagnostics: &[Diagnostic],
         facts: &FnFacts,
     ) {
-        let inside = |s: Span| s.start >= start && s.end <= end;
-        let all_inside = diagnostics.iter().all(|d| {
-            inside(d.span.span)
-                && d.labels.iter().all(|l| inside(l.span.span))
-                && d.fixes
-                    .iter()
-                    .all(|f| f.edits.iter().all(|e| inside(e.span.span)))
-        });
-        if all_inside {
+        if diagnostics.iter().all(|d| d.is_within(file, span)) {
             self.entries.insert(
                 key,
                 Entry {
-                    start,
+                    start: span.start,
                     diagnostics: diagnostics.to_vec(),
                     facts: facts.clone(),
                 },
@@ -99,21 +91,6 @@ fn shift(s: Span, delta: i64) -> Span {
     }
     let f = |x: u32| u32::try_from(i64::from(x) + delta).unwrap_or(0);
     Span::new(f(s.start), f(s.end))
-}
-
-fn shift_diag(d: &mut Diagnostic, delta: i64, file: FileId) {
-    d.span.span = shift(d.span.span, delta);
-    d.span.file = file;
-    for l in &mut d.labels {
-        l.span.span = shift(l.span.span, delta);
-        l.span.file = file;
-    }
-    for f in &mut d.fixes {
-        for e in &mut f.edits {
-            e.span.span = shift(e.span.span, delta);
-            e.span.file = file;
-        }
-    }
 }
 
 fn shift_facts(f: &mut FnFacts, delta: i64, file: FileId) {

@@ -384,7 +384,7 @@ pub fn check_program_until(
             let d = program.def(def);
             cache.misses += 1;
             if let Some(key) = key {
-                cache.put(key, d.span.start, d.span.end, diags, facts);
+                cache.put(key, d.file, d.span, diags, facts);
             }
         }
         done[at] = checked;
