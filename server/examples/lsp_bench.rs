@@ -51,59 +51,6 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-/// The full check in process, phase by phase: medians of 10 runs each.
-/// Returns (phase, ms) rows; the last is the whole `analyze`.
-fn check_phases(text: &str) -> Vec<(&'static str, f64)> {
-    use ward_compiler::{analysis, borrowck, diagnostics::FileId, resolve, syntax, types};
-    let path = std::path::Path::new("bench.ward");
-    let mut loader = analysis::MemoryLoader::default();
-    loader.files.insert(path.into(), text.to_string());
-    // Warm: the std declarations are made once per process.
-    let _ = analysis::analyze(path, &loader);
-    let (mut parse, mut lower, mut resolve_t, mut check, mut borrow, mut total) =
-        (vec![], vec![], vec![], vec![], vec![], vec![]);
-    for _ in 0..10 {
-        let t = Instant::now();
-        let tree = syntax::parse(text);
-        parse.push(t.elapsed());
-        let t = Instant::now();
-        let ast = syntax::lower_file(&tree, text, FileId(1), &mut Vec::new());
-        lower.push(t.elapsed());
-        drop((tree, ast));
-        let t = Instant::now();
-        let program = resolve::build(path, &loader);
-        resolve_t.push(t.elapsed());
-        let t = Instant::now();
-        let typed = types::check_program(&program);
-        check.push(t.elapsed());
-        let t = Instant::now();
-        let results = borrowck::check_program(&program, &typed, &[], false);
-        borrow.push(t.elapsed());
-        drop((program, typed, results));
-        let t = Instant::now();
-        let analysis = analysis::analyze(path, &loader);
-        total.push(t.elapsed());
-        drop(analysis);
-    }
-    let (parse, lower, resolve_t) = (median(parse), median(lower), median(resolve_t));
-    vec![
-        ("parse (tree-sitter)", ms(parse)),
-        ("lower to AST", ms(lower)),
-        (
-            "resolve names",
-            ms(resolve_t.saturating_sub(parse).saturating_sub(lower)),
-        ),
-        ("type check", ms(median(check))),
-        ("MIR + borrow check", ms(median(borrow))),
-        ("whole analysis", ms(median(total))),
-    ]
-}
-
 /// `ward check FILE` as a process: median wall time of `runs`, and its
 /// peak RSS (MB; `VmHWM`, read every millisecond while it runs — the
 /// peak is reached before the report is printed).
@@ -131,7 +78,7 @@ fn ward_check_process(ward: &str, file: &std::path::Path, runs: usize) -> (f64, 
             t.elapsed()
         })
         .collect();
-    (ms(median(times)), peak)
+    (ms(ward_tests::phases::median(&times)), peak)
 }
 
 /// rustc's `type_check_crate` and `MIR_borrow_checking` passes and its
@@ -181,7 +128,12 @@ fn rustc_check(file: &std::path::Path, dir: &std::path::Path) -> Option<(f64, f6
         typeck.push(pass("type_check_crate")?);
         borrowck.push(pass("MIR_borrow_checking")?);
     }
-    Some((ms(median(typeck)), ms(median(borrowck)), ms(median(whole))))
+    let median = ward_tests::phases::median;
+    Some((
+        ms(median(&typeck)),
+        ms(median(&borrowck)),
+        ms(median(&whole)),
+    ))
 }
 
 fn main() {
@@ -201,7 +153,16 @@ fn main() {
     let rust_file = dir.join("bench.rs");
     let _ = std::fs::write(&ward_file, &text);
     let _ = std::fs::write(&rust_file, ward_tests::generate_rust_program(lines_wanted));
-    let phases = check_phases(&text);
+    let phases: Vec<(&str, f64)> = ward_tests::phases::time(&text, 10)
+        .into_iter()
+        .map(|(stage, samples)| (stage, ms(ward_tests::phases::median(&samples))))
+        .collect();
+    let phase = |name: &str| {
+        phases
+            .iter()
+            .find(|(stage, _)| stage.starts_with(name))
+            .map_or(0.0, |(_, t)| *t)
+    };
     let (process_ms, process_peak) = ward_check_process(&ward, &ward_file, 11);
     let rustc = rustc_check(&rust_file, &dir);
     let _ = std::fs::remove_dir_all(&dir);
@@ -211,13 +172,13 @@ fn main() {
         text.len()
     );
     println!("full check, in process (median of 10):");
-    for (phase, t) in &phases {
-        println!("  {phase:<22} {t:>8.1} ms");
+    for (stage, t) in &phases {
+        println!("  {stage:<32} {t:>8.1} ms");
     }
     println!(
         "ward check (process, median of 11): {process_ms:.1} ms, peak RSS {process_peak:.1} MB"
     );
-    let ward_typeck_borrowck = phases[3].1 + phases[4].1;
+    let ward_typeck_borrowck = phase("type check") + phase("borrow check");
     match rustc {
         Some((typeck, borrowck, whole)) => {
             println!("rustc 2021 on the Rust translation (median of 3):");

@@ -9,7 +9,7 @@
 
 use std::time::{Duration, Instant};
 use ward_compiler::analysis::analyze_text;
-use ward_compiler::{borrowck, mir, resolve, syntax, types};
+use ward_compiler::borrowck;
 
 const LINES: usize = 10_000;
 const RUNS: usize = 20;
@@ -48,57 +48,10 @@ fn main() {
     );
     println!("diagnostics: {} (warnings)", warm.diagnostics.len());
 
-    let mut total = Vec::new();
-    let mut parse = Vec::new();
-    let mut lower = Vec::new();
-    let mut resolve_t = Vec::new();
-    let mut check = Vec::new();
-    let mut mir_t = Vec::new();
-    let mut borrowck_t = Vec::new();
-    for _ in 0..RUNS {
-        let start = Instant::now();
-        let analysis = analyze_text("bench.ward", &text);
-        total.push(start.elapsed());
-        std::hint::black_box(&analysis);
-
-        let t = Instant::now();
-        let tree = syntax::parse(&text);
-        parse.push(t.elapsed());
-        let t = Instant::now();
-        let mut diags = Vec::new();
-        let ast = syntax::lower_file(
-            &tree,
-            &text,
-            ward_compiler::diagnostics::FileId(1),
-            &mut diags,
-        );
-        lower.push(t.elapsed());
-        std::hint::black_box(&ast);
-        let mut loader = ward_compiler::analysis::MemoryLoader::default();
-        loader.files.insert("bench.ward".into(), text.clone());
-        let t = Instant::now();
-        let program = resolve::build(std::path::Path::new("bench.ward"), &loader);
-        resolve_t.push(t.elapsed());
-        let t = Instant::now();
-        let typed = types::check_program(&program);
-        check.push(t.elapsed());
-        std::hint::black_box(&typed);
-        let t = Instant::now();
-        let bodies = mir::build_program(&program, &typed);
-        mir_t.push(t.elapsed());
-        std::hint::black_box(&bodies);
-        let t = Instant::now();
-        let results = borrowck::check_program(&program, &typed, &[], false);
-        borrowck_t.push(t.elapsed());
-        std::hint::black_box(&results);
+    for (stage, samples) in ward_tests::phases::time(&text, RUNS) {
+        let indent = if stage == "whole analysis" { "" } else { "  " };
+        stats(&format!("{indent}{stage}"), samples);
     }
-    stats("full check (analyze)", total);
-    stats("  parse (tree-sitter)", parse);
-    stats("  lower to AST", lower);
-    stats("  resolve (incl. parse + lower)", resolve_t);
-    stats("  type-check", check);
-    stats("  MIR build (all functions)", mir_t);
-    stats("  borrowck (incl. MIR build)", borrowck_t);
 
     // An edit inside one function (it grows by a statement, so every later
     // function moves): with the per-function cache only it is checked

@@ -5,6 +5,7 @@
 pub mod difftest;
 pub mod editor_queries;
 pub mod fuzz;
+pub mod phases;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
