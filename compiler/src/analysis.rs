@@ -14,8 +14,9 @@ use std::path::Path;
 pub struct Analysis {
     pub program: Program,
     pub typed: TypedProgram,
-    /// What the borrow checker learnt about each function.
-    pub facts: Vec<crate::borrowck::FnFacts>,
+    /// What the borrow checker learnt about each function (shared with
+    /// the cache of an incremental analysis).
+    pub facts: Vec<std::sync::Arc<crate::borrowck::FnFacts>>,
     /// Every diagnostic, sorted by file and position.
     pub diagnostics: Vec<Diagnostic>,
 }

@@ -9,13 +9,16 @@ use super::FnFacts;
 use crate::diagnostics::{Diagnostic, FileId, Span};
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::Arc;
 
+/// One function's results, shared with the analysis that uses them: the
+/// cache holds no second copy.
 #[derive(Debug, Clone)]
 struct Entry {
-    /// Where the function started when it was checked.
+    /// Where the function starts in the analysis that last used it.
     start: u32,
     diagnostics: Vec<Diagnostic>,
-    facts: FnFacts,
+    facts: Arc<FnFacts>,
 }
 
 /// Results of earlier checks, by function content.
@@ -42,22 +45,25 @@ impl Cache {
         self.entries.retain(|k, _| used.contains(k));
     }
 
-    /// The cached results for `key`, moved to a function now at `start`.
+    /// The cached results for `key`, moved to a function now at `start`
+    /// (the entry moves with them).
     pub(super) fn get(
         &mut self,
         key: u64,
         start: u32,
         file: FileId,
-    ) -> Option<(Vec<Diagnostic>, FnFacts)> {
-        let e = self.entries.get(&key)?;
+    ) -> Option<(Vec<Diagnostic>, Arc<FnFacts>)> {
+        let e = self.entries.get_mut(&key)?;
         let delta = i64::from(start) - i64::from(e.start);
-        let mut diags = e.diagnostics.clone();
-        for d in &mut diags {
-            d.shift(delta);
+        if delta != 0 || e.facts.file != file {
+            for d in &mut e.diagnostics {
+                d.shift(delta);
+            }
+            // Copied only while the previous analysis still holds it.
+            shift_facts(Arc::make_mut(&mut e.facts), delta, file);
+            e.start = start;
         }
-        let mut facts = e.facts.clone();
-        shift_facts(&mut facts, delta, file);
-        Some((diags, facts))
+        Some((e.diagnostics.clone(), e.facts.clone()))
     }
 
     /// Remembers a function's results, unless a diagnostic points outside
@@ -68,7 +74,7 @@ impl Cache {
         file: FileId,
         span: Span,
         diagnostics: &[Diagnostic],
-        facts: &FnFacts,
+        facts: &Arc<FnFacts>,
     ) {
         if diagnostics.iter().all(|d| d.is_within(file, span)) {
             self.entries.insert(
@@ -76,7 +82,7 @@ impl Cache {
                 Entry {
                     start: span.start,
                     diagnostics: diagnostics.to_vec(),
-                    facts: facts.clone(),
+                    facts: Arc::clone(facts),
                 },
             );
         }

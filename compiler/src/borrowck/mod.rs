@@ -282,7 +282,7 @@ impl InsertFix for Diagnostic {
 #[derive(Debug, Default)]
 pub struct Results {
     pub diagnostics: Vec<Diagnostic>,
-    pub facts: Vec<FnFacts>,
+    pub facts: Vec<std::sync::Arc<FnFacts>>,
 }
 
 /// Builds MIR for every user function and checks it, skipping bodies
@@ -335,7 +335,7 @@ pub fn check_program_until(
     cache.hits = 0;
     cache.misses = 0;
     // Results from the cache first; the rest are checked on every core.
-    let mut done: Vec<Option<(Vec<Diagnostic>, FnFacts)>> = Vec::new();
+    let mut done: Vec<Option<(Vec<Diagnostic>, std::sync::Arc<FnFacts>)>> = Vec::new();
     let mut todo = Vec::new();
     for i in 0..program.defs.len() {
         let def = DefId(u32::try_from(i).unwrap_or(u32::MAX));
@@ -375,7 +375,7 @@ pub fn check_program_until(
             let mir = crate::mir::build::build_fn(program, typed, def)?;
             let mut diags = Vec::new();
             let facts = check_fn(program, typed, &mir, templates, want_facts, &mut diags);
-            Some((diags, facts))
+            Some((diags, std::sync::Arc::new(facts)))
         });
     for (&(at, def, key), result) in todo.iter().zip(checked) {
         // A job the cancellation stopped leaves the whole result unusable.

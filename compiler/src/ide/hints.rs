@@ -37,7 +37,7 @@ pub fn hints(analysis: &Analysis, file: FileId) -> Vec<Hint> {
         .facts
         .iter()
         .filter(|f| f.file == file)
-        .filter_map(|f| Some((f.def?, f)))
+        .filter_map(|f| Some((f.def?, &**f)))
         .collect();
     let mut out = Vec::new();
     for (id, def) in program.defs_with_ids() {

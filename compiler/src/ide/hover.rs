@@ -41,7 +41,11 @@ fn line(program: &Program, file: FileId, offset: u32) -> u32 {
 }
 
 pub fn facts_of(analysis: &Analysis, def: DefId) -> Option<&FnFacts> {
-    analysis.facts.iter().find(|f| f.def == Some(def))
+    analysis
+        .facts
+        .iter()
+        .find(|f| f.def == Some(def))
+        .map(|f| &**f)
 }
 
 /// The place names a variable's facts are recorded under: `x` itself and

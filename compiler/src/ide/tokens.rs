@@ -47,7 +47,7 @@ pub fn tokens(analysis: &Analysis, index: &Index, file: FileId) -> Vec<Token> {
     let facts: HashMap<DefId, &FnFacts> = analysis
         .facts
         .iter()
-        .filter_map(|f| Some((f.def?, f)))
+        .filter_map(|f| Some((f.def?, &**f)))
         .collect();
     let mut out: Vec<Token> = Vec::new();
     for o in index.in_file(file) {

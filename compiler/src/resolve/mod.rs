@@ -1034,11 +1034,25 @@ fn parse_file_with(
     diagnostics: &mut Vec<Diagnostic>,
     lowered: Option<&mut crate::syntax::LowerCache>,
 ) -> ParsedFile {
-    let tree = tree.unwrap_or_else(|| crate::syntax::parse(text));
-    syntax_errors_of(&tree, text, file, diagnostics);
-    let ast = match lowered {
-        Some(cache) => crate::syntax::lower_file_cached(&tree, text, file, diagnostics, cache),
-        None => crate::syntax::lower_file(&tree, text, file, diagnostics),
+    let ast = match (tree, lowered) {
+        (tree, Some(cache)) => {
+            let tree = tree.unwrap_or_else(|| crate::syntax::parse(text));
+            syntax_errors_of(&tree, text, file, diagnostics);
+            crate::syntax::lower_file_cached(&tree, text, file, diagnostics, cache)
+        }
+        (Some(tree), None) => {
+            syntax_errors_of(&tree, text, file, diagnostics);
+            crate::syntax::lower_file(&tree, text, file, diagnostics)
+        }
+        // A one-shot analysis (`ward check`) parses a long file on every
+        // core.
+        (None, None) => {
+            let trees = crate::syntax::parse_in_pieces(text, crate::syntax::PIECE_MIN_BYTES);
+            for tree in &trees {
+                syntax_errors_of(tree, text, file, diagnostics);
+            }
+            crate::syntax::lower_trees(&trees, text, file, diagnostics)
+        }
     };
     ParsedFile { ast }
 }

@@ -99,8 +99,9 @@ pub struct Function {
     pub self_param: Option<SelfParam>,
     pub ret: Option<TypeRef>,
     pub caps: Vec<Name>,
-    /// Parameters (their patterns live in the body) and the body itself.
-    pub body: Body,
+    /// Parameters (their patterns live in the body) and the body itself
+    /// (shared with the lowering cache of an incremental analysis).
+    pub body: std::sync::Arc<Body>,
     /// The span of the signature, `fn` to the return type / `uses` clause.
     pub sig_span: Span,
 }
@@ -178,7 +179,7 @@ pub struct Impl {
 pub struct ConstDef {
     pub name: Name,
     pub ty: TypeRef,
-    pub body: Body,
+    pub body: std::sync::Arc<Body>,
 }
 
 #[derive(Debug, Clone)]

@@ -29,8 +29,23 @@ pub fn lower_file(
     file: FileId,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> SourceFile {
-    let root = tree.root_node();
-    let children = Lowerer::new(text, file, &mut Vec::new()).item_nodes(root, "item");
+    lower_trees(std::slice::from_ref(tree), text, file, diagnostics)
+}
+
+/// [`lower_file`] for a file parsed in pieces
+/// ([`crate::syntax::parse_in_pieces`]): the trees cover it in order.
+pub fn lower_trees(
+    trees: &[tree_sitter::Tree],
+    text: &str,
+    file: FileId,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> SourceFile {
+    let children: Vec<ItemNode> = trees
+        .iter()
+        .flat_map(|tree| {
+            Lowerer::new(text, file, &mut Vec::new()).item_nodes(tree.root_node(), "item")
+        })
+        .collect();
     let lowered = crate::parallel::map(&children, &|| false, &|child| {
         let mut diagnostics = Vec::new();
         let mut items = Vec::new();
@@ -57,9 +72,10 @@ pub struct LowerCache {
     pub misses: usize,
 }
 
+/// An item's syntax, whose bodies the program that last used it shares.
 #[derive(Debug)]
 struct CachedItem {
-    /// Where the item started when it was lowered.
+    /// Where the item starts in the program that last used it.
     start: u32,
     items: Vec<Item>,
     diagnostics: Vec<Diagnostic>,
@@ -118,14 +134,18 @@ pub fn lower_file_cached(
             ItemNode::Item(node, _) | ItemNode::Error(node) => span(*node).start,
         })
         .collect();
-    let hit_indices: Vec<usize> = (0..children.len())
-        .filter(|&i| reused[i].is_some())
+    // The reused items, taken out of their entries and moved on every
+    // core: a body the previous program still holds is copied before it
+    // moves, one only the cache held moves in place.
+    let hits: Vec<(usize, std::sync::Mutex<Option<CachedItem>>)> = reused
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, entry)| Some((i, std::sync::Mutex::new(Some(entry?)))))
         .collect();
-    let moved = crate::parallel::map(&hit_indices, &|| false, &|&i| {
-        let entry = reused[i].as_ref()?;
-        let delta = i64::from(starts[i]) - i64::from(entry.start);
-        let mut items = entry.items.clone();
-        let mut diagnostics = entry.diagnostics.clone();
+    let moved = crate::parallel::map(&hits, &|| false, &|(i, entry)| {
+        let entry = entry.lock().ok()?.take()?;
+        let delta = i64::from(starts[*i]) - i64::from(entry.start);
+        let (mut items, mut diagnostics) = (entry.items, entry.diagnostics);
         if delta != 0 {
             items.shift(delta);
             for d in &mut diagnostics {
@@ -134,38 +154,35 @@ pub fn lower_file_cached(
         }
         Some((items, diagnostics))
     });
-    let mut moved: std::collections::HashMap<usize, (Vec<Item>, Vec<Diagnostic>)> = hit_indices
+    let mut moved: std::collections::HashMap<usize, (Vec<Item>, Vec<Diagnostic>)> = hits
         .into_iter()
         .zip(moved)
-        .filter_map(|(i, r)| Some((i, r??)))
+        .filter_map(|((i, _), r)| Some((i, r??)))
         .collect();
     let mut entries = std::collections::HashMap::new();
     let (mut hits, mut misses) = (0, 0);
     let mut items = Vec::new();
     let mut all_diagnostics = Vec::new();
-    for (i, entry) in reused.into_iter().enumerate() {
-        let (these, these_diagnostics) = if let Some(entry) = entry {
+    for i in 0..children.len() {
+        let (these, these_diagnostics) = if let Some(found) = moved.remove(&i) {
             hits += 1;
-            // Kept as it was: its spans go with its old start.
-            if let Some(k) = keys[i] {
-                entries.insert(k, entry);
-            }
-            moved.remove(&i).unwrap_or_default()
+            found
         } else {
             misses += 1;
-            let (these, these_diagnostics) = fresh.remove(&i).unwrap_or_default();
-            if let Some(k) = keys[i] {
-                entries.insert(
-                    k,
-                    CachedItem {
-                        start: starts[i],
-                        items: these.clone(),
-                        diagnostics: these_diagnostics.clone(),
-                    },
-                );
-            }
-            (these, these_diagnostics)
+            fresh.remove(&i).unwrap_or_default()
         };
+        // The entry shares the program's bodies (copying an item copies
+        // its signature, not its body).
+        if let Some(k) = keys[i] {
+            entries.insert(
+                k,
+                CachedItem {
+                    start: starts[i],
+                    items: these.clone(),
+                    diagnostics: these_diagnostics.clone(),
+                },
+            );
+        }
         items.extend(these);
         all_diagnostics.extend(these_diagnostics);
     }
@@ -530,7 +547,7 @@ impl<'t, 'd> Lowerer<'t, 'd> {
             self_param,
             ret,
             caps,
-            body: builder.body,
+            body: std::sync::Arc::new(builder.body),
             sig_span,
         }
     }
@@ -635,7 +652,7 @@ impl<'t, 'd> Lowerer<'t, 'd> {
         ConstDef {
             name: self.field_name(node, "name"),
             ty: self.type_field(node, "type"),
-            body: builder.body,
+            body: std::sync::Arc::new(builder.body),
         }
     }
 

@@ -43,6 +43,13 @@ impl<T: Shift> Shift for Box<T> {
     }
 }
 
+/// A shared body is copied first unless this is its only owner.
+impl<T: Shift + Clone> Shift for std::sync::Arc<T> {
+    fn shift(&mut self, delta: i64) {
+        std::sync::Arc::make_mut(self).shift(delta);
+    }
+}
+
 /// `Shift` for a struct: each listed field moves.
 macro_rules! shift_fields {
     ($ty:ty: $($field:ident),*) => {

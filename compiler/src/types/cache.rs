@@ -6,6 +6,7 @@ use super::check::BodyTypes;
 use crate::diagnostics::Diagnostic;
 use crate::resolve::ModuleId;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 #[derive(Debug, Default)]
 pub struct BodyCache {
@@ -16,31 +17,33 @@ pub struct BodyCache {
     pub misses: usize,
 }
 
+/// One body's results, shared with the typed program that uses them: the
+/// cache holds no second copy.
 #[derive(Debug, Clone)]
 pub(super) struct Entry {
-    /// Where the body's item started when it was checked.
+    /// Where the body's item starts in the program that last used it.
     pub start: u32,
-    pub body: BodyTypes,
+    pub body: Arc<BodyTypes>,
     pub diagnostics: Vec<Diagnostic>,
     pub imports: Vec<(ModuleId, usize)>,
 }
 
 impl Entry {
-    /// The results, moved for an item now at `start`.
-    pub(super) fn moved_to(&self, start: u32) -> (BodyTypes, Vec<Diagnostic>) {
+    /// Moves the results to an item now at `start` (only a body that
+    /// moved is copied).
+    pub(super) fn move_to(&mut self, start: u32) {
         use crate::syntax::shift::Shift;
         let delta = i64::from(start) - i64::from(self.start);
-        let mut body = self.body.clone();
-        let mut diagnostics = self.diagnostics.clone();
         if delta != 0 {
+            let body = Arc::make_mut(&mut self.body);
             for local in &mut body.locals {
                 local.span.shift(delta);
                 local.mut_span.shift(delta);
             }
-            for d in &mut diagnostics {
+            for d in &mut self.diagnostics {
                 d.shift(delta);
             }
+            self.start = start;
         }
-        (body, diagnostics)
     }
 }

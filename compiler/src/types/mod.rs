@@ -91,7 +91,8 @@ pub struct TypedProgram {
     pub impl_self: HashMap<ImplId, (Vec<Arc<str>>, Ty)>,
     pub const_types: HashMap<DefId, Ty>,
     pub const_values: HashMap<DefId, ConstValue>,
-    pub bodies: HashMap<DefId, BodyTypes>,
+    /// Shared with the cache of an incremental analysis.
+    pub bodies: HashMap<DefId, Arc<BodyTypes>>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -161,20 +162,20 @@ pub fn check_program_cached(
     for (id, reused) in bodies.into_iter().zip(reused) {
         let def = program.def(id);
         let start = def.span.start;
-        if let Some(entry) = reused {
+        if let Some(mut entry) = reused {
             cache.hits += 1;
             for &(m, i) in &entry.imports {
                 program.mark_import_used(m, i);
             }
-            let (body, body_diags) = entry.moved_to(start);
-            typed.bodies.insert(id, body);
-            diags.extend(body_diags);
-            // Kept as it was: its spans go with its old start.
+            entry.move_to(start);
+            typed.bodies.insert(id, Arc::clone(&entry.body));
+            diags.extend(entry.diagnostics.iter().cloned());
             if let Some(&k) = keys.get(&id) {
                 cache.entries.insert(k, entry);
             }
         } else if let Some(Some(Some((body, body_diags, imports)))) = checked.remove(&id) {
             cache.misses += 1;
+            let body = Arc::new(body);
             if let Some(&k) = keys.get(&id)
                 && body_diags.iter().all(|d| d.is_within(def.file, def.span))
             {
@@ -182,7 +183,7 @@ pub fn check_program_cached(
                     k,
                     cache::Entry {
                         start,
-                        body: body.clone(),
+                        body: Arc::clone(&body),
                         diagnostics: body_diags.clone(),
                         imports,
                     },

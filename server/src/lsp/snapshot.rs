@@ -216,7 +216,10 @@ impl State {
             if let Some(old) = replaced {
                 let _ = std::thread::Builder::new()
                     .name("ward-free".into())
-                    .spawn(move || drop(old));
+                    .spawn(move || {
+                        drop(old);
+                        ward_runtime::heap::accounting::release_free_memory();
+                    });
             }
         }
         Some(snapshot)
