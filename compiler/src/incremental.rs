@@ -10,7 +10,7 @@
 //! 3. **Type checking** and 4. **borrow checking** of a body are reused
 //!    when its [`body key`](body_keys) is unchanged, with their spans moved.
 //!
-//! A body's key hashes its own text and id, the context it is checked in
+//! A body's key hashes its own text and identity, the context it is checked in
 //! (its signature, for a method the impl's header and method signatures),
 //! the module structure and every `use` (any change there re-checks all
 //! bodies), and the surface of each item it can depend on: the items named
@@ -18,8 +18,12 @@
 //! named by their surfaces (a struct's fields, a function's signature, a type's impls and
 //! their method signatures). A method is reached through its type, never
 //! by its own name, so a new `fn new` elsewhere re-checks nothing. Adding
-//! an item re-checks the bodies that mention its name; an item inserted
-//! above others shifts their ids, so the bodies after it are re-checked.
+//! an item re-checks the bodies that mention its name.
+//!
+//! Keys hold no ids: an item inserted above others shifts their ids (ids
+//! are positions in `Program::defs`), so a cached result records the items
+//! it names by [identity](DefIdentities) too ([`DefRefs`]), and its ids
+//! are brought up to date when it is reused.
 
 use crate::resolve::{DefId, DefKind, Program};
 use crate::syntax::ast::TypeRef;
@@ -35,8 +39,122 @@ pub struct Incremental {
 }
 
 /// Each user body's key (functions and constants): equal keys mean equal
-/// type-checking and borrow-checking results, up to where the body is.
-pub type BodyKeys = HashMap<DefId, u64>;
+/// type-checking and borrow-checking results, up to where the body is and
+/// the ids of the items they name (see [`DefRefs`]).
+#[derive(Debug, Default)]
+pub struct BodyKeys {
+    keys: HashMap<DefId, u64>,
+    /// Every item's identity in this program.
+    pub identities: DefIdentities,
+}
+
+impl BodyKeys {
+    /// No keys: nothing is reused.
+    pub fn new() -> BodyKeys {
+        BodyKeys::default()
+    }
+
+    pub fn get(&self, def: &DefId) -> Option<&u64> {
+        self.keys.get(def)
+    }
+}
+
+/// What identifies an item from one version of a program to the next,
+/// where its id (its position among all items) may change: its file,
+/// module, kind and name, for a method its impl's header, for a variant
+/// its enum's name. Two items with one identity (a duplicate definition)
+/// have none.
+#[derive(Debug, Default)]
+pub struct DefIdentities {
+    of: Vec<u64>,
+    ids: HashMap<u64, DefId>,
+}
+
+impl DefIdentities {
+    pub fn new(program: &Program) -> DefIdentities {
+        let mut of = Vec::with_capacity(program.defs.len());
+        let mut ids: HashMap<u64, Option<DefId>> = HashMap::new();
+        for (id, d) in program.defs_with_ids() {
+            let mut h = DefaultHasher::new();
+            (
+                &program.file(d.file).path,
+                d.module,
+                &d.name.text,
+                std::mem::discriminant(&d.kind),
+            )
+                .hash(&mut h);
+            if let Some(owner) = d.owner
+                && let Some(imp) = program.impls.get(owner.0 as usize)
+            {
+                impl_header(program, imp).hash(&mut h);
+            }
+            if let DefKind::Variant { parent, .. } = d.kind {
+                program.def(parent).name.text.hash(&mut h);
+            }
+            let identity = h.finish();
+            of.push(identity);
+            ids.entry(identity)
+                .and_modify(|seen| *seen = None)
+                .or_insert(Some(id));
+        }
+        DefIdentities {
+            of,
+            ids: ids.into_iter().filter_map(|(k, v)| Some((k, v?))).collect(),
+        }
+    }
+
+    fn identity(&self, def: DefId) -> u64 {
+        self.of.get(def.0 as usize).copied().unwrap_or_default()
+    }
+}
+
+/// The items a cached result names, by id and by identity: when the
+/// result is reused in a later version, where inserting an item above
+/// others changed their ids, the ids are brought up to date.
+#[derive(Debug, Clone, Default)]
+pub struct DefRefs {
+    ids: Vec<DefId>,
+    identities: Vec<u64>,
+}
+
+/// Old ids to new ones, for [`DefRefs::update`].
+pub type DefMap = HashMap<DefId, DefId>;
+
+impl DefRefs {
+    pub fn new(ids: impl IntoIterator<Item = DefId>, identities: &DefIdentities) -> DefRefs {
+        let mut ids: Vec<DefId> = ids.into_iter().collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let identities = ids.iter().map(|&d| identities.identity(d)).collect();
+        DefRefs { ids, identities }
+    }
+
+    /// Brings the ids up to date with `now`: `None` when an item named is
+    /// gone or ambiguous (the result cannot be reused), else the ids that
+    /// changed (empty when none did).
+    pub fn update(&mut self, now: &DefIdentities) -> Option<DefMap> {
+        let mut changed = DefMap::new();
+        let mut new_ids = Vec::with_capacity(self.ids.len());
+        for (&old, identity) in self.ids.iter().zip(&self.identities) {
+            let new = *now.ids.get(identity)?;
+            if new != old {
+                changed.insert(old, new);
+            }
+            new_ids.push(new);
+        }
+        self.ids = new_ids;
+        Some(changed)
+    }
+}
+
+/// An impl's header as written, up to the end of its type.
+fn impl_header<'p>(program: &'p Program, imp: &crate::resolve::ImplDef) -> &'p str {
+    text_of(
+        program,
+        imp.file,
+        crate::diagnostics::Span::new(imp.span.start, imp.self_ty.span().end.max(imp.span.start)),
+    )
+}
 
 /// One item's surface: what a body that names it can depend on.
 struct Surface<'p> {
@@ -90,6 +208,7 @@ fn self_type_name(ty: &TypeRef) -> Option<&str> {
 
 /// The key of every user body of `program` (see the module docs).
 pub fn body_keys(program: &Program) -> BodyKeys {
+    let identities = DefIdentities::new(program);
     let mut surfaces: Vec<Surface> = Vec::new();
     let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
     let mut modules = DefaultHasher::new();
@@ -114,7 +233,7 @@ pub fn body_keys(program: &Program) -> BodyKeys {
             DefKind::Variant { .. } => continue,
         };
         let mut h = DefaultHasher::new();
-        (id, text).hash(&mut h);
+        (identities.identity(id), text).hash(&mut h);
         let at = surfaces.len();
         surfaces.push(Surface {
             hash: h.finish(),
@@ -132,20 +251,13 @@ pub fn body_keys(program: &Program) -> BodyKeys {
         if imp.file == program.std_file {
             continue;
         }
-        let header = text_of(
-            program,
-            imp.file,
-            crate::diagnostics::Span::new(
-                imp.span.start,
-                imp.self_ty.span().end.max(imp.span.start),
-            ),
-        );
+        let header = impl_header(program, imp);
         let mut h = DefaultHasher::new();
-        (i, header).hash(&mut h);
+        (&program.file(imp.file).path, imp.module, header).hash(&mut h);
         let mut all_words: Vec<&str> = words(header).collect();
         for &m in &imp.methods {
             let sig = signature_text(program, m);
-            (m, sig).hash(&mut h);
+            sig.hash(&mut h);
             all_words.extend(words(sig));
         }
         let at = surfaces.len();
@@ -204,7 +316,7 @@ pub fn body_keys(program: &Program) -> BodyKeys {
         })
         .collect();
 
-    let mut keys = BodyKeys::new();
+    let mut keys = HashMap::new();
     // Surfaces reached by the current body: `stamp[s] == body number`.
     let mut stamp: Vec<usize> = vec![0; surfaces.len()];
     let mut todo: Vec<usize> = Vec::new();
@@ -215,7 +327,7 @@ pub fn body_keys(program: &Program) -> BodyKeys {
         let body = n + 1;
         let own = text_of(program, d.file, d.span);
         let mut h = DefaultHasher::new();
-        (modules, id, &program.file(d.file).path, own).hash(&mut h);
+        (modules, identities.identity(id), own).hash(&mut h);
         // The context a method is checked in: its impl.
         if let Some(owner) = d.owner {
             impl_hash.get(&(owner.0 as usize)).hash(&mut h);
@@ -243,5 +355,5 @@ pub fn body_keys(program: &Program) -> BodyKeys {
         (reached, count).hash(&mut h);
         keys.insert(id, h.finish());
     }
-    keys
+    BodyKeys { keys, identities }
 }

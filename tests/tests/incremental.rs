@@ -253,9 +253,53 @@ fn incremental_analysis_equals_a_fresh_one_after_every_edit() {
                     path.display()
                 );
             }
+            // The type checker's results too (hover, go-to and the
+            // hints read them), ids of the items they name included.
+            let mut ids: Vec<_> = fresh.typed.bodies.keys().copied().collect();
+            ids.sort();
+            for id in ids {
+                assert_eq!(
+                    incremental_result
+                        .typed
+                        .bodies
+                        .get(&id)
+                        .map(|b| body_text(b)),
+                    fresh.typed.bodies.get(&id).map(|b| body_text(b)),
+                    "types in the body of `{}` in {} after edit {n} (seed {seed}); the text:\n{text}",
+                    fresh.program.def(id).name.text,
+                    path.display()
+                );
+            }
+            assert_eq!(
+                incremental_result.typed.bodies.len(),
+                fresh.typed.bodies.len()
+            );
         }
     }
     assert!(reused > 0, "the caches were never used");
+}
+
+/// A body's type-checking results as text, its maps in key order.
+fn body_text(body: &ward_compiler::types::BodyTypes) -> String {
+    format!(
+        "{:?}\n{:?}\n{:?}\n{}\n{}\n{}\n{}\n{:?}",
+        body.expr_types,
+        body.pat_types,
+        body.locals,
+        sorted_map(&body.pat_locals),
+        sorted_map(&body.expr_locals),
+        sorted_map(&body.expr_defs),
+        sorted_map(&body.pat_defs),
+        body.builtin_clone
+    )
+}
+
+fn sorted_map<K: std::fmt::Debug, V: std::fmt::Debug>(
+    map: &std::collections::HashMap<K, V>,
+) -> String {
+    let mut v: Vec<String> = map.iter().map(|(k, v)| format!("{k:?}={v:?}")).collect();
+    v.sort();
+    v.join(",")
 }
 
 /// Moving a lowered file (`syntax::shift`) gives exactly what lowering the

@@ -7,6 +7,7 @@
 
 use super::FnFacts;
 use crate::diagnostics::{Diagnostic, FileId, Span};
+use crate::incremental::{DefIdentities, DefRefs};
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
@@ -19,6 +20,8 @@ struct Entry {
     start: u32,
     diagnostics: Vec<Diagnostic>,
     facts: Arc<FnFacts>,
+    /// The function itself, by id and identity.
+    defs: DefRefs,
 }
 
 /// Results of earlier checks, by function content.
@@ -52,15 +55,24 @@ impl Cache {
         key: u64,
         start: u32,
         file: FileId,
+        now: &DefIdentities,
     ) -> Option<(Vec<Diagnostic>, Arc<FnFacts>)> {
         let e = self.entries.get_mut(&key)?;
+        // An item inserted above the function changed its id.
+        let changed = e.defs.update(now)?;
         let delta = i64::from(start) - i64::from(e.start);
-        if delta != 0 || e.facts.file != file {
+        if delta != 0 || e.facts.file != file || !changed.is_empty() {
             for d in &mut e.diagnostics {
                 d.shift(delta);
             }
             // Copied only while the previous analysis still holds it.
-            shift_facts(Arc::make_mut(&mut e.facts), delta, file);
+            let facts = Arc::make_mut(&mut e.facts);
+            shift_facts(facts, delta, file);
+            if let Some(def) = &mut facts.def
+                && let Some(&new) = changed.get(def)
+            {
+                *def = new;
+            }
             e.start = start;
         }
         Some((e.diagnostics.clone(), e.facts.clone()))
@@ -75,6 +87,7 @@ impl Cache {
         span: Span,
         diagnostics: &[Diagnostic],
         facts: &Arc<FnFacts>,
+        now: &DefIdentities,
     ) {
         if diagnostics.iter().all(|d| d.is_within(file, span)) {
             self.entries.insert(
@@ -83,6 +96,7 @@ impl Cache {
                     start: span.start,
                     diagnostics: diagnostics.to_vec(),
                     facts: Arc::clone(facts),
+                    defs: DefRefs::new(facts.def, now),
                 },
             );
         }

@@ -357,7 +357,9 @@ pub fn check_program_until(
         if let Some(key) = key {
             used.insert(key);
         }
-        if let Some(hit) = key.and_then(|key| cache.get(key, d.span.start, d.file)) {
+        if let Some(hit) =
+            key.and_then(|key| cache.get(key, d.span.start, d.file, &keys.identities))
+        {
             cache.hits += 1;
             done.push(Some(hit));
         } else {
@@ -384,7 +386,7 @@ pub fn check_program_until(
             let d = program.def(def);
             cache.misses += 1;
             if let Some(key) = key {
-                cache.put(key, d.file, d.span, diags, facts);
+                cache.put(key, d.file, d.span, diags, facts, &keys.identities);
             }
         }
         done[at] = checked;

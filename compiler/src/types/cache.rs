@@ -2,8 +2,11 @@
 //! a body whose key is unchanged is not checked again; its results are
 //! moved to where the body is now and its import uses replayed.
 
+use super::Ty;
 use super::check::BodyTypes;
 use crate::diagnostics::Diagnostic;
+use crate::incremental::{DefIdentities, DefMap, DefRefs};
+use crate::resolve::DefId;
 use crate::resolve::ModuleId;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -26,6 +29,8 @@ pub(super) struct Entry {
     pub body: Arc<BodyTypes>,
     pub diagnostics: Vec<Diagnostic>,
     pub imports: Vec<(ModuleId, usize)>,
+    /// The items the results name.
+    pub defs: DefRefs,
 }
 
 impl Entry {
@@ -45,5 +50,94 @@ impl Entry {
             }
             self.start = start;
         }
+    }
+}
+
+impl Entry {
+    /// Brings the ids of the items the results name up to date with the
+    /// program now (an item inserted above them moved them); `false` when
+    /// one of them is gone.
+    pub(super) fn update_ids(&mut self, now: &DefIdentities) -> bool {
+        let Some(changed) = self.defs.update(now) else {
+            return false;
+        };
+        if !changed.is_empty() {
+            let body = Arc::make_mut(&mut self.body);
+            for ty in body
+                .expr_types
+                .iter_mut()
+                .chain(&mut body.pat_types)
+                .chain(body.locals.iter_mut().map(|l| &mut l.ty))
+            {
+                remap_ty(ty, &changed);
+            }
+            for def in body
+                .expr_defs
+                .values_mut()
+                .chain(body.pat_defs.values_mut())
+            {
+                if let Some(&new) = changed.get(def) {
+                    *def = new;
+                }
+            }
+        }
+        true
+    }
+}
+
+/// The items a body's results name: in types, paths and patterns.
+pub(super) fn def_refs(body: &BodyTypes) -> Vec<DefId> {
+    let mut out: Vec<DefId> = body
+        .expr_defs
+        .values()
+        .chain(body.pat_defs.values())
+        .copied()
+        .collect();
+    for ty in body
+        .expr_types
+        .iter()
+        .chain(&body.pat_types)
+        .chain(body.locals.iter().map(|l| &l.ty))
+    {
+        ty.walk(&mut |t| {
+            if let Ty::Adt(def, _) = t {
+                out.push(*def);
+            }
+        });
+    }
+    out
+}
+
+fn remap_ty(ty: &mut Ty, changed: &DefMap) {
+    match ty {
+        Ty::Adt(def, args) => {
+            if let Some(&new) = changed.get(def) {
+                *def = new;
+            }
+            for arg in args {
+                remap_ty(arg, changed);
+            }
+        }
+        Ty::Tuple(items) => {
+            for item in items {
+                remap_ty(item, changed);
+            }
+        }
+        Ty::Array(inner, _) | Ty::Ref(_, inner) => remap_ty(inner, changed),
+        Ty::Fn(params, ret) => {
+            for p in params {
+                remap_ty(p, changed);
+            }
+            remap_ty(ret, changed);
+        }
+        Ty::Int
+        | Ty::Float
+        | Ty::Bool
+        | Ty::Char
+        | Ty::Str
+        | Ty::Never
+        | Ty::Param(..)
+        | Ty::Var(_)
+        | Ty::Error => {}
     }
 }

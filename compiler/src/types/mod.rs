@@ -140,7 +140,10 @@ pub fn check_program_cached(
     let mut old = std::mem::take(&mut cache.entries);
     let reused: Vec<Option<cache::Entry>> = bodies
         .iter()
-        .map(|id| keys.get(id).and_then(|k| old.remove(k)))
+        .map(|id| {
+            let mut entry = keys.get(id).and_then(|k| old.remove(k))?;
+            entry.update_ids(&keys.identities).then_some(entry)
+        })
         .collect();
     let todo: Vec<DefId> = bodies
         .iter()
@@ -186,6 +189,10 @@ pub fn check_program_cached(
                         body: Arc::clone(&body),
                         diagnostics: body_diags.clone(),
                         imports,
+                        defs: crate::incremental::DefRefs::new(
+                            cache::def_refs(&body),
+                            &keys.identities,
+                        ),
                     },
                 );
             }

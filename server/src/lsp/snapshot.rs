@@ -180,6 +180,18 @@ impl State {
         {
             return Some(s.clone());
         }
+        // A newer version replaces the snapshot: the old one is let go
+        // before the analysis instead of after it, so two analyses of the
+        // document are not held at once (requests that still use it hold
+        // their own reference), and results the cache shares with it move
+        // in place instead of being copied.
+        if slot
+            .snapshot
+            .as_ref()
+            .is_some_and(|s| s.version < seen.version)
+        {
+            free_elsewhere(slot.snapshot.take());
+        }
         let text = seen.rope.to_string();
         let root = path_of(uri);
         let loader = Overlay {
@@ -209,18 +221,7 @@ impl State {
             .as_ref()
             .is_none_or(|s| s.version < seen.version)
         {
-            let replaced = slot.snapshot.replace(snapshot.clone());
-            // Freeing a large program's analysis takes milliseconds: not
-            // while this version's diagnostics wait (and the slot is
-            // locked). Without a thread, it is freed here.
-            if let Some(old) = replaced {
-                let _ = std::thread::Builder::new()
-                    .name("ward-free".into())
-                    .spawn(move || {
-                        drop(old);
-                        ward_runtime::heap::accounting::release_free_memory();
-                    });
-            }
+            free_elsewhere(slot.snapshot.replace(snapshot.clone()));
         }
         Some(snapshot)
     }
@@ -289,5 +290,19 @@ impl SourceLoader for Overlay<'_> {
 
     fn tree(&self, path: &Path) -> Option<tree_sitter::Tree> {
         self.tree.filter(|_| path == self.root).cloned()
+    }
+}
+
+/// Lets go of a replaced snapshot on a thread of its own: freeing a large
+/// program's analysis takes milliseconds, which the next version's
+/// diagnostics should not wait for. Without a thread, it is freed here.
+fn free_elsewhere(old: Option<Arc<Snapshot>>) {
+    if let Some(old) = old {
+        let _ = std::thread::Builder::new()
+            .name("ward-free".into())
+            .spawn(move || {
+                drop(old);
+                ward_runtime::heap::accounting::release_free_memory();
+            });
     }
 }
