@@ -109,35 +109,11 @@ pub(super) fn def_refs(body: &BodyTypes) -> Vec<DefId> {
 }
 
 fn remap_ty(ty: &mut Ty, changed: &DefMap) {
-    match ty {
-        Ty::Adt(def, args) => {
-            if let Some(&new) = changed.get(def) {
-                *def = new;
-            }
-            for arg in args {
-                remap_ty(arg, changed);
-            }
+    ty.walk_mut(&mut |t| {
+        if let Ty::Adt(def, _) = t
+            && let Some(&new) = changed.get(def)
+        {
+            *def = new;
         }
-        Ty::Tuple(items) => {
-            for item in items {
-                remap_ty(item, changed);
-            }
-        }
-        Ty::Array(inner, _) | Ty::Ref(_, inner) => remap_ty(inner, changed),
-        Ty::Fn(params, ret) => {
-            for p in params {
-                remap_ty(p, changed);
-            }
-            remap_ty(ret, changed);
-        }
-        Ty::Int
-        | Ty::Float
-        | Ty::Bool
-        | Ty::Char
-        | Ty::Str
-        | Ty::Never
-        | Ty::Param(..)
-        | Ty::Var(_)
-        | Ty::Error => {}
-    }
+    });
 }

@@ -77,6 +77,22 @@ impl Ty {
         }
     }
 
+    /// [`Ty::walk`] that may change each type it visits.
+    pub fn walk_mut(&mut self, f: &mut impl FnMut(&mut Ty)) {
+        f(self);
+        match self {
+            Ty::Tuple(items) | Ty::Adt(_, items) => items.iter_mut().for_each(|t| t.walk_mut(f)),
+            Ty::Array(t, _) | Ty::Ref(_, t) => t.walk_mut(f),
+            Ty::Fn(params, ret) => {
+                for t in params {
+                    t.walk_mut(f);
+                }
+                ret.walk_mut(f);
+            }
+            _ => {}
+        }
+    }
+
     /// Replaces `Param(i)` with `args[i]`.
     #[must_use]
     pub fn subst(&self, args: &[Ty]) -> Ty {
