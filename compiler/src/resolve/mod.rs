@@ -1562,6 +1562,9 @@ impl Builder<'_> {
         let DefKind::Fn(f) = &self.program.def(owner).kind else {
             return;
         };
+        if !f.body.has_items {
+            return;
+        }
         let mut found: Vec<(ExprId, Vec<Item>)> = Vec::new();
         for (i, expr) in f.body.exprs.iter().enumerate() {
             if let ExprKind::Block(block) = &expr.kind {

@@ -351,6 +351,9 @@ pub struct Body {
     pub params: Vec<Param>,
     /// The function body block or the constant's value.
     pub root: Option<ExprId>,
+    /// Whether a block in it declares items (name resolution then gives
+    /// that block a module; most bodies need no search for them).
+    pub has_items: bool,
 }
 
 impl Body {

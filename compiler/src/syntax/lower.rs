@@ -1326,6 +1326,7 @@ impl<'t, 'd> Lowerer<'t, 'd> {
                 "empty_statement" => {}
                 kind if is_item_kind(kind) => {
                     if let Some(item) = self.item(stmt) {
+                        b.body.has_items = true;
                         stmts.push(Stmt::Item(Box::new(item)));
                     }
                 }
