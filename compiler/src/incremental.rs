@@ -316,44 +316,131 @@ pub fn body_keys(program: &Program) -> BodyKeys {
         })
         .collect();
 
+    let closures = closure_hashes(&surfaces, &successors);
+    // The surfaces every body starts from: the items named by the `use`s.
+    let starts = |words: &mut dyn Iterator<Item = &str>| -> Vec<u64> {
+        let mut out: Vec<u64> = words
+            .filter_map(|w| by_name.get(w))
+            .flatten()
+            .map(|&s| closures[s])
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    };
+    let imported = starts(&mut import_words.iter().copied());
     let mut keys = HashMap::new();
-    // Surfaces reached by the current body: `stamp[s] == body number`.
-    let mut stamp: Vec<usize> = vec![0; surfaces.len()];
-    let mut todo: Vec<usize> = Vec::new();
-    for (n, (id, d)) in program.defs_with_ids().enumerate() {
+    for (id, d) in program.defs_with_ids() {
         if d.file == program.std_file || !matches!(d.kind, DefKind::Fn(_) | DefKind::Const(_)) {
             continue;
         }
-        let body = n + 1;
         let own = text_of(program, d.file, d.span);
         let mut h = DefaultHasher::new();
-        (modules, identities.identity(id), own).hash(&mut h);
+        (modules, identities.identity(id), own, &imported).hash(&mut h);
         // The context a method is checked in: its impl.
         if let Some(owner) = d.owner {
             impl_hash.get(&(owner.0 as usize)).hash(&mut h);
         }
-        // Every surface reachable from the body's words, combined in an
-        // order-independent sum (each surface counted once).
-        let mut reached = 0u64;
-        let mut count = 0usize;
-        todo.extend(
-            words(own)
-                .chain(import_words.iter().copied())
-                .filter_map(|w| by_name.get(w))
-                .flatten()
-                .copied(),
-        );
-        while let Some(s) = todo.pop() {
-            if stamp[s] == body {
-                continue;
-            }
-            stamp[s] = body;
-            reached = reached.wrapping_add(surfaces[s].hash);
-            count += 1;
-            todo.extend(successors[s].iter().copied().filter(|&t| stamp[t] != body));
-        }
-        (reached, count).hash(&mut h);
+        // Every surface reachable from the body's words, through the
+        // closures of the surfaces they name.
+        starts(&mut words(own)).hash(&mut h);
         keys.insert(id, h.finish());
     }
     BodyKeys { keys, identities }
+}
+
+/// Each surface's closure hash: a hash of its own and of every surface
+/// reachable from it, so that a change anywhere below a surface changes
+/// its closure hash. Surfaces that reach each other (a strongly connected
+/// component, found by Tarjan's algorithm) share one; a component's hash
+/// covers its members' own hashes and the closure hashes of the components
+/// they lead to, which Tarjan's algorithm finishes first. Linear in the
+/// surfaces and their edges, where a walk from every body was not.
+fn closure_hashes(surfaces: &[Surface], successors: &[Vec<usize>]) -> Vec<u64> {
+    let count = surfaces.len();
+    let mut t = Tarjan {
+        index: vec![UNSEEN; count],
+        low: vec![0; count],
+        on_stack: vec![false; count],
+        stack: Vec::new(),
+        walk: Vec::new(),
+        next_index: 0,
+    };
+    let mut component = vec![UNSEEN; count];
+    let mut component_hash: Vec<u64> = Vec::new();
+    for root in 0..count {
+        if t.index[root] != UNSEEN {
+            continue;
+        }
+        t.visit(root);
+        while let Some(top) = t.walk.len().checked_sub(1) {
+            let (v, next) = t.walk[top];
+            if let Some(&w) = successors[v].get(next) {
+                t.walk[top].1 += 1;
+                if t.index[w] == UNSEEN {
+                    t.visit(w);
+                } else if t.on_stack[w] {
+                    t.low[v] = t.low[v].min(t.index[w]);
+                }
+                continue;
+            }
+            t.walk.pop();
+            if let Some(&(parent, _)) = t.walk.last() {
+                t.low[parent] = t.low[parent].min(t.low[v]);
+            }
+            if t.low[v] != t.index[v] {
+                continue;
+            }
+            // `v` roots a component: its members are on the stack.
+            let c = component_hash.len();
+            let mut own = Vec::new();
+            let mut members = Vec::new();
+            while let Some(w) = t.stack.pop() {
+                t.on_stack[w] = false;
+                component[w] = c;
+                own.push(surfaces[w].hash);
+                members.push(w);
+                if w == v {
+                    break;
+                }
+            }
+            own.sort_unstable();
+            let mut below: Vec<u64> = members
+                .iter()
+                .flat_map(|&m| &successors[m])
+                .filter(|&&w| component[w] != c)
+                .map(|&w| component_hash[component[w]])
+                .collect();
+            below.sort_unstable();
+            below.dedup();
+            let mut h = DefaultHasher::new();
+            (own, below).hash(&mut h);
+            component_hash.push(h.finish());
+        }
+    }
+    component.iter().map(|&c| component_hash[c]).collect()
+}
+
+const UNSEEN: usize = usize::MAX;
+
+/// The state of Tarjan's walk in [`closure_hashes`].
+struct Tarjan {
+    index: Vec<usize>,
+    low: Vec<usize>,
+    on_stack: Vec<bool>,
+    stack: Vec<usize>,
+    /// The depth-first walk without recursion: (surface, next successor).
+    walk: Vec<(usize, usize)>,
+    next_index: usize,
+}
+
+impl Tarjan {
+    fn visit(&mut self, v: usize) {
+        self.index[v] = self.next_index;
+        self.low[v] = self.next_index;
+        self.next_index += 1;
+        self.stack.push(v);
+        self.on_stack[v] = true;
+        self.walk.push((v, 0));
+    }
 }

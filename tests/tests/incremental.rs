@@ -333,3 +333,30 @@ fn moved_syntax_equals_syntax_lowered_in_place() {
         );
     }
 }
+
+/// A body that reaches an item only through another (`f` names `Outer`,
+/// whose field is an `Inner`) is checked again when that item changes.
+#[test]
+fn a_change_two_items_away_checks_the_body_again() {
+    let path = PathBuf::from("/virtual/transitive.ward");
+    let before = "struct Inner {\n    x: int,\n}\n\nstruct Outer {\n    inner: Inner,\n}\n\nfn f(o: Outer) -> int {\n    o.inner.x\n}\n\nfn main() {\n    let _ = f(Outer { inner: Inner { x: 1 } });\n}\n";
+    let after = before
+        .replace("x: int", "x: bool")
+        .replace("x: 1", "x: true");
+    let options = Options { facts: true };
+    let mut incremental = Incremental::default();
+    for text in [before, after.as_str()] {
+        let loader = Edited {
+            root: &path,
+            text,
+            tree: None,
+        };
+        let cached = analyze_cached(&path, &loader, options, &mut incremental);
+        let fresh = analyze_with(&path, &loader, options);
+        assert_eq!(cached.diagnostics, fresh.diagnostics, "{text}");
+    }
+    assert!(
+        incremental.typed.misses > 0,
+        "the body of `f` was checked again"
+    );
+}
