@@ -133,16 +133,17 @@ impl DefRefs {
     /// gone or ambiguous (the result cannot be reused), else the ids that
     /// changed (empty when none did).
     pub fn update(&mut self, now: &DefIdentities) -> Option<DefMap> {
-        let mut changed = DefMap::new();
-        let mut new_ids = Vec::with_capacity(self.ids.len());
-        for (&old, identity) in self.ids.iter().zip(&self.identities) {
-            let new = *now.ids.get(identity)?;
-            if new != old {
-                changed.insert(old, new);
-            }
-            new_ids.push(new);
+        if !self.identities.iter().all(|i| now.ids.contains_key(i)) {
+            return None;
         }
-        self.ids = new_ids;
+        let mut changed = DefMap::new();
+        for (id, identity) in self.ids.iter_mut().zip(&self.identities) {
+            let new = now.ids[identity];
+            if new != *id {
+                changed.insert(*id, new);
+                *id = new;
+            }
+        }
         Some(changed)
     }
 }
@@ -317,7 +318,7 @@ pub fn body_keys(program: &Program) -> BodyKeys {
         .collect();
 
     let closures = closure_hashes(&surfaces, &successors);
-    // The surfaces every body starts from: the items named by the `use`s.
+    // The closure hashes of the surfaces some words name.
     let starts = |words: &mut dyn Iterator<Item = &str>| -> Vec<u64> {
         let mut out: Vec<u64> = words
             .filter_map(|w| by_name.get(w))
@@ -328,6 +329,7 @@ pub fn body_keys(program: &Program) -> BodyKeys {
         out.dedup();
         out
     };
+    // Every body starts from the items the `use`s name too.
     let imported = starts(&mut import_words.iter().copied());
     let mut keys = HashMap::new();
     for (id, d) in program.defs_with_ids() {
