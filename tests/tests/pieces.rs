@@ -1,16 +1,18 @@
-//! A long file parsed in pieces on several cores (`syntax::parse_in_pieces`,
-//! what `ward check` does) lowers to exactly what one parse of the whole
-//! file lowers to: every example, cut wherever the rules allow, and the
-//! generated 10 000-line program, which must really be cut.
+//! A long file parsed and lowered in pieces on several cores
+//! (`syntax::lower_in_pieces`, what `ward check` does) lowers to exactly
+//! what one parse of the whole file lowers to: every example, cut wherever
+//! the rules allow, and the generated 10 000-line program, which must
+//! really be cut.
 
 use std::path::Path;
 use ward_compiler::diagnostics::FileId;
 use ward_compiler::syntax;
 
 /// The lowered items and diagnostics, as text.
-fn lowered(trees: &[tree_sitter::Tree], text: &str) -> String {
-    let mut diagnostics = Vec::new();
-    let file = syntax::lower_trees(trees, text, FileId(1), &mut diagnostics);
+fn shown(
+    file: &syntax::ast::SourceFile,
+    diagnostics: &[ward_compiler::diagnostics::Diagnostic],
+) -> String {
     format!("{:#?}\n{diagnostics:#?}", file.items)
 }
 
@@ -33,18 +35,22 @@ fn pieces_lower_like_the_whole_file() {
     texts.sort();
     texts.push(("generated".into(), ward_tests::generate_program(10_000)));
     for (name, text) in &texts {
-        let pieces = syntax::parse_in_pieces(text, 0);
         let whole = syntax::parse(text);
-        assert_eq!(
-            lowered(&pieces, text),
-            lowered(std::slice::from_ref(&whole), text),
-            "{name}: {} pieces",
-            pieces.len()
-        );
+        let mut diagnostics = Vec::new();
+        let expected = syntax::lower_file(&whole, text, FileId(1), &mut diagnostics);
+        let expected = shown(&expected, &diagnostics);
+        let mut diagnostics = Vec::new();
+        match syntax::lower_in_pieces(text, FileId(1), 0, &mut diagnostics) {
+            Some(pieces) => assert_eq!(shown(&pieces, &diagnostics), expected, "{name}"),
+            None => assert!(diagnostics.is_empty(), "{name}"),
+        }
         if name == "generated" && cores() > 1 {
-            assert!(pieces.len() > 1, "the generated program is cut");
-            let pieces = syntax::parse_in_pieces(text, syntax::PIECE_MIN_BYTES);
-            assert!(pieces.len() > 1, "ward check cuts the generated program");
+            let mut diagnostics = Vec::new();
+            assert!(
+                syntax::lower_in_pieces(text, FileId(1), syntax::PIECE_MIN_BYTES, &mut diagnostics)
+                    .is_some(),
+                "ward check cuts the generated program"
+            );
         }
     }
 }

@@ -293,7 +293,9 @@ pub fn read_source_file(path: &FsPath) -> Result<String, LoadError> {
         return Err(LoadError::TooLarge(meta.len()));
     }
     let file = std::fs::File::open(path).map_err(|e| LoadError::Unreadable(e.to_string()))?;
-    let mut bytes = Vec::new();
+    // Sized from the metadata: growing by doubling would touch twice the
+    // memory and copy the text several times.
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).map_or(0, |n| n + 1));
     file.take(MAX_SOURCE_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| LoadError::Unreadable(e.to_string()))?;
@@ -1044,14 +1046,20 @@ fn parse_file_with(
             syntax_errors_of(&tree, text, file, diagnostics);
             crate::syntax::lower_file(&tree, text, file, diagnostics)
         }
-        // A one-shot analysis (`ward check`) parses a long file on every
-        // core.
+        // A one-shot analysis (`ward check`) parses and lowers a long file
+        // on every core.
         (None, None) => {
-            let trees = crate::syntax::parse_in_pieces(text, crate::syntax::PIECE_MIN_BYTES);
-            for tree in &trees {
-                syntax_errors_of(tree, text, file, diagnostics);
-            }
-            crate::syntax::lower_trees(&trees, text, file, diagnostics)
+            let pieces = crate::syntax::lower_in_pieces(
+                text,
+                file,
+                crate::syntax::PIECE_MIN_BYTES,
+                diagnostics,
+            );
+            pieces.unwrap_or_else(|| {
+                let tree = crate::syntax::parse(text);
+                syntax_errors_of(&tree, text, file, diagnostics);
+                crate::syntax::lower_file(&tree, text, file, diagnostics)
+            })
         }
     };
     ParsedFile { ast }

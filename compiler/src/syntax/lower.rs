@@ -32,8 +32,8 @@ pub fn lower_file(
     lower_trees(std::slice::from_ref(tree), text, file, diagnostics)
 }
 
-/// [`lower_file`] for a file parsed in pieces
-/// ([`crate::syntax::parse_in_pieces`]): the trees cover it in order.
+/// [`lower_file`] for a file parsed as several trees that cover it in
+/// order: each tree's items are lowered on every core.
 pub fn lower_trees(
     trees: &[tree_sitter::Tree],
     text: &str,
@@ -60,6 +60,23 @@ pub fn lower_trees(
     }
     push_once_too_deep(diagnostics, all_diagnostics);
     SourceFile { items }
+}
+
+/// The items of one tree lowered in order on this thread, with the
+/// lowering's diagnostics (for [`crate::syntax::lower_in_pieces`], whose
+/// workers each lower the piece they parsed).
+pub(super) fn lower_items_here(
+    tree: &tree_sitter::Tree,
+    text: &str,
+    file: FileId,
+) -> (Vec<Item>, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    let mut items = Vec::new();
+    let mut lowerer = Lowerer::new(text, file, &mut diagnostics);
+    for child in lowerer.item_nodes(tree.root_node(), "item") {
+        lowerer.lower_item_node(&child, &mut items);
+    }
+    (items, diagnostics)
 }
 
 /// Lowered top-level items by their text and doc comment, for
@@ -195,7 +212,7 @@ pub fn lower_file_cached(
 
 /// Appends per-item diagnostics, keeping only the first W0002 (it is
 /// reported once per file).
-fn push_once_too_deep(out: &mut Vec<Diagnostic>, diagnostics: Vec<Diagnostic>) {
+pub(super) fn push_once_too_deep(out: &mut Vec<Diagnostic>, diagnostics: Vec<Diagnostic>) {
     let mut too_deep = false;
     for d in diagnostics {
         if d.code == codes::NESTED_TOO_DEEPLY {

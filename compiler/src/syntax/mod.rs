@@ -13,7 +13,7 @@ pub mod shift;
 pub use errors::{SyntaxError, syntax_errors, unterminated_comment};
 pub use lower::MAX_NESTING;
 pub use lower::{LowerCache, lower_file, lower_file_cached, lower_trees, parse_int, unescape};
-pub use pieces::{PIECE_MIN_BYTES, parse_in_pieces};
+pub use pieces::{PIECE_MIN_BYTES, lower_in_pieces};
 
 /// Children by field name, with the field's id looked up once per process.
 /// tree-sitter's own by-name lookup compares the name with every field name

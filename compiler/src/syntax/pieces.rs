@@ -1,90 +1,142 @@
-//! Parsing a large file on every core. Tree-sitter parses one text on one
-//! thread, and for `ward check` of a long file the parse is the longest
-//! stage that cannot overlap the others. A file is a list of items, so it is
-//! cut at item boundaries and each piece is parsed on its own thread (with
-//! tree-sitter's included ranges, so every node keeps its place in the whole
-//! text). The pieces are only kept when each is a clean list of items;
-//! otherwise the file is parsed whole, so the result never depends on where
-//! it was cut.
+//! Parsing and lowering a large file on every core. Tree-sitter parses
+//! one text on one thread, and for `ward check` of a long file parsing and
+//! lowering are the longest stages that cannot overlap the others. A file
+//! is a list of items, so it is cut at item boundaries into pieces of about
+//! [`PIECE_BYTES`]; each worker takes the next piece, parses it (with
+//! tree-sitter's included ranges, so every node keeps its place in the
+//! whole text), lowers its items and lets go of its tree before taking
+//! another. A worker's next tree then reuses the memory of its last one:
+//! only a couple of trees are ever alive, not the whole file's (on this
+//! kind of machine, touching fresh memory costs as much as parsing it).
 //!
-//! A cut is made only before a line that starts an item (`fn`, `struct`,
-//! `pub`, …) after a blank line, with no comment or attribute above the
-//! blank line (a doc comment belongs to the item below it). A cut inside a
-//! string or block comment leaves a piece with an unfinished token: a
-//! string is then a syntax error, and a block comment runs to the piece's
-//! end, which [`unterminated_comment`] finds — either way the file is
-//! parsed whole.
+//! The result is only kept when each piece is a clean list of items;
+//! otherwise the caller parses the file whole, so the result never depends
+//! on where it was cut. A cut is made only before a line that starts an
+//! item (`fn`, `struct`, `pub`, …) after a blank line, with no comment or
+//! attribute above the blank line (a doc comment belongs to the item below
+//! it). A cut inside a string or block comment leaves a piece with an
+//! unfinished token: a string is then a syntax error, and a block comment
+//! runs to the piece's end, which [`unterminated_comment`] finds — either
+//! way the file is parsed whole.
 
+use super::ast::SourceFile;
 use super::errors::unterminated_comment;
+use crate::diagnostics::{Diagnostic, FileId};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use tree_sitter::{Point, Range, Tree};
 
 /// Below this size one parse is faster than starting threads.
 pub const PIECE_MIN_BYTES: usize = 48 * 1024;
 
+/// About this many bytes per piece: small enough that the workers' trees
+/// stay small, large enough that a parser's start-up does not count.
+const PIECE_BYTES: usize = 32 * 1024;
+
 /// At most this many pieces.
-const MAX_PIECES: usize = 4;
+const MAX_PIECES: usize = 32;
+
+/// At most this many workers.
+const MAX_WORKERS: usize = 4;
 
 /// How a line that may begin a piece starts.
 const ITEM_STARTS: &[&str] = &[
     "fn ", "pub ", "struct ", "enum ", "impl ", "impl<", "const ", "use ", "mod ",
 ];
 
-/// `text` parsed as trees that cover it in order: one per core when it is
-/// at least `min_bytes` long and cuts cleanly, else one.
-pub fn parse_in_pieces(text: &str, min_bytes: usize) -> Vec<Tree> {
-    let cores = std::thread::available_parallelism()
+/// `text` parsed and lowered in pieces on every core, when it is at least
+/// `min_bytes` long, the machine has more than one core, and it cuts into
+/// pieces that each parse cleanly; `None` otherwise (then parse it whole).
+/// Lowering's diagnostics go to `diagnostics`, as [`super::lower_file`]
+/// would report them.
+pub fn lower_in_pieces(
+    text: &str,
+    file: FileId,
+    min_bytes: usize,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<SourceFile> {
+    let workers = std::thread::available_parallelism()
         .map_or(1, std::num::NonZero::get)
-        .min(MAX_PIECES);
-    let cuts = if text.len() >= min_bytes {
-        cuts(text, cores)
-    } else {
-        Vec::new()
-    };
+        .min(MAX_WORKERS);
+    if text.len() < min_bytes || workers < 2 {
+        return None;
+    }
+    let wanted = (text.len() / PIECE_BYTES).clamp(workers, MAX_PIECES);
+    let cuts = cuts(text, wanted);
     if cuts.is_empty() {
-        return vec![super::parse(text)];
+        return None;
     }
     let mut bounds = vec![0];
     bounds.extend(&cuts);
     bounds.push(text.len());
     let pieces: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
-    let trees: Vec<Option<Tree>> = std::thread::scope(|scope| {
-        let helpers: Vec<_> = pieces[1..]
-            .iter()
-            .map(|&(start, end)| {
+    let next = AtomicUsize::new(0);
+    let unclean = AtomicBool::new(false);
+    // Each worker takes the next piece and keeps (index, items, diagnostics).
+    let work = || {
+        let mut done = Vec::new();
+        let mut parser = super::parser();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(&(start, end)) = pieces.get(i) else {
+                break;
+            };
+            if unclean.load(Ordering::Relaxed) {
+                break;
+            }
+            let Some(tree) = parse_range(&mut parser, text, start, end).filter(|tree| {
+                !tree.root_node().has_error() && unterminated_comment(tree, text).is_none()
+            }) else {
+                unclean.store(true, Ordering::Relaxed);
+                break;
+            };
+            let (items, lowered) = super::lower::lower_items_here(&tree, text, file);
+            drop(tree);
+            done.push((i, items, lowered));
+        }
+        done
+    };
+    let mut done = std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..workers.min(pieces.len()))
+            .filter_map(|_| {
                 std::thread::Builder::new()
                     .name("ward-parse".into())
-                    .spawn_scoped(scope, move || parse_range(text, start, end))
+                    .stack_size(crate::ANALYSIS_STACK)
+                    .spawn_scoped(scope, work)
+                    .ok()
             })
             .collect();
-        let mut trees = vec![parse_range(text, pieces[0].0, pieces[0].1)];
+        let mut done = work();
         for helper in helpers {
-            trees.push(match helper {
-                Ok(handle) => handle
+            done.extend(
+                helper
                     .join()
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-                Err(_) => None,
-            });
+            );
         }
-        trees
+        done
     });
-    let last = trees.len() - 1;
-    let clean = trees.iter().enumerate().all(|(i, tree)| {
-        tree.as_ref().is_some_and(|tree| {
-            !tree.root_node().has_error()
-                && (i == last || unterminated_comment(tree, text).is_none())
-        })
-    });
-    if clean {
-        trees.into_iter().flatten().collect()
-    } else {
-        vec![super::parse(text)]
+    if unclean.load(Ordering::Relaxed) || done.len() != pieces.len() {
+        return None;
     }
+    done.sort_unstable_by_key(|(i, ..)| *i);
+    let mut items = Vec::new();
+    let mut lowered = Vec::new();
+    for (_, piece_items, piece_diagnostics) in done {
+        items.extend(piece_items);
+        lowered.extend(piece_diagnostics);
+    }
+    super::lower::push_once_too_deep(diagnostics, lowered);
+    Some(SourceFile { items })
 }
 
 /// The bytes `start..end` of `text` parsed on their own (node positions
 /// are those in the whole text).
-fn parse_range(text: &str, start: usize, end: usize) -> Option<Tree> {
-    let mut parser = super::parser();
+fn parse_range(
+    parser: &mut tree_sitter::Parser,
+    text: &str,
+    start: usize,
+    end: usize,
+) -> Option<Tree> {
     let point = |at: usize| {
         let before = text.get(..at).unwrap_or_default();
         let row = before.bytes().filter(|&b| b == b'\n').count();
@@ -173,14 +225,12 @@ mod tests {
             "/*\n\nfn b() {}\n\n*/\nfn a() {}\n",
             "/*\nx\n\nfn b() {}\n",
         ] {
-            let trees = parse_in_pieces(text, 0);
-            if std::thread::available_parallelism().map_or(1, std::num::NonZero::get) > 1 {
-                assert_eq!(trees.len(), 1, "{text:?}");
-            }
-            assert_eq!(
-                crate::syntax::to_sexp(&trees[0]),
-                crate::syntax::to_sexp(&crate::syntax::parse(text))
+            let mut diagnostics = Vec::new();
+            assert!(
+                lower_in_pieces(text, FileId(1), 0, &mut diagnostics).is_none(),
+                "{text:?}"
             );
+            assert!(diagnostics.is_empty());
         }
     }
 }

@@ -13,7 +13,6 @@ use std::io::IsTerminal as _;
 use std::path::Path;
 use ward_compiler::analysis::Analysis;
 use ward_compiler::diagnostics::{Diagnostic, FileSpan, Severity};
-use ward_compiler::resolve::DiskLoader;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -34,11 +33,13 @@ pub fn run(files: &[std::path::PathBuf], format: Format, dumps: Dumps) -> u8 {
     let mut any_error = false;
     let mut json_out = Vec::new();
     for file in files {
-        if let Err(code) = super::read_source(file) {
-            return code;
-        }
+        let text = match super::read_source(file) {
+            Ok(text) => text,
+            Err(code) => return code,
+        };
         let options = ward_compiler::analysis::Options { facts: dumps.facts };
-        let analysis = ward_compiler::analysis::analyze_with(file, &DiskLoader, options);
+        let loader = super::ReadRoot::new(file, text);
+        let analysis = ward_compiler::analysis::analyze_with(file, &loader, options);
         any_error |= analysis.has_errors();
         if dumps.mir {
             for f in ward_compiler::mir::build_program(&analysis.program, &analysis.typed) {

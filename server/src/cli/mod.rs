@@ -141,6 +141,34 @@ pub fn run() -> ExitCode {
 }
 
 /// Reads a source file, or says why not (on stderr) with the usage status.
+/// A loader that gives the text the command line already read for the root
+/// file (once: the analysis reads each file once) and reads every other
+/// file from disk, so a long program is not read and held twice.
+pub(crate) struct ReadRoot {
+    path: std::path::PathBuf,
+    text: std::sync::Mutex<Option<String>>,
+}
+
+impl ReadRoot {
+    pub(crate) fn new(path: &std::path::Path, text: String) -> ReadRoot {
+        ReadRoot {
+            path: path.to_path_buf(),
+            text: std::sync::Mutex::new(Some(text)),
+        }
+    }
+}
+
+impl ward_compiler::resolve::SourceLoader for ReadRoot {
+    fn load(&self, path: &std::path::Path) -> Result<String, ward_compiler::resolve::LoadError> {
+        let read = if path == self.path {
+            self.text.lock().ok().and_then(|mut text| text.take())
+        } else {
+            None
+        };
+        read.map_or_else(|| ward_compiler::resolve::read_source_file(path), Ok)
+    }
+}
+
 pub(crate) fn read_source(path: &std::path::Path) -> Result<String, u8> {
     match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {

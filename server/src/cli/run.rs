@@ -11,7 +11,6 @@ use super::status;
 use std::io::Write as _;
 use std::path::Path;
 use ward_compiler::codegen::Compiled;
-use ward_compiler::resolve::DiskLoader;
 use ward_runtime::error::render_panic;
 use ward_runtime::vm::{Program, Value, Vm};
 
@@ -28,8 +27,8 @@ pub enum Emit {
 /// Checks and compiles a program; on failure reports and returns the exit
 /// status.
 fn compile(file: &Path) -> Result<Compiled, u8> {
-    super::read_source(file)?;
-    let analysis = ward_compiler::analysis::analyze(file, &DiskLoader);
+    let text = super::read_source(file)?;
+    let analysis = ward_compiler::analysis::analyze(file, &super::ReadRoot::new(file, text));
     if analysis.has_errors() {
         super::check::render_human(&analysis, file);
         return Err(status::PROGRAM_ERRORS);
