@@ -295,7 +295,7 @@ fn body_text(body: &ward_compiler::types::BodyTypes) -> String {
 }
 
 fn sorted_map<K: std::fmt::Debug, V: std::fmt::Debug>(
-    map: &std::collections::HashMap<K, V>,
+    map: &ward_compiler::FxHashMap<K, V>,
 ) -> String {
     let mut v: Vec<String> = map.iter().map(|(k, v)| format!("{k:?}={v:?}")).collect();
     v.sort();

@@ -54,6 +54,11 @@ impl BitSet {
         self.words()[i / 64] & (1 << (i % 64)) != 0
     }
 
+    /// Makes `self` equal to `other` (of the same size) without allocating.
+    pub fn copy_from(&mut self, other: &BitSet) {
+        self.words_mut().copy_from_slice(other.words());
+    }
+
     /// `self |= other`; whether anything changed.
     pub fn union(&mut self, other: &BitSet) -> bool {
         let mut changed = false;
@@ -103,6 +108,9 @@ impl BitSet {
 pub trait Effects {
     fn gen_bit(&mut self, i: usize);
     fn kill_bit(&mut self, i: usize);
+    /// Kills every bit set in `words` (a set of the same size as raw
+    /// words): a word at a time.
+    fn kill_words(&mut self, words: &[u64]);
 }
 
 impl Effects for BitSet {
@@ -112,6 +120,12 @@ impl Effects for BitSet {
 
     fn kill_bit(&mut self, i: usize) {
         self.remove(i);
+    }
+
+    fn kill_words(&mut self, words: &[u64]) {
+        for (a, b) in self.words_mut().iter_mut().zip(words) {
+            *a &= !*b;
+        }
     }
 }
 
@@ -130,6 +144,13 @@ impl Effects for GenKill {
     fn kill_bit(&mut self, i: usize) {
         self.kill_set.insert(i);
         self.gen_set.remove(i);
+    }
+
+    fn kill_words(&mut self, words: &[u64]) {
+        for (k, w) in self.kill_set.words_mut().iter_mut().zip(words) {
+            *k |= *w;
+        }
+        self.gen_set.kill_words(words);
     }
 }
 
@@ -167,9 +188,10 @@ pub fn solve_forward(
     states[0] = entry;
     let mut queued = vec![true; n];
     let mut work: std::collections::VecDeque<usize> = (0..n).collect();
+    let mut out = BitSet::new(bits);
     while let Some(b) = work.pop_front() {
         queued[b] = false;
-        let mut out = states[b].clone();
+        out.copy_from(&states[b]);
         out.subtract(&summaries[b].kill_set);
         out.union(&summaries[b].gen_set);
         for s in body.blocks[b].terminator.successors() {

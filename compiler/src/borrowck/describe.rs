@@ -1,11 +1,11 @@
 //! Naming places and types in messages the way rustc does: `x`, `p.name`,
 //! `*r`, `v[..]`.
 
+use crate::FxHashMap as HashMap;
 use crate::mir::{Body, LocalKind, Place, Proj, Rvalue, StatementKind, TempKind};
 use crate::resolve::Program;
 use crate::types::TypedProgram;
 use crate::types::ty::{self, Ty};
-use std::collections::HashMap;
 
 /// What a body's helper temporaries borrow (overloaded index and deref).
 #[derive(Debug)]
@@ -15,7 +15,7 @@ pub struct Origins {
 
 impl Origins {
     pub fn new(body: &Body) -> Origins {
-        let mut borrowed = HashMap::new();
+        let mut borrowed = HashMap::default();
         for block in &body.blocks {
             for st in &block.statements {
                 if let StatementKind::Assign(dest, Rvalue::Ref(_, p)) = &st.kind

@@ -9,7 +9,7 @@
 //! it does not reach but a predecessor did. A region that reaches the
 //! function's end lasts until the frame is popped, which releases it too.
 
-use std::collections::HashMap;
+use crate::FxHashMap as HashMap;
 
 use super::BodyCx;
 use super::dataflow::BitSet;
@@ -57,7 +57,7 @@ pub fn cell_releases(
     let n = body.blocks.len();
     let mut out = Releases {
         at_entry: vec![Vec::new(); n],
-        after: HashMap::new(),
+        after: HashMap::default(),
     };
     if sites.is_empty() {
         return out;

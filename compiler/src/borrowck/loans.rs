@@ -101,27 +101,17 @@ pub fn check(cx: &BodyCx<'_>, r: &Regions, diags: &mut Vec<Diagnostic>) -> LoanR
     };
     if n > 0 {
         // Loans a point's region no longer contains are killed there.
-        let mut dead_at: Vec<Vec<usize>> = vec![Vec::new(); r.points];
-        for (li, loan) in r.loans.iter().enumerate() {
-            let v = &r.values[loan.region as usize];
-            for (p, dead) in dead_at.iter_mut().enumerate() {
-                if !v.contains(p) {
-                    dead.push(li);
-                }
-            }
-        }
-        let created: std::collections::HashMap<Location, Vec<usize>> = r
-            .loans
-            .iter()
-            .enumerate()
-            .fold(std::collections::HashMap::default(), |mut m, (i, l)| {
-                m.entry(l.loc).or_default().push(i);
-                m
-            });
+        let dead_at = DeadAt::new(r);
+        let created: crate::FxHashMap<Location, Vec<usize>> =
+            r.loans
+                .iter()
+                .enumerate()
+                .fold(crate::FxHashMap::default(), |mut m, (i, l)| {
+                    m.entry(l.loc).or_default().push(i);
+                    m
+                });
         let effect = |loc: Location, eff: &mut dyn super::dataflow::Effects| {
-            for &li in &dead_at[r.point(loc)] {
-                eff.kill_bit(li);
-            }
+            eff.kill_words(dead_at.at(r.point(loc)));
             kill_overwritten(&cx.events, r, loc, eff);
             if let Some(ls) = created.get(&loc) {
                 for &li in ls {
@@ -145,9 +135,7 @@ pub fn check(cx: &BodyCx<'_>, r: &Regions, diags: &mut Vec<Diagnostic>) -> LoanR
                     index: i as u32,
                 };
                 let point = r.point(loc);
-                for &li in &dead_at[point] {
-                    state.remove(li);
-                }
+                super::dataflow::Effects::kill_words(&mut state, dead_at.at(point));
                 if !block.cleanup {
                     if cx.want_facts {
                         for li in state.iter() {
@@ -342,16 +330,48 @@ fn kill_overwritten(
     eff: &mut dyn super::dataflow::Effects,
 ) {
     for ev in table.at(loc) {
+        // Most events overwrite nothing: only those that do look at the loans.
         let ends = |l: &Loan| match ev {
             Event::Stored(p, _) => l.place.local == p.local && definitely_overlap(&l.place, p),
             Event::StorageReset(local, _) => l.place.local == *local,
             _ => false,
         };
+        if !matches!(ev, Event::Stored(..) | Event::StorageReset(..)) {
+            continue;
+        }
         for (li, l) in r.loans.iter().enumerate() {
             if ends(l) {
                 eff.kill_bit(li);
             }
         }
+    }
+}
+
+/// The loans each point's region no longer contains (they are killed
+/// there), as one bit set per point, so that killing them is a few word
+/// operations: most loans are dead at most points.
+struct DeadAt {
+    words: usize,
+    bits: Vec<u64>,
+}
+
+impl DeadAt {
+    fn new(r: &Regions) -> DeadAt {
+        let words = r.loans.len().div_ceil(64);
+        let mut bits = vec![0u64; words * r.points];
+        for (li, loan) in r.loans.iter().enumerate() {
+            let region = &r.values[loan.region as usize];
+            for p in 0..r.points {
+                if !region.contains(p) {
+                    bits[p * words + li / 64] |= 1 << (li % 64);
+                }
+            }
+        }
+        DeadAt { words, bits }
+    }
+
+    fn at(&self, point: usize) -> &[u64] {
+        &self.bits[point * self.words..(point + 1) * self.words]
     }
 }
 

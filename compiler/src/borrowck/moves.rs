@@ -13,7 +13,6 @@ use crate::diagnostics::{Diagnostic, Span, codes};
 use crate::mir::visit::{Event, EventTable, PlaceUse};
 use crate::mir::{BlockId, Body, DerefKind, Local, LocalKind, Location, Place, Proj, TempKind};
 use crate::types::ty::Ty;
-use std::collections::HashMap;
 
 #[derive(Debug)]
 pub struct MovePath {
@@ -27,7 +26,6 @@ pub struct MovePath {
 pub struct MoveData {
     pub paths: Vec<MovePath>,
     root: Vec<usize>,
-    index: HashMap<(Local, Vec<Proj>), usize>,
     /// Each move-out: its path and where it happened.
     pub sites: Vec<(usize, Span, Location)>,
     /// Per block and statement index: the first site id there.
@@ -50,7 +48,6 @@ impl MoveData {
         let mut md = MoveData {
             paths: Vec::new(),
             root: Vec::new(),
-            index: HashMap::new(),
             sites: Vec::new(),
             site_base: Vec::new(),
             subtree_sites: Vec::new(),
@@ -99,24 +96,33 @@ impl MoveData {
         md
     }
 
+    /// The child of path `parent` reached by projection `proj`. A path has
+    /// few children (the fields moved out of it separately): a scan is
+    /// cheaper than hashing a projection list.
+    fn child(&self, parent: usize, proj: &Proj) -> Option<usize> {
+        self.paths[parent]
+            .children
+            .iter()
+            .copied()
+            .find(|&c| self.paths[c].proj.last() == Some(proj))
+    }
+
     /// Creates the paths along the movable prefix of `place`.
     fn path_for(&mut self, place: &Place) -> usize {
         let mut cur = self.root[place.local.index()];
         let n = movable_len(place);
         for k in 0..n {
-            let key = (place.local, place.proj[..=k].to_vec());
-            cur = if let Some(&id) = self.index.get(&key) {
+            cur = if let Some(id) = self.child(cur, &place.proj[k]) {
                 id
             } else {
                 let id = self.paths.len();
                 self.paths.push(MovePath {
                     local: place.local,
-                    proj: key.1.clone(),
+                    proj: place.proj[..=k].to_vec(),
                     parent: Some(cur),
                     children: Vec::new(),
                 });
                 self.paths[cur].children.push(id);
-                self.index.insert(key, id);
                 id
             };
         }
@@ -128,9 +134,9 @@ impl MoveData {
     pub fn lookup(&self, place: &Place) -> (usize, bool) {
         let mut cur = self.root[place.local.index()];
         let n = movable_len(place);
-        for k in 0..n {
-            match self.index.get(&(place.local, place.proj[..=k].to_vec())) {
-                Some(&id) => cur = id,
+        for proj in &place.proj[..n] {
+            match self.child(cur, proj) {
+                Some(id) => cur = id,
                 None => return (cur, false),
             }
         }
@@ -328,8 +334,11 @@ pub fn check(cx: &BodyCx<'_>, diags: &mut Vec<Diagnostic>) -> InitResults {
                 match ev {
                     Event::Use(p, how, span) if !block.cleanup => {
                         if *how == PlaceUse::Drop {
-                            out.drops
-                                .push(drop_point(cx, &md, p, *span, &init, &uninit));
+                            // Drop points are facts for the editor only.
+                            if cx.want_facts {
+                                out.drops
+                                    .push(drop_point(cx, &md, p, *span, &init, &uninit));
+                            }
                         } else {
                             let st = States {
                                 ever: &ever,
@@ -357,7 +366,7 @@ pub fn check(cx: &BodyCx<'_>, diags: &mut Vec<Diagnostic>) -> InitResults {
                     Event::Stored(p, span) if !block.cleanup => {
                         check_store(cx, &d, &md, p, *span, &uninit, &ever, &mo, diags);
                     }
-                    Event::Moved(p, span) => {
+                    Event::Moved(p, span) if cx.want_facts => {
                         if movable_len(p) == p.proj.len()
                             && let Some(name) = d.place(p)
                             && !block.cleanup

@@ -5,11 +5,11 @@
 //! an elided lifetime the elision rules resolved), and an instance of a
 //! template gives every reference position a region variable.
 
+use crate::FxHashMap as HashMap;
 use crate::resolve::{DefId, DefKind, Program};
 use crate::syntax::ast::{Fields, GenericArg, TypeRef};
 use crate::types::TypedProgram;
 use crate::types::ty::Ty;
-use std::collections::HashMap;
 
 /// A region in a template.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -22,8 +22,8 @@ use crate::syntax::ast::{
 use crate::types::ty::{self, Ty};
 use crate::types::{BodyTypes, LocalId};
 use crate::types::{SelfKind, TypedProgram};
+use crate::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
 
 /// Builds the MIR of a user function (`None` for other defs, natives and
 /// bodies the type checker did not see).
@@ -291,13 +291,13 @@ impl<'a, 'c> Builder<'a, 'c> {
                 kind_errors: Vec::new(),
             },
             cur: BlockId(0),
-            local_map: HashMap::new(),
-            outer: HashMap::new(),
-            closure_locals: HashMap::new(),
+            local_map: HashMap::default(),
+            outer: HashMap::default(),
+            closure_locals: HashMap::default(),
             scopes: Vec::new(),
             loops: Vec::new(),
             in_cleanup: false,
-            extending: HashSet::new(),
+            extending: HashSet::default(),
             let_scope: 0,
             extend_to: None,
             test_temps: Vec::new(),
@@ -1589,7 +1589,7 @@ fn extending_borrows(ast: &ast::Body, init: ExprId) -> HashSet<ExprId> {
             _ => {}
         }
     }
-    let mut out = HashSet::new();
+    let mut out = HashSet::default();
     walk(ast, init, &mut out);
     out
 }

@@ -12,7 +12,7 @@ use crate::resolve::Program;
 use crate::types::LocalId;
 use crate::types::TypedProgram;
 use crate::types::ty::Ty;
-use std::collections::{HashMap, HashSet};
+use crate::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// A capture, in terms of the enclosing variable.
 #[derive(Debug, Clone)]

@@ -528,11 +528,11 @@ impl Body {
     /// promotion. A shared borrow of one is `'static` (the borrow checker)
     /// and points at a static copy (codegen's `promote`).
     pub fn promoted_temps(&self) -> Vec<Local> {
-        use std::collections::HashMap;
+        use crate::FxHashMap as HashMap;
         // Each temporary assigned exactly once, by an rvalue built only of
         // constants and of other such temporaries (`&[Cap::Net, Cap::Clock]`:
         // each unit variant is a temporary of its own).
-        let mut only_value: HashMap<Local, Option<&Rvalue>> = HashMap::new();
+        let mut only_value: HashMap<Local, Option<&Rvalue>> = HashMap::default();
         for block in &self.blocks {
             for st in &block.statements {
                 if let StatementKind::Assign(dest, rv) = &st.kind

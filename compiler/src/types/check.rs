@@ -8,6 +8,7 @@ use super::exhaustive::{Ctor, DPat, Matcher};
 use super::format;
 use super::ty::{self, Ty};
 use super::{FnSig, SelfKind, TyScope, TypedProgram};
+use crate::FxHashMap as HashMap;
 use crate::diagnostics::{Code, Diagnostic, FileId, FileSpan, Span, codes};
 use crate::resolve::{DefId, DefKind, ModuleId, Ns, Program, TypeRes, ValueRes};
 use crate::syntax::ast::{
@@ -15,7 +16,6 @@ use crate::syntax::ast::{
     PatId, PatKind, Path, Stmt, UnaryOp,
 };
 use std::cell::Cell;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -2232,7 +2232,7 @@ impl Checker<'_> {
         }
         let result = Ty::Adt(adt, ty_args.clone());
         let infos = self.typed.adts.fields.get(&d).cloned().unwrap_or_default();
-        let mut seen: HashMap<String, Span> = HashMap::new();
+        let mut seen: HashMap<String, Span> = HashMap::default();
         for f in fields {
             if let Some(info) = infos.iter().find(|i| i.name == f.name.text) {
                 if let Some(prev) = seen.insert(f.name.text.clone(), f.name.span) {
@@ -2720,7 +2720,7 @@ impl Checker<'_> {
             PatKind::Or(alts) => {
                 let mut first_names: Option<Vec<(String, Span)>> = None;
                 let saved = self.or_bindings.take();
-                let mut map: HashMap<String, LocalId> = HashMap::new();
+                let mut map: HashMap<String, LocalId> = HashMap::default();
                 for alt in alts {
                     let mut alt_bound = Vec::new();
                     self.or_bindings = if first_names.is_some() {

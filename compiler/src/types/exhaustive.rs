@@ -52,7 +52,7 @@ pub struct Arms {
     /// Rows headed by a wildcard, an or-pattern or a range: they can match
     /// any head.
     general: Vec<usize>,
-    by_head: std::collections::HashMap<Ctor, Vec<usize>>,
+    by_head: crate::FxHashMap<Ctor, Vec<usize>>,
 }
 
 impl Arms {

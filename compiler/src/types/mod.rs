@@ -10,10 +10,10 @@ mod exhaustive;
 mod format;
 pub mod ty;
 
+use crate::FxHashMap as HashMap;
 use crate::diagnostics::{Diagnostic, FileId, FileSpan, Span, codes};
 use crate::resolve::{DefId, DefKind, ImplId, ModuleId, Program, TypeRes};
 use crate::syntax::ast::{ArrayLen, Fields, GenericArg, Generics, Name, TypeRef};
-use std::collections::HashMap;
 use std::sync::Arc;
 
 pub use cache::BodyCache;
@@ -490,7 +490,7 @@ fn collect_adts(program: &Program, typed: &mut TypedProgram, diags: &mut Vec<Dia
             fresh: None,
         };
         let mut infos = Vec::new();
-        let mut seen: HashMap<&str, Span> = HashMap::new();
+        let mut seen: HashMap<&str, Span> = HashMap::default();
         for field in fields.all() {
             if let Some(prev) = seen.insert(&field.name.text, field.name.span) {
                 diags.push(
