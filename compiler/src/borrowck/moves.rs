@@ -132,9 +132,13 @@ impl MoveData {
     /// The longest existing path for the movable prefix of `place`, and
     /// whether it is the whole prefix.
     pub fn lookup(&self, place: &Place) -> (usize, bool) {
-        let mut cur = self.root[place.local.index()];
-        let n = movable_len(place);
-        for proj in &place.proj[..n] {
+        self.lookup_parts(place.local, &place.proj[..movable_len(place)])
+    }
+
+    /// [`Self::lookup`] of `local` with the (movable) projections `projs`.
+    fn lookup_parts(&self, local: Local, projs: &[Proj]) -> (usize, bool) {
+        let mut cur = self.root[local.index()];
+        for proj in projs {
             match self.child(cur, proj) {
                 Some(id) => cur = id,
                 None => return (cur, false),
@@ -389,8 +393,13 @@ pub fn check(cx: &BodyCx<'_>, diags: &mut Vec<Diagnostic>) -> InitResults {
                 };
                 apply(&md, Analysis::MaybeInit, ev, site, &mut init);
                 apply(&md, Analysis::MaybeUninit, ev, site, &mut uninit);
-                apply(&md, Analysis::EverInit, ev, site, &mut ever);
-                apply(&md, Analysis::MoveOuts, ev, site, &mut mo);
+                // Without anything suspicious there is nothing for these
+                // two to explain (no use of a maybe-uninitialised path, no
+                // second assignment to an immutable binding).
+                if full {
+                    apply(&md, Analysis::EverInit, ev, site, &mut ever);
+                    apply(&md, Analysis::MoveOuts, ev, site, &mut mo);
+                }
             }
             // Scope-end bookkeeping (drops, storage) is not a state change
             // a person would look for.
@@ -445,35 +454,53 @@ fn in_cycle(body: &Body, b: BlockId) -> bool {
 /// uninitialised path, or a second assignment to an immutable binding.
 fn suspicious(cx: &BodyCx<'_>, md: &MoveData, init_in: &[BitSet], uninit_in: &[BitSet]) -> bool {
     let body = cx.body;
-    // A second assignment to an immutable binding: one assigned at two
-    // statements, or at one that a loop re-runs.
+    // A second assignment to an immutable binding is one where the binding
+    // is ever-initialised, which needs an earlier store to reach it: the
+    // binding is an argument or a captured variable (initialised on
+    // entry), or is stored at two places, or at one a loop re-runs (the
+    // binding of `let x = if … { a } else { b }` is stored once, after
+    // the `if`). Ever-initialised means maybe-initialised, or moved or
+    // dropped since (those end maybe-initialisation, not
+    // ever-initialisation; only the end of its storage ends both).
     let mut stores: Vec<Vec<BlockId>> = vec![Vec::new(); body.locals.len()];
     for (bi, block) in body.blocks.iter().enumerate() {
-        for st in &block.statements {
-            if let crate::mir::StatementKind::Assign(dest, _) = &st.kind
-                && let Some(l) = dest.as_local()
-                && matches!(
-                    body.local(l).kind,
-                    LocalKind::User { .. } | LocalKind::Upvar { .. }
-                )
-                && !body.local(l).mutable
-            {
-                stores[l.index()].push(BlockId(bi as u32));
+        for i in 0..=block.statements.len() {
+            let loc = Location {
+                block: BlockId(bi as u32),
+                index: i as u32,
+            };
+            for ev in cx.events.at(loc) {
+                if let Event::Stored(p, _) = ev
+                    && p.proj.is_empty()
+                {
+                    stores[p.local.index()].push(BlockId(bi as u32));
+                }
             }
         }
     }
-    for blocks in &stores {
-        match blocks.as_slice() {
-            [] => {}
-            [b] if !in_cycle(body, *b) => {}
-            _ => return true,
-        }
-    }
-    let moved_locals: Vec<Local> = md
+    let mut cyclic: Vec<Option<bool>> = vec![None; body.blocks.len()];
+    let restorable: Vec<bool> = stores
+        .iter()
+        .enumerate()
+        .map(|(l, blocks)| {
+            let on_entry = (1..=body.arg_count as usize).contains(&l)
+                || matches!(body.locals[l].kind, LocalKind::Upvar { .. });
+            match blocks.as_slice() {
+                [] => false,
+                [b] => on_entry || *cyclic[b.index()].get_or_insert_with(|| in_cycle(body, *b)),
+                _ => true,
+            }
+        })
+        .collect();
+    let mut moved_or_dropped: Vec<Local> = md
         .sites
         .iter()
         .map(|(p, _, _)| md.paths[*p].local)
         .collect();
+    moved_or_dropped.extend(cx.events.all().iter().filter_map(|ev| match ev {
+        Event::Dropped(p, _) => Some(p.local),
+        _ => None,
+    }));
     for (bi, block) in body.blocks.iter().enumerate() {
         if block.cleanup {
             continue;
@@ -501,7 +528,8 @@ fn suspicious(cx: &BodyCx<'_>, md: &MoveData, init_in: &[BitSet], uninit_in: &[B
                         if user
                             && p.proj.is_empty()
                             && !decl.mutable
-                            && (init.contains(root) || moved_locals.contains(&p.local))
+                            && restorable[p.local.index()]
+                            && (init.contains(root) || moved_or_dropped.contains(&p.local))
                         {
                             return true;
                         }
@@ -589,8 +617,9 @@ fn uninit_parts(
     how: PlaceUse,
     uninit: &BitSet,
 ) -> Vec<(Place, usize, bool, PlaceUse)> {
-    let check = |place: &Place, partial_ok: bool| -> Option<(usize, bool)> {
-        let (path, exact) = md.lookup(place);
+    // Looked up without building the places: most uses are fine.
+    let check = |local: Local, projs: &[Proj], partial_ok: bool| -> Option<(usize, bool)> {
+        let (path, exact) = md.lookup_parts(local, projs);
         if uninit.contains(path) {
             return Some((path, false));
         }
@@ -602,17 +631,17 @@ fn uninit_parts(
     };
     let mut out = Vec::new();
     for l in crate::mir::visit::index_locals(p) {
-        if let Some((path, partial)) = check(&Place::local(l), false) {
+        if let Some((path, partial)) = check(l, &[], false) {
             out.push((Place::local(l), path, partial, PlaceUse::Copy));
         }
     }
     let n = movable_len(p);
-    let prefix = Place {
-        local: p.local,
-        proj: p.proj[..n].to_vec(),
-    };
     let shallow = n < p.proj.len() || how == PlaceUse::Inspect;
-    if let Some((path, partial)) = check(&prefix, shallow) {
+    if let Some((path, partial)) = check(p.local, &p.proj[..n], shallow) {
+        let prefix = Place {
+            local: p.local,
+            proj: p.proj[..n].to_vec(),
+        };
         out.push((prefix, path, partial, how));
     }
     out

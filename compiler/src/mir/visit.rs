@@ -222,6 +222,11 @@ impl<'p> EventTable<'p> {
         table
     }
 
+    /// Every event of the body, in block and statement order.
+    pub fn all(&self) -> &[Event<'p>] {
+        &self.events
+    }
+
     pub fn at(&self, loc: super::Location) -> &[Event<'p>] {
         let p = self.block_start[loc.block.index()] as usize + loc.index as usize;
         &self.events[self.start[p] as usize..self.start[p + 1] as usize]
