@@ -25,9 +25,9 @@
 //! it names by [identity](DefIdentities) too ([`DefRefs`]), and its ids
 //! are brought up to date when it is reused.
 
+use crate::FxHashMap as HashMap;
 use crate::resolve::{DefId, DefKind, Program};
 use crate::syntax::ast::TypeRef;
-use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 
 /// Reusable results of earlier analyses of one document.
@@ -73,7 +73,7 @@ pub struct DefIdentities {
 impl DefIdentities {
     pub fn new(program: &Program) -> DefIdentities {
         let mut of = Vec::with_capacity(program.defs.len());
-        let mut ids: HashMap<u64, Option<DefId>> = HashMap::new();
+        let mut ids: HashMap<u64, Option<DefId>> = HashMap::default();
         for (id, d) in program.defs_with_ids() {
             let mut h = DefaultHasher::new();
             (
@@ -136,7 +136,7 @@ impl DefRefs {
         if !self.identities.iter().all(|i| now.ids.contains_key(i)) {
             return None;
         }
-        let mut changed = DefMap::new();
+        let mut changed = DefMap::default();
         for (id, identity) in self.ids.iter_mut().zip(&self.identities) {
             let new = now.ids[identity];
             if new != *id {
@@ -211,7 +211,7 @@ fn self_type_name(ty: &TypeRef) -> Option<&str> {
 pub fn body_keys(program: &Program) -> BodyKeys {
     let identities = DefIdentities::new(program);
     let mut surfaces: Vec<Surface> = Vec::new();
-    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::default();
     let mut modules = DefaultHasher::new();
     for (id, d) in program.defs_with_ids() {
         if d.file == program.std_file || d.owner.is_some() {
@@ -247,7 +247,7 @@ pub fn body_keys(program: &Program) -> BodyKeys {
         by_name.entry(d.name.text.as_str()).or_default().push(at);
     }
     // A type's impls: the header and each method's signature.
-    let mut impl_hash: HashMap<usize, u64> = HashMap::new();
+    let mut impl_hash: HashMap<usize, u64> = HashMap::default();
     for (i, imp) in program.impls.iter().enumerate() {
         if imp.file == program.std_file {
             continue;
@@ -331,7 +331,7 @@ pub fn body_keys(program: &Program) -> BodyKeys {
     };
     // Every body starts from the items the `use`s name too.
     let imported = starts(&mut import_words.iter().copied());
-    let mut keys = HashMap::new();
+    let mut keys = HashMap::default();
     for (id, d) in program.defs_with_ids() {
         if d.file == program.std_file || !matches!(d.kind, DefKind::Fn(_) | DefKind::Const(_)) {
             continue;

@@ -10,12 +10,12 @@
 
 mod std_source;
 
+use crate::FxHashMap as HashMap;
 use crate::diagnostics::{Diagnostic, FileId, FileSpan, Span, codes};
 use crate::syntax::ast::{
     Attribute, ConstDef, EnumDef, ExprId, ExprKind, Fields, Function, Generics, Import, Item,
     ItemKind, Name, Path, Stmt, StructDef, TypeRef,
 };
-use std::collections::HashMap;
 use std::path::{Path as FsPath, PathBuf};
 
 pub use std_source::std_source;
@@ -1116,8 +1116,8 @@ pub fn build_cached(
             std_root: ModuleId(0),
             root: ModuleId(0),
             std_file: FileId(0),
-            block_modules: HashMap::new(),
-            impls_by_type: HashMap::new(),
+            block_modules: HashMap::default(),
+            impls_by_type: HashMap::default(),
             diagnostics: Vec::new(),
         },
         loader,
@@ -1250,7 +1250,7 @@ impl Builder<'_> {
             parent,
             file,
             def,
-            items: HashMap::new(),
+            items: HashMap::default(),
             imports: Vec::new(),
             is_block,
             is_std,
@@ -1359,7 +1359,7 @@ impl Builder<'_> {
                     .collect();
                 let def = Self::def_for(item, name.clone(), DefKind::Enum(e), m, file);
                 let id = self.add_def(def);
-                let mut seen: HashMap<String, Span> = HashMap::new();
+                let mut seen: HashMap<String, Span> = HashMap::default();
                 for (index, (variant, variant_span)) in variants.into_iter().enumerate() {
                     if let Some(prev) = seen.insert(variant.text.clone(), variant.span) {
                         self.program.diagnostics.push(
@@ -1417,7 +1417,7 @@ impl Builder<'_> {
                     methods: Vec::new(),
                     span: item.span,
                 });
-                let mut seen: HashMap<String, Span> = HashMap::new();
+                let mut seen: HashMap<String, Span> = HashMap::default();
                 for mut inner in imp.items {
                     let kind = std::mem::replace(
                         &mut inner.kind,
@@ -1661,7 +1661,7 @@ impl Builder<'_> {
         // Two imports binding one name, or an import shadowing an item.
         for m in 0..self.program.modules.len() {
             let module = &self.program.modules[m];
-            let mut seen: HashMap<(String, bool), Span> = HashMap::new();
+            let mut seen: HashMap<(String, bool), Span> = HashMap::default();
             let mut dups = Vec::new();
             for entry in &module.imports {
                 let Some(binding) = entry.import.binding() else {
@@ -1904,7 +1904,7 @@ impl Builder<'_> {
 
     /// Files each `impl` under the type it implements.
     fn resolve_impls(&mut self) {
-        let mut by_type: HashMap<TypeRes, Vec<ImplId>> = HashMap::new();
+        let mut by_type: HashMap<TypeRes, Vec<ImplId>> = HashMap::default();
         let mut errors = Vec::new();
         for (i, imp) in self.program.impls.iter().enumerate() {
             let id = ImplId(u32::try_from(i).unwrap_or(u32::MAX));
@@ -1950,7 +1950,7 @@ impl Builder<'_> {
         }
         // A method name defined in two impl blocks of one type.
         for ids in by_type.values() {
-            let mut seen: HashMap<&str, DefId> = HashMap::new();
+            let mut seen: HashMap<&str, DefId> = HashMap::default();
             for imp in ids {
                 for m in &self.program.impls[imp.0 as usize].methods {
                     let def = self.program.def(*m);

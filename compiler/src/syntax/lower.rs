@@ -83,7 +83,7 @@ pub(super) fn lower_items_here(
 /// [`lower_file_cached`].
 #[derive(Debug, Default)]
 pub struct LowerCache {
-    entries: std::collections::HashMap<u64, CachedItem>,
+    entries: crate::FxHashMap<u64, CachedItem>,
     /// Items reused and lowered by the last call (for tests and benchmarks).
     pub hits: usize,
     pub misses: usize,
@@ -140,7 +140,7 @@ pub fn lower_file_cached(
         Lowerer::new(text, file, &mut diagnostics).lower_item_node(&children[i], &mut items);
         (items, diagnostics)
     });
-    let mut fresh: std::collections::HashMap<usize, (Vec<Item>, Vec<Diagnostic>)> = todo
+    let mut fresh: crate::FxHashMap<usize, (Vec<Item>, Vec<Diagnostic>)> = todo
         .into_iter()
         .zip(lowered)
         .filter_map(|(i, r)| Some((i, r?)))
@@ -171,12 +171,12 @@ pub fn lower_file_cached(
         }
         Some((items, diagnostics))
     });
-    let mut moved: std::collections::HashMap<usize, (Vec<Item>, Vec<Diagnostic>)> = hits
+    let mut moved: crate::FxHashMap<usize, (Vec<Item>, Vec<Diagnostic>)> = hits
         .into_iter()
         .zip(moved)
         .filter_map(|((i, _), r)| Some((i, r??)))
         .collect();
-    let mut entries = std::collections::HashMap::new();
+    let mut entries = crate::FxHashMap::default();
     let (mut hits, mut misses) = (0, 0);
     let mut items = Vec::new();
     let mut all_diagnostics = Vec::new();

@@ -31,7 +31,8 @@ pub trait FieldsExt<'tree> {
 
 /// The grammar's field ids by name (a name the grammar lacks has none).
 fn field_id(name: &str) -> Option<std::num::NonZeroU16> {
-    static IDS: std::sync::OnceLock<std::collections::HashMap<String, std::num::NonZeroU16>> =
+    // FxHash: lowering asks for a field by name several times per node.
+    static IDS: std::sync::OnceLock<crate::FxHashMap<String, std::num::NonZeroU16>> =
         std::sync::OnceLock::new();
     IDS.get_or_init(|| {
         let language = language();

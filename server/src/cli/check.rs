@@ -32,7 +32,7 @@ pub struct Dumps {
 pub fn run(files: &[std::path::PathBuf], format: Format, dumps: Dumps) -> u8 {
     let mut any_error = false;
     let mut json_out = Vec::new();
-    for file in files {
+    for (index, file) in files.iter().enumerate() {
         let text = match super::read_source(file) {
             Ok(text) => text,
             Err(code) => return code,
@@ -60,14 +60,18 @@ pub fn run(files: &[std::path::PathBuf], format: Format, dumps: Dumps) -> u8 {
                 json_out.extend(analysis.diagnostics.iter().map(|d| to_json(&analysis, d)));
             }
         }
-        // Freeing a large program's trees and tables takes milliseconds:
-        // it happens on a thread of its own, so the next file's check, or
-        // the process's exit (which reclaims everything anyway), does not
-        // wait for it.
-        // (Without a thread, it is freed here.)
-        let _ = std::thread::Builder::new()
-            .name("ward-free".into())
-            .spawn(move || drop(analysis));
+        // Freeing a large program's trees and tables takes milliseconds.
+        // After the last file the process exits, which reclaims everything
+        // at once: nothing is freed piece by piece. Between files it
+        // happens on a thread of its own, so the next file's check does not
+        // wait for it (without a thread, it is freed here).
+        if index + 1 == files.len() {
+            std::mem::forget(analysis);
+        } else {
+            let _ = std::thread::Builder::new()
+                .name("ward-free".into())
+                .spawn(move || drop(analysis));
+        }
     }
     if format == Format::Json {
         println!("{}", Value::Array(json_out));
