@@ -164,9 +164,44 @@ struct Surface<'p> {
 }
 
 /// The words (identifiers and keywords) of a text.
+/// The identifier-like words of `text`: maximal runs of alphanumeric
+/// characters and `_` that start with a letter or `_`. Every body's text
+/// is scanned on every analysis, so ASCII (nearly all code) is tested a
+/// byte at a time; other characters are decoded and tested as characters.
 fn words(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .filter(|w| w.starts_with(|c: char| c.is_alphabetic() || c == '_'))
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        loop {
+            let start = next_boundary(text, at, false)?;
+            let end = next_boundary(text, start, true).unwrap_or(text.len());
+            at = end;
+            let word = &text[start..end];
+            if word.starts_with(|c: char| c.is_alphabetic() || c == '_') {
+                return Some(word);
+            }
+        }
+    })
+}
+
+/// The first position at or after `from` whose character is (`in_word`
+/// false) or is not (`in_word` true) a word character; `None` at the end.
+fn next_boundary(text: &str, from: usize, in_word: bool) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut i = from;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (is_word, len) = if b.is_ascii() {
+            (b.is_ascii_alphanumeric() || b == b'_', 1)
+        } else {
+            let c = text[i..].chars().next()?;
+            (c.is_alphanumeric(), c.len_utf8())
+        };
+        if is_word != in_word {
+            return Some(i);
+        }
+        i += len;
+    }
+    None
 }
 
 fn text_of(
@@ -444,5 +479,41 @@ impl Tarjan {
         self.stack.push(v);
         self.on_stack[v] = true;
         self.walk.push((v, 0));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::words;
+
+    /// What `words` must return: the runs `split` finds, as it did before
+    /// the byte-at-a-time scan.
+    fn by_split(text: &str) -> Vec<&str> {
+        text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .filter(|w| w.starts_with(|c: char| c.is_alphabetic() || c == '_'))
+            .collect()
+    }
+
+    #[test]
+    fn words_are_the_identifier_runs() {
+        let texts = [
+            "",
+            "fn main() { let x_1 = foo::bar(2) + _y; }",
+            "9abc a9 _ __x",
+            "naïve café→ok Ωmega x—y 変数 a\u{301}b",
+            "trailing_word",
+            "  \n\t(,)",
+            "émoji😀word é",
+        ];
+        for text in texts {
+            assert_eq!(words(text).collect::<Vec<_>>(), by_split(text), "{text:?}");
+        }
+        // Every example's text too.
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            if let Ok(text) = std::fs::read_to_string(entry.path()) {
+                assert_eq!(words(&text).collect::<Vec<_>>(), by_split(&text));
+            }
+        }
     }
 }
