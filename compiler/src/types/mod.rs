@@ -126,6 +126,14 @@ pub fn check_program_cached(
     cache: &mut BodyCache,
 ) -> TypedProgram {
     let mut typed = TypedProgram::default();
+    // Sized once: these tables are rebuilt on every analysis, and growing
+    // them rehashes every entry several times.
+    let defs = program.defs.len();
+    typed.sigs.reserve(defs);
+    typed.bodies.reserve(defs);
+    typed.adts.fields.reserve(defs / 4);
+    typed.adts.generics.reserve(defs / 4);
+    typed.adts.variant_parent.reserve(defs / 4);
     let mut diags = Vec::new();
     collect_adts(program, &mut typed, &mut diags);
     collect_impls(program, &mut typed, &mut diags);
@@ -138,6 +146,7 @@ pub fn check_program_cached(
         .map(|(id, _)| id)
         .collect();
     let mut old = std::mem::take(&mut cache.entries);
+    cache.entries.reserve(bodies.len());
     let reused: Vec<Option<cache::Entry>> = bodies
         .iter()
         .map(|id| {
