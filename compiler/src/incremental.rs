@@ -163,8 +163,7 @@ struct Surface<'p> {
     words: Vec<&'p str>,
 }
 
-/// The words (identifiers and keywords) of a text.
-/// The identifier-like words of `text`: maximal runs of alphanumeric
+/// The words (identifiers and keywords) of `text`: maximal runs of alphanumeric
 /// characters and `_` that start with a letter or `_`. Every body's text
 /// is scanned on every analysis, so ASCII (nearly all code) is tested a
 /// byte at a time; other characters are decoded and tested as characters.

@@ -331,14 +331,13 @@ fn kill_overwritten(
 ) {
     for ev in table.at(loc) {
         // Most events overwrite nothing: only those that do look at the loans.
-        let ends = |l: &Loan| match ev {
-            Event::Stored(p, _) => l.place.local == p.local && definitely_overlap(&l.place, p),
-            Event::StorageReset(local, _) => l.place.local == *local,
-            _ => false,
+        let ends: &dyn Fn(&Loan) -> bool = match ev {
+            Event::Stored(p, _) => {
+                &|l: &Loan| l.place.local == p.local && definitely_overlap(&l.place, p)
+            }
+            Event::StorageReset(local, _) => &|l: &Loan| l.place.local == *local,
+            _ => continue,
         };
-        if !matches!(ev, Event::Stored(..) | Event::StorageReset(..)) {
-            continue;
-        }
         for (li, l) in r.loans.iter().enumerate() {
             if ends(l) {
                 eff.kill_bit(li);

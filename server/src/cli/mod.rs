@@ -140,7 +140,6 @@ pub fn run() -> ExitCode {
     ExitCode::from(code)
 }
 
-/// Reads a source file, or says why not (on stderr) with the usage status.
 /// A loader that gives the text the command line already read for the root
 /// file (once: the analysis reads each file once) and reads every other
 /// file from disk, so a long program is not read and held twice.
@@ -169,6 +168,7 @@ impl ward_compiler::resolve::SourceLoader for ReadRoot {
     }
 }
 
+/// Reads a source file, or says why not (on stderr) with the usage status.
 pub(crate) fn read_source(path: &std::path::Path) -> Result<String, u8> {
     match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
