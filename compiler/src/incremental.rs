@@ -365,11 +365,17 @@ pub fn body_keys(program: &Program) -> BodyKeys {
     };
     // Every body starts from the items the `use`s name too.
     let imported = starts(&mut import_words.iter().copied());
-    let mut keys = HashMap::default();
-    for (id, d) in program.defs_with_ids() {
-        if d.file == program.std_file || !matches!(d.kind, DefKind::Fn(_) | DefKind::Const(_)) {
-            continue;
-        }
+    let bodies: Vec<DefId> = program
+        .defs_with_ids()
+        .filter(|(_, d)| {
+            d.file != program.std_file && matches!(d.kind, DefKind::Fn(_) | DefKind::Const(_))
+        })
+        .map(|(id, _)| id)
+        .collect();
+    // Each body's text is scanned and hashed: the one part of the keys that
+    // grows with the program's whole text, so it runs on every core.
+    let body_key = |&id: &DefId| {
+        let d = program.def(id);
         let own = text_of(program, d.file, d.span);
         let mut h = DefaultHasher::new();
         (modules, identities.identity(id), own, &imported).hash(&mut h);
@@ -380,8 +386,14 @@ pub fn body_keys(program: &Program) -> BodyKeys {
         // Every surface reachable from the body's words, through the
         // closures of the surfaces they name.
         starts(&mut words(own)).hash(&mut h);
-        keys.insert(id, h.finish());
-    }
+        h.finish()
+    };
+    let computed = crate::parallel::map(&bodies, &|| false, &body_key);
+    let keys = bodies
+        .into_iter()
+        .zip(computed)
+        .filter_map(|(id, key)| Some((id, key?)))
+        .collect();
     BodyKeys { keys, identities }
 }
 
