@@ -210,6 +210,29 @@ fn samples() -> Vec<Op> {
         Op::GcDeref { dst: 1, src: 2 },
         Op::CellBorrowSite { site: 3 },
         Op::CellRelease { site: 3 },
+        Op::ForIter {
+            dst: 1,
+            iter: 2,
+            exit: 8,
+        },
+        Op::ForIterLoop {
+            dst: 1,
+            iter: 2,
+            body: -12,
+        },
+        Op::ForRange {
+            dst: 1,
+            cur: 2,
+            end: 3,
+            exit: 8,
+        },
+        Op::ForRangeLoop {
+            dst: 1,
+            cur: 2,
+            end: 3,
+            body: -12,
+        },
+        Op::RangeInclusiveEnd { end: 3 },
     ]
 }
 

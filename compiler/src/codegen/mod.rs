@@ -24,6 +24,7 @@
 // Matching on one variant with a fallback reads as a case split here.
 #![allow(clippy::single_match_else)]
 
+mod loops;
 mod peephole;
 
 use crate::borrowck::extents::{CellSite, Releases, cell_releases};
@@ -98,7 +99,28 @@ fn debug_field_names(fields: &[(String, Ty)]) -> Vec<String> {
 
 /// Compiles every user function of a checked program (one without errors).
 pub fn compile(program: &Program, typed: &TypedProgram) -> Result<Compiled, CodegenError> {
-    let mirs = crate::mir::build_program(program, typed);
+    let mut mirs = crate::mir::build_program(program, typed);
+    // Each body's `for` loops, rewritten to step without allocating.
+    let mut fused: Vec<Vec<loops::Fused>> = Vec::with_capacity(mirs.len());
+    for m in &mut mirs {
+        let captured = |parent: Option<u32>| -> Vec<Local> {
+            m.closures
+                .iter()
+                .filter(|c| c.parent == parent)
+                .flat_map(|c| c.captures.iter().map(|cap| cap.place.local))
+                .collect()
+        };
+        let mut these = Vec::with_capacity(1 + m.closures.len());
+        let main = captured(None);
+        let of_closures: Vec<Vec<Local>> = (0..m.closures.len())
+            .map(|i| captured(Some(i as u32)))
+            .collect();
+        these.push(loops::fuse(program, &mut m.body, &main));
+        for (c, captured) in m.closures.iter_mut().zip(&of_closures) {
+            these.push(loops::fuse(program, c, captured));
+        }
+        fused.push(these);
+    }
     let mut mb = ModuleBuilder::new(program, typed);
     // Functions first, then each function's closures.
     let mut next = 0u32;
@@ -114,14 +136,16 @@ pub fn compile(program: &Program, typed: &TypedProgram) -> Result<Compiled, Code
     }
     let mut functions: Vec<Option<Function>> = vec![None; next as usize];
     let mut tests = Vec::new();
-    for m in &mirs {
+    for (m, fused) in mirs.iter().zip(fused) {
         let idx = mb.fn_index[&(m.def, None)];
         let name = mb.function_name(m);
-        functions[idx as usize] = Some(FnGen::run(&mut mb, m, None, name.clone())?);
-        for i in 0..m.closures.len() {
+        let mut fused = fused.into_iter();
+        let main = fused.next().unwrap_or_default();
+        functions[idx as usize] = Some(FnGen::run(&mut mb, m, None, name.clone(), main)?);
+        for (i, loops) in (0..m.closures.len()).zip(fused) {
             let ci = mb.fn_index[&(m.def, Some(i as u32))];
             let cname = format!("{name}::{{closure#{i}}}");
-            functions[ci as usize] = Some(FnGen::run(&mut mb, m, Some(i as u32), cname)?);
+            functions[ci as usize] = Some(FnGen::run(&mut mb, m, Some(i as u32), cname, loops)?);
         }
         let def = program.def(m.def);
         if def.has_attr("test") {
@@ -493,6 +517,11 @@ struct FnGen<'m, 'a> {
     const_regs: HashMap<ConstKey, u16>,
     /// Temporaries holding a constant, whose shared borrows are `'static`.
     promoted: Vec<Local>,
+    /// The body's `for` loops that step without allocating.
+    loops: loops::Fused,
+    /// For each range loop's iterator local (its current `int`), the
+    /// register holding its end.
+    range_end: HashMap<Local, u16>,
 }
 
 type R<T> = Result<T, CodegenError>;
@@ -503,6 +532,7 @@ impl<'m, 'a> FnGen<'m, 'a> {
         fnmir: &'a FnMir,
         closure: Option<u32>,
         name: String,
+        loops: loops::Fused,
     ) -> R<Function> {
         let body = fnmir.body_of(closure);
         let mut g = FnGen {
@@ -525,6 +555,8 @@ impl<'m, 'a> FnGen<'m, 'a> {
             taken: Vec::new(),
             const_regs: HashMap::new(),
             promoted: body.promoted_temps(),
+            loops,
+            range_end: HashMap::new(),
         };
         g.layout_registers()?;
         g.load_constants()?;
@@ -624,6 +656,12 @@ impl<'m, 'a> FnGen<'m, 'a> {
                 self.mb.reg_type(&decl.ty)
             };
             self.reg_of[local] = self.new_reg(t)?;
+        }
+        let mut ranges: Vec<Local> = self.loops.range_starts.values().map(|r| r.iter).collect();
+        ranges.sort_unstable();
+        for iter in ranges {
+            let end = self.new_reg(RegType::Int)?;
+            self.range_end.insert(iter, end);
         }
         Ok(())
     }
@@ -1340,7 +1378,13 @@ impl<'m, 'a> FnGen<'m, 'a> {
         }
         while let Some(b) = stack.pop() {
             let block = &self.body.blocks[b];
-            for s in block.terminator.successors().chain(block.unwind) {
+            let exit = self.loops.steps.get(&b).map(|s| s.exit);
+            for s in block
+                .terminator
+                .successors()
+                .chain(block.unwind)
+                .chain(exit)
+            {
                 if placed[s.index()] {
                     placed[s.index()] = false;
                     stack.push(s.index());
@@ -1441,6 +1485,20 @@ impl<'m, 'a> FnGen<'m, 'a> {
     fn rotate_loop(&mut self, header: BlockId, next: Option<BlockId>) -> R<bool> {
         const MAX_STATEMENTS: usize = 6;
         let block = &self.body.blocks[header.index()];
+        // A `for` loop's back edge: the step that jumps to the body when
+        // there is an item, and otherwise on to the exit.
+        if let Some(&step) = self.loops.steps.get(&header.index()) {
+            if block.statements.iter().all(|s| self.is_silent(s))
+                && !self
+                    .releases
+                    .in_block(header.index(), block.statements.len())
+            {
+                self.for_step(step, true)?;
+                self.jump(step.exit, next)?;
+                return Ok(true);
+            }
+            return Ok(false);
+        }
         let TerminatorKind::SwitchInt {
             discr,
             targets,
@@ -1485,6 +1543,27 @@ impl<'m, 'a> FnGen<'m, 'a> {
             TerminatorKind::Unreachable => {
                 self.emit(Op::Unreachable {});
             }
+            TerminatorKind::Call { .. } if self.loops.steps.contains_key(&self.cur_block) => {
+                let step = self.loops.steps[&self.cur_block];
+                self.for_step(step, false)?;
+                self.jump(step.body, next)?;
+            }
+            TerminatorKind::Call {
+                target: Some(target),
+                ..
+            } if self.loops.range_starts.contains_key(&self.cur_block) => {
+                let start = self.loops.range_starts[&self.cur_block].clone();
+                let cur = self.reg(start.iter);
+                let Some(&end) = self.range_end.get(&start.iter) else {
+                    return self.fail("a range loop without its end register");
+                };
+                self.write_operand(&start.start, cur)?;
+                self.write_operand(&start.end, end)?;
+                if start.inclusive {
+                    self.emit(Op::RangeInclusiveEnd { end });
+                }
+                self.jump(*target, next)?;
+            }
             TerminatorKind::Call {
                 callee,
                 args,
@@ -1508,6 +1587,48 @@ impl<'m, 'a> FnGen<'m, 'a> {
                 }
             }
         }
+        Ok(())
+    }
+
+    /// A fused `for` step (see `loops`): at the loop's entry it jumps to
+    /// the exit when the iterator is exhausted; as the back edge
+    /// (`back`) it jumps to the body when there is an item.
+    fn for_step(&mut self, step: loops::Step, back: bool) -> R<()> {
+        let dst = self.reg(step.item);
+        let iter = self.reg(step.iter);
+        let (op, target) = if step.range {
+            let Some(&end) = self.range_end.get(&step.iter) else {
+                return self.fail("a range loop without its end register");
+            };
+            let cur = iter;
+            if back {
+                (
+                    Op::ForRangeLoop {
+                        dst,
+                        cur,
+                        end,
+                        body: 0,
+                    },
+                    step.body,
+                )
+            } else {
+                (
+                    Op::ForRange {
+                        dst,
+                        cur,
+                        end,
+                        exit: 0,
+                    },
+                    step.exit,
+                )
+            }
+        } else if back {
+            (Op::ForIterLoop { dst, iter, body: 0 }, step.body)
+        } else {
+            (Op::ForIter { dst, iter, exit: 0 }, step.exit)
+        };
+        let at = self.emit(op);
+        self.fixups.push((at, self.thread(target)));
         Ok(())
     }
 

@@ -238,18 +238,7 @@ impl Assembler {
     pub fn patch_jump(&mut self, at: usize, target: usize) -> Result<(), ops::DecodeError> {
         let (op, len) = Op::decode(&self.code, at)?;
         let off = i32::try_from(target as i64 - (at + len) as i64).unwrap_or(i32::MAX);
-        let patched = match op {
-            Op::Jump { .. } => Op::Jump { off },
-            Op::JumpIf { cond, .. } => Op::JumpIf { cond, off },
-            Op::JumpIfNot { cond, .. } => Op::JumpIfNot { cond, off },
-            Op::BrCmpInt { a, b, cmp, .. } => Op::BrCmpInt { a, b, cmp, off },
-            Op::Switch { src, table, .. } => Op::Switch {
-                src,
-                table,
-                otherwise: off,
-            },
-            other => other,
-        };
+        let patched = op.with_jump(off);
         let mut bytes = Vec::with_capacity(len);
         patched.encode(&mut bytes);
         self.code[at..at + len].copy_from_slice(&bytes);

@@ -553,6 +553,23 @@ instructions! {
     /// promoted to `'static` (`&[1, 2, 3]` may be returned), so the
     /// reference outlives the frame that computed it.
     Promote = 0x85, "promote" { dst: Reg => Dst, src: Reg => Src, slot: u16 => U16 }
+    /// A `for` loop's step over the iterator in `iter` (made by
+    /// `into_iter`): `dst` = its next item, or a jump to `exit` when it has
+    /// none. The loop's entry; [`Op::ForIterLoop`] is its back edge.
+    ForIter = 0x88, "for_iter" { dst: Reg => Dst, iter: Reg => SrcDst, exit: i32 => Off }
+    /// A `for` loop's back edge over the iterator in `iter`: `dst` = its
+    /// next item and a jump to `body`; falls through when it has none.
+    ForIterLoop = 0x89, "for_iter_loop" { dst: Reg => Dst, iter: Reg => SrcDst, body: i32 => Off }
+    /// A `for` loop's step over an `int` range held in two registers:
+    /// when `cur < end`, `dst = cur` and `cur += 1`; otherwise a jump to
+    /// `exit`.
+    ForRange = 0x8a, "for_range" { dst: Reg => Dst, cur: Reg => SrcDst, end: Reg => Src, exit: i32 => Off }
+    /// The back edge of [`Op::ForRange`]: when `cur < end`, `dst = cur`,
+    /// `cur += 1` and a jump to `body`; otherwise falls through.
+    ForRangeLoop = 0x8b, "for_range_loop" { dst: Reg => Dst, cur: Reg => SrcDst, end: Reg => Src, body: i32 => Off }
+    /// `end += 1` on `int`: the exclusive end of an inclusive range `a..=b`
+    /// that a `for` loop walks; panics when `b` is the largest `int`.
+    RangeInclusiveEnd = 0x8c, "range_inclusive_end" { end: Reg => SrcDst }
 }
 
 impl Op {
@@ -578,13 +595,57 @@ impl Op {
         )
     }
 
+    /// The instruction with its jump offset (for a `switch`, the offset
+    /// of its `otherwise`) replaced by `off`; unchanged if it has none.
+    #[must_use]
+    pub fn with_jump(self, off: i32) -> Op {
+        match self {
+            Op::Jump { .. } => Op::Jump { off },
+            Op::JumpIf { cond, .. } => Op::JumpIf { cond, off },
+            Op::JumpIfNot { cond, .. } => Op::JumpIfNot { cond, off },
+            Op::BrCmpInt { a, b, cmp, .. } => Op::BrCmpInt { a, b, cmp, off },
+            Op::Switch { src, table, .. } => Op::Switch {
+                src,
+                table,
+                otherwise: off,
+            },
+            Op::ForIter { dst, iter, .. } => Op::ForIter {
+                dst,
+                iter,
+                exit: off,
+            },
+            Op::ForIterLoop { dst, iter, .. } => Op::ForIterLoop {
+                dst,
+                iter,
+                body: off,
+            },
+            Op::ForRange { dst, cur, end, .. } => Op::ForRange {
+                dst,
+                cur,
+                end,
+                exit: off,
+            },
+            Op::ForRangeLoop { dst, cur, end, .. } => Op::ForRangeLoop {
+                dst,
+                cur,
+                end,
+                body: off,
+            },
+            other => other,
+        }
+    }
+
     /// The jump offsets of the instruction (relative to the next one).
     pub fn jump_offsets(&self) -> Vec<i32> {
         match *self {
             Op::Jump { off }
             | Op::JumpIf { off, .. }
             | Op::JumpIfNot { off, .. }
-            | Op::BrCmpInt { off, .. } => vec![off],
+            | Op::BrCmpInt { off, .. }
+            | Op::ForIter { exit: off, .. }
+            | Op::ForIterLoop { body: off, .. }
+            | Op::ForRange { exit: off, .. }
+            | Op::ForRangeLoop { body: off, .. } => vec![off],
             Op::Switch { otherwise, .. } => vec![otherwise],
             _ => Vec::new(),
         }

@@ -276,6 +276,10 @@ fn instruction(m: &Module, f: &Function, op: &Op, next: usize, boundary: &[bool]
         | Op::CaughtPanic { .. }
         | Op::ToError { .. }
         | Op::IntoIter { .. }
+        // An item's type is its iterator's, which the register table does
+        // not record (as for `iter_next`).
+        | Op::ForIter { .. }
+        | Op::ForIterLoop { .. }
         | Op::CellBorrowSite { .. }
         | Op::CellRelease { .. }
         // Natives are typed by the host that binds them.
@@ -374,6 +378,12 @@ fn instruction(m: &Module, f: &Function, op: &Op, next: usize, boundary: &[bool]
         Op::CharToInt { dst, a } => unary(f, dst, T::Int, a, T::Char)?,
         Op::BoolToInt { dst, a } => unary(f, dst, T::Int, a, T::Bool)?,
         Op::JumpIf { cond, .. } | Op::JumpIfNot { cond, .. } => want(f, cond, T::Bool)?,
+        Op::ForRange { dst, cur, end, .. } | Op::ForRangeLoop { dst, cur, end, .. } => {
+            want(f, dst, T::Int)?;
+            want(f, cur, T::Int)?;
+            want(f, end, T::Int)?;
+        }
+        Op::RangeInclusiveEnd { end } => want(f, end, T::Int)?,
         Op::BrCmpInt { a, b, cmp, .. } => {
             if cmp > 5 {
                 return Err(err(format!("comparison {cmp} does not exist")));

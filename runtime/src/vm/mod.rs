@@ -241,23 +241,6 @@ fn prepare_function(m: &Module, f: &crate::bytecode::Function) -> Result<Func, P
     for (i, (_, op)) in decoded.iter().enumerate() {
         let next = ends[i];
         let op = match *op {
-            Op::Jump { off } => Op::Jump {
-                off: target(next, off)?,
-            },
-            Op::JumpIf { cond, off } => Op::JumpIf {
-                cond,
-                off: target(next, off)?,
-            },
-            Op::JumpIfNot { cond, off } => Op::JumpIfNot {
-                cond,
-                off: target(next, off)?,
-            },
-            Op::BrCmpInt { a, b, cmp, off } => Op::BrCmpInt {
-                a,
-                b,
-                cmp,
-                off: target(next, off)?,
-            },
             Op::Switch {
                 src,
                 table,
@@ -277,7 +260,11 @@ fn prepare_function(m: &Module, f: &crate::bytecode::Function) -> Result<Func, P
                     otherwise: target(next, otherwise)?,
                 }
             }
-            other => other,
+            // Every other jump: its one offset becomes an instruction index.
+            other => match other.jump_offsets().first() {
+                Some(&off) => other.with_jump(target(next, off)?),
+                None => other,
+            },
         };
         code.push(op);
     }
@@ -933,6 +920,16 @@ impl<'p> Vm<'p> {
                 })
             }};
         }
+        // The next item of the iterator in a register (a `for` step).
+        macro_rules! next_item {
+            ($i:expr) => {
+                // SAFETY: see `r!`.
+                match unsafe { &mut r!($i) } {
+                    Value::Iter(it) => iter_next(it),
+                    _ => type_fault!(),
+                }
+            };
+        }
         // Reloads the frame after a call or return.
         macro_rules! enter_top {
             () => {{
@@ -1529,6 +1526,53 @@ impl<'p> Vm<'p> {
                             None => Value::Tag(well_known::OPTION, 1),
                         }
                     );
+                }
+                Op::ForIter { dst, iter, exit } => match next_item!(iter) {
+                    Some(v) => set!(dst, v),
+                    None => pc = exit as usize,
+                },
+                Op::ForIterLoop { dst, iter, body } => {
+                    if let Some(v) = next_item!(iter) {
+                        set!(dst, v);
+                        tick!();
+                        pc = body as usize;
+                    }
+                }
+                Op::ForRange {
+                    dst,
+                    cur,
+                    end,
+                    exit,
+                } => {
+                    let (i, e) = int2!(cur, end);
+                    if i < e {
+                        set_scalar!(dst, Value::Int(i));
+                        // `i < e` so `i + 1` cannot overflow.
+                        set_scalar!(cur, Value::Int(i + 1));
+                    } else {
+                        pc = exit as usize;
+                    }
+                }
+                Op::ForRangeLoop {
+                    dst,
+                    cur,
+                    end,
+                    body,
+                } => {
+                    let (i, e) = int2!(cur, end);
+                    if i < e {
+                        set_scalar!(dst, Value::Int(i));
+                        set_scalar!(cur, Value::Int(i + 1));
+                        tick!();
+                        pc = body as usize;
+                    }
+                }
+                Op::RangeInclusiveEnd { end } => {
+                    let (e, _) = int2!(end, end);
+                    match e.checked_add(1) {
+                        Some(e) => set_scalar!(end, Value::Int(e)),
+                        None => fault!("range end overflows"),
+                    }
                 }
                 Op::ToError { dst, src } => {
                     // SAFETY: see `r!`.
