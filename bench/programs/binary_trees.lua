@@ -4,7 +4,8 @@ local max = 16
 local long = make(max)
 local d = 4
 while d <= max do
-  local iters = 1 << (max - d + 4)
+  local iters = 1
+  for _ = 1, max - d + 4 do iters = iters * 2 end
   local c = 0
   for i = 1, iters do c = c + check(make(d)) end
   print(string.format("%d trees of depth %d check: %d", iters, d, c))

@@ -1,3 +1,3 @@
-local i, sum = 0, 0
-while i < 100000000 do sum = sum + (i & 7); i = i + 1 end
+local sum = 0
+for i = 1, 100000000 do sum = sum + i % 7 end
 print(sum)

@@ -1,6 +1,4 @@
-i = 0
 s = 0
-while i < 100000000:
-    s += i & 7
-    i += 1
+for i in range(1, 100000001):
+    s += i % 7
 print(s)

@@ -1,4 +1,4 @@
-local function A(i, j) local ij = i + j return 1.0 / ((ij * (ij + 1)) // 2 + i + 1) end
+local function A(i, j) local ij = i + j return 1.0 / ((ij * (ij + 1)) / 2 + i + 1) end
 local function Av(x, y, n) for i = 0, n - 1 do local s = 0.0 for j = 0, n - 1 do s = s + A(i, j) * x[j] end y[i] = s end end
 local function Atv(x, y, n) for i = 0, n - 1 do local s = 0.0 for j = 0, n - 1 do s = s + A(j, i) * x[j] end y[i] = s end end
 local function AtAv(x, y, t, n) Av(x, t, n) Atv(t, y, n) end
