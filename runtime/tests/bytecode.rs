@@ -233,6 +233,16 @@ fn samples() -> Vec<Op> {
             body: -12,
         },
         Op::RangeInclusiveEnd { end: 3 },
+        Op::LoadField {
+            dst: 1,
+            ptr: 2,
+            field: 3,
+        },
+        Op::StoreField {
+            ptr: 2,
+            field: 3,
+            src: 1,
+        },
     ]
 }
 

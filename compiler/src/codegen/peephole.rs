@@ -89,6 +89,7 @@ fn reads_only(op: &Op) -> bool {
             | Op::AddrIndex { .. }
             | Op::AddrConstIndex { .. }
             | Op::Load { .. }
+            | Op::LoadField { .. }
             | Op::Clone { .. }
             | Op::TagAt { .. }
             | Op::Len { .. }
@@ -252,6 +253,16 @@ fn pair_local(ops: &[(usize, usize, Op)], landing: &HashSet<usize>, nregs: usize
     ok
 }
 
+/// Whether `second`, reached only by falling through `first`, tests the
+/// same register the same way: then it can never jump.
+fn same_test(first: Op, second: Op) -> bool {
+    match (first, second) {
+        (Op::JumpIf { cond: a, .. }, Op::JumpIf { cond: b, .. })
+        | (Op::JumpIfNot { cond: a, .. }, Op::JumpIfNot { cond: b, .. }) => a == b,
+        _ => false,
+    }
+}
+
 /// `prev` and `op` as one instruction, if they fuse.
 fn fuse(prev: Op, op: Op, local: &[bool], f: &Function, first_temp: u16) -> Option<Op> {
     let regs = &f.regs;
@@ -274,6 +285,39 @@ fn fuse(prev: Op, op: Op, local: &[bool], f: &Function, first_temp: u16) -> Opti
             }
             _ => None,
         },
+        // A field reached through a reference and used once: read or
+        // written in place.
+        Op::Load { dst, ptr: at } if single(at) => match prev {
+            Op::AddrField {
+                dst: addr,
+                ptr,
+                field,
+            } if addr == at => Some(Op::LoadField { dst, ptr, field }),
+            _ => None,
+        },
+        Op::Store { ptr: at, src } if single(at) => match prev {
+            Op::AddrField {
+                dst: addr,
+                ptr,
+                field,
+            } if addr == at && src != addr => Some(Op::StoreField { ptr, field, src }),
+            _ => None,
+        },
+        // A boolean moved or copied only to be tested: test the original.
+        Op::JumpIf { cond, off } | Op::JumpIfNot { cond, off }
+            if single(cond)
+                && matches!(prev, Op::Move { dst, .. } | Op::Copy { dst, .. } if dst == cond) =>
+        {
+            let (Op::Move { src, .. } | Op::Copy { src, .. }) = prev else {
+                return None;
+            };
+            // The jump is kept with its target; only its register changes.
+            Some(if matches!(op, Op::JumpIf { .. }) {
+                Op::JumpIf { cond: src, off }
+            } else {
+                Op::JumpIfNot { cond: src, off }
+            })
+        }
         Op::JumpIf { cond, off } | Op::JumpIfNot { cond, off } if single(cond) => match prev {
             Op::CmpInt { dst, a, b, cmp } if dst == cond => Some(Op::BrCmpInt {
                 a,
@@ -324,6 +368,9 @@ pub(super) fn optimize(f: &mut Function, constants: &mut [Constant], first_temp:
     let mut items: Vec<Item> = Vec::with_capacity(decoded.len());
     for &(at, len, op) in &decoded {
         let target = op.jump_offsets().first().map(|o| abs(at, len, *o));
+        if !landing.contains(&at) && items.last().is_some_and(|prev| same_test(prev.op, op)) {
+            continue;
+        }
         if !landing.contains(&at)
             && let Some(prev) = items.last_mut()
             && let Some(fused) = fuse(prev.op, op, &local, f, first_temp)
@@ -331,6 +378,13 @@ pub(super) fn optimize(f: &mut Function, constants: &mut [Constant], first_temp:
             prev.op = fused;
             if target.is_some() {
                 prev.target = target;
+            }
+            // The fused instruction may now repeat the test before it.
+            if let [.., before, last] = items.as_slice()
+                && !landing.contains(&last.old)
+                && same_test(before.op, last.op)
+            {
+                items.pop();
             }
             continue;
         }

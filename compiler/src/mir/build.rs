@@ -1321,6 +1321,21 @@ impl<'a, 'c> Builder<'a, 'c> {
                     Literal::Str(s) => Const::Str(s.clone()),
                 });
             }
+            // A negative literal is a constant (loaded once, not negated
+            // on every evaluation); `-9223372036854775808` is left to
+            // overflow as before.
+            ExprKind::Unary {
+                op: UnaryOp::Neg,
+                operand,
+            } => match &cx.ast.expr(*operand).kind {
+                ExprKind::Literal(Literal::Float(f)) => return Operand::Const(Const::Float(-*f)),
+                ExprKind::Literal(Literal::Int(n)) => {
+                    if let Some(v) = (*n as i64).checked_neg() {
+                        return Operand::Const(Const::Int(v));
+                    }
+                }
+                _ => {}
+            },
             ExprKind::Path(_) if !cx.bt.expr_locals.contains_key(&e) => {
                 if let Some(&d) = cx.bt.expr_defs.get(&e) {
                     match &cx.program.def(d).kind {

@@ -570,6 +570,13 @@ instructions! {
     /// `end += 1` on `int`: the exclusive end of an inclusive range `a..=b`
     /// that a `for` loop walks; panics when `b` is the largest `int`.
     RangeInclusiveEnd = 0x8c, "range_inclusive_end" { end: Reg => SrcDst }
+    /// `dst` = a copy of field `field` of the struct, tuple, array or enum
+    /// variant that the reference in `ptr` points to (a Copy type):
+    /// `addr_field` and `load` in one.
+    LoadField = 0x8d, "load_field" { dst: Reg => Dst, ptr: Reg => Src, field: u16 => U16 }
+    /// Field `field` of the value the reference in `ptr` points to = `src`
+    /// (moved in; the old value is dropped): `addr_field` and `store` in one.
+    StoreField = 0x8e, "store_field" { ptr: Reg => Src, field: u16 => U16, src: Reg => SrcDst }
 }
 
 impl Op {

@@ -522,7 +522,9 @@ fn instruction(m: &Module, f: &Function, op: &Op, next: usize, boundary: &[bool]
         | Op::Store { ptr, .. }
         | Op::DropAt { ptr }
         | Op::Clone { ptr, .. }
-        | Op::IterNext { ptr, .. } => want(f, ptr, T::Ref)?,
+        | Op::IterNext { ptr, .. }
+        | Op::LoadField { ptr, .. }
+        | Op::StoreField { ptr, .. } => want(f, ptr, T::Ref)?,
         Op::TagAt { dst, ptr } | Op::Len { dst, ptr } => {
             want(f, dst, T::Int)?;
             want(f, ptr, T::Ref)?;

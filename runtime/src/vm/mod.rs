@@ -920,6 +920,26 @@ impl<'p> Vm<'p> {
                 })
             }};
         }
+        // A pointer to field `field` of the struct, tuple, array or variant
+        // that the reference in register `ptr` points to; `None` if it has
+        // no such field.
+        macro_rules! field_of {
+            ($ptr:expr, $field:expr) => {{
+                let p = ptr!($ptr);
+                // SAFETY: a live reference (borrow checker). Match
+                // ergonomics leave some `*` implicit in MIR places, so a
+                // field of a reference is the field of what it points to.
+                unsafe {
+                    match (*p).target_mut() {
+                        Value::Record(r) => r.fields.get_mut(usize::from($field)),
+                        Value::Variant(v) => v.fields.get_mut(usize::from($field)),
+                        Value::List(l) => l.get_mut(usize::from($field)),
+                        _ => None,
+                    }
+                    .map(std::ptr::from_mut::<Value>)
+                }
+            }};
+        }
         // The next item of the iterator in a register (a `for` step).
         macro_rules! next_item {
             ($i:expr) => {
@@ -1401,26 +1421,25 @@ impl<'p> Vm<'p> {
                     let p = std::ptr::from_mut::<Value>(&mut **cell);
                     set!(dst, Value::Ref(p));
                 }
-                Op::AddrField { dst, ptr, field } => {
-                    let p = ptr!(ptr);
-                    // SAFETY: a live reference (borrow checker).
-                    // Match ergonomics leave some `*` implicit in MIR
-                    // places, so a field of a reference is the field of
-                    // what it points to.
-                    let target = unsafe {
-                        match (*p).target_mut() {
-                            Value::Record(r) => r.fields.get_mut(usize::from(field)),
-                            Value::Variant(v) => v.fields.get_mut(usize::from(field)),
-                            Value::List(l) => l.get_mut(usize::from(field)),
-                            _ => None,
-                        }
-                        .map(std::ptr::from_mut::<Value>)
-                    };
-                    match target {
-                        Some(t) => set!(dst, Value::Ref(t)),
-                        None => type_fault!(),
+                Op::AddrField { dst, ptr, field } => match field_of!(ptr, field) {
+                    Some(t) => set!(dst, Value::Ref(t)),
+                    None => type_fault!(),
+                },
+                Op::LoadField { dst, ptr, field } => match field_of!(ptr, field) {
+                    // SAFETY: a field of a live value (see `field_of!`).
+                    Some(t) => set!(dst, unsafe { (*t).clone() }),
+                    None => type_fault!(),
+                },
+                Op::StoreField { ptr, field, src } => match field_of!(ptr, field) {
+                    Some(t) => {
+                        // SAFETY: see `r!`.
+                        let v = unsafe { r!(src).take() };
+                        // SAFETY: a field of a value the reference reaches
+                        // uniquely (borrow checker).
+                        unsafe { *t = v };
                     }
-                }
+                    None => type_fault!(),
+                },
                 Op::AddrIndex { dst, ptr, index } => {
                     let p = ptr!(ptr);
                     // SAFETY: see `r!`; the index register holds a key or an int.
