@@ -1665,12 +1665,10 @@ fn index_place(base: &mut Value, key: &Value) -> Result<*mut Value, String> {
                     format!("index out of bounds: the len is {len} but the index is {i}")
                 })
         }
-        Value::Map(m) => {
-            let k = value::Key(key.target().clone());
-            m.get_mut(&k)
-                .map(|e| std::ptr::from_mut(value::entry_part(e, 1)))
-                .ok_or_else(|| "key not found in map".to_string())
-        }
+        Value::Map(m) => m
+            .get_mut(&value::KeyRef(key.target()))
+            .map(|e| std::ptr::from_mut(value::entry_part(e, 1)))
+            .ok_or_else(|| "key not found in map".to_string()),
         _ => Err("internal error: indexing a value that is not a list or map".into()),
     }
 }

@@ -10,7 +10,7 @@
 
 use std::io::Write as _;
 
-use super::value::{Iter, Key, Map, Value, entry, entry_part, into_entry_value};
+use super::value::{Iter, Key, KeyRef, Map, Value, entry, entry_part, into_entry_value};
 use super::well_known::{ERROR, OPTION, PANIC, RESULT};
 use super::{Fault, NativeFn, Vm, fmt};
 use crate::error::{ErrorInfo, Panic};
@@ -876,8 +876,13 @@ fn l_iter(_: &mut Vm, a: &mut [Value]) -> R {
 // ---------------------------------------------------------------------------
 // Map
 
-fn key_of(v: &Value) -> Key {
-    Key(v.target().clone())
+/// The map in argument 0 and the key argument 1 points to (a `&K`).
+fn map_and_key(a: &mut [Value]) -> Result<(&mut Map, KeyRef<'_>), Fault> {
+    let (map, rest) = a.split_at_mut(1);
+    let key = rest
+        .first()
+        .ok_or("internal error: a map lookup without a key")?;
+    Ok((map_mut(map, 0)?, KeyRef(key.target())))
 }
 
 fn m_new(_: &mut Vm, _: &mut [Value]) -> R {
@@ -885,31 +890,35 @@ fn m_new(_: &mut Vm, _: &mut [Value]) -> R {
 }
 
 fn m_insert(_: &mut Vm, a: &mut [Value]) -> R {
-    let k = take(a, 1);
+    let key = Key(take(a, 1));
     let v = take(a, 2);
-    let old = map_mut(a, 0)?.insert(Key(k.clone()), entry(k, v));
-    Ok(option(old.map(into_entry_value)))
+    let map = map_mut(a, 0)?;
+    // A key already there keeps its entry: only the value changes (no
+    // copy of the key, no new entry).
+    if let Some(e) = map.get_mut(&key) {
+        let old = std::mem::replace(entry_part(e, 1), v);
+        return Ok(option(Some(old)));
+    }
+    let k = key.0;
+    map.insert(Key(k.clone()), entry(k, v));
+    Ok(option(None))
 }
 
 fn m_get(_: &mut Vm, a: &mut [Value]) -> R {
-    let k = key_of(arg(a, 1)?);
+    let (map, k) = map_and_key(a)?;
     Ok(option(
-        map_mut(a, 0)?
-            .get_mut(&k)
-            .map(|e| Value::Ref(entry_part(e, 1))),
+        map.get_mut(&k).map(|e| Value::Ref(entry_part(e, 1))),
     ))
 }
 
 fn m_contains_key(_: &mut Vm, a: &mut [Value]) -> R {
-    let k = key_of(arg(a, 1)?);
-    Ok(Value::Bool(map_mut(a, 0)?.contains_key(&k)))
+    let (map, k) = map_and_key(a)?;
+    Ok(Value::Bool(map.contains_key(&k)))
 }
 
 fn m_remove(_: &mut Vm, a: &mut [Value]) -> R {
-    let k = key_of(arg(a, 1)?);
-    Ok(option(
-        map_mut(a, 0)?.shift_remove(&k).map(into_entry_value),
-    ))
+    let (map, k) = map_and_key(a)?;
+    Ok(option(map.shift_remove(&k).map(into_entry_value)))
 }
 
 fn m_len(_: &mut Vm, a: &mut [Value]) -> R {

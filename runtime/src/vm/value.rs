@@ -135,13 +135,34 @@ impl Eq for Key {}
 
 impl Hash for Key {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        match &self.0 {
-            Value::Int(i) => i.hash(state),
-            Value::Str(s) => s.as_str().hash(state),
-            Value::Char(c) => c.hash(state),
-            Value::Bool(b) => b.hash(state),
-            other => std::mem::discriminant(other).hash(state),
-        }
+        hash_key(&self.0, state);
+    }
+}
+
+fn hash_key<H: Hasher>(key: &Value, state: &mut H) {
+    match key {
+        Value::Int(i) => i.hash(state),
+        Value::Str(s) => s.as_str().hash(state),
+        Value::Char(c) => c.hash(state),
+        Value::Bool(b) => b.hash(state),
+        other => std::mem::discriminant(other).hash(state),
+    }
+}
+
+/// A key to look up without copying it (a `&K` argument): hashed and
+/// compared as the [`Key`] it equals.
+#[derive(Debug, Clone, Copy)]
+pub struct KeyRef<'a>(pub &'a Value);
+
+impl Hash for KeyRef<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        hash_key(self.0, state);
+    }
+}
+
+impl indexmap::Equivalent<Key> for KeyRef<'_> {
+    fn equivalent(&self, key: &Key) -> bool {
+        values_equal(self.0, &key.0)
     }
 }
 
