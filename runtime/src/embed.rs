@@ -265,12 +265,12 @@ pub fn main_error(program: &Program, value: &Value) -> Option<String> {
     let Value::Variant(v) = value else {
         return None;
     };
-    if v.ty != well_known::RESULT || v.tag != 1 {
+    if v.ty() != well_known::RESULT || v.tag() != 1 {
         return None;
     }
-    Some(match v.fields.first() {
-        Some(Value::Record(r)) if r.ty == well_known::ERROR => {
-            natives::error_info(&r.fields).chain_text()
+    Some(match v.fields().first() {
+        Some(Value::Record(r)) if r.ty() == well_known::ERROR => {
+            natives::error_info(r.fields()).chain_text()
         }
         Some(other) => fmt::debug(&program.module, other),
         None => String::new(),

@@ -11,7 +11,7 @@ use std::rc::Rc;
 
 use super::object::{CELL_LOGGED, CellBox};
 use crate::vm::Value;
-use crate::vm::value::{Closure, Iter, Key, Record, Variant};
+use crate::vm::value::{Iter, Key};
 
 /// What a walk reports.
 pub(crate) trait Visitor {
@@ -58,12 +58,12 @@ pub(crate) unsafe fn walk(
             Value::Ref(_) => v.interior(p),
             Value::Str(s) => bytes += size_of::<String>() + s.capacity(),
             Value::Record(r) => {
-                bytes += size_of::<Record>() + r.fields.capacity() * VALUE;
-                push_all(v, work, &mut r.fields, covered);
+                bytes += r.heap_bytes();
+                push_all(v, work, r.fields_mut(), covered);
             }
             Value::Variant(r) => {
-                bytes += size_of::<Variant>() + r.fields.capacity() * VALUE;
-                push_all(v, work, &mut r.fields, covered);
+                bytes += r.heap_bytes();
+                push_all(v, work, r.fields_mut(), covered);
             }
             Value::List(l) => {
                 bytes += size_of::<Vec<Value>>() + l.capacity() * VALUE;
@@ -77,8 +77,8 @@ pub(crate) unsafe fn walk(
                 }
             }
             Value::Closure(c) => {
-                bytes += size_of::<Closure>() + c.captures.capacity() * VALUE;
-                push_all(v, work, &mut c.captures, covered);
+                bytes += c.heap_bytes();
+                push_all(v, work, c.captures_mut(), covered);
             }
             Value::Iter(it) => {
                 bytes += size_of::<Iter>();

@@ -277,12 +277,12 @@ fn write_value_here(out: &mut String, module: &Module, v: &Value, spec: &Spec, i
             };
             leaf(out, spec, &body, false);
         }
-        Value::Record(r) => write_record(out, module, r.ty, &r.fields, spec, indent),
+        Value::Record(r) => write_record(out, module, r.ty(), r.fields(), spec, indent),
         Value::Variant(var) => {
-            let name = variant_name(module, var.ty, var.tag);
-            match variant_field_names(module, var.ty, var.tag) {
-                [] => write_tuple_like(out, module, name, &var.fields, spec, indent),
-                names => write_named_fields(out, module, name, names, &var.fields, spec, indent),
+            let name = variant_name(module, var.ty(), var.tag());
+            match variant_field_names(module, var.ty(), var.tag()) {
+                [] => write_tuple_like(out, module, name, var.fields(), spec, indent),
+                names => write_named_fields(out, module, name, names, var.fields(), spec, indent),
             }
         }
         Value::Tag(ty, tag) => {

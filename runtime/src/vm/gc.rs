@@ -388,9 +388,9 @@ fn gc_configure(vm: &mut Vm, a: &mut [Value]) -> R {
     let Value::Record(r) = arg(a, 0)? else {
         return Err("internal error: expected a GcConfig".into());
     };
-    let field = |i: usize| r.fields.get(i).and_then(Value::as_int).unwrap_or(0);
+    let field = |i: usize| r.fields().get(i).and_then(Value::as_int).unwrap_or(0);
     let mode = r
-        .fields
+        .fields()
         .first()
         .and_then(Value::tag)
         .and_then(GcMode::from_index)

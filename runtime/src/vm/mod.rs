@@ -31,6 +31,7 @@ pub mod fmt;
 pub mod gc;
 pub mod host_stack;
 pub mod natives;
+pub mod object;
 pub mod profile;
 pub mod value;
 
@@ -47,7 +48,7 @@ use crate::error::{Frame as TraceFrame, KEPT_FRAMES, Location, Panic, PanicKind}
 use crate::heap::Heap;
 use crate::heap::accounting::BudgetGuard;
 pub use value::Value;
-use value::{Closure, Iter};
+use value::{Closure, Iter, Record};
 
 /// A native function: gets the VM (for output and callbacks) and its
 /// arguments (registers it may move out of).
@@ -573,8 +574,8 @@ impl<'p> Vm<'p> {
         let pushed = match callee.target_mut() {
             Value::Func(f) => self.push_frame(*f, args, 0, std::ptr::null_mut()),
             Value::Closure(c) => {
-                let func = c.func;
-                let ptr: *mut Closure = &raw mut **c;
+                let func = c.func();
+                let ptr: *mut Closure = std::ptr::from_mut(c);
                 self.push_frame(func, args, 0, ptr)
             }
             _ => Err(Fault::Message(
@@ -614,7 +615,7 @@ impl<'p> Vm<'p> {
             // SAFETY: the closure value outlives the call (the caller holds
             // it); its captures go to the registers after the parameters.
             let c = unsafe { &mut *closure };
-            for (i, v) in c.captures.iter_mut().enumerate() {
+            for (i, v) in c.captures_mut().iter_mut().enumerate() {
                 let slot = base + 1 + func.arity + i;
                 if slot < base + func.nregs {
                     // SAFETY: in the frame just made.
@@ -658,7 +659,7 @@ impl<'p> Vm<'p> {
             let regs = self.stack.ptr();
             // SAFETY: see `push_frame`; the registers are still live.
             let c = unsafe { &mut *frame.closure };
-            for (i, v) in c.captures.iter_mut().enumerate() {
+            for (i, v) in c.captures_mut().iter_mut().enumerate() {
                 let slot = frame.base + 1 + func.arity + i;
                 if slot < frame.base + func.nregs {
                     // SAFETY: a register of the frame being popped.
@@ -931,8 +932,8 @@ impl<'p> Vm<'p> {
                 // field of a reference is the field of what it points to.
                 unsafe {
                     match (*p).target_mut() {
-                        Value::Record(r) => r.fields.get_mut(usize::from($field)),
-                        Value::Variant(v) => v.fields.get_mut(usize::from($field)),
+                        Value::Record(r) => r.fields_mut().get_mut(usize::from($field)),
+                        Value::Variant(v) => v.fields_mut().get_mut(usize::from($field)),
                         Value::List(l) => l.get_mut(usize::from($field)),
                         _ => None,
                     }
@@ -1238,7 +1239,7 @@ impl<'p> Vm<'p> {
                     // SAFETY: see `r!`.
                     let (f, cptr) = match unsafe { r!(closure).target_mut() } {
                         Value::Func(f) => (*f, std::ptr::null_mut()),
-                        Value::Closure(c) => (c.func, &raw mut **c),
+                        Value::Closure(c) => (c.func(), std::ptr::from_mut(c)),
                         _ => type_fault!(),
                     };
                     self.frames.last_mut().expect("a frame").pc = pc;
@@ -1278,8 +1279,7 @@ impl<'p> Vm<'p> {
                     set!(done.dst, v);
                 }
                 Op::MakeRecord { dst, ty, fields } => {
-                    let fs: Vec<Value> = take_range!(fields).collect();
-                    set!(dst, Value::record(ty, fs));
+                    set!(dst, Value::Record(Record::new(ty, take_range!(fields))));
                 }
                 Op::MakeVariant {
                     dst,
@@ -1287,8 +1287,10 @@ impl<'p> Vm<'p> {
                     variant,
                     fields,
                 } => {
-                    let fs: Vec<Value> = take_range!(fields).collect();
-                    set!(dst, Value::variant(ty, u32::from(variant), fs));
+                    set!(
+                        dst,
+                        Value::variant_of(ty, u32::from(variant), take_range!(fields))
+                    );
                 }
                 Op::MakeList { dst, items } => {
                     let fs: Vec<Value> = take_range!(items).collect();
@@ -1327,14 +1329,7 @@ impl<'p> Vm<'p> {
                     );
                 }
                 Op::MakeClosure { dst, f, captures } => {
-                    let cs: Vec<Value> = take_range!(captures).collect();
-                    set!(
-                        dst,
-                        Value::Closure(Box::new(Closure {
-                            func: f,
-                            captures: cs
-                        }))
-                    );
+                    set!(dst, Value::Closure(Closure::new(f, take_range!(captures))));
                 }
                 Op::Tag { dst, src } => {
                     // SAFETY: see `r!`.
@@ -1684,7 +1679,7 @@ fn into_iter(v: Value) -> Result<Value, String> {
                 .collect::<Vec<_>>()
                 .into_iter(),
         ),
-        Value::Record(r) if r.ty == well_known::RANGE => range_iter(&r.fields)?,
+        Value::Record(r) if r.ty() == well_known::RANGE => range_iter(r.fields())?,
         Value::Ref(p) => {
             // SAFETY: a live reference (borrow checker).
             match unsafe { &mut *p }.target_mut() {
@@ -1697,7 +1692,7 @@ fn into_iter(v: Value) -> Result<Value, String> {
                     map: &raw mut **m,
                     next: 0,
                 },
-                Value::Record(r) if r.ty == well_known::RANGE => range_iter(&r.fields)?,
+                Value::Record(r) if r.ty() == well_known::RANGE => range_iter(r.fields())?,
                 _ => return Err("internal error: iterating a value that is not iterable".into()),
             }
         }

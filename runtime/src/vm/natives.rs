@@ -98,8 +98,12 @@ fn option(v: Option<Value>) -> Value {
 fn split_variant(v: Value) -> (u32, Value) {
     match v {
         Value::Variant(mut var) => {
-            let f = var.fields.first_mut().map(Value::take).unwrap_or_default();
-            (var.tag, f)
+            let f = var
+                .fields_mut()
+                .first_mut()
+                .map(Value::take)
+                .unwrap_or_default();
+            (var.tag(), f)
         }
         Value::Tag(_, t) => (t, Value::Unit),
         _ => (u32::MAX, Value::Unit),
@@ -119,9 +123,9 @@ fn range_bounds(r: &Value, len: usize) -> Result<(usize, usize), Fault> {
     let Value::Record(rec) = r.target() else {
         return Err("internal error: expected a range".into());
     };
-    let start = rec.fields.first().and_then(Value::as_int).unwrap_or(0);
-    let inclusive = matches!(rec.fields.get(2), Some(Value::Bool(true)));
-    let end = match rec.fields.get(1).and_then(Value::as_int) {
+    let start = rec.fields().first().and_then(Value::as_int).unwrap_or(0);
+    let inclusive = matches!(rec.fields().get(2), Some(Value::Bool(true)));
+    let end = match rec.fields().get(1).and_then(Value::as_int) {
         Some(e) if inclusive => e + 1,
         Some(e) => e,
         None => len as i64,
@@ -164,8 +168,8 @@ pub fn error_info(fields: &[Value]) -> ErrorInfo {
             .to_string()
     };
     let cause = match fields.get(3).map(Value::target) {
-        Some(Value::Variant(v)) if v.tag == 0 => match v.fields.first().map(Value::target) {
-            Some(Value::Record(r)) => Some(Box::new(error_info(&r.fields))),
+        Some(Value::Variant(v)) if v.tag() == 0 => match v.fields().first().map(Value::target) {
+            Some(Value::Record(r)) => Some(Box::new(error_info(r.fields()))),
             _ => None,
         },
         _ => None,
@@ -182,7 +186,7 @@ pub fn error_info(fields: &[Value]) -> ErrorInfo {
 /// error value becomes one whose message is its `Display` (or `Debug`).
 pub fn to_error(vm: &Vm, v: Value) -> Value {
     if let Value::Record(r) = &v
-        && r.ty == ERROR
+        && r.ty() == ERROR
     {
         return v;
     }
@@ -646,7 +650,7 @@ fn opt_as_ref(_: &mut Vm, a: &mut [Value]) -> R {
         .map(Value::target_mut)
         .ok_or_else(|| Fault::from("internal error: as_ref without a place"))?;
     match slot {
-        Value::Variant(v) if v.tag == 0 => Ok(some(Value::Ref(&raw mut v.fields[0]))),
+        Value::Variant(v) if v.tag() == 0 => Ok(some(Value::Ref(&raw mut v.fields_mut()[0]))),
         _ => Ok(none()),
     }
 }
@@ -656,12 +660,12 @@ fn opt_as_ref(_: &mut Vm, a: &mut [Value]) -> R {
 /// for a Copy type is the copy).
 fn copied(_: &mut Vm, a: &mut [Value]) -> R {
     match take(a, 0) {
-        Value::Variant(mut v) if v.tag == 0 => {
-            if let Some(Value::Ref(p)) = v.fields.first() {
+        Value::Variant(mut v) if v.tag() == 0 => {
+            if let Some(Value::Ref(p)) = v.fields().first() {
                 // SAFETY: a reference value only exists while the borrow
                 // checker keeps its target alive (see value.rs).
                 let copy = unsafe { (**p).clone() };
-                v.fields[0] = copy;
+                v.fields_mut()[0] = copy;
             }
             Ok(Value::Variant(v))
         }
@@ -960,9 +964,9 @@ fn range_contains(_: &mut Vm, a: &mut [Value]) -> R {
     let Value::Record(r) = arg(a, 0)? else {
         return Err("internal error: expected a range".into());
     };
-    let start = r.fields.first().and_then(Value::as_int);
-    let end = r.fields.get(1).and_then(Value::as_int);
-    let inclusive = matches!(r.fields.get(2), Some(Value::Bool(true)));
+    let start = r.fields().first().and_then(Value::as_int);
+    let end = r.fields().get(1).and_then(Value::as_int);
+    let inclusive = matches!(r.fields().get(2), Some(Value::Bool(true)));
     let above = start.is_none_or(|s| x >= s);
     let below = end.is_none_or(|e| if inclusive { x <= e } else { x < e });
     Ok(Value::Bool(above && below))
@@ -998,7 +1002,7 @@ fn e_context(vm: &mut Vm, a: &mut [Value]) -> R {
     let msg = text(a, 1)?.to_string();
     let kind = match &cause {
         Value::Record(r) => r
-            .fields
+            .fields()
             .first()
             .and_then(Value::as_str)
             .unwrap_or("Error")

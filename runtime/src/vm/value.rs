@@ -9,6 +9,7 @@
 use std::hash::{Hash, Hasher};
 use std::rc::Rc;
 
+use super::object::Obj;
 use crate::heap::{CellBox, GcRef};
 
 #[derive(Debug, Default)]
@@ -25,16 +26,16 @@ pub enum Value {
     Ref(*mut Value),
     /// A struct, tuple or the record behind `Error`, `Panic` and ranges:
     /// its type-table entry and fields in order.
-    Record(Box<Record>),
+    Record(Record),
     /// An enum variant with fields.
-    Variant(Box<Variant>),
+    Variant(Variant),
     /// An enum variant without fields: type-table entry and variant index.
     Tag(u32, u32),
     List(Box<Vec<Value>>),
     Map(Box<Map>),
     /// A function item used as a value.
     Func(u32),
-    Closure(Box<Closure>),
+    Closure(Closure),
     Iter(Box<Iter>),
     /// `Gc<T>`: a pointer into the task's GC heap (copied, never owned).
     Gc(GcRef),
@@ -45,23 +46,87 @@ pub enum Value {
     Cell(Rc<CellBox>),
 }
 
+// A register is two words: records, variants and closures are thin
+// pointers (see `object`).
+const _: () = assert!(std::mem::size_of::<Value>() == 16);
+
+/// A struct, tuple or the record behind `Error`, `Panic` and ranges: its
+/// type-table entry and fields in order, in one allocation.
 #[derive(Debug, Clone)]
-pub struct Record {
-    pub ty: u32,
-    pub fields: Vec<Value>,
+pub struct Record(Obj);
+
+/// An enum variant with fields: type-table entry, variant index, fields.
+#[derive(Debug, Clone)]
+pub struct Variant(Obj);
+
+/// A closure: its function and its captures.
+#[derive(Debug, Clone)]
+pub struct Closure(Obj);
+
+/// The accessors records and variants share.
+macro_rules! fields_accessors {
+    ($t:ty) => {
+        impl $t {
+            pub fn ty(&self) -> u32 {
+                self.0.ty()
+            }
+
+            pub fn fields(&self) -> &[Value] {
+                self.0.fields()
+            }
+
+            pub fn fields_mut(&mut self) -> &mut [Value] {
+                self.0.fields_mut()
+            }
+
+            /// The bytes of its allocation.
+            pub fn heap_bytes(&self) -> usize {
+                self.0.heap_bytes()
+            }
+        }
+    };
 }
 
-#[derive(Debug, Clone)]
-pub struct Variant {
-    pub ty: u32,
-    pub tag: u32,
-    pub fields: Vec<Value>,
+fields_accessors!(Record);
+fields_accessors!(Variant);
+
+impl Record {
+    pub fn new(ty: u32, fields: impl ExactSizeIterator<Item = Value>) -> Record {
+        Record(Obj::new(ty, 0, fields))
+    }
 }
 
-#[derive(Debug, Clone)]
-pub struct Closure {
-    pub func: u32,
-    pub captures: Vec<Value>,
+impl Variant {
+    pub fn new(ty: u32, tag: u32, fields: impl ExactSizeIterator<Item = Value>) -> Variant {
+        Variant(Obj::new(ty, tag, fields))
+    }
+
+    pub fn tag(&self) -> u32 {
+        self.0.tag()
+    }
+}
+
+impl Closure {
+    pub fn new(func: u32, captures: impl ExactSizeIterator<Item = Value>) -> Closure {
+        Closure(Obj::new(func, 0, captures))
+    }
+
+    pub fn func(&self) -> u32 {
+        self.0.ty()
+    }
+
+    pub fn captures(&self) -> &[Value] {
+        self.0.fields()
+    }
+
+    pub fn captures_mut(&mut self) -> &mut [Value] {
+        self.0.fields_mut()
+    }
+
+    /// The bytes of its allocation.
+    pub fn heap_bytes(&self) -> usize {
+        self.0.heap_bytes()
+    }
 }
 
 // Records, variants and closures are what nests without bound (a list or
@@ -71,35 +136,36 @@ pub struct Closure {
 // drops in constant host stack.
 impl Drop for Record {
     fn drop(&mut self) {
-        drop_nested(&mut self.fields);
+        drop_nested(&mut self.0);
     }
 }
 
 impl Drop for Variant {
     fn drop(&mut self) {
-        drop_nested(&mut self.fields);
+        drop_nested(&mut self.0);
     }
 }
 
 impl Drop for Closure {
     fn drop(&mut self) {
-        drop_nested(&mut self.captures);
+        drop_nested(&mut self.0);
     }
 }
 
-/// Drops `values` and everything they own without recursion: each owned
-/// container is emptied into a work list before it is freed, so its own
-/// drop finds nothing left to walk.
-fn drop_nested(values: &mut Vec<Value>) {
-    if !values.iter().any(Value::owns_heap) {
+/// Drops the fields of `obj` and everything they own without recursion:
+/// each owned container is emptied into a work list before it is freed,
+/// so its own drop finds nothing left to walk.
+fn drop_nested(obj: &mut Obj) {
+    if !obj.fields().iter().any(Value::owns_heap) {
         return;
     }
-    let mut work = std::mem::take(values);
+    let mut work = Vec::new();
+    obj.take_fields(&mut work);
     while let Some(mut v) = work.pop() {
         match &mut v {
-            Value::Record(r) => work.append(&mut r.fields),
-            Value::Variant(x) => work.append(&mut x.fields),
-            Value::Closure(c) => work.append(&mut c.captures),
+            Value::Record(r) => r.0.take_fields(&mut work),
+            Value::Variant(x) => x.0.take_fields(&mut work),
+            Value::Closure(c) => c.0.take_fields(&mut work),
             Value::List(l) => work.append(l),
             Value::Map(m) => work.extend(m.drain(..).map(|(_, v)| v)),
             Value::Iter(it) => {
@@ -178,10 +244,10 @@ pub fn entry(key: Value, value: Value) -> Value {
 
 /// The value (`part` 1) or key (`part` 0) of an entry.
 pub fn entry_part(e: &mut Value, part: usize) -> &mut Value {
-    if matches!(e, Value::Record(r) if r.fields.len() == 2)
+    if matches!(e, Value::Record(r) if r.fields().len() == 2)
         && let Value::Record(r) = e
     {
-        return &mut r.fields[part];
+        return &mut r.fields_mut()[part];
     }
     e
 }
@@ -189,7 +255,7 @@ pub fn entry_part(e: &mut Value, part: usize) -> &mut Value {
 /// An entry's value, to read.
 pub fn entry_value(e: &Value) -> &Value {
     match e {
-        Value::Record(r) if r.fields.len() == 2 => &r.fields[1],
+        Value::Record(r) if r.fields().len() == 2 => &r.fields()[1],
         other => other,
     }
 }
@@ -197,7 +263,7 @@ pub fn entry_value(e: &Value) -> &Value {
 /// An entry's value, moved out.
 pub fn into_entry_value(e: Value) -> Value {
     match e {
-        Value::Record(mut r) if r.fields.len() == 2 => r.fields.pop().unwrap_or_default(),
+        Value::Record(mut r) if r.fields().len() == 2 => r.fields_mut()[1].take(),
         other => other,
     }
 }
@@ -335,14 +401,19 @@ impl Value {
     }
 
     pub fn record(ty: u32, fields: Vec<Value>) -> Value {
-        Value::Record(Box::new(Record { ty, fields }))
+        Value::Record(Record::new(ty, fields.into_iter()))
     }
 
     pub fn variant(ty: u32, tag: u32, fields: Vec<Value>) -> Value {
-        if fields.is_empty() {
+        Value::variant_of(ty, tag, fields.into_iter())
+    }
+
+    /// A variant with the values `fields` yields (a tag alone when none).
+    pub fn variant_of(ty: u32, tag: u32, fields: impl ExactSizeIterator<Item = Value>) -> Value {
+        if fields.len() == 0 {
             Value::Tag(ty, tag)
         } else {
-            Value::Variant(Box::new(Variant { ty, tag, fields }))
+            Value::Variant(Variant::new(ty, tag, fields))
         }
     }
 
@@ -379,16 +450,16 @@ impl Value {
     pub fn tag(&self) -> Option<u32> {
         match self.target() {
             Value::Tag(_, t) => Some(*t),
-            Value::Variant(v) => Some(v.tag),
+            Value::Variant(v) => Some(v.tag()),
             _ => None,
         }
     }
 
-    /// The fields of a record or variant.
-    pub fn fields_mut(&mut self) -> Option<&mut Vec<Value>> {
+    /// The fields of a record or variant (or the elements of a list).
+    pub fn fields_mut(&mut self) -> Option<&mut [Value]> {
         match self.target_mut() {
-            Value::Record(r) => Some(&mut r.fields),
-            Value::Variant(v) => Some(&mut v.fields),
+            Value::Record(r) => Some(r.fields_mut()),
+            Value::Variant(v) => Some(v.fields_mut()),
             Value::List(l) => Some(l),
             _ => None,
         }
@@ -428,10 +499,12 @@ pub fn values_equal(a: &Value, b: &Value) -> bool {
         (Value::Bool(x), Value::Bool(y)) => x == y,
         (Value::Char(x), Value::Char(y)) => x == y,
         (Value::Str(x), Value::Str(y)) => x == y,
-        (Value::Record(x), Value::Record(y)) => all_equal(&x.fields, &y.fields),
+        (Value::Record(x), Value::Record(y)) => all_equal(x.fields(), y.fields()),
         (Value::List(x), Value::List(y)) => all_equal(x, y),
         (Value::Tag(_, x), Value::Tag(_, y)) => x == y,
-        (Value::Variant(x), Value::Variant(y)) => x.tag == y.tag && all_equal(&x.fields, &y.fields),
+        (Value::Variant(x), Value::Variant(y)) => {
+            x.tag() == y.tag() && all_equal(x.fields(), y.fields())
+        }
         (Value::Map(x), Value::Map(y)) => {
             x.len() == y.len()
                 && x.iter()
@@ -477,10 +550,10 @@ pub fn compare(a: &Value, b: &Value) -> std::cmp::Ordering {
         (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
         (Value::Char(x), Value::Char(y)) => x.cmp(y),
         (Value::Str(x), Value::Str(y)) => x.cmp(y),
-        (Value::Record(x), Value::Record(y)) => compare_all(&x.fields, &y.fields),
+        (Value::Record(x), Value::Record(y)) => compare_all(x.fields(), y.fields()),
         (Value::List(x), Value::List(y)) => compare_all(x, y),
-        (Value::Variant(x), Value::Variant(y)) if x.tag == y.tag => {
-            compare_all(&x.fields, &y.fields)
+        (Value::Variant(x), Value::Variant(y)) if x.tag() == y.tag() => {
+            compare_all(x.fields(), y.fields())
         }
         // SAFETY: reads of both cells' values; nothing writes meanwhile.
         (Value::Cell(x), Value::Cell(y)) => unsafe { compare(&*x.value_ptr(), &*y.value_ptr()) },

@@ -1,0 +1,231 @@
+//! Records, variants and closures: one allocation each, a header and the
+//! fields inline after it. A [`Value`] holds the thin pointer (8 bytes,
+//! so `Value` stays 16), and a field is one load from it: before, a record
+//! was a `Box` holding a `Vec`, two allocations and two dependent loads.
+//!
+//! ```text
+//! ┌──────────┬──────────┬──────────┬──────────┬────────┬────────┬───
+//! │ ty  u32  │ tag  u32 │ len  u32 │ cap  u32 │ field0 │ field1 │ …
+//! └──────────┴──────────┴──────────┴──────────┴────────┴────────┴───
+//! ```
+//!
+//! `cap` fields were allocated; the first `len` are initialised (only
+//! [`Obj::take_fields`], the non-recursive drop, makes `len` smaller).
+
+use std::alloc::{Layout, alloc, dealloc, handle_alloc_error};
+use std::ptr::NonNull;
+
+use super::value::Value;
+
+// Aligned as the fields that follow it, so they start right after it.
+#[repr(C, align(8))]
+struct Header {
+    ty: u32,
+    tag: u32,
+    len: u32,
+    cap: u32,
+}
+
+/// An owned header-and-fields allocation.
+pub struct Obj {
+    ptr: NonNull<Header>,
+}
+
+const _: () = assert!(std::mem::size_of::<Obj>() == 8);
+// The fields start right after the header, suitably aligned.
+const _: () = assert!(std::mem::size_of::<Header>().is_multiple_of(std::mem::align_of::<Value>()));
+const _: () = assert!(std::mem::align_of::<Header>() >= std::mem::align_of::<Value>());
+
+fn layout(cap: usize) -> Layout {
+    Layout::new::<Header>()
+        .extend(Layout::array::<Value>(cap).unwrap_or_else(|_| capacity_overflow()))
+        .unwrap_or_else(|_| capacity_overflow())
+        .0
+        .pad_to_align()
+}
+
+#[cold]
+fn capacity_overflow() -> ! {
+    panic!("object too large")
+}
+
+impl Obj {
+    /// A new object with the values `fields` yields (at most `len()` of
+    /// them, the iterator's promise).
+    pub fn new(ty: u32, tag: u32, fields: impl ExactSizeIterator<Item = Value>) -> Obj {
+        let cap = fields.len();
+        let cap32 = u32::try_from(cap).unwrap_or_else(|_| capacity_overflow());
+        let layout = layout(cap);
+        // SAFETY: the layout has a non-zero size (the header).
+        let raw = unsafe { alloc(layout) };
+        // The layout is aligned for `Header` (it starts with one).
+        #[allow(clippy::cast_ptr_alignment)]
+        let raw = raw.cast::<Header>();
+        let Some(ptr) = NonNull::new(raw) else {
+            handle_alloc_error(layout)
+        };
+        // SAFETY: `ptr` is a fresh allocation for a header and `cap` values.
+        unsafe {
+            ptr.as_ptr().write(Header {
+                ty,
+                tag,
+                len: 0,
+                cap: cap32,
+            });
+        }
+        let mut obj = Obj { ptr };
+        for v in fields.take(cap) {
+            let len = obj.header().len as usize;
+            // SAFETY: `len < cap` (at most `cap` values are taken); the slot
+            // is allocated and not yet initialised.
+            unsafe { obj.fields_ptr().add(len).write(v) };
+            obj.header_mut().len += 1;
+        }
+        obj
+    }
+
+    fn header(&self) -> &Header {
+        // SAFETY: `ptr` points to an initialised header this object owns.
+        unsafe { self.ptr.as_ref() }
+    }
+
+    fn header_mut(&mut self) -> &mut Header {
+        // SAFETY: as `header`, and `&mut self` makes the access unique.
+        unsafe { self.ptr.as_mut() }
+    }
+
+    fn fields_ptr(&self) -> *mut Value {
+        // SAFETY: the fields start right after the header, inside the
+        // allocation (the header's size is a multiple of `Value`'s
+        // alignment, asserted above).
+        unsafe { self.ptr.as_ptr().add(1).cast::<Value>() }
+    }
+
+    pub fn ty(&self) -> u32 {
+        self.header().ty
+    }
+
+    pub fn tag(&self) -> u32 {
+        self.header().tag
+    }
+
+    pub fn fields(&self) -> &[Value] {
+        // SAFETY: the first `len` fields are initialised and owned by this
+        // object; the borrow of `self` keeps them alive.
+        unsafe { std::slice::from_raw_parts(self.fields_ptr(), self.header().len as usize) }
+    }
+
+    pub fn fields_mut(&mut self) -> &mut [Value] {
+        let len = self.header().len as usize;
+        // SAFETY: as `fields`, and `&mut self` makes the access unique.
+        unsafe { std::slice::from_raw_parts_mut(self.fields_ptr(), len) }
+    }
+
+    /// Moves every field out onto `out`, leaving the object without fields
+    /// (so that dropping it frees only its allocation).
+    pub fn take_fields(&mut self, out: &mut Vec<Value>) {
+        let len = self.header().len as usize;
+        out.reserve(len);
+        for i in 0..len {
+            // SAFETY: field `i < len` is initialised; `len` is set to 0
+            // below, so it is never read or dropped again here.
+            out.push(unsafe { self.fields_ptr().add(i).read() });
+        }
+        self.header_mut().len = 0;
+    }
+
+    /// The bytes of the allocation.
+    pub fn heap_bytes(&self) -> usize {
+        layout(self.header().cap as usize).size()
+    }
+}
+
+impl Drop for Obj {
+    fn drop(&mut self) {
+        let cap = self.header().cap as usize;
+        // SAFETY: the first `len` fields are initialised and owned here;
+        // they are dropped once, then the allocation made with this layout
+        // is freed.
+        unsafe {
+            std::ptr::drop_in_place(self.fields_mut());
+            dealloc(self.ptr.as_ptr().cast::<u8>(), layout(cap));
+        }
+    }
+}
+
+impl Clone for Obj {
+    /// A deep copy (each field cloned).
+    fn clone(&self) -> Obj {
+        Obj::new(self.ty(), self.tag(), self.fields().iter().cloned())
+    }
+}
+
+impl std::fmt::Debug for Obj {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Obj")
+            .field("ty", &self.ty())
+            .field("tag", &self.tag())
+            .field("fields", &self.fields())
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ints(n: i32) -> impl ExactSizeIterator<Item = Value> {
+        (0..n).map(|i| Value::Int(i64::from(i)))
+    }
+
+    #[test]
+    fn fields_are_stored_inline_and_read_back() {
+        let mut o = Obj::new(7, 2, ints(3));
+        assert_eq!((o.ty(), o.tag()), (7, 2));
+        assert_eq!(o.fields().len(), 3);
+        assert!(matches!(o.fields()[2], Value::Int(2)));
+        o.fields_mut()[1] = Value::str("owned");
+        let copy = o.clone();
+        assert_eq!(copy.fields().len(), 3);
+        assert_eq!(copy.fields()[1].as_str(), Some("owned"));
+        assert_eq!(o.heap_bytes(), 16 + 3 * std::mem::size_of::<Value>());
+    }
+
+    #[test]
+    fn no_fields_is_a_header_alone() {
+        let o = Obj::new(1, 0, std::iter::empty());
+        assert!(o.fields().is_empty());
+        assert_eq!(o.heap_bytes(), 16);
+    }
+
+    /// An iterator that promises more than it yields leaves the rest
+    /// unused; the object holds (and later drops) only what it got.
+    #[test]
+    fn a_short_iterator_fills_only_what_it_yields() {
+        struct Liar(i64);
+        impl Iterator for Liar {
+            type Item = Value;
+            fn next(&mut self) -> Option<Value> {
+                self.0 -= 1;
+                (self.0 >= 0).then(|| Value::str("x"))
+            }
+        }
+        impl ExactSizeIterator for Liar {
+            fn len(&self) -> usize {
+                5
+            }
+        }
+        let o = Obj::new(0, 0, Liar(2));
+        assert_eq!(o.fields().len(), 2);
+    }
+
+    #[test]
+    fn taking_the_fields_leaves_an_empty_object() {
+        let mut o = Obj::new(0, 0, (0..4u8).map(|i| Value::str(format!("s{i}"))));
+        let mut out = Vec::new();
+        o.take_fields(&mut out);
+        assert_eq!(out.len(), 4);
+        assert!(o.fields().is_empty());
+        assert_eq!(out[3].as_str(), Some("s3"));
+    }
+}
