@@ -243,6 +243,16 @@ fn samples() -> Vec<Op> {
             field: 3,
             src: 1,
         },
+        Op::LoadIndex {
+            dst: 1,
+            ptr: 2,
+            index: 3,
+        },
+        Op::StoreIndex {
+            ptr: 2,
+            index: 3,
+            src: 1,
+        },
     ]
 }
 

@@ -90,6 +90,7 @@ fn reads_only(op: &Op) -> bool {
             | Op::AddrConstIndex { .. }
             | Op::Load { .. }
             | Op::LoadField { .. }
+            | Op::LoadIndex { .. }
             | Op::Clone { .. }
             | Op::TagAt { .. }
             | Op::Len { .. }
@@ -293,6 +294,11 @@ fn fuse(prev: Op, op: Op, local: &[bool], f: &Function, first_temp: u16) -> Opti
                 ptr,
                 field,
             } if addr == at => Some(Op::LoadField { dst, ptr, field }),
+            Op::AddrIndex {
+                dst: addr,
+                ptr,
+                index,
+            } if addr == at => Some(Op::LoadIndex { dst, ptr, index }),
             _ => None,
         },
         Op::Store { ptr: at, src } if single(at) => match prev {
@@ -301,6 +307,11 @@ fn fuse(prev: Op, op: Op, local: &[bool], f: &Function, first_temp: u16) -> Opti
                 ptr,
                 field,
             } if addr == at && src != addr => Some(Op::StoreField { ptr, field, src }),
+            Op::AddrIndex {
+                dst: addr,
+                ptr,
+                index,
+            } if addr == at && src != addr => Some(Op::StoreIndex { ptr, index, src }),
             _ => None,
         },
         // A boolean moved or copied only to be tested: test the original.

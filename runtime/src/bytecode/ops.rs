@@ -577,6 +577,14 @@ instructions! {
     /// Field `field` of the value the reference in `ptr` points to = `src`
     /// (moved in; the old value is dropped): `addr_field` and `store` in one.
     StoreField = 0x8e, "store_field" { ptr: Reg => Src, field: u16 => U16, src: Reg => SrcDst }
+    /// `dst` = a copy of element `index` of the list or array at `ptr` (or
+    /// of the value for key `index` of the map at `ptr`; a Copy type);
+    /// panics when there is none: `addr_index` and `load` in one.
+    LoadIndex = 0x8f, "load_index" { dst: Reg => Dst, ptr: Reg => Src, index: Reg => Src }
+    /// Element `index` of the list or array at `ptr` (or the value for key
+    /// `index` of the map at `ptr`) = `src` (moved in; the old value is
+    /// dropped); panics when there is none: `addr_index` and `store` in one.
+    StoreIndex = 0x90, "store_index" { ptr: Reg => Src, index: Reg => Src, src: Reg => SrcDst }
 }
 
 impl Op {

@@ -524,7 +524,9 @@ fn instruction(m: &Module, f: &Function, op: &Op, next: usize, boundary: &[bool]
         | Op::Clone { ptr, .. }
         | Op::IterNext { ptr, .. }
         | Op::LoadField { ptr, .. }
-        | Op::StoreField { ptr, .. } => want(f, ptr, T::Ref)?,
+        | Op::StoreField { ptr, .. }
+        | Op::LoadIndex { ptr, .. }
+        | Op::StoreIndex { ptr, .. } => want(f, ptr, T::Ref)?,
         Op::TagAt { dst, ptr } | Op::Len { dst, ptr } => {
             want(f, dst, T::Int)?;
             want(f, ptr, T::Ref)?;

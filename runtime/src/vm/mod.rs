@@ -941,6 +941,17 @@ impl<'p> Vm<'p> {
                 }
             }};
         }
+        // A pointer to element `index` (a register holding an int or a
+        // key) of the list, array or map the reference in `ptr` points to.
+        macro_rules! element_of {
+            ($ptr:expr, $index:expr) => {{
+                let p = ptr!($ptr);
+                // SAFETY: see `r!`; the index register holds a key or an int.
+                let key = unsafe { &r!($index) };
+                // SAFETY: a live reference (borrow checker).
+                unsafe { index_place(&mut *p, key) }
+            }};
+        }
         // The next item of the iterator in a register (a `for` step).
         macro_rules! next_item {
             ($i:expr) => {
@@ -1435,16 +1446,25 @@ impl<'p> Vm<'p> {
                     }
                     None => type_fault!(),
                 },
-                Op::AddrIndex { dst, ptr, index } => {
-                    let p = ptr!(ptr);
-                    // SAFETY: see `r!`; the index register holds a key or an int.
-                    let key = unsafe { &r!(index) };
-                    // SAFETY: a live reference (borrow checker).
-                    match unsafe { index_place(&mut *p, key) } {
-                        Ok(t) => set!(dst, Value::Ref(t)),
-                        Err(m) => fault!(m),
+                Op::AddrIndex { dst, ptr, index } => match element_of!(ptr, index) {
+                    Ok(t) => set!(dst, Value::Ref(t)),
+                    Err(m) => fault!(m),
+                },
+                Op::LoadIndex { dst, ptr, index } => match element_of!(ptr, index) {
+                    // SAFETY: an element of a live value (see `element_of!`).
+                    Ok(t) => set!(dst, unsafe { (*t).clone() }),
+                    Err(m) => fault!(m),
+                },
+                Op::StoreIndex { ptr, index, src } => match element_of!(ptr, index) {
+                    Ok(t) => {
+                        // SAFETY: see `r!`.
+                        let v = unsafe { r!(src).take() };
+                        // SAFETY: an element the reference reaches uniquely
+                        // (borrow checker).
+                        unsafe { *t = v };
                     }
-                }
+                    Err(m) => fault!(m),
+                },
                 Op::AddrConstIndex {
                     dst,
                     ptr,
