@@ -243,6 +243,28 @@ fn samples() -> Vec<Op> {
             field: 3,
             src: 1,
         },
+        Op::AddIntImm {
+            dst: 1,
+            a: 2,
+            imm: -3,
+        },
+        Op::SubIntImm {
+            dst: 1,
+            a: 2,
+            imm: 7,
+        },
+        Op::CmpIntImm {
+            dst: 1,
+            a: 2,
+            imm: 2,
+            cmp: 2,
+        },
+        Op::BrCmpIntImm {
+            a: 2,
+            imm: 2,
+            cmp: 5,
+            off: 8,
+        },
         Op::LoadIndex {
             dst: 1,
             ptr: 2,

@@ -384,17 +384,16 @@ fn a_loop_compiles_to_a_rotated_fused_test() {
             acc.push('\n');
             acc
         });
-    let expected = "  0000  load_int r12, k1
-  0007  load_int r2, k2                          ; 6:5
-  0014  load_int r3, k2                          ; 7:5
-  0021  br_cmp_int r3, r1, 5, +42 -> 0073        ; 8:11
-  0031  add_int r13, r3, r12                     ; 9:20
-  0038  call r9, fn#0, r13..r13                  ; 9:14
-  0049  add_int r2, r2, r9                       ; 9:9
-  0056  add_int r3, r3, r12                      ; 10:9
-  0063  br_cmp_int r3, r1, 2, -42 -> 0031        ; 8:11
-  0073  return r2                                ; 12:5
-  0076  jump -8 -> 0073                          ; 8:5
+    let expected = "  0000  load_int r2, k1                          ; 6:5
+  0007  load_int r3, k1                          ; 7:5
+  0014  br_cmp_int r3, r1, 5, +46 -> 0070        ; 8:11
+  0024  add_int_imm r12, r3, #1                  ; 9:20
+  0033  call r9, fn#0, r12..r12                  ; 9:14
+  0044  add_int r2, r2, r9                       ; 9:9
+  0051  add_int_imm r3, r3, #1                   ; 10:9
+  0060  br_cmp_int r3, r1, 2, -46 -> 0024        ; 8:11
+  0070  return r2                                ; 12:5
+  0073  jump -8 -> 0070                          ; 8:5
 ";
     assert_eq!(code, expected, "{stdout}");
     let out = ward(&["run", file.path()]);

@@ -674,6 +674,9 @@ impl<'m, 'a> FnGen<'m, 'a> {
             for st in &block.statements {
                 if let StatementKind::Assign(_, rv) = &st.kind {
                     match rv {
+                        // An int constant an instruction takes as an
+                        // immediate needs no register.
+                        Rvalue::Binary(op, a, b) if uses_immediate(*op, a, b) => {}
                         Rvalue::Binary(_, a, b) => consts.extend([a, b]),
                         Rvalue::Unary(_, a) | Rvalue::Cast(a, _) => consts.push(a),
                         _ => {}
@@ -1210,6 +1213,40 @@ impl<'m, 'a> FnGen<'m, 'a> {
             BinaryOp::Ge => Some(5),
             _ => None,
         };
+        // An `int` constant that fits the instruction: an immediate operand
+        // instead of a register loaded in the prologue.
+        if t == Ty::Int {
+            if let Some(cmp) = cmp {
+                // `k < x` is `x > k`.
+                let flipped = [0, 1, 4, 5, 2, 3][usize::from(cmp)];
+                let with_imm = match (small_int(a), small_int(b)) {
+                    (_, Some(k)) => Some((a, k, cmp)),
+                    (Some(k), None) => Some((b, k, flipped)),
+                    (None, None) => None,
+                };
+                if let Some((x, imm, cmp)) = with_imm {
+                    let a = self.read(x)?;
+                    self.emit(Op::CmpIntImm { dst, a, imm, cmp });
+                    return Ok(());
+                }
+            } else if let Some(imm) = small_int(b)
+                && matches!(op, BinaryOp::Add | BinaryOp::Sub)
+            {
+                let a = self.read(a)?;
+                self.emit(if op == BinaryOp::Add {
+                    Op::AddIntImm { dst, a, imm }
+                } else {
+                    Op::SubIntImm { dst, a, imm }
+                });
+                return Ok(());
+            } else if let Some(imm) = small_int(a)
+                && op == BinaryOp::Add
+            {
+                let a = self.read(b)?;
+                self.emit(Op::AddIntImm { dst, a, imm });
+                return Ok(());
+            }
+        }
         if let Some(cmp) = cmp {
             let op = match &t {
                 Ty::Int | Ty::Float | Ty::Bool | Ty::Char => {
@@ -1852,6 +1889,29 @@ impl<'m, 'a> FnGen<'m, 'a> {
             u16::try_from(first_temp).unwrap_or(u16::MAX),
         );
         Ok(f)
+    }
+}
+
+/// The value of an `int` constant operand that fits an immediate.
+fn small_int(op: &Operand) -> Option<i32> {
+    match op {
+        Operand::Const(Const::Int(k)) => i32::try_from(*k).ok(),
+        _ => None,
+    }
+}
+
+/// Whether a binary operation on `int`s with these operands takes its
+/// constant as an immediate (see `FnGen::binary`), so that no register is
+/// loaded with it.
+fn uses_immediate(op: BinaryOp, a: &Operand, b: &Operand) -> bool {
+    let compare = matches!(
+        op,
+        BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge
+    );
+    match (small_int(a), small_int(b)) {
+        (_, Some(_)) => compare || matches!(op, BinaryOp::Add | BinaryOp::Sub),
+        (Some(_), None) => compare || op == BinaryOp::Add,
+        (None, None) => false,
     }
 }
 

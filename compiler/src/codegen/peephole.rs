@@ -75,6 +75,10 @@ fn reads_only(op: &Op) -> bool {
             | Op::NegFloat { .. }
             | Op::NotBool { .. }
             | Op::CmpInt { .. }
+            | Op::AddIntImm { .. }
+            | Op::SubIntImm { .. }
+            | Op::CmpIntImm { .. }
+            | Op::BrCmpIntImm { .. }
             | Op::CmpFloat { .. }
             | Op::CmpScalar { .. }
             | Op::IntToFloat { .. }
@@ -333,6 +337,16 @@ fn fuse(prev: Op, op: Op, local: &[bool], f: &Function, first_temp: u16) -> Opti
             Op::CmpInt { dst, a, b, cmp } if dst == cond => Some(Op::BrCmpInt {
                 a,
                 b,
+                cmp: if matches!(op, Op::JumpIf { .. }) {
+                    cmp
+                } else {
+                    negate(cmp)
+                },
+                off,
+            }),
+            Op::CmpIntImm { dst, a, imm, cmp } if dst == cond => Some(Op::BrCmpIntImm {
+                a,
+                imm,
                 cmp: if matches!(op, Op::JumpIf { .. }) {
                     cmp
                 } else {

@@ -35,6 +35,8 @@ pub enum OperandKind {
     U8,
     /// A jump offset relative to the next instruction.
     Off,
+    /// A signed immediate (an `int` operand written in the instruction).
+    Int,
     /// A run of consecutive registers: first and count (read).
     Regs,
 }
@@ -134,8 +136,11 @@ impl Operand for i32 {
     fn get(bytes: &[u8]) -> Self {
         i32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])
     }
-    fn show(self, _: OperandKind) -> String {
-        format!("{self:+}")
+    fn show(self, kind: OperandKind) -> String {
+        match kind {
+            OperandKind::Int => format!("#{self}"),
+            _ => format!("{self:+}"),
+        }
     }
 }
 
@@ -170,6 +175,8 @@ pub enum OperandValue {
     Reg(OperandKind, Reg),
     Index(OperandKind, u32),
     Imm(u32),
+    /// A signed immediate.
+    Int(i32),
     Off(i32),
     Regs(RegRange),
 }
@@ -203,8 +210,11 @@ impl ToValue for u32 {
 }
 
 impl ToValue for i32 {
-    fn value(self, _: OperandKind) -> OperandValue {
-        OperandValue::Off(self)
+    fn value(self, kind: OperandKind) -> OperandValue {
+        match kind {
+            OperandKind::Int => OperandValue::Int(self),
+            _ => OperandValue::Off(self),
+        }
     }
 }
 
@@ -577,6 +587,14 @@ instructions! {
     /// Field `field` of the value the reference in `ptr` points to = `src`
     /// (moved in; the old value is dropped): `addr_field` and `store` in one.
     StoreField = 0x8e, "store_field" { ptr: Reg => Src, field: u16 => U16, src: Reg => SrcDst }
+    /// `dst = a + imm` on `int`; panics on overflow.
+    AddIntImm = 0x91, "add_int_imm" { dst: Reg => Dst, a: Reg => Src, imm: i32 => Int }
+    /// `dst = a - imm` on `int`; panics on overflow.
+    SubIntImm = 0x92, "sub_int_imm" { dst: Reg => Dst, a: Reg => Src, imm: i32 => Int }
+    /// `dst = a cmp imm` on `int` (`cmp` as for `cmp_int`).
+    CmpIntImm = 0x93, "cmp_int_imm" { dst: Reg => Dst, a: Reg => Src, imm: i32 => Int, cmp: u8 => U8 }
+    /// Jumps when `a cmp imm` holds on `int` (`cmp` as for `cmp_int`).
+    BrCmpIntImm = 0x94, "br_cmp_int_imm" { a: Reg => Src, imm: i32 => Int, cmp: u8 => U8, off: i32 => Off }
     /// `dst` = a copy of element `index` of the list or array at `ptr` (or
     /// of the value for key `index` of the map at `ptr`; a Copy type);
     /// panics when there is none: `addr_index` and `load` in one.
@@ -619,6 +637,7 @@ impl Op {
             Op::JumpIf { cond, .. } => Op::JumpIf { cond, off },
             Op::JumpIfNot { cond, .. } => Op::JumpIfNot { cond, off },
             Op::BrCmpInt { a, b, cmp, .. } => Op::BrCmpInt { a, b, cmp, off },
+            Op::BrCmpIntImm { a, imm, cmp, .. } => Op::BrCmpIntImm { a, imm, cmp, off },
             Op::Switch { src, table, .. } => Op::Switch {
                 src,
                 table,
@@ -657,6 +676,7 @@ impl Op {
             | Op::JumpIf { off, .. }
             | Op::JumpIfNot { off, .. }
             | Op::BrCmpInt { off, .. }
+            | Op::BrCmpIntImm { off, .. }
             | Op::ForIter { exit: off, .. }
             | Op::ForIterLoop { body: off, .. }
             | Op::ForRange { exit: off, .. }

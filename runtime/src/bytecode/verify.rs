@@ -384,6 +384,23 @@ fn instruction(m: &Module, f: &Function, op: &Op, next: usize, boundary: &[bool]
             want(f, end, T::Int)?;
         }
         Op::RangeInclusiveEnd { end } => want(f, end, T::Int)?,
+        Op::AddIntImm { dst, a, .. } | Op::SubIntImm { dst, a, .. } => {
+            want(f, dst, T::Int)?;
+            want(f, a, T::Int)?;
+        }
+        Op::CmpIntImm { dst, a, cmp, .. } => {
+            if cmp > 5 {
+                return Err(err(format!("comparison {cmp} does not exist")));
+            }
+            want(f, dst, T::Bool)?;
+            want(f, a, T::Int)?;
+        }
+        Op::BrCmpIntImm { a, cmp, .. } => {
+            if cmp > 5 {
+                return Err(err(format!("comparison {cmp} does not exist")));
+            }
+            want(f, a, T::Int)?;
+        }
         Op::BrCmpInt { a, b, cmp, .. } => {
             if cmp > 5 {
                 return Err(err(format!("comparison {cmp} does not exist")));

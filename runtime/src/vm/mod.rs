@@ -1119,6 +1119,33 @@ impl<'p> Vm<'p> {
                     };
                     set_scalar!(dst, Value::Bool(!x));
                 }
+                Op::AddIntImm { dst, a, imm } => {
+                    let (x, _) = int2!(a, a);
+                    match x.checked_add(i64::from(imm)) {
+                        Some(v) => set_scalar!(dst, Value::Int(v)),
+                        None => fault!("attempt to add with overflow"),
+                    }
+                }
+                Op::SubIntImm { dst, a, imm } => {
+                    let (x, _) = int2!(a, a);
+                    match x.checked_sub(i64::from(imm)) {
+                        Some(v) => set_scalar!(dst, Value::Int(v)),
+                        None => fault!("attempt to subtract with overflow"),
+                    }
+                }
+                Op::CmpIntImm { dst, a, imm, cmp } => {
+                    let (x, _) = int2!(a, a);
+                    set_scalar!(dst, Value::Bool(compare_with(cmp, x.cmp(&i64::from(imm)))));
+                }
+                Op::BrCmpIntImm { a, imm, cmp, off } => {
+                    let (x, _) = int2!(a, a);
+                    if compare_with(cmp, x.cmp(&i64::from(imm))) {
+                        if (off as usize) < pc {
+                            tick!();
+                        }
+                        pc = off as usize;
+                    }
+                }
                 Op::CmpInt { dst, a, b, cmp } => {
                     let (x, y) = int2!(a, b);
                     set_scalar!(dst, Value::Bool(compare_with(cmp, x.cmp(&y))));
