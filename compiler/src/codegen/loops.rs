@@ -359,7 +359,13 @@ fn range_plan(
     let mut into_iter = None;
     for u in &uses[iter.index()] {
         match u.how {
-            PlaceUse::Store if u.proj.is_empty() && into_iter.is_none() => {
+            // Stored once, by a block's terminator (its `IntoIter`, checked
+            // below).
+            PlaceUse::Store
+                if u.proj.is_empty()
+                    && into_iter.is_none()
+                    && u.index == body.blocks[u.block].statements.len() =>
+            {
                 into_iter = Some(u.block);
             }
             PlaceUse::Borrow(_) if (u.block, u.index) == reference_def => {}
@@ -372,11 +378,15 @@ fn range_plan(
     let TerminatorKind::Call {
         callee: Callee::Builtin(Builtin::IntoIter),
         args,
+        dest,
         ..
     } = &b.terminator.kind
     else {
         return None;
     };
+    if dest.as_local() != Some(iter) {
+        return None;
+    }
     let [Operand::Move(src, _)] = args.as_slice() else {
         return None;
     };
