@@ -459,6 +459,7 @@ fn apply(body: &mut Body, p: Plan, fused: &mut Fused) {
         }
         None => p.next,
     };
+    let range = p.range.is_some();
     if let Some(r) = p.range {
         let decl = &mut body.locals[p.iter.index()];
         decl.ty = Ty::Int;
@@ -481,7 +482,7 @@ fn apply(body: &mut Body, p: Plan, fused: &mut Fused) {
             exit: p.exit,
             item,
             iter: p.iter,
-            range: fused.range_starts.values().any(|r| r.iter == p.iter),
+            range,
         },
     );
 }

@@ -676,7 +676,7 @@ impl<'m, 'a> FnGen<'m, 'a> {
                     match rv {
                         // An int constant an instruction takes as an
                         // immediate needs no register.
-                        Rvalue::Binary(op, a, b) if uses_immediate(*op, a, b) => {}
+                        Rvalue::Binary(op, a, b) if immediate(*op, a, b).is_some() => {}
                         Rvalue::Binary(_, a, b) => consts.extend([a, b]),
                         Rvalue::Unary(_, a) | Rvalue::Cast(a, _) => consts.push(a),
                         _ => {}
@@ -1215,37 +1215,16 @@ impl<'m, 'a> FnGen<'m, 'a> {
         };
         // An `int` constant that fits the instruction: an immediate operand
         // instead of a register loaded in the prologue.
-        if t == Ty::Int {
-            if let Some(cmp) = cmp {
-                // `k < x` is `x > k`.
-                let flipped = [0, 1, 4, 5, 2, 3][usize::from(cmp)];
-                let with_imm = match (small_int(a), small_int(b)) {
-                    (_, Some(k)) => Some((a, k, cmp)),
-                    (Some(k), None) => Some((b, k, flipped)),
-                    (None, None) => None,
-                };
-                if let Some((x, imm, cmp)) = with_imm {
-                    let a = self.read(x)?;
-                    self.emit(Op::CmpIntImm { dst, a, imm, cmp });
-                    return Ok(());
-                }
-            } else if let Some(imm) = small_int(b)
-                && matches!(op, BinaryOp::Add | BinaryOp::Sub)
-            {
-                let a = self.read(a)?;
-                self.emit(if op == BinaryOp::Add {
-                    Op::AddIntImm { dst, a, imm }
-                } else {
-                    Op::SubIntImm { dst, a, imm }
-                });
-                return Ok(());
-            } else if let Some(imm) = small_int(a)
-                && op == BinaryOp::Add
-            {
-                let a = self.read(b)?;
-                self.emit(Op::AddIntImm { dst, a, imm });
-                return Ok(());
-            }
+        if t == Ty::Int
+            && let Some((form, x, imm)) = immediate(op, a, b)
+        {
+            let a = self.read(x)?;
+            self.emit(match form {
+                Immediate::Add => Op::AddIntImm { dst, a, imm },
+                Immediate::Sub => Op::SubIntImm { dst, a, imm },
+                Immediate::Cmp(cmp) => Op::CmpIntImm { dst, a, imm, cmp },
+            });
+            return Ok(());
         }
         if let Some(cmp) = cmp {
             let op = match &t {
@@ -1900,18 +1879,43 @@ fn small_int(op: &Operand) -> Option<i32> {
     }
 }
 
-/// Whether a binary operation on `int`s with these operands takes its
-/// constant as an immediate (see `FnGen::binary`), so that no register is
-/// loaded with it.
-fn uses_immediate(op: BinaryOp, a: &Operand, b: &Operand) -> bool {
-    let compare = matches!(
-        op,
-        BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge
-    );
-    match (small_int(a), small_int(b)) {
-        (_, Some(_)) => compare || matches!(op, BinaryOp::Add | BinaryOp::Sub),
-        (Some(_), None) => compare || op == BinaryOp::Add,
-        (None, None) => false,
+/// The instruction a binary operation on `int`s takes a constant operand
+/// as an immediate with.
+#[derive(Debug, Clone, Copy)]
+enum Immediate {
+    Add,
+    Sub,
+    /// A comparison, coded as for `cmp_int`.
+    Cmp(u8),
+}
+
+/// How a binary operation on `int`s with these operands takes its
+/// constant as an immediate: the instruction, the operand left in a
+/// register, the constant. `None` when it does not (then its constants
+/// get prologue registers, see `FnGen::load_constants`).
+fn immediate<'o>(
+    op: BinaryOp,
+    a: &'o Operand,
+    b: &'o Operand,
+) -> Option<(Immediate, &'o Operand, i32)> {
+    // A comparison's code, and that of the comparison with its sides
+    // swapped (`k < x` is `x > k`).
+    let cmp = match op {
+        BinaryOp::Eq => Some((0, 0)),
+        BinaryOp::Ne => Some((1, 1)),
+        BinaryOp::Lt => Some((2, 4)),
+        BinaryOp::Le => Some((3, 5)),
+        BinaryOp::Gt => Some((4, 2)),
+        BinaryOp::Ge => Some((5, 3)),
+        _ => None,
+    };
+    match (small_int(a), small_int(b), cmp) {
+        (_, Some(k), Some((c, _))) => Some((Immediate::Cmp(c), a, k)),
+        (Some(k), None, Some((_, swapped))) => Some((Immediate::Cmp(swapped), b, k)),
+        (_, Some(k), None) if op == BinaryOp::Add => Some((Immediate::Add, a, k)),
+        (_, Some(k), None) if op == BinaryOp::Sub => Some((Immediate::Sub, a, k)),
+        (Some(k), None, None) if op == BinaryOp::Add => Some((Immediate::Add, b, k)),
+        _ => None,
     }
 }
 

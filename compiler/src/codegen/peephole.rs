@@ -333,29 +333,31 @@ fn fuse(prev: Op, op: Op, local: &[bool], f: &Function, first_temp: u16) -> Opti
                 Op::JumpIfNot { cond: src, off }
             })
         }
-        Op::JumpIf { cond, off } | Op::JumpIfNot { cond, off } if single(cond) => match prev {
-            Op::CmpInt { dst, a, b, cmp } if dst == cond => Some(Op::BrCmpInt {
-                a,
-                b,
-                cmp: if matches!(op, Op::JumpIf { .. }) {
+        Op::JumpIf { cond, off } | Op::JumpIfNot { cond, off } if single(cond) => {
+            // The comparison the jump takes: the one computed, or its negation.
+            let taken = |cmp| {
+                if matches!(op, Op::JumpIf { .. }) {
                     cmp
                 } else {
                     negate(cmp)
-                },
-                off,
-            }),
-            Op::CmpIntImm { dst, a, imm, cmp } if dst == cond => Some(Op::BrCmpIntImm {
-                a,
-                imm,
-                cmp: if matches!(op, Op::JumpIf { .. }) {
-                    cmp
-                } else {
-                    negate(cmp)
-                },
-                off,
-            }),
-            _ => None,
-        },
+                }
+            };
+            match prev {
+                Op::CmpInt { dst, a, b, cmp } if dst == cond => Some(Op::BrCmpInt {
+                    a,
+                    b,
+                    cmp: taken(cmp),
+                    off,
+                }),
+                Op::CmpIntImm { dst, a, imm, cmp } if dst == cond => Some(Op::BrCmpIntImm {
+                    a,
+                    imm,
+                    cmp: taken(cmp),
+                    off,
+                }),
+                _ => None,
+            }
+        }
         _ => None,
     }
 }

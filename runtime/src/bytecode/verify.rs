@@ -37,6 +37,14 @@ fn err(message: impl Into<String>) -> VerifyError {
     }
 }
 
+/// A comparison code (`cmp_int` and kin) exists: 0 to 5.
+fn comparison(cmp: u8) -> R {
+    if cmp > 5 {
+        return Err(err(format!("comparison {cmp} does not exist")));
+    }
+    Ok(())
+}
+
 /// Checks a whole module.
 pub fn verify(m: &Module) -> R {
     let check_ty = |t: RegType| -> R {
@@ -350,9 +358,7 @@ fn instruction(m: &Module, f: &Function, op: &Op, next: usize, boundary: &[bool]
         | Op::CmpScalar { dst, a, b, cmp }
         | Op::CmpStr { dst, a, b, cmp } => {
             want(f, dst, T::Bool)?;
-            if cmp > 5 {
-                return Err(err(format!("comparison {cmp} does not exist")));
-            }
+            comparison(cmp)?;
             let t = match op {
                 Op::CmpInt { .. } => T::Int,
                 Op::CmpFloat { .. } => T::Float,
@@ -389,22 +395,16 @@ fn instruction(m: &Module, f: &Function, op: &Op, next: usize, boundary: &[bool]
             want(f, a, T::Int)?;
         }
         Op::CmpIntImm { dst, a, cmp, .. } => {
-            if cmp > 5 {
-                return Err(err(format!("comparison {cmp} does not exist")));
-            }
+            comparison(cmp)?;
             want(f, dst, T::Bool)?;
             want(f, a, T::Int)?;
         }
         Op::BrCmpIntImm { a, cmp, .. } => {
-            if cmp > 5 {
-                return Err(err(format!("comparison {cmp} does not exist")));
-            }
+            comparison(cmp)?;
             want(f, a, T::Int)?;
         }
         Op::BrCmpInt { a, b, cmp, .. } => {
-            if cmp > 5 {
-                return Err(err(format!("comparison {cmp} does not exist")));
-            }
+            comparison(cmp)?;
             want(f, a, T::Int)?;
             want(f, b, T::Int)?;
         }
@@ -564,9 +564,7 @@ fn instruction(m: &Module, f: &Function, op: &Op, next: usize, boundary: &[bool]
         }
         Op::CmpStrAt { dst, a, b, cmp } => {
             want(f, dst, T::Bool)?;
-            if cmp > 5 {
-                return Err(err(format!("comparison {cmp} does not exist")));
-            }
+            comparison(cmp)?;
             want(f, a, T::Ref)?;
             want(f, b, T::Ref)?;
         }

@@ -952,6 +952,19 @@ impl<'p> Vm<'p> {
                 unsafe { index_place(&mut *p, key) }
             }};
         }
+        // A range loop's step: `dst = cur` and `cur += 1` while `cur < end`;
+        // whether there was an item.
+        macro_rules! range_step {
+            ($dst:expr, $cur:expr, $end:expr) => {{
+                let (i, e) = int2!($cur, $end);
+                if i < e {
+                    set_scalar!($dst, Value::Int(i));
+                    // `i < e` so `i + 1` cannot overflow.
+                    set_scalar!($cur, Value::Int(i + 1));
+                }
+                i < e
+            }};
+        }
         // The next item of the iterator in a register (a `for` step).
         macro_rules! next_item {
             ($i:expr) => {
@@ -1605,12 +1618,7 @@ impl<'p> Vm<'p> {
                     end,
                     exit,
                 } => {
-                    let (i, e) = int2!(cur, end);
-                    if i < e {
-                        set_scalar!(dst, Value::Int(i));
-                        // `i < e` so `i + 1` cannot overflow.
-                        set_scalar!(cur, Value::Int(i + 1));
-                    } else {
+                    if !range_step!(dst, cur, end) {
                         pc = exit as usize;
                     }
                 }
@@ -1620,10 +1628,7 @@ impl<'p> Vm<'p> {
                     end,
                     body,
                 } => {
-                    let (i, e) = int2!(cur, end);
-                    if i < e {
-                        set_scalar!(dst, Value::Int(i));
-                        set_scalar!(cur, Value::Int(i + 1));
+                    if range_step!(dst, cur, end) {
                         tick!();
                         pc = body as usize;
                     }
