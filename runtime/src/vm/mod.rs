@@ -230,13 +230,24 @@ fn prepare_function(m: &Module, f: &crate::bytecode::Function) -> Result<Func, P
         .map(|(pc, _)| *pc)
         .chain(std::iter::once(f.code.len()))
         .collect();
+    // The interpreter fetches instructions unchecked (`Vm::run`), which
+    // is sound because every jump lands on an instruction (never at the
+    // end) and the last instruction does not fall through: checked here,
+    // whatever the verifier did.
     let target = |next: usize, off: i32| -> Result<i32, PrepareError> {
         let at = (next as i64 + i64::from(off)) as usize;
         index_of
             .get(&at)
+            .filter(|i| (**i as usize) < decoded.len())
             .map(|i| *i as i32)
             .ok_or_else(|| PrepareError(format!("in `{}`: a jump misses", f.name)))
     };
+    if !decoded.last().is_some_and(|(_, op)| op.is_terminator()) {
+        return Err(PrepareError(format!(
+            "in `{}`: control runs off the end",
+            f.name
+        )));
+    }
     let mut tables = Vec::new();
     let mut code = Vec::with_capacity(decoded.len());
     for (i, (_, op)) in decoded.iter().enumerate() {
@@ -269,7 +280,13 @@ fn prepare_function(m: &Module, f: &crate::bytecode::Function) -> Result<Func, P
         };
         code.push(op);
     }
-    let idx = |pc: u32| index_of.get(&(pc as usize)).copied().unwrap_or(u32::MAX);
+    let idx = |pc: u32| {
+        index_of
+            .get(&(pc as usize))
+            .copied()
+            .filter(|i| (*i as usize) < decoded.len())
+            .ok_or_else(|| PrepareError(format!("in `{}`: a handler misses", f.name)))
+    };
     // A handler range may end inside an instruction only if the module is
     // malformed; the verifier checked targets, so map ends conservatively.
     let idx_end = |pc: u32| {
@@ -306,8 +323,8 @@ fn prepare_function(m: &Module, f: &crate::bytecode::Function) -> Result<Func, P
         handlers: f
             .handlers
             .iter()
-            .map(|h| (idx_end(h.start), idx_end(h.end), idx(h.target)))
-            .collect(),
+            .map(|h| Ok((idx_end(h.start), idx_end(h.end), idx(h.target)?)))
+            .collect::<Result<_, PrepareError>>()?,
         file: f.file,
     })
 }
@@ -592,7 +609,6 @@ impl<'p> Vm<'p> {
 
     /// Pushes a frame for `f`, moving `args` (and a closure's captures)
     /// into its registers.
-    #[inline]
     fn push_frame(
         &mut self,
         f: u32,
@@ -600,26 +616,44 @@ impl<'p> Vm<'p> {
         dst: u16,
         closure: *mut Closure,
     ) -> Result<(), Fault> {
+        let regs = self.push_frame_regs(f, dst, closure)?;
+        let arity = self.program.funcs[f as usize].arity;
+        for (i, a) in args.into_iter().enumerate().take(arity) {
+            // SAFETY: `1 + i` < the frame's register count (a verified
+            // function has a register per parameter), and a slot of a new
+            // frame owns nothing, so it is written without a drop.
+            unsafe { std::ptr::write(regs.add(1 + i), a) };
+        }
+        Ok(())
+    }
+
+    /// Pushes a frame for `f` (with a closure's captures in the registers
+    /// after the parameters) and returns its registers; the caller puts
+    /// the arguments in registers 1..=arity.
+    #[inline]
+    fn push_frame_regs(
+        &mut self,
+        f: u32,
+        dst: u16,
+        closure: *mut Closure,
+    ) -> Result<*mut Value, Fault> {
         let func = &self.program.funcs[f as usize];
         let base = self.stack.top;
         if self.frames.len() >= MAX_DEPTH || !self.stack.grow(func.nregs) {
             return Err(Fault::Message("stack overflow".into()));
         }
-        let regs = self.stack.ptr();
-        for (i, a) in args.into_iter().enumerate().take(func.arity) {
-            // SAFETY: `base + 1 + i` < `base + nregs` (a verified function
-            // has a register per parameter), and the slot was just made.
-            unsafe { (*regs.add(base + 1 + i)).overwrite(a) };
-        }
+        // SAFETY: `base` < `top`, inside the buffer.
+        let regs = unsafe { self.stack.ptr().add(base) };
         if !closure.is_null() {
             // SAFETY: the closure value outlives the call (the caller holds
             // it); its captures go to the registers after the parameters.
             let c = unsafe { &mut *closure };
             for (i, v) in c.captures_mut().iter_mut().enumerate() {
-                let slot = base + 1 + func.arity + i;
-                if slot < base + func.nregs {
-                    // SAFETY: in the frame just made.
-                    unsafe { (*regs.add(slot)).overwrite(v.take()) };
+                let slot = 1 + func.arity + i;
+                if slot < func.nregs {
+                    // SAFETY: in the frame just made, whose slots own
+                    // nothing yet.
+                    unsafe { std::ptr::write(regs.add(slot), v.take()) };
                 }
             }
         }
@@ -633,12 +667,29 @@ impl<'p> Vm<'p> {
         if let Some(p) = self.profiler.as_deref_mut() {
             p.enter(f);
         }
-        Ok(())
+        Ok(regs)
     }
 
     /// Pops the top frame, putting a closure's captures back.
+    #[inline]
     fn pop_frame(&mut self) -> Frame {
         let frame = self.frames.pop().expect("a frame to pop");
+        if !frame.closure.is_null()
+            || self.profiler.is_some()
+            || !self.cell_borrows.is_empty()
+            || !self.mut_borrows.is_empty()
+        {
+            self.leave_frame(&frame);
+        }
+        let owning = &self.program.funcs[frame.func as usize].owning;
+        self.stack.pop(frame.base, owning);
+        frame
+    }
+
+    /// What popping `frame` does besides freeing its registers: the
+    /// profiler's exit, the end of its borrows, its captures put back.
+    #[inline(never)]
+    fn leave_frame(&mut self, frame: &Frame) {
         if let Some(p) = self.profiler.as_deref_mut() {
             p.exit();
         }
@@ -657,7 +708,7 @@ impl<'p> Vm<'p> {
         if !frame.closure.is_null() {
             let func = &self.program.funcs[frame.func as usize];
             let regs = self.stack.ptr();
-            // SAFETY: see `push_frame`; the registers are still live.
+            // SAFETY: see `push_frame_regs`; the registers are still live.
             let c = unsafe { &mut *frame.closure };
             for (i, v) in c.captures_mut().iter_mut().enumerate() {
                 let slot = frame.base + 1 + func.arity + i;
@@ -667,9 +718,6 @@ impl<'p> Vm<'p> {
                 }
             }
         }
-        let owning = &self.program.funcs[frame.func as usize].owning;
-        self.stack.pop(frame.base, owning);
-        frame
     }
 
     /// The source position of instruction `pc` of function `f`.
@@ -987,6 +1035,33 @@ impl<'p> Vm<'p> {
                 regs = unsafe { self.stack.ptr().add(base) };
             }};
         }
+        // Enters function `f` with the arguments in the register range
+        // `args` (moved: each is left `()`), the result going to `dst`.
+        macro_rules! call {
+            ($f:expr, $dst:expr, $args:expr, $closure:expr) => {{
+                let (f, args) = ($f, $args);
+                let callee = match self.push_frame_regs(f, $dst, $closure) {
+                    Ok(r) => r,
+                    Err(e) => return Err((e, false)),
+                };
+                let arity = program.funcs[f as usize].arity;
+                for i in 0..usize::from(args.count).min(arity) {
+                    // SAFETY: the argument range lies within the caller's
+                    // frame (verified) and `1 + i` within the callee's new
+                    // frame, whose slots own nothing: the value is copied
+                    // as it is and its source left `()`, which is a move.
+                    unsafe {
+                        let from = regs.add(usize::from(args.first) + i);
+                        std::ptr::copy_nonoverlapping(from, callee.add(1 + i), 1);
+                        std::ptr::write(from, Value::Unit);
+                    }
+                }
+                func = &program.funcs[f as usize];
+                code = &func.code;
+                regs = callee;
+                pc = 0;
+            }};
+        }
         // Counts backward jumps and calls (every loop and recursion passes
         // one); every `CHECK_EVERY` of them the host's limits are checked.
         macro_rules! tick {
@@ -1002,7 +1077,13 @@ impl<'p> Vm<'p> {
             };
         }
         loop {
-            let op = code[pc];
+            debug_assert!(pc < code.len());
+            // SAFETY: `pc` is an instruction of `code`: it starts at 0 or
+            // at a jump target, handler or return address, each checked by
+            // `prepare_function` to be one, and it steps by one only past
+            // instructions that are not the last (the last is a
+            // terminator, checked there too).
+            let op = unsafe { *code.get_unchecked(pc) };
             pc += 1;
             match op {
                 Op::Nop {} => {}
@@ -1279,11 +1360,7 @@ impl<'p> Vm<'p> {
                 Op::Call { dst, f, args } => {
                     tick!();
                     self.frames.last_mut().expect("a frame").pc = pc;
-                    if let Err(e) = self.push_frame(f, take_range!(args), dst, std::ptr::null_mut())
-                    {
-                        return Err((e, false));
-                    }
-                    enter_top!();
+                    call!(f, dst, args, std::ptr::null_mut());
                 }
                 Op::CallClosure { dst, closure, args } => {
                     tick!();
@@ -1294,10 +1371,7 @@ impl<'p> Vm<'p> {
                         _ => type_fault!(),
                     };
                     self.frames.last_mut().expect("a frame").pc = pc;
-                    if let Err(e) = self.push_frame(f, take_range!(args), dst, cptr) {
-                        return Err((e, false));
-                    }
-                    enter_top!();
+                    call!(f, dst, args, cptr);
                 }
                 Op::CallNative { dst, native, args } => {
                     self.frames.last_mut().expect("a frame").pc = pc;

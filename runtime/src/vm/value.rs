@@ -12,7 +12,14 @@ use std::rc::Rc;
 use super::object::Obj;
 use crate::heap::{CellBox, GcRef};
 
+// The layout is fixed (`repr(u64)`: a tag word, then a payload word at
+// offset 8) so that a register is two aligned words, and a move copies
+// them as words. With the default layout a `bool` payload sits at byte 1,
+// and a move copied bytes 1..16 through overlapping words that the CPU
+// could not forward from the stores before (a stall on every argument
+// passed: fib 0.148 -> 0.138 s).
 #[derive(Debug, Default)]
+#[repr(u64)]
 pub enum Value {
     /// `()`, and an empty place (moved out or not yet initialised).
     #[default]
