@@ -275,6 +275,24 @@ fn samples() -> Vec<Op> {
             index: 3,
             src: 1,
         },
+        Op::BrCmpFloat {
+            a: 2,
+            b: 3,
+            cmp: 10,
+            off: -4,
+        },
+        Op::LoadIndexField {
+            dst: 1,
+            ptr: 2,
+            index: 3,
+            field: 4,
+        },
+        Op::StoreIndexField {
+            ptr: 2,
+            index: 3,
+            field: 4,
+            src: 1,
+        },
     ]
 }
 

@@ -393,7 +393,6 @@ fn a_loop_compiles_to_a_rotated_fused_test() {
   0051  add_int_imm r3, r3, #1                   ; 10:9
   0060  br_cmp_int r3, r1, 2, -46 -> 0024        ; 8:11
   0070  return r2                                ; 12:5
-  0073  jump -8 -> 0070                          ; 8:5
 ";
     assert_eq!(code, expected, "{stdout}");
     let out = ward(&["run", file.path()]);

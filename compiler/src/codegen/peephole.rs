@@ -20,7 +20,7 @@
 //! operand (and when it emitted a block twice, as loop rotation does).
 //! Jumps, switch tables, handler ranges and the line table are remapped.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use ward_runtime::bytecode::{
     Assembler, Constant, Function, LineEntry, RegType,
@@ -89,12 +89,14 @@ fn reads_only(op: &Op) -> bool {
             | Op::JumpIf { .. }
             | Op::JumpIfNot { .. }
             | Op::BrCmpInt { .. }
+            | Op::BrCmpFloat { .. }
             | Op::AddrField { .. }
             | Op::AddrIndex { .. }
             | Op::AddrConstIndex { .. }
             | Op::Load { .. }
             | Op::LoadField { .. }
             | Op::LoadIndex { .. }
+            | Op::LoadIndexField { .. }
             | Op::Clone { .. }
             | Op::TagAt { .. }
             | Op::Len { .. }
@@ -305,6 +307,41 @@ fn fuse(prev: Op, op: Op, local: &[bool], f: &Function, first_temp: u16) -> Opti
             } if addr == at => Some(Op::LoadIndex { dst, ptr, index }),
             _ => None,
         },
+        // A field of a list element (`b[i].x`), read or written in place.
+        Op::LoadField {
+            dst,
+            ptr: at,
+            field,
+        } if single(at) => match prev {
+            Op::AddrIndex {
+                dst: addr,
+                ptr,
+                index,
+            } if addr == at => Some(Op::LoadIndexField {
+                dst,
+                ptr,
+                index,
+                field,
+            }),
+            _ => None,
+        },
+        Op::StoreField {
+            ptr: at,
+            field,
+            src,
+        } if single(at) => match prev {
+            Op::AddrIndex {
+                dst: addr,
+                ptr,
+                index,
+            } if addr == at && src != addr => Some(Op::StoreIndexField {
+                ptr,
+                index,
+                field,
+                src,
+            }),
+            _ => None,
+        },
         Op::Store { ptr: at, src } if single(at) => match prev {
             Op::AddrField {
                 dst: addr,
@@ -349,6 +386,17 @@ fn fuse(prev: Op, op: Op, local: &[bool], f: &Function, first_temp: u16) -> Opti
                     cmp: taken(cmp),
                     off,
                 }),
+                // NaN: a float test that jumps when false keeps that bit.
+                Op::CmpFloat { dst, a, b, cmp } if dst == cond => Some(Op::BrCmpFloat {
+                    a,
+                    b,
+                    cmp: if matches!(op, Op::JumpIf { .. }) {
+                        cmp
+                    } else {
+                        cmp | 8
+                    },
+                    off,
+                }),
                 Op::CmpIntImm { dst, a, imm, cmp } if dst == cond => Some(Op::BrCmpIntImm {
                     a,
                     imm,
@@ -360,6 +408,53 @@ fn fuse(prev: Op, op: Op, local: &[bool], f: &Function, first_temp: u16) -> Opti
         }
         _ => None,
     }
+}
+
+/// The instructions control can reach from the entry or a handler. Code
+/// generation leaves unreachable copies of blocks behind (a test threaded
+/// past its join block); dropping them makes the temporaries they read
+/// pair-local again, so the live copies fuse.
+fn reachable(
+    decoded: Vec<(usize, usize, Op)>,
+    f: &Function,
+    constants: &[Constant],
+) -> Vec<(usize, usize, Op)> {
+    let index: HashMap<usize, usize> = decoded
+        .iter()
+        .enumerate()
+        .map(|(i, (at, _, _))| (*at, i))
+        .collect();
+    let mut seen = vec![false; decoded.len()];
+    let mut work: Vec<usize> = vec![0];
+    work.extend(f.handlers.iter().map(|h| h.target as usize));
+    while let Some(at) = work.pop() {
+        let Some(&i) = index.get(&at) else {
+            continue;
+        };
+        if std::mem::replace(&mut seen[i], true) {
+            continue;
+        }
+        let (at, len, op) = decoded[i];
+        let next = at + len;
+        if !op.is_terminator() {
+            work.push(next);
+        }
+        work.extend(
+            op.jump_offsets()
+                .into_iter()
+                .map(|o| next.wrapping_add_signed(o as isize)),
+        );
+        if let Op::Switch { table, .. } = op
+            && let Some(Constant::JumpTable(offs)) = constants.get(table as usize)
+        {
+            work.extend(offs.iter().map(|o| next.wrapping_add_signed(*o as isize)));
+        }
+    }
+    decoded
+        .into_iter()
+        .zip(seen)
+        .filter_map(|(d, live)| live.then_some(d))
+        .collect()
 }
 
 /// Fuses instruction pairs of `f` (registers below `first_temp` are
@@ -375,6 +470,8 @@ pub(super) fn optimize(f: &mut Function, constants: &mut [Constant], first_temp:
         at += len;
     }
     let abs = |at: usize, len: usize, off: i32| (at + len).wrapping_add_signed(off as isize);
+    let original = decoded.len();
+    let decoded = reachable(decoded, f, constants);
     // Where control can arrive other than by falling through.
     let mut landing: HashSet<usize> = HashSet::new();
     for (at, len, op) in &decoded {
@@ -388,7 +485,6 @@ pub(super) fn optimize(f: &mut Function, constants: &mut [Constant], first_temp:
         }
     }
     landing.extend(f.handlers.iter().map(|h| h.target as usize));
-    let original = decoded.len();
     let decoded = propagate_copies(decoded, &landing, &f.regs, first_temp);
     let local = pair_local(&decoded, &landing, f.regs.len());
 
@@ -405,6 +501,16 @@ pub(super) fn optimize(f: &mut Function, constants: &mut [Constant], first_temp:
             prev.op = fused;
             if target.is_some() {
                 prev.target = target;
+            }
+            // The fused instruction may fuse again with the one before it
+            // (`addr_index`, then `addr_field` + `load` = `load_field`).
+            while let [.., before, last] = items.as_slice()
+                && !landing.contains(&last.old)
+                && last.target.is_none()
+                && let Some(again) = fuse(before.op, last.op, &local, f, first_temp)
+            {
+                items.pop();
+                items.last_mut().expect("two items").op = again;
             }
             // The fused instruction may now repeat the test before it.
             if let [.., before, last] = items.as_slice()

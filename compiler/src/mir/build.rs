@@ -1687,6 +1687,25 @@ impl Builder<'_, '_> {
                     self.condition(Condition::Expr(rhs), on_false);
                     return;
                 }
+                // `a || b` as control flow (as rustc lowers it): no boolean
+                // is made only to be tested again at a join.
+                if let ExprKind::Binary {
+                    op: BinaryOp::Or,
+                    lhs,
+                    rhs,
+                } = cx.ast.expr(e).kind
+                {
+                    let span = cx.span(e);
+                    let rhs_block = self.new_block();
+                    let then_block = self.new_block();
+                    self.condition(Condition::Expr(lhs), rhs_block);
+                    self.goto(then_block, span);
+                    self.cur = rhs_block;
+                    self.condition(Condition::Expr(rhs), on_false);
+                    self.goto(then_block, span);
+                    self.cur = then_block;
+                    return;
+                }
                 let span = cx.span(e);
                 self.push_statement_scope_at(span.shrink_to_hi());
                 let op = self.operand(e);

@@ -460,6 +460,10 @@ instructions! {
     /// Jumps when `a cmp b` holds on `int` (`cmp` as for `cmp_int`): a
     /// comparison and the branch on it in one dispatch.
     BrCmpInt = 0x43, "br_cmp_int" { a: Reg => Src, b: Reg => Src, cmp: u8 => U8, off: i32 => Off }
+    /// Jumps when `a cmp b` on `float` holds (`cmp` as for `cmp_float`),
+    /// or, with bit 3 of `cmp` set, when it does not: `!(a < b)` is not
+    /// `a >= b` when either is NaN, so a negated test keeps its own bit.
+    BrCmpFloat = 0x44, "br_cmp_float" { a: Reg => Src, b: Reg => Src, cmp: u8 => U8, off: i32 => Off }
     /// `dst = f(args…)` for function `f` of the module.
     Call = 0x48, "call" { dst: Reg => Dst, f: u32 => Func, args: RegRange => Regs }
     /// `dst = native(args…)` for an entry of the native table.
@@ -603,6 +607,14 @@ instructions! {
     /// `index` of the map at `ptr`) = `src` (moved in; the old value is
     /// dropped); panics when there is none: `addr_index` and `store` in one.
     StoreIndex = 0x90, "store_index" { ptr: Reg => Src, index: Reg => Src, src: Reg => SrcDst }
+    /// `dst` = a copy of field `field` of element `index` of the list or
+    /// array at `ptr` (or of the value for key `index` of the map at
+    /// `ptr`; a Copy type): `addr_index` and `load_field` in one (`b[i].x`).
+    LoadIndexField = 0x95, "load_index_field" { dst: Reg => Dst, ptr: Reg => Src, index: Reg => Src, field: u16 => U16 }
+    /// Field `field` of element `index` of the list or array at `ptr` (or
+    /// of the value for key `index` of the map at `ptr`) = `src` (moved
+    /// in; the old value is dropped): `addr_index` and `store_field` in one.
+    StoreIndexField = 0x96, "store_index_field" { ptr: Reg => Src, index: Reg => Src, field: u16 => U16, src: Reg => SrcDst }
 }
 
 impl Op {
@@ -637,6 +649,7 @@ impl Op {
             Op::JumpIf { cond, .. } => Op::JumpIf { cond, off },
             Op::JumpIfNot { cond, .. } => Op::JumpIfNot { cond, off },
             Op::BrCmpInt { a, b, cmp, .. } => Op::BrCmpInt { a, b, cmp, off },
+            Op::BrCmpFloat { a, b, cmp, .. } => Op::BrCmpFloat { a, b, cmp, off },
             Op::BrCmpIntImm { a, imm, cmp, .. } => Op::BrCmpIntImm { a, imm, cmp, off },
             Op::Switch { src, table, .. } => Op::Switch {
                 src,
@@ -676,6 +689,7 @@ impl Op {
             | Op::JumpIf { off, .. }
             | Op::JumpIfNot { off, .. }
             | Op::BrCmpInt { off, .. }
+            | Op::BrCmpFloat { off, .. }
             | Op::BrCmpIntImm { off, .. }
             | Op::ForIter { exit: off, .. }
             | Op::ForIterLoop { body: off, .. }

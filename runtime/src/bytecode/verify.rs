@@ -408,6 +408,11 @@ fn instruction(m: &Module, f: &Function, op: &Op, next: usize, boundary: &[bool]
             want(f, a, T::Int)?;
             want(f, b, T::Int)?;
         }
+        Op::BrCmpFloat { a, b, cmp, .. } => {
+            comparison(cmp & !8)?;
+            want(f, a, T::Float)?;
+            want(f, b, T::Float)?;
+        }
         Op::Call {
             dst,
             f: callee,
@@ -543,7 +548,9 @@ fn instruction(m: &Module, f: &Function, op: &Op, next: usize, boundary: &[bool]
         | Op::LoadField { ptr, .. }
         | Op::StoreField { ptr, .. }
         | Op::LoadIndex { ptr, .. }
-        | Op::StoreIndex { ptr, .. } => want(f, ptr, T::Ref)?,
+        | Op::StoreIndex { ptr, .. }
+        | Op::LoadIndexField { ptr, .. }
+        | Op::StoreIndexField { ptr, .. } => want(f, ptr, T::Ref)?,
         Op::TagAt { dst, ptr } | Op::Len { dst, ptr } => {
             want(f, dst, T::Int)?;
             want(f, ptr, T::Ref)?;

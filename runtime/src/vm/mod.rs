@@ -975,18 +975,8 @@ impl<'p> Vm<'p> {
         macro_rules! field_of {
             ($ptr:expr, $field:expr) => {{
                 let p = ptr!($ptr);
-                // SAFETY: a live reference (borrow checker). Match
-                // ergonomics leave some `*` implicit in MIR places, so a
-                // field of a reference is the field of what it points to.
-                unsafe {
-                    match (*p).target_mut() {
-                        Value::Record(r) => r.fields_mut().get_mut(usize::from($field)),
-                        Value::Variant(v) => v.fields_mut().get_mut(usize::from($field)),
-                        Value::List(l) => l.get_mut(usize::from($field)),
-                        _ => None,
-                    }
-                    .map(std::ptr::from_mut::<Value>)
-                }
+                // SAFETY: a live reference (borrow checker).
+                unsafe { field_place(p, $field) }
             }};
         }
         // A pointer to element `index` (a register holding an int or a
@@ -1246,15 +1236,7 @@ impl<'p> Vm<'p> {
                 }
                 Op::CmpFloat { dst, a, b, cmp } => {
                     let (x, y) = float2!(a, b);
-                    let r = match cmp {
-                        0 => x == y,
-                        1 => x != y,
-                        2 => x < y,
-                        3 => x <= y,
-                        4 => x > y,
-                        _ => x >= y,
-                    };
-                    set_scalar!(dst, Value::Bool(r));
+                    set_scalar!(dst, Value::Bool(compare_floats(cmp, x, y)));
                 }
                 Op::CmpScalar { dst, a, b, cmp } | Op::CmpStr { dst, a, b, cmp } => {
                     // SAFETY: see `r!`.
@@ -1335,6 +1317,15 @@ impl<'p> Vm<'p> {
                 Op::BrCmpInt { a, b, cmp, off } => {
                     let (x, y) = int2!(a, b);
                     if compare_with(cmp, x.cmp(&y)) {
+                        if (off as usize) < pc {
+                            tick!();
+                        }
+                        pc = off as usize;
+                    }
+                }
+                Op::BrCmpFloat { a, b, cmp, off } => {
+                    let (x, y) = float2!(a, b);
+                    if compare_floats(cmp & 7, x, y) != (cmp & 8 != 0) {
                         if (off as usize) < pc {
                             tick!();
                         }
@@ -1556,7 +1547,7 @@ impl<'p> Vm<'p> {
                         let v = unsafe { r!(src).take() };
                         // SAFETY: a field of a value the reference reaches
                         // uniquely (borrow checker).
-                        unsafe { *t = v };
+                        unsafe { (*t).overwrite(v) };
                     }
                     None => type_fault!(),
                 },
@@ -1575,8 +1566,41 @@ impl<'p> Vm<'p> {
                         let v = unsafe { r!(src).take() };
                         // SAFETY: an element the reference reaches uniquely
                         // (borrow checker).
-                        unsafe { *t = v };
+                        unsafe { (*t).overwrite(v) };
                     }
+                    Err(m) => fault!(m),
+                },
+                Op::LoadIndexField {
+                    dst,
+                    ptr,
+                    index,
+                    field,
+                } => match element_of!(ptr, index) {
+                    // SAFETY: an element of a live value (see `element_of!`).
+                    Ok(e) => match unsafe { field_place(e, field) } {
+                        // SAFETY: a field of that element.
+                        Some(t) => set!(dst, unsafe { (*t).clone() }),
+                        None => type_fault!(),
+                    },
+                    Err(m) => fault!(m),
+                },
+                Op::StoreIndexField {
+                    ptr,
+                    index,
+                    field,
+                    src,
+                } => match element_of!(ptr, index) {
+                    // SAFETY: an element of a live value (see `element_of!`).
+                    Ok(e) => match unsafe { field_place(e, field) } {
+                        Some(t) => {
+                            // SAFETY: see `r!`.
+                            let v = unsafe { r!(src).take() };
+                            // SAFETY: a field of an element the reference
+                            // reaches uniquely (borrow checker).
+                            unsafe { (*t).overwrite(v) };
+                        }
+                        None => type_fault!(),
+                    },
                     Err(m) => fault!(m),
                 },
                 Op::AddrConstIndex {
@@ -1624,7 +1648,7 @@ impl<'p> Vm<'p> {
                     // SAFETY: see `r!`.
                     let v = unsafe { r!(src).take() };
                     // SAFETY: a live unique reference (borrow checker).
-                    unsafe { *p = v };
+                    unsafe { (*p).overwrite(v) };
                 }
                 Op::DropAt { ptr } => {
                     let p = ptr!(ptr);
@@ -1770,9 +1794,58 @@ fn compare_with(cmp: u8, o: std::cmp::Ordering) -> bool {
     }
 }
 
+/// `x cmp y` on floats (`cmp` as for `cmp_float`; false when either is
+/// NaN, but for `!=`).
+#[inline]
+fn compare_floats(cmp: u8, x: f64, y: f64) -> bool {
+    match cmp {
+        0 => x == y,
+        1 => x != y,
+        2 => x < y,
+        3 => x <= y,
+        4 => x > y,
+        _ => x >= y,
+    }
+}
+
 /// The place `base[key]` of a list, array or map.
+/// A pointer to field `field` of the struct, tuple, array or variant at
+/// `p` (through any references); `None` if it has no such field.
+///
+/// # Safety
+/// `p` points to a live value that nothing else accesses meanwhile.
+#[inline]
+unsafe fn field_place(p: *mut Value, field: u16) -> Option<*mut Value> {
+    // SAFETY: the caller's contract. Match ergonomics leave some `*`
+    // implicit in MIR places, so a field of a reference is the field of
+    // what it points to.
+    unsafe {
+        match (*p).target_mut() {
+            Value::Record(r) => r.fields_mut().get_mut(usize::from(field)),
+            Value::Variant(v) => v.fields_mut().get_mut(usize::from(field)),
+            Value::List(l) => l.get_mut(usize::from(field)),
+            _ => None,
+        }
+        .map(std::ptr::from_mut::<Value>)
+    }
+}
+
+/// A pointer to element `key` of the list or map `base` (through any
+/// references): the list case inline, the rest out of line.
+#[inline]
 fn index_place(base: &mut Value, key: &Value) -> Result<*mut Value, String> {
-    match base.target_mut() {
+    let base = base.target_mut();
+    if let (Value::List(l), Value::Int(i)) = (&mut *base, key)
+        && let Some(e) = usize::try_from(*i).ok().and_then(|i| l.get_mut(i))
+    {
+        return Ok(e);
+    }
+    index_place_slow(base, key)
+}
+
+#[inline(never)]
+fn index_place_slow(base: &mut Value, key: &Value) -> Result<*mut Value, String> {
+    match base {
         Value::List(l) => {
             let Some(i) = key.as_int() else {
                 return Err("internal error: a list index that is not an int".into());
