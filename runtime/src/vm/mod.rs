@@ -1375,9 +1375,25 @@ impl<'p> Vm<'p> {
                             usize::from(args.count),
                         )
                     };
-                    match (program.natives[native as usize])(self, argv) {
-                        Ok(v) => set!(dst, v),
-                        Err(e) => return Err((e, false)),
+                    let result =
+                        std::mem::ManuallyDrop::new((program.natives[native as usize])(self, argv));
+                    match &*result {
+                        Ok(v) => {
+                            // SAFETY: see `r!`; the value is moved out of
+                            // `result` (never dropped) into the register
+                            // whose old value is dropped first.
+                            unsafe {
+                                let slot = regs.add(usize::from(dst));
+                                if (*slot).owns_heap() {
+                                    std::ptr::drop_in_place(slot);
+                                }
+                                Value::move_words(v, slot);
+                            }
+                        }
+                        Err(_) => {
+                            let e = std::mem::ManuallyDrop::into_inner(result);
+                            return Err((e.expect_err("an error"), false));
+                        }
                     }
                 }
                 Op::Return { src } => {

@@ -75,7 +75,7 @@ pub(super) fn take(args: &mut [Value], i: usize) -> Value {
 }
 
 pub(super) fn some(v: Value) -> Value {
-    Value::variant(OPTION, 0, vec![v])
+    Value::variant_of(OPTION, 0, std::iter::once(v))
 }
 
 pub(super) fn none() -> Value {
@@ -83,11 +83,11 @@ pub(super) fn none() -> Value {
 }
 
 pub(super) fn ok(v: Value) -> Value {
-    Value::variant(RESULT, 0, vec![v])
+    Value::variant_of(RESULT, 0, std::iter::once(v))
 }
 
 pub(super) fn err(v: Value) -> Value {
-    Value::variant(RESULT, 1, vec![v])
+    Value::variant_of(RESULT, 1, std::iter::once(v))
 }
 
 fn option(v: Option<Value>) -> Value {
@@ -315,7 +315,13 @@ fn read_line(vm: &mut Vm, _: &mut [Value]) -> R {
 // Scalars
 
 fn to_string(vm: &mut Vm, a: &mut [Value]) -> R {
-    Ok(Value::str(fmt::display(&vm.program.module, arg(a, 0)?)))
+    let v = arg(a, 0)?;
+    // The common cases without the formatter's machinery.
+    Ok(Value::str(match v.target() {
+        Value::Int(i) => i.to_string(),
+        Value::Str(s) => String::clone(s),
+        _ => fmt::display(&vm.program.module, v),
+    }))
 }
 
 fn int_abs(_: &mut Vm, a: &mut [Value]) -> R {
@@ -448,10 +454,13 @@ fn s_push(vm: &mut Vm, a: &mut [Value]) -> R {
 }
 
 fn s_push_str(vm: &mut Vm, a: &mut [Value]) -> R {
-    let t = text(a, 1)?.to_string();
-    let s = string_mut(a, 0)?;
+    // The receiver and the argument are different places (the borrow
+    // checker rejects `s.push_str(&s)`), so both are used in place.
+    let (first, rest) = a.split_at_mut(1);
+    let t = text(rest, 0)?;
+    let s = string_mut(first, 0)?;
     make_room(vm, s.len(), s.capacity(), t.len(), 1)?;
-    s.push_str(&t);
+    s.push_str(t);
     Ok(Value::Unit)
 }
 
