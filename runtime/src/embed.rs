@@ -272,7 +272,9 @@ pub fn main_error(program: &Program, value: &Value) -> Option<String> {
         Some(Value::Record(r)) if r.ty() == well_known::ERROR => {
             natives::error_info(r.fields()).chain_text()
         }
-        Some(other) => fmt::debug(&program.module, other),
+        // SAFETY: a value `main` returned owns its data (the borrow
+        // checker lets no reference to a local out of `main`).
+        Some(other) => unsafe { fmt::debug(&program.module, other) },
         None => String::new(),
     })
 }

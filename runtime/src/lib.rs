@@ -4,7 +4,8 @@
 //! It knows nothing of syntax: the bytecode format ([`bytecode`]) is the only
 //! contract with the compiler. The VM ([`vm`]) runs verified modules and binds
 //! the core library's natives to the std table entries ([`stdlib::table`]) by
-//! name; [`error`] holds panics and error chains as the host reports them.
+//! name; [`value`] is the layer both the VM and the [`heap`] build on:
+//! values and the layout of objects; [`error`] holds panics and error chains as the host reports them.
 
 pub mod bytecode;
 pub mod caps;
@@ -12,6 +13,7 @@ pub mod embed;
 pub mod error;
 pub mod heap;
 pub mod stdlib;
+pub mod value;
 pub mod vm;
 
 /// Every allocation is counted per thread, so a host can give a run a heap

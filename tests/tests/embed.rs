@@ -8,7 +8,7 @@ use ward_compiler::analysis::analyze_text;
 use ward_runtime::bytecode::Module;
 use ward_runtime::embed::{Host, Outcome, RunOptions, Stream};
 use ward_runtime::error::PanicKind;
-use ward_runtime::vm::{Fault, Value, Vm};
+use ward_runtime::vm::{Args, Fault, Value, Vm};
 
 fn compile(src: &str) -> Module {
     let analysis = analyze_text("embed.ward", src);
@@ -198,10 +198,10 @@ fn a_program_within_its_budget_finishes_and_reports_its_peak() {
     assert!(out.heap_peak < 16 << 20, "{}", out.heap_peak);
 }
 
-fn double_it(_: &mut Vm, args: &mut [Value]) -> Result<Value, Fault> {
-    match args.first().and_then(Value::as_int) {
-        Some(i) => Ok(Value::Int(i * 2)),
-        None => Err(Fault::from("double_it wants an int")),
+fn double_it(_: &mut Vm, args: &mut Args) -> Result<Value, Fault> {
+    match args.int(0) {
+        Ok(i) => Ok(Value::Int(i * 2)),
+        Err(_) => Err(Fault::from("double_it wants an int")),
     }
 }
 

@@ -41,12 +41,13 @@ use std::collections::HashSet;
 use std::rc::Rc;
 
 use super::collector::{Heap, Phase, Roots};
-use super::object::{
-    CELL_IN_OLD, CELL_LOGGED, CELL_REMARK, CellBox, FINALIZABLE, GcRef, OLD, Obj, REMEMBERED, WEAK,
-};
 use super::old_space::is_marked;
 use super::trace::{Visitor, walk};
-use crate::vm::Value;
+use crate::value::Value;
+use crate::value::gc_object::{
+    CELL_IN_OLD, CELL_LOGGED, CELL_REMARK, CellBox, FINALIZABLE, GcObj, GcRef, OLD, REMEMBERED,
+    WEAK,
+};
 
 /// The barrier: call before writing into `cell`'s value.
 pub fn cell_write(heap: &mut Heap, cell: &Rc<CellBox>) {
@@ -61,7 +62,7 @@ pub fn cell_write(heap: &mut Heap, cell: &Rc<CellBox>) {
 /// # Errors
 /// A description of the first broken invariant.
 pub fn check_heap(heap: &Heap, roots: &mut dyn Roots) -> Result<(), String> {
-    let grey: HashSet<*mut Obj> = heap.mark_stack.iter().copied().collect();
+    let grey: HashSet<*mut GcObj> = heap.mark_stack.iter().copied().collect();
     let mut c = Checker {
         heap,
         grey: &grey,
@@ -79,8 +80,8 @@ pub fn check_heap(heap: &Heap, roots: &mut dyn Roots) -> Result<(), String> {
     if let Some(e) = c.error.take() {
         return Err(format!("root: {e}"));
     }
-    let weak: HashSet<*mut Obj> = heap.weak_young.iter().copied().collect();
-    let mut objects: Vec<*mut Obj> = Vec::new();
+    let weak: HashSet<*mut GcObj> = heap.weak_young.iter().copied().collect();
+    let mut objects: Vec<*mut GcObj> = Vec::new();
     if let Some(n) = &heap.nursery {
         for i in 0..n.top {
             // SAFETY: below `top` of the current space.
@@ -88,7 +89,7 @@ pub fn check_heap(heap: &Heap, roots: &mut dyn Roots) -> Result<(), String> {
         }
     }
     for o in heap.old.each_slot() {
-        if !o.has(super::object::FREE) {
+        if !o.has(crate::value::gc_object::FREE) {
             objects.push(std::ptr::from_ref(o).cast_mut());
         }
     }
@@ -100,7 +101,7 @@ pub fn check_heap(heap: &Heap, roots: &mut dyn Roots) -> Result<(), String> {
             return Err(format!("{p:p}: the OLD flag disagrees with where it lives"));
         }
         if o.has(WEAK) {
-            let young = |q: *mut Obj| heap.nursery.as_ref().is_some_and(|n| n.holds(q.cast()));
+            let young = |q: *mut GcObj| heap.nursery.as_ref().is_some_and(|n| n.holds(q.cast()));
             // SAFETY: a live object's value.
             let target = match unsafe { &*o.value_ptr() } {
                 Value::Unit => None,
@@ -162,7 +163,7 @@ struct Owner {
 
 struct Checker<'a> {
     heap: &'a Heap,
-    grey: &'a HashSet<*mut Obj>,
+    grey: &'a HashSet<*mut GcObj>,
     /// The old object being walked (`None`: a root or young object).
     owner: Option<Owner>,
     error: Option<String>,

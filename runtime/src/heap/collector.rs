@@ -48,14 +48,14 @@ use std::time::{Duration, Instant};
 
 use super::config::{GcMode, Params};
 use super::garbage::Garbage;
-use super::object::{
-    CELL_IN_OLD, CELL_LOGGED, CELL_REMARK, CellBox, FINALIZABLE, FINALIZED, FORWARDED, FREE, GcRef,
-    OBJ_BYTES, OLD, Obj, REMEMBERED, WEAK,
-};
 use super::old_space::{CHUNK_OBJS, FIRST_SLOT, OldSpace, is_marked, mark};
 use super::stats::{GcStats, PauseKind, Pauses};
 use super::trace::{Visitor, Work, owned_bytes, walk};
-use crate::vm::Value;
+use crate::value::Value;
+use crate::value::gc_object::{
+    CELL_IN_OLD, CELL_LOGGED, CELL_REMARK, CellBox, FINALIZABLE, FINALIZED, FORWARDED, FREE, GcObj,
+    GcRef, OBJ_BYTES, OLD, REMEMBERED, WEAK,
+};
 
 /// Where the program keeps values: the VM's registers.
 pub trait Roots {
@@ -72,32 +72,32 @@ impl Roots for NoRoots {
     fn each(&mut self, _: &mut dyn FnMut(*mut Value)) {}
 }
 
-fn alloc_space(objects: usize) -> *mut Obj {
-    let layout = std::alloc::Layout::array::<Obj>(objects.max(1)).expect("GC space size fits");
+fn alloc_space(objects: usize) -> *mut GcObj {
+    let layout = std::alloc::Layout::array::<GcObj>(objects.max(1)).expect("GC space size fits");
     // SAFETY: the layout has a non-zero size.
     let raw = unsafe { std::alloc::alloc(layout) };
-    // The allocation has `Obj`'s alignment (the layout says so).
+    // The allocation has `GcObj`'s alignment (the layout says so).
     #[allow(clippy::cast_ptr_alignment)]
-    let p = raw.cast::<Obj>();
+    let p = raw.cast::<GcObj>();
     if p.is_null() {
         std::alloc::handle_alloc_error(layout);
     }
     p
 }
 
-fn free_space(p: *mut Obj, objects: usize) {
-    let layout = std::alloc::Layout::array::<Obj>(objects.max(1)).expect("GC space size fits");
+fn free_space(p: *mut GcObj, objects: usize) {
+    let layout = std::alloc::Layout::array::<GcObj>(objects.max(1)).expect("GC space size fits");
     // SAFETY: `p` came from `alloc_space(objects)` with this layout.
     unsafe { std::alloc::dealloc(p.cast(), layout) };
 }
 
-fn within(base: *mut Obj, objects: usize, p: *const u8) -> bool {
+fn within(base: *mut GcObj, objects: usize, p: *const u8) -> bool {
     (p as usize).wrapping_sub(base as usize) < objects * OBJ_BYTES
 }
 
 /// The two semi-spaces.
 pub(crate) struct Nursery {
-    spaces: [*mut Obj; 2],
+    spaces: [*mut GcObj; 2],
     cur: usize,
     pub(crate) cap: usize,
     pub(crate) top: usize,
@@ -113,7 +113,7 @@ impl Nursery {
         }
     }
 
-    pub(crate) fn base(&self) -> *mut Obj {
+    pub(crate) fn base(&self) -> *mut GcObj {
         self.spaces[self.cur]
     }
 
@@ -145,7 +145,7 @@ pub(crate) enum Phase {
 /// An object with a finalizer not yet run.
 pub(crate) struct Finalizable {
     serial: u64,
-    pub(crate) obj: *mut Obj,
+    pub(crate) obj: *mut GcObj,
     pub(crate) finalizer: Value,
 }
 
@@ -171,22 +171,22 @@ pub struct Heap {
     pub(crate) no_gc: u32,
     pub(crate) phase: Phase,
     pub(crate) epoch: u8,
-    pub(crate) mark_stack: Vec<*mut Obj>,
+    pub(crate) mark_stack: Vec<*mut GcObj>,
     /// Old objects the roots pointed to when marking started, not yet
     /// marked: the start pause only lists them (marking them means a
     /// random access each), slices mark them after the grey stack.
-    root_grey: Vec<*mut Obj>,
+    root_grey: Vec<*mut GcObj>,
     /// Old objects that may point into the nursery.
-    pub(crate) remembered: Vec<*mut Obj>,
+    pub(crate) remembered: Vec<*mut GcObj>,
     /// Cells written since the collector last looked inside them.
     pub(crate) logged: Vec<Rc<CellBox>>,
     /// Cells written during marking that only the final mark rescans.
     pub(crate) remark: Vec<Rc<CellBox>>,
     /// Weak cells that are young or whose target is young.
-    pub(crate) weak_young: Vec<*mut Obj>,
+    pub(crate) weak_young: Vec<*mut GcObj>,
     /// Old weak cells the current (or last) marking reached. Other old
     /// weak cells need no list: marking finds every live one.
-    pub(crate) weak_marked: Vec<*mut Obj>,
+    pub(crate) weak_marked: Vec<*mut GcObj>,
     pub(crate) fin_young: Vec<Finalizable>,
     pub(crate) fin_old: Vec<Finalizable>,
     pending: Vec<Pending>,
@@ -449,7 +449,7 @@ impl Heap {
             nursery.top += 1;
             // SAFETY: a slot past the used part of the space: nothing to
             // drop, written whole.
-            unsafe { std::ptr::write(p, Obj::new(value, flags, size32)) };
+            unsafe { std::ptr::write(p, GcObj::new(value, flags, size32)) };
             p
         } else {
             self.alloc_old_direct(value, flags, size32)
@@ -461,10 +461,10 @@ impl Heap {
     /// An object made straight in the old space (the nursery is full and
     /// collecting is off). It is marked (and grey while marking), and
     /// remembered, since its value may point into the nursery.
-    fn alloc_old_direct(&mut self, value: Value, flags: u16, size: u32) -> *mut Obj {
+    fn alloc_old_direct(&mut self, value: Value, flags: u16, size: u32) -> *mut GcObj {
         let p = self.old.alloc();
         // SAFETY: a free slot holds `()`; overwriting it drops nothing.
-        unsafe { std::ptr::write(p, Obj::new(value, flags | OLD | REMEMBERED, size)) };
+        unsafe { std::ptr::write(p, GcObj::new(value, flags | OLD | REMEMBERED, size)) };
         // SAFETY: just written.
         let o = unsafe { &*p };
         // SAFETY: an old slot.
@@ -509,7 +509,8 @@ impl Heap {
             obj: r.as_ptr(),
             finalizer,
         };
-        if r.obj().has(OLD) {
+        // SAFETY: the object was just allocated (no collection since).
+        if unsafe { r.obj() }.has(OLD) {
             self.fin_old.push(f);
         } else {
             self.fin_young.push(f);
@@ -873,12 +874,12 @@ impl Heap {
                 && ev.in_from(r.cast())
             {
                 let offset = (r as usize - from as usize) % OBJ_BYTES;
-                // Object starts are `Obj`-aligned: `offset` is the distance
+                // Object starts are `GcObj`-aligned: `offset` is the distance
                 // from one.
                 #[allow(clippy::cast_ptr_alignment)]
                 // SAFETY: `r` is inside the evacuated space, so the object
                 // start is too.
-                let obj = unsafe { &*r.cast::<u8>().sub(offset).cast::<Obj>() };
+                let obj = unsafe { &*r.cast::<u8>().sub(offset).cast::<GcObj>() };
                 if obj.has(FORWARDED) {
                     // SAFETY: same offset inside the object's new copy.
                     *v = Value::Ref(unsafe { obj.link.get().cast::<u8>().add(offset).cast() });
@@ -1039,7 +1040,7 @@ impl Heap {
         }
     }
 
-    fn marked(&self, p: *mut Obj) -> bool {
+    fn marked(&self, p: *mut GcObj) -> bool {
         if self.nursery.as_ref().is_some_and(|n| n.holds(p.cast())) {
             return true;
         }
@@ -1113,7 +1114,7 @@ impl Heap {
         }
         let epoch = self.epoch;
         let nursery = self.nursery.as_ref().map(|n| (n.base(), n.top));
-        let alive = |p: *mut Obj| {
+        let alive = |p: *mut GcObj| {
             nursery.is_some_and(|(b, t)| within(b, t, p.cast()))
                 // SAFETY: entries point at allocated slots until swept.
                 || unsafe { is_marked(p, epoch) }
@@ -1157,7 +1158,7 @@ impl Heap {
                 // allocates next (deferring it made pauses fault in fresh
                 // pages for the garbage list).
                 drop(unsafe { std::ptr::replace(o.value_ptr(), Value::Unit) });
-                let p: *const Obj = o;
+                let p: *const GcObj = o;
                 // SAFETY: the slot belongs to the old space.
                 self.old.release(unsafe { &*p });
             }
@@ -1208,7 +1209,7 @@ impl Heap {
     }
 
     /// What `p` points at, for verification messages.
-    pub(crate) fn describe(&self, p: *mut Obj) -> &'static str {
+    pub(crate) fn describe(&self, p: *mut GcObj) -> &'static str {
         if let Some(n) = &self.nursery {
             if n.holds(p.cast()) {
                 // SAFETY: inside the current space's used part.
@@ -1231,7 +1232,7 @@ impl Heap {
 
     /// Whether `p` is an object of this heap that is allocated (for
     /// verification).
-    pub(crate) fn is_live_object(&self, p: *mut Obj) -> bool {
+    pub(crate) fn is_live_object(&self, p: *mut GcObj) -> bool {
         if let Some(n) = &self.nursery {
             if n.holds(p.cast()) {
                 return (p as usize - n.base() as usize).is_multiple_of(OBJ_BYTES)
@@ -1299,9 +1300,9 @@ fn own_roots<'a>(
 /// Empty buffers kept between young collections (see `Heap::spare`).
 #[derive(Default)]
 struct Spare {
-    promoted: Vec<*mut Obj>,
+    promoted: Vec<*mut GcObj>,
     interior: Vec<*mut Value>,
-    objs: Vec<*mut Obj>,
+    objs: Vec<*mut GcObj>,
     cells: Vec<Rc<CellBox>>,
     kept: Vec<Rc<CellBox>>,
 }
@@ -1320,9 +1321,9 @@ impl Visitor for InOld {
 
 /// The young collection's visitor: evacuates what it finds.
 struct Evac<'a> {
-    from: *mut Obj,
+    from: *mut GcObj,
     from_top: usize,
-    to: *mut Obj,
+    to: *mut GcObj,
     to_top: usize,
     old: &'a mut OldSpace,
     promote_after: u8,
@@ -1331,10 +1332,10 @@ struct Evac<'a> {
     /// Grey the old objects pointers lead to (the final mark).
     grey_old: bool,
     epoch: u8,
-    mark_stack: &'a mut Vec<*mut Obj>,
-    remembered: &'a mut Vec<*mut Obj>,
+    mark_stack: &'a mut Vec<*mut GcObj>,
+    remembered: &'a mut Vec<*mut GcObj>,
     /// Promoted objects still to scan.
-    promoted: Vec<*mut Obj>,
+    promoted: Vec<*mut GcObj>,
     interior: Vec<*mut Value>,
     /// Whether the walk in progress found a pointer that stays young.
     has_young: bool,
@@ -1357,7 +1358,7 @@ impl Evac<'_> {
 
     /// Where object `p` is after this collection: `None` if it was in the
     /// evacuated space and has not been copied (dead).
-    fn current(&self, p: *mut Obj) -> Option<*mut Obj> {
+    fn current(&self, p: *mut GcObj) -> Option<*mut GcObj> {
         if !self.in_from(p.cast()) {
             return Some(p);
         }
@@ -1366,7 +1367,7 @@ impl Evac<'_> {
         o.has(FORWARDED).then(|| o.link.get())
     }
 
-    fn resize(&mut self, o: &Obj, size: usize) {
+    fn resize(&mut self, o: &GcObj, size: usize) {
         let size = u32::try_from(size).unwrap_or(u32::MAX);
         let delta = i64::from(size) - i64::from(o.size.get());
         o.size.set(size);
@@ -1380,7 +1381,7 @@ impl Evac<'_> {
     ///
     /// # Safety
     /// `p` is an object of the evacuated space.
-    unsafe fn evacuate(&mut self, p: *mut Obj) -> *mut Obj {
+    unsafe fn evacuate(&mut self, p: *mut GcObj) -> *mut GcObj {
         // SAFETY: the caller's promise.
         let o = unsafe { &*p };
         if o.has(FORWARDED) {
@@ -1510,8 +1511,8 @@ impl Visitor for Evac<'_> {
 
 /// Lists the old objects a walk finds, marking nothing.
 struct ListOld<'a> {
-    out: &'a mut Vec<*mut Obj>,
-    nursery: Option<(*mut Obj, usize)>,
+    out: &'a mut Vec<*mut GcObj>,
+    nursery: Option<(*mut GcObj, usize)>,
 }
 
 impl Visitor for ListOld<'_> {
@@ -1533,8 +1534,8 @@ impl Visitor for ListOld<'_> {
 /// The marker's visitor: greys white old objects.
 struct Marker<'a> {
     epoch: u8,
-    mark_stack: &'a mut Vec<*mut Obj>,
-    nursery: Option<(*mut Obj, usize)>,
+    mark_stack: &'a mut Vec<*mut GcObj>,
+    nursery: Option<(*mut GcObj, usize)>,
     /// Walking an old object (not a root): its cells are in the old space.
     in_old: bool,
 }

@@ -6,7 +6,7 @@
 //! list is kept in fixed-size blocks, reused once empty, so that a sweep
 //! that finds a million dead objects never waits on one huge reallocation.
 
-use crate::vm::Value;
+use crate::value::Value;
 
 /// Values per block.
 const BLOCK: usize = 4096;

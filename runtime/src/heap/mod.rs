@@ -1,8 +1,6 @@
 //! Memory the runtime manages: the task's garbage-collected heap and the
 //! accounting of every byte a run allocates.
 //!
-//! - [`object`]: GC objects (equal-sized: header + one value), `GcRef`,
-//!   and the cells behind `RefCell`/`Cell`.
 //! - [`trace`]: walking the data a value owns to find GC pointers.
 //! - [`collector`]: the generational collector (copying nursery, old
 //!   space marked and swept incrementally), weak cells, finalizers.
@@ -17,12 +15,11 @@ pub mod barrier;
 pub mod collector;
 pub mod config;
 pub(crate) mod garbage;
-pub mod object;
 pub(crate) mod old_space;
 pub mod stats;
 pub(crate) mod trace;
 
+pub use crate::value::gc_object::{CellBox, GcRef};
 pub use collector::{Heap, NoRoots, Roots};
 pub use config::{GcMode, Params};
-pub use object::{CellBox, GcRef};
 pub use stats::GcStats;

@@ -12,8 +12,8 @@
 use std::alloc::Layout;
 use std::cell::Cell;
 
-use super::object::{FREE, OBJ_BYTES, Obj};
-use crate::vm::Value;
+use crate::value::Value;
+use crate::value::gc_object::{FREE, GcObj, OBJ_BYTES};
 
 /// Bytes of one chunk (also its alignment).
 const CHUNK_BYTES: usize = 64 << 10;
@@ -37,7 +37,7 @@ fn chunk_layout() -> Layout {
 ///
 /// # Safety
 /// `p` is an object slot of a chunk that is still allocated.
-pub(crate) unsafe fn mark_of<'a>(p: *const Obj) -> &'a Cell<u8> {
+pub(crate) unsafe fn mark_of<'a>(p: *const GcObj) -> &'a Cell<u8> {
     let offset = p as usize & (CHUNK_BYTES - 1);
     let slot = offset / OBJ_BYTES;
     // SAFETY: chunks are aligned to their size, so `p - offset` is the
@@ -50,7 +50,7 @@ pub(crate) unsafe fn mark_of<'a>(p: *const Obj) -> &'a Cell<u8> {
 ///
 /// # Safety
 /// As [`mark_of`].
-pub(crate) unsafe fn is_marked(p: *const Obj, epoch: u8) -> bool {
+pub(crate) unsafe fn is_marked(p: *const GcObj, epoch: u8) -> bool {
     // SAFETY: the caller's promise.
     unsafe { mark_of(p) }.get() == epoch
 }
@@ -59,7 +59,7 @@ pub(crate) unsafe fn is_marked(p: *const Obj, epoch: u8) -> bool {
 ///
 /// # Safety
 /// As [`mark_of`].
-pub(crate) unsafe fn mark(p: *const Obj, epoch: u8) -> bool {
+pub(crate) unsafe fn mark(p: *const GcObj, epoch: u8) -> bool {
     // SAFETY: the caller's promise.
     let m = unsafe { mark_of(p) };
     m.replace(epoch) != epoch
@@ -67,8 +67,8 @@ pub(crate) unsafe fn mark(p: *const Obj, epoch: u8) -> bool {
 
 /// The old generation's slots.
 pub(crate) struct OldSpace {
-    pub(crate) chunks: Vec<*mut Obj>,
-    free: *mut Obj,
+    pub(crate) chunks: Vec<*mut GcObj>,
+    free: *mut GcObj,
     pub(crate) free_count: usize,
 }
 
@@ -81,7 +81,7 @@ impl OldSpace {
         }
     }
 
-    pub(crate) fn alloc(&mut self) -> *mut Obj {
+    pub(crate) fn alloc(&mut self) -> *mut GcObj {
         if self.free.is_null() {
             self.grow();
         }
@@ -103,15 +103,15 @@ impl OldSpace {
         }
         // SAFETY: the mark table: the chunk's first `CHUNK_OBJS` bytes.
         unsafe { std::ptr::write_bytes(raw, 0, CHUNK_OBJS) };
-        // The chunk is aligned to 64 KiB, more than `Obj` needs.
+        // The chunk is aligned to 64 KiB, more than `GcObj` needs.
         #[allow(clippy::cast_ptr_alignment)]
-        let chunk = raw.cast::<Obj>();
+        let chunk = raw.cast::<GcObj>();
         for i in (FIRST_SLOT..CHUNK_OBJS).rev() {
             // SAFETY: `i` is inside the chunk just allocated; the slot is
             // written before it is linked or read.
             unsafe {
                 let slot = chunk.add(i);
-                std::ptr::write(slot, Obj::new(Value::Unit, FREE, 0));
+                std::ptr::write(slot, GcObj::new(Value::Unit, FREE, 0));
                 (*slot).link.set(self.free);
                 self.free = slot;
             }
@@ -121,7 +121,7 @@ impl OldSpace {
     }
 
     /// Puts a slot whose value has been taken back on the free list.
-    pub(crate) fn release(&mut self, o: &Obj) {
+    pub(crate) fn release(&mut self, o: &GcObj) {
         o.flags.set(FREE);
         o.size.set(0);
         o.link.set(self.free);
@@ -135,14 +135,14 @@ impl OldSpace {
     }
 
     /// The object at slot `i` (`FIRST_SLOT..CHUNK_OBJS`) of chunk `c`.
-    pub(crate) fn slot(&self, c: usize, i: usize) -> &Obj {
+    pub(crate) fn slot(&self, c: usize, i: usize) -> &GcObj {
         debug_assert!((FIRST_SLOT..CHUNK_OBJS).contains(&i));
         // SAFETY: chunks hold initialised slots from `FIRST_SLOT` on.
         unsafe { &*self.chunks[c].add(i) }
     }
 
     /// Every slot, free or not.
-    pub(crate) fn each_slot(&self) -> impl Iterator<Item = &Obj> {
+    pub(crate) fn each_slot(&self) -> impl Iterator<Item = &GcObj> {
         (0..self.chunks.len())
             .flat_map(move |c| (FIRST_SLOT..CHUNK_OBJS).map(move |i| self.slot(c, i)))
     }

@@ -9,9 +9,9 @@
 
 use std::rc::Rc;
 
-use super::object::{CELL_LOGGED, CellBox};
-use crate::vm::Value;
-use crate::vm::value::{Iter, Key};
+use crate::value::Value;
+use crate::value::gc_object::{CELL_LOGGED, CellBox};
+use crate::value::{Iter, Key};
 
 /// What a walk reports.
 pub(crate) trait Visitor {
@@ -70,7 +70,7 @@ pub(crate) unsafe fn walk(
                 push_all(v, work, l, covered);
             }
             Value::Map(m) => {
-                bytes += size_of::<super::super::vm::value::Map>()
+                bytes += size_of::<crate::value::Map>()
                     + m.capacity() * (size_of::<Key>() + VALUE + 2 * size_of::<usize>());
                 for e in m.values_mut() {
                     work.push((e, covered));

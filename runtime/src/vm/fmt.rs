@@ -5,8 +5,8 @@
 //! prints them; compound values follow `#[derive(Debug)]`, which passes
 //! the spec down to each leaf.
 
-use super::value::{Value, entry_value};
 use crate::bytecode::{Module, TypeDef};
+use crate::value::{Value, entry_value};
 use std::fmt::Write as _;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -157,7 +157,13 @@ fn parse_spec(inner: &str) -> Result<Spec, String> {
 }
 
 /// Formats `args` (references or values) into `pieces`.
-pub fn format(module: &Module, pieces: &[Piece], args: &[Value]) -> String {
+///
+/// # Safety
+///
+/// Every reference reachable from the value(s) is one [`Value::target`]
+/// may follow (as a native's [`super::Args`] promise), and nothing writes
+/// what they reach meanwhile.
+pub unsafe fn format(module: &Module, pieces: &[Piece], args: &[Value]) -> String {
     let mut out = String::new();
     let mut next = 0;
     for p in pieces {
@@ -175,14 +181,26 @@ pub fn format(module: &Module, pieces: &[Piece], args: &[Value]) -> String {
 }
 
 /// `{}` of a value.
-pub fn display(module: &Module, v: &Value) -> String {
+///
+/// # Safety
+///
+/// Every reference reachable from the value(s) is one [`Value::target`]
+/// may follow (as a native's [`super::Args`] promise), and nothing writes
+/// what they reach meanwhile.
+pub unsafe fn display(module: &Module, v: &Value) -> String {
     let mut out = String::new();
     write_value(&mut out, module, v, &Spec::default(), 0);
     out
 }
 
 /// `{:?}` of a value.
-pub fn debug(module: &Module, v: &Value) -> String {
+///
+/// # Safety
+///
+/// Every reference reachable from the value(s) is one [`Value::target`]
+/// may follow (as a native's [`super::Args`] promise), and nothing writes
+/// what they reach meanwhile.
+pub unsafe fn debug(module: &Module, v: &Value) -> String {
     let mut out = String::new();
     let spec = Spec {
         debug: true,
@@ -243,11 +261,14 @@ fn float_text(f: f64, spec: &Spec) -> String {
 
 fn write_value(out: &mut String, module: &Module, v: &Value, spec: &Spec, indent: usize) {
     // Nested values recurse here once per level (see `host_stack`).
-    super::host_stack::grow(|| write_value_here(out, module, v, spec, indent));
+    crate::value::host_stack::grow(|| write_value_here(out, module, v, spec, indent));
 }
 
+// Reached only from `format`, `display` and `debug`, whose callers
+// promised that every reference here may be followed.
 fn write_value_here(out: &mut String, module: &Module, v: &Value, spec: &Spec, indent: usize) {
-    match v.target() {
+    // SAFETY: the promise of the public entry (see above).
+    match unsafe { v.target() } {
         Value::Unit => leaf(out, spec, "()", false),
         Value::Int(i) => {
             let s = if spec.plus && *i >= 0 {
@@ -342,7 +363,9 @@ fn write_value_here(out: &mut String, module: &Module, v: &Value, spec: &Spec, i
                     true
                 }
             });
-            match g.value_ptr() {
+            // SAFETY: a `Gc` reached from the value being formatted, which
+            // the caller vouched for; no collection runs while formatting.
+            match unsafe { g.value_ptr() } {
                 // SAFETY: a live object's value, only read while formatting.
                 Some(inner) if fresh => write_value(out, module, unsafe { &*inner }, spec, indent),
                 Some(_) => out.push_str(".."),

@@ -8,11 +8,11 @@
 use std::rc::Rc;
 
 use super::natives::{arg, err, make_error, none, ok, some, take};
-use super::value::Value;
-use super::{Fault, Frame, Func, NativeFn, Vm};
+use super::{Args, Fault, Frame, Func, NativeFn, Vm};
 use crate::error::PanicKind;
 use crate::heap::barrier::cell_write;
 use crate::heap::{CellBox, GcMode, GcRef, Heap, Params, Roots};
+use crate::value::Value;
 
 type R = Result<Value, Fault>;
 
@@ -107,44 +107,44 @@ impl Vm<'_> {
 }
 
 /// The `Gc` pointer in argument `i` (a `Gc<T>` or a reference to one).
-fn gc_arg(args: &[Value], i: usize) -> Result<GcRef, Fault> {
+fn gc_arg(args: &Args, i: usize) -> Result<GcRef, Fault> {
     match arg(args, i)? {
         Value::Gc(g) => Ok(*g),
         _ => Err("internal error: expected a Gc pointer".into()),
     }
 }
 
-fn cell_arg(args: &[Value], i: usize) -> Result<Rc<CellBox>, Fault> {
+fn cell_arg(args: &Args, i: usize) -> Result<Rc<CellBox>, Fault> {
     match arg(args, i)? {
         Value::Cell(c) => Ok(Rc::clone(c)),
         _ => Err("internal error: expected a cell".into()),
     }
 }
 
-fn gc_new(vm: &mut Vm, a: &mut [Value]) -> R {
+fn gc_new(vm: &mut Vm, a: &mut Args) -> R {
     let v = take(a, 0);
     vm.gc_alloc(v, None).map(Value::Gc)
 }
 
-fn gc_with_finalizer(vm: &mut Vm, a: &mut [Value]) -> R {
+fn gc_with_finalizer(vm: &mut Vm, a: &mut Args) -> R {
     let v = take(a, 0);
     let f = take(a, 1);
     vm.gc_alloc(v, Some(f)).map(Value::Gc)
 }
 
-fn gc_downgrade(vm: &mut Vm, a: &mut [Value]) -> R {
+fn gc_downgrade(vm: &mut Vm, a: &mut Args) -> R {
     let target = gc_arg(a, 0)?;
     let r = vm.with_roots(|heap, roots| heap.alloc_weak(target, roots));
     r.map(Value::Weak)
         .map_err(|m| vm.stop(PanicKind::HeapExhausted, &m))
 }
 
-fn weak_upgrade(_: &mut Vm, a: &mut [Value]) -> R {
+fn weak_upgrade(_: &mut Vm, a: &mut Args) -> R {
     let Value::Weak(w) = arg(a, 0)? else {
         return Err("internal error: expected a weak pointer".into());
     };
-    let cell = w
-        .value_ptr()
+    // SAFETY: the `Weak` argument is in a register, a root.
+    let cell = unsafe { w.value_ptr() }
         .ok_or_else(|| Fault::from("internal error: a finalized weak cell"))?;
     // SAFETY: the weak cell is live (the `Weak` value keeps it so); its
     // value is the target or `()` once the target was collected.
@@ -154,21 +154,21 @@ fn weak_upgrade(_: &mut Vm, a: &mut [Value]) -> R {
     })
 }
 
-fn refcell_new(_: &mut Vm, a: &mut [Value]) -> R {
+fn refcell_new(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Cell(CellBox::new(take(a, 0), true)))
 }
 
-fn cell_new(_: &mut Vm, a: &mut [Value]) -> R {
+fn cell_new(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Cell(CellBox::new(take(a, 0), false)))
 }
 
-fn cell_get(_: &mut Vm, a: &mut [Value]) -> R {
+fn cell_get(_: &mut Vm, a: &mut Args) -> R {
     let c = cell_arg(a, 0)?;
     // SAFETY: a read of the cell's (Copy) value; no write is in progress.
     Ok(unsafe { &*c.value_ptr() }.clone())
 }
 
-fn cell_set(vm: &mut Vm, a: &mut [Value]) -> R {
+fn cell_set(vm: &mut Vm, a: &mut Args) -> R {
     let c = cell_arg(a, 0)?;
     let v = take(a, 1);
     cell_write(&mut vm.heap, &c);
@@ -177,7 +177,7 @@ fn cell_set(vm: &mut Vm, a: &mut [Value]) -> R {
     Ok(Value::Unit)
 }
 
-fn cell_replace(vm: &mut Vm, a: &mut [Value]) -> R {
+fn cell_replace(vm: &mut Vm, a: &mut Args) -> R {
     let c = cell_arg(a, 0)?;
     let v = take(a, 1);
     cell_write(&mut vm.heap, &c);
@@ -281,7 +281,7 @@ pub(super) fn release_cell_borrows(list: &mut Vec<CellBorrow>, depth: usize) {
     }
 }
 
-fn refcell_borrow(vm: &mut Vm, a: &mut [Value]) -> R {
+fn refcell_borrow(vm: &mut Vm, a: &mut Args) -> R {
     let c = cell_arg(a, 0)?;
     if let Some(m) = borrow_conflict(vm, &c, false) {
         return Err(m.into());
@@ -290,7 +290,7 @@ fn refcell_borrow(vm: &mut Vm, a: &mut [Value]) -> R {
     Ok(Value::Ref(c.value_ptr()))
 }
 
-fn refcell_borrow_mut(vm: &mut Vm, a: &mut [Value]) -> R {
+fn refcell_borrow_mut(vm: &mut Vm, a: &mut Args) -> R {
     let c = cell_arg(a, 0)?;
     if let Some(m) = borrow_conflict(vm, &c, true) {
         return Err(m.into());
@@ -301,7 +301,7 @@ fn refcell_borrow_mut(vm: &mut Vm, a: &mut [Value]) -> R {
     Ok(Value::Ref(c.value_ptr()))
 }
 
-fn refcell_try_borrow_mut(vm: &mut Vm, a: &mut [Value]) -> R {
+fn refcell_try_borrow_mut(vm: &mut Vm, a: &mut Args) -> R {
     let c = cell_arg(a, 0)?;
     if let Some(m) = borrow_conflict(vm, &c, true) {
         return Ok(err(make_error(vm, "BorrowError", &m)));
@@ -312,7 +312,7 @@ fn refcell_try_borrow_mut(vm: &mut Vm, a: &mut [Value]) -> R {
     Ok(ok(Value::Ref(c.value_ptr())))
 }
 
-fn refcell_replace(vm: &mut Vm, a: &mut [Value]) -> R {
+fn refcell_replace(vm: &mut Vm, a: &mut Args) -> R {
     let c = cell_arg(a, 0)?;
     if let Some(m) = borrow_conflict(vm, &c, true) {
         return Err(m.into());
@@ -347,7 +347,7 @@ pub(super) fn release_mut_borrows(held: &mut Vec<Rc<CellBox>>, depth: usize) {
     }
 }
 
-fn cell_into_inner(_: &mut Vm, a: &mut [Value]) -> R {
+fn cell_into_inner(_: &mut Vm, a: &mut Args) -> R {
     match take(a, 0) {
         // SAFETY: the cell was moved in, so this is its only owner besides
         // possibly the barrier's log, which only reads it at collections.
@@ -356,23 +356,23 @@ fn cell_into_inner(_: &mut Vm, a: &mut [Value]) -> R {
     }
 }
 
-fn gc_collect(vm: &mut Vm, _: &mut [Value]) -> R {
+fn gc_collect(vm: &mut Vm, _: &mut Args) -> R {
     vm.gc_collect()?;
     Ok(Value::Unit)
 }
 
-fn gc_collect_young(vm: &mut Vm, _: &mut [Value]) -> R {
+fn gc_collect_young(vm: &mut Vm, _: &mut Args) -> R {
     vm.with_roots(|heap, roots| heap.collect_young(roots));
     vm.run_finalizers()?;
     Ok(Value::Unit)
 }
 
-fn gc_disable(vm: &mut Vm, _: &mut [Value]) -> R {
+fn gc_disable(vm: &mut Vm, _: &mut Args) -> R {
     vm.heap.disable();
     Ok(Value::Unit)
 }
 
-fn gc_enable(vm: &mut Vm, _: &mut [Value]) -> R {
+fn gc_enable(vm: &mut Vm, _: &mut Args) -> R {
     vm.heap.enable();
     Ok(Value::Unit)
 }
@@ -384,7 +384,7 @@ const MAX_YOUNG_BYTES: i64 = 1 << 30;
 /// `gc::configure(GcConfig { mode, pause_target_us, young_bytes,
 /// max_heap_bytes })`: the mode's preset, then every field given as a
 /// positive number overrides it.
-fn gc_configure(vm: &mut Vm, a: &mut [Value]) -> R {
+fn gc_configure(vm: &mut Vm, a: &mut Args) -> R {
     let Value::Record(r) = arg(a, 0)? else {
         return Err("internal error: expected a GcConfig".into());
     };
@@ -417,7 +417,7 @@ fn gc_configure(vm: &mut Vm, a: &mut [Value]) -> R {
 }
 
 /// `gc::stats()`: the `GcStats` fields in declaration order.
-fn gc_stats(vm: &mut Vm, _: &mut [Value]) -> R {
+fn gc_stats(vm: &mut Vm, _: &mut Args) -> R {
     let s = vm.heap.stats();
     let int = |n: u64| Value::Int(i64::try_from(n).unwrap_or(i64::MAX));
     let us = |x: f64| Value::Int(x.round() as i64);

@@ -27,13 +27,11 @@
 // Float comparison and `int as float` are Ward's (Rust's) semantics.
 #![allow(clippy::float_cmp, clippy::cast_precision_loss)]
 
+pub mod args;
 pub mod fmt;
 pub mod gc;
-pub mod host_stack;
 pub mod natives;
-pub mod object;
 pub mod profile;
-pub mod value;
 
 use std::cell::Cell;
 use std::collections::HashMap;
@@ -47,12 +45,13 @@ use crate::bytecode::{Constant, Module, Op, TypeDef};
 use crate::error::{Frame as TraceFrame, KEPT_FRAMES, Location, Panic, PanicKind};
 use crate::heap::Heap;
 use crate::heap::accounting::BudgetGuard;
-pub use value::Value;
-use value::{Closure, Iter, Record};
+pub use crate::value::Value;
+
+use crate::value::{self, Closure, Iter, Record, host_stack};
 
 /// A native function: gets the VM (for output and callbacks) and its
 /// arguments (registers it may move out of).
-pub type NativeFn = fn(&mut Vm, &mut [Value]) -> Result<Value, Fault>;
+pub type NativeFn = fn(&mut Vm, &mut Args) -> Result<Value, Fault>;
 
 /// Why an instruction or native did not complete.
 #[derive(Debug)]
@@ -76,17 +75,8 @@ impl From<&str> for Fault {
     }
 }
 
-/// Type-table entries the runtime builds values of itself. The code
-/// generator puts them first, in this order.
-pub mod well_known {
-    pub const OPTION: u32 = 0;
-    pub const RESULT: u32 = 1;
-    pub const ERROR: u32 = 2;
-    pub const PANIC: u32 = 3;
-    pub const RANGE: u32 = 4;
-    pub const PAIR: u32 = 5;
-    pub const NAMES: [&str; 6] = ["Option", "Result", "Error", "Panic", "Range", ""];
-}
+pub use crate::value::well_known;
+pub use args::Args;
 
 /// Why a module cannot run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -588,7 +578,10 @@ impl<'p> Vm<'p> {
     /// value is in a register (finalizers).
     fn call_callee(&mut self, callee: &mut Value, args: Vec<Value>) -> Result<Value, Fault> {
         let depth = self.frames.len();
-        let pushed = match callee.target_mut() {
+        // SAFETY: the callee is a register or a finalizer the heap kept (a
+        // reference in either points at a place the borrow checker keeps
+        // live).
+        let pushed = match unsafe { callee.target_mut() } {
             Value::Func(f) => self.push_frame(*f, args, 0, std::ptr::null_mut()),
             Value::Closure(c) => {
                 let func = c.func();
@@ -1008,7 +1001,8 @@ impl<'p> Vm<'p> {
             ($i:expr) => {
                 // SAFETY: see `r!`.
                 match unsafe { &mut r!($i) } {
-                    Value::Iter(it) => iter_next(it),
+                    // SAFETY: an iterator in a register.
+                    Value::Iter(it) => unsafe { iter_next(it) },
                     _ => type_fault!(),
                 }
             };
@@ -1368,12 +1362,14 @@ impl<'p> Vm<'p> {
                     self.frames.last_mut().expect("a frame").pc = pc;
                     // SAFETY: the argument registers are in this frame
                     // (verified); a native that calls back pushes frames
-                    // above them.
+                    // above them. A reference among them was made by the
+                    // VM from a place the borrow checker keeps live (and,
+                    // for `&mut`, unaliased) across the call.
                     let argv = unsafe {
-                        std::slice::from_raw_parts_mut(
+                        Args::new(std::slice::from_raw_parts_mut(
                             regs.add(usize::from(args.first)),
                             usize::from(args.count),
-                        )
+                        ))
                     };
                     let result =
                         std::mem::ManuallyDrop::new((program.natives[native as usize])(self, argv));
@@ -1524,7 +1520,8 @@ impl<'p> Vm<'p> {
                         _ => None,
                     };
                     match g {
-                        Some(g) => match g.value_ptr() {
+                        // SAFETY: a `Gc` in a register is a root.
+                        Some(g) => match unsafe { g.value_ptr() } {
                             Some(p) => set_scalar!(dst, Value::Ref(p)),
                             None => fault!(gc::FINALIZED_DEREF),
                         },
@@ -1693,7 +1690,8 @@ impl<'p> Vm<'p> {
                 Op::IntoIter { dst, src } => {
                     // SAFETY: see `r!`.
                     let v = unsafe { r!(src).take() };
-                    match into_iter(v) {
+                    // SAFETY: a value from a register.
+                    match unsafe { into_iter(v) } {
                         Ok(it) => set!(dst, it),
                         Err(m) => fault!(m),
                     }
@@ -1757,7 +1755,8 @@ impl<'p> Vm<'p> {
                 Op::ToError { dst, src } => {
                     // SAFETY: see `r!`.
                     let v = unsafe { r!(src).take() };
-                    let e = natives::to_error(self, v);
+                    // SAFETY: a value from a register (see `r!`).
+                    let e = unsafe { natives::to_error(self, v) };
                     set!(dst, e);
                 }
                 Op::Drop { reg } => set!(reg, Value::Unit),
@@ -1848,19 +1847,29 @@ unsafe fn field_place(p: *mut Value, field: u16) -> Option<*mut Value> {
 
 /// A pointer to element `key` of the list or map `base` (through any
 /// references): the list case inline, the rest out of line.
+///
+/// # Safety
+///
+/// `base` and `key` are registers: any reference in them is one
+/// [`Value::target_mut`] may follow.
 #[inline]
-fn index_place(base: &mut Value, key: &Value) -> Result<*mut Value, String> {
-    let base = base.target_mut();
+unsafe fn index_place(base: &mut Value, key: &Value) -> Result<*mut Value, String> {
+    // SAFETY: the caller's promise.
+    let base = unsafe { base.target_mut() };
     if let (Value::List(l), Value::Int(i)) = (&mut *base, key)
         && let Some(e) = usize::try_from(*i).ok().and_then(|i| l.get_mut(i))
     {
         return Ok(e);
     }
-    index_place_slow(base, key)
+    // SAFETY: the caller's promise.
+    unsafe { index_place_slow(base, key) }
 }
 
+/// # Safety
+///
+/// As [`index_place`].
 #[inline(never)]
-fn index_place_slow(base: &mut Value, key: &Value) -> Result<*mut Value, String> {
+unsafe fn index_place_slow(base: &mut Value, key: &Value) -> Result<*mut Value, String> {
     match base {
         Value::List(l) => {
             let Some(i) = key.as_int() else {
@@ -1876,7 +1885,8 @@ fn index_place_slow(base: &mut Value, key: &Value) -> Result<*mut Value, String>
                 })
         }
         Value::Map(m) => m
-            .get_mut(&value::KeyRef(key.target()))
+            // SAFETY: the caller's promise.
+            .get_mut(&value::KeyRef(unsafe { key.target() }))
             .map(|e| std::ptr::from_mut(value::entry_part(e, 1)))
             .ok_or_else(|| "key not found in map".to_string()),
         _ => Err("internal error: indexing a value that is not a list or map".into()),
@@ -1884,7 +1894,12 @@ fn index_place_slow(base: &mut Value, key: &Value) -> Result<*mut Value, String>
 }
 
 /// The iterator a `for` loop walks over `v`.
-fn into_iter(v: Value) -> Result<Value, String> {
+///
+/// # Safety
+///
+/// `v` comes from a register: a reference in it is one
+/// [`Value::target_mut`] may follow.
+unsafe fn into_iter(v: Value) -> Result<Value, String> {
     let it = match v {
         Value::Iter(_) => return Ok(v),
         Value::List(l) => Iter::Owned((*l).into_iter()),
@@ -1896,8 +1911,8 @@ fn into_iter(v: Value) -> Result<Value, String> {
         ),
         Value::Record(r) if r.ty() == well_known::RANGE => range_iter(r.fields())?,
         Value::Ref(p) => {
-            // SAFETY: a live reference (borrow checker).
-            match unsafe { &mut *p }.target_mut() {
+            // SAFETY: the caller's promise.
+            match unsafe { (*p).target_mut() } {
                 Value::List(l) => Iter::Refs {
                     next: l.as_mut_ptr(),
                     left: l.len(),
@@ -1928,7 +1943,13 @@ fn range_iter(fields: &[Value]) -> Result<Iter, String> {
 }
 
 /// The next item of an iterator.
-pub fn iter_next(it: &mut Iter) -> Option<Value> {
+///
+/// # Safety
+///
+/// The collection a borrowing iterator walks (`Refs`, `MapRefs`,
+/// `MapPart`) is still live and unmoved: the borrow checker keeps it so
+/// for an iterator in a register or a native's argument.
+pub unsafe fn iter_next(it: &mut Iter) -> Option<Value> {
     match it {
         Iter::Range { next, end } => {
             if *next < *end {

@@ -10,68 +10,51 @@
 
 use std::io::Write as _;
 
-use super::value::{Iter, Key, KeyRef, Map, Value, entry, entry_part, into_entry_value};
 use super::well_known::{ERROR, OPTION, PANIC, RESULT};
-use super::{Fault, NativeFn, Vm, fmt};
+use super::{Args, Fault, NativeFn, Vm, fmt};
 use crate::error::{ErrorInfo, Panic};
+use crate::value::{Iter, Key, KeyRef, Map, Value, entry, entry_part, into_entry_value};
 
 type R = Result<Value, Fault>;
 
-pub(super) fn arg(args: &[Value], i: usize) -> Result<&Value, Fault> {
+pub(super) fn arg(args: &Args, i: usize) -> Result<&Value, Fault> {
     args.get(i)
-        .map(Value::target)
-        .ok_or_else(|| Fault::from("internal error: a native got too few arguments"))
 }
 
-fn int(args: &[Value], i: usize) -> Result<i64, Fault> {
-    arg(args, i)?
-        .as_int()
-        .ok_or_else(|| Fault::from("internal error: expected an int"))
+fn int(args: &Args, i: usize) -> Result<i64, Fault> {
+    args.int(i)
 }
 
-fn float(args: &[Value], i: usize) -> Result<f64, Fault> {
-    arg(args, i)?
-        .as_float()
-        .ok_or_else(|| Fault::from("internal error: expected a float"))
+fn float(args: &Args, i: usize) -> Result<f64, Fault> {
+    args.float(i)
 }
 
-fn text(args: &[Value], i: usize) -> Result<&str, Fault> {
-    arg(args, i)?
-        .as_str()
-        .ok_or_else(|| Fault::from("internal error: expected a string"))
+fn text(args: &Args, i: usize) -> Result<&str, Fault> {
+    args.text(i)
 }
 
-fn chr(args: &[Value], i: usize) -> Result<char, Fault> {
+fn chr(args: &Args, i: usize) -> Result<char, Fault> {
     match arg(args, i)? {
         Value::Char(c) => Ok(*c),
         _ => Err("internal error: expected a char".into()),
     }
 }
 
-fn list_mut(args: &mut [Value], i: usize) -> Result<&mut Vec<Value>, Fault> {
-    match args.get_mut(i).map(Value::target_mut) {
-        Some(Value::List(l)) => Ok(l),
-        _ => Err("internal error: expected a list".into()),
-    }
+fn list_mut(args: &mut Args, i: usize) -> Result<&mut Vec<Value>, Fault> {
+    args.list_mut(i)
 }
 
-fn map_mut(args: &mut [Value], i: usize) -> Result<&mut Map, Fault> {
-    match args.get_mut(i).map(Value::target_mut) {
-        Some(Value::Map(m)) => Ok(m),
-        _ => Err("internal error: expected a map".into()),
-    }
+fn map_mut(args: &mut Args, i: usize) -> Result<&mut Map, Fault> {
+    args.map_mut(i)
 }
 
-fn string_mut(args: &mut [Value], i: usize) -> Result<&mut String, Fault> {
-    match args.get_mut(i).map(Value::target_mut) {
-        Some(Value::Str(s)) => Ok(s),
-        _ => Err("internal error: expected a string".into()),
-    }
+fn string_mut(args: &mut Args, i: usize) -> Result<&mut String, Fault> {
+    args.string_mut(i)
 }
 
 /// Moves argument `i` out (a by-value parameter).
-pub(super) fn take(args: &mut [Value], i: usize) -> Value {
-    args.get_mut(i).map(Value::take).unwrap_or_default()
+pub(super) fn take(args: &mut Args, i: usize) -> Value {
+    args.take(i)
 }
 
 pub(super) fn some(v: Value) -> Value {
@@ -120,7 +103,7 @@ fn list_index(len: usize, i: i64, inclusive_end: bool) -> Result<usize, Fault> {
 
 /// `(start, end)` of a range value over a sequence of `len`.
 fn range_bounds(r: &Value, len: usize) -> Result<(usize, usize), Fault> {
-    let Value::Record(rec) = r.target() else {
+    let Value::Record(rec) = r else {
         return Err("internal error: expected a range".into());
     };
     let start = rec.fields().first().and_then(Value::as_int).unwrap_or(0);
@@ -167,8 +150,9 @@ pub fn error_info(fields: &[Value]) -> ErrorInfo {
             .unwrap_or("")
             .to_string()
     };
-    let cause = match fields.get(3).map(Value::target) {
-        Some(Value::Variant(v)) if v.tag() == 0 => match v.fields().first().map(Value::target) {
+    // The fields are owned (an `Error` holds no reference).
+    let cause = match fields.get(3) {
+        Some(Value::Variant(v)) if v.tag() == 0 => match v.fields().first() {
             Some(Value::Record(r)) => Some(Box::new(error_info(r.fields()))),
             _ => None,
         },
@@ -184,15 +168,21 @@ pub fn error_info(fields: &[Value]) -> ErrorInfo {
 
 /// The `?` conversion into `Error`: an `Error` stays itself; any other
 /// error value becomes one whose message is its `Display` (or `Debug`).
-pub fn to_error(vm: &Vm, v: Value) -> Value {
+///
+/// # Safety
+///
+/// As [`fmt::debug`] for `v` (a value from a register).
+pub unsafe fn to_error(vm: &Vm, v: Value) -> Value {
     if let Value::Record(r) = &v
         && r.ty() == ERROR
     {
         return v;
     }
-    let message = match v.target() {
+    // SAFETY: the caller's promise.
+    let message = match unsafe { v.target() } {
         Value::Str(s) => s.to_string(),
-        other => fmt::debug(&vm.program.module, other),
+        // SAFETY: as above.
+        other => unsafe { fmt::debug(&vm.program.module, other) },
     };
     make_error(vm, "Error", &message)
 }
@@ -217,10 +207,11 @@ pub fn panic_value(p: &Panic) -> Value {
 // ---------------------------------------------------------------------------
 // The prelude
 
-fn format_args(vm: &Vm, args: &[Value]) -> Result<String, Fault> {
-    let f = text(args, 0)?;
-    let pieces = fmt::parse(f)?;
-    Ok(fmt::format(&vm.program.module, &pieces, &args[1..]))
+fn format_args(vm: &Vm, args: &mut Args) -> Result<String, Fault> {
+    let pieces = fmt::parse(text(args, 0)?)?;
+    let values = args.registers();
+    // SAFETY: this native's arguments (`Args` vouched for them).
+    Ok(unsafe { fmt::format(&vm.program.module, &pieces, values.get(1..).unwrap_or(&[])) })
 }
 
 fn write_out(vm: &mut Vm, s: &str, newline: bool) -> R {
@@ -244,61 +235,59 @@ fn write_err(vm: &mut Vm, s: &str, newline: bool) -> R {
     Ok(Value::Unit)
 }
 
-fn print(vm: &mut Vm, a: &mut [Value]) -> R {
+fn print(vm: &mut Vm, a: &mut Args) -> R {
     let s = format_args(vm, a)?;
     write_out(vm, &s, false)
 }
 
-fn println(vm: &mut Vm, a: &mut [Value]) -> R {
+fn println(vm: &mut Vm, a: &mut Args) -> R {
     let s = format_args(vm, a)?;
     write_out(vm, &s, true)
 }
 
-fn eprintln(vm: &mut Vm, a: &mut [Value]) -> R {
+fn eprintln(vm: &mut Vm, a: &mut Args) -> R {
     let s = format_args(vm, a)?;
     write_err(vm, &s, true)
 }
 
-fn format(vm: &mut Vm, a: &mut [Value]) -> R {
+fn format(vm: &mut Vm, a: &mut Args) -> R {
     Ok(Value::str(format_args(vm, a)?))
 }
 
-fn panic(vm: &mut Vm, a: &mut [Value]) -> R {
+fn panic(vm: &mut Vm, a: &mut Args) -> R {
     Err(Fault::Message(format_args(vm, a)?))
 }
 
-fn assert(_: &mut Vm, a: &mut [Value]) -> R {
+fn assert(_: &mut Vm, a: &mut Args) -> R {
     match arg(a, 0)? {
         Value::Bool(true) => Ok(Value::Unit),
         _ => Err("assertion failed".into()),
     }
 }
 
-fn assert_eq(vm: &mut Vm, a: &mut [Value]) -> R {
+fn assert_eq(vm: &mut Vm, a: &mut Args) -> R {
     let (l, r) = (arg(a, 0)?, arg(a, 1)?);
-    if super::value::values_equal(l, r) {
+    // SAFETY: this native's arguments, which `Args` vouched for.
+    if unsafe { crate::value::values_equal(l, r) } {
         Ok(Value::Unit)
     } else {
         let m = &vm.program.module;
-        Err(format!(
-            "assertion `left == right` failed\n  left: {}\n right: {}",
-            fmt::debug(m, l),
-            fmt::debug(m, r)
-        )
-        .into())
+        // SAFETY: as above.
+        let (l, r) = unsafe { (fmt::debug(m, l), fmt::debug(m, r)) };
+        Err(format!("assertion `left == right` failed\n  left: {l}\n right: {r}").into())
     }
 }
 
-fn drop_value(_: &mut Vm, a: &mut [Value]) -> R {
+fn drop_value(_: &mut Vm, a: &mut Args) -> R {
     take(a, 0);
     Ok(Value::Unit)
 }
 
-fn error(vm: &mut Vm, a: &mut [Value]) -> R {
+fn error(vm: &mut Vm, a: &mut Args) -> R {
     Ok(make_error(vm, text(a, 0)?, text(a, 1)?))
 }
 
-fn read_line(vm: &mut Vm, _: &mut [Value]) -> R {
+fn read_line(vm: &mut Vm, _: &mut Args) -> R {
     let _ = vm.out.flush();
     let mut line = String::new();
     match std::io::stdin().read_line(&mut line) {
@@ -314,24 +303,25 @@ fn read_line(vm: &mut Vm, _: &mut [Value]) -> R {
 // ---------------------------------------------------------------------------
 // Scalars
 
-fn to_string(vm: &mut Vm, a: &mut [Value]) -> R {
+fn to_string(vm: &mut Vm, a: &mut Args) -> R {
     let v = arg(a, 0)?;
     // The common cases without the formatter's machinery.
-    Ok(Value::str(match v.target() {
+    Ok(Value::str(match v {
         Value::Int(i) => i.to_string(),
         Value::Str(s) => String::clone(s),
-        _ => fmt::display(&vm.program.module, v),
+        // SAFETY: this native's argument, which `Args` vouched for.
+        _ => unsafe { fmt::display(&vm.program.module, v) },
     }))
 }
 
-fn int_abs(_: &mut Vm, a: &mut [Value]) -> R {
+fn int_abs(_: &mut Vm, a: &mut Args) -> R {
     int(a, 0)?
         .checked_abs()
         .map(Value::Int)
         .ok_or_else(|| "attempt to negate with overflow".into())
 }
 
-fn int_pow(_: &mut Vm, a: &mut [Value]) -> R {
+fn int_pow(_: &mut Vm, a: &mut Args) -> R {
     let (b, e) = (int(a, 0)?, int(a, 1)?);
     let e = u32::try_from(e).map_err(|_| Fault::from("negative exponent in `pow`"))?;
     b.checked_pow(e)
@@ -339,27 +329,27 @@ fn int_pow(_: &mut Vm, a: &mut [Value]) -> R {
         .ok_or_else(|| "attempt to multiply with overflow".into())
 }
 
-fn int_min(_: &mut Vm, a: &mut [Value]) -> R {
+fn int_min(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Int(int(a, 0)?.min(int(a, 1)?)))
 }
 
-fn int_max(_: &mut Vm, a: &mut [Value]) -> R {
+fn int_max(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Int(int(a, 0)?.max(int(a, 1)?)))
 }
 
-fn int_signum(_: &mut Vm, a: &mut [Value]) -> R {
+fn int_signum(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Int(int(a, 0)?.signum()))
 }
 
 macro_rules! float_fn {
     ($name:ident, |$x:ident| $e:expr) => {
-        fn $name(_: &mut Vm, a: &mut [Value]) -> R {
+        fn $name(_: &mut Vm, a: &mut Args) -> R {
             let $x = float(a, 0)?;
             Ok(Value::Float($e))
         }
     };
     ($name:ident, |$x:ident, $y:ident| $e:expr) => {
-        fn $name(_: &mut Vm, a: &mut [Value]) -> R {
+        fn $name(_: &mut Vm, a: &mut Args) -> R {
             let $x = float(a, 0)?;
             let $y = float(a, 1)?;
             Ok(Value::Float($e))
@@ -378,33 +368,33 @@ float_fn!(f_powf, |x, y| x.powf(y));
 float_fn!(f_min, |x, y| x.min(y));
 float_fn!(f_max, |x, y| x.max(y));
 
-fn f_powi(_: &mut Vm, a: &mut [Value]) -> R {
+fn f_powi(_: &mut Vm, a: &mut Args) -> R {
     let e =
         i32::try_from(int(a, 1)?).map_err(|_| Fault::from("exponent out of range in `powi`"))?;
     Ok(Value::Float(float(a, 0)?.powi(e)))
 }
 
-fn f_is_nan(_: &mut Vm, a: &mut [Value]) -> R {
+fn f_is_nan(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Bool(float(a, 0)?.is_nan()))
 }
 
-fn c_is_digit(_: &mut Vm, a: &mut [Value]) -> R {
+fn c_is_digit(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Bool(chr(a, 0)?.is_ascii_digit()))
 }
 
-fn c_is_alphabetic(_: &mut Vm, a: &mut [Value]) -> R {
+fn c_is_alphabetic(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Bool(chr(a, 0)?.is_alphabetic()))
 }
 
-fn c_is_whitespace(_: &mut Vm, a: &mut [Value]) -> R {
+fn c_is_whitespace(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Bool(chr(a, 0)?.is_whitespace()))
 }
 
-fn c_is_uppercase(_: &mut Vm, a: &mut [Value]) -> R {
+fn c_is_uppercase(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Bool(chr(a, 0)?.is_uppercase()))
 }
 
-fn c_to_digit(_: &mut Vm, a: &mut [Value]) -> R {
+fn c_to_digit(_: &mut Vm, a: &mut Args) -> R {
     let radix = u32::try_from(int(a, 1)?)
         .ok()
         .filter(|r| (2..=36).contains(r))
@@ -417,19 +407,19 @@ fn c_to_digit(_: &mut Vm, a: &mut [Value]) -> R {
 // ---------------------------------------------------------------------------
 // String
 
-fn s_new(_: &mut Vm, _: &mut [Value]) -> R {
+fn s_new(_: &mut Vm, _: &mut Args) -> R {
     Ok(Value::str(String::new()))
 }
 
-fn s_from(_: &mut Vm, a: &mut [Value]) -> R {
+fn s_from(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::str(text(a, 0)?.to_string()))
 }
 
-fn s_len(_: &mut Vm, a: &mut [Value]) -> R {
+fn s_len(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Int(text(a, 0)?.len() as i64))
 }
 
-fn s_is_empty(_: &mut Vm, a: &mut [Value]) -> R {
+fn s_is_empty(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Bool(text(a, 0)?.is_empty()))
 }
 
@@ -445,7 +435,7 @@ fn make_room(vm: &Vm, len: usize, cap: usize, more: usize, size: usize) -> Resul
     vm.reserve(need.max(cap.saturating_mul(2)).saturating_mul(size))
 }
 
-fn s_push(vm: &mut Vm, a: &mut [Value]) -> R {
+fn s_push(vm: &mut Vm, a: &mut Args) -> R {
     let c = chr(a, 1)?;
     let s = string_mut(a, 0)?;
     make_room(vm, s.len(), s.capacity(), c.len_utf8(), 1)?;
@@ -453,7 +443,7 @@ fn s_push(vm: &mut Vm, a: &mut [Value]) -> R {
     Ok(Value::Unit)
 }
 
-fn s_push_str(vm: &mut Vm, a: &mut [Value]) -> R {
+fn s_push_str(vm: &mut Vm, a: &mut Args) -> R {
     // The receiver and the argument are different places (the borrow
     // checker rejects `s.push_str(&s)`), so both are used in place.
     let (first, rest) = a.split_at_mut(1);
@@ -464,32 +454,32 @@ fn s_push_str(vm: &mut Vm, a: &mut [Value]) -> R {
     Ok(Value::Unit)
 }
 
-fn s_chars(_: &mut Vm, a: &mut [Value]) -> R {
+fn s_chars(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Iter(Box::new(Iter::Chars {
         text: text(a, 0)?.to_string(),
         pos: 0,
     })))
 }
 
-fn s_contains(_: &mut Vm, a: &mut [Value]) -> R {
+fn s_contains(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Bool(text(a, 0)?.contains(text(a, 1)?)))
 }
 
-fn s_starts_with(_: &mut Vm, a: &mut [Value]) -> R {
+fn s_starts_with(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Bool(text(a, 0)?.starts_with(text(a, 1)?)))
 }
 
-fn s_ends_with(_: &mut Vm, a: &mut [Value]) -> R {
+fn s_ends_with(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Bool(text(a, 0)?.ends_with(text(a, 1)?)))
 }
 
-fn s_find(_: &mut Vm, a: &mut [Value]) -> R {
+fn s_find(_: &mut Vm, a: &mut Args) -> R {
     Ok(option(
         text(a, 0)?.find(text(a, 1)?).map(|i| Value::Int(i as i64)),
     ))
 }
 
-fn s_replace(vm: &mut Vm, a: &mut [Value]) -> R {
+fn s_replace(vm: &mut Vm, a: &mut Args) -> R {
     let (s, from, to) = (text(a, 0)?, text(a, 1)?, text(a, 2)?);
     // The result can be far larger than the text (`replace("", big)`
     // inserts `big` between every two chars): counted before it is built.
@@ -508,7 +498,7 @@ fn strings(items: impl Iterator<Item = String>) -> Value {
     Value::List(Box::new(items.map(Value::str).collect()))
 }
 
-fn s_split(vm: &mut Vm, a: &mut [Value]) -> R {
+fn s_split(vm: &mut Vm, a: &mut Args) -> R {
     let (s, sep) = (text(a, 0)?, text(a, 1)?);
     // Each piece is a string of its own (splitting by "" gives one per
     // char): their boxes are counted before they are made.
@@ -522,37 +512,37 @@ fn s_split(vm: &mut Vm, a: &mut [Value]) -> R {
     Ok(strings(s.split(sep).map(str::to_string)))
 }
 
-fn s_lines(_: &mut Vm, a: &mut [Value]) -> R {
+fn s_lines(_: &mut Vm, a: &mut Args) -> R {
     Ok(strings(text(a, 0)?.lines().map(str::to_string)))
 }
 
-fn s_trim(_: &mut Vm, a: &mut [Value]) -> R {
+fn s_trim(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::str(text(a, 0)?.trim()))
 }
 
-fn s_to_upper(_: &mut Vm, a: &mut [Value]) -> R {
+fn s_to_upper(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::str(text(a, 0)?.to_uppercase()))
 }
 
-fn s_to_lower(_: &mut Vm, a: &mut [Value]) -> R {
+fn s_to_lower(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::str(text(a, 0)?.to_lowercase()))
 }
 
-fn s_parse_int(vm: &mut Vm, a: &mut [Value]) -> R {
+fn s_parse_int(vm: &mut Vm, a: &mut Args) -> R {
     Ok(match text(a, 0)?.parse::<i64>() {
         Ok(i) => ok(Value::Int(i)),
         Err(e) => err(make_error(vm, "ParseIntError", &e.to_string())),
     })
 }
 
-fn s_parse_float(vm: &mut Vm, a: &mut [Value]) -> R {
+fn s_parse_float(vm: &mut Vm, a: &mut Args) -> R {
     Ok(match text(a, 0)?.parse::<f64>() {
         Ok(f) => ok(Value::Float(f)),
         Err(e) => err(make_error(vm, "ParseFloatError", &e.to_string())),
     })
 }
 
-fn s_slice(_: &mut Vm, a: &mut [Value]) -> R {
+fn s_slice(_: &mut Vm, a: &mut Args) -> R {
     let s = text(a, 0)?;
     let (start, end) = range_bounds(arg(a, 1)?, s.len())?;
     for i in [start, end] {
@@ -566,22 +556,22 @@ fn s_slice(_: &mut Vm, a: &mut [Value]) -> R {
 // ---------------------------------------------------------------------------
 // Option and Result
 
-fn opt_is_some(_: &mut Vm, a: &mut [Value]) -> R {
+fn opt_is_some(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Bool(arg(a, 0)?.tag() == Some(0)))
 }
 
-fn opt_is_none(_: &mut Vm, a: &mut [Value]) -> R {
+fn opt_is_none(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Bool(arg(a, 0)?.tag() == Some(1)))
 }
 
-fn opt_unwrap(_: &mut Vm, a: &mut [Value]) -> R {
+fn opt_unwrap(_: &mut Vm, a: &mut Args) -> R {
     match split_variant(take(a, 0)) {
         (0, v) => Ok(v),
         _ => Err("called `Option::unwrap()` on a `None` value".into()),
     }
 }
 
-fn opt_expect(_: &mut Vm, a: &mut [Value]) -> R {
+fn opt_expect(_: &mut Vm, a: &mut Args) -> R {
     let msg = text(a, 1)?.to_string();
     match split_variant(take(a, 0)) {
         (0, v) => Ok(v),
@@ -589,7 +579,7 @@ fn opt_expect(_: &mut Vm, a: &mut [Value]) -> R {
     }
 }
 
-fn unwrap_or(_: &mut Vm, a: &mut [Value]) -> R {
+fn unwrap_or(_: &mut Vm, a: &mut Args) -> R {
     let default = take(a, 1);
     match split_variant(take(a, 0)) {
         (0, v) => Ok(v),
@@ -597,15 +587,12 @@ fn unwrap_or(_: &mut Vm, a: &mut [Value]) -> R {
     }
 }
 
-fn opt_take(_: &mut Vm, a: &mut [Value]) -> R {
-    let slot = a
-        .get_mut(0)
-        .map(Value::target_mut)
-        .ok_or_else(|| Fault::from("internal error: take without a place"))?;
+fn opt_take(_: &mut Vm, a: &mut Args) -> R {
+    let slot = a.get_mut(0)?;
     Ok(std::mem::replace(slot, none()))
 }
 
-fn opt_map(vm: &mut Vm, a: &mut [Value]) -> R {
+fn opt_map(vm: &mut Vm, a: &mut Args) -> R {
     let mut f = take(a, 1);
     match split_variant(take(a, 0)) {
         (0, v) => Ok(some(vm.call_value(&mut f, vec![v])?)),
@@ -613,7 +600,7 @@ fn opt_map(vm: &mut Vm, a: &mut [Value]) -> R {
     }
 }
 
-fn opt_and_then(vm: &mut Vm, a: &mut [Value]) -> R {
+fn opt_and_then(vm: &mut Vm, a: &mut Args) -> R {
     let mut f = take(a, 1);
     match split_variant(take(a, 0)) {
         (0, v) => vm.call_value(&mut f, vec![v]),
@@ -621,7 +608,7 @@ fn opt_and_then(vm: &mut Vm, a: &mut [Value]) -> R {
     }
 }
 
-fn opt_unwrap_or_else(vm: &mut Vm, a: &mut [Value]) -> R {
+fn opt_unwrap_or_else(vm: &mut Vm, a: &mut Args) -> R {
     let mut f = take(a, 1);
     match split_variant(take(a, 0)) {
         (0, v) => Ok(v),
@@ -629,7 +616,7 @@ fn opt_unwrap_or_else(vm: &mut Vm, a: &mut [Value]) -> R {
     }
 }
 
-fn opt_is_some_and(vm: &mut Vm, a: &mut [Value]) -> R {
+fn opt_is_some_and(vm: &mut Vm, a: &mut Args) -> R {
     let mut f = take(a, 1);
     match split_variant(take(a, 0)) {
         (0, v) => vm.call_value(&mut f, vec![v]),
@@ -637,7 +624,7 @@ fn opt_is_some_and(vm: &mut Vm, a: &mut [Value]) -> R {
     }
 }
 
-fn opt_or(_: &mut Vm, a: &mut [Value]) -> R {
+fn opt_or(_: &mut Vm, a: &mut Args) -> R {
     let other = take(a, 1);
     match split_variant(take(a, 0)) {
         (0, v) => Ok(some(v)),
@@ -645,7 +632,7 @@ fn opt_or(_: &mut Vm, a: &mut [Value]) -> R {
     }
 }
 
-fn opt_ok_or(_: &mut Vm, a: &mut [Value]) -> R {
+fn opt_ok_or(_: &mut Vm, a: &mut Args) -> R {
     let e = take(a, 1);
     match split_variant(take(a, 0)) {
         (0, v) => Ok(ok(v)),
@@ -653,11 +640,8 @@ fn opt_ok_or(_: &mut Vm, a: &mut [Value]) -> R {
     }
 }
 
-fn opt_as_ref(_: &mut Vm, a: &mut [Value]) -> R {
-    let slot = a
-        .get_mut(0)
-        .map(Value::target_mut)
-        .ok_or_else(|| Fault::from("internal error: as_ref without a place"))?;
+fn opt_as_ref(_: &mut Vm, a: &mut Args) -> R {
+    let slot = a.get_mut(0)?;
     match slot {
         Value::Variant(v) if v.tag() == 0 => Ok(some(Value::Ref(&raw mut v.fields_mut()[0]))),
         _ => Ok(none()),
@@ -667,7 +651,7 @@ fn opt_as_ref(_: &mut Vm, a: &mut [Value]) -> R {
 /// `copied`/`cloned` of an `Option<&T>` or `Result<&T, E>`: the payload of
 /// the first variant read through its one reference (a deep copy, which
 /// for a Copy type is the copy).
-fn copied(_: &mut Vm, a: &mut [Value]) -> R {
+fn copied(_: &mut Vm, a: &mut Args) -> R {
     match take(a, 0) {
         Value::Variant(mut v) if v.tag() == 0 => {
             if let Some(Value::Ref(p)) = v.fields().first() {
@@ -682,34 +666,36 @@ fn copied(_: &mut Vm, a: &mut [Value]) -> R {
     }
 }
 
-fn res_is_ok(_: &mut Vm, a: &mut [Value]) -> R {
+fn res_is_ok(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Bool(arg(a, 0)?.tag() == Some(0)))
 }
 
-fn res_is_err(_: &mut Vm, a: &mut [Value]) -> R {
+fn res_is_err(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Bool(arg(a, 0)?.tag() == Some(1)))
 }
 
-fn res_unwrap(vm: &mut Vm, a: &mut [Value]) -> R {
+fn res_unwrap(vm: &mut Vm, a: &mut Args) -> R {
     match split_variant(take(a, 0)) {
         (0, v) => Ok(v),
         (_, e) => Err(format!(
             "called `Result::unwrap()` on an `Err` value: {}",
-            fmt::debug(&vm.program.module, &e)
+            // SAFETY: the error value was this native's argument.
+            unsafe { fmt::debug(&vm.program.module, &e) }
         )
         .into()),
     }
 }
 
-fn res_expect(vm: &mut Vm, a: &mut [Value]) -> R {
+fn res_expect(vm: &mut Vm, a: &mut Args) -> R {
     let msg = text(a, 1)?.to_string();
     match split_variant(take(a, 0)) {
         (0, v) => Ok(v),
-        (_, e) => Err(format!("{msg}: {}", fmt::debug(&vm.program.module, &e)).into()),
+        // SAFETY: the error value was this native's argument.
+        (_, e) => Err(format!("{msg}: {}", unsafe { fmt::debug(&vm.program.module, &e) }).into()),
     }
 }
 
-fn res_map(vm: &mut Vm, a: &mut [Value]) -> R {
+fn res_map(vm: &mut Vm, a: &mut Args) -> R {
     let mut f = take(a, 1);
     match split_variant(take(a, 0)) {
         (0, v) => Ok(ok(vm.call_value(&mut f, vec![v])?)),
@@ -717,7 +703,7 @@ fn res_map(vm: &mut Vm, a: &mut [Value]) -> R {
     }
 }
 
-fn res_and_then(vm: &mut Vm, a: &mut [Value]) -> R {
+fn res_and_then(vm: &mut Vm, a: &mut Args) -> R {
     let mut f = take(a, 1);
     match split_variant(take(a, 0)) {
         (0, v) => vm.call_value(&mut f, vec![v]),
@@ -725,7 +711,7 @@ fn res_and_then(vm: &mut Vm, a: &mut [Value]) -> R {
     }
 }
 
-fn res_unwrap_or_else(vm: &mut Vm, a: &mut [Value]) -> R {
+fn res_unwrap_or_else(vm: &mut Vm, a: &mut Args) -> R {
     let mut f = take(a, 1);
     match split_variant(take(a, 0)) {
         (0, v) => Ok(v),
@@ -733,7 +719,7 @@ fn res_unwrap_or_else(vm: &mut Vm, a: &mut [Value]) -> R {
     }
 }
 
-fn res_map_err(vm: &mut Vm, a: &mut [Value]) -> R {
+fn res_map_err(vm: &mut Vm, a: &mut Args) -> R {
     let mut f = take(a, 1);
     match split_variant(take(a, 0)) {
         (0, v) => Ok(ok(v)),
@@ -741,14 +727,14 @@ fn res_map_err(vm: &mut Vm, a: &mut [Value]) -> R {
     }
 }
 
-fn res_ok(_: &mut Vm, a: &mut [Value]) -> R {
+fn res_ok(_: &mut Vm, a: &mut Args) -> R {
     match split_variant(take(a, 0)) {
         (0, v) => Ok(some(v)),
         _ => Ok(none()),
     }
 }
 
-fn res_err(_: &mut Vm, a: &mut [Value]) -> R {
+fn res_err(_: &mut Vm, a: &mut Args) -> R {
     match split_variant(take(a, 0)) {
         (1, e) => Ok(some(e)),
         _ => Ok(none()),
@@ -758,24 +744,24 @@ fn res_err(_: &mut Vm, a: &mut [Value]) -> R {
 // ---------------------------------------------------------------------------
 // List
 
-fn l_new(_: &mut Vm, _: &mut [Value]) -> R {
+fn l_new(_: &mut Vm, _: &mut Args) -> R {
     Ok(Value::List(Box::default()))
 }
 
-fn l_with_capacity(_: &mut Vm, a: &mut [Value]) -> R {
+fn l_with_capacity(_: &mut Vm, a: &mut Args) -> R {
     let n = usize::try_from(int(a, 0)?).map_err(|_| Fault::from("capacity overflow"))?;
     Ok(Value::List(Box::new(Vec::with_capacity(n.min(1 << 24)))))
 }
 
-fn l_len(_: &mut Vm, a: &mut [Value]) -> R {
+fn l_len(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Int(list_mut(a, 0)?.len() as i64))
 }
 
-fn l_is_empty(_: &mut Vm, a: &mut [Value]) -> R {
+fn l_is_empty(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Bool(list_mut(a, 0)?.is_empty()))
 }
 
-fn l_push(vm: &mut Vm, a: &mut [Value]) -> R {
+fn l_push(vm: &mut Vm, a: &mut Args) -> R {
     let v = take(a, 1);
     let l = list_mut(a, 0)?;
     make_room(vm, l.len(), l.capacity(), 1, size_of::<Value>())?;
@@ -783,11 +769,11 @@ fn l_push(vm: &mut Vm, a: &mut [Value]) -> R {
     Ok(Value::Unit)
 }
 
-fn l_pop(_: &mut Vm, a: &mut [Value]) -> R {
+fn l_pop(_: &mut Vm, a: &mut Args) -> R {
     Ok(option(list_mut(a, 0)?.pop()))
 }
 
-fn l_insert(vm: &mut Vm, a: &mut [Value]) -> R {
+fn l_insert(vm: &mut Vm, a: &mut Args) -> R {
     let i = int(a, 1)?;
     let v = take(a, 2);
     let l = list_mut(a, 0)?;
@@ -802,7 +788,7 @@ fn l_insert(vm: &mut Vm, a: &mut [Value]) -> R {
     }
 }
 
-fn l_remove(_: &mut Vm, a: &mut [Value]) -> R {
+fn l_remove(_: &mut Vm, a: &mut Args) -> R {
     let i = int(a, 1)?;
     let l = list_mut(a, 0)?;
     let len = l.len();
@@ -812,7 +798,7 @@ fn l_remove(_: &mut Vm, a: &mut [Value]) -> R {
     }
 }
 
-fn l_get(_: &mut Vm, a: &mut [Value]) -> R {
+fn l_get(_: &mut Vm, a: &mut Args) -> R {
     let i = int(a, 1)?;
     let l = list_mut(a, 0)?;
     Ok(option(
@@ -823,38 +809,39 @@ fn l_get(_: &mut Vm, a: &mut [Value]) -> R {
     ))
 }
 
-fn l_first(_: &mut Vm, a: &mut [Value]) -> R {
+fn l_first(_: &mut Vm, a: &mut Args) -> R {
     Ok(option(list_mut(a, 0)?.first_mut().map(|v| Value::Ref(v))))
 }
 
-fn l_last(_: &mut Vm, a: &mut [Value]) -> R {
+fn l_last(_: &mut Vm, a: &mut Args) -> R {
     Ok(option(list_mut(a, 0)?.last_mut().map(|v| Value::Ref(v))))
 }
 
-fn l_contains(_: &mut Vm, a: &mut [Value]) -> R {
+fn l_contains(_: &mut Vm, a: &mut Args) -> R {
     let needle = arg(a, 1)?.clone();
     let l = list_mut(a, 0)?;
-    Ok(Value::Bool(
-        l.iter().any(|v| super::value::values_equal(v, &needle)),
-    ))
+    // SAFETY: the list and the needle are this native's arguments.
+    let equal = |v: &Value| unsafe { crate::value::values_equal(v, &needle) };
+    Ok(Value::Bool(l.iter().any(equal)))
 }
 
-fn l_clear(_: &mut Vm, a: &mut [Value]) -> R {
+fn l_clear(_: &mut Vm, a: &mut Args) -> R {
     list_mut(a, 0)?.clear();
     Ok(Value::Unit)
 }
 
-fn l_sort(_: &mut Vm, a: &mut [Value]) -> R {
-    list_mut(a, 0)?.sort_by(super::value::compare);
+fn l_sort(_: &mut Vm, a: &mut Args) -> R {
+    // SAFETY: the elements are this native's argument's.
+    list_mut(a, 0)?.sort_by(|x, y| unsafe { crate::value::compare(x, y) });
     Ok(Value::Unit)
 }
 
-fn l_reverse(_: &mut Vm, a: &mut [Value]) -> R {
+fn l_reverse(_: &mut Vm, a: &mut Args) -> R {
     list_mut(a, 0)?.reverse();
     Ok(Value::Unit)
 }
 
-fn l_swap(_: &mut Vm, a: &mut [Value]) -> R {
+fn l_swap(_: &mut Vm, a: &mut Args) -> R {
     let (i, j) = (int(a, 1)?, int(a, 2)?);
     let l = list_mut(a, 0)?;
     let len = l.len();
@@ -864,20 +851,20 @@ fn l_swap(_: &mut Vm, a: &mut [Value]) -> R {
     Ok(Value::Unit)
 }
 
-fn l_truncate(_: &mut Vm, a: &mut [Value]) -> R {
+fn l_truncate(_: &mut Vm, a: &mut Args) -> R {
     let n = usize::try_from(int(a, 1)?).unwrap_or(0);
     list_mut(a, 0)?.truncate(n);
     Ok(Value::Unit)
 }
 
-fn l_slice(_: &mut Vm, a: &mut [Value]) -> R {
+fn l_slice(_: &mut Vm, a: &mut Args) -> R {
     let r = arg(a, 1)?.clone();
     let l = list_mut(a, 0)?;
     let (s, e) = range_bounds(&r, l.len())?;
     Ok(Value::List(Box::new(l[s..e].to_vec())))
 }
 
-fn l_iter(_: &mut Vm, a: &mut [Value]) -> R {
+fn l_iter(_: &mut Vm, a: &mut Args) -> R {
     let l = list_mut(a, 0)?;
     Ok(Value::Iter(Box::new(Iter::Refs {
         next: l.as_mut_ptr(),
@@ -890,19 +877,16 @@ fn l_iter(_: &mut Vm, a: &mut [Value]) -> R {
 // Map
 
 /// The map in argument 0 and the key argument 1 points to (a `&K`).
-fn map_and_key(a: &mut [Value]) -> Result<(&mut Map, KeyRef<'_>), Fault> {
+fn map_and_key(a: &mut Args) -> Result<(&mut Map, KeyRef<'_>), Fault> {
     let (map, rest) = a.split_at_mut(1);
-    let key = rest
-        .first()
-        .ok_or("internal error: a map lookup without a key")?;
-    Ok((map_mut(map, 0)?, KeyRef(key.target())))
+    Ok((map_mut(map, 0)?, KeyRef(rest.get(0)?)))
 }
 
-fn m_new(_: &mut Vm, _: &mut [Value]) -> R {
+fn m_new(_: &mut Vm, _: &mut Args) -> R {
     Ok(Value::Map(Box::default()))
 }
 
-fn m_insert(_: &mut Vm, a: &mut [Value]) -> R {
+fn m_insert(_: &mut Vm, a: &mut Args) -> R {
     let key = Key(take(a, 1));
     let v = take(a, 2);
     let map = map_mut(a, 0)?;
@@ -917,32 +901,32 @@ fn m_insert(_: &mut Vm, a: &mut [Value]) -> R {
     Ok(option(None))
 }
 
-fn m_get(_: &mut Vm, a: &mut [Value]) -> R {
+fn m_get(_: &mut Vm, a: &mut Args) -> R {
     let (map, k) = map_and_key(a)?;
     Ok(option(
         map.get_mut(&k).map(|e| Value::Ref(entry_part(e, 1))),
     ))
 }
 
-fn m_contains_key(_: &mut Vm, a: &mut [Value]) -> R {
+fn m_contains_key(_: &mut Vm, a: &mut Args) -> R {
     let (map, k) = map_and_key(a)?;
     Ok(Value::Bool(map.contains_key(&k)))
 }
 
-fn m_remove(_: &mut Vm, a: &mut [Value]) -> R {
+fn m_remove(_: &mut Vm, a: &mut Args) -> R {
     let (map, k) = map_and_key(a)?;
     Ok(option(map.shift_remove(&k).map(into_entry_value)))
 }
 
-fn m_len(_: &mut Vm, a: &mut [Value]) -> R {
+fn m_len(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Int(map_mut(a, 0)?.len() as i64))
 }
 
-fn m_is_empty(_: &mut Vm, a: &mut [Value]) -> R {
+fn m_is_empty(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Bool(map_mut(a, 0)?.is_empty()))
 }
 
-fn m_keys(_: &mut Vm, a: &mut [Value]) -> R {
+fn m_keys(_: &mut Vm, a: &mut Args) -> R {
     let m: *mut Map = map_mut(a, 0)?;
     Ok(Value::Iter(Box::new(Iter::MapPart {
         map: m,
@@ -951,7 +935,7 @@ fn m_keys(_: &mut Vm, a: &mut [Value]) -> R {
     })))
 }
 
-fn m_values(_: &mut Vm, a: &mut [Value]) -> R {
+fn m_values(_: &mut Vm, a: &mut Args) -> R {
     let m: *mut Map = map_mut(a, 0)?;
     Ok(Value::Iter(Box::new(Iter::MapPart {
         map: m,
@@ -960,7 +944,7 @@ fn m_values(_: &mut Vm, a: &mut [Value]) -> R {
     })))
 }
 
-fn m_clear(_: &mut Vm, a: &mut [Value]) -> R {
+fn m_clear(_: &mut Vm, a: &mut Args) -> R {
     map_mut(a, 0)?.clear();
     Ok(Value::Unit)
 }
@@ -968,7 +952,7 @@ fn m_clear(_: &mut Vm, a: &mut [Value]) -> R {
 // ---------------------------------------------------------------------------
 // Range, Iter, Error, Panic
 
-fn range_contains(_: &mut Vm, a: &mut [Value]) -> R {
+fn range_contains(_: &mut Vm, a: &mut Args) -> R {
     let x = int(a, 1)?;
     let Value::Record(r) = arg(a, 0)? else {
         return Err("internal error: expected a range".into());
@@ -981,32 +965,34 @@ fn range_contains(_: &mut Vm, a: &mut [Value]) -> R {
     Ok(Value::Bool(above && below))
 }
 
-fn iter_of(a: &mut [Value]) -> Result<Box<Iter>, Fault> {
+fn iter_of(a: &mut Args) -> Result<Box<Iter>, Fault> {
     match take(a, 0) {
         Value::Iter(it) => Ok(it),
         _ => Err("internal error: expected an iterator".into()),
     }
 }
 
-fn it_count(_: &mut Vm, a: &mut [Value]) -> R {
+fn it_count(_: &mut Vm, a: &mut Args) -> R {
     let mut it = iter_of(a)?;
     let mut n = 0;
-    while super::iter_next(&mut it).is_some() {
+    // SAFETY: an iterator passed as this native's argument.
+    while unsafe { super::iter_next(&mut it) }.is_some() {
         n += 1;
     }
     Ok(Value::Int(n))
 }
 
-fn it_collect(_: &mut Vm, a: &mut [Value]) -> R {
+fn it_collect(_: &mut Vm, a: &mut Args) -> R {
     let mut it = iter_of(a)?;
     let mut out = Vec::new();
-    while let Some(v) = super::iter_next(&mut it) {
+    // SAFETY: an iterator passed as this native's argument.
+    while let Some(v) = unsafe { super::iter_next(&mut it) } {
         out.push(v);
     }
     Ok(Value::List(Box::new(out)))
 }
 
-fn e_context(vm: &mut Vm, a: &mut [Value]) -> R {
+fn e_context(vm: &mut Vm, a: &mut Args) -> R {
     let cause = take(a, 0);
     let msg = text(a, 1)?.to_string();
     let kind = match &cause {
@@ -1036,7 +1022,7 @@ fn fs_error(vm: &Vm, path: &str, e: &std::io::Error) -> Value {
     err(make_error(vm, "IoError", &format!("{path}: {e}")))
 }
 
-fn fs_read(vm: &mut Vm, a: &mut [Value]) -> R {
+fn fs_read(vm: &mut Vm, a: &mut Args) -> R {
     let path = text(a, 0)?;
     Ok(match std::fs::read_to_string(path) {
         Ok(s) => ok(Value::str(s)),
@@ -1044,7 +1030,7 @@ fn fs_read(vm: &mut Vm, a: &mut [Value]) -> R {
     })
 }
 
-fn fs_write(vm: &mut Vm, a: &mut [Value]) -> R {
+fn fs_write(vm: &mut Vm, a: &mut Args) -> R {
     let (path, t) = (text(a, 0)?, text(a, 1)?);
     Ok(match std::fs::write(path, t) {
         Ok(()) => ok(Value::Unit),
@@ -1052,7 +1038,7 @@ fn fs_write(vm: &mut Vm, a: &mut [Value]) -> R {
     })
 }
 
-fn fs_append(vm: &mut Vm, a: &mut [Value]) -> R {
+fn fs_append(vm: &mut Vm, a: &mut Args) -> R {
     let (path, t) = (text(a, 0)?, text(a, 1)?);
     let r = std::fs::OpenOptions::new()
         .append(true)
@@ -1065,11 +1051,11 @@ fn fs_append(vm: &mut Vm, a: &mut [Value]) -> R {
     })
 }
 
-fn fs_exists(_: &mut Vm, a: &mut [Value]) -> R {
+fn fs_exists(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Bool(std::path::Path::new(text(a, 0)?).exists()))
 }
 
-fn fs_lines(vm: &mut Vm, a: &mut [Value]) -> R {
+fn fs_lines(vm: &mut Vm, a: &mut Args) -> R {
     let path = text(a, 0)?;
     Ok(match std::fs::read_to_string(path) {
         Ok(s) => ok(strings(s.lines().map(str::to_string))),
@@ -1083,25 +1069,25 @@ fn epoch() -> std::time::Instant {
     *EPOCH.get_or_init(std::time::Instant::now)
 }
 
-fn time_now(_: &mut Vm, _: &mut [Value]) -> R {
+fn time_now(_: &mut Vm, _: &mut Args) -> R {
     let nanos = epoch().elapsed().as_nanos();
     Ok(Value::Int(i64::try_from(nanos).unwrap_or(i64::MAX)))
 }
 
-fn elapsed_nanos(a: &[Value]) -> Result<i64, Fault> {
+fn elapsed_nanos(a: &Args) -> Result<i64, Fault> {
     let now = i64::try_from(epoch().elapsed().as_nanos()).unwrap_or(i64::MAX);
     Ok(now - int(a, 0)?)
 }
 
-fn time_elapsed_ms(_: &mut Vm, a: &mut [Value]) -> R {
+fn time_elapsed_ms(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Int(elapsed_nanos(a)? / 1_000_000))
 }
 
-fn time_elapsed_us(_: &mut Vm, a: &mut [Value]) -> R {
+fn time_elapsed_us(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Int(elapsed_nanos(a)? / 1_000))
 }
 
-fn time_to_string(_: &mut Vm, a: &mut [Value]) -> R {
+fn time_to_string(_: &mut Vm, a: &mut Args) -> R {
     let n = int(a, 0)?;
     Ok(Value::str(format!(
         "Instant({}.{:09}s)",
@@ -1110,7 +1096,7 @@ fn time_to_string(_: &mut Vm, a: &mut [Value]) -> R {
     )))
 }
 
-fn time_sleep(vm: &mut Vm, a: &mut [Value]) -> R {
+fn time_sleep(vm: &mut Vm, a: &mut Args) -> R {
     let ms = u64::try_from(int(a, 0)?).unwrap_or(0);
     let _ = vm.out.flush();
     std::thread::sleep(std::time::Duration::from_millis(ms));

@@ -15,7 +15,7 @@
 use std::alloc::{Layout, alloc, dealloc, handle_alloc_error};
 use std::ptr::NonNull;
 
-use super::value::Value;
+use super::Value;
 
 // Aligned as the fields that follow it, so they start right after it.
 #[repr(C, align(8))]

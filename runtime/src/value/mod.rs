@@ -1,16 +1,43 @@
-//! Run-time values. A register holds a [`Value`]; owned data (strings,
-//! lists, records) is boxed and owned by exactly one register or field, so
-//! a move is `take` (the source is left [`Value::Unit`], which doubles as
-//! its drop flag) and a drop frees what is left. References are raw
-//! pointers to a register, field or element: the borrow checker proved
-//! that the target outlives the reference and that nothing else writes it
-//! meanwhile, which is what makes dereferencing them sound.
+//! The value layer: what a register holds and how objects are laid out.
+//! Both the heap and the VM build on it; it depends on neither.
+//!
+//! - this file: [`Value`], maps and iterators, `==` and ordering;
+//! - [`object`]: records, variants and closures, one allocation each;
+//! - [`gc_object`]: GC objects, [`GcRef`], weak cells and [`CellBox`];
+//! - [`host_stack`]: recursion a program controls.
+//!
+//! A register holds a [`Value`]; owned data (strings, lists, records) is
+//! boxed and owned by exactly one register or field, so a move is `take`
+//! (the source is left [`Value::Unit`], which doubles as its drop flag) and
+//! a drop frees what is left. References are raw pointers to a register,
+//! field or element: the borrow checker proved that the target outlives the
+//! reference and that nothing else writes it meanwhile, which is what makes
+//! dereferencing them sound — a promise about where the pointer came from
+//! that only the VM can make, so the functions that follow references are
+//! `unsafe fn`s ([`Value::target`], [`values_equal`], [`compare`]).
 
 use std::hash::{Hash, Hasher};
 use std::rc::Rc;
 
-use super::object::Obj;
-use crate::heap::{CellBox, GcRef};
+pub mod gc_object;
+pub mod host_stack;
+pub mod object;
+
+use object::Obj;
+
+pub use gc_object::{CellBox, GcRef};
+
+/// Type-table entries the runtime builds values of itself. The code
+/// generator puts them first, in this order.
+pub mod well_known {
+    pub const OPTION: u32 = 0;
+    pub const RESULT: u32 = 1;
+    pub const ERROR: u32 = 2;
+    pub const PANIC: u32 = 3;
+    pub const RANGE: u32 = 4;
+    pub const PAIR: u32 = 5;
+    pub const NAMES: [&str; 6] = ["Option", "Result", "Error", "Panic", "Range", ""];
+}
 
 // The layout is fixed (`repr(u64)`: a tag word, then a payload word at
 // offset 8) so that a register is two aligned words, and a move copies
@@ -46,7 +73,7 @@ pub enum Value {
     Iter(Box<Iter>),
     /// `Gc<T>`: a pointer into the task's GC heap (copied, never owned).
     Gc(GcRef),
-    /// `Weak<T>`: a pointer to a weak cell (see `heap::object`).
+    /// `Weak<T>`: a pointer to a weak cell (see `gc_object`).
     Weak(GcRef),
     /// `RefCell<T>` or `Cell<T>`: owned; its box is shared only with the
     /// write barrier's log.
@@ -200,7 +227,7 @@ pub struct Key(pub Value);
 
 impl PartialEq for Key {
     fn eq(&self, other: &Key) -> bool {
-        values_equal(&self.0, &other.0)
+        key_equal(&self.0, &other.0)
     }
 }
 
@@ -209,6 +236,17 @@ impl Eq for Key {}
 impl Hash for Key {
     fn hash<H: Hasher>(&self, state: &mut H) {
         hash_key(&self.0, state);
+    }
+}
+
+/// `==` on the kinds of value a key can be (no reference to follow).
+fn key_equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => x == y,
+        (Value::Str(x), Value::Str(y)) => x == y,
+        (Value::Char(x), Value::Char(y)) => x == y,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        _ => false,
     }
 }
 
@@ -235,7 +273,7 @@ impl Hash for KeyRef<'_> {
 
 impl indexmap::Equivalent<Key> for KeyRef<'_> {
     fn equivalent(&self, key: &Key) -> bool {
-        values_equal(self.0, &key.0)
+        key_equal(self.0, &key.0)
     }
 }
 
@@ -248,7 +286,7 @@ pub type Map = indexmap::IndexMap<Key, Value, foldhash::fast::RandomState>;
 
 /// A map entry: the pair `(key, value)`.
 pub fn entry(key: Value, value: Value) -> Value {
-    Value::record(super::well_known::PAIR, vec![key, value])
+    Value::record(well_known::PAIR, vec![key, value])
 }
 
 /// The value (`part` 1) or key (`part` 0) of an entry.
@@ -370,13 +408,13 @@ impl Value {
             Value::Ref(p) => Value::Ref(*p),
             // Fields are cloned by recursion, one level per nesting level
             // of the value (see `host_stack`).
-            Value::Record(r) => super::host_stack::grow(|| Value::Record(r.clone())),
-            Value::Variant(v) => super::host_stack::grow(|| Value::Variant(v.clone())),
+            Value::Record(r) => host_stack::grow(|| Value::Record(r.clone())),
+            Value::Variant(v) => host_stack::grow(|| Value::Variant(v.clone())),
             Value::Tag(ty, t) => Value::Tag(*ty, *t),
-            Value::List(l) => super::host_stack::grow(|| Value::List(l.clone())),
-            Value::Map(m) => super::host_stack::grow(|| Value::Map(m.clone())),
+            Value::List(l) => host_stack::grow(|| Value::List(l.clone())),
+            Value::Map(m) => host_stack::grow(|| Value::Map(m.clone())),
             Value::Func(f) => Value::Func(*f),
-            Value::Closure(c) => super::host_stack::grow(|| Value::Closure(c.clone())),
+            Value::Closure(c) => host_stack::grow(|| Value::Closure(c.clone())),
             Value::Gc(g) => Value::Gc(*g),
             Value::Weak(w) => Value::Weak(*w),
             Value::Cell(c) => {
@@ -460,21 +498,32 @@ impl Value {
     }
 
     /// Follows references to the value they point to.
-    pub fn target(&self) -> &Value {
+    ///
+    /// # Safety
+    ///
+    /// Every `Value::Ref` on the way must point at a live value that
+    /// nothing writes while the result is used. The VM makes a reference
+    /// only from a place the borrow checker proved outlives it, so a
+    /// reference in a register or a native's arguments qualifies; one
+    /// built any other way does not.
+    pub unsafe fn target(&self) -> &Value {
         let mut v = self;
         while let Value::Ref(p) = v {
-            // SAFETY: a reference value only exists while the borrow checker
-            // keeps its target alive and unmoved (see the module comment).
+            // SAFETY: the caller's promise (see above).
             v = unsafe { &**p };
         }
         v
     }
 
     /// Follows references to the place they point to, for writing.
-    pub fn target_mut(&mut self) -> &mut Value {
+    ///
+    /// # Safety
+    ///
+    /// As [`Value::target`], and the last reference on the way must be
+    /// the only path to its target while the result is used (a `&mut`).
+    pub unsafe fn target_mut(&mut self) -> &mut Value {
         let mut v: *mut Value = self;
-        // SAFETY: as `deref`; a `&mut` reference is the only path to its
-        // target while it is live, so no other access aliases this one.
+        // SAFETY: the caller's promise (see above).
         unsafe {
             while let Value::Ref(p) = *v {
                 v = p;
@@ -483,18 +532,19 @@ impl Value {
         }
     }
 
-    /// The variant index of an enum value.
+    /// The variant index of an enum value (not through a reference).
     pub fn tag(&self) -> Option<u32> {
-        match self.target() {
+        match self {
             Value::Tag(_, t) => Some(*t),
             Value::Variant(v) => Some(v.tag()),
             _ => None,
         }
     }
 
-    /// The fields of a record or variant (or the elements of a list).
+    /// The fields of a record or variant (or the elements of a list); not
+    /// through a reference.
     pub fn fields_mut(&mut self) -> Option<&mut [Value]> {
-        match self.target_mut() {
+        match self {
             Value::Record(r) => Some(r.fields_mut()),
             Value::Variant(v) => Some(v.fields_mut()),
             Value::List(l) => Some(l),
@@ -503,21 +553,21 @@ impl Value {
     }
 
     pub fn as_int(&self) -> Option<i64> {
-        match self.target() {
+        match self {
             Value::Int(i) => Some(*i),
             _ => None,
         }
     }
 
     pub fn as_float(&self) -> Option<f64> {
-        match self.target() {
+        match self {
             Value::Float(f) => Some(*f),
             _ => None,
         }
     }
 
     pub fn as_str(&self) -> Option<&str> {
-        match self.target() {
+        match self {
             Value::Str(s) => Some(s.as_str()),
             _ => None,
         }
@@ -526,10 +576,16 @@ impl Value {
 
 /// Structural `==` (references compare what they point to, as Rust's
 /// `PartialEq` for `&T`).
+///
+/// # Safety
+///
+/// Every reference reachable from `a` and `b` is one [`Value::target`]
+/// may follow, and nothing writes what they reach meanwhile.
 // `==` on floats is IEEE equality, exactly as Rust's.
 #[allow(clippy::float_cmp, clippy::match_same_arms)]
-pub fn values_equal(a: &Value, b: &Value) -> bool {
-    match (a.target(), b.target()) {
+pub unsafe fn values_equal(a: &Value, b: &Value) -> bool {
+    // SAFETY: the caller's promise.
+    match unsafe { (a.target(), b.target()) } {
         (Value::Unit, Value::Unit) => true,
         (Value::Int(x), Value::Int(y)) => x == y,
         (Value::Float(x), Value::Float(y)) => x == y,
@@ -544,8 +600,10 @@ pub fn values_equal(a: &Value, b: &Value) -> bool {
         }
         (Value::Map(x), Value::Map(y)) => {
             x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| values_equal(v, w)))
+                && x.iter().all(|(k, v)| {
+                    // SAFETY: the caller's promise covers both maps' values.
+                    y.get(k).is_some_and(|w| unsafe { values_equal(v, w) })
+                })
         }
         (Value::Func(x), Value::Func(y)) => x == y,
         (Value::Gc(x), Value::Gc(y)) => x == y,
@@ -560,16 +618,18 @@ pub fn values_equal(a: &Value, b: &Value) -> bool {
 fn all_equal(x: &[Value], y: &[Value]) -> bool {
     // One level of recursion per nesting level (see `host_stack`).
     x.len() == y.len()
-        && super::host_stack::grow(|| x.iter().zip(y).all(|(a, b)| values_equal(a, b)))
+        // SAFETY: the caller of `values_equal` promised this of the fields.
+        && host_stack::grow(|| x.iter().zip(y).all(|(a, b)| unsafe { values_equal(a, b) }))
 }
 
 fn compare_all(x: &[Value], y: &[Value]) -> std::cmp::Ordering {
-    super::host_stack::grow(|| compare_each(x, y))
+    host_stack::grow(|| compare_each(x, y))
 }
 
 fn compare_each(x: &[Value], y: &[Value]) -> std::cmp::Ordering {
     for (a, b) in x.iter().zip(y) {
-        let o = compare(a, b);
+        // SAFETY: the caller of `compare` promised this of the fields.
+        let o = unsafe { compare(a, b) };
         if o != std::cmp::Ordering::Equal {
             return o;
         }
@@ -579,9 +639,14 @@ fn compare_each(x: &[Value], y: &[Value]) -> std::cmp::Ordering {
 
 /// `<`, `>` … on numbers, chars and strings; lists, tuples and options
 /// compare lexicographically (for `sort`).
-pub fn compare(a: &Value, b: &Value) -> std::cmp::Ordering {
+///
+/// # Safety
+///
+/// As [`values_equal`].
+pub unsafe fn compare(a: &Value, b: &Value) -> std::cmp::Ordering {
     use std::cmp::Ordering;
-    match (a.target(), b.target()) {
+    // SAFETY: the caller's promise.
+    match unsafe { (a.target(), b.target()) } {
         (Value::Int(x), Value::Int(y)) => x.cmp(y),
         (Value::Float(x), Value::Float(y)) => x.partial_cmp(y).unwrap_or(Ordering::Equal),
         (Value::Bool(x), Value::Bool(y)) => x.cmp(y),

@@ -18,7 +18,7 @@ use std::cell::{Cell, UnsafeCell};
 use std::ptr::NonNull;
 use std::rc::Rc;
 
-use crate::vm::Value;
+use super::Value;
 
 /// Header flags.
 pub const OLD: u16 = 1 << 0;
@@ -38,10 +38,10 @@ pub const FREE: u16 = 1 << 6;
 
 /// A GC object: header and value.
 #[repr(C)]
-pub struct Obj {
+pub struct GcObj {
     /// The forwarding address (nursery, during a collection) or the next
     /// free slot (old space, free slots).
-    pub(crate) link: Cell<*mut Obj>,
+    pub(crate) link: Cell<*mut GcObj>,
     pub(crate) flags: Cell<u16>,
     /// Young collections survived.
     pub(crate) age: Cell<u8>,
@@ -52,25 +52,25 @@ pub struct Obj {
 }
 
 /// Bytes of one object.
-pub const OBJ_BYTES: usize = size_of::<Obj>();
+pub const OBJ_BYTES: usize = size_of::<GcObj>();
 
 const _: () = assert!(
     OBJ_BYTES == 32,
     "a GC object is a 16-byte header and a Value"
 );
 
-impl std::fmt::Debug for Obj {
+impl std::fmt::Debug for GcObj {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Obj")
+        f.debug_struct("GcObj")
             .field("flags", &self.flags.get())
             .field("age", &self.age.get())
             .finish_non_exhaustive()
     }
 }
 
-impl Obj {
-    pub(crate) fn new(value: Value, flags: u16, size: u32) -> Obj {
-        Obj {
+impl GcObj {
+    pub(crate) fn new(value: Value, flags: u16, size: u32) -> GcObj {
+        GcObj {
             link: Cell::new(std::ptr::null_mut()),
             flags: Cell::new(flags),
             age: Cell::new(0),
@@ -98,31 +98,40 @@ impl Obj {
 
 /// A pointer to a GC object, as `Gc<T>` and `Weak<T>` values hold it.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub struct GcRef(NonNull<Obj>);
+pub struct GcRef(NonNull<GcObj>);
 
 impl GcRef {
-    pub(crate) fn new(p: *mut Obj) -> Option<GcRef> {
+    pub(crate) fn new(p: *mut GcObj) -> Option<GcRef> {
         NonNull::new(p).map(GcRef)
     }
 
-    pub fn as_ptr(self) -> *mut Obj {
+    pub fn as_ptr(self) -> *mut GcObj {
         self.0.as_ptr()
     }
 
-    /// The object. Sound while the pointer is reachable from a root: the
-    /// collector keeps such objects alive and updates pointers it moves.
-    pub(crate) fn obj<'a>(self) -> &'a Obj {
-        // SAFETY: a `GcRef` in a live value points at a live object (the
-        // collector's invariant, checked by `check_heap`); the reference is
-        // used only until the next collection, which is the only thing that
-        // moves or frees objects.
+    /// The object.
+    ///
+    /// # Safety
+    ///
+    /// The pointer must be reachable from a root of its heap (the
+    /// collector keeps such objects alive and updates pointers it moves),
+    /// and the reference is used only until the next collection, which is
+    /// the only thing that moves or frees objects.
+    pub(crate) unsafe fn obj<'a>(self) -> &'a GcObj {
+        // SAFETY: the caller's promise.
         unsafe { &*self.0.as_ptr() }
     }
 
     /// The object's value, for reading through `Gc<T>`'s deref; `None`
     /// once a finalizer has taken it.
-    pub fn value_ptr(self) -> Option<*mut Value> {
-        let o = self.obj();
+    ///
+    /// # Safety
+    ///
+    /// As [`GcRef::obj`]: a `Gc` or `Weak` value in a register, a live
+    /// object or a cell qualifies until the next collection.
+    pub unsafe fn value_ptr(self) -> Option<*mut Value> {
+        // SAFETY: the caller's promise.
+        let o = unsafe { self.obj() };
         (!o.has(FINALIZED)).then(|| o.value_ptr())
     }
 }
