@@ -220,12 +220,36 @@ fn a_host_native_replaces_a_std_entry() {
 }
 
 #[test]
-fn a_module_that_needs_a_missing_native_does_not_load() {
-    let module = compile("use std::task;\nfn main() {\n    task::yield_now();\n}\n");
+fn a_std_entry_not_provided_yet_panics_only_when_called() {
+    // Loading succeeds; the dead call costs nothing, the reached one is a
+    // panic at its line naming the entry.
+    let module = compile(
+        "use std::task;\nfn main() {\n    if false {\n        task::yield_now();\n    }\n    println(\"before\");\n    task::yield_now();\n}\n",
+    );
+    let out = Host::new()
+        .run(module, &RunOptions::default())
+        .expect("loads");
+    assert_eq!(out.stdout, "before\n");
+    let Outcome::Panicked(p) = &out.outcome else {
+        panic!("expected a panic, got {:?}", out.outcome);
+    };
+    assert!(
+        p.message.contains("`task::yield_now` is not provided"),
+        "{p:?}"
+    );
+    assert_eq!(p.location.as_ref().map(|l| l.line), Some(7), "{p:?}");
+}
+
+#[test]
+fn a_module_naming_an_unknown_native_does_not_load() {
+    let mut module = compile("fn main() {\n    println(\"{}\", (21).abs());\n}\n");
+    for name in &mut module.natives {
+        *name = "no::such".to_string();
+    }
     let err = Host::new()
         .run(module, &RunOptions::default())
-        .expect_err("no scheduler yet");
-    assert!(err.to_string().contains("task::yield_now"), "{err}");
+        .expect_err("an unknown native");
+    assert!(err.to_string().contains("`no::such`"), "{err}");
 }
 
 /// Every byte a run allocates is returned when the run is over: owned

@@ -8,6 +8,7 @@
 //! `"<U>(self, f: fn(T) -> U) -> Option<U>"`.
 
 use crate::caps::Capability;
+use crate::vm::{NativeFn, gc, natives};
 
 /// How the checker treats calls of a function beyond its signature.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +26,35 @@ pub enum FnKind {
     Detaches,
 }
 
+/// What runs when a program calls a std entry.
+#[derive(Clone, Copy)]
+pub enum Native {
+    /// This function.
+    Fn(NativeFn),
+    /// Nothing at run time: the compiler computes the result
+    /// (`type_name`).
+    Intrinsic,
+    /// Declared for the checker, not implemented yet: a call is a `ward
+    /// check` warning (W0805) and a panic when it is reached.
+    NotYet,
+    /// Neither given nor marked: the table test rejects it.
+    Missing,
+}
+
+impl std::fmt::Debug for Native {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Native::Fn(_) => "Fn",
+            Native::Intrinsic => "Intrinsic",
+            Native::NotYet => "NotYet",
+            Native::Missing => "Missing",
+        })
+    }
+}
+
+/// One std function or method: everything about it in one row, the
+/// implementation included (`.native(…)`, `.not_yet()` or
+/// `.intrinsic()` after the constructor).
 #[derive(Debug, Clone, Copy)]
 pub struct StdFn {
     pub name: &'static str,
@@ -33,6 +63,33 @@ pub struct StdFn {
     pub cap: Option<Capability>,
     pub kind: FnKind,
     pub doc: &'static str,
+    pub native: Native,
+}
+
+impl StdFn {
+    /// Implemented by `f`.
+    const fn native(self, f: NativeFn) -> StdFn {
+        StdFn {
+            native: Native::Fn(f),
+            ..self
+        }
+    }
+
+    /// Declared but not implemented yet.
+    const fn not_yet(self) -> StdFn {
+        StdFn {
+            native: Native::NotYet,
+            ..self
+        }
+    }
+
+    /// Computed by the compiler.
+    const fn intrinsic(self) -> StdFn {
+        StdFn {
+            native: Native::Intrinsic,
+            ..self
+        }
+    }
 }
 
 /// How a std type is defined.
@@ -117,6 +174,7 @@ const fn f(name: &'static str, sig: &'static str, doc: &'static str) -> StdFn {
         cap: None,
         kind: FnKind::Plain,
         doc,
+        native: Native::Missing,
     }
 }
 
@@ -127,6 +185,7 @@ const fn cap(name: &'static str, sig: &'static str, cap: Capability, doc: &'stat
         cap: Some(cap),
         kind: FnKind::Plain,
         doc,
+        native: Native::Missing,
     }
 }
 
@@ -137,6 +196,7 @@ const fn fmt(name: &'static str, sig: &'static str, doc: &'static str) -> StdFn 
         cap: None,
         kind: FnKind::Format,
         doc,
+        native: Native::Missing,
     }
 }
 
@@ -147,6 +207,7 @@ const fn borrows(name: &'static str, sig: &'static str, doc: &'static str) -> St
         cap: None,
         kind: FnKind::BorrowsArgs,
         doc,
+        native: Native::Missing,
     }
 }
 
@@ -157,6 +218,7 @@ const fn detaches(name: &'static str, sig: &'static str, doc: &'static str) -> S
         cap: None,
         kind: FnKind::Detaches,
         doc,
+        native: Native::Missing,
     }
 }
 
@@ -192,28 +254,33 @@ const INT_METHODS: &[StdFn] = &[
         "to_string",
         "(&self) -> String",
         "The decimal text of the number.",
-    ),
+    )
+    .native(natives::to_string),
     f(
         "abs",
         "(&self) -> int",
         "The absolute value; panics on overflow for the minimum.",
-    ),
+    )
+    .native(natives::int_abs),
     f(
         "pow",
         "(&self, exp: int) -> int",
         "Raises to a non-negative power; panics on overflow.",
-    ),
+    )
+    .native(natives::int_pow),
     f(
         "min",
         "(&self, other: int) -> int",
         "The smaller of the two.",
-    ),
+    )
+    .native(natives::int_min),
     f(
         "max",
         "(&self, other: int) -> int",
         "The larger of the two.",
-    ),
-    f("signum", "(&self) -> int", "-1, 0 or 1."),
+    )
+    .native(natives::int_max),
+    f("signum", "(&self) -> int", "-1, 0 or 1.").native(natives::int_signum),
 ];
 
 const FLOAT_METHODS: &[StdFn] = &[
@@ -221,212 +288,250 @@ const FLOAT_METHODS: &[StdFn] = &[
         "to_string",
         "(&self) -> String",
         "The shortest text that reads back as the same number.",
-    ),
-    f("abs", "(&self) -> float", "The absolute value."),
+    )
+    .native(natives::to_string),
+    f("abs", "(&self) -> float", "The absolute value.").native(natives::f_abs),
     f(
         "sqrt",
         "(&self) -> float",
         "The square root (NaN for negative numbers).",
-    ),
+    )
+    .native(natives::f_sqrt),
     f(
         "floor",
         "(&self) -> float",
         "Rounds toward negative infinity.",
-    ),
+    )
+    .native(natives::f_floor),
     f(
         "ceil",
         "(&self) -> float",
         "Rounds toward positive infinity.",
-    ),
-    f("round", "(&self) -> float", "Rounds half away from zero."),
+    )
+    .native(natives::f_ceil),
+    f("round", "(&self) -> float", "Rounds half away from zero.").native(natives::f_round),
     f(
         "powi",
         "(&self, exp: int) -> float",
         "Raises to an integer power.",
-    ),
+    )
+    .native(natives::f_powi),
     f(
         "powf",
         "(&self, exp: float) -> float",
         "Raises to a float power.",
-    ),
+    )
+    .native(natives::f_powf),
     f(
         "min",
         "(&self, other: float) -> float",
         "The smaller of the two (ignores NaN).",
-    ),
+    )
+    .native(natives::f_min),
     f(
         "max",
         "(&self, other: float) -> float",
         "The larger of the two (ignores NaN).",
-    ),
-    f("is_nan", "(&self) -> bool", "Whether the value is NaN."),
+    )
+    .native(natives::f_max),
+    f("is_nan", "(&self) -> bool", "Whether the value is NaN.").native(natives::f_is_nan),
 ];
 
-const BOOL_METHODS: &[StdFn] = &[f("to_string", "(&self) -> String", "`true` or `false`.")];
+const BOOL_METHODS: &[StdFn] =
+    &[f("to_string", "(&self) -> String", "`true` or `false`.").native(natives::to_string)];
 
 const CHAR_METHODS: &[StdFn] = &[
-    f("to_string", "(&self) -> String", "A one-character string."),
+    f("to_string", "(&self) -> String", "A one-character string.").native(natives::to_string),
     f(
         "is_digit",
         "(&self) -> bool",
         "Whether the char is an ASCII digit.",
-    ),
+    )
+    .native(natives::c_is_digit),
     f(
         "is_alphabetic",
         "(&self) -> bool",
         "Whether the char is alphabetic (Unicode).",
-    ),
+    )
+    .native(natives::c_is_alphabetic),
     f(
         "is_whitespace",
         "(&self) -> bool",
         "Whether the char is whitespace (Unicode).",
-    ),
+    )
+    .native(natives::c_is_whitespace),
     f(
         "is_uppercase",
         "(&self) -> bool",
         "Whether the char is uppercase (Unicode).",
-    ),
+    )
+    .native(natives::c_is_uppercase),
     f(
         "to_digit",
         "(&self, radix: int) -> Option<int>",
         "The digit's value in the radix, if it is one.",
-    ),
+    )
+    .native(natives::c_to_digit),
 ];
 
 const STRING_METHODS: &[StdFn] = &[
-    f("new", "() -> String", "An empty string."),
+    f("new", "() -> String", "An empty string.").native(natives::s_new),
     f(
         "from",
         "(text: &String) -> String",
         "A new string with the same text (Rust's `String::from`).",
-    ),
-    f("len", "(&self) -> int", "The length in UTF-8 bytes."),
+    )
+    .native(natives::s_from),
+    f("len", "(&self) -> int", "The length in UTF-8 bytes.").native(natives::s_len),
     f(
         "is_empty",
         "(&self) -> bool",
         "Whether the string has no bytes.",
-    ),
-    f("push", "(&mut self, ch: char)", "Appends a char."),
+    )
+    .native(natives::s_is_empty),
+    f("push", "(&mut self, ch: char)", "Appends a char.").native(natives::s_push),
     f(
         "push_str",
         "(&mut self, text: &String)",
         "Appends a string.",
-    ),
-    f("chars", "(&self) -> Iter<char>", "The chars, in order."),
+    )
+    .native(natives::s_push_str),
+    f("chars", "(&self) -> Iter<char>", "The chars, in order.").native(natives::s_chars),
     f(
         "contains",
         "(&self, pattern: &String) -> bool",
         "Whether `pattern` occurs in the string.",
-    ),
+    )
+    .native(natives::s_contains),
     f(
         "starts_with",
         "(&self, prefix: &String) -> bool",
         "Whether the string begins with `prefix`.",
-    ),
+    )
+    .native(natives::s_starts_with),
     f(
         "ends_with",
         "(&self, suffix: &String) -> bool",
         "Whether the string ends with `suffix`.",
-    ),
+    )
+    .native(natives::s_ends_with),
     f(
         "find",
         "(&self, pattern: &String) -> Option<int>",
         "The byte index of the first occurrence of `pattern`.",
-    ),
+    )
+    .native(natives::s_find),
     f(
         "replace",
         "(&self, from: &String, to: &String) -> String",
         "A copy with every `from` replaced by `to`.",
-    ),
+    )
+    .native(natives::s_replace),
     f(
         "split",
         "(&self, separator: &String) -> List<String>",
         "The pieces between occurrences of `separator`.",
-    ),
+    )
+    .native(natives::s_split),
     f(
         "lines",
         "(&self) -> List<String>",
         "The lines, without their line endings.",
-    ),
+    )
+    .native(natives::s_lines),
     f(
         "trim",
         "(&self) -> String",
         "A copy without leading and trailing whitespace.",
-    ),
-    f("to_upper", "(&self) -> String", "An uppercase copy."),
-    f("to_lower", "(&self) -> String", "A lowercase copy."),
+    )
+    .native(natives::s_trim),
+    f("to_upper", "(&self) -> String", "An uppercase copy.").native(natives::s_to_upper),
+    f("to_lower", "(&self) -> String", "A lowercase copy.").native(natives::s_to_lower),
     f(
         "parse_int",
         "(&self) -> Result<int, Error>",
         "Reads a decimal integer (an optional sign, then digits).",
-    ),
+    )
+    .native(natives::s_parse_int),
     f(
         "parse_float",
         "(&self) -> Result<float, Error>",
         "Reads a float as Rust's `f64::from_str` does.",
-    ),
+    )
+    .native(natives::s_parse_float),
     f(
         "slice",
         "(&self, range: Range<int>) -> String",
         "The bytes in `range`; panics off a char boundary.",
-    ),
-    f("to_string", "(&self) -> String", "A copy of the string."),
+    )
+    .native(natives::s_slice),
+    f("to_string", "(&self) -> String", "A copy of the string.").native(natives::to_string),
 ];
 
 const OPTION_METHODS: &[StdFn] = &[
-    f("is_some", "(&self) -> bool", "Whether there is a value."),
-    f("is_none", "(&self) -> bool", "Whether there is no value."),
-    f("unwrap", "(self) -> T", "The value; panics on `None`."),
+    f("is_some", "(&self) -> bool", "Whether there is a value.").native(natives::opt_is_some),
+    f("is_none", "(&self) -> bool", "Whether there is no value.").native(natives::opt_is_none),
+    f("unwrap", "(self) -> T", "The value; panics on `None`.").native(natives::opt_unwrap),
     f(
         "expect",
         "(self, message: &String) -> T",
         "The value; panics with `message` on `None`.",
-    ),
+    )
+    .native(natives::opt_expect),
     f(
         "unwrap_or",
         "(self, default: T) -> T",
         "The value, or `default` on `None`.",
-    ),
+    )
+    .native(natives::unwrap_or),
     f(
         "take",
         "(&mut self) -> Option<T>",
         "Moves the value out, leaving `None`.",
-    ),
+    )
+    .native(natives::opt_take),
     f(
         "map",
         "<U>(self, f: fn(T) -> U) -> Option<U>",
         "Applies `f` to the value, if there is one.",
-    ),
+    )
+    .native(natives::opt_map),
     f(
         "and_then",
         "<U>(self, f: fn(T) -> Option<U>) -> Option<U>",
         "`f` of the value, or `None` on `None`.",
-    ),
+    )
+    .native(natives::opt_and_then),
     f(
         "unwrap_or_else",
         "(self, f: fn() -> T) -> T",
         "The value, or what `f` returns on `None` (`f` runs only then).",
-    ),
+    )
+    .native(natives::opt_unwrap_or_else),
     f(
         "is_some_and",
         "(self, f: fn(T) -> bool) -> bool",
         "Whether this is `Some` and `f` of the value is true.",
-    ),
+    )
+    .native(natives::opt_is_some_and),
     f(
         "or",
         "(self, other: Option<T>) -> Option<T>",
         "This option if it is `Some`, otherwise `other`.",
-    ),
+    )
+    .native(natives::opt_or),
     f(
         "ok_or",
         "<E>(self, error: E) -> Result<T, E>",
         "`Ok` with the value, or `Err(error)` on `None`.",
-    ),
+    )
+    .native(natives::opt_ok_or),
     f(
         "as_ref",
         "(&self) -> Option<&T>",
         "A borrow of the value, if there is one.",
-    ),
+    )
+    .native(natives::opt_as_ref),
 ];
 
 const OPTION_REF_METHODS: &[StdFn] = &[
@@ -434,12 +539,14 @@ const OPTION_REF_METHODS: &[StdFn] = &[
         "copied",
         "(self) -> Option<T>",
         "A copy of the value the reference points to, if there is one.",
-    ),
+    )
+    .native(natives::copied),
     f(
         "cloned",
         "(self) -> Option<T>",
         "A clone of the value the reference points to, if there is one.",
-    ),
+    )
+    .native(natives::copied),
 ];
 
 const RESULT_REF_METHODS: &[StdFn] = &[
@@ -447,180 +554,211 @@ const RESULT_REF_METHODS: &[StdFn] = &[
         "copied",
         "(self) -> Result<T, E>",
         "A copy of the `Ok` value the reference points to.",
-    ),
+    )
+    .native(natives::copied),
     f(
         "cloned",
         "(self) -> Result<T, E>",
         "A clone of the `Ok` value the reference points to.",
-    ),
+    )
+    .native(natives::copied),
 ];
 
 const RESULT_METHODS: &[StdFn] = &[
-    f("is_ok", "(&self) -> bool", "Whether this is `Ok`."),
-    f("is_err", "(&self) -> bool", "Whether this is `Err`."),
-    f("unwrap", "(self) -> T", "The `Ok` value; panics on `Err`."),
+    f("is_ok", "(&self) -> bool", "Whether this is `Ok`.").native(natives::res_is_ok),
+    f("is_err", "(&self) -> bool", "Whether this is `Err`.").native(natives::res_is_err),
+    f("unwrap", "(self) -> T", "The `Ok` value; panics on `Err`.").native(natives::res_unwrap),
     f(
         "expect",
         "(self, message: &String) -> T",
         "The `Ok` value; panics with `message` on `Err`.",
-    ),
+    )
+    .native(natives::res_expect),
     f(
         "unwrap_or",
         "(self, default: T) -> T",
         "The `Ok` value, or `default`.",
-    ),
+    )
+    .native(natives::unwrap_or),
     f(
         "map",
         "<U>(self, f: fn(T) -> U) -> Result<U, E>",
         "Applies `f` to the `Ok` value.",
-    ),
+    )
+    .native(natives::res_map),
     f(
         "map_err",
         "<F>(self, f: fn(E) -> F) -> Result<T, F>",
         "Applies `f` to the `Err` value.",
-    ),
+    )
+    .native(natives::res_map_err),
     f(
         "and_then",
         "<U>(self, f: fn(T) -> Result<U, E>) -> Result<U, E>",
         "`f` of the `Ok` value, or the `Err` unchanged.",
-    ),
+    )
+    .native(natives::res_and_then),
     f(
         "unwrap_or_else",
         "(self, f: fn(E) -> T) -> T",
         "The `Ok` value, or what `f` returns for the error (`f` runs only then).",
-    ),
+    )
+    .native(natives::res_unwrap_or_else),
     f(
         "ok",
         "(self) -> Option<T>",
         "The `Ok` value as an `Option`.",
-    ),
+    )
+    .native(natives::res_ok),
     f(
         "err",
         "(self) -> Option<E>",
         "The `Err` value as an `Option`.",
-    ),
+    )
+    .native(natives::res_err),
 ];
 
 const LIST_METHODS: &[StdFn] = &[
-    f("new", "() -> List<T>", "An empty list."),
+    f("new", "() -> List<T>", "An empty list.").native(natives::l_new),
     f(
         "with_capacity",
         "(capacity: int) -> List<T>",
         "An empty list with room for `capacity` elements.",
-    ),
-    f("len", "(&self) -> int", "The number of elements."),
+    )
+    .native(natives::l_with_capacity),
+    f("len", "(&self) -> int", "The number of elements.").native(natives::l_len),
     f(
         "is_empty",
         "(&self) -> bool",
         "Whether the list has no elements.",
-    ),
-    f("push", "(&mut self, value: T)", "Appends an element."),
+    )
+    .native(natives::l_is_empty),
+    f("push", "(&mut self, value: T)", "Appends an element.").native(natives::l_push),
     f(
         "pop",
         "(&mut self) -> Option<T>",
         "Removes and returns the last element.",
-    ),
+    )
+    .native(natives::l_pop),
     f(
         "insert",
         "(&mut self, index: int, value: T)",
         "Inserts at `index`, shifting later elements; panics past the end.",
-    ),
+    )
+    .native(natives::l_insert),
     f(
         "remove",
         "(&mut self, index: int) -> T",
         "Removes and returns the element at `index`; panics out of bounds.",
-    ),
+    )
+    .native(natives::l_remove),
     f(
         "get",
         "(&self, index: int) -> Option<&T>",
         "A borrow of the element at `index`, if any.",
-    ),
+    )
+    .native(natives::l_get),
     f(
         "get_mut",
         "(&mut self, index: int) -> Option<&mut T>",
         "A unique borrow of the element at `index`, if any.",
-    ),
+    )
+    .native(natives::l_get),
     f(
         "first",
         "(&self) -> Option<&T>",
         "The first element, if any.",
-    ),
-    f("last", "(&self) -> Option<&T>", "The last element, if any."),
+    )
+    .native(natives::l_first),
+    f("last", "(&self) -> Option<&T>", "The last element, if any.").native(natives::l_last),
     f(
         "contains",
         "(&self, value: &T) -> bool",
         "Whether an element equals `value`.",
-    ),
-    f("clear", "(&mut self)", "Removes every element."),
-    f("sort", "(&mut self)", "Sorts in ascending order (stable)."),
-    f("reverse", "(&mut self)", "Reverses the order in place."),
-    f("swap", "(&mut self, a: int, b: int)", "Swaps two elements."),
+    )
+    .native(natives::l_contains),
+    f("clear", "(&mut self)", "Removes every element.").native(natives::l_clear),
+    f("sort", "(&mut self)", "Sorts in ascending order (stable).").native(natives::l_sort),
+    f("reverse", "(&mut self)", "Reverses the order in place.").native(natives::l_reverse),
+    f("swap", "(&mut self, a: int, b: int)", "Swaps two elements.").native(natives::l_swap),
     f(
         "truncate",
         "(&mut self, len: int)",
         "Keeps the first `len` elements.",
-    ),
+    )
+    .native(natives::l_truncate),
     f(
         "slice",
         "(&self, range: Range<int>) -> List<T>",
         "A copy of the elements in `range`.",
-    ),
+    )
+    .native(natives::l_slice),
     f(
         "iter",
         "(&self) -> Iter<&T>",
         "Borrows each element in order.",
-    ),
+    )
+    .native(natives::l_iter),
     f(
         "iter_mut",
         "(&mut self) -> Iter<&mut T>",
         "Borrows each element uniquely, in order.",
-    ),
+    )
+    .native(natives::l_iter),
 ];
 
 const MAP_METHODS: &[StdFn] = &[
-    f("new", "() -> Map<K, V>", "An empty map."),
+    f("new", "() -> Map<K, V>", "An empty map.").native(natives::m_new),
     f(
         "insert",
         "(&mut self, key: K, value: V) -> Option<V>",
         "Inserts or replaces; returns the old value.",
-    ),
+    )
+    .native(natives::m_insert),
     f(
         "get",
         "(&self, key: &K) -> Option<&V>",
         "A borrow of the value for `key`.",
-    ),
+    )
+    .native(natives::m_get),
     f(
         "get_mut",
         "(&mut self, key: &K) -> Option<&mut V>",
         "A unique borrow of the value for `key`.",
-    ),
+    )
+    .native(natives::m_get),
     f(
         "contains_key",
         "(&self, key: &K) -> bool",
         "Whether `key` has a value.",
-    ),
+    )
+    .native(natives::m_contains_key),
     f(
         "remove",
         "(&mut self, key: &K) -> Option<V>",
         "Removes and returns the value for `key`.",
-    ),
-    f("len", "(&self) -> int", "The number of entries."),
+    )
+    .native(natives::m_remove),
+    f("len", "(&self) -> int", "The number of entries.").native(natives::m_len),
     f(
         "is_empty",
         "(&self) -> bool",
         "Whether the map has no entries.",
-    ),
+    )
+    .native(natives::m_is_empty),
     f(
         "keys",
         "(&self) -> Iter<&K>",
         "The keys, in insertion order.",
-    ),
+    )
+    .native(natives::m_keys),
     f(
         "values",
         "(&self) -> Iter<&V>",
         "The values, in insertion order.",
-    ),
-    f("clear", "(&mut self)", "Removes every entry."),
+    )
+    .native(natives::m_values),
+    f("clear", "(&mut self)", "Removes every entry.").native(natives::m_clear),
 ];
 
 const PRELUDE_TYPES: &[StdType] = &[
@@ -703,7 +841,7 @@ const PRELUDE_TYPES: &[StdType] = &[
             "contains",
             "(&self, value: &T) -> bool",
             "Whether `value` lies in the range.",
-        )],
+        ).native(natives::range_contains)],
         ..BASE
     },
     StdType {
@@ -718,12 +856,12 @@ const PRELUDE_TYPES: &[StdType] = &[
                 "count",
                 "(self) -> int",
                 "Consumes the sequence and counts its values.",
-            ),
+            ).native(natives::it_count),
             f(
                 "collect",
                 "(self) -> List<T>",
                 "Consumes the sequence into a list.",
-            ),
+            ).native(natives::it_collect),
         ],
         ..BASE
     },
@@ -739,12 +877,12 @@ const PRELUDE_TYPES: &[StdType] = &[
                 "context",
                 "(self, message: &String) -> Error",
                 "Wraps the error with a message saying what was being done.",
-            ),
+            ).native(natives::e_context),
             f(
                 "to_string",
                 "(&self) -> String",
                 "The error chain as text, with locations.",
-            ),
+            ).native(natives::to_string),
         ],
         ..BASE
     },
@@ -759,7 +897,7 @@ const PRELUDE_TYPES: &[StdType] = &[
             "to_string",
             "(&self) -> String",
             "The message and location.",
-        )],
+        ).native(natives::to_string)],
         ..BASE
     },
     StdType {
@@ -776,17 +914,17 @@ const PRELUDE_TYPES: &[StdType] = &[
                 "new",
                 "(value: T) -> Gc<T>",
                 "Moves `value` into the GC heap.",
-            ),
+            ).native(gc::gc_new),
             f(
                 "downgrade",
                 "(this: &Gc<T>) -> Weak<T>",
                 "A weak pointer that does not keep the object alive.",
-            ),
+            ).native(gc::gc_downgrade),
             f(
                 "with_finalizer",
                 "(value: T, finalizer: fn(T)) -> Gc<T>",
                 "Like `new`; after collection, `finalizer` receives the value by move, exactly once.",
-            ),
+            ).native(gc::gc_with_finalizer),
         ],
         ..BASE
     },
@@ -801,7 +939,7 @@ const PRELUDE_TYPES: &[StdType] = &[
             "upgrade",
             "(&self) -> Option<Gc<T>>",
             "The object, or `None` once it has been collected.",
-        )],
+        ).native(gc::weak_upgrade)],
         ..BASE
     },
     StdType {
@@ -810,28 +948,28 @@ const PRELUDE_TYPES: &[StdType] = &[
         doc: "Interior mutability with borrows checked at run time.",
         send: false,
         methods: &[
-            f("new", "(value: T) -> RefCell<T>", "Wraps a value."),
+            f("new", "(value: T) -> RefCell<T>", "Wraps a value.").native(gc::refcell_new),
             f(
                 "borrow",
                 "(&self) -> &T",
                 "A shared borrow; panics while a unique borrow is live.",
-            ),
+            ).native(gc::refcell_borrow),
             f(
                 "borrow_mut",
                 "(&self) -> &mut T",
                 "A unique borrow; panics while any borrow is live, naming both places.",
-            ),
+            ).native(gc::refcell_borrow_mut),
             f(
                 "try_borrow_mut",
                 "(&self) -> Result<&mut T, Error>",
                 "A unique borrow, or `Err` while any borrow is live.",
-            ),
+            ).native(gc::refcell_try_borrow_mut),
             f(
                 "replace",
                 "(&self, value: T) -> T",
                 "Swaps in a new value and returns the old one.",
-            ),
-            f("into_inner", "(self) -> T", "Unwraps the value."),
+            ).native(gc::refcell_replace),
+            f("into_inner", "(self) -> T", "Unwraps the value.").native(gc::cell_into_inner),
         ],
         ..BASE
     },
@@ -841,14 +979,14 @@ const PRELUDE_TYPES: &[StdType] = &[
         doc: "Interior mutability for Copy values.",
         send: false,
         methods: &[
-            f("new", "(value: T) -> Cell<T>", "Wraps a value."),
-            f("get", "(&self) -> T", "A copy of the value."),
-            f("set", "(&self, value: T)", "Replaces the value."),
+            f("new", "(value: T) -> Cell<T>", "Wraps a value.").native(gc::cell_new),
+            f("get", "(&self) -> T", "A copy of the value.").native(gc::cell_get),
+            f("set", "(&self, value: T)", "Replaces the value.").native(gc::cell_set),
             f(
                 "replace",
                 "(&self, value: T) -> T",
                 "Swaps in a new value and returns the old one.",
-            ),
+            ).native(gc::cell_replace),
         ],
         ..BASE
     },
@@ -864,19 +1002,19 @@ const PRELUDE_TYPES: &[StdType] = &[
                 "new",
                 "(capacity: int) -> Pool<T>",
                 "A pool of exactly `capacity` slots.",
-            ),
+            ).not_yet(),
             f(
                 "growable",
                 "(capacity: int) -> Pool<T>",
                 "A pool that doubles when full; not for real-time code.",
-            ),
+            ).not_yet(),
             f(
                 "alloc",
                 "(&self, value: T) -> Result<Pooled<T>, Error>",
                 "Moves `value` into a free slot; `Err(PoolExhausted)` when full.",
-            ),
-            f("capacity", "(&self) -> int", "The number of slots."),
-            f("in_use", "(&self) -> int", "The number of occupied slots."),
+            ).not_yet(),
+            f("capacity", "(&self) -> int", "The number of slots.").not_yet(),
+            f("in_use", "(&self) -> int", "The number of occupied slots.").not_yet(),
         ],
         ..BASE
     },
@@ -899,39 +1037,39 @@ const PRELUDE_TYPES: &[StdType] = &[
                 "get",
                 "(&self, key: &String) -> Option<Json>",
                 "The member `key` of an object.",
-            ),
+            ).not_yet(),
             f(
                 "index",
                 "(&self, i: int) -> Option<Json>",
                 "The element `i` of an array.",
-            ),
+            ).not_yet(),
             f(
                 "as_int",
                 "(&self) -> Option<int>",
                 "The value as an integer, if it is one.",
-            ),
+            ).not_yet(),
             f(
                 "as_float",
                 "(&self) -> Option<float>",
                 "The value as a float, if it is a number.",
-            ),
+            ).not_yet(),
             f(
                 "as_string",
                 "(&self) -> Option<String>",
                 "The value as a string, if it is one.",
-            ),
+            ).not_yet(),
             f(
                 "as_bool",
                 "(&self) -> Option<bool>",
                 "The value as a bool, if it is one.",
-            ),
+            ).not_yet(),
             f(
                 "as_list",
                 "(&self) -> Option<List<Json>>",
                 "The elements, if it is an array.",
-            ),
-            f("is_null", "(&self) -> bool", "Whether the value is `null`."),
-            f("to_string", "(&self) -> String", "Compact JSON text."),
+            ).not_yet(),
+            f("is_null", "(&self) -> bool", "Whether the value is `null`.").not_yet(),
+            f("to_string", "(&self) -> String", "Compact JSON text.").not_yet(),
         ],
         ..BASE
     },
@@ -945,7 +1083,7 @@ const PRELUDE_TYPES: &[StdType] = &[
             "join",
             "(self) -> Result<T, Error>",
             "Waits for the task; `Err(TaskPanicked)` if it panicked.",
-        )],
+        ).not_yet()],
         ..BASE
     },
     StdType {
@@ -958,12 +1096,12 @@ const PRELUDE_TYPES: &[StdType] = &[
                 "send",
                 "(&self, value: T) -> Result<(), Error>",
                 "Moves `value` into the channel, waiting for room; `Err(Disconnected)` once the receiver is gone.",
-            ),
+            ).not_yet(),
             f(
                 "try_send",
                 "(&self, value: T) -> Result<(), Error>",
                 "Sends without waiting; `Err(Full)` when there is no room.",
-            ),
+            ).not_yet(),
         ],
         ..BASE
     },
@@ -979,17 +1117,17 @@ const PRELUDE_TYPES: &[StdType] = &[
                 "recv",
                 "(&self) -> Result<T, Error>",
                 "Waits for a value; `Err(Disconnected)` once every sender is gone.",
-            ),
+            ).not_yet(),
             f(
                 "try_recv",
                 "(&self) -> Option<T>",
                 "A value if one is waiting.",
-            ),
+            ).not_yet(),
             f(
                 "recv_timeout",
                 "(&self, ms: int) -> Result<T, Error>",
                 "Waits at most `ms` milliseconds; `Err(Timeout)` after.",
-            ),
+            ).not_yet(),
         ],
         ..BASE
     },
@@ -1046,55 +1184,65 @@ const PRELUDE_FNS: &[StdFn] = &[
         "print",
         "(format: &String)",
         "Prints formatted text to standard output.",
-    ),
+    )
+    .native(natives::print),
     fmt(
         "println",
         "(format: &String)",
         "Prints formatted text and a newline to standard output.",
-    ),
+    )
+    .native(natives::println),
     fmt(
         "eprintln",
         "(format: &String)",
         "Prints formatted text and a newline to standard error.",
-    ),
+    )
+    .native(natives::eprintln),
     fmt(
         "format",
         "(format: &String) -> String",
         "Formats text into a new string.",
-    ),
+    )
+    .native(natives::format),
     fmt(
         "panic",
         "(format: &String) -> !",
         "Unwinds the task with a formatted message.",
-    ),
+    )
+    .native(natives::panic),
     f(
         "assert",
         "(condition: bool)",
         "Panics when `condition` is false.",
-    ),
+    )
+    .native(natives::assert),
     borrows(
         "assert_eq",
         "<T>(left: T, right: T)",
         "Panics, showing both values, when they differ.",
-    ),
-    f("drop", "<T>(value: T)", "Drops `value` now."),
+    )
+    .native(natives::assert_eq),
+    f("drop", "<T>(value: T)", "Drops `value` now.").native(natives::drop_value),
     f(
         "error",
         "(kind: &String, message: &String) -> Error",
         "Makes an `Error`, recording where it was made.",
-    ),
+    )
+    .native(natives::error),
     borrows(
         "type_name",
         "<T>(value: T) -> String",
         "The name of the value's type.",
-    ),
+    )
+    .intrinsic(),
 ];
 
 const IO_FNS: &[StdFn] = &[f(
     "read_line",
     "() -> Option<String>",
     "The next line of standard input without its newline, or `None` at the end.",
-)];
+)
+.native(natives::read_line)];
 
 const FS_FNS: &[StdFn] = &[
     cap(
@@ -1102,31 +1250,36 @@ const FS_FNS: &[StdFn] = &[
         "(path: &String) -> Result<String, Error>",
         Capability::Fs,
         "Reads a whole file as UTF-8 text.",
-    ),
+    )
+    .native(natives::fs_read),
     cap(
         "write",
         "(path: &String, text: &String) -> Result<(), Error>",
         Capability::Fs,
         "Creates or replaces a file.",
-    ),
+    )
+    .native(natives::fs_write),
     cap(
         "append",
         "(path: &String, text: &String) -> Result<(), Error>",
         Capability::Fs,
         "Appends to a file, creating it if needed.",
-    ),
+    )
+    .native(natives::fs_append),
     cap(
         "exists",
         "(path: &String) -> bool",
         Capability::Fs,
         "Whether a file or directory exists.",
-    ),
+    )
+    .native(natives::fs_exists),
     cap(
         "lines",
         "(path: &String) -> Result<List<String>, Error>",
         Capability::Fs,
         "Reads a file as lines.",
-    ),
+    )
+    .native(natives::fs_lines),
 ];
 
 const NET_TYPES: &[StdType] = &[
@@ -1140,14 +1293,16 @@ const NET_TYPES: &[StdType] = &[
                 "(&mut self) -> Result<String, Error>",
                 Capability::Net,
                 "Reads what has arrived (empty at end of stream).",
-            ),
+            )
+            .not_yet(),
             cap(
                 "write",
                 "(&mut self, data: &String) -> Result<(), Error>",
                 Capability::Net,
                 "Writes all of `data`.",
-            ),
-            f("close", "(self)", "Closes the connection."),
+            )
+            .not_yet(),
+            f("close", "(self)", "Closes the connection.").not_yet(),
         ],
         ..BASE
     },
@@ -1160,7 +1315,8 @@ const NET_TYPES: &[StdType] = &[
             "(&self) -> Result<TcpStream, Error>",
             Capability::Net,
             "Waits for the next connection.",
-        )],
+        )
+        .not_yet()],
         ..BASE
     },
 ];
@@ -1171,13 +1327,15 @@ const NET_FNS: &[StdFn] = &[
         "(address: &String) -> Result<TcpStream, Error>",
         Capability::Net,
         "Opens a TCP connection to `host:port`.",
-    ),
+    )
+    .not_yet(),
     cap(
         "listen",
         "(address: &String) -> Result<TcpListener, Error>",
         Capability::Net,
         "Listens for TCP connections on `host:port`.",
-    ),
+    )
+    .not_yet(),
 ];
 
 const TIME_TYPES: &[StdType] = &[StdType {
@@ -1190,17 +1348,20 @@ const TIME_TYPES: &[StdType] = &[StdType {
             "elapsed_ms",
             "(&self) -> int",
             "Milliseconds since this instant.",
-        ),
+        )
+        .native(natives::time_elapsed_ms),
         f(
             "elapsed_us",
             "(&self) -> int",
             "Microseconds since this instant.",
-        ),
+        )
+        .native(natives::time_elapsed_us),
         f(
             "to_string",
             "(&self) -> String",
             "The instant as seconds since the runtime started.",
-        ),
+        )
+        .native(natives::time_to_string),
     ],
     ..BASE
 }];
@@ -1211,50 +1372,58 @@ const TIME_FNS: &[StdFn] = &[
         "() -> Instant",
         Capability::Clock,
         "The current instant.",
-    ),
+    )
+    .native(natives::time_now),
     cap(
         "sleep",
         "(ms: int)",
         Capability::Clock,
         "Parks the task for `ms` milliseconds.",
-    ),
+    )
+    .native(natives::time_sleep),
 ];
 
 const MATH_FNS: &[StdFn] = &[
-    f("sqrt", "(x: float) -> float", "The square root."),
+    f("sqrt", "(x: float) -> float", "The square root.").native(natives::f_sqrt),
     f(
         "pow",
         "(base: float, exp: float) -> float",
         "`base` raised to `exp`.",
-    ),
-    f("abs", "(x: float) -> float", "The absolute value."),
+    )
+    .native(natives::f_powf),
+    f("abs", "(x: float) -> float", "The absolute value.").native(natives::f_abs),
     f(
         "floor",
         "(x: float) -> float",
         "Rounds toward negative infinity.",
-    ),
+    )
+    .native(natives::f_floor),
     f(
         "ceil",
         "(x: float) -> float",
         "Rounds toward positive infinity.",
-    ),
+    )
+    .native(natives::f_ceil),
     f(
         "round",
         "(x: float) -> float",
         "Rounds half away from zero.",
-    ),
+    )
+    .native(natives::f_round),
     f(
         "min",
         "(a: float, b: float) -> float",
         "The smaller of two floats.",
-    ),
+    )
+    .native(natives::f_min),
     f(
         "max",
         "(a: float, b: float) -> float",
         "The larger of two floats.",
-    ),
-    f("exp", "(x: float) -> float", "e raised to `x`."),
-    f("ln", "(x: float) -> float", "The natural logarithm."),
+    )
+    .native(natives::f_max),
+    f("exp", "(x: float) -> float", "e raised to `x`.").native(natives::f_exp),
+    f("ln", "(x: float) -> float", "The natural logarithm.").native(natives::f_ln),
 ];
 
 const MATH_CONSTS: &[StdConst] = &[
@@ -1283,12 +1452,14 @@ const JSON_FNS: &[StdFn] = &[
         "parse",
         "(text: &String) -> Result<Json, Error>",
         "Parses JSON text.",
-    ),
+    )
+    .not_yet(),
     f(
         "stringify",
         "(value: &Json) -> String",
         "Compact JSON text.",
-    ),
+    )
+    .not_yet(),
 ];
 
 const HL7_TYPES: &[StdType] = &[
@@ -1301,27 +1472,32 @@ const HL7_TYPES: &[StdType] = &[
                 "get",
                 "(&self, path: &String) -> Option<String>",
                 "The value at a terser path such as `PID-5-1`.",
-            ),
+            )
+            .not_yet(),
             f(
                 "segments",
                 "(&self, name: &String) -> List<Segment>",
                 "Every segment with that name, in order.",
-            ),
+            )
+            .not_yet(),
             f(
                 "segment",
                 "(&self, name: &String) -> Option<Segment>",
                 "The first segment with that name.",
-            ),
+            )
+            .not_yet(),
             f(
                 "ack",
                 "(&self, code: &String) -> Message",
                 "An acknowledgement (`AA`, `AE`, `AR`) for this message.",
-            ),
+            )
+            .not_yet(),
             f(
                 "to_string",
                 "(&self) -> String",
                 "The message text, byte-for-byte as parsed.",
-            ),
+            )
+            .not_yet(),
         ],
         ..BASE
     },
@@ -1334,13 +1510,15 @@ const HL7_TYPES: &[StdType] = &[
                 "name",
                 "(&self) -> String",
                 "The segment id, such as `OBX`.",
-            ),
+            )
+            .not_yet(),
             f(
                 "field",
                 "(&self, n: int) -> Field",
                 "Field `n` (1-based; empty when absent).",
-            ),
-            f("to_string", "(&self) -> String", "The segment text."),
+            )
+            .not_yet(),
+            f("to_string", "(&self) -> String", "The segment text.").not_yet(),
         ],
         ..BASE
     },
@@ -1353,27 +1531,32 @@ const HL7_TYPES: &[StdType] = &[
                 "component",
                 "(&self, n: int) -> String",
                 "Component `n` (1-based) of the first repetition, unescaped.",
-            ),
+            )
+            .not_yet(),
             f(
                 "subcomponent",
                 "(&self, component: int, n: int) -> String",
                 "Subcomponent `n` of a component.",
-            ),
+            )
+            .not_yet(),
             f(
                 "repetitions",
                 "(&self) -> List<Field>",
                 "Each repetition of the field.",
-            ),
+            )
+            .not_yet(),
             f(
                 "as_string",
                 "(&self) -> String",
                 "The whole field, unescaped.",
-            ),
+            )
+            .not_yet(),
             f(
                 "to_string",
                 "(&self) -> String",
                 "The field text as encoded.",
-            ),
+            )
+            .not_yet(),
         ],
         ..BASE
     },
@@ -1384,17 +1567,20 @@ const HL7_FNS: &[StdFn] = &[
         "parse",
         "(text: &String) -> Result<Message, Error>",
         "Parses a message with the encoding characters of its MSH segment.",
-    ),
+    )
+    .not_yet(),
     f(
         "frame",
         "(message: &Message) -> String",
         "The message in an MLLP frame, ready for `net` write.",
-    ),
+    )
+    .not_yet(),
     f(
         "unframe",
         "(data: &String) -> Result<String, Error>",
         "The message text inside an MLLP frame.",
-    ),
+    )
+    .not_yet(),
 ];
 
 const FHIR_TYPES: &[StdType] = &[StdType {
@@ -1406,19 +1592,22 @@ const FHIR_TYPES: &[StdType] = &[StdType {
             "resource_type",
             "(&self) -> String",
             "The `resourceType`, such as `Patient`.",
-        ),
+        )
+        .not_yet(),
         f(
             "path",
             "(&self, path: &String) -> Option<Json>",
             "The value at a path such as `name[0].given[0]`.",
-        ),
+        )
+        .not_yet(),
         f(
             "entries",
             "(&self) -> List<Resource>",
             "The resources of a Bundle's entries.",
-        ),
-        f("json", "(&self) -> Json", "The resource as JSON."),
-        f("to_string", "(&self) -> String", "Compact JSON text."),
+        )
+        .not_yet(),
+        f("json", "(&self) -> Json", "The resource as JSON.").not_yet(),
+        f("to_string", "(&self) -> String", "Compact JSON text.").not_yet(),
     ],
     ..BASE
 }];
@@ -1427,31 +1616,36 @@ const FHIR_FNS: &[StdFn] = &[f(
     "parse",
     "(text: &String) -> Result<Resource, Error>",
     "Parses a FHIR R4 JSON resource.",
-)];
+)
+.not_yet()];
 
 const GC_FNS: &[StdFn] = &[
     f(
         "collect",
         "()",
         "A full, blocking collection: every unreachable object is reclaimed and finalized.",
-    ),
-    f("collect_young", "()", "Collects the young generation only."),
+    )
+    .native(gc::gc_collect),
+    f("collect_young", "()", "Collects the young generation only.").native(gc::gc_collect_young),
     f(
         "disable",
         "()",
         "Stops automatic collections until `enable`.",
-    ),
-    f("enable", "()", "Resumes automatic collections."),
+    )
+    .native(gc::gc_disable),
+    f("enable", "()", "Resumes automatic collections.").native(gc::gc_enable),
     f(
         "configure",
         "(config: GcConfig)",
         "Applies collector settings.",
-    ),
+    )
+    .native(gc::gc_configure),
     f(
         "stats",
         "() -> GcStats",
         "What the collector has done so far.",
-    ),
+    )
+    .native(gc::gc_stats),
 ];
 
 const TASK_FNS: &[StdFn] = &[
@@ -1459,18 +1653,21 @@ const TASK_FNS: &[StdFn] = &[
         "spawn",
         "<T>(body: fn() -> T) -> Task<T>",
         "Starts a task with the parent's capabilities.",
-    ),
+    )
+    .not_yet(),
     detaches(
         "spawn_with",
         "<T>(options: TaskOptions, body: fn() -> T) -> Task<T>",
         "Starts a task with a priority and narrowed capabilities.",
-    ),
+    )
+    .not_yet(),
     f(
         "channel",
         "<T>(capacity: int) -> (Sender<T>, Receiver<T>)",
         "A bounded channel; capacity 0 is a rendezvous.",
-    ),
-    f("yield_now", "()", "Lets other tasks run."),
+    )
+    .not_yet(),
+    f("yield_now", "()", "Lets other tasks run.").not_yet(),
 ];
 
 const CAPS_FNS: &[StdFn] = &[
@@ -1478,12 +1675,14 @@ const CAPS_FNS: &[StdFn] = &[
         "revoke",
         "(cap: Cap)",
         "Gives up a capability for the rest of the task.",
-    ),
+    )
+    .not_yet(),
     f(
         "has",
         "(cap: Cap) -> bool",
         "Whether the task holds a capability.",
-    ),
+    )
+    .not_yet(),
 ];
 
 const ZONE_FNS: &[StdFn] = &[
@@ -1491,12 +1690,14 @@ const ZONE_FNS: &[StdFn] = &[
         "used",
         "() -> int",
         "Bytes allocated so far in the innermost zone.",
-    ),
+    )
+    .not_yet(),
     f(
         "capacity",
         "() -> int",
         "Bytes reserved by the innermost zone.",
-    ),
+    )
+    .not_yet(),
 ];
 
 const DEVICE_FNS: &[StdFn] = &[
@@ -1505,13 +1706,15 @@ const DEVICE_FNS: &[StdFn] = &[
         "(sensor: &String) -> float",
         Capability::Device,
         "Reads a sensor provided by the host.",
-    ),
+    )
+    .not_yet(),
     cap(
         "write",
         "(actuator: &String, value: float)",
         Capability::Device,
         "Drives an actuator provided by the host.",
-    ),
+    )
+    .not_yet(),
 ];
 
 /// The whole standard library, prelude first.
@@ -1615,3 +1818,33 @@ pub static MODULES: &[StdModule] = &[
         consts: &[],
     },
 ];
+
+/// Every std function and method under the name the code generator gives
+/// its calls: `println`, `fs::read`, `String::len` (a method is named by
+/// its type, whatever module the type is in).
+pub fn entries() -> impl Iterator<Item = (String, &'static StdFn)> {
+    MODULES.iter().flat_map(|m| {
+        let fns = m.fns.iter().map(move |f| {
+            let name = if m.name.is_empty() {
+                f.name.to_string()
+            } else {
+                format!("{}::{}", m.name, f.name)
+            };
+            (name, f)
+        });
+        let methods = m.types.iter().flat_map(|t| {
+            t.methods
+                .iter()
+                .chain(t.ref_methods)
+                .map(move |f| (format!("{}::{}", t.name, f.name), f))
+        });
+        fns.chain(methods)
+    })
+}
+
+/// The entry a native call names (see [`entries`]).
+pub fn entry(name: &str) -> Option<&'static StdFn> {
+    static BY_NAME: std::sync::LazyLock<std::collections::HashMap<String, &'static StdFn>> =
+        std::sync::LazyLock::new(|| entries().collect());
+    BY_NAME.get(name).copied()
+}

@@ -8,7 +8,7 @@
 use std::rc::Rc;
 
 use super::natives::{arg, err, make_error, none, ok, some, take};
-use super::{Args, Fault, Frame, Func, NativeFn, Vm};
+use super::{Args, Fault, Frame, Func, Vm};
 use crate::error::PanicKind;
 use crate::heap::barrier::cell_write;
 use crate::heap::{CellBox, GcMode, GcRef, Heap, Params, Roots};
@@ -121,25 +121,25 @@ fn cell_arg(args: &Args, i: usize) -> Result<Rc<CellBox>, Fault> {
     }
 }
 
-fn gc_new(vm: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn gc_new(vm: &mut Vm, a: &mut Args) -> R {
     let v = take(a, 0);
     vm.gc_alloc(v, None).map(Value::Gc)
 }
 
-fn gc_with_finalizer(vm: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn gc_with_finalizer(vm: &mut Vm, a: &mut Args) -> R {
     let v = take(a, 0);
     let f = take(a, 1);
     vm.gc_alloc(v, Some(f)).map(Value::Gc)
 }
 
-fn gc_downgrade(vm: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn gc_downgrade(vm: &mut Vm, a: &mut Args) -> R {
     let target = gc_arg(a, 0)?;
     let r = vm.with_roots(|heap, roots| heap.alloc_weak(target, roots));
     r.map(Value::Weak)
         .map_err(|m| vm.stop(PanicKind::HeapExhausted, &m))
 }
 
-fn weak_upgrade(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn weak_upgrade(_: &mut Vm, a: &mut Args) -> R {
     let Value::Weak(w) = arg(a, 0)? else {
         return Err("internal error: expected a weak pointer".into());
     };
@@ -154,21 +154,21 @@ fn weak_upgrade(_: &mut Vm, a: &mut Args) -> R {
     })
 }
 
-fn refcell_new(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn refcell_new(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Cell(CellBox::new(take(a, 0), true)))
 }
 
-fn cell_new(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn cell_new(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Cell(CellBox::new(take(a, 0), false)))
 }
 
-fn cell_get(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn cell_get(_: &mut Vm, a: &mut Args) -> R {
     let c = cell_arg(a, 0)?;
     // SAFETY: a read of the cell's (Copy) value; no write is in progress.
     Ok(unsafe { &*c.value_ptr() }.clone())
 }
 
-fn cell_set(vm: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn cell_set(vm: &mut Vm, a: &mut Args) -> R {
     let c = cell_arg(a, 0)?;
     let v = take(a, 1);
     cell_write(&mut vm.heap, &c);
@@ -177,7 +177,7 @@ fn cell_set(vm: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Unit)
 }
 
-fn cell_replace(vm: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn cell_replace(vm: &mut Vm, a: &mut Args) -> R {
     let c = cell_arg(a, 0)?;
     let v = take(a, 1);
     cell_write(&mut vm.heap, &c);
@@ -281,7 +281,7 @@ pub(super) fn release_cell_borrows(list: &mut Vec<CellBorrow>, depth: usize) {
     }
 }
 
-fn refcell_borrow(vm: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn refcell_borrow(vm: &mut Vm, a: &mut Args) -> R {
     let c = cell_arg(a, 0)?;
     if let Some(m) = borrow_conflict(vm, &c, false) {
         return Err(m.into());
@@ -290,7 +290,7 @@ fn refcell_borrow(vm: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Ref(c.value_ptr()))
 }
 
-fn refcell_borrow_mut(vm: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn refcell_borrow_mut(vm: &mut Vm, a: &mut Args) -> R {
     let c = cell_arg(a, 0)?;
     if let Some(m) = borrow_conflict(vm, &c, true) {
         return Err(m.into());
@@ -301,7 +301,7 @@ fn refcell_borrow_mut(vm: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Ref(c.value_ptr()))
 }
 
-fn refcell_try_borrow_mut(vm: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn refcell_try_borrow_mut(vm: &mut Vm, a: &mut Args) -> R {
     let c = cell_arg(a, 0)?;
     if let Some(m) = borrow_conflict(vm, &c, true) {
         return Ok(err(make_error(vm, "BorrowError", &m)));
@@ -312,7 +312,7 @@ fn refcell_try_borrow_mut(vm: &mut Vm, a: &mut Args) -> R {
     Ok(ok(Value::Ref(c.value_ptr())))
 }
 
-fn refcell_replace(vm: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn refcell_replace(vm: &mut Vm, a: &mut Args) -> R {
     let c = cell_arg(a, 0)?;
     if let Some(m) = borrow_conflict(vm, &c, true) {
         return Err(m.into());
@@ -347,7 +347,7 @@ pub(super) fn release_mut_borrows(held: &mut Vec<Rc<CellBox>>, depth: usize) {
     }
 }
 
-fn cell_into_inner(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn cell_into_inner(_: &mut Vm, a: &mut Args) -> R {
     match take(a, 0) {
         // SAFETY: the cell was moved in, so this is its only owner besides
         // possibly the barrier's log, which only reads it at collections.
@@ -356,23 +356,23 @@ fn cell_into_inner(_: &mut Vm, a: &mut Args) -> R {
     }
 }
 
-fn gc_collect(vm: &mut Vm, _: &mut Args) -> R {
+pub(crate) fn gc_collect(vm: &mut Vm, _: &mut Args) -> R {
     vm.gc_collect()?;
     Ok(Value::Unit)
 }
 
-fn gc_collect_young(vm: &mut Vm, _: &mut Args) -> R {
+pub(crate) fn gc_collect_young(vm: &mut Vm, _: &mut Args) -> R {
     vm.with_roots(|heap, roots| heap.collect_young(roots));
     vm.run_finalizers()?;
     Ok(Value::Unit)
 }
 
-fn gc_disable(vm: &mut Vm, _: &mut Args) -> R {
+pub(crate) fn gc_disable(vm: &mut Vm, _: &mut Args) -> R {
     vm.heap.disable();
     Ok(Value::Unit)
 }
 
-fn gc_enable(vm: &mut Vm, _: &mut Args) -> R {
+pub(crate) fn gc_enable(vm: &mut Vm, _: &mut Args) -> R {
     vm.heap.enable();
     Ok(Value::Unit)
 }
@@ -384,7 +384,7 @@ const MAX_YOUNG_BYTES: i64 = 1 << 30;
 /// `gc::configure(GcConfig { mode, pause_target_us, young_bytes,
 /// max_heap_bytes })`: the mode's preset, then every field given as a
 /// positive number overrides it.
-fn gc_configure(vm: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn gc_configure(vm: &mut Vm, a: &mut Args) -> R {
     let Value::Record(r) = arg(a, 0)? else {
         return Err("internal error: expected a GcConfig".into());
     };
@@ -417,7 +417,7 @@ fn gc_configure(vm: &mut Vm, a: &mut Args) -> R {
 }
 
 /// `gc::stats()`: the `GcStats` fields in declaration order.
-fn gc_stats(vm: &mut Vm, _: &mut Args) -> R {
+pub(crate) fn gc_stats(vm: &mut Vm, _: &mut Args) -> R {
     let s = vm.heap.stats();
     let int = |n: u64| Value::Int(i64::try_from(n).unwrap_or(i64::MAX));
     let us = |x: f64| Value::Int(x.round() as i64);
@@ -441,26 +441,3 @@ fn gc_stats(vm: &mut Vm, _: &mut Args) -> R {
 /// A finalized object's value is gone: dereferencing it is a panic.
 pub(super) const FINALIZED_DEREF: &str =
     "use of a `Gc` whose finalizer has run (its value was moved to the finalizer)";
-
-pub(super) const NATIVES: &[(&str, NativeFn)] = &[
-    ("Gc::new", gc_new),
-    ("Gc::with_finalizer", gc_with_finalizer),
-    ("Gc::downgrade", gc_downgrade),
-    ("Weak::upgrade", weak_upgrade),
-    ("RefCell::new", refcell_new),
-    ("RefCell::borrow", refcell_borrow),
-    ("RefCell::borrow_mut", refcell_borrow_mut),
-    ("RefCell::try_borrow_mut", refcell_try_borrow_mut),
-    ("RefCell::replace", refcell_replace),
-    ("RefCell::into_inner", cell_into_inner),
-    ("Cell::new", cell_new),
-    ("Cell::get", cell_get),
-    ("Cell::set", cell_set),
-    ("Cell::replace", cell_replace),
-    ("gc::collect", gc_collect),
-    ("gc::collect_young", gc_collect_young),
-    ("gc::disable", gc_disable),
-    ("gc::enable", gc_enable),
-    ("gc::configure", gc_configure),
-    ("gc::stats", gc_stats),
-];

@@ -45,6 +45,7 @@ use crate::bytecode::{Constant, Module, Op, TypeDef};
 use crate::error::{Frame as TraceFrame, KEPT_FRAMES, Location, Panic, PanicKind};
 use crate::heap::Heap;
 use crate::heap::accounting::BudgetGuard;
+use crate::stdlib::table::Native;
 pub use crate::value::Value;
 
 use crate::value::{self, Closure, Iter, Record, host_stack};
@@ -156,11 +157,24 @@ impl Program {
         }
         let mut natives = Vec::with_capacity(module.natives.len());
         for name in &module.natives {
-            let f = extra
-                .get(name)
-                .copied()
-                .or_else(|| natives::lookup(name))
-                .ok_or_else(|| PrepareError(format!("this runtime does not provide `{name}`")))?;
+            let f = match extra.get(name) {
+                Some(f) => *f,
+                None => match crate::stdlib::table::entry(name).map(|e| e.native) {
+                    Some(Native::Fn(f)) => f,
+                    // Reaching the call is the error, not naming it.
+                    Some(Native::NotYet | Native::Missing) => natives::not_yet,
+                    Some(Native::Intrinsic) => {
+                        return Err(PrepareError(format!(
+                            "`{name}` is computed by the compiler; a call of it cannot run"
+                        )));
+                    }
+                    None => {
+                        return Err(PrepareError(format!(
+                            "this runtime does not provide `{name}`"
+                        )));
+                    }
+                },
+            };
             natives.push(f);
         }
         let consts = module
@@ -762,6 +776,22 @@ impl<'p> Vm<'p> {
         let mut kept: Vec<TraceFrame> = inner.iter().rev().map(frame).collect();
         kept.push(frame(&self.frames[0]));
         (kept, n - KEPT_FRAMES - 1, repeat)
+    }
+
+    /// The std entry the current instruction calls, when it is a native
+    /// call (a native shared by several entries learns its name here).
+    pub fn calling_native(&self) -> Option<&str> {
+        let fr = self.frames.last()?;
+        let func = self.program.funcs.get(fr.func as usize)?;
+        match func.code.get(fr.pc.checked_sub(1)?)? {
+            Op::CallNative { native, .. } => self
+                .program
+                .module
+                .natives
+                .get(usize::from(*native))
+                .map(String::as_str),
+            _ => None,
+        }
     }
 
     /// A panic at the current instruction.

@@ -11,7 +11,7 @@
 use std::io::Write as _;
 
 use super::well_known::{ERROR, OPTION, PANIC, RESULT};
-use super::{Args, Fault, NativeFn, Vm, fmt};
+use super::{Args, Fault, Vm, fmt};
 use crate::error::{ErrorInfo, Panic};
 use crate::value::{Iter, Key, KeyRef, Map, Value, entry, entry_part, into_entry_value};
 
@@ -55,6 +55,13 @@ fn string_mut(args: &mut Args, i: usize) -> Result<&mut String, Fault> {
 /// Moves argument `i` out (a by-value parameter).
 pub(super) fn take(args: &mut Args, i: usize) -> Value {
     args.take(i)
+}
+
+/// What a std entry declared but not implemented yet runs: a panic at
+/// the call naming it (`ward check` warned about the call, W0805).
+pub(crate) fn not_yet(vm: &mut Vm, _: &mut Args) -> R {
+    let name = vm.calling_native().unwrap_or("this std function");
+    Err(format!("`{name}` is not provided by this runtime yet").into())
 }
 
 pub(super) fn some(v: Value) -> Value {
@@ -235,37 +242,37 @@ fn write_err(vm: &mut Vm, s: &str, newline: bool) -> R {
     Ok(Value::Unit)
 }
 
-fn print(vm: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn print(vm: &mut Vm, a: &mut Args) -> R {
     let s = format_args(vm, a)?;
     write_out(vm, &s, false)
 }
 
-fn println(vm: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn println(vm: &mut Vm, a: &mut Args) -> R {
     let s = format_args(vm, a)?;
     write_out(vm, &s, true)
 }
 
-fn eprintln(vm: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn eprintln(vm: &mut Vm, a: &mut Args) -> R {
     let s = format_args(vm, a)?;
     write_err(vm, &s, true)
 }
 
-fn format(vm: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn format(vm: &mut Vm, a: &mut Args) -> R {
     Ok(Value::str(format_args(vm, a)?))
 }
 
-fn panic(vm: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn panic(vm: &mut Vm, a: &mut Args) -> R {
     Err(Fault::Message(format_args(vm, a)?))
 }
 
-fn assert(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn assert(_: &mut Vm, a: &mut Args) -> R {
     match arg(a, 0)? {
         Value::Bool(true) => Ok(Value::Unit),
         _ => Err("assertion failed".into()),
     }
 }
 
-fn assert_eq(vm: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn assert_eq(vm: &mut Vm, a: &mut Args) -> R {
     let (l, r) = (arg(a, 0)?, arg(a, 1)?);
     // SAFETY: this native's arguments, which `Args` vouched for.
     if unsafe { crate::value::values_equal(l, r) } {
@@ -278,16 +285,16 @@ fn assert_eq(vm: &mut Vm, a: &mut Args) -> R {
     }
 }
 
-fn drop_value(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn drop_value(_: &mut Vm, a: &mut Args) -> R {
     take(a, 0);
     Ok(Value::Unit)
 }
 
-fn error(vm: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn error(vm: &mut Vm, a: &mut Args) -> R {
     Ok(make_error(vm, text(a, 0)?, text(a, 1)?))
 }
 
-fn read_line(vm: &mut Vm, _: &mut Args) -> R {
+pub(crate) fn read_line(vm: &mut Vm, _: &mut Args) -> R {
     let _ = vm.out.flush();
     let mut line = String::new();
     match std::io::stdin().read_line(&mut line) {
@@ -303,7 +310,7 @@ fn read_line(vm: &mut Vm, _: &mut Args) -> R {
 // ---------------------------------------------------------------------------
 // Scalars
 
-fn to_string(vm: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn to_string(vm: &mut Vm, a: &mut Args) -> R {
     let v = arg(a, 0)?;
     // The common cases without the formatter's machinery.
     Ok(Value::str(match v {
@@ -314,14 +321,14 @@ fn to_string(vm: &mut Vm, a: &mut Args) -> R {
     }))
 }
 
-fn int_abs(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn int_abs(_: &mut Vm, a: &mut Args) -> R {
     int(a, 0)?
         .checked_abs()
         .map(Value::Int)
         .ok_or_else(|| "attempt to negate with overflow".into())
 }
 
-fn int_pow(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn int_pow(_: &mut Vm, a: &mut Args) -> R {
     let (b, e) = (int(a, 0)?, int(a, 1)?);
     let e = u32::try_from(e).map_err(|_| Fault::from("negative exponent in `pow`"))?;
     b.checked_pow(e)
@@ -329,27 +336,27 @@ fn int_pow(_: &mut Vm, a: &mut Args) -> R {
         .ok_or_else(|| "attempt to multiply with overflow".into())
 }
 
-fn int_min(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn int_min(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Int(int(a, 0)?.min(int(a, 1)?)))
 }
 
-fn int_max(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn int_max(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Int(int(a, 0)?.max(int(a, 1)?)))
 }
 
-fn int_signum(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn int_signum(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Int(int(a, 0)?.signum()))
 }
 
 macro_rules! float_fn {
     ($name:ident, |$x:ident| $e:expr) => {
-        fn $name(_: &mut Vm, a: &mut Args) -> R {
+        pub(crate) fn $name(_: &mut Vm, a: &mut Args) -> R {
             let $x = float(a, 0)?;
             Ok(Value::Float($e))
         }
     };
     ($name:ident, |$x:ident, $y:ident| $e:expr) => {
-        fn $name(_: &mut Vm, a: &mut Args) -> R {
+        pub(crate) fn $name(_: &mut Vm, a: &mut Args) -> R {
             let $x = float(a, 0)?;
             let $y = float(a, 1)?;
             Ok(Value::Float($e))
@@ -368,33 +375,33 @@ float_fn!(f_powf, |x, y| x.powf(y));
 float_fn!(f_min, |x, y| x.min(y));
 float_fn!(f_max, |x, y| x.max(y));
 
-fn f_powi(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn f_powi(_: &mut Vm, a: &mut Args) -> R {
     let e =
         i32::try_from(int(a, 1)?).map_err(|_| Fault::from("exponent out of range in `powi`"))?;
     Ok(Value::Float(float(a, 0)?.powi(e)))
 }
 
-fn f_is_nan(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn f_is_nan(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Bool(float(a, 0)?.is_nan()))
 }
 
-fn c_is_digit(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn c_is_digit(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Bool(chr(a, 0)?.is_ascii_digit()))
 }
 
-fn c_is_alphabetic(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn c_is_alphabetic(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Bool(chr(a, 0)?.is_alphabetic()))
 }
 
-fn c_is_whitespace(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn c_is_whitespace(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Bool(chr(a, 0)?.is_whitespace()))
 }
 
-fn c_is_uppercase(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn c_is_uppercase(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Bool(chr(a, 0)?.is_uppercase()))
 }
 
-fn c_to_digit(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn c_to_digit(_: &mut Vm, a: &mut Args) -> R {
     let radix = u32::try_from(int(a, 1)?)
         .ok()
         .filter(|r| (2..=36).contains(r))
@@ -407,19 +414,19 @@ fn c_to_digit(_: &mut Vm, a: &mut Args) -> R {
 // ---------------------------------------------------------------------------
 // String
 
-fn s_new(_: &mut Vm, _: &mut Args) -> R {
+pub(crate) fn s_new(_: &mut Vm, _: &mut Args) -> R {
     Ok(Value::str(String::new()))
 }
 
-fn s_from(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn s_from(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::str(text(a, 0)?.to_string()))
 }
 
-fn s_len(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn s_len(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Int(text(a, 0)?.len() as i64))
 }
 
-fn s_is_empty(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn s_is_empty(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Bool(text(a, 0)?.is_empty()))
 }
 
@@ -435,7 +442,7 @@ fn make_room(vm: &Vm, len: usize, cap: usize, more: usize, size: usize) -> Resul
     vm.reserve(need.max(cap.saturating_mul(2)).saturating_mul(size))
 }
 
-fn s_push(vm: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn s_push(vm: &mut Vm, a: &mut Args) -> R {
     let c = chr(a, 1)?;
     let s = string_mut(a, 0)?;
     make_room(vm, s.len(), s.capacity(), c.len_utf8(), 1)?;
@@ -443,7 +450,7 @@ fn s_push(vm: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Unit)
 }
 
-fn s_push_str(vm: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn s_push_str(vm: &mut Vm, a: &mut Args) -> R {
     // The receiver and the argument are different places (the borrow
     // checker rejects `s.push_str(&s)`), so both are used in place.
     let (first, rest) = a.split_at_mut(1);
@@ -454,32 +461,32 @@ fn s_push_str(vm: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Unit)
 }
 
-fn s_chars(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn s_chars(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Iter(Box::new(Iter::Chars {
         text: text(a, 0)?.to_string(),
         pos: 0,
     })))
 }
 
-fn s_contains(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn s_contains(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Bool(text(a, 0)?.contains(text(a, 1)?)))
 }
 
-fn s_starts_with(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn s_starts_with(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Bool(text(a, 0)?.starts_with(text(a, 1)?)))
 }
 
-fn s_ends_with(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn s_ends_with(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Bool(text(a, 0)?.ends_with(text(a, 1)?)))
 }
 
-fn s_find(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn s_find(_: &mut Vm, a: &mut Args) -> R {
     Ok(option(
         text(a, 0)?.find(text(a, 1)?).map(|i| Value::Int(i as i64)),
     ))
 }
 
-fn s_replace(vm: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn s_replace(vm: &mut Vm, a: &mut Args) -> R {
     let (s, from, to) = (text(a, 0)?, text(a, 1)?, text(a, 2)?);
     // The result can be far larger than the text (`replace("", big)`
     // inserts `big` between every two chars): counted before it is built.
@@ -498,7 +505,7 @@ fn strings(items: impl Iterator<Item = String>) -> Value {
     Value::List(Box::new(items.map(Value::str).collect()))
 }
 
-fn s_split(vm: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn s_split(vm: &mut Vm, a: &mut Args) -> R {
     let (s, sep) = (text(a, 0)?, text(a, 1)?);
     // Each piece is a string of its own (splitting by "" gives one per
     // char): their boxes are counted before they are made.
@@ -512,37 +519,37 @@ fn s_split(vm: &mut Vm, a: &mut Args) -> R {
     Ok(strings(s.split(sep).map(str::to_string)))
 }
 
-fn s_lines(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn s_lines(_: &mut Vm, a: &mut Args) -> R {
     Ok(strings(text(a, 0)?.lines().map(str::to_string)))
 }
 
-fn s_trim(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn s_trim(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::str(text(a, 0)?.trim()))
 }
 
-fn s_to_upper(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn s_to_upper(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::str(text(a, 0)?.to_uppercase()))
 }
 
-fn s_to_lower(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn s_to_lower(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::str(text(a, 0)?.to_lowercase()))
 }
 
-fn s_parse_int(vm: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn s_parse_int(vm: &mut Vm, a: &mut Args) -> R {
     Ok(match text(a, 0)?.parse::<i64>() {
         Ok(i) => ok(Value::Int(i)),
         Err(e) => err(make_error(vm, "ParseIntError", &e.to_string())),
     })
 }
 
-fn s_parse_float(vm: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn s_parse_float(vm: &mut Vm, a: &mut Args) -> R {
     Ok(match text(a, 0)?.parse::<f64>() {
         Ok(f) => ok(Value::Float(f)),
         Err(e) => err(make_error(vm, "ParseFloatError", &e.to_string())),
     })
 }
 
-fn s_slice(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn s_slice(_: &mut Vm, a: &mut Args) -> R {
     let s = text(a, 0)?;
     let (start, end) = range_bounds(arg(a, 1)?, s.len())?;
     for i in [start, end] {
@@ -556,22 +563,22 @@ fn s_slice(_: &mut Vm, a: &mut Args) -> R {
 // ---------------------------------------------------------------------------
 // Option and Result
 
-fn opt_is_some(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn opt_is_some(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Bool(arg(a, 0)?.tag() == Some(0)))
 }
 
-fn opt_is_none(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn opt_is_none(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Bool(arg(a, 0)?.tag() == Some(1)))
 }
 
-fn opt_unwrap(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn opt_unwrap(_: &mut Vm, a: &mut Args) -> R {
     match split_variant(take(a, 0)) {
         (0, v) => Ok(v),
         _ => Err("called `Option::unwrap()` on a `None` value".into()),
     }
 }
 
-fn opt_expect(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn opt_expect(_: &mut Vm, a: &mut Args) -> R {
     let msg = text(a, 1)?.to_string();
     match split_variant(take(a, 0)) {
         (0, v) => Ok(v),
@@ -579,7 +586,7 @@ fn opt_expect(_: &mut Vm, a: &mut Args) -> R {
     }
 }
 
-fn unwrap_or(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn unwrap_or(_: &mut Vm, a: &mut Args) -> R {
     let default = take(a, 1);
     match split_variant(take(a, 0)) {
         (0, v) => Ok(v),
@@ -587,12 +594,12 @@ fn unwrap_or(_: &mut Vm, a: &mut Args) -> R {
     }
 }
 
-fn opt_take(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn opt_take(_: &mut Vm, a: &mut Args) -> R {
     let slot = a.get_mut(0)?;
     Ok(std::mem::replace(slot, none()))
 }
 
-fn opt_map(vm: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn opt_map(vm: &mut Vm, a: &mut Args) -> R {
     let mut f = take(a, 1);
     match split_variant(take(a, 0)) {
         (0, v) => Ok(some(vm.call_value(&mut f, vec![v])?)),
@@ -600,7 +607,7 @@ fn opt_map(vm: &mut Vm, a: &mut Args) -> R {
     }
 }
 
-fn opt_and_then(vm: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn opt_and_then(vm: &mut Vm, a: &mut Args) -> R {
     let mut f = take(a, 1);
     match split_variant(take(a, 0)) {
         (0, v) => vm.call_value(&mut f, vec![v]),
@@ -608,7 +615,7 @@ fn opt_and_then(vm: &mut Vm, a: &mut Args) -> R {
     }
 }
 
-fn opt_unwrap_or_else(vm: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn opt_unwrap_or_else(vm: &mut Vm, a: &mut Args) -> R {
     let mut f = take(a, 1);
     match split_variant(take(a, 0)) {
         (0, v) => Ok(v),
@@ -616,7 +623,7 @@ fn opt_unwrap_or_else(vm: &mut Vm, a: &mut Args) -> R {
     }
 }
 
-fn opt_is_some_and(vm: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn opt_is_some_and(vm: &mut Vm, a: &mut Args) -> R {
     let mut f = take(a, 1);
     match split_variant(take(a, 0)) {
         (0, v) => vm.call_value(&mut f, vec![v]),
@@ -624,7 +631,7 @@ fn opt_is_some_and(vm: &mut Vm, a: &mut Args) -> R {
     }
 }
 
-fn opt_or(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn opt_or(_: &mut Vm, a: &mut Args) -> R {
     let other = take(a, 1);
     match split_variant(take(a, 0)) {
         (0, v) => Ok(some(v)),
@@ -632,7 +639,7 @@ fn opt_or(_: &mut Vm, a: &mut Args) -> R {
     }
 }
 
-fn opt_ok_or(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn opt_ok_or(_: &mut Vm, a: &mut Args) -> R {
     let e = take(a, 1);
     match split_variant(take(a, 0)) {
         (0, v) => Ok(ok(v)),
@@ -640,7 +647,7 @@ fn opt_ok_or(_: &mut Vm, a: &mut Args) -> R {
     }
 }
 
-fn opt_as_ref(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn opt_as_ref(_: &mut Vm, a: &mut Args) -> R {
     let slot = a.get_mut(0)?;
     match slot {
         Value::Variant(v) if v.tag() == 0 => Ok(some(Value::Ref(&raw mut v.fields_mut()[0]))),
@@ -651,7 +658,7 @@ fn opt_as_ref(_: &mut Vm, a: &mut Args) -> R {
 /// `copied`/`cloned` of an `Option<&T>` or `Result<&T, E>`: the payload of
 /// the first variant read through its one reference (a deep copy, which
 /// for a Copy type is the copy).
-fn copied(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn copied(_: &mut Vm, a: &mut Args) -> R {
     match take(a, 0) {
         Value::Variant(mut v) if v.tag() == 0 => {
             if let Some(Value::Ref(p)) = v.fields().first() {
@@ -666,15 +673,15 @@ fn copied(_: &mut Vm, a: &mut Args) -> R {
     }
 }
 
-fn res_is_ok(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn res_is_ok(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Bool(arg(a, 0)?.tag() == Some(0)))
 }
 
-fn res_is_err(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn res_is_err(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Bool(arg(a, 0)?.tag() == Some(1)))
 }
 
-fn res_unwrap(vm: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn res_unwrap(vm: &mut Vm, a: &mut Args) -> R {
     match split_variant(take(a, 0)) {
         (0, v) => Ok(v),
         (_, e) => Err(format!(
@@ -686,7 +693,7 @@ fn res_unwrap(vm: &mut Vm, a: &mut Args) -> R {
     }
 }
 
-fn res_expect(vm: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn res_expect(vm: &mut Vm, a: &mut Args) -> R {
     let msg = text(a, 1)?.to_string();
     match split_variant(take(a, 0)) {
         (0, v) => Ok(v),
@@ -695,7 +702,7 @@ fn res_expect(vm: &mut Vm, a: &mut Args) -> R {
     }
 }
 
-fn res_map(vm: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn res_map(vm: &mut Vm, a: &mut Args) -> R {
     let mut f = take(a, 1);
     match split_variant(take(a, 0)) {
         (0, v) => Ok(ok(vm.call_value(&mut f, vec![v])?)),
@@ -703,7 +710,7 @@ fn res_map(vm: &mut Vm, a: &mut Args) -> R {
     }
 }
 
-fn res_and_then(vm: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn res_and_then(vm: &mut Vm, a: &mut Args) -> R {
     let mut f = take(a, 1);
     match split_variant(take(a, 0)) {
         (0, v) => vm.call_value(&mut f, vec![v]),
@@ -711,7 +718,7 @@ fn res_and_then(vm: &mut Vm, a: &mut Args) -> R {
     }
 }
 
-fn res_unwrap_or_else(vm: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn res_unwrap_or_else(vm: &mut Vm, a: &mut Args) -> R {
     let mut f = take(a, 1);
     match split_variant(take(a, 0)) {
         (0, v) => Ok(v),
@@ -719,7 +726,7 @@ fn res_unwrap_or_else(vm: &mut Vm, a: &mut Args) -> R {
     }
 }
 
-fn res_map_err(vm: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn res_map_err(vm: &mut Vm, a: &mut Args) -> R {
     let mut f = take(a, 1);
     match split_variant(take(a, 0)) {
         (0, v) => Ok(ok(v)),
@@ -727,14 +734,14 @@ fn res_map_err(vm: &mut Vm, a: &mut Args) -> R {
     }
 }
 
-fn res_ok(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn res_ok(_: &mut Vm, a: &mut Args) -> R {
     match split_variant(take(a, 0)) {
         (0, v) => Ok(some(v)),
         _ => Ok(none()),
     }
 }
 
-fn res_err(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn res_err(_: &mut Vm, a: &mut Args) -> R {
     match split_variant(take(a, 0)) {
         (1, e) => Ok(some(e)),
         _ => Ok(none()),
@@ -744,24 +751,24 @@ fn res_err(_: &mut Vm, a: &mut Args) -> R {
 // ---------------------------------------------------------------------------
 // List
 
-fn l_new(_: &mut Vm, _: &mut Args) -> R {
+pub(crate) fn l_new(_: &mut Vm, _: &mut Args) -> R {
     Ok(Value::List(Box::default()))
 }
 
-fn l_with_capacity(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn l_with_capacity(_: &mut Vm, a: &mut Args) -> R {
     let n = usize::try_from(int(a, 0)?).map_err(|_| Fault::from("capacity overflow"))?;
     Ok(Value::List(Box::new(Vec::with_capacity(n.min(1 << 24)))))
 }
 
-fn l_len(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn l_len(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Int(list_mut(a, 0)?.len() as i64))
 }
 
-fn l_is_empty(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn l_is_empty(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Bool(list_mut(a, 0)?.is_empty()))
 }
 
-fn l_push(vm: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn l_push(vm: &mut Vm, a: &mut Args) -> R {
     let v = take(a, 1);
     let l = list_mut(a, 0)?;
     make_room(vm, l.len(), l.capacity(), 1, size_of::<Value>())?;
@@ -769,11 +776,11 @@ fn l_push(vm: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Unit)
 }
 
-fn l_pop(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn l_pop(_: &mut Vm, a: &mut Args) -> R {
     Ok(option(list_mut(a, 0)?.pop()))
 }
 
-fn l_insert(vm: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn l_insert(vm: &mut Vm, a: &mut Args) -> R {
     let i = int(a, 1)?;
     let v = take(a, 2);
     let l = list_mut(a, 0)?;
@@ -788,7 +795,7 @@ fn l_insert(vm: &mut Vm, a: &mut Args) -> R {
     }
 }
 
-fn l_remove(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn l_remove(_: &mut Vm, a: &mut Args) -> R {
     let i = int(a, 1)?;
     let l = list_mut(a, 0)?;
     let len = l.len();
@@ -798,7 +805,7 @@ fn l_remove(_: &mut Vm, a: &mut Args) -> R {
     }
 }
 
-fn l_get(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn l_get(_: &mut Vm, a: &mut Args) -> R {
     let i = int(a, 1)?;
     let l = list_mut(a, 0)?;
     Ok(option(
@@ -809,15 +816,15 @@ fn l_get(_: &mut Vm, a: &mut Args) -> R {
     ))
 }
 
-fn l_first(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn l_first(_: &mut Vm, a: &mut Args) -> R {
     Ok(option(list_mut(a, 0)?.first_mut().map(|v| Value::Ref(v))))
 }
 
-fn l_last(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn l_last(_: &mut Vm, a: &mut Args) -> R {
     Ok(option(list_mut(a, 0)?.last_mut().map(|v| Value::Ref(v))))
 }
 
-fn l_contains(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn l_contains(_: &mut Vm, a: &mut Args) -> R {
     let needle = arg(a, 1)?.clone();
     let l = list_mut(a, 0)?;
     // SAFETY: the list and the needle are this native's arguments.
@@ -825,23 +832,23 @@ fn l_contains(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Bool(l.iter().any(equal)))
 }
 
-fn l_clear(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn l_clear(_: &mut Vm, a: &mut Args) -> R {
     list_mut(a, 0)?.clear();
     Ok(Value::Unit)
 }
 
-fn l_sort(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn l_sort(_: &mut Vm, a: &mut Args) -> R {
     // SAFETY: the elements are this native's argument's.
     list_mut(a, 0)?.sort_by(|x, y| unsafe { crate::value::compare(x, y) });
     Ok(Value::Unit)
 }
 
-fn l_reverse(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn l_reverse(_: &mut Vm, a: &mut Args) -> R {
     list_mut(a, 0)?.reverse();
     Ok(Value::Unit)
 }
 
-fn l_swap(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn l_swap(_: &mut Vm, a: &mut Args) -> R {
     let (i, j) = (int(a, 1)?, int(a, 2)?);
     let l = list_mut(a, 0)?;
     let len = l.len();
@@ -851,20 +858,20 @@ fn l_swap(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Unit)
 }
 
-fn l_truncate(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn l_truncate(_: &mut Vm, a: &mut Args) -> R {
     let n = usize::try_from(int(a, 1)?).unwrap_or(0);
     list_mut(a, 0)?.truncate(n);
     Ok(Value::Unit)
 }
 
-fn l_slice(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn l_slice(_: &mut Vm, a: &mut Args) -> R {
     let r = arg(a, 1)?.clone();
     let l = list_mut(a, 0)?;
     let (s, e) = range_bounds(&r, l.len())?;
     Ok(Value::List(Box::new(l[s..e].to_vec())))
 }
 
-fn l_iter(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn l_iter(_: &mut Vm, a: &mut Args) -> R {
     let l = list_mut(a, 0)?;
     Ok(Value::Iter(Box::new(Iter::Refs {
         next: l.as_mut_ptr(),
@@ -882,11 +889,11 @@ fn map_and_key(a: &mut Args) -> Result<(&mut Map, KeyRef<'_>), Fault> {
     Ok((map_mut(map, 0)?, KeyRef(rest.get(0)?)))
 }
 
-fn m_new(_: &mut Vm, _: &mut Args) -> R {
+pub(crate) fn m_new(_: &mut Vm, _: &mut Args) -> R {
     Ok(Value::Map(Box::default()))
 }
 
-fn m_insert(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn m_insert(_: &mut Vm, a: &mut Args) -> R {
     let key = Key(take(a, 1));
     let v = take(a, 2);
     let map = map_mut(a, 0)?;
@@ -901,32 +908,32 @@ fn m_insert(_: &mut Vm, a: &mut Args) -> R {
     Ok(option(None))
 }
 
-fn m_get(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn m_get(_: &mut Vm, a: &mut Args) -> R {
     let (map, k) = map_and_key(a)?;
     Ok(option(
         map.get_mut(&k).map(|e| Value::Ref(entry_part(e, 1))),
     ))
 }
 
-fn m_contains_key(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn m_contains_key(_: &mut Vm, a: &mut Args) -> R {
     let (map, k) = map_and_key(a)?;
     Ok(Value::Bool(map.contains_key(&k)))
 }
 
-fn m_remove(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn m_remove(_: &mut Vm, a: &mut Args) -> R {
     let (map, k) = map_and_key(a)?;
     Ok(option(map.shift_remove(&k).map(into_entry_value)))
 }
 
-fn m_len(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn m_len(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Int(map_mut(a, 0)?.len() as i64))
 }
 
-fn m_is_empty(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn m_is_empty(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Bool(map_mut(a, 0)?.is_empty()))
 }
 
-fn m_keys(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn m_keys(_: &mut Vm, a: &mut Args) -> R {
     let m: *mut Map = map_mut(a, 0)?;
     Ok(Value::Iter(Box::new(Iter::MapPart {
         map: m,
@@ -935,7 +942,7 @@ fn m_keys(_: &mut Vm, a: &mut Args) -> R {
     })))
 }
 
-fn m_values(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn m_values(_: &mut Vm, a: &mut Args) -> R {
     let m: *mut Map = map_mut(a, 0)?;
     Ok(Value::Iter(Box::new(Iter::MapPart {
         map: m,
@@ -944,7 +951,7 @@ fn m_values(_: &mut Vm, a: &mut Args) -> R {
     })))
 }
 
-fn m_clear(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn m_clear(_: &mut Vm, a: &mut Args) -> R {
     map_mut(a, 0)?.clear();
     Ok(Value::Unit)
 }
@@ -952,7 +959,7 @@ fn m_clear(_: &mut Vm, a: &mut Args) -> R {
 // ---------------------------------------------------------------------------
 // Range, Iter, Error, Panic
 
-fn range_contains(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn range_contains(_: &mut Vm, a: &mut Args) -> R {
     let x = int(a, 1)?;
     let Value::Record(r) = arg(a, 0)? else {
         return Err("internal error: expected a range".into());
@@ -972,7 +979,7 @@ fn iter_of(a: &mut Args) -> Result<Box<Iter>, Fault> {
     }
 }
 
-fn it_count(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn it_count(_: &mut Vm, a: &mut Args) -> R {
     let mut it = iter_of(a)?;
     let mut n = 0;
     // SAFETY: an iterator passed as this native's argument.
@@ -982,7 +989,7 @@ fn it_count(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Int(n))
 }
 
-fn it_collect(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn it_collect(_: &mut Vm, a: &mut Args) -> R {
     let mut it = iter_of(a)?;
     let mut out = Vec::new();
     // SAFETY: an iterator passed as this native's argument.
@@ -992,7 +999,7 @@ fn it_collect(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::List(Box::new(out)))
 }
 
-fn e_context(vm: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn e_context(vm: &mut Vm, a: &mut Args) -> R {
     let cause = take(a, 0);
     let msg = text(a, 1)?.to_string();
     let kind = match &cause {
@@ -1022,7 +1029,7 @@ fn fs_error(vm: &Vm, path: &str, e: &std::io::Error) -> Value {
     err(make_error(vm, "IoError", &format!("{path}: {e}")))
 }
 
-fn fs_read(vm: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn fs_read(vm: &mut Vm, a: &mut Args) -> R {
     let path = text(a, 0)?;
     Ok(match std::fs::read_to_string(path) {
         Ok(s) => ok(Value::str(s)),
@@ -1030,7 +1037,7 @@ fn fs_read(vm: &mut Vm, a: &mut Args) -> R {
     })
 }
 
-fn fs_write(vm: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn fs_write(vm: &mut Vm, a: &mut Args) -> R {
     let (path, t) = (text(a, 0)?, text(a, 1)?);
     Ok(match std::fs::write(path, t) {
         Ok(()) => ok(Value::Unit),
@@ -1038,7 +1045,7 @@ fn fs_write(vm: &mut Vm, a: &mut Args) -> R {
     })
 }
 
-fn fs_append(vm: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn fs_append(vm: &mut Vm, a: &mut Args) -> R {
     let (path, t) = (text(a, 0)?, text(a, 1)?);
     let r = std::fs::OpenOptions::new()
         .append(true)
@@ -1051,11 +1058,11 @@ fn fs_append(vm: &mut Vm, a: &mut Args) -> R {
     })
 }
 
-fn fs_exists(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn fs_exists(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Bool(std::path::Path::new(text(a, 0)?).exists()))
 }
 
-fn fs_lines(vm: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn fs_lines(vm: &mut Vm, a: &mut Args) -> R {
     let path = text(a, 0)?;
     Ok(match std::fs::read_to_string(path) {
         Ok(s) => ok(strings(s.lines().map(str::to_string))),
@@ -1069,7 +1076,7 @@ fn epoch() -> std::time::Instant {
     *EPOCH.get_or_init(std::time::Instant::now)
 }
 
-fn time_now(_: &mut Vm, _: &mut Args) -> R {
+pub(crate) fn time_now(_: &mut Vm, _: &mut Args) -> R {
     let nanos = epoch().elapsed().as_nanos();
     Ok(Value::Int(i64::try_from(nanos).unwrap_or(i64::MAX)))
 }
@@ -1079,15 +1086,15 @@ fn elapsed_nanos(a: &Args) -> Result<i64, Fault> {
     Ok(now - int(a, 0)?)
 }
 
-fn time_elapsed_ms(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn time_elapsed_ms(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Int(elapsed_nanos(a)? / 1_000_000))
 }
 
-fn time_elapsed_us(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn time_elapsed_us(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Int(elapsed_nanos(a)? / 1_000))
 }
 
-fn time_to_string(_: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn time_to_string(_: &mut Vm, a: &mut Args) -> R {
     let n = int(a, 0)?;
     Ok(Value::str(format!(
         "Instant({}.{:09}s)",
@@ -1096,168 +1103,9 @@ fn time_to_string(_: &mut Vm, a: &mut Args) -> R {
     )))
 }
 
-fn time_sleep(vm: &mut Vm, a: &mut Args) -> R {
+pub(crate) fn time_sleep(vm: &mut Vm, a: &mut Args) -> R {
     let ms = u64::try_from(int(a, 0)?).unwrap_or(0);
     let _ = vm.out.flush();
     std::thread::sleep(std::time::Duration::from_millis(ms));
     Ok(Value::Unit)
-}
-
-/// Every native, by the name the code generator uses.
-const NATIVES: &[(&str, NativeFn)] = &[
-    ("print", print),
-    ("println", println),
-    ("eprintln", eprintln),
-    ("format", format),
-    ("panic", panic),
-    ("assert", assert),
-    ("assert_eq", assert_eq),
-    ("drop", drop_value),
-    ("error", error),
-    ("io::read_line", read_line),
-    ("int::to_string", to_string),
-    ("int::abs", int_abs),
-    ("int::pow", int_pow),
-    ("int::min", int_min),
-    ("int::max", int_max),
-    ("int::signum", int_signum),
-    ("float::to_string", to_string),
-    ("float::abs", f_abs),
-    ("float::sqrt", f_sqrt),
-    ("float::floor", f_floor),
-    ("float::ceil", f_ceil),
-    ("float::round", f_round),
-    ("float::powi", f_powi),
-    ("float::powf", f_powf),
-    ("float::min", f_min),
-    ("float::max", f_max),
-    ("float::is_nan", f_is_nan),
-    ("bool::to_string", to_string),
-    ("char::to_string", to_string),
-    ("char::is_digit", c_is_digit),
-    ("char::is_alphabetic", c_is_alphabetic),
-    ("char::is_whitespace", c_is_whitespace),
-    ("char::is_uppercase", c_is_uppercase),
-    ("char::to_digit", c_to_digit),
-    ("String::new", s_new),
-    ("String::from", s_from),
-    ("String::len", s_len),
-    ("String::is_empty", s_is_empty),
-    ("String::push", s_push),
-    ("String::push_str", s_push_str),
-    ("String::chars", s_chars),
-    ("String::contains", s_contains),
-    ("String::starts_with", s_starts_with),
-    ("String::ends_with", s_ends_with),
-    ("String::find", s_find),
-    ("String::replace", s_replace),
-    ("String::split", s_split),
-    ("String::lines", s_lines),
-    ("String::trim", s_trim),
-    ("String::to_upper", s_to_upper),
-    ("String::to_lower", s_to_lower),
-    ("String::parse_int", s_parse_int),
-    ("String::parse_float", s_parse_float),
-    ("String::slice", s_slice),
-    ("String::to_string", to_string),
-    ("Option::is_some", opt_is_some),
-    ("Option::is_none", opt_is_none),
-    ("Option::unwrap", opt_unwrap),
-    ("Option::expect", opt_expect),
-    ("Option::unwrap_or", unwrap_or),
-    ("Option::take", opt_take),
-    ("Option::map", opt_map),
-    ("Option::and_then", opt_and_then),
-    ("Option::unwrap_or_else", opt_unwrap_or_else),
-    ("Option::is_some_and", opt_is_some_and),
-    ("Option::or", opt_or),
-    ("Option::ok_or", opt_ok_or),
-    ("Option::as_ref", opt_as_ref),
-    ("Option::copied", copied),
-    ("Option::cloned", copied),
-    ("Result::copied", copied),
-    ("Result::cloned", copied),
-    ("Result::is_ok", res_is_ok),
-    ("Result::is_err", res_is_err),
-    ("Result::unwrap", res_unwrap),
-    ("Result::expect", res_expect),
-    ("Result::unwrap_or", unwrap_or),
-    ("Result::map", res_map),
-    ("Result::map_err", res_map_err),
-    ("Result::and_then", res_and_then),
-    ("Result::unwrap_or_else", res_unwrap_or_else),
-    ("Result::ok", res_ok),
-    ("Result::err", res_err),
-    ("List::new", l_new),
-    ("List::with_capacity", l_with_capacity),
-    ("List::len", l_len),
-    ("List::is_empty", l_is_empty),
-    ("List::push", l_push),
-    ("List::pop", l_pop),
-    ("List::insert", l_insert),
-    ("List::remove", l_remove),
-    ("List::get", l_get),
-    ("List::get_mut", l_get),
-    ("List::first", l_first),
-    ("List::last", l_last),
-    ("List::contains", l_contains),
-    ("List::clear", l_clear),
-    ("List::sort", l_sort),
-    ("List::reverse", l_reverse),
-    ("List::swap", l_swap),
-    ("List::truncate", l_truncate),
-    ("List::slice", l_slice),
-    ("List::iter", l_iter),
-    ("List::iter_mut", l_iter),
-    ("Map::new", m_new),
-    ("Map::insert", m_insert),
-    ("Map::get", m_get),
-    ("Map::get_mut", m_get),
-    ("Map::contains_key", m_contains_key),
-    ("Map::remove", m_remove),
-    ("Map::len", m_len),
-    ("Map::is_empty", m_is_empty),
-    ("Map::keys", m_keys),
-    ("Map::values", m_values),
-    ("Map::clear", m_clear),
-    ("Range::contains", range_contains),
-    ("Iter::count", it_count),
-    ("Iter::collect", it_collect),
-    ("Error::context", e_context),
-    ("Error::to_string", to_string),
-    ("Panic::to_string", to_string),
-    ("math::sqrt", f_sqrt),
-    ("math::pow", f_powf),
-    ("math::abs", f_abs),
-    ("math::floor", f_floor),
-    ("math::ceil", f_ceil),
-    ("math::round", f_round),
-    ("math::min", f_min),
-    ("math::max", f_max),
-    ("math::exp", f_exp),
-    ("math::ln", f_ln),
-    ("fs::read", fs_read),
-    ("fs::write", fs_write),
-    ("fs::append", fs_append),
-    ("fs::exists", fs_exists),
-    ("fs::lines", fs_lines),
-    ("time::now", time_now),
-    ("time::sleep", time_sleep),
-    ("Instant::elapsed_ms", time_elapsed_ms),
-    ("Instant::elapsed_us", time_elapsed_us),
-    ("Instant::to_string", time_to_string),
-];
-
-/// The native for a std entry, if this runtime provides it.
-pub fn lookup(name: &str) -> Option<NativeFn> {
-    NATIVES
-        .iter()
-        .chain(super::gc::NATIVES)
-        .find(|(n, _)| *n == name)
-        .map(|(_, f)| *f)
-}
-
-/// Every native name (for tests that compare against the std table).
-pub fn names() -> impl Iterator<Item = &'static str> {
-    NATIVES.iter().chain(super::gc::NATIVES).map(|(n, _)| *n)
 }
