@@ -8,7 +8,8 @@
 //! ```
 //!
 //! Output is captured (and optionally streamed to a callback as it is
-//! written); a run can be limited by wall-clock time, an instruction budget
+//! written), or with [`Output::Inherit`] goes to the process's own streams
+//! (`ward run`, `ward test`); a run can be limited by wall-clock time, an instruction budget
 //! and a heap budget (bytes held at once, counted by the allocator), and
 //! cancelled from another thread through [`RunOptions::cancel`].
 
@@ -33,6 +34,19 @@ pub enum Stream {
 /// Called with each piece of output as the program writes it.
 pub type OutputSink = Arc<dyn Fn(Stream, &str) + Send + Sync>;
 
+/// Where a run's output goes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Output {
+    /// Into [`RunOutput::stdout`] and [`RunOutput::stderr`], and to the
+    /// sink as it is written (an editor, a test).
+    #[default]
+    Capture,
+    /// Straight to the process's stdout (buffered, flushed when the run
+    /// ends) and stderr, as a command-line runner wants; nothing is
+    /// captured and the sink is not called.
+    Inherit,
+}
+
 #[derive(Clone, Default)]
 pub struct RunOptions {
     /// Stop after this much wall-clock time.
@@ -43,6 +57,8 @@ pub struct RunOptions {
     pub max_heap_bytes: Option<usize>,
     /// Setting this (from any thread) stops the run.
     pub cancel: Option<Arc<AtomicBool>>,
+    /// Captured (the default) or written to the process's streams.
+    pub output: Output,
     /// Receives output as it is written (besides capturing it).
     pub sink: Option<OutputSink>,
     /// Program arguments.
@@ -61,6 +77,7 @@ impl std::fmt::Debug for RunOptions {
             .field("max_instructions", &self.max_instructions)
             .field("max_heap_bytes", &self.max_heap_bytes)
             .field("function", &self.function)
+            .field("output", &self.output)
             .field("profile", &self.profile)
             .finish_non_exhaustive()
     }
@@ -89,6 +106,8 @@ pub struct RunOutput {
     /// The most memory the program held at once, in bytes (0 when the
     /// runtime was built without the counting allocator).
     pub heap_peak: usize,
+    /// The collector's figures for the whole run.
+    pub gc: crate::heap::GcStats,
     /// With [`RunOptions::profile`]: per-function figures and GC pauses.
     pub profile: Option<Profile>,
 }
@@ -184,20 +203,28 @@ pub fn run_program(program: &Program, options: &RunOptions) -> Result<RunOutput,
                 .into(),
         ));
     }
-    let (result, instructions, heap_peak, profile) = {
-        let mut vm = Vm::new(
-            program,
-            Box::new(Capture {
-                buf: out_buf.clone(),
-                stream: Stream::Stdout,
-                sink: options.sink.clone(),
-            }),
-            Box::new(Capture {
-                buf: err_buf.clone(),
-                stream: Stream::Stderr,
-                sink: options.sink.clone(),
-            }),
-        );
+    let (result, instructions, heap_peak, gc, profile) = {
+        let (out, err): (Box<dyn Write>, Box<dyn Write>) = match options.output {
+            Output::Capture => (
+                Box::new(Capture {
+                    buf: out_buf.clone(),
+                    stream: Stream::Stdout,
+                    sink: options.sink.clone(),
+                }),
+                Box::new(Capture {
+                    buf: err_buf.clone(),
+                    stream: Stream::Stderr,
+                    sink: options.sink.clone(),
+                }),
+            ),
+            Output::Inherit => (
+                Box::new(accounting::uncounted(|| {
+                    std::io::BufWriter::new(std::io::stdout())
+                })),
+                Box::new(std::io::stderr()),
+            ),
+        };
+        let mut vm = Vm::new(program, out, err);
         vm.args.clone_from(&options.args);
         vm.set_limits(Limits {
             max_instructions: options.max_instructions,
@@ -212,14 +239,15 @@ pub fn run_program(program: &Program, options: &RunOptions) -> Result<RunOutput,
         }
         let r = vm.call(entry, Vec::new());
         let _ = vm.out.flush();
+        let gc = vm.heap.stats();
         let profile = vm.profiler.take().map(|mut p| {
             p.finish();
             Profile {
                 functions: p.report(|f| program.function_name(f).to_string()),
-                gc: vm.heap.stats(),
+                gc: gc.clone(),
             }
         });
-        (r, vm.instructions(), vm.heap_peak(), profile)
+        (r, vm.instructions(), vm.heap_peak(), gc, profile)
     };
     let duration = start.elapsed();
     let outcome = match result {
@@ -256,6 +284,7 @@ pub fn run_program(program: &Program, options: &RunOptions) -> Result<RunOutput,
         duration,
         instructions,
         heap_peak,
+        gc,
         profile,
     })
 }

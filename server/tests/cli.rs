@@ -332,6 +332,43 @@ fn ward_test_runs_each_test_isolating_panics() {
 }
 
 #[test]
+fn run_gc_stats_prints_the_collectors_figures_last_on_stderr() {
+    let file = Scratch::new(
+        "gc_stats.ward",
+        b"struct Node {\n    v: int,\n}\n\nfn main() {\n    let mut keep = List::new();\n    for i in 0..2000 {\n        let n = Gc::new(Node { v: i });\n        if i % 100 == 0 {\n            keep.push(n);\n        }\n    }\n    gc::collect();\n    println(\"{}\", keep.len());\n}\n",
+    );
+    let out = ward(&["run", "--gc-stats", file.path()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "20\n");
+    let stderr = text(&out.stderr);
+    let last = stderr.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with("{\"young_collections\":") && last.contains("\"old_collections\":"),
+        "{stderr}"
+    );
+    assert!(!last.contains("\"bytes_allocated\":0,"), "{stderr}");
+}
+
+#[test]
+fn ward_test_fails_a_test_that_returns_err_as_cargo_test_does() {
+    let file = Scratch::new(
+        "tests_result.ward",
+        b"fn check(hr: int) -> Result<int, Error> {\n    if hr <= 0 {\n        return Err(error(\"Range\", \"heart rate must be positive\"));\n    }\n    Ok(hr)\n}\n\n#[test]\nfn accepts() -> Result<(), Error> {\n    check(72)?;\n    Ok(())\n}\n\n#[test]\nfn rejects() -> Result<(), Error> {\n    check(0)?;\n    Ok(())\n}\n\nfn main() {}\n",
+    );
+    let out = ward(&["test", file.path()]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    for line in [
+        "test accepts ... ok",
+        "test rejects ... FAILED",
+        "---- rejects ----\nerror: Range: heart rate must be positive",
+    ] {
+        assert!(stdout.contains(line), "missing {line:?} in\n{stdout}");
+    }
+    assert!(stdout.ends_with("\n1 passed, 1 failed\n"), "{stdout}");
+}
+
+#[test]
 fn ward_run_emit_bytecode_prints_the_disassembly() {
     let file = Scratch::new(
         "emit_sample.ward",

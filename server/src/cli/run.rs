@@ -1,5 +1,7 @@
 //! `ward run FILE [-- ARGS]` and `ward test FILE`: check the program,
-//! compile it to bytecode and run it in the VM. An uncaught panic prints
+//! compile it to bytecode and run it through the embedding API
+//! (`embed::Host`, as the editor's Run lens does), output going straight
+//! to this process's streams. An uncaught panic prints
 //! its message, the source line with a caret and a backtrace, and exits
 //! with 101; `main` returning `Err` prints the error chain and exits with 1.
 //! `--gc-stats` adds the collector's figures as the last line of stderr;
@@ -8,11 +10,12 @@
 //! default a quarter of the machine's).
 
 use super::status;
-use std::io::Write as _;
 use std::path::Path;
+use std::time::Duration;
 use ward_compiler::codegen::Compiled;
+use ward_runtime::embed::{Host, Outcome, Output, RunOptions, default_heap_budget, run_program};
 use ward_runtime::error::render_panic;
-use ward_runtime::vm::{Program, Value, Vm};
+use ward_runtime::vm::Program;
 
 /// Exit status of a run that panicked.
 pub const PANICKED: u8 = 101;
@@ -39,8 +42,8 @@ fn compile(file: &Path) -> Result<Compiled, u8> {
     })
 }
 
-fn prepare(compiled: Compiled) -> Result<Program, u8> {
-    Program::new(compiled.module, &std::collections::HashMap::new()).map_err(|e| {
+fn prepare(host: &Host, compiled: Compiled) -> Result<Program, u8> {
+    host.load(compiled.module).map_err(|e| {
         eprintln!("error: {e}");
         status::PROGRAM_ERRORS
     })
@@ -60,16 +63,14 @@ pub struct RunLimits {
 }
 
 impl RunLimits {
-    fn vm_limits(self) -> ward_runtime::vm::Limits {
-        let heap = self
-            .max_heap
-            .unwrap_or_else(ward_runtime::embed::default_heap_budget);
-        ward_runtime::vm::Limits {
-            deadline: self.timeout_ms.and_then(|ms| {
-                std::time::Instant::now().checked_add(std::time::Duration::from_millis(ms))
-            }),
-            max_heap_bytes: ward_runtime::heap::accounting::ENABLED.then_some(heap),
-            ..ward_runtime::vm::Limits::default()
+    /// Options for a run whose output goes to this process's streams.
+    fn options(self) -> RunOptions {
+        RunOptions {
+            timeout: self.timeout_ms.map(Duration::from_millis),
+            max_heap_bytes: ward_runtime::heap::accounting::ENABLED
+                .then(|| self.max_heap.unwrap_or_else(default_heap_budget)),
+            output: Output::Inherit,
+            ..RunOptions::default()
         }
     }
 }
@@ -92,47 +93,47 @@ pub fn run(
         );
         return status::OK;
     }
-    let Some(entry) = compiled.module.entry else {
+    if compiled.module.entry.is_none() {
         eprintln!("error: {} has no `fn main`", file.display());
         return status::PROGRAM_ERRORS;
-    };
-    let program = match prepare(compiled) {
+    }
+    let host = Host::new();
+    let program = match prepare(&host, compiled) {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let stdout = std::io::stdout();
-    let mut vm = Vm::new(
-        &program,
-        Box::new(std::io::BufWriter::new(stdout.lock())),
-        Box::new(std::io::stderr()),
-    );
-    vm.args = args.to_vec();
-    vm.set_limits(limits.vm_limits());
-    let result = vm.call(entry, Vec::new());
-    let _ = vm.out.flush();
-    let stats = vm.heap.stats();
-    drop(vm);
-    let code = match result {
-        Ok(value) => report_main_result(&program, &value),
-        Err(panic) => {
-            eprint!("{}", render_panic(&panic, &read_file));
-            PANICKED
+    let options = RunOptions {
+        args: args.to_vec(),
+        ..limits.options()
+    };
+    let out = match run_program(&program, &options) {
+        Ok(out) => out,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return status::PROGRAM_ERRORS;
         }
     };
+    let code = report_outcome(&out.outcome);
     if gc_stats {
-        eprintln!("{}", stats.to_json());
+        eprintln!("{}", out.gc.to_json());
     }
     code
 }
 
-/// `main` returning `Err(e)`: the error chain on stderr, status 1.
-fn report_main_result(program: &Program, value: &Value) -> u8 {
-    match ward_runtime::embed::main_error(program, value) {
-        Some(text) => {
+/// How a run ended, on stderr, and the exit status: an uncaught panic
+/// with its source line and backtrace (101), `main` returning `Err(e)`
+/// with the error chain (1).
+fn report_outcome(outcome: &Outcome) -> u8 {
+    match outcome {
+        Outcome::Finished => status::OK,
+        Outcome::Failed(text) => {
             eprintln!("error: {text}");
             status::PROGRAM_ERRORS
         }
-        None => status::OK,
+        Outcome::Panicked(panic) => {
+            eprint!("{}", render_panic(panic, &read_file));
+            PANICKED
+        }
     }
 }
 
@@ -142,7 +143,8 @@ pub fn test(file: &Path) -> u8 {
         Err(code) => return code,
     };
     let tests = compiled.tests.clone();
-    let program = match prepare(compiled) {
+    let host = Host::new();
+    let program = match prepare(&host, compiled) {
         Ok(p) => p,
         Err(code) => return code,
     };
@@ -154,31 +156,38 @@ pub fn test(file: &Path) -> u8 {
     let (mut passed, mut failed) = (0, 0);
     let mut failures = Vec::new();
     for (name, f) in &tests {
-        let stdout = std::io::stdout();
-        let mut vm = Vm::new(
-            &program,
-            Box::new(stdout.lock()),
-            Box::new(std::io::stderr()),
-        );
-        vm.set_limits(RunLimits::default().vm_limits());
-        let result = vm.call(*f, Vec::new());
-        let _ = vm.out.flush();
-        drop(vm);
-        match result {
-            Ok(_) => {
+        let options = RunOptions {
+            function: Some(program.function_name(*f).to_string()),
+            ..RunLimits::default().options()
+        };
+        let outcome = match run_program(&program, &options) {
+            Ok(out) => out.outcome,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return status::PROGRAM_ERRORS;
+            }
+        };
+        match outcome {
+            // A test returning `Err` fails as a panic would.
+            Outcome::Finished => {
                 passed += 1;
                 println!("test {name} ... ok");
             }
-            Err(panic) => {
+            Outcome::Failed(text) => {
                 failed += 1;
                 println!("test {name} ... FAILED");
-                failures.push((name.clone(), panic));
+                failures.push((name.clone(), format!("error: {text}\n")));
+            }
+            Outcome::Panicked(panic) => {
+                failed += 1;
+                println!("test {name} ... FAILED");
+                failures.push((name.clone(), render_panic(&panic, &read_file)));
             }
         }
     }
-    for (name, panic) in &failures {
+    for (name, report) in &failures {
         println!("\n---- {name} ----");
-        print!("{}", render_panic(panic, &read_file));
+        print!("{report}");
     }
     println!("\n{passed} passed, {failed} failed");
     if failed > 0 {
