@@ -4,7 +4,8 @@
 //! ratios (a column is `-` when its interpreter is not installed; Debian's
 //! `lua5.4` and `luajit` packages); then what error handling costs on
 //! the happy path (`errors_plain` against `errors_handled`), and startup
-//! time and peak RSS of `ward run` on hello-world.
+//! time and peak RSS of `ward run` on hello-world; then the GC table
+//! (`ward_tests::gc_table`) for the programs of `bench/gc`.
 //!
 //! Run: `cargo run --release -p ward-tests --example vm_bench`
 //! (it builds the release `ward` binary first).
@@ -161,4 +162,8 @@ fn main() {
             f64::from(u32::try_from(k).unwrap_or(u32::MAX)) / 1024.0
         ))
     );
+    // The collector on its own programs: pauses, share of the run, cost
+    // against the same run with collection off.
+    println!("\nGC (bench/gc, median of 3 runs each way):");
+    ward_tests::gc_table::print_gc_table(&ward, 3);
 }

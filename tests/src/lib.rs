@@ -5,6 +5,7 @@
 pub mod difftest;
 pub mod editor_queries;
 pub mod fuzz;
+pub mod gc_table;
 pub mod phases;
 
 use std::fmt::Write as _;
