@@ -86,7 +86,7 @@ mod tests {
     fn drops_across_blocks_and_reuses_them() {
         let mut g = Garbage::default();
         for i in 0..(BLOCK * 2 + 10) {
-            g.push(Value::Str(Box::new(i.to_string())));
+            g.push(Value::str(i.to_string()));
         }
         assert_eq!(g.len(), BLOCK * 2 + 10);
         assert_eq!(g.blocks.len(), 3);

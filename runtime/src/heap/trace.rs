@@ -56,7 +56,7 @@ pub(crate) unsafe fn walk(
         match value {
             Value::Gc(_) | Value::Weak(_) => v.edge(p, covered),
             Value::Ref(_) => v.interior(p),
-            Value::Str(s) => bytes += size_of::<String>() + s.capacity(),
+            Value::Str(s) => bytes += s.heap_bytes(),
             Value::Record(r) => {
                 bytes += r.heap_bytes();
                 push_all(v, work, r.fields_mut(), covered);

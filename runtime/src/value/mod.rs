@@ -21,11 +21,15 @@ use std::rc::Rc;
 
 pub mod gc_object;
 pub mod host_stack;
+pub mod iter_box;
 pub mod object;
+pub mod text;
 
 use object::Obj;
 
 pub use gc_object::{CellBox, GcRef};
+pub use iter_box::IterBox;
+pub use text::Text;
 
 /// Type-table entries the runtime builds values of itself. The code
 /// generator puts them first, in this order.
@@ -55,7 +59,8 @@ pub enum Value {
     Float(f64),
     Bool(bool),
     Char(char),
-    Str(Box<String>),
+    /// A `String`: one allocation (see `text`).
+    Str(Text),
     /// `&T` / `&mut T`.
     Ref(*mut Value),
     /// A struct, tuple or the record behind `Error`, `Panic` and ranges:
@@ -70,7 +75,7 @@ pub enum Value {
     /// A function item used as a value.
     Func(u32),
     Closure(Closure),
-    Iter(Box<Iter>),
+    Iter(IterBox),
     /// `Gc<T>`: a pointer into the task's GC heap (copied, never owned).
     Gc(GcRef),
     /// `Weak<T>`: a pointer to a weak cell (see `gc_object`).
@@ -471,8 +476,8 @@ impl Value {
         }
     }
 
-    pub fn str(s: impl Into<String>) -> Value {
-        Value::Str(Box::new(s.into()))
+    pub fn str(s: impl Into<Text>) -> Value {
+        Value::Str(s.into())
     }
 
     pub fn record(ty: u32, fields: Vec<Value>) -> Value {

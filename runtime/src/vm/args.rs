@@ -147,7 +147,7 @@ impl Args {
     /// # Errors
     ///
     /// As [`Args::int`].
-    pub fn string_mut(&mut self, i: usize) -> Result<&mut String, Fault> {
+    pub fn string_mut(&mut self, i: usize) -> Result<&mut crate::value::Text, Fault> {
         match self.get_mut(i)? {
             Value::Str(s) => Ok(s),
             _ => Err("internal error: expected a string".into()),

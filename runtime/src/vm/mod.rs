@@ -1958,7 +1958,7 @@ unsafe fn into_iter(v: Value) -> Result<Value, String> {
         }
         _ => return Err("internal error: iterating a value that is not iterable".into()),
     };
-    Ok(Value::Iter(Box::new(it)))
+    Ok(Value::Iter(value::IterBox::new(it)))
 }
 
 fn range_iter(fields: &[Value]) -> Result<Iter, String> {

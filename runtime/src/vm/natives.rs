@@ -13,7 +13,7 @@ use std::io::Write as _;
 use super::well_known::{ERROR, OPTION, PANIC, RESULT};
 use super::{Args, Fault, Vm, fmt};
 use crate::error::{ErrorInfo, Panic};
-use crate::value::{Iter, Key, KeyRef, Map, Value, entry, entry_part, into_entry_value};
+use crate::value::{Iter, IterBox, Key, KeyRef, Map, Value, entry, entry_part, into_entry_value};
 
 type R = Result<Value, Fault>;
 
@@ -48,7 +48,7 @@ fn map_mut(args: &mut Args, i: usize) -> Result<&mut Map, Fault> {
     args.map_mut(i)
 }
 
-fn string_mut(args: &mut Args, i: usize) -> Result<&mut String, Fault> {
+fn string_mut(args: &mut Args, i: usize) -> Result<&mut crate::value::Text, Fault> {
     args.string_mut(i)
 }
 
@@ -313,11 +313,11 @@ pub(crate) fn read_line(vm: &mut Vm, _: &mut Args) -> R {
 pub(crate) fn to_string(vm: &mut Vm, a: &mut Args) -> R {
     let v = arg(a, 0)?;
     // The common cases without the formatter's machinery.
-    Ok(Value::str(match v {
-        Value::Int(i) => i.to_string(),
-        Value::Str(s) => String::clone(s),
+    Ok(Value::Str(match v {
+        Value::Int(i) => crate::value::Text::from_int(*i),
+        Value::Str(s) => s.clone(),
         // SAFETY: this native's argument, which `Args` vouched for.
-        _ => unsafe { fmt::display(&vm.program.module, v) },
+        _ => unsafe { fmt::display(&vm.program.module, v) }.into(),
     }))
 }
 
@@ -462,10 +462,7 @@ pub(crate) fn s_push_str(vm: &mut Vm, a: &mut Args) -> R {
 }
 
 pub(crate) fn s_chars(_: &mut Vm, a: &mut Args) -> R {
-    Ok(Value::Iter(Box::new(Iter::Chars {
-        text: text(a, 0)?.to_string(),
-        pos: 0,
-    })))
+    Ok(Value::Iter(IterBox::chars(text(a, 0)?)))
 }
 
 pub(crate) fn s_contains(_: &mut Vm, a: &mut Args) -> R {
@@ -501,26 +498,27 @@ pub(crate) fn s_replace(vm: &mut Vm, a: &mut Args) -> R {
     Ok(Value::str(s.replace(from, to)))
 }
 
-fn strings(items: impl Iterator<Item = String>) -> Value {
+fn strings<'a>(items: impl Iterator<Item = &'a str>) -> Value {
     Value::List(Box::new(items.map(Value::str).collect()))
 }
 
 pub(crate) fn s_split(vm: &mut Vm, a: &mut Args) -> R {
     let (s, sep) = (text(a, 0)?, text(a, 1)?);
     // Each piece is a string of its own (splitting by "" gives one per
-    // char): their boxes are counted before they are made.
+    // char): their allocations (a header and at least 16 bytes) are
+    // counted before they are made.
     let pieces = if sep.is_empty() {
         s.chars().count() + 2
     } else {
         s.matches(sep).count() + 1
     };
-    let per_piece = size_of::<Value>() + size_of::<String>() + 16;
+    let per_piece = size_of::<Value>() + 32;
     vm.reserve(pieces.saturating_mul(per_piece).saturating_add(s.len()))?;
-    Ok(strings(s.split(sep).map(str::to_string)))
+    Ok(strings(s.split(sep)))
 }
 
 pub(crate) fn s_lines(_: &mut Vm, a: &mut Args) -> R {
-    Ok(strings(text(a, 0)?.lines().map(str::to_string)))
+    Ok(strings(text(a, 0)?.lines()))
 }
 
 pub(crate) fn s_trim(_: &mut Vm, a: &mut Args) -> R {
@@ -873,7 +871,7 @@ pub(crate) fn l_slice(_: &mut Vm, a: &mut Args) -> R {
 
 pub(crate) fn l_iter(_: &mut Vm, a: &mut Args) -> R {
     let l = list_mut(a, 0)?;
-    Ok(Value::Iter(Box::new(Iter::Refs {
+    Ok(Value::Iter(IterBox::new(Iter::Refs {
         next: l.as_mut_ptr(),
         left: l.len(),
         stride: 1,
@@ -935,7 +933,7 @@ pub(crate) fn m_is_empty(_: &mut Vm, a: &mut Args) -> R {
 
 pub(crate) fn m_keys(_: &mut Vm, a: &mut Args) -> R {
     let m: *mut Map = map_mut(a, 0)?;
-    Ok(Value::Iter(Box::new(Iter::MapPart {
+    Ok(Value::Iter(IterBox::new(Iter::MapPart {
         map: m,
         next: 0,
         values: false,
@@ -944,7 +942,7 @@ pub(crate) fn m_keys(_: &mut Vm, a: &mut Args) -> R {
 
 pub(crate) fn m_values(_: &mut Vm, a: &mut Args) -> R {
     let m: *mut Map = map_mut(a, 0)?;
-    Ok(Value::Iter(Box::new(Iter::MapPart {
+    Ok(Value::Iter(IterBox::new(Iter::MapPart {
         map: m,
         next: 0,
         values: true,
@@ -972,7 +970,7 @@ pub(crate) fn range_contains(_: &mut Vm, a: &mut Args) -> R {
     Ok(Value::Bool(above && below))
 }
 
-fn iter_of(a: &mut Args) -> Result<Box<Iter>, Fault> {
+fn iter_of(a: &mut Args) -> Result<IterBox, Fault> {
     match take(a, 0) {
         Value::Iter(it) => Ok(it),
         _ => Err("internal error: expected an iterator".into()),
@@ -1065,7 +1063,7 @@ pub(crate) fn fs_exists(_: &mut Vm, a: &mut Args) -> R {
 pub(crate) fn fs_lines(vm: &mut Vm, a: &mut Args) -> R {
     let path = text(a, 0)?;
     Ok(match std::fs::read_to_string(path) {
-        Ok(s) => ok(strings(s.lines().map(str::to_string))),
+        Ok(s) => ok(strings(s.lines())),
         Err(e) => fs_error(vm, path, &e),
     })
 }
