@@ -253,6 +253,21 @@ fn samples() -> Vec<Op> {
             a: 2,
             imm: 7,
         },
+        Op::MulIntImm {
+            dst: 1,
+            a: 2,
+            imm: -5,
+        },
+        Op::DivIntImm {
+            dst: 1,
+            a: 2,
+            imm: 2,
+        },
+        Op::RemIntImm {
+            dst: 1,
+            a: 2,
+            imm: 1000,
+        },
         Op::CmpIntImm {
             dst: 1,
             a: 2,
@@ -530,6 +545,17 @@ fn the_verifier_rejects_malformed_functions() {
         "is not an int",
     );
     rejects(|m| m.entry = Some(0), "takes arguments");
+    for imm in [0, -1] {
+        rejects(
+            |m| {
+                let mut a = Assembler::default();
+                a.emit(Op::RemIntImm { dst: 1, a: 1, imm });
+                a.emit(Op::Return { src: 0 });
+                m.functions[0].code = a.code;
+            },
+            &format!("a division by the immediate {imm}"),
+        );
+    }
     rejects(
         |m| m.functions[1].regs[1] = RegType::Owned(7),
         "ty#7 does not exist",

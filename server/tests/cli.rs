@@ -381,13 +381,12 @@ fn ward_run_emit_bytecode_prints_the_disassembly() {
         .split("fn#")
         .find(|f| f.contains(" twice: "))
         .expect("twice is listed");
+    // The constant is the instruction's immediate operand.
     let expected = "0 twice: 1 args -> int
   r0: int
   r1: int
-  r2: int
-  0000  load_int r2, k0
-  0007  mul_int r0, r1, r2                       ; 2:5
-  0014  return r0                                ; 3:2
+  0000  mul_int_imm r0, r1, #2                   ; 2:5
+  0009  return r0                                ; 3:2
 ";
     assert_eq!(twice, expected, "{stdout}");
     assert!(
@@ -421,8 +420,8 @@ fn a_loop_compiles_to_a_rotated_fused_test() {
             acc.push('\n');
             acc
         });
-    let expected = "  0000  load_int r2, k1                          ; 6:5
-  0007  load_int r3, k1                          ; 7:5
+    let expected = "  0000  load_int r2, k0                          ; 6:5
+  0007  load_int r3, k0                          ; 7:5
   0014  br_cmp_int r3, r1, 5, +46 -> 0070        ; 8:11
   0024  add_int_imm r12, r3, #1                  ; 9:20
   0033  call r9, fn#0, r12..r12                  ; 9:14

@@ -1222,6 +1222,9 @@ impl<'m, 'a> FnGen<'m, 'a> {
             self.emit(match form {
                 Immediate::Add => Op::AddIntImm { dst, a, imm },
                 Immediate::Sub => Op::SubIntImm { dst, a, imm },
+                Immediate::Mul => Op::MulIntImm { dst, a, imm },
+                Immediate::Div => Op::DivIntImm { dst, a, imm },
+                Immediate::Rem => Op::RemIntImm { dst, a, imm },
                 Immediate::Cmp(cmp) => Op::CmpIntImm { dst, a, imm, cmp },
             });
             return Ok(());
@@ -1885,6 +1888,10 @@ fn small_int(op: &Operand) -> Option<i32> {
 enum Immediate {
     Add,
     Sub,
+    Mul,
+    /// Only by a constant that is neither 0 nor -1, so it cannot fail.
+    Div,
+    Rem,
     /// A comparison, coded as for `cmp_int`.
     Cmp(u8),
 }
@@ -1914,7 +1921,15 @@ fn immediate<'o>(
         (Some(k), None, Some((_, swapped))) => Some((Immediate::Cmp(swapped), b, k)),
         (_, Some(k), None) if op == BinaryOp::Add => Some((Immediate::Add, a, k)),
         (_, Some(k), None) if op == BinaryOp::Sub => Some((Immediate::Sub, a, k)),
+        (_, Some(k), None) if op == BinaryOp::Mul => Some((Immediate::Mul, a, k)),
+        (_, Some(k), None) if op == BinaryOp::Div && k != 0 && k != -1 => {
+            Some((Immediate::Div, a, k))
+        }
+        (_, Some(k), None) if op == BinaryOp::Rem && k != 0 && k != -1 => {
+            Some((Immediate::Rem, a, k))
+        }
         (Some(k), None, None) if op == BinaryOp::Add => Some((Immediate::Add, b, k)),
+        (Some(k), None, None) if op == BinaryOp::Mul => Some((Immediate::Mul, b, k)),
         _ => None,
     }
 }

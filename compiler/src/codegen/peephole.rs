@@ -77,6 +77,9 @@ fn reads_only(op: &Op) -> bool {
             | Op::CmpInt { .. }
             | Op::AddIntImm { .. }
             | Op::SubIntImm { .. }
+            | Op::MulIntImm { .. }
+            | Op::DivIntImm { .. }
+            | Op::RemIntImm { .. }
             | Op::CmpIntImm { .. }
             | Op::BrCmpIntImm { .. }
             | Op::CmpFloat { .. }

@@ -595,6 +595,13 @@ instructions! {
     AddIntImm = 0x91, "add_int_imm" { dst: Reg => Dst, a: Reg => Src, imm: i32 => Int }
     /// `dst = a - imm` on `int`; panics on overflow.
     SubIntImm = 0x92, "sub_int_imm" { dst: Reg => Dst, a: Reg => Src, imm: i32 => Int }
+    /// `dst = a * imm` on `int`; panics on overflow.
+    MulIntImm = 0x97, "mul_int_imm" { dst: Reg => Dst, a: Reg => Src, imm: i32 => Int }
+    /// `dst = a / imm` on `int`, truncating; `imm` is neither 0 nor -1 (the
+    /// verifier checks), so it cannot fail.
+    DivIntImm = 0x98, "div_int_imm" { dst: Reg => Dst, a: Reg => Src, imm: i32 => Int }
+    /// `dst = a % imm` on `int` (the sign of `a`); `imm` as for `div_int_imm`.
+    RemIntImm = 0x99, "rem_int_imm" { dst: Reg => Dst, a: Reg => Src, imm: i32 => Int }
     /// `dst = a cmp imm` on `int` (`cmp` as for `cmp_int`).
     CmpIntImm = 0x93, "cmp_int_imm" { dst: Reg => Dst, a: Reg => Src, imm: i32 => Int, cmp: u8 => U8 }
     /// Jumps when `a cmp imm` holds on `int` (`cmp` as for `cmp_int`).

@@ -390,7 +390,18 @@ fn instruction(m: &Module, f: &Function, op: &Op, next: usize, boundary: &[bool]
             want(f, end, T::Int)?;
         }
         Op::RangeInclusiveEnd { end } => want(f, end, T::Int)?,
-        Op::AddIntImm { dst, a, .. } | Op::SubIntImm { dst, a, .. } => {
+        Op::AddIntImm { dst, a, .. }
+        | Op::SubIntImm { dst, a, .. }
+        | Op::MulIntImm { dst, a, .. } => {
+            want(f, dst, T::Int)?;
+            want(f, a, T::Int)?;
+        }
+        Op::DivIntImm { dst, a, imm } | Op::RemIntImm { dst, a, imm } => {
+            if imm == 0 || imm == -1 {
+                return Err(err(format!(
+                    "a division by the immediate {imm} (it must be neither 0 nor -1)"
+                )));
+            }
             want(f, dst, T::Int)?;
             want(f, a, T::Int)?;
         }

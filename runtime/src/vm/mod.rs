@@ -1241,6 +1241,22 @@ impl<'p> Vm<'p> {
                         None => fault!("attempt to subtract with overflow"),
                     }
                 }
+                Op::MulIntImm { dst, a, imm } => {
+                    let (x, _) = int2!(a, a);
+                    match x.checked_mul(i64::from(imm)) {
+                        Some(v) => set_scalar!(dst, Value::Int(v)),
+                        None => fault!("attempt to multiply with overflow"),
+                    }
+                }
+                // The verifier proved `imm` is neither 0 nor -1.
+                Op::DivIntImm { dst, a, imm } => {
+                    let (x, _) = int2!(a, a);
+                    set_scalar!(dst, Value::Int(x / i64::from(imm)));
+                }
+                Op::RemIntImm { dst, a, imm } => {
+                    let (x, _) = int2!(a, a);
+                    set_scalar!(dst, Value::Int(x % i64::from(imm)));
+                }
                 Op::CmpIntImm { dst, a, imm, cmp } => {
                     let (x, _) = int2!(a, a);
                     set_scalar!(dst, Value::Bool(compare_with(cmp, x.cmp(&i64::from(imm)))));
