@@ -265,6 +265,9 @@ struct Builder<'a, 'c> {
     /// the borrow checker grow with the number of arms (a 16 000-arm
     /// `match` held 480 MB of bit sets).
     test_temps: Vec<(Ty, Local)>,
+    /// A `match` arm's variant pattern whose variant is the only one the
+    /// earlier arms left: its discriminant needs no test.
+    known_variant: Option<PatId>,
 }
 
 impl<'a, 'c> Builder<'a, 'c> {
@@ -301,6 +304,7 @@ impl<'a, 'c> Builder<'a, 'c> {
             let_scope: 0,
             extend_to: None,
             test_temps: Vec::new(),
+            known_variant: None,
         };
         b.cur = b.new_block();
         b
@@ -2184,7 +2188,29 @@ impl Builder<'_, '_> {
         let place = self.place(scrutinee, false);
         self.push_stmt(StatementKind::FakeRead(place.clone()), cx.span(scrutinee));
         let join = self.new_block();
+        // Variants that earlier arms match whatever their fields hold: once
+        // all but one are excluded, that one needs no discriminant test (as
+        // rustc's decision tree tests an `Option` once, not per arm).
+        let mut excluded: Vec<DefId> = Vec::new();
         for arm in arms {
+            let whole_variant = self.whole_variant(arm.pat);
+            if arm.guard.is_none()
+                && let Some((variant, parent)) =
+                    whole_variant.or_else(|| self.variant_of_pat(arm.pat))
+                && self
+                    .cx
+                    .program
+                    .variants(parent)
+                    .iter()
+                    .all(|v| *v == variant || excluded.contains(v))
+            {
+                self.known_variant = Some(arm.pat);
+            }
+            if arm.guard.is_none()
+                && let Some((variant, _)) = whole_variant
+            {
+                excluded.push(variant);
+            }
             let arm_body = self.new_block();
             self.push_scope_at(Span::new(arm.span.end.saturating_sub(1), arm.span.end));
             let depth = self.scopes.len() - 1;
@@ -2196,6 +2222,7 @@ impl Builder<'_, '_> {
             for alt in alts {
                 let fail = self.new_block();
                 self.test_pattern(alt, &place, &sty, fail);
+                self.known_variant = None;
                 if let Some(guard) = arm.guard {
                     // The guard sees the bindings as reads; they are bound
                     // for real (moved) only once it holds.
@@ -2447,6 +2474,7 @@ impl Builder<'_, '_> {
             | PatKind::Struct { .. } => {
                 if let Some(&d) = cx.bt.pat_defs.get(&pat) {
                     match cx.program.def(d).kind {
+                        DefKind::Variant { .. } if self.known_variant == Some(pat) => {}
                         DefKind::Variant { .. } => {
                             let discr = self.test_temp(Ty::Int, span);
                             self.assign(
@@ -2497,6 +2525,33 @@ impl Builder<'_, '_> {
         for (p, sub, sty) in self.sub_places(pat, &place, &ty) {
             self.test_pattern(p, &sub, &sty, fail);
         }
+    }
+
+    /// The variant (and its enum) a pattern names at its top, if it does.
+    fn variant_of_pat(&self, pat: PatId) -> Option<(DefId, DefId)> {
+        let d = *self.cx.bt.pat_defs.get(&pat)?;
+        match self.cx.program.def(d).kind {
+            DefKind::Variant { parent, .. } => Some((d, parent)),
+            _ => None,
+        }
+    }
+
+    /// The variant a pattern matches whatever its fields hold: a variant
+    /// pattern whose field patterns are all bindings or wildcards.
+    fn whole_variant(&self, pat: PatId) -> Option<(DefId, DefId)> {
+        let found = self.variant_of_pat(pat)?;
+        let ast = self.cx.ast;
+        let catches_all = |p: PatId| match &ast.pat(p).kind {
+            PatKind::Wild | PatKind::Rest => true,
+            PatKind::Ident { sub: None, .. } => !self.cx.bt.pat_defs.contains_key(&p),
+            _ => false,
+        };
+        let whole = match &ast.pat(pat).kind {
+            PatKind::Path(_) | PatKind::Ident { sub: None, .. } => true,
+            PatKind::TupleStruct { elems, .. } => elems.iter().all(|p| catches_all(*p)),
+            _ => false,
+        };
+        whole.then_some(found)
     }
 
     /// The body's temporary for pattern tests of type `ty` (see
