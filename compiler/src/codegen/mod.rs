@@ -1,7 +1,8 @@
 //! Code generation: MIR to register bytecode.
 //!
 //! Each MIR local gets a register (a closure's captures go right after its
-//! parameters, where the VM puts them); statements become typed
+//! parameters, where the VM puts a reference to each; see `captures`);
+//! statements become typed
 //! instructions over those registers plus short-lived scratch registers.
 //! A place with projections is reached through a chain of `addr_*`
 //! instructions and read, written or moved through the final reference.
@@ -24,6 +25,7 @@
 // Matching on one variant with a fallback reads as a case split here.
 #![allow(clippy::single_match_else)]
 
+mod captures;
 mod loops;
 mod peephole;
 
@@ -117,6 +119,7 @@ pub fn compile(program: &Program, typed: &TypedProgram) -> Result<Compiled, Code
             .collect();
         these.push(loops::fuse(program, &mut m.body, &main));
         for (c, captured) in m.closures.iter_mut().zip(&of_closures) {
+            captures::by_reference(c);
             these.push(loops::fuse(program, c, captured));
         }
         fused.push(these);

@@ -498,7 +498,18 @@ fn instruction(m: &Module, f: &Function, op: &Op, next: usize, boundary: &[bool]
             let Some(capture_regs) = g.regs.get(first..first + usize::from(captures.count)) else {
                 return Err(err(format!("`{}` has fewer registers than captures", g.name)));
             };
-            fields_match(f, capture_regs, captures)?;
+            // The body reaches each capture through a reference the VM
+            // puts in its register at every call (the value stays in the
+            // closure object).
+            if capture_regs.iter().any(|t| *t != T::Ref) {
+                return Err(err(format!(
+                    "`{}` must reach its captures through reference registers",
+                    g.name
+                )));
+            }
+            for r in captures.iter() {
+                reg(f, r)?;
+            }
             let T::Owned(n) = reg(f, dst)? else {
                 return Err(err("make_closure makes a closure"));
             };

@@ -438,9 +438,6 @@ struct Frame {
     pc: usize,
     /// Where the caller wants the result.
     dst: u16,
-    /// The closure whose captures live in this frame's registers (moved
-    /// back when it returns), or null.
-    closure: *mut Closure,
 }
 
 /// Register slots per fiber (16 bytes each; untouched pages cost nothing).
@@ -653,14 +650,17 @@ impl<'p> Vm<'p> {
         let regs = unsafe { self.stack.ptr().add(base) };
         if !closure.is_null() {
             // SAFETY: the closure value outlives the call (the caller holds
-            // it); its captures go to the registers after the parameters.
+            // it, and the borrow checker keeps it from being dropped or
+            // replaced meanwhile); the registers after the parameters get
+            // references to its captures, which stay in the object (its
+            // fields are one allocation that does not move).
             let c = unsafe { &mut *closure };
             for (i, v) in c.captures_mut().iter_mut().enumerate() {
                 let slot = 1 + func.arity + i;
                 if slot < func.nregs {
                     // SAFETY: in the frame just made, whose slots own
                     // nothing yet.
-                    unsafe { std::ptr::write(regs.add(slot), v.take()) };
+                    unsafe { std::ptr::write(regs.add(slot), Value::Ref(std::ptr::from_mut(v))) };
                 }
             }
         }
@@ -669,7 +669,6 @@ impl<'p> Vm<'p> {
             base,
             pc: 0,
             dst,
-            closure,
         });
         if let Some(p) = self.profiler.as_deref_mut() {
             p.enter(f);
@@ -677,26 +676,23 @@ impl<'p> Vm<'p> {
         Ok(regs)
     }
 
-    /// Pops the top frame, putting a closure's captures back.
+    /// Pops the top frame.
     #[inline]
     fn pop_frame(&mut self) -> Frame {
         let frame = self.frames.pop().expect("a frame to pop");
-        if !frame.closure.is_null()
-            || self.profiler.is_some()
-            || !self.cell_borrows.is_empty()
-            || !self.mut_borrows.is_empty()
+        if self.profiler.is_some() || !self.cell_borrows.is_empty() || !self.mut_borrows.is_empty()
         {
-            self.leave_frame(&frame);
+            self.leave_frame();
         }
         let owning = &self.program.funcs[frame.func as usize].owning;
         self.stack.pop(frame.base, owning);
         frame
     }
 
-    /// What popping `frame` does besides freeing its registers: the
-    /// profiler's exit, the end of its borrows, its captures put back.
+    /// What popping a frame does besides freeing its registers: the
+    /// profiler's exit, the end of its borrows.
     #[inline(never)]
-    fn leave_frame(&mut self, frame: &Frame) {
+    fn leave_frame(&mut self) {
         if let Some(p) = self.profiler.as_deref_mut() {
             p.exit();
         }
@@ -710,19 +706,6 @@ impl<'p> Vm<'p> {
                 self.returning_refs = false;
             } else {
                 gc::release_mut_borrows(&mut self.mut_borrows, self.frames.len());
-            }
-        }
-        if !frame.closure.is_null() {
-            let func = &self.program.funcs[frame.func as usize];
-            let regs = self.stack.ptr();
-            // SAFETY: see `push_frame_regs`; the registers are still live.
-            let c = unsafe { &mut *frame.closure };
-            for (i, v) in c.captures_mut().iter_mut().enumerate() {
-                let slot = frame.base + 1 + func.arity + i;
-                if slot < frame.base + func.nregs {
-                    // SAFETY: a register of the frame being popped.
-                    *v = unsafe { (*regs.add(slot)).take() };
-                }
             }
         }
     }
