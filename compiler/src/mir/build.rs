@@ -2193,23 +2193,21 @@ impl Builder<'_, '_> {
         // rustc's decision tree tests an `Option` once, not per arm).
         let mut excluded: Vec<DefId> = Vec::new();
         for arm in arms {
-            let whole_variant = self.whole_variant(arm.pat);
             if arm.guard.is_none()
-                && let Some((variant, parent)) =
-                    whole_variant.or_else(|| self.variant_of_pat(arm.pat))
-                && self
+                && let Some((variant, parent)) = self.variant_of_pat(arm.pat)
+            {
+                let others_taken = self
                     .cx
                     .program
                     .variants(parent)
                     .iter()
-                    .all(|v| *v == variant || excluded.contains(v))
-            {
-                self.known_variant = Some(arm.pat);
-            }
-            if arm.guard.is_none()
-                && let Some((variant, _)) = whole_variant
-            {
-                excluded.push(variant);
+                    .all(|v| *v == variant || excluded.contains(v));
+                if others_taken {
+                    self.known_variant = Some(arm.pat);
+                }
+                if self.takes_every_field(arm.pat) {
+                    excluded.push(variant);
+                }
             }
             let arm_body = self.new_block();
             self.push_scope_at(Span::new(arm.span.end.saturating_sub(1), arm.span.end));
@@ -2536,22 +2534,20 @@ impl Builder<'_, '_> {
         }
     }
 
-    /// The variant a pattern matches whatever its fields hold: a variant
-    /// pattern whose field patterns are all bindings or wildcards.
-    fn whole_variant(&self, pat: PatId) -> Option<(DefId, DefId)> {
-        let found = self.variant_of_pat(pat)?;
+    /// Whether a variant pattern matches whatever its fields hold: its
+    /// field patterns are all bindings or wildcards.
+    fn takes_every_field(&self, pat: PatId) -> bool {
         let ast = self.cx.ast;
         let catches_all = |p: PatId| match &ast.pat(p).kind {
             PatKind::Wild | PatKind::Rest => true,
             PatKind::Ident { sub: None, .. } => !self.cx.bt.pat_defs.contains_key(&p),
             _ => false,
         };
-        let whole = match &ast.pat(pat).kind {
+        match &ast.pat(pat).kind {
             PatKind::Path(_) | PatKind::Ident { sub: None, .. } => true,
             PatKind::TupleStruct { elems, .. } => elems.iter().all(|p| catches_all(*p)),
             _ => false,
-        };
-        whole.then_some(found)
+        }
     }
 
     /// The body's temporary for pattern tests of type `ty` (see

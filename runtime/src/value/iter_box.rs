@@ -59,27 +59,21 @@ impl IterBox {
         }
     }
 
-    /// An iterator over the chars of a copy of `s`.
+    /// An iterator over the chars of a copy of `s`, in a spare `chars()`
+    /// box's buffer when there is one.
     pub fn chars(s: &str) -> IterBox {
-        match take(&SPARE_CHARS).or_else(|| take(&SPARE)) {
-            Some(mut b) => {
-                if let Iter::Chars { text, pos } = &mut *b {
-                    text.clear();
-                    text.push_str(s);
-                    *pos = 0;
-                } else {
-                    *b = Iter::Chars {
-                        text: s.to_string(),
-                        pos: 0,
-                    };
-                }
-                IterBox(Some(b))
-            }
-            None => IterBox(Some(Box::new(Iter::Chars {
-                text: s.to_string(),
-                pos: 0,
-            }))),
+        if let Some(mut b) = take(&SPARE_CHARS)
+            && let Iter::Chars { text, pos } = &mut *b
+        {
+            text.clear();
+            text.push_str(s);
+            *pos = 0;
+            return IterBox(Some(b));
         }
+        IterBox::new(Iter::Chars {
+            text: s.to_string(),
+            pos: 0,
+        })
     }
 }
 

@@ -611,8 +611,8 @@ impl<'p> Vm<'p> {
         host_stack::grow(|| self.execute(depth)).map_err(Fault::Panic)
     }
 
-    /// Pushes a frame for `f`, moving `args` (and a closure's captures)
-    /// into its registers.
+    /// Pushes a frame for `f`, moving `args` into its registers (and
+    /// references to a closure's captures after them).
     fn push_frame(
         &mut self,
         f: u32,
@@ -631,8 +631,8 @@ impl<'p> Vm<'p> {
         Ok(())
     }
 
-    /// Pushes a frame for `f` (with a closure's captures in the registers
-    /// after the parameters) and returns its registers; the caller puts
+    /// Pushes a frame for `f` (with references to a closure's captures in
+    /// the registers after the parameters) and returns its registers; the caller puts
     /// the arguments in registers 1..=arity.
     #[inline]
     fn push_frame_regs(
