@@ -732,7 +732,7 @@ fn solve(cx: &BodyCx<'_>, r: &mut Regions) {
 /// Liveness transfer at one location, backwards: uses make a local live,
 /// whole writes end it. `dense` numbers the locals whose types hold
 /// regions (the only ones liveness matters for).
-fn effect(
+pub(super) fn effect(
     table: &crate::mir::visit::EventTable<'_>,
     dense: &[u32],
     loc: Location,

@@ -66,6 +66,13 @@ pub(super) struct RangeStart {
 pub(super) struct Fused {
     pub steps: HashMap<usize, Step>,
     pub range_starts: HashMap<usize, RangeStart>,
+    /// The body as the borrow checker saw it, when any loop was fused:
+    /// the analyses codegen runs (where borrows end, where `Gc` locals die)
+    /// need its control flow, in which each step's exit is an edge.
+    pub original: Option<Body>,
+    /// Each fused loop's former test block (now unreachable) and the two
+    /// blocks it led to, with an item and without.
+    pub tests: Vec<(usize, BlockId, BlockId)>,
 }
 
 /// Every use of each local: where (block, and statement index or
@@ -178,7 +185,11 @@ pub(super) fn fuse(program: &Program, body: &mut Body, captured: &[Local]) -> Fu
         .filter_map(|b| plan(program, body, &uses, &preds, captured, b))
         .collect();
     let mut fused = Fused::default();
+    if !plans.is_empty() {
+        fused.original = Some(body.clone());
+    }
     for p in plans {
+        fused.tests.push((p.test_block, p.body, p.exit));
         apply(body, p, &mut fused);
     }
     fused

@@ -29,7 +29,7 @@ mod captures;
 mod loops;
 mod peephole;
 
-use crate::borrowck::extents::{CellSite, Releases, cell_releases};
+use crate::borrowck::extents::{CellSite, End, Releases, extents};
 use std::collections::HashMap;
 
 use ward_runtime::bytecode::{
@@ -593,19 +593,55 @@ impl<'m, 'a> FnGen<'m, 'a> {
                 });
             }
         }
-        self.releases = cell_releases(
+        // Copy locals holding `Gc` pointers are cleared where they stop
+        // being needed (see `borrowck/extents.rs`); the return slot is
+        // read by `return`, which the MIR does not show as a use.
+        let gc_locals: Vec<Local> = (1..self.body.locals.len())
+            .map(|i| Local(i as u32))
+            .filter(|l| self.clears_at_death(*l))
+            .collect();
+        // On the control flow the borrow checker saw (a fused loop's
+        // exit is no edge of the rewritten body); what ends inside a
+        // fused loop's test block ends where that block led instead.
+        let analysed = self.loops.original.as_ref().unwrap_or(self.body);
+        let mut releases = extents(
             self.mb.program,
             self.mb.typed,
-            self.body,
+            analysed,
             self.fnmir.file,
             self.fnmir.def,
             &sites,
+            &gc_locals,
         );
+        for &(test, with_item, without) in &self.loops.tests {
+            let mut ends = std::mem::take(&mut releases.at_entry[test]);
+            let len = analysed.blocks[test].statements.len();
+            for i in 0..len {
+                ends.extend(releases.after.remove(&(test, i)).unwrap_or_default());
+            }
+            for b in [with_item, without] {
+                for &e in &ends {
+                    if !releases.at_entry[b.index()].contains(&e) {
+                        releases.at_entry[b.index()].push(e);
+                    }
+                }
+            }
+        }
+        self.releases = releases;
     }
 
-    fn emit_releases(&mut self, sites: Option<&Vec<u16>>) {
-        for &site in sites.into_iter().flatten() {
-            self.emit(Op::CellRelease { site });
+    /// Ends borrows and clears locals (see `find_cell_borrows`).
+    fn emit_releases(&mut self, ends: Option<&Vec<End>>) {
+        for &end in ends.into_iter().flatten() {
+            match end {
+                End::Release(site) => {
+                    self.emit(Op::CellRelease { site });
+                }
+                End::Clear(l) => {
+                    let dst = self.reg(l);
+                    self.emit(Op::LoadUnit { dst });
+                }
+            }
         }
     }
 
@@ -1020,13 +1056,6 @@ impl<'m, 'a> FnGen<'m, 'a> {
                 }
                 Ok(())
             }
-            StatementKind::StorageDead(l) if self.clears_at_death(*l) => {
-                // A dead `Gc` left in its register would keep its object
-                // alive until the frame returns.
-                let dst = self.reg(*l);
-                self.emit(Op::LoadUnit { dst });
-                Ok(())
-            }
             // Reading a place that goes through an index checks the index
             // (`let _ = xs[i];` panics when `i` is out of bounds).
             StatementKind::FakeRead(p) if p.has_index() => {
@@ -1047,17 +1076,19 @@ impl<'m, 'a> FnGen<'m, 'a> {
     }
 
     /// Statements that emit no code.
-    fn is_silent(&self, s: &crate::mir::Statement) -> bool {
+    fn is_silent(s: &crate::mir::Statement) -> bool {
         match s.kind {
-            StatementKind::StorageDead(l) => !self.clears_at_death(l),
             StatementKind::FakeRead(ref p) => !p.has_index(),
-            StatementKind::StorageLive(_) | StatementKind::Nop => true,
+            StatementKind::StorageLive(_) | StatementKind::StorageDead(_) | StatementKind::Nop => {
+                true
+            }
             _ => false,
         }
     }
 
-    /// Whether local `l` is a Copy value that may hold GC pointers (owned
-    /// values are dropped or moved out before their storage dies).
+    /// Whether local `l` is a Copy value that may hold GC pointers, which
+    /// codegen clears where it stops being needed (owned values are
+    /// dropped or moved out before their storage dies).
     fn clears_at_death(&self, l: Local) -> bool {
         let ty = &self.body.locals[l.index()].ty;
         !matches!(ty, Ty::Ref(..)) && self.holds_gc(ty, 0)
@@ -1374,7 +1405,7 @@ impl<'m, 'a> FnGen<'m, 'a> {
             let block = &self.body.blocks[b.index()];
             match block.terminator.kind {
                 TerminatorKind::Goto(next)
-                    if block.statements.iter().all(|s| self.is_silent(s))
+                    if block.statements.iter().all(Self::is_silent)
                         && !self.releases.in_block(b.index(), block.statements.len())
                         && next != b =>
                 {
@@ -1481,7 +1512,7 @@ impl<'m, 'a> FnGen<'m, 'a> {
         let block = &self.body.blocks[target.index()];
         if next != Some(target)
             && block.terminator.kind == TerminatorKind::Return
-            && block.statements.iter().all(|s| self.is_silent(s))
+            && block.statements.iter().all(Self::is_silent)
             && !self
                 .releases
                 .in_block(target.index(), block.statements.len())
@@ -1510,7 +1541,7 @@ impl<'m, 'a> FnGen<'m, 'a> {
         // A `for` loop's back edge: the step that jumps to the body when
         // there is an item, and otherwise on to the exit.
         if let Some(&step) = self.loops.steps.get(&header.index()) {
-            if block.statements.iter().all(|s| self.is_silent(s))
+            if block.statements.iter().all(Self::is_silent)
                 && !self
                     .releases
                     .in_block(header.index(), block.statements.len())
