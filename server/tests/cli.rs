@@ -435,6 +435,41 @@ fn a_loop_compiles_to_a_rotated_fused_test() {
     assert_eq!(text(&out.stdout), "110\n");
 }
 
+/// A subexpression repeated with unchanged operands is computed once: the
+/// `i + j` of `(i + j) * (i + j + 1)` is one `add_int`, its copy removed.
+#[test]
+fn a_repeated_subexpression_is_computed_once() {
+    let file = Scratch::new(
+        "cse_sample.ward",
+        b"fn tri(i: int, j: int) -> int {\n    (i + j) * (i + j + 1) / 2\n}\n\nfn main() {\n    println(\"{}\", tri(3, 4));\n}\n",
+    );
+    let out = ward(&["run", "--emit", "bytecode", file.path()]);
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = text(&out.stdout);
+    let code: Vec<String> = stdout
+        .split("\nfn#")
+        .find(|f| f.contains(" tri: "))
+        .expect("tri is listed")
+        .lines()
+        .filter(|l| l.starts_with("  00"))
+        .map(|l| l.split_whitespace().skip(1).collect::<Vec<_>>().join(" "))
+        .map(|l| l.split(" ;").next().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(
+        code,
+        [
+            "add_int r4, r1, r2",
+            "add_int_imm r5, r4, #1",
+            "mul_int r3, r4, r5",
+            "div_int_imm r0, r3, #2",
+            "return r0",
+        ],
+        "{stdout}"
+    );
+    let out = ward(&["run", file.path()]);
+    assert_eq!(text(&out.stdout), "28\n");
+}
+
 #[test]
 fn ward_run_reports_a_panic_with_status_101_and_main_errors_with_1() {
     let file = Scratch::new(

@@ -6,6 +6,9 @@
 //!   comparison straight into the register a branch tests;
 //! - `move r0, s; return r0` becomes `return s`;
 //! - `cmp_int t, a, b; jump_if[_not] t` becomes one `br_cmp_int a, b`;
+//! - first of all, a pure computation repeated in a straight line of code
+//!   with its operands unchanged (`(i + j) * (i + j + 1)`) becomes a copy
+//!   of the first result, which the next step usually removes;
 //! - before that, `copy t, x` of a scalar or reference is dropped when
 //!   every read of `t` follows it in the same straight line of code, with
 //!   `x` unchanged until then: the readers read `x` instead (indexing
@@ -39,6 +42,9 @@ fn negate(cmp: u8) -> u8 {
     }
 }
 
+/// Decoded instructions: byte offset, length, instruction.
+type Code = Vec<(usize, usize, Op)>;
+
 struct Item {
     op: Op,
     /// Byte offset and length in the original code.
@@ -52,61 +58,29 @@ struct Item {
 /// so that one may read another register holding an equal scalar or
 /// reference instead.
 fn reads_only(op: &Op) -> bool {
-    matches!(
-        op,
-        Op::Copy { .. }
-            | Op::AddInt { .. }
-            | Op::SubInt { .. }
-            | Op::MulInt { .. }
-            | Op::DivInt { .. }
-            | Op::RemInt { .. }
-            | Op::NegInt { .. }
-            | Op::AndInt { .. }
-            | Op::OrInt { .. }
-            | Op::XorInt { .. }
-            | Op::ShlInt { .. }
-            | Op::ShrInt { .. }
-            | Op::NotInt { .. }
-            | Op::AddFloat { .. }
-            | Op::SubFloat { .. }
-            | Op::MulFloat { .. }
-            | Op::DivFloat { .. }
-            | Op::RemFloat { .. }
-            | Op::NegFloat { .. }
-            | Op::NotBool { .. }
-            | Op::CmpInt { .. }
-            | Op::AddIntImm { .. }
-            | Op::SubIntImm { .. }
-            | Op::MulIntImm { .. }
-            | Op::DivIntImm { .. }
-            | Op::RemIntImm { .. }
-            | Op::CmpIntImm { .. }
-            | Op::BrCmpIntImm { .. }
-            | Op::CmpFloat { .. }
-            | Op::CmpScalar { .. }
-            | Op::IntToFloat { .. }
-            | Op::FloatToInt { .. }
-            | Op::IntToChar { .. }
-            | Op::CharToInt { .. }
-            | Op::BoolToInt { .. }
-            | Op::JumpIf { .. }
-            | Op::JumpIfNot { .. }
-            | Op::BrCmpInt { .. }
-            | Op::BrCmpFloat { .. }
-            | Op::AddrField { .. }
-            | Op::AddrIndex { .. }
-            | Op::AddrConstIndex { .. }
-            | Op::Load { .. }
-            | Op::LoadField { .. }
-            | Op::LoadIndex { .. }
-            | Op::LoadIndexField { .. }
-            | Op::Clone { .. }
-            | Op::TagAt { .. }
-            | Op::Len { .. }
-            | Op::CmpStrAt { .. }
-            | Op::EqAt { .. }
-            | Op::GcDeref { .. }
-    )
+    pure(op)
+        || matches!(
+            op,
+            Op::Copy { .. }
+                | Op::BrCmpIntImm { .. }
+                | Op::JumpIf { .. }
+                | Op::JumpIfNot { .. }
+                | Op::BrCmpInt { .. }
+                | Op::BrCmpFloat { .. }
+                | Op::AddrField { .. }
+                | Op::AddrIndex { .. }
+                | Op::AddrConstIndex { .. }
+                | Op::Load { .. }
+                | Op::LoadField { .. }
+                | Op::LoadIndex { .. }
+                | Op::LoadIndexField { .. }
+                | Op::Clone { .. }
+                | Op::TagAt { .. }
+                | Op::Len { .. }
+                | Op::CmpStrAt { .. }
+                | Op::EqAt { .. }
+                | Op::GcDeref { .. }
+        )
 }
 
 /// Registers an instruction reads as plain `Src` operands, and whether it
@@ -132,6 +106,112 @@ fn writes(op: &Op) -> Vec<u16> {
             _ => None,
         })
         .collect()
+}
+
+/// Instructions whose result depends only on their register operands and
+/// immediates: computed again from unchanged operands, they give the same
+/// value (or would have panicked the first time, as overflow does).
+fn pure(op: &Op) -> bool {
+    matches!(
+        op,
+        Op::AddInt { .. }
+            | Op::SubInt { .. }
+            | Op::MulInt { .. }
+            | Op::DivInt { .. }
+            | Op::RemInt { .. }
+            | Op::NegInt { .. }
+            | Op::AndInt { .. }
+            | Op::OrInt { .. }
+            | Op::XorInt { .. }
+            | Op::ShlInt { .. }
+            | Op::ShrInt { .. }
+            | Op::NotInt { .. }
+            | Op::AddFloat { .. }
+            | Op::SubFloat { .. }
+            | Op::MulFloat { .. }
+            | Op::DivFloat { .. }
+            | Op::RemFloat { .. }
+            | Op::NegFloat { .. }
+            | Op::NotBool { .. }
+            | Op::CmpInt { .. }
+            | Op::CmpFloat { .. }
+            | Op::CmpScalar { .. }
+            | Op::AddIntImm { .. }
+            | Op::SubIntImm { .. }
+            | Op::MulIntImm { .. }
+            | Op::DivIntImm { .. }
+            | Op::RemIntImm { .. }
+            | Op::CmpIntImm { .. }
+            | Op::IntToFloat { .. }
+            | Op::FloatToInt { .. }
+            | Op::IntToChar { .. }
+            | Op::CharToInt { .. }
+            | Op::BoolToInt { .. }
+    )
+}
+
+/// Local common subexpressions (see the module comment): within each
+/// straight line of code, a pure instruction equal to an earlier one but
+/// for its destination, with neither the earlier one's operands nor its
+/// result written since, becomes `copy dst, earlier result`. Returns the
+/// instructions and the original of each one replaced, by offset: a copy
+/// that copy propagation cannot remove costs as much as the computation
+/// and may stop a fusion, so it is put back afterwards.
+fn common_subexpressions(
+    mut ops: Code,
+    landing: &HashSet<usize>,
+    regs: &[RegType],
+) -> (Code, HashMap<usize, Op>) {
+    let mut addressed = vec![false; regs.len()];
+    for (_, _, op) in &ops {
+        if let Op::AddrReg { src, .. } = op
+            && let Some(a) = addressed.get_mut(usize::from(*src))
+        {
+            *a = true;
+        }
+    }
+    let tracked = |r: u16| addressed.get(usize::from(r)) == Some(&false);
+    let mut replaced = HashMap::new();
+    // (the instruction with its destination blanked, its result register)
+    let mut available: Vec<(Op, u16)> = Vec::new();
+    for (at, _, op) in &mut ops {
+        if landing.contains(at) {
+            available.clear();
+        }
+        let key = op
+            .dst()
+            .filter(|d| pure(op) && tracked(*d))
+            .and_then(|d| op.with_dst(u16::MAX).map(|k| (k, d)))
+            .filter(|(k, _)| plain_reads(k).0.into_iter().all(tracked));
+        if let Some((k, dst)) = key
+            && let Some(&(_, earlier)) = available.iter().find(|(o, _)| *o == k)
+            && regs.get(usize::from(earlier)) == regs.get(usize::from(dst))
+        {
+            replaced.insert(*at, *op);
+            *op = Op::Copy { dst, src: earlier };
+        }
+        // What the instruction may change: what it writes, and, unless it
+        // only reads, every register it names (it may move out of them).
+        let mut clobbered = writes(op);
+        if !reads_only(op) {
+            let (plain, other) = plain_reads(op);
+            clobbered.extend(plain);
+            clobbered.extend(other);
+        }
+        available.retain(|(o, r)| {
+            !clobbered.contains(r) && !plain_reads(o).0.iter().any(|x| clobbered.contains(x))
+        });
+        if let Some((k, dst)) = key
+            && !plain_reads(&k).0.contains(&dst)
+            && !matches!(op, Op::Copy { .. })
+        {
+            available.push((k, dst));
+        }
+        if op.is_terminator() || !op.jump_offsets().is_empty() {
+            available.clear();
+        }
+    }
+    (ops, replaced)
 }
 
 /// Forward copy propagation (see the module comment); returns the
@@ -488,7 +568,15 @@ pub(super) fn optimize(f: &mut Function, constants: &mut [Constant], first_temp:
         }
     }
     landing.extend(f.handlers.iter().map(|h| h.target as usize));
-    let decoded = propagate_copies(decoded, &landing, &f.regs, first_temp);
+    let (decoded, replaced) = common_subexpressions(decoded, &landing, &f.regs);
+    let mut decoded = propagate_copies(decoded, &landing, &f.regs, first_temp);
+    for (at, _, op) in &mut decoded {
+        if let Some(original) = replaced.get(at)
+            && matches!(op, Op::Copy { .. })
+        {
+            *op = *original;
+        }
+    }
     let local = pair_local(&decoded, &landing, f.regs.len());
 
     let mut items: Vec<Item> = Vec::with_capacity(decoded.len());

@@ -11,8 +11,15 @@
 //!
 //! `cap` fields were allocated; the first `len` are initialised (only
 //! [`Obj::take_fields`], the non-recursive drop, makes `len` smaller).
+//!
+//! Objects of one or two fields — `Some(x)`, `Ok(v)`, a map entry, a
+//! pair — are made and dropped at a high rate (`map.get(&k)` returns a
+//! `Some`), so a dropped one's allocation goes to a small per-thread spare
+//! list that the next one of its size takes first, as an allocator's size
+//! class would, without the allocator's bookkeeping.
 
 use std::alloc::{Layout, alloc, dealloc, handle_alloc_error};
+use std::cell::RefCell;
 use std::ptr::NonNull;
 
 use super::Value;
@@ -49,22 +56,86 @@ fn capacity_overflow() -> ! {
     panic!("object too large")
 }
 
+/// How many spare allocations a thread keeps of each recycled size.
+const SPARE_OBJECTS: usize = 32;
+/// Objects with up to this many fields are recycled.
+const RECYCLED_CAP: usize = 2;
+
+/// Spare allocations by capacity (`lists[cap - 1]`), uninitialised.
+struct Spares {
+    lists: [Vec<NonNull<Header>>; RECYCLED_CAP],
+}
+
+impl Drop for Spares {
+    fn drop(&mut self) {
+        for (i, list) in self.lists.iter_mut().enumerate() {
+            for p in list.drain(..) {
+                // SAFETY: a spare allocation made with `layout(i + 1)` and
+                // owned by this list alone.
+                unsafe { dealloc(p.as_ptr().cast::<u8>(), layout(i + 1)) };
+            }
+        }
+    }
+}
+
+thread_local! {
+    static SPARES: RefCell<Spares> = const {
+        RefCell::new(Spares { lists: [Vec::new(), Vec::new()] })
+    };
+}
+
+/// A spare allocation for `cap` fields, if the thread keeps one.
+fn take_spare(cap: usize) -> Option<NonNull<Header>> {
+    if cap == 0 || cap > RECYCLED_CAP {
+        return None;
+    }
+    SPARES
+        .try_with(|s| {
+            s.try_borrow_mut()
+                .ok()
+                .and_then(|mut s| s.lists[cap - 1].pop())
+        })
+        .ok()
+        .flatten()
+}
+
+/// Keeps the allocation `p` (for `cap` fields, its fields already
+/// dropped) for the next object of its size; false when there is no room
+/// (or the thread's list is gone), and the caller frees it.
+fn keep_spare(p: NonNull<Header>, cap: usize) -> bool {
+    if cap == 0 || cap > RECYCLED_CAP {
+        return false;
+    }
+    SPARES
+        .try_with(|s| {
+            s.try_borrow_mut().is_ok_and(|mut s| {
+                let list = &mut s.lists[cap - 1];
+                list.len() < SPARE_OBJECTS && {
+                    list.push(p);
+                    true
+                }
+            })
+        })
+        .unwrap_or(false)
+}
+
 impl Obj {
     /// A new object with the values `fields` yields (at most `len()` of
     /// them, the iterator's promise).
     pub fn new(ty: u32, tag: u32, fields: impl ExactSizeIterator<Item = Value>) -> Obj {
         let cap = fields.len();
         let cap32 = u32::try_from(cap).unwrap_or_else(|_| capacity_overflow());
-        let layout = layout(cap);
-        // SAFETY: the layout has a non-zero size (the header).
-        let raw = unsafe { alloc(layout) };
-        // The layout is aligned for `Header` (it starts with one).
-        #[allow(clippy::cast_ptr_alignment)]
-        let raw = raw.cast::<Header>();
-        let Some(ptr) = NonNull::new(raw) else {
-            handle_alloc_error(layout)
-        };
-        // SAFETY: `ptr` is a fresh allocation for a header and `cap` values.
+        let ptr = take_spare(cap).unwrap_or_else(|| {
+            let layout = layout(cap);
+            // SAFETY: the layout has a non-zero size (the header).
+            let raw = unsafe { alloc(layout) };
+            // The layout is aligned for `Header` (it starts with one).
+            #[allow(clippy::cast_ptr_alignment)]
+            let raw = raw.cast::<Header>();
+            NonNull::new(raw).unwrap_or_else(|| handle_alloc_error(layout))
+        });
+        // SAFETY: `ptr` is a fresh (or spare, uninitialised) allocation for
+        // a header and `cap` values.
         unsafe {
             ptr.as_ptr().write(Header {
                 ty,
@@ -144,11 +215,13 @@ impl Drop for Obj {
     fn drop(&mut self) {
         let cap = self.header().cap as usize;
         // SAFETY: the first `len` fields are initialised and owned here;
-        // they are dropped once, then the allocation made with this layout
-        // is freed.
-        unsafe {
-            std::ptr::drop_in_place(self.fields_mut());
-            dealloc(self.ptr.as_ptr().cast::<u8>(), layout(cap));
+        // they are dropped once.
+        unsafe { std::ptr::drop_in_place(self.fields_mut()) };
+        if !keep_spare(self.ptr, cap) {
+            // SAFETY: the allocation was made with this layout (by `new`,
+            // or by an earlier `new` whose spare it is) and is not used
+            // again.
+            unsafe { dealloc(self.ptr.as_ptr().cast::<u8>(), layout(cap)) };
         }
     }
 }
