@@ -214,6 +214,108 @@ fn common_subexpressions(
     (ops, replaced)
 }
 
+/// Results computed where they are wanted, across a stretch of code:
+/// `op t, …; …; move d, t` becomes `op d, …; …` when `t` is a temporary
+/// written there and read only by the move, and nothing in between reads
+/// or writes `d` (so `d` may take the value early). Call arguments
+/// computed one after another (`addr_reg t1, a; addr_reg t2, b; move r8,
+/// t1; move r9, t2`) go straight into the argument registers. `d` is a
+/// temporary or a register that owns nothing, so no drop of what it held
+/// moves earlier.
+fn sink_results(
+    mut ops: Code,
+    landing: &HashSet<usize>,
+    regs: &[RegType],
+    first_temp: u16,
+) -> Code {
+    const WINDOW: usize = 16;
+    let n = regs.len();
+    let (mut written, mut read, mut addressed) = (vec![0u32; n], vec![0u32; n], vec![false; n]);
+    for (_, _, op) in &ops {
+        if let Op::AddrReg { src, .. } = op
+            && let Some(a) = addressed.get_mut(usize::from(*src))
+        {
+            *a = true;
+        }
+        for r in writes(op) {
+            if let Some(w) = written.get_mut(usize::from(r)) {
+                *w += 1;
+            }
+        }
+        let (plain, other) = plain_reads(op);
+        for r in plain.into_iter().chain(other) {
+            if let Some(c) = read.get_mut(usize::from(r)) {
+                *c += 1;
+            }
+        }
+    }
+    let owns_nothing = |r: u16| {
+        matches!(
+            regs.get(usize::from(r)),
+            Some(
+                RegType::Int
+                    | RegType::Float
+                    | RegType::Bool
+                    | RegType::Char
+                    | RegType::Ref
+                    | RegType::Unit
+            )
+        )
+    };
+    let mut removed = vec![false; ops.len()];
+    for j in 0..ops.len() {
+        let (at, _, op) = ops[j];
+        let (Op::Move { dst: d, src: t } | Op::Copy { dst: d, src: t }) = op else {
+            continue;
+        };
+        let (ti, di) = (usize::from(t), usize::from(d));
+        if landing.contains(&at)
+            || t == d
+            || t < first_temp
+            || written.get(ti) != Some(&1)
+            || read.get(ti) != Some(&1)
+            || addressed.get(ti) != Some(&false)
+            || addressed.get(di) != Some(&false)
+            || regs.get(ti) != regs.get(di)
+            || !(d >= first_temp || owns_nothing(d))
+        {
+            continue;
+        }
+        let mut i = j;
+        let mut found = None;
+        while i > 0 && j - i < WINDOW {
+            i -= 1;
+            if removed[i] {
+                continue;
+            }
+            let op_i = ops[i].2;
+            let (plain, other) = plain_reads(&op_i);
+            let names_d = plain.contains(&d) || other.contains(&d) || writes(&op_i).contains(&d);
+            if writes(&op_i).contains(&t) {
+                if op_i.dst() == Some(t) && !names_d {
+                    found = op_i.with_dst(d).map(|o| (i, o));
+                }
+                break;
+            }
+            if names_d
+                || landing.contains(&ops[i].0)
+                || op_i.is_terminator()
+                || !op_i.jump_offsets().is_empty()
+            {
+                break;
+            }
+        }
+        if let Some((i, retargeted)) = found {
+            ops[i].2 = retargeted;
+            removed[j] = true;
+        }
+    }
+    ops.into_iter()
+        .zip(removed)
+        .filter_map(|(o, gone)| (!gone).then_some(o))
+        .collect()
+}
+
 /// Forward copy propagation (see the module comment); returns the
 /// instructions left.
 fn propagate_copies(
@@ -577,6 +679,7 @@ pub(super) fn optimize(f: &mut Function, constants: &mut [Constant], first_temp:
             *op = *original;
         }
     }
+    let decoded = sink_results(decoded, &landing, &f.regs, first_temp);
     let local = pair_local(&decoded, &landing, f.regs.len());
 
     let mut items: Vec<Item> = Vec::with_capacity(decoded.len());
