@@ -3,7 +3,9 @@
 //!
 //! - `op t, …; move d, t` becomes `op d, …` (and likewise with `copy`):
 //!   call arguments are computed straight into the argument registers, a
-//!   comparison straight into the register a branch tests;
+//!   comparison straight into the register a branch tests — also when
+//!   other instructions that leave `d` alone stand between the two
+//!   (`sink_results`);
 //! - `move r0, s; return r0` becomes `return s`;
 //! - `cmp_int t, a, b; jump_if[_not] t` becomes one `br_cmp_int a, b`;
 //! - first of all, a pure computation repeated in a straight line of code

@@ -42,12 +42,12 @@ use std::rc::Rc;
 
 use super::collector::{Heap, Phase, Roots};
 use super::old_space::is_marked;
-use super::trace::{Visitor, walk};
-use crate::value::Value;
+use super::trace::{Visitor, Work, walk};
 use crate::value::gc_object::{
     CELL_IN_OLD, CELL_LOGGED, CELL_REMARK, CellBox, FINALIZABLE, GcObj, GcRef, OLD, REMEMBERED,
     WEAK,
 };
+use crate::value::{List, Value};
 
 /// The barrier: call before writing into `cell`'s value.
 pub fn cell_write(heap: &mut Heap, cell: &Rc<CellBox>) {
@@ -219,6 +219,27 @@ impl Visitor for Checker<'_> {
         {
             self.fail(format!("a black object points at white {p:p}"));
         }
+    }
+
+    /// A clean list points into the nursery only at the indices it keeps
+    /// (see `value::list`), and holds flat values only.
+    fn list(&mut self, l: &mut List, _covered: bool, _work: &mut Work) -> Option<usize> {
+        if !l.is_clean(self.heap.clean_epoch) {
+            return None;
+        }
+        let listed: HashSet<u32> = l.young_indices().iter().copied().collect();
+        for (i, v) in l.iter().enumerate() {
+            if !v.is_flat() {
+                self.fail(format!("a clean list holds {v:?} at {i}"));
+            } else if self.heap.is_young(v)
+                && !listed.contains(&u32::try_from(i).unwrap_or(u32::MAX))
+            {
+                self.fail(format!(
+                    "a clean list points into the nursery at {i}, which it does not list"
+                ));
+            }
+        }
+        None
     }
 
     fn cell(&mut self, cell: &Rc<CellBox>, covered: bool) -> bool {

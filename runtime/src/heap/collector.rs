@@ -47,6 +47,7 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use super::config::{GcMode, Params};
+use super::evac::Evac;
 use super::garbage::Garbage;
 use super::old_space::{CHUNK_OBJS, FIRST_SLOT, OldSpace, is_marked, mark};
 use super::stats::{GcStats, PauseKind, Pauses};
@@ -91,7 +92,7 @@ fn free_space(p: *mut GcObj, objects: usize) {
     unsafe { std::alloc::dealloc(p.cast(), layout) };
 }
 
-fn within(base: *mut GcObj, objects: usize, p: *const u8) -> bool {
+pub(super) fn within(base: *mut GcObj, objects: usize, p: *const u8) -> bool {
     (p as usize).wrapping_sub(base as usize) < objects * OBJ_BYTES
 }
 
@@ -207,6 +208,10 @@ pub struct Heap {
     verifications: u64,
     /// Inside a pause already being timed (a full collection's parts).
     in_pause: bool,
+    /// The epoch in which a list the collector found clean stays clean
+    /// (see `value::list`); a write through a reference of a value that
+    /// may point into the nursery starts a new one.
+    pub(crate) clean_epoch: u32,
     pauses: Pauses,
     young_collections: u64,
     old_collections: u64,
@@ -270,6 +275,7 @@ impl Heap {
             old_trigger: trigger,
             verifications: 0,
             in_pause: false,
+            clean_epoch: 1,
             pauses: Pauses::default(),
             young_collections: 0,
             old_collections: 0,
@@ -374,6 +380,29 @@ impl Heap {
             self.note_allocated(delta.unsigned_abs() as usize);
         } else {
             self.bytes_freed += delta.unsigned_abs();
+        }
+    }
+
+    /// Whether `v` is a GC pointer into the nursery.
+    #[inline]
+    pub fn is_young(&self, v: &Value) -> bool {
+        match v {
+            Value::Gc(r) | Value::Weak(r) => self
+                .nursery
+                .as_ref()
+                .is_some_and(|n| n.holds(r.as_ptr().cast())),
+            _ => false,
+        }
+    }
+
+    /// The write barrier of a store through a reference (`*r = v`): the
+    /// place may be an element of a clean list (see `value::list`), which
+    /// cannot be named from it, so a value that may point into the nursery
+    /// ends every list's clean state.
+    #[inline]
+    pub fn note_store(&mut self, v: &Value) {
+        if !v.is_flat() || self.is_young(v) {
+            self.clean_epoch = self.clean_epoch.wrapping_add(1).max(1);
         }
     }
 
@@ -713,6 +742,7 @@ impl Heap {
             promoted_bytes: 0,
             resized: 0,
             newly_logged: std::mem::take(&mut self.spare.cells),
+            clean_epoch: self.clean_epoch,
         };
         let mut root_count = 0usize;
         roots.each(&mut |slot| {
@@ -1315,196 +1345,6 @@ impl Visitor for InOld {
 
     fn cell(&mut self, c: &Rc<CellBox>, covered: bool) -> bool {
         c.set(CELL_IN_OLD);
-        covered
-    }
-}
-
-/// The young collection's visitor: evacuates what it finds.
-struct Evac<'a> {
-    from: *mut GcObj,
-    from_top: usize,
-    to: *mut GcObj,
-    to_top: usize,
-    old: &'a mut OldSpace,
-    promote_after: u8,
-    tenure_all: bool,
-    marking: bool,
-    /// Grey the old objects pointers lead to (the final mark).
-    grey_old: bool,
-    epoch: u8,
-    mark_stack: &'a mut Vec<*mut GcObj>,
-    remembered: &'a mut Vec<*mut GcObj>,
-    /// Promoted objects still to scan.
-    promoted: Vec<*mut GcObj>,
-    interior: Vec<*mut Value>,
-    /// Whether the walk in progress found a pointer that stays young.
-    has_young: bool,
-    /// Whether the walk in progress is inside an old object or cell.
-    in_old: bool,
-    promoted_bytes: usize,
-    resized: i64,
-    /// Cells found held mutably as they entered the old space.
-    newly_logged: Vec<Rc<CellBox>>,
-}
-
-impl Evac<'_> {
-    fn in_from(&self, p: *const u8) -> bool {
-        within(self.from, self.from_top, p)
-    }
-
-    fn in_to(&self, p: *const u8) -> bool {
-        within(self.to, self.to_top, p)
-    }
-
-    /// Where object `p` is after this collection: `None` if it was in the
-    /// evacuated space and has not been copied (dead).
-    fn current(&self, p: *mut GcObj) -> Option<*mut GcObj> {
-        if !self.in_from(p.cast()) {
-            return Some(p);
-        }
-        // SAFETY: an object of the evacuated space.
-        let o = unsafe { &*p };
-        o.has(FORWARDED).then(|| o.link.get())
-    }
-
-    fn resize(&mut self, o: &GcObj, size: usize) {
-        let size = u32::try_from(size).unwrap_or(u32::MAX);
-        let delta = i64::from(size) - i64::from(o.size.get());
-        o.size.set(size);
-        self.resized += delta;
-        if o.has(OLD) {
-            self.promoted_bytes = self.promoted_bytes.saturating_add_signed(delta as isize);
-        }
-    }
-
-    /// Copies `p` out of the evacuated space (once) and returns the copy.
-    ///
-    /// # Safety
-    /// `p` is an object of the evacuated space.
-    unsafe fn evacuate(&mut self, p: *mut GcObj) -> *mut GcObj {
-        // SAFETY: the caller's promise.
-        let o = unsafe { &*p };
-        if o.has(FORWARDED) {
-            return o.link.get();
-        }
-        let age = o.age.get().saturating_add(1);
-        let dst = if self.tenure_all || age >= self.promote_after {
-            let n = self.old.alloc();
-            // SAFETY: `n` is a free old slot (holding `()`), `p` a whole
-            // object; the bits move and the original is never dropped
-            // (it is marked forwarded).
-            unsafe { std::ptr::copy_nonoverlapping(p, n, 1) };
-            // SAFETY: just written.
-            let no = unsafe { &*n };
-            no.set(OLD);
-            no.clear(REMEMBERED);
-            // SAFETY: an old slot.
-            unsafe { mark(n, self.epoch) };
-            if self.marking {
-                self.mark_stack.push(n);
-            }
-            self.promoted.push(n);
-            self.promoted_bytes += OBJ_BYTES + o.size.get() as usize;
-            n
-        } else {
-            // SAFETY: to-space has room for every object of from-space.
-            let n = unsafe { self.to.add(self.to_top) };
-            self.to_top += 1;
-            // SAFETY: as above, into the unused part of to-space.
-            unsafe { std::ptr::copy_nonoverlapping(p, n, 1) };
-            n
-        };
-        // SAFETY: just written.
-        unsafe { (*dst).age.set(age) };
-        o.set(FORWARDED);
-        o.link.set(dst);
-        dst
-    }
-
-    /// Scans copied objects until none are left (breadth-first).
-    fn scan(&mut self, work: &mut Work) {
-        let mut scan = 0usize;
-        loop {
-            if scan < self.to_top {
-                // SAFETY: below `to_top`: a copied object.
-                let o = unsafe { &*self.to.add(scan) };
-                scan += 1;
-                if !o.has(WEAK) {
-                    self.in_old = false;
-                    // SAFETY: the program is stopped.
-                    let size = unsafe { walk(o.value_ptr(), false, self, work) };
-                    self.resize(o, size);
-                }
-                continue;
-            }
-            if let Some(p) = self.promoted.pop() {
-                // SAFETY: a promoted copy.
-                let o = unsafe { &*p };
-                if !o.has(WEAK) {
-                    self.in_old = true;
-                    self.has_young = false;
-                    // SAFETY: the program is stopped.
-                    let size = unsafe { walk(o.value_ptr(), false, self, work) };
-                    self.resize(o, size);
-                    if self.has_young && !o.has(REMEMBERED) {
-                        o.set(REMEMBERED);
-                        self.remembered.push(p);
-                    }
-                }
-                continue;
-            }
-            break;
-        }
-    }
-}
-
-impl Visitor for Evac<'_> {
-    fn edge(&mut self, slot: *mut Value, _covered: bool) {
-        // SAFETY: the walk hands out slots holding `Gc`/`Weak`.
-        let v = unsafe { &mut *slot };
-        let (weak, r) = match *v {
-            Value::Gc(r) => (false, r),
-            Value::Weak(r) => (true, r),
-            _ => return,
-        };
-        let p = r.as_ptr();
-        if self.in_from(p.cast()) {
-            // SAFETY: `p` is in the evacuated space.
-            let n = unsafe { self.evacuate(p) };
-            let n = GcRef::new(n).expect("non-null");
-            *v = if weak { Value::Weak(n) } else { Value::Gc(n) };
-            if self.in_to(n.as_ptr().cast()) {
-                self.has_young = true;
-            }
-        } else if self.in_to(p.cast()) {
-            self.has_young = true;
-        } else if self.grey_old {
-            // SAFETY: an old object (reachable, so allocated).
-            if unsafe { mark(p, self.epoch) } {
-                self.mark_stack.push(p);
-            }
-        }
-    }
-
-    fn interior(&mut self, slot: *mut Value) {
-        // SAFETY: the walk hands out slots holding `Ref`.
-        if let Value::Ref(r) = unsafe { &*slot }
-            && self.in_from(r.cast())
-        {
-            self.interior.push(slot);
-        }
-    }
-
-    fn cell(&mut self, cell: &Rc<CellBox>, covered: bool) -> bool {
-        if self.in_old {
-            cell.set(CELL_IN_OLD);
-            // A `&mut` into it taken while it was young is still held:
-            // writes through it will not pass the barrier, so log it now.
-            if cell.held_at.get() != 0 && !cell.has(CELL_LOGGED) {
-                cell.set(CELL_LOGGED);
-                self.newly_logged.push(Rc::clone(cell));
-            }
-        }
         covered
     }
 }

@@ -4,6 +4,7 @@
 //! - [`trace`]: walking the data a value owns to find GC pointers.
 //! - [`collector`]: the generational collector (copying nursery, old
 //!   space marked and swept incrementally), weak cells, finalizers.
+//! - [`evac`]: the young collection's copying visitor.
 //! - [`old_space`]: the old generation's chunks and their mark tables.
 //! - [`garbage`]: values of dead objects, dropped a few per allocation.
 //! - [`barrier`]: the write barrier and the invariants, with `check_heap`.
@@ -14,6 +15,7 @@ pub mod accounting;
 pub mod barrier;
 pub mod collector;
 pub mod config;
+mod evac;
 pub(crate) mod garbage;
 pub(crate) mod old_space;
 pub mod stats;

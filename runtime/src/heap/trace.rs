@@ -9,9 +9,8 @@
 
 use std::rc::Rc;
 
-use crate::value::Value;
 use crate::value::gc_object::{CELL_LOGGED, CellBox};
-use crate::value::{Iter, Key};
+use crate::value::{Iter, Key, List, Value};
 
 /// What a walk reports.
 pub(crate) trait Visitor {
@@ -26,6 +25,14 @@ pub(crate) trait Visitor {
     /// the cell is logged.
     fn cell(&mut self, cell: &Rc<CellBox>, covered: bool) -> bool {
         covered || cell.has(CELL_LOGGED)
+    }
+
+    /// A list on the way down: `Some(bytes its elements own)` when the
+    /// visitor walked it itself (a young collection visits only where a
+    /// clean list may point into the nursery, see `value::list`); `None`
+    /// for the plain walk of every element.
+    fn list(&mut self, _list: &mut List, _covered: bool, _work: &mut Work) -> Option<usize> {
+        None
     }
 }
 
@@ -66,8 +73,11 @@ pub(crate) unsafe fn walk(
                 push_all(v, work, r.fields_mut(), covered);
             }
             Value::List(l) => {
-                bytes += size_of::<Vec<Value>>() + l.capacity() * VALUE;
-                push_all(v, work, l, covered);
+                bytes += l.heap_bytes();
+                match v.list(l, covered, work) {
+                    Some(owned) => bytes += owned,
+                    None => push_all(v, work, l.parts_mut().0, covered),
+                }
             }
             Value::Map(m) => {
                 bytes += size_of::<crate::value::Map>()
@@ -108,7 +118,7 @@ pub(crate) unsafe fn walk(
     bytes
 }
 
-fn push_all(v: &mut impl Visitor, work: &mut Work, items: &mut [Value], covered: bool) {
+pub(crate) fn push_all(v: &mut impl Visitor, work: &mut Work, items: &mut [Value], covered: bool) {
     for item in items {
         match item {
             // Scalars cannot hold anything: skip them here rather than pop

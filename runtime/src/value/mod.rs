@@ -22,6 +22,7 @@ use std::rc::Rc;
 pub mod gc_object;
 pub mod host_stack;
 pub mod iter_box;
+pub mod list;
 pub mod object;
 pub mod text;
 
@@ -29,6 +30,7 @@ use object::Obj;
 
 pub use gc_object::{CellBox, GcRef};
 pub use iter_box::IterBox;
+pub use list::List;
 pub use text::Text;
 
 /// Type-table entries the runtime builds values of itself. The code
@@ -70,7 +72,7 @@ pub enum Value {
     Variant(Variant),
     /// An enum variant without fields: type-table entry and variant index.
     Tag(u32, u32),
-    List(Box<Vec<Value>>),
+    List(List),
     Map(Box<Map>),
     /// A function item used as a value.
     Func(u32),
@@ -450,6 +452,24 @@ impl Value {
                 | Value::Closure(_)
                 | Value::Iter(_)
                 | Value::Cell(_)
+        )
+    }
+
+    /// Whether the value owns no other value and holds no reference: a
+    /// scalar, a string, a tag or a GC pointer (see `list`).
+    pub fn is_flat(&self) -> bool {
+        matches!(
+            self,
+            Value::Unit
+                | Value::Int(_)
+                | Value::Float(_)
+                | Value::Bool(_)
+                | Value::Char(_)
+                | Value::Str(_)
+                | Value::Tag(..)
+                | Value::Func(_)
+                | Value::Gc(_)
+                | Value::Weak(_)
         )
     }
 

@@ -118,6 +118,19 @@ impl Args {
             .ok_or_else(|| Fault::from("internal error: expected a string"))
     }
 
+    /// Argument `i` as a list, to read or to take element pointers from
+    /// (see `value::list`: only a `&mut Vec` makes it dirty).
+    ///
+    /// # Errors
+    ///
+    /// As [`Args::int`].
+    pub fn list(&mut self, i: usize) -> Result<&mut crate::value::List, Fault> {
+        match self.get_mut(i)? {
+            Value::List(l) => Ok(l),
+            _ => Err("internal error: expected a list".into()),
+        }
+    }
+
     /// Argument `i` as a list to change.
     ///
     /// # Errors

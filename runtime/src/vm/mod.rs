@@ -48,7 +48,7 @@ use crate::heap::accounting::BudgetGuard;
 use crate::stdlib::table::Native;
 pub use crate::value::Value;
 
-use crate::value::{self, Closure, Iter, Record, host_stack};
+use crate::value::{self, Closure, Iter, List, Record, host_stack};
 
 /// A native function: gets the VM (for output and callbacks) and its
 /// arguments (registers it may move out of).
@@ -1451,7 +1451,7 @@ impl<'p> Vm<'p> {
                 }
                 Op::MakeList { dst, items } => {
                     let fs: Vec<Value> = take_range!(items).collect();
-                    set!(dst, Value::List(Box::new(fs)));
+                    set!(dst, Value::List(List::new(fs)));
                 }
                 Op::MakeRepeat { dst, src, count } => {
                     let n = program.consts[count as usize].as_int().unwrap_or(0);
@@ -1463,7 +1463,7 @@ impl<'p> Vm<'p> {
                         fault!(f);
                     }
                     let items = vec![v; n];
-                    set!(dst, Value::List(Box::new(items)));
+                    set!(dst, Value::List(List::new(items)));
                 }
                 Op::MakeRange { dst, bounds, kind } => {
                     let mut it = bounds.iter();
@@ -1587,6 +1587,7 @@ impl<'p> Vm<'p> {
                     Some(t) => {
                         // SAFETY: see `r!`.
                         let v = unsafe { r!(src).take() };
+                        self.heap.note_store(&v);
                         // SAFETY: a field of a value the reference reaches
                         // uniquely (borrow checker).
                         unsafe { (*t).overwrite(v) };
@@ -1609,6 +1610,12 @@ impl<'p> Vm<'p> {
                         // SAFETY: an element the reference reaches uniquely
                         // (borrow checker).
                         unsafe { (*t).overwrite(v) };
+                        // A list remembers where it may point into the
+                        // nursery (see `value::list`).
+                        let base = ptr!(ptr);
+                        // SAFETY: as `element_of!`: the place and index
+                        // registers are live.
+                        unsafe { note_list_store(base, &r!(index), &self.heap) };
                     }
                     Err(m) => fault!(m),
                 },
@@ -1637,6 +1644,7 @@ impl<'p> Vm<'p> {
                         Some(t) => {
                             // SAFETY: see `r!`.
                             let v = unsafe { r!(src).take() };
+                            self.heap.note_store(&v);
                             // SAFETY: a field of an element the reference
                             // reaches uniquely (borrow checker).
                             unsafe { (*t).overwrite(v) };
@@ -1662,8 +1670,7 @@ impl<'p> Vm<'p> {
                                 } else {
                                     Some(usize::from(offset))
                                 };
-                                i.and_then(|i| l.get_mut(i))
-                                    .map(std::ptr::from_mut::<Value>)
+                                i.and_then(|i| l.slot_ptr(i))
                             }
                             _ => None,
                         }
@@ -1689,6 +1696,7 @@ impl<'p> Vm<'p> {
                     let p = ptr!(ptr);
                     // SAFETY: see `r!`.
                     let v = unsafe { r!(src).take() };
+                    self.heap.note_store(&v);
                     // SAFETY: a live unique reference (borrow checker).
                     unsafe { (*p).overwrite(v) };
                 }
@@ -1865,12 +1873,34 @@ unsafe fn field_place(p: *mut Value, field: u16) -> Option<*mut Value> {
     // what it points to.
     unsafe {
         match (*p).target_mut() {
-            Value::Record(r) => r.fields_mut().get_mut(usize::from(field)),
-            Value::Variant(v) => v.fields_mut().get_mut(usize::from(field)),
-            Value::List(l) => l.get_mut(usize::from(field)),
+            Value::Record(r) => r
+                .fields_mut()
+                .get_mut(usize::from(field))
+                .map(std::ptr::from_mut::<Value>),
+            Value::Variant(v) => v
+                .fields_mut()
+                .get_mut(usize::from(field))
+                .map(std::ptr::from_mut::<Value>),
+            Value::List(l) => l.slot_ptr(usize::from(field)),
             _ => None,
         }
-        .map(std::ptr::from_mut::<Value>)
+    }
+}
+
+/// After `base[key] = v` (`store_index`): when `base` is a list, it notes
+/// the write (see `value::list`).
+///
+/// # Safety
+///
+/// As [`index_place`]: `base` is a live reference the borrow checker
+/// keeps unique, `key` a register.
+#[inline]
+unsafe fn note_list_store(base: *mut Value, key: &Value, heap: &crate::heap::Heap) {
+    // SAFETY: the caller's promise.
+    if let (Value::List(l), Value::Int(i)) = (unsafe { (*base).target_mut() }, key)
+        && let Ok(i) = usize::try_from(*i)
+    {
+        l.note_store(i, |v| heap.is_young(v));
     }
 }
 
@@ -1886,7 +1916,7 @@ unsafe fn index_place(base: &mut Value, key: &Value) -> Result<*mut Value, Strin
     // SAFETY: the caller's promise.
     let base = unsafe { base.target_mut() };
     if let (Value::List(l), Value::Int(i)) = (&mut *base, key)
-        && let Some(e) = usize::try_from(*i).ok().and_then(|i| l.get_mut(i))
+        && let Some(e) = usize::try_from(*i).ok().and_then(|i| l.slot_ptr(i))
     {
         return Ok(e);
     }
@@ -1907,8 +1937,7 @@ unsafe fn index_place_slow(base: &mut Value, key: &Value) -> Result<*mut Value, 
             let len = l.len();
             usize::try_from(i)
                 .ok()
-                .and_then(|i| l.get_mut(i))
-                .map(std::ptr::from_mut::<Value>)
+                .and_then(|i| l.slot_ptr(i))
                 .ok_or_else(|| {
                     format!("index out of bounds: the len is {len} but the index is {i}")
                 })
@@ -1931,7 +1960,7 @@ unsafe fn index_place_slow(base: &mut Value, key: &Value) -> Result<*mut Value, 
 unsafe fn into_iter(v: Value) -> Result<Value, String> {
     let it = match v {
         Value::Iter(_) => return Ok(v),
-        Value::List(l) => Iter::Owned((*l).into_iter()),
+        Value::List(l) => Iter::Owned(l.into_vec().into_iter()),
         Value::Map(m) => Iter::Owned(
             m.into_iter()
                 .map(|(_, e)| e)
@@ -1943,7 +1972,7 @@ unsafe fn into_iter(v: Value) -> Result<Value, String> {
             // SAFETY: the caller's promise.
             match unsafe { (*p).target_mut() } {
                 Value::List(l) => Iter::Refs {
-                    next: l.as_mut_ptr(),
+                    next: l.start_ptr(),
                     left: l.len(),
                     stride: 1,
                 },

@@ -13,7 +13,9 @@ use std::io::Write as _;
 use super::well_known::{ERROR, OPTION, PANIC, RESULT};
 use super::{Args, Fault, Vm, fmt};
 use crate::error::{ErrorInfo, Panic};
-use crate::value::{Iter, IterBox, Key, KeyRef, Map, Value, entry, entry_part, into_entry_value};
+use crate::value::{
+    Iter, IterBox, Key, KeyRef, List, Map, Value, entry, entry_part, into_entry_value,
+};
 
 type R = Result<Value, Fault>;
 
@@ -499,7 +501,7 @@ pub(crate) fn s_replace(vm: &mut Vm, a: &mut Args) -> R {
 }
 
 fn strings<'a>(items: impl Iterator<Item = &'a str>) -> Value {
-    Value::List(Box::new(items.map(Value::str).collect()))
+    Value::List(items.map(Value::str).collect())
 }
 
 pub(crate) fn s_split(vm: &mut Vm, a: &mut Args) -> R {
@@ -750,27 +752,28 @@ pub(crate) fn res_err(_: &mut Vm, a: &mut Args) -> R {
 // List
 
 pub(crate) fn l_new(_: &mut Vm, _: &mut Args) -> R {
-    Ok(Value::List(Box::default()))
+    Ok(Value::List(List::default()))
 }
 
 pub(crate) fn l_with_capacity(_: &mut Vm, a: &mut Args) -> R {
     let n = usize::try_from(int(a, 0)?).map_err(|_| Fault::from("capacity overflow"))?;
-    Ok(Value::List(Box::new(Vec::with_capacity(n.min(1 << 24)))))
+    Ok(Value::List(List::new(Vec::with_capacity(n.min(1 << 24)))))
 }
 
 pub(crate) fn l_len(_: &mut Vm, a: &mut Args) -> R {
-    Ok(Value::Int(list_mut(a, 0)?.len() as i64))
+    Ok(Value::Int(a.list(0)?.len() as i64))
 }
 
 pub(crate) fn l_is_empty(_: &mut Vm, a: &mut Args) -> R {
-    Ok(Value::Bool(list_mut(a, 0)?.is_empty()))
+    Ok(Value::Bool(a.list(0)?.is_empty()))
 }
 
 pub(crate) fn l_push(vm: &mut Vm, a: &mut Args) -> R {
     let v = take(a, 1);
-    let l = list_mut(a, 0)?;
+    let l = a.list(0)?;
     make_room(vm, l.len(), l.capacity(), 1, size_of::<Value>())?;
-    l.push(v);
+    let young = vm.heap.is_young(&v);
+    l.push_noted(v, young);
     Ok(Value::Unit)
 }
 
@@ -805,26 +808,28 @@ pub(crate) fn l_remove(_: &mut Vm, a: &mut Args) -> R {
 
 pub(crate) fn l_get(_: &mut Vm, a: &mut Args) -> R {
     let i = int(a, 1)?;
-    let l = list_mut(a, 0)?;
+    let l = a.list(0)?;
     Ok(option(
         usize::try_from(i)
             .ok()
-            .and_then(|u| l.get_mut(u))
-            .map(|v| Value::Ref(v)),
+            .and_then(|u| l.slot_ptr(u))
+            .map(Value::Ref),
     ))
 }
 
 pub(crate) fn l_first(_: &mut Vm, a: &mut Args) -> R {
-    Ok(option(list_mut(a, 0)?.first_mut().map(|v| Value::Ref(v))))
+    Ok(option(a.list(0)?.slot_ptr(0).map(Value::Ref)))
 }
 
 pub(crate) fn l_last(_: &mut Vm, a: &mut Args) -> R {
-    Ok(option(list_mut(a, 0)?.last_mut().map(|v| Value::Ref(v))))
+    let l = a.list(0)?;
+    let last = l.len().checked_sub(1);
+    Ok(option(last.and_then(|i| l.slot_ptr(i)).map(Value::Ref)))
 }
 
 pub(crate) fn l_contains(_: &mut Vm, a: &mut Args) -> R {
     let needle = arg(a, 1)?.clone();
-    let l = list_mut(a, 0)?;
+    let l = a.list(0)?;
     // SAFETY: the list and the needle are this native's arguments.
     let equal = |v: &Value| unsafe { crate::value::values_equal(v, &needle) };
     Ok(Value::Bool(l.iter().any(equal)))
@@ -864,15 +869,15 @@ pub(crate) fn l_truncate(_: &mut Vm, a: &mut Args) -> R {
 
 pub(crate) fn l_slice(_: &mut Vm, a: &mut Args) -> R {
     let r = arg(a, 1)?.clone();
-    let l = list_mut(a, 0)?;
+    let l = a.list(0)?;
     let (s, e) = range_bounds(&r, l.len())?;
-    Ok(Value::List(Box::new(l[s..e].to_vec())))
+    Ok(Value::List(List::new(l[s..e].to_vec())))
 }
 
 pub(crate) fn l_iter(_: &mut Vm, a: &mut Args) -> R {
-    let l = list_mut(a, 0)?;
+    let l = a.list(0)?;
     Ok(Value::Iter(IterBox::new(Iter::Refs {
-        next: l.as_mut_ptr(),
+        next: l.start_ptr(),
         left: l.len(),
         stride: 1,
     })))
@@ -994,7 +999,7 @@ pub(crate) fn it_collect(_: &mut Vm, a: &mut Args) -> R {
     while let Some(v) = unsafe { super::iter_next(&mut it) } {
         out.push(v);
     }
-    Ok(Value::List(Box::new(out)))
+    Ok(Value::List(List::new(out)))
 }
 
 pub(crate) fn e_context(vm: &mut Vm, a: &mut Args) -> R {
