@@ -58,6 +58,14 @@ use crate::value::gc_object::{
     GcRef, OBJ_BYTES, OLD, REMEMBERED, WEAK,
 };
 
+/// Clean epochs are unique in the process (see `value::list`): a list a
+/// heap cleaned is never clean for another heap's epoch, and a counter of
+/// 64 bits does not come round again.
+fn next_clean_epoch() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Where the program keeps values: the VM's registers.
 pub trait Roots {
     /// Calls `f` on every register that may hold a GC pointer (owned and
@@ -211,7 +219,7 @@ pub struct Heap {
     /// The epoch in which a list the collector found clean stays clean
     /// (see `value::list`); a write through a reference of a value that
     /// may point into the nursery starts a new one.
-    pub(crate) clean_epoch: u32,
+    pub(crate) clean_epoch: u64,
     pauses: Pauses,
     young_collections: u64,
     old_collections: u64,
@@ -275,7 +283,7 @@ impl Heap {
             old_trigger: trigger,
             verifications: 0,
             in_pause: false,
-            clean_epoch: 1,
+            clean_epoch: next_clean_epoch(),
             pauses: Pauses::default(),
             young_collections: 0,
             old_collections: 0,
@@ -402,7 +410,7 @@ impl Heap {
     #[inline]
     pub fn note_store(&mut self, v: &Value) {
         if !v.is_flat() || self.is_young(v) {
-            self.clean_epoch = self.clean_epoch.wrapping_add(1).max(1);
+            self.clean_epoch = next_clean_epoch();
         }
     }
 

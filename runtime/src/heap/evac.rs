@@ -48,7 +48,7 @@ pub(super) struct Evac<'a> {
     /// Cells found held mutably as they entered the old space.
     pub(super) newly_logged: Vec<Rc<CellBox>>,
     /// The heap's clean epoch (see `value::list`).
-    pub(super) clean_epoch: u32,
+    pub(super) clean_epoch: u64,
 }
 
 impl Evac<'_> {

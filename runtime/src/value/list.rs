@@ -43,7 +43,7 @@ struct ListBox {
     items: Vec<Value>,
     /// The heap's clean epoch when the collector last found the list flat
     /// (0: dirty).
-    clean: Cell<u32>,
+    clean: Cell<u64>,
     /// While clean: the indices that may point into the nursery.
     young: Vec<u32>,
     /// The bytes its strings owned when it was last walked whole (a walk
@@ -112,7 +112,7 @@ impl List {
     }
 
     /// Whether the list is clean in `epoch` (see the module comment).
-    pub(crate) fn is_clean(&self, epoch: u32) -> bool {
+    pub(crate) fn is_clean(&self, epoch: u64) -> bool {
         epoch != 0 && self.0.clean.get() == epoch
     }
 
@@ -125,7 +125,7 @@ impl List {
     /// Marks the list clean in `epoch`: `young` (see
     /// [`List::parts_mut`]) lists every index that may point into the
     /// nursery, and its strings own `owned` bytes.
-    pub(crate) fn set_clean(&mut self, epoch: u32, owned: usize) {
+    pub(crate) fn set_clean(&mut self, epoch: u64, owned: usize) {
         self.0.clean.set(epoch);
         self.0.owned = owned;
     }
