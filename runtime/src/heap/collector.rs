@@ -58,6 +58,29 @@ use crate::value::gc_object::{
     GcRef, OBJ_BYTES, OLD, REMEMBERED, WEAK,
 };
 
+/// Objects a young collection copies per millisecond, about (a copy, its
+/// scan and its pointers' updates; more when the objects own strings).
+const COPIES_PER_MS: usize = 4000;
+
+/// How many objects the nursery takes before the next young collection.
+/// A young pause grows with what survives, not with what was allocated,
+/// so when most of the nursery survives (a tree being built, a list being
+/// filled) a full nursery would copy for longer than the pause target: the
+/// next one is made smaller, so that at the survival rate just seen it
+/// copies what fits in half the pause target, and grows back as the rate
+/// falls (G1 sizes its young generation by its pause goal the same way).
+/// Counted in objects, not timed, so a program collects at the same
+/// points on every run.
+fn young_room(copied: usize, from_top: usize, cap: usize, pause_target_us: u64) -> usize {
+    let least = (cap / 16).max(64).min(cap);
+    if copied == 0 || from_top == 0 {
+        return cap;
+    }
+    let half_target_us = usize::try_from(pause_target_us / 2).unwrap_or(usize::MAX);
+    let copies = (half_target_us.saturating_mul(COPIES_PER_MS) / 1000).max(64);
+    (copies.saturating_mul(from_top) / copied).clamp(least, cap)
+}
+
 /// Clean epochs are unique in the process (see `value::list`): a list a
 /// heap cleaned is never clean for another heap's epoch, and a counter of
 /// 64 bits does not come round again.
@@ -110,6 +133,9 @@ pub(crate) struct Nursery {
     cur: usize,
     pub(crate) cap: usize,
     pub(crate) top: usize,
+    /// A young collection starts when `top` reaches this (at most `cap`;
+    /// see [`young_room`]).
+    trigger: usize,
 }
 
 impl Nursery {
@@ -119,6 +145,7 @@ impl Nursery {
             cur: 0,
             cap,
             top: 0,
+            trigger: cap,
         }
     }
 
@@ -448,7 +475,7 @@ impl Heap {
             self.old.grow();
         }
         let nursery = self.nursery.get_or_insert_with(|| Nursery::new(cap));
-        let full = nursery.top >= nursery.cap;
+        let full = nursery.top >= nursery.trigger;
         if self.no_gc == 0 && self.enabled && self.params.automatic {
             if full || self.stress {
                 self.staged.push(value);
@@ -748,6 +775,7 @@ impl Heap {
             has_young: false,
             in_old: false,
             promoted_bytes: 0,
+            copied: 0,
             resized: 0,
             newly_logged: std::mem::take(&mut self.spare.cells),
             clean_epoch: self.clean_epoch,
@@ -813,7 +841,7 @@ impl Heap {
             ev.has_young = false;
             // SAFETY: as above.
             let size = unsafe { walk(obj.value_ptr(), false, &mut ev, &mut work) };
-            ev.resize(obj, size);
+            ev.grow_to(obj, size);
             if ev.has_young {
                 ev.remembered.push(o);
             } else {
@@ -929,6 +957,7 @@ impl Heap {
         self.spare.interior = interior;
         self.spare.cells = std::mem::take(&mut ev.newly_logged);
         let to_top = ev.to_top;
+        let copied = ev.copied;
         let promoted_bytes = ev.promoted_bytes;
         let resized = ev.resized;
         let t_fixup = t0.elapsed();
@@ -969,9 +998,16 @@ impl Heap {
         self.old_bytes += promoted_bytes;
         self.note_resized(resized);
         self.bytes_freed += freed as u64;
+        let room = young_room(
+            copied,
+            from_top,
+            self.young_cap(),
+            self.params.pause_target_us,
+        );
         if let Some(n) = self.nursery.as_mut() {
             n.cur = 1 - n.cur;
             n.top = to_top;
+            n.trigger = (to_top + room).min(n.cap);
         }
         self.young_collections += 1;
         if !self.in_pause {

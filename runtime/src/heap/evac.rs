@@ -44,6 +44,8 @@ pub(super) struct Evac<'a> {
     /// Whether the walk in progress is inside an old object or cell.
     pub(super) in_old: bool,
     pub(super) promoted_bytes: usize,
+    /// Objects copied (to the other semi-space or the old space).
+    pub(super) copied: usize,
     pub(super) resized: i64,
     /// Cells found held mutably as they entered the old space.
     pub(super) newly_logged: Vec<Rc<CellBox>>,
@@ -71,6 +73,14 @@ impl Evac<'_> {
         o.has(FORWARDED).then(|| o.link.get())
     }
 
+    /// `o` owns at least `size` bytes, as this walk (which leaves out
+    /// strings) measured: its recorded size grows to that, never shrinks.
+    pub(super) fn grow_to(&mut self, o: &GcObj, size: usize) {
+        if size > o.size.get() as usize {
+            self.resize(o, size);
+        }
+    }
+
     pub(super) fn resize(&mut self, o: &GcObj, size: usize) {
         let size = u32::try_from(size).unwrap_or(u32::MAX);
         let delta = i64::from(size) - i64::from(o.size.get());
@@ -92,6 +102,7 @@ impl Evac<'_> {
             return o.link.get();
         }
         let age = o.age.get().saturating_add(1);
+        self.copied += 1;
         let dst = if self.tenure_all || age >= self.promote_after {
             let n = self.old.alloc();
             // SAFETY: `n` is a free old slot (holding `()`), `p` a whole
@@ -137,7 +148,7 @@ impl Evac<'_> {
                     self.in_old = false;
                     // SAFETY: the program is stopped.
                     let size = unsafe { walk(o.value_ptr(), false, self, work) };
-                    self.resize(o, size);
+                    self.grow_to(o, size);
                 }
                 continue;
             }
@@ -149,7 +160,7 @@ impl Evac<'_> {
                     self.has_young = false;
                     // SAFETY: the program is stopped.
                     let size = unsafe { walk(o.value_ptr(), false, self, work) };
-                    self.resize(o, size);
+                    self.grow_to(o, size);
                     if self.has_young && !o.has(REMEMBERED) {
                         o.set(REMEMBERED);
                         self.remembered.push(p);
@@ -163,6 +174,8 @@ impl Evac<'_> {
 }
 
 impl Visitor for Evac<'_> {
+    const MEASURES_STRINGS: bool = false;
+
     fn edge(&mut self, slot: *mut Value, _covered: bool) {
         // SAFETY: the walk hands out slots holding `Gc`/`Weak`.
         let v = unsafe { &mut *slot };
@@ -211,7 +224,6 @@ impl Visitor for Evac<'_> {
         }
         let outer = self.has_young;
         if l.is_clean(self.clean_epoch) {
-            let owned = l.owned_when_cleaned();
             let (items, young) = l.parts_mut();
             young.sort_unstable();
             young.dedup();
@@ -230,12 +242,12 @@ impl Visitor for Evac<'_> {
             }
             young.truncate(kept);
             self.has_young = outer || kept > 0;
-            return Some(owned);
+            return Some(0);
         }
         let limit = l.young_limit();
         let (items, young) = l.parts_mut();
         young.clear();
-        let (mut flat, mut owned) = (true, 0usize);
+        let mut flat = true;
         for (i, item) in items.iter_mut().enumerate() {
             match item {
                 Value::Gc(_) | Value::Weak(_) => {
@@ -245,7 +257,6 @@ impl Visitor for Evac<'_> {
                         young.push(u32::try_from(i).unwrap_or(u32::MAX));
                     }
                 }
-                Value::Str(s) => owned += s.heap_bytes(),
                 v if v.is_flat() => {}
                 _ => {
                     flat = false;
@@ -256,11 +267,12 @@ impl Visitor for Evac<'_> {
         let young_left = young.len();
         self.has_young = outer || young_left > 0;
         if flat && young_left <= limit && u32::try_from(items.len()).is_ok() {
-            l.set_clean(self.clean_epoch, owned);
+            l.set_clean(self.clean_epoch);
         } else {
             l.set_dirty();
         }
-        Some(owned)
+        // Strings are not measured here (see `MEASURES_STRINGS`).
+        Some(0)
     }
 
     fn cell(&mut self, cell: &Rc<CellBox>, covered: bool) -> bool {

@@ -14,6 +14,12 @@ use crate::value::{Iter, Key, List, Value};
 
 /// What a walk reports.
 pub(crate) trait Visitor {
+    /// Whether the walk counts the bytes of strings (reading each string's
+    /// header, a cache miss apiece). A young collection does not: a
+    /// string's size was counted when its object was made, and only the
+    /// marker re-measures objects exactly.
+    const MEASURES_STRINGS: bool = true;
+
     /// A slot holding `Value::Gc` or `Value::Weak`. `covered`: a logged
     /// cell lies on the path from the walk's root (see `barrier.rs`).
     fn edge(&mut self, slot: *mut Value, covered: bool);
@@ -27,10 +33,11 @@ pub(crate) trait Visitor {
         covered || cell.has(CELL_LOGGED)
     }
 
-    /// A list on the way down: `Some(bytes its elements own)` when the
-    /// visitor walked it itself (a young collection visits only where a
-    /// clean list may point into the nursery, see `value::list`); `None`
-    /// for the plain walk of every element.
+    /// A list on the way down: `Some(bytes its elements own, as far as
+    /// the visitor measures)` when the visitor walked it itself (a young
+    /// collection visits only where a clean list may point into the
+    /// nursery, see `value::list`); `None` for the plain walk of every
+    /// element.
     fn list(&mut self, _list: &mut List, _covered: bool, _work: &mut Work) -> Option<usize> {
         None
     }
@@ -47,10 +54,10 @@ const VALUE: usize = size_of::<Value>();
 /// # Safety
 /// `root` points at a live value that nothing else reads or writes during
 /// the walk (the collector runs with the program stopped).
-pub(crate) unsafe fn walk(
+pub(crate) unsafe fn walk<V: Visitor>(
     root: *mut Value,
     covered: bool,
-    v: &mut impl Visitor,
+    v: &mut V,
     work: &mut Work,
 ) -> usize {
     let mut bytes = 0usize;
@@ -63,7 +70,11 @@ pub(crate) unsafe fn walk(
         match value {
             Value::Gc(_) | Value::Weak(_) => v.edge(p, covered),
             Value::Ref(_) => v.interior(p),
-            Value::Str(s) => bytes += s.heap_bytes(),
+            Value::Str(s) => {
+                if V::MEASURES_STRINGS {
+                    bytes += s.heap_bytes();
+                }
+            }
             Value::Record(r) => {
                 bytes += r.heap_bytes();
                 push_all(v, work, r.fields_mut(), covered);
@@ -118,12 +129,13 @@ pub(crate) unsafe fn walk(
     bytes
 }
 
-pub(crate) fn push_all(v: &mut impl Visitor, work: &mut Work, items: &mut [Value], covered: bool) {
+pub(crate) fn push_all<V: Visitor>(v: &mut V, work: &mut Work, items: &mut [Value], covered: bool) {
     for item in items {
         match item {
             // Scalars cannot hold anything: skip them here rather than pop
             // them later (most fields are numbers).
             Value::Unit | Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::Char(_) => {}
+            Value::Str(_) if !V::MEASURES_STRINGS => {}
             // GC pointers are visited at once: a list of a million `Gc`s
             // (a root the young collection walks each time) never goes
             // through the work list.

@@ -46,9 +46,6 @@ struct ListBox {
     clean: Cell<u64>,
     /// While clean: the indices that may point into the nursery.
     young: Vec<u32>,
-    /// The bytes its strings owned when it was last walked whole (a walk
-    /// of a clean list reports them without visiting the strings).
-    owned: usize,
 }
 
 /// `List<T>`: a growable array of values.
@@ -61,7 +58,6 @@ impl List {
             items,
             clean: Cell::new(0),
             young: Vec::new(),
-            owned: 0,
         }))
     }
 
@@ -124,15 +120,9 @@ impl List {
 
     /// Marks the list clean in `epoch`: `young` (see
     /// [`List::parts_mut`]) lists every index that may point into the
-    /// nursery, and its strings own `owned` bytes.
-    pub(crate) fn set_clean(&mut self, epoch: u64, owned: usize) {
+    /// nursery.
+    pub(crate) fn set_clean(&mut self, epoch: u64) {
         self.0.clean.set(epoch);
-        self.0.owned = owned;
-    }
-
-    /// The bytes its strings owned at the last whole walk.
-    pub(crate) fn owned_when_cleaned(&self) -> usize {
-        self.0.owned
     }
 
     /// How many young indices a clean list may keep.
@@ -205,7 +195,7 @@ mod tests {
     #[test]
     fn a_change_through_deref_mut_makes_it_dirty() {
         let mut l = List::new(vec![Value::Int(1), Value::Int(2)]);
-        l.set_clean(3, 0);
+        l.set_clean(3);
         assert!(l.is_clean(3));
         assert!(!l.is_clean(4), "clean only in its epoch");
         let _ = l.len();
@@ -217,7 +207,7 @@ mod tests {
     #[test]
     fn stores_are_noted() {
         let mut l = List::new(vec![Value::Int(0); 64]);
-        l.set_clean(1, 0);
+        l.set_clean(1);
         l.note_store(5, |_| false);
         assert!(l.is_clean(1) && l.young_indices().is_empty());
         l.note_store(9, |_| true);
