@@ -28,7 +28,7 @@
 use std::collections::{HashMap, HashSet};
 
 use ward_runtime::bytecode::{
-    Assembler, Constant, Function, LineEntry, RegType,
+    Assembler, Constant, Function, Handler, LineEntry, RegType,
     ops::{Op, OperandKind, OperandValue},
 };
 
@@ -223,10 +223,12 @@ fn common_subexpressions(
 /// computed one after another (`addr_reg t1, a; addr_reg t2, b; move r8,
 /// t1; move r9, t2`) go straight into the argument registers. `d` is a
 /// temporary or a register that owns nothing, so no drop of what it held
-/// moves earlier.
+/// moves earlier; a variable is written early only when no instruction in
+/// between can panic into a handler (which might read its old value).
 fn sink_results(
     mut ops: Code,
     landing: &HashSet<usize>,
+    handlers: &[Handler],
     regs: &[RegType],
     first_temp: u16,
 ) -> Code {
@@ -307,7 +309,16 @@ fn sink_results(
                 break;
             }
         }
-        if let Some((i, retargeted)) = found {
+        // A variable (not a temporary) written early must not be seen by
+        // a handler: no instruction in between may continue at one.
+        let handled = |at: usize| {
+            handlers
+                .iter()
+                .any(|h| h.start as usize <= at && at < h.end as usize)
+        };
+        if let Some((i, retargeted)) = found
+            && (d >= first_temp || !ops[i + 1..j].iter().any(|(at, _, _)| handled(*at)))
+        {
             ops[i].2 = retargeted;
             removed[j] = true;
         }
@@ -681,7 +692,7 @@ pub(super) fn optimize(f: &mut Function, constants: &mut [Constant], first_temp:
             *op = *original;
         }
     }
-    let decoded = sink_results(decoded, &landing, &f.regs, first_temp);
+    let decoded = sink_results(decoded, &landing, &f.handlers, &f.regs, first_temp);
     let local = pair_local(&decoded, &landing, f.regs.len());
 
     let mut items: Vec<Item> = Vec::with_capacity(decoded.len());
