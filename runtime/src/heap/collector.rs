@@ -243,6 +243,9 @@ pub struct Heap {
     verifications: u64,
     /// Inside a pause already being timed (a full collection's parts).
     in_pause: bool,
+    /// At least three quarters of the last young collection's objects
+    /// survived it.
+    high_survival: bool,
     /// The epoch in which a list the collector found clean stays clean
     /// (see `value::list`); a write through a reference of a value that
     /// may point into the nursery starts a new one.
@@ -310,6 +313,7 @@ impl Heap {
             old_trigger: trigger,
             verifications: 0,
             in_pause: false,
+            high_survival: false,
             clean_epoch: next_clean_epoch(),
             pauses: Pauses::default(),
             young_collections: 0,
@@ -763,7 +767,14 @@ impl Heap {
             to: nursery.spaces[1 - nursery.cur],
             to_top: 0,
             old: &mut self.old,
-            promote_after: self.params.promote_after.max(1),
+            // When most of the last nursery survived, what survives now is
+            // most likely long-lived too: promoted at once, it is copied
+            // once instead of once per young collection it waits through.
+            promote_after: if self.high_survival {
+                1
+            } else {
+                self.params.promote_after.max(1)
+            },
             tenure_all,
             marking,
             grey_old: marking && final_mark,
@@ -1004,6 +1015,7 @@ impl Heap {
             self.young_cap(),
             self.params.pause_target_us,
         );
+        self.high_survival = from_top > 0 && copied * 4 >= from_top * 3;
         if let Some(n) = self.nursery.as_mut() {
             n.cur = 1 - n.cur;
             n.top = to_top;

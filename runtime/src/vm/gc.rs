@@ -263,12 +263,29 @@ pub(super) fn tag_cell_borrow(list: &mut Vec<CellBorrow>, depth: usize, site: u1
 
 /// `cell_release`: ends the borrow of `site` in the frame at `depth`, if
 /// it is still held.
-pub(super) fn release_cell_borrow(list: &mut Vec<CellBorrow>, depth: usize, site: u16) {
+pub(super) fn release_cell_borrow(
+    list: &mut Vec<CellBorrow>,
+    held: &mut Vec<Rc<CellBox>>,
+    depth: usize,
+    site: u16,
+) {
     if let Some(i) = list
         .iter()
         .rposition(|b| b.depth == depth && b.site == site)
     {
-        release(&list.remove(i));
+        let b = list.remove(i);
+        let was_mut = b.cell.borrow.get() < 0;
+        release(&b);
+        // The borrow checker says the `&mut` a `borrow_mut` returned, and
+        // everything made from it, is dead here: the barrier's log need
+        // not keep the cell for this frame any longer (kept, it would keep
+        // the cell's contents alive after the cell itself has died).
+        if was_mut && usize::try_from(b.cell.held_at.get()).is_ok_and(|h| h == depth) {
+            b.cell.held_at.set(0);
+            if let Some(k) = held.iter().rposition(|c| Rc::ptr_eq(c, &b.cell)) {
+                held.remove(k);
+            }
+        }
     }
 }
 

@@ -1540,7 +1540,12 @@ impl<'p> Vm<'p> {
                     gc::tag_cell_borrow(&mut self.cell_borrows, self.frames.len(), site);
                 }
                 Op::CellRelease { site } => {
-                    gc::release_cell_borrow(&mut self.cell_borrows, self.frames.len(), site);
+                    gc::release_cell_borrow(
+                        &mut self.cell_borrows,
+                        &mut self.mut_borrows,
+                        self.frames.len(),
+                        site,
+                    );
                 }
                 Op::GcDeref { dst, src } => {
                     // SAFETY: see `r!`.
