@@ -1462,3 +1462,23 @@ impl Visitor for Marker<'_> {
         covered || cell.has(CELL_LOGGED)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::young_room;
+
+    #[test]
+    fn the_nursery_shrinks_as_survival_rises_and_grows_back() {
+        let cap = 16384;
+        // Nothing copied: the whole nursery.
+        assert_eq!(young_room(0, cap, cap, 2000), cap);
+        // Everything survived: what half the pause target copies.
+        assert_eq!(young_room(cap, cap, cap, 2000), 4000);
+        // A quarter survived: four times as much room.
+        assert_eq!(young_room(cap / 4, cap, cap, 2000), 16000);
+        // Little survives: the whole nursery again.
+        assert_eq!(young_room(100, cap, cap, 2000), cap);
+        // Never below a sixteenth of it, however tight the target.
+        assert_eq!(young_room(cap, cap, cap, 10), cap / 16);
+    }
+}

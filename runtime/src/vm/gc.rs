@@ -245,7 +245,12 @@ fn release(b: &CellBorrow) {
 /// `cell_borrow_site`: the newest untagged borrow of the frame at `depth`
 /// belongs to `site`. A borrow still held from an earlier run of the same
 /// site (a loop) ends first: its reference was overwritten.
-pub(super) fn tag_cell_borrow(list: &mut Vec<CellBorrow>, depth: usize, site: u16) {
+pub(super) fn tag_cell_borrow(
+    list: &mut Vec<CellBorrow>,
+    held: &mut Vec<Rc<CellBox>>,
+    depth: usize,
+    site: u16,
+) {
     let Some(new) = list
         .iter()
         .rposition(|b| b.depth == depth && b.site == UNTAGGED)
@@ -257,7 +262,23 @@ pub(super) fn tag_cell_borrow(list: &mut Vec<CellBorrow>, depth: usize, site: u1
         .iter()
         .rposition(|b| b.depth == depth && b.site == site)
     {
-        release(&list.remove(old));
+        end_borrow(&list.remove(old), held, depth);
+    }
+}
+
+/// Ends borrow `b` of the frame at `depth`. When it was a `borrow_mut`,
+/// the borrow checker says the `&mut` it returned, and everything made
+/// from it, is dead: the barrier's log need not keep the cell for this
+/// frame any longer (kept, it would keep the cell's contents alive after
+/// the cell itself has died).
+fn end_borrow(b: &CellBorrow, held: &mut Vec<Rc<CellBox>>, depth: usize) {
+    let was_mut = b.cell.borrow.get() < 0;
+    release(b);
+    if was_mut && usize::try_from(b.cell.held_at.get()).is_ok_and(|h| h == depth) {
+        b.cell.held_at.set(0);
+        if let Some(k) = held.iter().rposition(|c| Rc::ptr_eq(c, &b.cell)) {
+            held.remove(k);
+        }
     }
 }
 
@@ -273,19 +294,7 @@ pub(super) fn release_cell_borrow(
         .iter()
         .rposition(|b| b.depth == depth && b.site == site)
     {
-        let b = list.remove(i);
-        let was_mut = b.cell.borrow.get() < 0;
-        release(&b);
-        // The borrow checker says the `&mut` a `borrow_mut` returned, and
-        // everything made from it, is dead here: the barrier's log need
-        // not keep the cell for this frame any longer (kept, it would keep
-        // the cell's contents alive after the cell itself has died).
-        if was_mut && usize::try_from(b.cell.held_at.get()).is_ok_and(|h| h == depth) {
-            b.cell.held_at.set(0);
-            if let Some(k) = held.iter().rposition(|c| Rc::ptr_eq(c, &b.cell)) {
-                held.remove(k);
-            }
-        }
+        end_borrow(&list.remove(i), held, depth);
     }
 }
 

@@ -1537,7 +1537,12 @@ impl<'p> Vm<'p> {
                     }
                 }
                 Op::CellBorrowSite { site } => {
-                    gc::tag_cell_borrow(&mut self.cell_borrows, self.frames.len(), site);
+                    gc::tag_cell_borrow(
+                        &mut self.cell_borrows,
+                        &mut self.mut_borrows,
+                        self.frames.len(),
+                        site,
+                    );
                 }
                 Op::CellRelease { site } => {
                     gc::release_cell_borrow(
