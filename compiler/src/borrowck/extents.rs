@@ -129,7 +129,7 @@ pub fn extents(
         );
     }
     if !gc_locals.is_empty() {
-        let needed = needed_points(&cx, &r, gc_locals);
+        let needed = needed_points(&cx, &r, &preds, gc_locals);
         for (&l, live) in gc_locals.iter().zip(&needed) {
             // A statement that reads or writes the local may leave a value
             // in it (a write the program never reads still holds one).
@@ -205,7 +205,13 @@ fn mark_ends(
 
 /// For each local of `locals`, the points where it is needed: live
 /// (counting the paths a panic takes) or borrowed by a live loan.
-fn needed_points(cx: &BodyCx<'_>, r: &Regions, locals: &[Local]) -> Vec<BitSet> {
+/// `preds` counts the edges a panic takes to a cleanup block.
+fn needed_points(
+    cx: &BodyCx<'_>,
+    r: &Regions,
+    preds: &[Vec<BlockId>],
+    locals: &[Local],
+) -> Vec<BitSet> {
     let body = cx.body;
     let mut dense = vec![u32::MAX; body.locals.len()];
     for (d, l) in locals.iter().enumerate() {
@@ -222,7 +228,7 @@ fn needed_points(cx: &BodyCx<'_>, r: &Regions, locals: &[Local]) -> Vec<BitSet> 
         };
         b.unwind.into_iter().chain(call)
     };
-    let walk = |bi: usize, block_in: &[BitSet], at_point: &mut dyn FnMut(usize, &BitSet)| {
+    let walk = |bi: usize, block_in: &[BitSet], at_point: &mut dyn FnMut(Location, &BitSet)| {
         let mut state = BitSet::new(n);
         for s in body.blocks[bi].terminator.successors() {
             state.union(&block_in[s.index()]);
@@ -237,35 +243,15 @@ fn needed_points(cx: &BodyCx<'_>, r: &Regions, locals: &[Local]) -> Vec<BitSet> 
             for u in unwinds(bi) {
                 state.union(&block_in[u.index()]);
             }
-            at_point(r.point(loc), &state);
+            at_point(loc, &state);
         }
         state
     };
-    let mut preds = body.predecessors();
-    for bi in 0..nb {
-        if let Some(u) = body.blocks[bi].unwind {
-            preds[u.index()].push(BlockId(bi as u32));
-        }
-    }
-    let mut block_in = vec![BitSet::new(n); nb];
-    let mut queued = vec![true; nb];
-    let mut work: Vec<usize> = (0..nb).collect();
-    while let Some(bi) = work.pop() {
-        queued[bi] = false;
-        let state = walk(bi, &block_in, &mut |_, _| {});
-        if state != block_in[bi] {
-            block_in[bi] = state;
-            for p in &preds[bi] {
-                if !queued[p.index()] {
-                    queued[p.index()] = true;
-                    work.push(p.index());
-                }
-            }
-        }
-    }
+    let block_in = regions::backward_fixpoint(nb, n, preds, &walk);
     let mut needed = vec![BitSet::new(r.points); n];
     for bi in 0..nb {
-        walk(bi, &block_in, &mut |p, live| {
+        walk(bi, &block_in, &mut |loc, live| {
+            let p = r.point(loc);
             for d in live.iter() {
                 needed[d].insert(p);
             }

@@ -775,6 +775,39 @@ pub(super) fn effect(
     }
 }
 
+/// A backward analysis's walk of one block (see [`backward_fixpoint`]).
+pub(super) type BlockWalk<'a> =
+    dyn Fn(usize, &[BitSet], &mut dyn FnMut(Location, &BitSet)) -> BitSet + 'a;
+
+/// Each block's entry state of a backward analysis, at its fixed point:
+/// `walk(block, entry states, at_point)` computes a block's entry state
+/// from its successors' (reporting each point to `at_point`); a block is
+/// walked again when a successor's entry state changes.
+pub(super) fn backward_fixpoint(
+    nb: usize,
+    bits: usize,
+    preds: &[Vec<BlockId>],
+    walk: &BlockWalk<'_>,
+) -> Vec<BitSet> {
+    let mut block_in = vec![BitSet::new(bits); nb];
+    let mut queued = vec![true; nb];
+    let mut work: Vec<usize> = (0..nb).collect();
+    while let Some(bi) = work.pop() {
+        queued[bi] = false;
+        let state = walk(bi, &block_in, &mut |_, _| {});
+        if state != block_in[bi] {
+            block_in[bi] = state;
+            for p in &preds[bi] {
+                if !queued[p.index()] {
+                    queued[p.index()] = true;
+                    work.push(p.index());
+                }
+            }
+        }
+    }
+    block_in
+}
+
 /// Liveness: adds to the regions of every local the points where it is
 /// live (may be used later, before being overwritten).
 fn add_liveness(cx: &BodyCx<'_>, r: &Regions, local_regions: &[Vec<Rv>], values: &mut [BitSet]) {
@@ -812,23 +845,7 @@ fn add_liveness(cx: &BodyCx<'_>, r: &Regions, local_regions: &[Vec<Rv>], values:
         }
         state
     };
-    let mut block_in = vec![BitSet::new(n); nb];
-    // Backward worklist: a block is revisited when a successor changes.
-    let mut queued = vec![true; nb];
-    let mut work: Vec<usize> = (0..nb).collect();
-    while let Some(bi) = work.pop() {
-        queued[bi] = false;
-        let state = walk(bi, &block_in, &mut |_, _| {});
-        if state != block_in[bi] {
-            block_in[bi] = state;
-            for p in &preds[bi] {
-                if !queued[p.index()] {
-                    queued[p.index()] = true;
-                    work.push(p.index());
-                }
-            }
-        }
-    }
+    let block_in = backward_fixpoint(nb, n, &preds, &walk);
     for bi in 0..nb {
         walk(bi, &block_in, &mut |loc, live| {
             let p = r.point(loc);

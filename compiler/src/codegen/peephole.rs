@@ -152,6 +152,42 @@ fn pure(op: &Op) -> bool {
     )
 }
 
+/// Per register: how many instructions write it, how many times it is
+/// read, and whether its address is taken (then any write through a
+/// reference may change it unseen).
+struct Usage {
+    written: Vec<u32>,
+    read: Vec<u32>,
+    addressed: Vec<bool>,
+}
+
+fn usage(ops: &Code, n: usize) -> Usage {
+    let mut u = Usage {
+        written: vec![0; n],
+        read: vec![0; n],
+        addressed: vec![false; n],
+    };
+    for (_, _, op) in ops {
+        if let Op::AddrReg { src, .. } = op
+            && let Some(a) = u.addressed.get_mut(usize::from(*src))
+        {
+            *a = true;
+        }
+        for r in writes(op) {
+            if let Some(w) = u.written.get_mut(usize::from(r)) {
+                *w += 1;
+            }
+        }
+        let (plain, other) = plain_reads(op);
+        for r in plain.into_iter().chain(other) {
+            if let Some(c) = u.read.get_mut(usize::from(r)) {
+                *c += 1;
+            }
+        }
+    }
+    u
+}
+
 /// Local common subexpressions (see the module comment): within each
 /// straight line of code, a pure instruction equal to an earlier one but
 /// for its destination, with neither the earlier one's operands nor its
@@ -164,14 +200,7 @@ fn common_subexpressions(
     landing: &HashSet<usize>,
     regs: &[RegType],
 ) -> (Code, HashMap<usize, Op>) {
-    let mut addressed = vec![false; regs.len()];
-    for (_, _, op) in &ops {
-        if let Op::AddrReg { src, .. } = op
-            && let Some(a) = addressed.get_mut(usize::from(*src))
-        {
-            *a = true;
-        }
-    }
+    let addressed = usage(&ops, regs.len()).addressed;
     let tracked = |r: u16| addressed.get(usize::from(r)) == Some(&false);
     let mut replaced = HashMap::new();
     // (the instruction with its destination blanked, its result register)
@@ -234,25 +263,11 @@ fn sink_results(
 ) -> Code {
     const WINDOW: usize = 16;
     let n = regs.len();
-    let (mut written, mut read, mut addressed) = (vec![0u32; n], vec![0u32; n], vec![false; n]);
-    for (_, _, op) in &ops {
-        if let Op::AddrReg { src, .. } = op
-            && let Some(a) = addressed.get_mut(usize::from(*src))
-        {
-            *a = true;
-        }
-        for r in writes(op) {
-            if let Some(w) = written.get_mut(usize::from(r)) {
-                *w += 1;
-            }
-        }
-        let (plain, other) = plain_reads(op);
-        for r in plain.into_iter().chain(other) {
-            if let Some(c) = read.get_mut(usize::from(r)) {
-                *c += 1;
-            }
-        }
-    }
+    let Usage {
+        written,
+        read,
+        addressed,
+    } = usage(&ops, n);
     let owns_nothing = |r: u16| {
         matches!(
             regs.get(usize::from(r)),
@@ -332,31 +347,17 @@ fn sink_results(
 /// Forward copy propagation (see the module comment); returns the
 /// instructions left.
 fn propagate_copies(
-    mut ops: Vec<(usize, usize, Op)>,
+    mut ops: Code,
     landing: &HashSet<usize>,
     regs: &[RegType],
     first_temp: u16,
-) -> Vec<(usize, usize, Op)> {
+) -> Code {
     let n = regs.len();
-    let (mut written, mut read, mut addressed) = (vec![0u32; n], vec![0u32; n], vec![false; n]);
-    for (_, _, op) in &ops {
-        if let Op::AddrReg { src, .. } = op
-            && let Some(a) = addressed.get_mut(usize::from(*src))
-        {
-            *a = true;
-        }
-        for r in writes(op) {
-            if let Some(w) = written.get_mut(usize::from(r)) {
-                *w += 1;
-            }
-        }
-        let (plain, other) = plain_reads(op);
-        for r in plain.into_iter().chain(other) {
-            if let Some(c) = read.get_mut(usize::from(r)) {
-                *c += 1;
-            }
-        }
-    }
+    let Usage {
+        written,
+        mut read,
+        addressed,
+    } = usage(&ops, n);
     let bitwise = |r: u16| {
         matches!(
             regs.get(usize::from(r)),
