@@ -55,7 +55,7 @@ use super::trace::{Visitor, Work, owned_bytes, walk};
 use crate::value::Value;
 use crate::value::gc_object::{
     CELL_IN_OLD, CELL_LOGGED, CELL_REMARK, CellBox, FINALIZABLE, FINALIZED, FORWARDED, FREE, GcObj,
-    GcRef, OBJ_BYTES, OLD, REMEMBERED, WEAK,
+    GcRef, HOLDS_CELL, OBJ_BYTES, OLD, REMEMBERED, WEAK,
 };
 
 /// Objects a young collection copies per millisecond, about (a copy, its
@@ -470,7 +470,12 @@ impl Heap {
         if !self.garbage.is_empty() {
             self.drain_garbage(false);
         }
-        let size = owned_bytes(&mut value, &mut self.work);
+        let (size, holds_cell) = owned_bytes(&mut value, &mut self.work);
+        let flags = if holds_cell {
+            flags | HOLDS_CELL
+        } else {
+            flags
+        };
         let cap = self.young_cap();
         // Keep free old slots for a whole nursery, made a chunk at a time
         // here rather than all at once when a young collection promotes
@@ -1091,11 +1096,20 @@ impl Heap {
                     nursery,
                     in_old: true,
                 };
-                // SAFETY: the program is stopped.
-                let size = unsafe { walk(o.value_ptr(), false, &mut m, &mut work) };
-                let size = u32::try_from(size).unwrap_or(u32::MAX);
-                resized += i64::from(size) - i64::from(o.size.get());
-                o.size.set(size);
+                if o.has(HOLDS_CELL) {
+                    // What it owns may have changed since it was counted.
+                    // SAFETY: the program is stopped.
+                    let size = unsafe { walk(o.value_ptr(), false, &mut m, &mut work) };
+                    let size = u32::try_from(size).unwrap_or(u32::MAX);
+                    resized += i64::from(size) - i64::from(o.size.get());
+                    o.size.set(size);
+                } else {
+                    // Its size is as `Gc::new` counted it: the walk need
+                    // not read each string's header (a cache miss apiece).
+                    let mut m = Unmeasured(m);
+                    // SAFETY: the program is stopped.
+                    unsafe { walk(o.value_ptr(), false, &mut m, &mut work) };
+                }
             }
             marked += OBJ_BYTES + o.size.get() as usize;
             done += 1;
@@ -1424,6 +1438,22 @@ impl Visitor for ListOld<'_> {
         {
             self.out.push(p);
         }
+    }
+}
+
+/// The marker's visitor for an object whose size is known: strings are
+/// not measured.
+struct Unmeasured<'a>(Marker<'a>);
+
+impl Visitor for Unmeasured<'_> {
+    const MEASURES_STRINGS: bool = false;
+
+    fn edge(&mut self, slot: *mut Value, covered: bool) {
+        self.0.edge(slot, covered);
+    }
+
+    fn cell(&mut self, cell: &Rc<CellBox>, covered: bool) -> bool {
+        self.0.cell(cell, covered)
     }
 }
 

@@ -145,13 +145,23 @@ pub(crate) fn push_all<V: Visitor>(v: &mut V, work: &mut Work, items: &mut [Valu
     }
 }
 
-/// The bytes `value` owns (what `Gc::new` charges besides the object).
-pub(crate) fn owned_bytes(value: &mut Value, work: &mut Work) -> usize {
-    struct Nothing;
-    impl Visitor for Nothing {
-        fn edge(&mut self, _: *mut Value, _: bool) {}
+/// The bytes `value` owns (what `Gc::new` charges besides the object),
+/// and whether it holds a cell (the only way what an object owns can
+/// change after it is made).
+pub(crate) fn owned_bytes(value: &mut Value, work: &mut Work) -> (usize, bool) {
+    struct Measure {
+        cells: bool,
     }
+    impl Visitor for Measure {
+        fn edge(&mut self, _: *mut Value, _: bool) {}
+        fn cell(&mut self, cell: &Rc<CellBox>, covered: bool) -> bool {
+            self.cells = true;
+            covered || cell.has(CELL_LOGGED)
+        }
+    }
+    let mut m = Measure { cells: false };
     // SAFETY: `value` is an exclusive reference, so nothing else touches
     // it during the walk.
-    unsafe { walk(value, false, &mut Nothing, work) }
+    let bytes = unsafe { walk(value, false, &mut m, work) };
+    (bytes, m.cells)
 }

@@ -35,6 +35,10 @@ pub const WEAK: u16 = 1 << 4;
 pub const REMEMBERED: u16 = 1 << 5;
 /// An old-space slot that holds no object.
 pub const FREE: u16 = 1 << 6;
+/// Its value holds a cell, so the bytes it owns can change after it is
+/// made (without one, what a `Gc` owns is immutable and its `size` stays
+/// as counted by `Gc::new`).
+pub const HOLDS_CELL: u16 = 1 << 7;
 
 /// A GC object: header and value.
 #[repr(C)]
