@@ -83,12 +83,28 @@ pub fn check_heap(heap: &Heap, roots: &mut dyn Roots) -> Result<(), String> {
     let weak: HashSet<*mut GcObj> = heap.weak_young.iter().copied().collect();
     let mut objects: Vec<*mut GcObj> = Vec::new();
     if let Some(n) = &heap.nursery {
-        for i in 0..n.top {
-            // SAFETY: below `top` of the current space.
-            objects.push(unsafe { n.base().add(i) });
+        objects.extend(n.objects());
+        let owning: HashSet<*mut GcObj> = heap.young_owning.iter().copied().collect();
+        for p in n.objects() {
+            // SAFETY: an object of the current space.
+            let o = unsafe { &*p };
+            if o.size.get() > 0 && !o.has(WEAK) && !owning.contains(&p) {
+                return Err(format!(
+                    "young object {p:p} owns {} bytes but is not in the young owning list",
+                    o.size.get()
+                ));
+            }
         }
     }
+    let sweeping = matches!(heap.phase, Phase::Sweeping { .. });
     for o in heap.old.each_slot() {
+        // While the sweep runs, an unmarked object is garbage it has not
+        // reached yet (what it points to may be freed already): every
+        // live old object is marked, those promoted since included.
+        // SAFETY: a slot of the old space.
+        if sweeping && !unsafe { is_marked(o, heap.epoch) } {
+            continue;
+        }
         if !o.has(crate::value::gc_object::FREE) {
             objects.push(std::ptr::from_ref(o).cast_mut());
         }
@@ -106,6 +122,12 @@ pub fn check_heap(heap: &Heap, roots: &mut dyn Roots) -> Result<(), String> {
             let target = match unsafe { &*o.value_ptr() } {
                 Value::Unit => None,
                 Value::Gc(t) if heap.is_live_object(t.as_ptr()) => Some(t.as_ptr()),
+                Value::Gc(t) => {
+                    return Err(format!(
+                        "weak cell {p:p} holds {t:?}, {}",
+                        heap.describe(t.as_ptr())
+                    ));
+                }
                 other => return Err(format!("weak cell {p:p} holds {other:?}")),
             };
             if (young(p) || target.is_some_and(young)) && !weak.contains(&p) {
@@ -114,6 +136,12 @@ pub fn check_heap(heap: &Heap, roots: &mut dyn Roots) -> Result<(), String> {
                 ));
             }
             continue;
+        }
+        // SAFETY: a live object's value.
+        if !crate::value::inline::inline_within(unsafe { &*o.value_ptr() }, p.cast(), o.bytes()) {
+            return Err(format!(
+                "object {p:p}: an inline record lies outside the object"
+            ));
         }
         c.owner = old.then(|| Owner {
             remembered: o.has(REMEMBERED),

@@ -49,36 +49,42 @@ use std::time::{Duration, Instant};
 use super::config::{GcMode, Params};
 use super::evac::Evac;
 use super::garbage::Garbage;
-use super::old_space::{CHUNK_OBJS, FIRST_SLOT, OldSpace, is_marked, mark};
+use super::old_space::{CLASSES, OldSpace, class_of, is_marked, mark};
 use super::stats::{GcStats, PauseKind, Pauses};
 use super::trace::{Visitor, Work, owned_bytes, walk};
-use crate::value::Value;
 use crate::value::gc_object::{
-    CELL_IN_OLD, CELL_LOGGED, CELL_REMARK, CellBox, FINALIZABLE, FINALIZED, FORWARDED, FREE, GcObj,
-    GcRef, HOLDS_CELL, OBJ_BYTES, OLD, REMEMBERED, WEAK,
+    CELL_IN_OLD, CELL_LOGGED, CELL_REMARK, CellBox, FINALIZABLE, FINALIZED, FORWARDED, FREE,
+    GRANULE, GcObj, GcRef, HOLDS_CELL, OBJ_BYTES, OLD, REMEMBERED, WEAK, obj_at,
 };
+use crate::value::{Value, inline};
 
 /// Objects a young collection copies per millisecond, about (a copy, its
 /// scan and its pointers' updates; more when the objects own strings).
 const COPIES_PER_MS: usize = 4000;
 
-/// How many objects the nursery takes before the next young collection.
+/// How many bytes the nursery takes before the next young collection.
 /// A young pause grows with what survives, not with what was allocated,
 /// so when most of the nursery survives (a tree being built, a list being
 /// filled) a full nursery would copy for longer than the pause target: the
 /// next one is made smaller, so that at the survival rate just seen it
 /// copies what fits in half the pause target, and grows back as the rate
 /// falls (G1 sizes its young generation by its pause goal the same way).
-/// Counted in objects, not timed, so a program collects at the same
-/// points on every run.
+/// Counted in objects and bytes, not timed, so a program collects at the
+/// same points on every run. `copied` objects survived of the `from_top`
+/// bytes allocated; the nursery holds `cap` bytes.
 fn young_room(copied: usize, from_top: usize, cap: usize, pause_target_us: u64) -> usize {
-    let least = (cap / 16).max(64).min(cap);
+    let least = (cap / 16).max(64 * OBJ_BYTES).min(cap);
     if copied == 0 || from_top == 0 {
         return cap;
     }
     let half_target_us = usize::try_from(pause_target_us / 2).unwrap_or(usize::MAX);
     let copies = (half_target_us.saturating_mul(COPIES_PER_MS) / 1000).max(64);
     (copies.saturating_mul(from_top) / copied).clamp(least, cap)
+}
+
+/// Bytes of each semi-space of the nursery.
+fn young_cap(params: &Params) -> usize {
+    (params.young_bytes / GRANULE * GRANULE).max(64 * OBJ_BYTES)
 }
 
 /// Clean epochs are unique in the process (see `value::list`): a list a
@@ -104,8 +110,12 @@ impl Roots for NoRoots {
     fn each(&mut self, _: &mut dyn FnMut(*mut Value)) {}
 }
 
-fn alloc_space(objects: usize) -> *mut GcObj {
-    let layout = std::alloc::Layout::array::<GcObj>(objects.max(1)).expect("GC space size fits");
+fn space_layout(bytes: usize) -> std::alloc::Layout {
+    std::alloc::Layout::from_size_align(bytes.max(GRANULE), GRANULE).expect("GC space size fits")
+}
+
+fn alloc_space(bytes: usize) -> *mut GcObj {
+    let layout = space_layout(bytes);
     // SAFETY: the layout has a non-zero size.
     let raw = unsafe { std::alloc::alloc(layout) };
     // The allocation has `GcObj`'s alignment (the layout says so).
@@ -117,22 +127,72 @@ fn alloc_space(objects: usize) -> *mut GcObj {
     p
 }
 
-fn free_space(p: *mut GcObj, objects: usize) {
-    let layout = std::alloc::Layout::array::<GcObj>(objects.max(1)).expect("GC space size fits");
-    // SAFETY: `p` came from `alloc_space(objects)` with this layout.
-    unsafe { std::alloc::dealloc(p.cast(), layout) };
+fn free_space(p: *mut GcObj, bytes: usize) {
+    // SAFETY: `p` came from `alloc_space(bytes)` with this layout.
+    unsafe { std::alloc::dealloc(p.cast(), space_layout(bytes)) };
 }
 
-pub(super) fn within(base: *mut GcObj, objects: usize, p: *const u8) -> bool {
-    (p as usize).wrapping_sub(base as usize) < objects * OBJ_BYTES
+/// Whether `p` lies in the `bytes` bytes from `base`.
+pub(super) fn within(base: *mut GcObj, bytes: usize, p: *const u8) -> bool {
+    (p as usize).wrapping_sub(base as usize) < bytes
+}
+
+/// Where objects start in a semi-space: a bit per granule.
+pub(crate) struct Starts(Vec<u64>);
+
+impl Starts {
+    fn new(bytes: usize) -> Starts {
+        Starts(vec![0; (bytes / GRANULE).div_ceil(64)])
+    }
+
+    /// Notes an object at byte `offset`.
+    #[inline]
+    pub(crate) fn set(&mut self, offset: usize) {
+        let g = offset / GRANULE;
+        if let Some(w) = self.0.get_mut(g / 64) {
+            *w |= 1 << (g % 64);
+        }
+    }
+
+    fn is_set(&self, offset: usize) -> bool {
+        let g = offset / GRANULE;
+        self.0.get(g / 64).is_some_and(|w| w & (1 << (g % 64)) != 0)
+    }
+
+    /// The offset of the object containing byte `offset`.
+    fn object_at(&self, offset: usize) -> Option<usize> {
+        let g = offset / GRANULE;
+        let mut w = g / 64;
+        // Bits at and below `g` in its word.
+        let mut bits = *self.0.get(w)? & (u64::MAX >> (63 - g % 64));
+        loop {
+            if bits != 0 {
+                return Some((w * 64 + 63 - bits.leading_zeros() as usize) * GRANULE);
+            }
+            w = w.checked_sub(1)?;
+            bits = self.0[w];
+        }
+    }
+
+    /// Forgets every object up to byte `top` (the space is being reused).
+    fn clear(&mut self, top: usize) {
+        let words = (top / GRANULE).div_ceil(64).min(self.0.len());
+        self.0[..words].fill(0);
+    }
 }
 
 /// The two semi-spaces.
 pub(crate) struct Nursery {
     spaces: [*mut GcObj; 2],
+    /// Where objects start, by space.
+    starts: [Starts; 2],
     cur: usize,
+    /// Bytes of each space.
     pub(crate) cap: usize,
+    /// Bytes of the current space in use.
     pub(crate) top: usize,
+    /// Objects in the current space.
+    pub(crate) count: usize,
     /// A young collection starts when `top` reaches this (at most `cap`;
     /// see [`young_room`]).
     trigger: usize,
@@ -142,9 +202,11 @@ impl Nursery {
     fn new(cap: usize) -> Nursery {
         Nursery {
             spaces: [alloc_space(cap), alloc_space(cap)],
+            starts: [Starts::new(cap), Starts::new(cap)],
             cur: 0,
             cap,
             top: 0,
+            count: 0,
             trigger: cap,
         }
     }
@@ -161,6 +223,28 @@ impl Nursery {
     /// Whether `p` is anywhere in either space.
     fn anywhere(&self, p: *const u8) -> bool {
         within(self.spaces[0], self.cap, p) || within(self.spaces[1], self.cap, p)
+    }
+
+    /// Whether an object of the current space starts at `p`.
+    fn starts_at(&self, p: *const u8) -> bool {
+        self.holds(p) && self.starts[self.cur].is_set(p as usize - self.base() as usize)
+    }
+
+    /// The objects of the current space, in order.
+    pub(crate) fn objects(&self) -> impl Iterator<Item = *mut GcObj> {
+        let base = self.base();
+        let top = self.top;
+        let mut at = 0usize;
+        std::iter::from_fn(move || {
+            (at < top).then(|| {
+                // SAFETY: below `top`, objects lie end to end from `base`,
+                // each as long as its header says.
+                let p = unsafe { obj_at(base, at) };
+                // SAFETY: as above.
+                at += unsafe { (*p).bytes() };
+                p
+            })
+        })
     }
 }
 
@@ -218,6 +302,13 @@ pub struct Heap {
     pub(crate) logged: Vec<Rc<CellBox>>,
     /// Cells written during marking that only the final mark rescans.
     pub(crate) remark: Vec<Rc<CellBox>>,
+    /// Young objects that own memory outside themselves (a string, a
+    /// list, a cell): the only ones a young collection must look at when
+    /// they die.
+    pub(crate) young_owning: Vec<*mut GcObj>,
+    /// Young objects by old-space size class (the free slots kept for
+    /// their promotion).
+    young_by_class: [usize; CLASSES],
     /// Weak cells that are young or whose target is young.
     pub(crate) weak_young: Vec<*mut GcObj>,
     /// Old weak cells the current (or last) marking reached. Other old
@@ -296,6 +387,8 @@ impl Heap {
             remembered: Vec::new(),
             logged: Vec::new(),
             remark: Vec::new(),
+            young_owning: Vec::new(),
+            young_by_class: [0; CLASSES],
             weak_young: Vec::new(),
             weak_marked: Vec::new(),
             fin_young: Vec::new(),
@@ -375,7 +468,7 @@ impl Heap {
         let resize = self
             .nursery
             .as_ref()
-            .is_some_and(|n| n.cap != params.young_bytes / OBJ_BYTES);
+            .is_some_and(|n| n.cap != young_cap(&params));
         self.params = params;
         self.old_trigger = self.params.min_old_trigger.max(
             self.old_trigger
@@ -406,7 +499,7 @@ impl Heap {
     }
 
     fn young_cap(&self) -> usize {
-        (self.params.young_bytes / OBJ_BYTES).max(64)
+        young_cap(&self.params)
     }
 
     fn note_allocated(&mut self, bytes: usize) {
@@ -456,7 +549,8 @@ impl Heap {
         }
     }
 
-    /// Moves `value` into a new object.
+    /// Moves `value` into a new object (its records, variants and
+    /// closures laid out inside it when they fit; see `value::inline`).
     ///
     /// # Errors
     /// When the heap limit (`max_heap_bytes`) is reached and a full
@@ -470,21 +564,19 @@ impl Heap {
         if !self.garbage.is_empty() {
             self.drain_garbage(false);
         }
-        let (size, holds_cell) = owned_bytes(&mut value, &mut self.work);
-        let flags = if holds_cell {
-            flags | HOLDS_CELL
-        } else {
-            flags
-        };
+        let inline = inline::inline_bytes(&value);
+        let bytes = OBJ_BYTES + inline.unwrap_or(0);
+        let class = class_of(bytes);
         let cap = self.young_cap();
-        // Keep free old slots for a whole nursery, made a chunk at a time
-        // here rather than all at once when a young collection promotes
-        // (fresh memory costs page faults, which belong in no pause).
-        if self.old.free_count < cap {
-            self.old.grow();
+        // Keep free old slots for every young object of the class, made a
+        // chunk at a time here rather than all at once when a young
+        // collection promotes (fresh memory costs page faults, which
+        // belong in no pause).
+        if self.old.free_count[class] <= self.young_by_class[class] {
+            self.old.grow(class);
         }
         let nursery = self.nursery.get_or_insert_with(|| Nursery::new(cap));
-        let full = nursery.top >= nursery.trigger;
+        let full = nursery.top + bytes > nursery.trigger;
         if self.no_gc == 0 && self.enabled && self.params.automatic {
             if full || self.stress {
                 self.staged.push(value);
@@ -499,13 +591,22 @@ impl Heap {
                 }
             }
         }
+        // What it owns outside the object: the walk counts the records it
+        // will hold inline as the allocations they are now.
+        let (owned, holds_cell) = owned_bytes(&mut value, &mut self.work);
+        let size = owned.saturating_sub(inline.unwrap_or(0));
+        let flags = if holds_cell {
+            flags | HOLDS_CELL
+        } else {
+            flags
+        };
         if self.no_gc == 0 && self.enabled {
             let limit = self.params.max_heap_bytes as u64;
-            if limit > 0 && self.heap_bytes() + (OBJ_BYTES + size) as u64 > limit {
+            if limit > 0 && self.heap_bytes() + (bytes + size) as u64 > limit {
                 self.staged.push(value);
                 self.collect(roots);
                 value = self.staged.pop().unwrap_or_default();
-                if self.heap_bytes() + (OBJ_BYTES + size) as u64 > limit {
+                if self.heap_bytes() + (bytes + size) as u64 > limit {
                     return Err(format!(
                         "the GC heap limit of {limit} bytes is exhausted ({} bytes live)",
                         self.heap_bytes()
@@ -516,30 +617,42 @@ impl Heap {
         let size32 = u32::try_from(size).unwrap_or(u32::MAX);
         // `configure` may have dropped the nursery during the collection.
         let nursery = self.nursery.get_or_insert_with(|| Nursery::new(cap));
-        let p = if nursery.top < nursery.cap {
-            // SAFETY: `top < cap`, inside the current space.
-            let p = unsafe { nursery.base().add(nursery.top) };
-            nursery.top += 1;
-            // SAFETY: a slot past the used part of the space: nothing to
-            // drop, written whole.
-            unsafe { std::ptr::write(p, GcObj::new(value, flags, size32)) };
-            p
+        let young = nursery.top + bytes <= nursery.cap;
+        let p = if young {
+            // SAFETY: `top + bytes <= cap`, inside the current space.
+            let p = unsafe { nursery.base().cast::<u8>().add(nursery.top) };
+            nursery.starts[nursery.cur].set(nursery.top);
+            nursery.top += bytes;
+            nursery.count += 1;
+            // Objects are granule-aligned in a granule-aligned space.
+            #[allow(clippy::cast_ptr_alignment)]
+            p.cast::<GcObj>()
         } else {
-            self.alloc_old_direct(value, flags, size32)
+            self.old.alloc(class)
         };
-        self.note_allocated(OBJ_BYTES + size);
+        // SAFETY: `p` is the start of `bytes` unused bytes (past the used
+        // part of the nursery, or a free old slot of a class that holds
+        // them), granule-aligned; nothing there needs dropping.
+        unsafe { place(p, value, flags, size32, bytes, inline.is_some()) };
+        if young {
+            self.young_by_class[class] += 1;
+            if size > 0 {
+                self.young_owning.push(p);
+            }
+        } else {
+            self.made_old(p, size);
+        }
+        self.note_allocated(bytes + size);
         Ok(GcRef::new(p).expect("allocation gives a non-null slot"))
     }
 
     /// An object made straight in the old space (the nursery is full and
     /// collecting is off). It is marked (and grey while marking), and
     /// remembered, since its value may point into the nursery.
-    fn alloc_old_direct(&mut self, value: Value, flags: u16, size: u32) -> *mut GcObj {
-        let p = self.old.alloc();
-        // SAFETY: a free slot holds `()`; overwriting it drops nothing.
-        unsafe { std::ptr::write(p, GcObj::new(value, flags | OLD | REMEMBERED, size)) };
+    fn made_old(&mut self, p: *mut GcObj, size: usize) {
         // SAFETY: just written.
         let o = unsafe { &*p };
+        o.set(OLD | REMEMBERED);
         // SAFETY: an old slot.
         unsafe { mark(p, self.epoch) };
         if self.phase == Phase::Marking {
@@ -548,8 +661,7 @@ impl Heap {
         self.remembered.push(p);
         // SAFETY: the object was just made; nothing else refers to it.
         unsafe { walk(o.value_ptr(), false, &mut InOld, &mut self.work) };
-        self.old_bytes += OBJ_BYTES + size as usize;
-        p
+        self.old_bytes += o.bytes() + size;
     }
 
     /// A weak cell pointing at `target`.
@@ -628,7 +740,9 @@ impl Heap {
         if self.stress {
             1
         } else {
-            (self.young_cap() / 8).max(1)
+            // Allocations between slices: an eighth of what a nursery
+            // of the smallest objects holds.
+            (self.young_cap() / OBJ_BYTES / 8).max(1)
         }
     }
 
@@ -738,7 +852,7 @@ impl Heap {
         // (a collection per allocation) stays linear in the allocations.
         self.verifications += 1;
         let objects =
-            self.nursery.as_ref().map_or(0, |n| n.top) + self.old.slots() - self.old.free_count;
+            self.nursery.as_ref().map_or(0, |n| n.count) + self.old.slots() - self.old.free_slots();
         let every = (objects / 128).max(1) as u64;
         if objects > 4096 && !self.verifications.is_multiple_of(every) {
             return;
@@ -766,11 +880,22 @@ impl Heap {
         let mut work = std::mem::take(&mut self.work);
         let from = nursery.base();
         let from_top = nursery.top;
+        let from_count = nursery.count;
+        let to_space = 1 - nursery.cur;
+        let to = nursery.spaces[to_space];
+        let mut to_starts = std::mem::replace(
+            &mut self.nursery.as_mut().expect("checked above").starts[to_space],
+            Starts(Vec::new()),
+        );
+        to_starts.clear(self.young_cap());
         let mut ev = Evac {
             from,
             from_top,
-            to: nursery.spaces[1 - nursery.cur],
+            to,
             to_top: 0,
+            to_starts: &mut to_starts,
+            to_count: 0,
+            to_by_class: [0; CLASSES],
             old: &mut self.old,
             // When most of the last nursery survived, what survives now is
             // most likely long-lived too: promoted at once, it is copied
@@ -792,6 +917,7 @@ impl Heap {
             in_old: false,
             promoted_bytes: 0,
             copied: 0,
+            copied_bytes: 0,
             resized: 0,
             newly_logged: std::mem::take(&mut self.spare.cells),
             clean_epoch: self.clean_epoch,
@@ -915,7 +1041,8 @@ impl Heap {
             o.set(FINALIZED);
             // SAFETY: its value moves to the queue; the object stays as an
             // empty shell that panics when dereferenced.
-            let value = unsafe { std::ptr::replace(o.value_ptr(), Value::Unit) };
+            let mut value = unsafe { std::ptr::replace(o.value_ptr(), Value::Unit) };
+            inline::to_heap(&mut value);
             ev.resize(o, 0);
             self.pending.push(Pending {
                 serial: f.serial,
@@ -948,20 +1075,18 @@ impl Heap {
         self.weak_young = young_weak;
         self.spare.objs = weak_young;
         // References into moved objects follow them.
+        let from_starts = &self.nursery.as_ref().expect("checked above").starts[1 - to_space];
         let mut interior = std::mem::take(&mut ev.interior);
         for slot in interior.drain(..) {
             // SAFETY: a root register holding a reference.
             let v = unsafe { &mut *slot };
             if let Value::Ref(r) = *v
                 && ev.in_from(r.cast())
+                && let Some(start) = from_starts.object_at(r as usize - from as usize)
             {
-                let offset = (r as usize - from as usize) % OBJ_BYTES;
-                // Object starts are `GcObj`-aligned: `offset` is the distance
-                // from one.
-                #[allow(clippy::cast_ptr_alignment)]
-                // SAFETY: `r` is inside the evacuated space, so the object
-                // start is too.
-                let obj = unsafe { &*r.cast::<u8>().sub(offset).cast::<GcObj>() };
+                let offset = r as usize - from as usize - start;
+                // SAFETY: an object of the evacuated space starts there.
+                let obj = unsafe { &*obj_at(from, start) };
                 if obj.has(FORWARDED) {
                     // SAFETY: same offset inside the object's new copy.
                     *v = Value::Ref(unsafe { obj.link.get().cast::<u8>().add(offset).cast() });
@@ -973,27 +1098,38 @@ impl Heap {
         self.spare.interior = interior;
         self.spare.cells = std::mem::take(&mut ev.newly_logged);
         let to_top = ev.to_top;
+        let to_count = ev.to_count;
+        let to_by_class = ev.to_by_class;
         let copied = ev.copied;
+        let copied_bytes = ev.copied_bytes;
         let promoted_bytes = ev.promoted_bytes;
         let resized = ev.resized;
         let t_fixup = t0.elapsed();
-        // Dead objects: their values go to the garbage list.
-        let mut freed = 0usize;
-        for i in 0..from_top {
-            // SAFETY: `i < top`: an object of the evacuated space.
-            let o = unsafe { &*from.add(i) };
-            if !o.has(FORWARDED) {
-                freed += OBJ_BYTES + o.size.get() as usize;
-                // SAFETY: the object is dead and its slot is never read as
-                // an object again (the space is reused by bumping), so its
-                // value moves out exactly once.
-                let v = unsafe { std::ptr::read(o.value_ptr()) };
-                if v.owns_heap() {
-                    self.garbage.push(v);
-                } else {
-                    std::mem::forget(v);
+        // Dead objects cost nothing, but for what they own outside
+        // themselves: that goes to the garbage list.
+        let mut freed = from_top - copied_bytes;
+        let mut owning = std::mem::take(&mut self.spare.objs);
+        for p in self.young_owning.drain(..) {
+            // SAFETY: an object of the evacuated space.
+            let o = unsafe { &*p };
+            if o.has(FORWARDED) {
+                let n = o.link.get();
+                if within(to, to_top, n.cast()) {
+                    owning.push(n);
                 }
+                continue;
             }
+            freed += o.size.get() as usize;
+            // SAFETY: the object is dead and never read as an object again
+            // (the space is reused by bumping): what it owns moves out
+            // exactly once.
+            let v = unsafe { &mut *o.value_ptr() };
+            let garbage = &mut self.garbage;
+            inline::take_owned(v, &mut |x| garbage.push(x));
+        }
+        self.spare.objs = std::mem::replace(&mut self.young_owning, owning);
+        if let Some(n) = self.nursery.as_mut() {
+            n.starts[to_space] = to_starts;
         }
         self.work = work;
         if self.trace {
@@ -1020,10 +1156,12 @@ impl Heap {
             self.young_cap(),
             self.params.pause_target_us,
         );
-        self.high_survival = from_top > 0 && copied * 4 >= from_top * 3;
+        self.high_survival = from_count > 0 && copied * 4 >= from_count * 3;
+        self.young_by_class = to_by_class;
         if let Some(n) = self.nursery.as_mut() {
-            n.cur = 1 - n.cur;
+            n.cur = to_space;
             n.top = to_top;
+            n.count = to_count;
             n.trigger = (to_top + room).min(n.cap);
         }
         self.young_collections += 1;
@@ -1111,7 +1249,7 @@ impl Heap {
                     unsafe { walk(o.value_ptr(), false, &mut m, &mut work) };
                 }
             }
-            marked += OBJ_BYTES + o.size.get() as usize;
+            marked += o.bytes() + o.size.get() as usize;
             done += 1;
             if done >= limit {
                 break;
@@ -1201,7 +1339,8 @@ impl Heap {
             o.set(FINALIZED);
             // SAFETY: the value moves to the queue; the object remains an
             // empty shell.
-            let value = unsafe { std::ptr::replace(o.value_ptr(), Value::Unit) };
+            let mut value = unsafe { std::ptr::replace(o.value_ptr(), Value::Unit) };
+            inline::to_heap(&mut value);
             let size = o.size.replace(0);
             self.note_resized(-i64::from(size));
             self.old_bytes = self.old_bytes.saturating_sub(size as usize);
@@ -1226,10 +1365,7 @@ impl Heap {
             .params
             .min_old_trigger
             .max((self.marked_bytes as f64 * self.params.growth) as usize);
-        self.phase = Phase::Sweeping {
-            chunk: 0,
-            slot: FIRST_SLOT,
-        };
+        self.phase = Phase::Sweeping { chunk: 0, slot: 0 };
     }
 
     // ---------------------------------------------------------------
@@ -1251,7 +1387,7 @@ impl Heap {
             let o = self.old.slot(chunk, slot);
             // SAFETY: a slot of a chunk of ours.
             if !o.has(FREE) && !unsafe { is_marked(o, self.epoch) } {
-                freed += OBJ_BYTES + o.size.get() as usize;
+                freed += o.bytes() + o.size.get() as usize;
                 // SAFETY: an unmarked object is unreachable: nothing reads
                 // its value again. It is dropped here: a slice stops at its
                 // deadline anyway, and memory freed now is what the program
@@ -1263,8 +1399,8 @@ impl Heap {
                 self.old.release(unsafe { &*p });
             }
             slot += 1;
-            if slot == CHUNK_OBJS {
-                slot = FIRST_SLOT;
+            if slot == self.old.slots_in(chunk) {
+                slot = 0;
                 chunk += 1;
             }
             seen += 1;
@@ -1296,7 +1432,7 @@ impl Heap {
             fragmentation: if self.old.slots() == 0 {
                 0.0
             } else {
-                self.old.free_count as f64 / self.old.slots() as f64
+                self.old.free_slots() as f64 / self.old.slots() as f64
             },
             ..GcStats::default()
         };
@@ -1312,11 +1448,14 @@ impl Heap {
     pub(crate) fn describe(&self, p: *mut GcObj) -> &'static str {
         if let Some(n) = &self.nursery {
             if n.holds(p.cast()) {
-                // SAFETY: inside the current space's used part.
+                if !n.starts_at(p.cast()) {
+                    return "inside a nursery object, not at its start";
+                }
+                // SAFETY: an object of the current space starts there.
                 return if unsafe { (*p).has(FORWARDED) } {
                     "a forwarded nursery object"
                 } else {
-                    "a misaligned nursery address"
+                    "a live nursery object"
                 };
             }
             if n.anywhere(p.cast()) {
@@ -1335,8 +1474,8 @@ impl Heap {
     pub(crate) fn is_live_object(&self, p: *mut GcObj) -> bool {
         if let Some(n) = &self.nursery {
             if n.holds(p.cast()) {
-                return (p as usize - n.base() as usize).is_multiple_of(OBJ_BYTES)
-                    // SAFETY: inside the current space's used part.
+                return n.starts_at(p.cast())
+                    // SAFETY: an object of the current space starts there.
                     && !unsafe { (*p).has(FORWARDED) };
             }
             if n.anywhere(p.cast()) {
@@ -1351,17 +1490,11 @@ impl Heap {
 impl Drop for Heap {
     fn drop(&mut self) {
         // Values owned by objects are freed; finalizers do not run at exit.
-        if let Some(n) = &self.nursery {
-            for i in 0..n.top {
-                // SAFETY: objects below `top` of the current space; each
-                // value is dropped once.
-                unsafe {
-                    let o = &*n.base().add(i);
-                    if !o.has(FORWARDED) {
-                        std::ptr::drop_in_place(o.value_ptr());
-                    }
-                }
-            }
+        // Young objects owning nothing outside themselves need no drop.
+        for &p in &self.young_owning {
+            // SAFETY: objects of the current space, each dropped once; an
+            // inline object's drop frees nothing of the space.
+            unsafe { std::ptr::drop_in_place((*p).value_ptr()) };
         }
         for o in self.old.each_slot() {
             // SAFETY: every old slot holds a value (`()` when free).
@@ -1371,6 +1504,30 @@ impl Drop for Heap {
             cell.clear(CELL_LOGGED);
         }
     }
+}
+
+/// Writes an object of `bytes` bytes holding `value` at `p`, laying out
+/// its records inline when `inline` (see `value::inline`).
+///
+/// # Safety
+/// `p` is the granule-aligned start of `bytes` unused bytes, `bytes` is
+/// `OBJ_BYTES` plus, when `inline`, `inline::inline_bytes(&value)`.
+unsafe fn place(
+    p: *mut GcObj,
+    mut value: Value,
+    flags: u16,
+    size: u32,
+    bytes: usize,
+    inline: bool,
+) {
+    if inline {
+        // SAFETY: the caller's promise: the bytes after the header and
+        // value are ours, as many as the layout needs.
+        unsafe { inline::lay_out(&mut value, p.cast::<u8>().add(OBJ_BYTES)) };
+    }
+    // SAFETY: the caller's promise; the value's inline objects point
+    // past the header just laid out.
+    unsafe { std::ptr::write(p, GcObj::new(value, flags, size, bytes)) };
 }
 
 /// The values the heap itself keeps alive: values being allocated,
@@ -1495,20 +1652,50 @@ impl Visitor for Marker<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::young_room;
+    use super::{Heap, NoRoots, young_room};
+    use crate::heap::Params;
+    use crate::value::{Record, Value, Variant};
+
+    fn point(i: i64) -> Value {
+        let some = Value::Variant(Variant::new(0, 1, std::iter::once(Value::Int(i))));
+        Value::Record(Record::new(9, [Value::Int(i), some].into_iter()))
+    }
+
+    /// Records laid out inline that own nothing outside their object die
+    /// without the collector touching them; one holding a string leaves
+    /// only the string to drop.
+    #[test]
+    fn dead_young_objects_owning_nothing_outside_leave_no_garbage() {
+        let mut h = Heap::new(Params::default());
+        for i in 0..1000 {
+            let g = h.alloc(point(i), 0, &mut NoRoots).expect("room");
+            // SAFETY: just allocated, no collection since.
+            let o = unsafe { g.obj() };
+            assert_eq!(o.bytes(), 32 + (16 + 32) + (16 + 16), "one block");
+            assert_eq!(o.size.get(), 0, "nothing outside");
+        }
+        let named = Value::Record(Record::new(9, std::iter::once(Value::str("bed 12"))));
+        h.alloc(named, 0, &mut NoRoots).expect("room");
+        assert_eq!(h.young_owning.len(), 1);
+        h.collect_young(&mut NoRoots);
+        assert_eq!(h.garbage.len(), 1, "only the string");
+        assert!(h.young_owning.is_empty());
+    }
 
     #[test]
     fn the_nursery_shrinks_as_survival_rises_and_grows_back() {
-        let cap = 16384;
+        // 512 KiB of 32-byte objects.
+        let cap = 512 << 10;
+        let objects = cap / 32;
         // Nothing copied: the whole nursery.
         assert_eq!(young_room(0, cap, cap, 2000), cap);
         // Everything survived: what half the pause target copies.
-        assert_eq!(young_room(cap, cap, cap, 2000), 4000);
+        assert_eq!(young_room(objects, cap, cap, 2000), 4000 * 32);
         // A quarter survived: four times as much room.
-        assert_eq!(young_room(cap / 4, cap, cap, 2000), 16000);
+        assert_eq!(young_room(objects / 4, cap, cap, 2000), 16000 * 32);
         // Little survives: the whole nursery again.
         assert_eq!(young_room(100, cap, cap, 2000), cap);
         // Never below a sixteenth of it, however tight the target.
-        assert_eq!(young_room(cap, cap, cap, 10), cap / 16);
+        assert_eq!(young_room(objects, cap, cap, 10), cap / 16);
     }
 }

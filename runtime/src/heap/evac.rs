@@ -13,20 +13,28 @@
 
 use std::rc::Rc;
 
-use super::collector::within;
-use super::old_space::{OldSpace, mark};
+use super::collector::{Starts, within};
+use super::old_space::{CLASSES, OldSpace, class_of, mark};
 use super::trace::{Visitor, Work, walk};
 use crate::value::gc_object::{
-    CELL_IN_OLD, CELL_LOGGED, CellBox, FORWARDED, GcObj, GcRef, OBJ_BYTES, OLD, REMEMBERED, WEAK,
+    CELL_IN_OLD, CELL_LOGGED, CellBox, FORWARDED, GcObj, GcRef, OLD, REMEMBERED, WEAK, obj_at,
 };
-use crate::value::{List, Value};
+use crate::value::{List, Value, inline};
 
 /// The young collection's visitor: evacuates what it finds.
 pub(super) struct Evac<'a> {
     pub(super) from: *mut GcObj,
+    /// Bytes of the evacuated space in use.
     pub(super) from_top: usize,
     pub(super) to: *mut GcObj,
+    /// Bytes of to-space filled.
     pub(super) to_top: usize,
+    /// Where objects start in to-space.
+    pub(super) to_starts: &'a mut Starts,
+    /// Objects copied to to-space.
+    pub(super) to_count: usize,
+    /// Objects copied to to-space, by old-space size class.
+    pub(super) to_by_class: [usize; CLASSES],
     pub(super) old: &'a mut OldSpace,
     pub(super) promote_after: u8,
     pub(super) tenure_all: bool,
@@ -46,6 +54,8 @@ pub(super) struct Evac<'a> {
     pub(super) promoted_bytes: usize,
     /// Objects copied (to the other semi-space or the old space).
     pub(super) copied: usize,
+    /// Their bytes.
+    pub(super) copied_bytes: usize,
     pub(super) resized: i64,
     /// Cells found held mutably as they entered the old space.
     pub(super) newly_logged: Vec<Rc<CellBox>>,
@@ -102,13 +112,15 @@ impl Evac<'_> {
             return o.link.get();
         }
         let age = o.age.get().saturating_add(1);
+        let bytes = o.bytes();
         self.copied += 1;
+        self.copied_bytes += bytes;
         let dst = if self.tenure_all || age >= self.promote_after {
-            let n = self.old.alloc();
-            // SAFETY: `n` is a free old slot (holding `()`), `p` a whole
-            // object; the bits move and the original is never dropped
-            // (it is marked forwarded).
-            unsafe { std::ptr::copy_nonoverlapping(p, n, 1) };
+            let n = self.old.alloc(class_of(bytes));
+            // SAFETY: `n` is a free old slot (holding `()`) of a class
+            // that holds `bytes`, `p` a whole object; the bits move and
+            // the original is never dropped (it is marked forwarded).
+            unsafe { std::ptr::copy_nonoverlapping(p.cast::<u8>(), n.cast::<u8>(), bytes) };
             // SAFETY: just written.
             let no = unsafe { &*n };
             no.set(OLD);
@@ -119,18 +131,32 @@ impl Evac<'_> {
                 self.mark_stack.push(n);
             }
             self.promoted.push(n);
-            self.promoted_bytes += OBJ_BYTES + o.size.get() as usize;
+            self.promoted_bytes += bytes + o.size.get() as usize;
             n
         } else {
             // SAFETY: to-space has room for every object of from-space.
-            let n = unsafe { self.to.add(self.to_top) };
-            self.to_top += 1;
+            let n = unsafe { self.to.cast::<u8>().add(self.to_top) };
+            self.to_starts.set(self.to_top);
+            self.to_top += bytes;
+            self.to_count += 1;
+            self.to_by_class[class_of(bytes)] += 1;
             // SAFETY: as above, into the unused part of to-space.
-            unsafe { std::ptr::copy_nonoverlapping(p, n, 1) };
-            n
+            unsafe { std::ptr::copy_nonoverlapping(p.cast::<u8>(), n, bytes) };
+            // Objects are granule-aligned in a granule-aligned space.
+            #[allow(clippy::cast_ptr_alignment)]
+            n.cast::<GcObj>()
         };
-        // SAFETY: just written.
-        unsafe { (*dst).age.set(age) };
+        // SAFETY: `dst` is the copy just made of the object at `p`, which
+        // stays readable until the collection ends.
+        unsafe {
+            (*dst).age.set(age);
+            inline::relocate(
+                &mut *(*dst).value_ptr(),
+                p.cast::<u8>(),
+                bytes,
+                dst.cast::<u8>(),
+            );
+        }
         o.set(FORWARDED);
         o.link.set(dst);
         dst
@@ -141,9 +167,9 @@ impl Evac<'_> {
         let mut scan = 0usize;
         loop {
             if scan < self.to_top {
-                // SAFETY: below `to_top`: a copied object.
-                let o = unsafe { &*self.to.add(scan) };
-                scan += 1;
+                // SAFETY: below `to_top`, copied objects lie end to end.
+                let o = unsafe { &*obj_at(self.to, scan) };
+                scan += o.bytes();
                 if !o.has(WEAK) {
                     self.in_old = false;
                     // SAFETY: the program is stopped.

@@ -1,13 +1,13 @@
 //! What lives in the GC heap, and the cells that make it mutable.
 //!
-//! Every GC object has the same size: a 16-byte header and one [`Value`]
-//! (16 bytes). A struct moved into `Gc::new` keeps its fields in the boxes
-//! the value already owns, so the object itself is just the slot that owns
-//! them. Equal sizes are what keep both spaces simple: the nursery bumps a
-//! pointer, the old space hands out slots from a free list with no
-//! fragmentation of its own, and the object containing any address in a
-//! space is found by arithmetic (which is how interior references are
-//! updated when the nursery moves an object; see `collector.rs`).
+//! A GC object is a 16-byte header, one [`Value`] (16 bytes) and, after
+//! it, the records, variants and closures that value owns laid out inline
+//! (see `value::inline`): `Gc::new(Node { .. })` is one block of memory,
+//! a multiple of [`GRANULE`] bytes long, its length in the header. The
+//! nursery bumps a pointer by that length; the old space keeps objects in
+//! size classes (see `heap/old_space.rs`). A value that owns more than
+//! `inline::MAX_INLINE_BYTES` of records keeps them in their own
+//! allocations, as strings, lists and cells always do.
 //!
 //! A *weak cell* is an object with the [`WEAK`] flag whose value is the
 //! `Value::Gc` of its target (or `()` once the target is collected). A
@@ -40,7 +40,8 @@ pub const FREE: u16 = 1 << 6;
 /// as counted by `Gc::new`).
 pub const HOLDS_CELL: u16 = 1 << 7;
 
-/// A GC object: header and value.
+/// A GC object: header and value (and the value's inline objects after
+/// it, `granules` in all).
 #[repr(C)]
 pub struct GcObj {
     /// The forwarding address (nursery, during a collection) or the next
@@ -49,18 +50,31 @@ pub struct GcObj {
     pub(crate) flags: Cell<u16>,
     /// Young collections survived.
     pub(crate) age: Cell<u8>,
-    /// Bytes the value owns outside the object (measured when the object
-    /// is made and whenever the collector traces it).
+    /// Its length in [`GRANULE`]s, inline objects included.
+    pub(crate) granules: Cell<u8>,
+    /// Bytes the value owns outside the object (counted when the object
+    /// is made; re-measured when it holds a cell).
     pub(crate) size: Cell<u32>,
     pub(crate) value: UnsafeCell<Value>,
 }
 
-/// Bytes of one object.
+/// Bytes of the header and value: the smallest object.
 pub const OBJ_BYTES: usize = size_of::<GcObj>();
+
+/// The unit of object lengths (and of the heap's object-start and mark
+/// tables).
+pub const GRANULE: usize = 16;
+
+/// The longest object, in granules.
+pub const MAX_GRANULES: usize = u8::MAX as usize;
 
 const _: () = assert!(
     OBJ_BYTES == 32,
     "a GC object is a 16-byte header and a Value"
+);
+const _: () = assert!(
+    OBJ_BYTES + super::inline::MAX_INLINE_BYTES <= MAX_GRANULES * GRANULE,
+    "an object's length fits its header"
 );
 
 impl std::fmt::Debug for GcObj {
@@ -73,14 +87,23 @@ impl std::fmt::Debug for GcObj {
 }
 
 impl GcObj {
-    pub(crate) fn new(value: Value, flags: u16, size: u32) -> GcObj {
+    /// A header and value for an object of `bytes` bytes (a multiple of
+    /// [`GRANULE`], at most `MAX_GRANULES` of them).
+    pub(crate) fn new(value: Value, flags: u16, size: u32, bytes: usize) -> GcObj {
+        debug_assert!(bytes.is_multiple_of(GRANULE) && bytes / GRANULE <= MAX_GRANULES);
         GcObj {
             link: Cell::new(std::ptr::null_mut()),
             flags: Cell::new(flags),
             age: Cell::new(0),
+            granules: Cell::new(u8::try_from(bytes / GRANULE).unwrap_or(u8::MAX)),
             size: Cell::new(size),
             value: UnsafeCell::new(value),
         }
+    }
+
+    /// Its length in bytes, inline objects included.
+    pub(crate) fn bytes(&self) -> usize {
+        self.granules.get() as usize * GRANULE
     }
 
     pub(crate) fn has(&self, flag: u16) -> bool {
@@ -97,6 +120,22 @@ impl GcObj {
 
     pub(crate) fn value_ptr(&self) -> *mut Value {
         self.value.get()
+    }
+}
+
+/// The object `offset` bytes past `base` in a space of objects laid end
+/// to end.
+///
+/// # Safety
+/// `base` is the granule-aligned start of a space and `offset` (a
+/// multiple of [`GRANULE`]) lies inside it.
+pub(crate) unsafe fn obj_at(base: *mut GcObj, offset: usize) -> *mut GcObj {
+    debug_assert!(offset.is_multiple_of(GRANULE));
+    // Granule offsets from a granule-aligned base are aligned for `GcObj`.
+    #[allow(clippy::cast_ptr_alignment)]
+    // SAFETY: the caller's promise: inside the same allocation.
+    unsafe {
+        base.cast::<u8>().add(offset).cast::<GcObj>()
     }
 }
 

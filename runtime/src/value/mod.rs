@@ -4,6 +4,7 @@
 //! - this file: [`Value`], maps and iterators, `==` and ordering;
 //! - [`object`]: records, variants and closures, one allocation each;
 //! - [`gc_object`]: GC objects, [`GcRef`], weak cells and [`CellBox`];
+//! - [`inline`]: values laid out inside their GC object;
 //! - [`host_stack`]: recursion a program controls.
 //!
 //! A register holds a [`Value`]; owned data (strings, lists, records) is
@@ -21,6 +22,7 @@ use std::rc::Rc;
 
 pub mod gc_object;
 pub mod host_stack;
+pub mod inline;
 pub mod iter_box;
 pub mod list;
 pub mod object;

@@ -12,6 +12,12 @@
 //! `cap` fields were allocated; the first `len` are initialised (only
 //! [`Obj::take_fields`], the non-recursive drop, makes `len` smaller).
 //!
+//! An object moved into `Gc::new` is laid out *inline*, inside the GC
+//! object, with the records and variants it owns (see `inline.rs`): its
+//! header then has the [`INLINE`] bit of `cap` set, and dropping it drops
+//! its fields but frees nothing (the GC object's memory is the
+//! collector's).
+//!
 //! Objects of one or two fields — `Some(x)`, `Ok(v)`, a map entry, a
 //! pair — are made and dropped at a high rate (`map.get(&k)` returns a
 //! `Some`), so a dropped one's allocation goes to a small per-thread spare
@@ -33,7 +39,12 @@ struct Header {
     cap: u32,
 }
 
-/// An owned header-and-fields allocation.
+/// The bit of a header's `cap` that says the object lives inside a GC
+/// object rather than in its own allocation.
+pub(crate) const INLINE: u32 = 1 << 31;
+
+/// An owned header-and-fields allocation (or, [`INLINE`], a header and
+/// fields inside a GC object).
 pub struct Obj {
     ptr: NonNull<Header>,
 }
@@ -124,7 +135,10 @@ impl Obj {
     /// them, the iterator's promise).
     pub fn new(ty: u32, tag: u32, fields: impl ExactSizeIterator<Item = Value>) -> Obj {
         let cap = fields.len();
-        let cap32 = u32::try_from(cap).unwrap_or_else(|_| capacity_overflow());
+        let cap32 = u32::try_from(cap)
+            .ok()
+            .filter(|&c| c < INLINE)
+            .unwrap_or_else(|| capacity_overflow());
         let ptr = take_spare(cap).unwrap_or_else(|| {
             let layout = layout(cap);
             // SAFETY: the layout has a non-zero size (the header).
@@ -176,6 +190,91 @@ impl Obj {
         self.header().ty
     }
 
+    /// Fields allocated.
+    fn cap(&self) -> usize {
+        (self.header().cap & !INLINE) as usize
+    }
+
+    /// Whether it lives inside a GC object (see the module comment).
+    pub(crate) fn is_inline(&self) -> bool {
+        self.header().cap & INLINE != 0
+    }
+
+    /// The address of its header.
+    pub(crate) fn addr(&self) -> *mut u8 {
+        self.ptr.as_ptr().cast()
+    }
+
+    /// Bytes of its header and fields, wherever they live.
+    pub(crate) fn layout_bytes(&self) -> usize {
+        layout(self.cap()).size()
+    }
+
+    /// Points this handle at another copy of its header and fields (the
+    /// GC object holding it moved, or it was laid out inline).
+    ///
+    /// # Safety
+    /// `to` holds a header and fields equal to this object's, and the
+    /// memory this handle pointed to is not freed through it.
+    pub(crate) unsafe fn repoint(&mut self, to: *mut u8) {
+        // Headers are written at 16-byte offsets of 16-byte-aligned GC
+        // objects (or by `new`), so `to` is aligned for one.
+        #[allow(clippy::cast_ptr_alignment)]
+        let to = to.cast::<Header>();
+        // SAFETY: the caller's promise: a non-null copy.
+        self.ptr = unsafe { NonNull::new_unchecked(to) };
+    }
+
+    /// Copies the header and fields (bitwise: the fields now belong to
+    /// the copy) to `dst`, marked inline, repoints this handle there and
+    /// frees the old allocation without dropping anything.
+    ///
+    /// # Safety
+    /// The object is not inline; `dst` has room for
+    /// `Obj::bytes_for(cap)` bytes, 16-byte aligned, and is not read as a
+    /// value before this returns.
+    pub(crate) unsafe fn move_inline(&mut self, dst: *mut u8) {
+        debug_assert!(!self.is_inline());
+        let cap = self.cap();
+        let bytes = layout(cap).size();
+        // SAFETY: the caller's promise: `dst` has room; the source is
+        // this allocation, `bytes` long.
+        unsafe { std::ptr::copy_nonoverlapping(self.addr(), dst, bytes) };
+        let old = self.ptr;
+        // SAFETY: just copied there.
+        unsafe { self.repoint(dst) };
+        self.header_mut().cap |= INLINE;
+        if !keep_spare(old, cap) {
+            // SAFETY: the old allocation, made with this layout; its
+            // fields moved to `dst`, so nothing is dropped here.
+            unsafe { dealloc(old.as_ptr().cast::<u8>(), layout(cap)) };
+        }
+    }
+
+    /// Moves an inline object's header and fields into an allocation of
+    /// its own (its fields move with it, bitwise).
+    pub(crate) fn move_to_heap(&mut self) {
+        if !self.is_inline() {
+            return;
+        }
+        let cap = self.cap();
+        let l = layout(cap);
+        let ptr = take_spare(cap).unwrap_or_else(|| {
+            // SAFETY: the layout has a non-zero size (the header).
+            let raw = unsafe { alloc(l) };
+            // The layout is aligned for `Header` (it starts with one).
+            #[allow(clippy::cast_ptr_alignment)]
+            let raw = raw.cast::<Header>();
+            NonNull::new(raw).unwrap_or_else(|| handle_alloc_error(l))
+        });
+        // SAFETY: a fresh allocation of the same layout; the inline copy
+        // is never dropped as an object again (its GC object's value
+        // leaves it).
+        unsafe { std::ptr::copy_nonoverlapping(self.addr(), ptr.as_ptr().cast::<u8>(), l.size()) };
+        self.ptr = ptr;
+        self.header_mut().cap &= !INLINE;
+    }
+
     pub fn tag(&self) -> u32 {
         self.header().tag
     }
@@ -205,19 +304,25 @@ impl Obj {
         self.header_mut().len = 0;
     }
 
-    /// The bytes of the allocation.
+    /// The bytes of its own allocation (none when inline: they are the
+    /// GC object's).
     pub fn heap_bytes(&self) -> usize {
-        layout(self.header().cap as usize).size()
+        if self.is_inline() {
+            0
+        } else {
+            layout(self.cap()).size()
+        }
     }
 }
 
 impl Drop for Obj {
     fn drop(&mut self) {
-        let cap = self.header().cap as usize;
+        let inline = self.is_inline();
+        let cap = self.cap();
         // SAFETY: the first `len` fields are initialised and owned here;
         // they are dropped once.
         unsafe { std::ptr::drop_in_place(self.fields_mut()) };
-        if !keep_spare(self.ptr, cap) {
+        if !inline && !keep_spare(self.ptr, cap) {
             // SAFETY: the allocation was made with this layout (by `new`,
             // or by an earlier `new` whose spare it is) and is not used
             // again.
