@@ -49,7 +49,7 @@ use std::time::{Duration, Instant};
 use super::config::{GcMode, Params};
 use super::evac::Evac;
 use super::garbage::Garbage;
-use super::old_space::{CLASSES, OldSpace, class_of, is_marked, mark};
+use super::old_space::{CLASSES, OldSpace, class_of, is_marked, mark, next_epoch};
 use super::stats::{GcStats, PauseKind, Pauses};
 use super::trace::{Visitor, Work, owned_bytes, walk};
 use crate::value::gc_object::{
@@ -1176,7 +1176,7 @@ impl Heap {
 
     fn start_marking(&mut self, roots: &mut dyn Roots) {
         self.sweep(None, usize::MAX);
-        self.epoch = self.epoch.wrapping_add(1);
+        self.epoch = next_epoch(self.epoch);
         self.phase = Phase::Marking;
         self.marked_bytes = 0;
         self.weak_marked.clear();
@@ -1384,9 +1384,10 @@ impl Heap {
         let mut seen = 0usize;
         let mut freed = 0usize;
         while chunk < self.old.chunks.len() {
-            let o = self.old.slot(chunk, slot);
-            // SAFETY: a slot of a chunk of ours.
-            if !o.has(FREE) && !unsafe { is_marked(o, self.epoch) } {
+            // The mark table says which slots hold dead objects: live and
+            // free ones are not touched.
+            if self.old.is_garbage(chunk, slot, self.epoch) {
+                let o = self.old.slot(chunk, slot);
                 freed += o.bytes() + o.size.get() as usize;
                 // SAFETY: an unmarked object is unreachable: nothing reads
                 // its value again. It is dropped here: a slice stops at its

@@ -10,7 +10,9 @@
 //! starts), the chunk's size class. Keeping marks apart from the objects
 //! is what keeps marking cheap when roots point at many old objects the
 //! collector has no other reason to touch (a list of 400 000 `Gc`s is
-//! checked against mark tables, not against the objects).
+//! checked against mark tables, not against the objects), and what lets
+//! the sweep find the dead without reading the live: a free slot's mark
+//! is [`FREE_MARK`], which no marking epoch uses.
 //!
 //! An object's slot is the smallest class that holds it; classes grow by
 //! a granule up to 8, then by about a fifth, so at most a sixth of a slot
@@ -63,6 +65,17 @@ fn slots_per_chunk(class: usize) -> usize {
 
 fn chunk_layout() -> Layout {
     Layout::from_size_align(CHUNK_BYTES, CHUNK_BYTES).expect("a power-of-two chunk")
+}
+
+/// The mark of a free slot (never a marking epoch; see [`next_epoch`]).
+const FREE_MARK: u8 = u8::MAX;
+
+/// The marking epoch after `epoch`.
+pub(crate) fn next_epoch(epoch: u8) -> u8 {
+    match epoch.wrapping_add(1) {
+        FREE_MARK => 0,
+        e => e,
+    }
 }
 
 /// The mark byte of old object `p`.
@@ -146,6 +159,10 @@ impl OldSpace {
             *raw = u8::try_from(class).unwrap_or(u8::MAX);
         }
         let bytes = slot_bytes(class);
+        for i in 0..slots_per_chunk(class) {
+            // SAFETY: the table byte of slot `i`, inside the table.
+            unsafe { *raw.add((TABLE_BYTES + i * bytes) / GRANULE) = FREE_MARK };
+        }
         for i in (0..slots_per_chunk(class)).rev() {
             // Slots are at multiples of a granule past the table, in a
             // chunk aligned to 64 KiB: aligned for `GcObj`.
@@ -178,11 +195,23 @@ impl OldSpace {
         // its class.
         let class = usize::from(unsafe { *chunk });
         o.flags.set(FREE);
+        // SAFETY: `o` is a slot of one of our chunks.
+        unsafe { mark_of(o) }.set(FREE_MARK);
         o.size.set(0);
         o.granules.set(2);
         o.link.set(self.free[class]);
         self.free[class] = p;
         self.free_count[class] += 1;
+    }
+
+    /// Whether slot `i` of chunk `c` holds an object not marked in
+    /// `epoch` (garbage, once marking is over). Reads the mark table only.
+    pub(crate) fn is_garbage(&self, c: usize, i: usize, epoch: u8) -> bool {
+        let offset = TABLE_BYTES + i * slot_bytes(self.class(c));
+        debug_assert!(offset < CHUNK_BYTES);
+        // SAFETY: the table byte of a slot of chunk `c`.
+        let m = unsafe { *self.chunks[c].add(offset / GRANULE) };
+        m != epoch && m != FREE_MARK
     }
 
     /// Object slots in all chunks.

@@ -199,7 +199,18 @@ impl Drop for Closure {
 /// each owned container is emptied into a work list before it is freed,
 /// so its own drop finds nothing left to walk.
 fn drop_nested(obj: &mut Obj) {
-    if !obj.fields().iter().any(Value::owns_heap) {
+    // Strings own nothing further, and an inline object's own drop comes
+    // back here at most `inline::MAX_INLINE_BYTES / 16` levels deep: such
+    // fields are dropped in place by the object's drop, without a work
+    // list (a record with a string, dying, allocates nothing).
+    let shallow = |f: &Value| match f {
+        Value::Record(r) => r.0.is_inline(),
+        Value::Variant(r) => r.0.is_inline(),
+        Value::Closure(c) => c.0.is_inline(),
+        Value::Str(_) => true,
+        v => !v.owns_heap(),
+    };
+    if obj.fields().iter().all(shallow) {
         return;
     }
     let mut work = Vec::new();
