@@ -13,7 +13,7 @@
 
 use std::rc::Rc;
 
-use super::collector::{Starts, within};
+use super::nursery::{Starts, within};
 use super::old_space::{CLASSES, OldSpace, class_of, mark};
 use super::trace::{Visitor, Work, walk};
 use crate::value::gc_object::{
@@ -135,16 +135,14 @@ impl Evac<'_> {
             n
         } else {
             // SAFETY: to-space has room for every object of from-space.
-            let n = unsafe { self.to.cast::<u8>().add(self.to_top) };
+            let n = unsafe { obj_at(self.to, self.to_top) };
             self.to_starts.set(self.to_top);
             self.to_top += bytes;
             self.to_count += 1;
             self.to_by_class[class_of(bytes)] += 1;
             // SAFETY: as above, into the unused part of to-space.
-            unsafe { std::ptr::copy_nonoverlapping(p.cast::<u8>(), n, bytes) };
-            // Objects are granule-aligned in a granule-aligned space.
-            #[allow(clippy::cast_ptr_alignment)]
-            n.cast::<GcObj>()
+            unsafe { std::ptr::copy_nonoverlapping(p.cast::<u8>(), n.cast::<u8>(), bytes) };
+            n
         };
         // SAFETY: `dst` is the copy just made of the object at `p`, which
         // stays readable until the collection ends.

@@ -5,6 +5,7 @@
 //! - [`collector`]: the generational collector (copying nursery, old
 //!   space marked and swept incrementally), weak cells, finalizers.
 //! - [`evac`]: the young collection's copying visitor.
+//! - [`nursery`]: the semi-spaces, object starts, and the nursery's sizing.
 //! - [`old_space`]: the old generation's chunks and their mark tables.
 //! - [`garbage`]: values of dead objects, dropped a few per allocation.
 //! - [`barrier`]: the write barrier and the invariants, with `check_heap`.
@@ -17,6 +18,7 @@ pub mod collector;
 pub mod config;
 mod evac;
 pub(crate) mod garbage;
+pub(crate) mod nursery;
 pub(crate) mod old_space;
 pub mod stats;
 pub(crate) mod trace;
