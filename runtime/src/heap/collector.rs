@@ -50,7 +50,9 @@ use super::config::{GcMode, Params};
 use super::evac::Evac;
 use super::garbage::Garbage;
 use super::nursery::{Nursery, Starts, within, young_cap, young_room};
-use super::old_space::{CLASSES, OldSpace, class_of, is_marked, mark, next_epoch};
+use super::old_space::{
+    CLASSES, OldSpace, PREFETCH_AHEAD, class_of, is_marked, mark, next_epoch, prefetch_object,
+};
 use super::stats::{GcStats, PauseKind, Pauses};
 use super::trace::{Visitor, Work, owned_bytes, walk};
 use crate::value::gc_object::{
@@ -391,8 +393,8 @@ impl Heap {
         if !self.garbage.is_empty() {
             self.drain_garbage(false);
         }
-        let inline = inline::inline_bytes(&value);
-        let bytes = OBJ_BYTES + inline.unwrap_or(0);
+        let inline = inline::plan(&value);
+        let bytes = OBJ_BYTES + inline.map_or(0, |p| p.bytes);
         let class = class_of(bytes);
         let cap = self.young_cap();
         // Keep free old slots for every young object of the class, made a
@@ -421,7 +423,7 @@ impl Heap {
         // What it owns outside the object: the walk counts the records it
         // will hold inline as the allocations they are now.
         let (owned, holds_cell) = owned_bytes(&mut value, &mut self.work);
-        let size = owned.saturating_sub(inline.unwrap_or(0));
+        let size = owned.saturating_sub(inline.map_or(0, |p| p.replaces));
         let flags = if holds_cell {
             flags | HOLDS_CELL
         } else {
@@ -458,7 +460,7 @@ impl Heap {
         // SAFETY: `p` is the start of `bytes` unused bytes (past the used
         // part of the nursery, or a free old slot of a class that holds
         // them), granule-aligned; nothing there needs dropping.
-        unsafe { place(p, value, flags, size32, bytes, inline.is_some()) };
+        unsafe { place(p, value, flags, size32, bytes, inline) };
         if young {
             self.young_by_class[class] += 1;
             if size > 0 {
@@ -1039,6 +1041,14 @@ impl Heap {
             let p = if let Some(p) = self.mark_stack.pop() {
                 p
             } else if let Some(p) = self.root_grey.pop() {
+                if let Some(&ahead) = self
+                    .root_grey
+                    .len()
+                    .checked_sub(PREFETCH_AHEAD)
+                    .and_then(|i| self.root_grey.get(i))
+                {
+                    prefetch_object(ahead);
+                }
                 // SAFETY: old objects roots pointed to stay allocated
                 // until this cycle's sweep.
                 if !unsafe { mark(p, self.epoch) } {
@@ -1213,13 +1223,23 @@ impl Heap {
             // free ones are not touched.
             if self.old.is_garbage(chunk, slot, self.epoch) {
                 let o = self.old.slot(chunk, slot);
-                freed += o.bytes() + o.size.get() as usize;
-                // SAFETY: an unmarked object is unreachable: nothing reads
-                // its value again. It is dropped here: a slice stops at its
-                // deadline anyway, and memory freed now is what the program
-                // allocates next (deferring it made pauses fault in fresh
-                // pages for the garbage list).
-                drop(unsafe { std::ptr::replace(o.value_ptr(), Value::Unit) });
+                let owned = o.size.get();
+                freed += o.bytes() + owned as usize;
+                // An object that owns nothing outside itself (its records
+                // and strings inline, or scalars and `Gc`s only) frees
+                // nothing when dropped: its value is not read at all.
+                if owned > 0 {
+                    // SAFETY: an unmarked object is unreachable: nothing
+                    // reads its value again. It is dropped here: a slice
+                    // stops at its deadline anyway, and memory freed now is
+                    // what the program allocates next (deferring it made
+                    // pauses fault in fresh pages for the garbage list).
+                    drop(unsafe { std::ptr::replace(o.value_ptr(), Value::Unit) });
+                } else {
+                    // SAFETY: as above; forgetting a value that owns
+                    // nothing outside the slot leaks nothing.
+                    unsafe { std::ptr::write(o.value_ptr(), Value::Unit) };
+                }
                 let p: *const GcObj = o;
                 // SAFETY: the slot belongs to the old space.
                 self.old.release(unsafe { &*p });
@@ -1333,23 +1353,24 @@ impl Drop for Heap {
 }
 
 /// Writes an object of `bytes` bytes holding `value` at `p`, laying out
-/// its records inline when `inline` (see `value::inline`).
+/// its records and strings inline by `inline` (see `value::inline`).
 ///
 /// # Safety
 /// `p` is the granule-aligned start of `bytes` unused bytes, `bytes` is
-/// `OBJ_BYTES` plus, when `inline`, `inline::inline_bytes(&value)`.
+/// `OBJ_BYTES` plus `inline`'s bytes, and `inline` is
+/// `inline::plan(&value)`.
 unsafe fn place(
     p: *mut GcObj,
     mut value: Value,
     flags: u16,
     size: u32,
     bytes: usize,
-    inline: bool,
+    inline: Option<inline::Plan>,
 ) {
-    if inline {
+    if let Some(plan) = inline {
         // SAFETY: the caller's promise: the bytes after the header and
-        // value are ours, as many as the layout needs.
-        unsafe { inline::lay_out(&mut value, p.cast::<u8>().add(OBJ_BYTES)) };
+        // value are ours, as many as the plan needs.
+        unsafe { inline::lay_out(&mut value, p.cast::<u8>().add(OBJ_BYTES), plan) };
     }
     // SAFETY: the caller's promise; the value's inline objects point
     // past the header just laid out.
@@ -1488,8 +1509,9 @@ mod tests {
     }
 
     /// Records laid out inline that own nothing outside their object die
-    /// without the collector touching them; one holding a string leaves
-    /// only the string to drop.
+    /// without the collector touching them, also with a short string
+    /// (laid out inline too); one holding a list leaves only the list to
+    /// drop.
     #[test]
     fn dead_young_objects_owning_nothing_outside_leave_no_garbage() {
         let mut h = Heap::new(Params::default());
@@ -1501,10 +1523,18 @@ mod tests {
             assert_eq!(o.size.get(), 0, "nothing outside");
         }
         let named = Value::Record(Record::new(9, std::iter::once(Value::str("bed 12"))));
-        h.alloc(named, 0, &mut NoRoots).expect("room");
+        let g = h.alloc(named, 0, &mut NoRoots).expect("room");
+        // SAFETY: just allocated, no collection since.
+        let o = unsafe { g.obj() };
+        assert_eq!(o.bytes(), 32 + (16 + 16) + (16 + 16), "the string inline");
+        assert_eq!(o.size.get(), 0, "nothing outside");
+        assert!(h.young_owning.is_empty());
+        let list = Value::List(crate::value::List::new(vec![Value::Int(1)]));
+        let listed = Value::Record(Record::new(9, std::iter::once(list)));
+        h.alloc(listed, 0, &mut NoRoots).expect("room");
         assert_eq!(h.young_owning.len(), 1);
         h.collect_young(&mut NoRoots);
-        assert_eq!(h.garbage.len(), 1, "only the string");
+        assert_eq!(h.garbage.len(), 1, "only the list");
         assert!(h.young_owning.is_empty());
     }
 }

@@ -3,12 +3,14 @@
 /// A preset of collector parameters (`GcMode` in the language).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum GcMode {
-    /// Balanced: 512 KiB nursery, 2 ms pause target, old cycles when the
-    /// old generation doubles.
+    /// Balanced: 512 KiB nursery, 2 ms pause target, promotion at the
+    /// first survival (what survives one young collection mostly lives on:
+    /// copying it again costs more than the garbage it would have become),
+    /// old cycles when the old generation doubles.
     #[default]
     Default,
-    /// Fewer, longer pauses: a big nursery, promotion after one survival,
-    /// old cycles when the old generation triples.
+    /// Fewer, longer pauses: a big nursery, old cycles when the old
+    /// generation triples.
     Throughput,
     /// Short pauses: a small nursery, 0.5 ms slices, objects must survive
     /// three young collections before promotion.
@@ -82,7 +84,7 @@ impl Params {
             pause_target_us: 2000,
             young_bytes: 512 << 10,
             max_heap_bytes: 0,
-            promote_after: 2,
+            promote_after: 1,
             growth: 2.0,
             min_old_trigger: 16 << 20,
             automatic: true,

@@ -14,7 +14,7 @@
 use std::rc::Rc;
 
 use super::nursery::{Starts, within};
-use super::old_space::{CLASSES, OldSpace, class_of, mark};
+use super::old_space::{CLASSES, OldSpace, PREFETCH_AHEAD, class_of, mark, prefetch};
 use super::trace::{Visitor, Work, walk};
 use crate::value::gc_object::{
     CELL_IN_OLD, CELL_LOGGED, CellBox, FORWARDED, GcObj, GcRef, OLD, REMEMBERED, WEAK, obj_at,
@@ -253,6 +253,11 @@ impl Visitor for Evac<'_> {
             young.dedup();
             let mut kept = 0;
             for k in 0..young.len() {
+                // The indices are in order but far apart: load the slot a
+                // few steps ahead of its turn.
+                if let Some(&ahead) = young.get(k + PREFETCH_AHEAD) {
+                    prefetch(items.as_ptr().wrapping_add(ahead as usize).cast());
+                }
                 let i = young[k];
                 let Some(slot) = items.get_mut(i as usize) else {
                     continue;

@@ -3,10 +3,18 @@
 //! `Gc::new(Node { left: Some(a), right: None })` makes one GC object: its
 //! header, the root value, and after it, one after another, the header and
 //! fields of every record, variant and closure the value owns through
-//! other records, variants and closures (pre-order). Strings, lists, maps
-//! and cells keep their own allocations. So a dead young object with no
-//! string or list in it costs nothing to reclaim, and tracing one reads a
-//! single block of memory.
+//! other records, variants and closures (pre-order), and the strings among
+//! their fields that fit in the room left. Lists, maps and cells keep
+//! their own allocations. So a dead young object with no list in it (and
+//! no string too long to lay out) costs nothing to reclaim, a dead old one
+//! frees nothing when it is swept, and tracing one reads a single block of
+//! memory.
+//!
+//! Records, variants and closures go inline all or none: the value's
+//! layout is one block or the old one. Strings then go inline greedily, in
+//! the same pre-order, each when it fits in what the records left of
+//! [`MAX_INLINE_BYTES`]; [`plan`] and [`lay_out`] make the same decisions
+//! because they walk the same order with the same room.
 //!
 //! It is sound because what a `Gc` holds never changes after `Gc::new`:
 //! a `Gc` gives shared access only, every mutation goes through a cell,
@@ -19,12 +27,12 @@
 //! Pointers to the inline headers are absolute: when the collector copies
 //! an object it calls [`relocate`] on the copy.
 
-use super::Value;
 use super::object::Obj;
+use super::{Text, Value};
 
-/// Most bytes of records, variants and closures one GC object holds
-/// inline; a value owning more keeps its own allocations (and its object
-/// is a header and a value, as a string's or a list's is).
+/// Most bytes of records, variants, closures and strings one GC object
+/// holds inline; a value whose records alone take more keeps its own
+/// allocations (and its object is a header and a value, as a list's is).
 pub const MAX_INLINE_BYTES: usize = 480;
 
 fn obj(v: &Value) -> Option<&Obj> {
@@ -45,13 +53,28 @@ fn obj_mut(v: &mut Value) -> Option<&mut Obj> {
     }
 }
 
-/// The bytes `v`'s records, variants and closures take laid out inline,
-/// or `None` when that is more than [`MAX_INLINE_BYTES`] (or some of them
-/// already are inline elsewhere, which a value moved into `Gc::new` never
-/// is). The recursion is at most `MAX_INLINE_BYTES / 16` deep: each level
-/// adds a header.
-pub(crate) fn inline_bytes(v: &Value) -> Option<usize> {
-    fn add(v: &Value, total: &mut usize) -> bool {
+/// How a value moved into `Gc::new` is laid out inline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Plan {
+    /// Bytes of the inline block after the value.
+    pub bytes: usize,
+    /// What the parts moving inline take in allocations of their own now
+    /// (what the object no longer owns outside itself).
+    pub replaces: usize,
+    /// Room the records leave for strings.
+    string_room: usize,
+}
+
+/// How `v`'s records, variants, closures and strings are laid out inline,
+/// or `None` when its records, variants and closures alone take more than
+/// [`MAX_INLINE_BYTES`] (or some part is already inline elsewhere, which
+/// a value moved into `Gc::new` never is). The recursion is at most
+/// `MAX_INLINE_BYTES / 16` deep: each level adds a header.
+pub(crate) fn plan(v: &Value) -> Option<Plan> {
+    fn add_objects(v: &Value, total: &mut usize, replaces: &mut usize) -> bool {
+        if let Value::Str(t) = v {
+            return !t.is_inline();
+        }
         let Some(o) = obj(v) else {
             return true;
         };
@@ -59,39 +82,109 @@ pub(crate) fn inline_bytes(v: &Value) -> Option<usize> {
             return false;
         }
         *total += o.layout_bytes();
-        *total <= MAX_INLINE_BYTES && o.fields().iter().all(|f| add(f, total))
+        *replaces += o.heap_bytes();
+        *total <= MAX_INLINE_BYTES && o.fields().iter().all(|f| add_objects(f, total, replaces))
     }
-    let mut total = 0;
-    add(v, &mut total).then_some(total)
+    fn add_strings(v: &Value, room: &mut usize, used: &mut usize, replaces: &mut usize) {
+        if let Value::Str(t) = v {
+            if takes(t, room) {
+                *used += t.inline_bytes();
+                *replaces += t.heap_bytes();
+            }
+        } else if let Some(o) = obj(v) {
+            for f in o.fields() {
+                add_strings(f, room, used, replaces);
+            }
+        }
+    }
+    let (mut records, mut replaces) = (0, 0);
+    if !add_objects(v, &mut records, &mut replaces) {
+        return None;
+    }
+    let string_room = MAX_INLINE_BYTES - records;
+    let (mut room, mut strings) = (string_room, 0);
+    add_strings(v, &mut room, &mut strings, &mut replaces);
+    Some(Plan {
+        bytes: records + strings,
+        replaces,
+        string_room,
+    })
 }
 
-/// Moves `v`'s records, variants and closures to `dst`, in the order
-/// [`inline_bytes`] counted them; returns the bytes used.
+/// Whether string `t` goes inline with `room` bytes left for strings
+/// (taking its bytes from `room` if so).
+fn takes(t: &Text, room: &mut usize) -> bool {
+    let b = t.inline_bytes();
+    b > 0 && b <= *room && {
+        *room -= b;
+        true
+    }
+}
+
+/// Moves `v`'s records, variants and closures, and the strings `plan`
+/// counted, to `dst`, in the order [`plan`] counted them.
 ///
 /// # Safety
-/// `inline_bytes(v)` is `Some(n)`, and `dst` is 16-byte aligned with room
-/// for `n` bytes that nothing else uses.
-pub(crate) unsafe fn lay_out(v: &mut Value, dst: *mut u8) -> usize {
-    let Some(o) = obj_mut(v) else {
-        return 0;
-    };
-    let mut used = o.layout_bytes();
-    // SAFETY: the caller's promise covers this object's bytes first.
-    unsafe { o.move_inline(dst) };
-    for f in o.fields_mut() {
-        // SAFETY: the bytes after this object's, counted the same way.
-        used += unsafe { lay_out(f, dst.add(used)) };
+/// `plan` is `plan(v)`, and `dst` is 16-byte aligned with room for
+/// `plan.bytes` bytes that nothing else uses.
+pub(crate) unsafe fn lay_out(v: &mut Value, dst: *mut u8, plan: Plan) {
+    // Records first, as `plan` counted them; the strings after them.
+    unsafe fn objects(v: &mut Value, dst: *mut u8) -> usize {
+        let Some(o) = obj_mut(v) else {
+            return 0;
+        };
+        let mut used = o.layout_bytes();
+        // SAFETY: the caller's promise covers this object's bytes first.
+        unsafe { o.move_inline(dst) };
+        for f in o.fields_mut() {
+            // SAFETY: the bytes after this object's, counted the same way.
+            used += unsafe { objects(f, dst.add(used)) };
+        }
+        used
     }
-    used
+    unsafe fn strings(v: &mut Value, dst: *mut u8, room: &mut usize) -> usize {
+        if let Value::Str(t) = v {
+            let b = t.inline_bytes();
+            if !takes(t, room) {
+                return 0;
+            }
+            // SAFETY: `plan` counted these bytes for this string.
+            unsafe { t.move_inline(dst) };
+            return b;
+        }
+        let mut used = 0;
+        if let Some(o) = obj_mut(v) {
+            for f in o.fields_mut() {
+                // SAFETY: the bytes after the strings before it.
+                used += unsafe { strings(f, dst.add(used), room) };
+            }
+        }
+        used
+    }
+    // SAFETY: the caller's promise: room for the records' bytes first.
+    let records = unsafe { objects(v, dst) };
+    let mut room = plan.string_room;
+    // SAFETY: and for the strings' after them.
+    let used = records + unsafe { strings(v, dst.add(records), &mut room) };
+    debug_assert_eq!(used, plan.bytes);
 }
 
 /// After the GC object holding `v` was copied bitwise from `from` (`len`
-/// bytes) to `to`: points `v`'s inline objects at their new copies.
+/// bytes) to `to`: points `v`'s inline objects and strings at their new
+/// copies.
 ///
 /// # Safety
 /// `v` is the root value of the copy at `to`, and the original at `from`
 /// is still readable (the collection that moves it is in progress).
 pub(crate) unsafe fn relocate(v: &mut Value, from: *const u8, len: usize, to: *mut u8) {
+    if let Value::Str(t) = v {
+        let offset = (t.addr() as usize).wrapping_sub(from as usize);
+        if offset < len {
+            // SAFETY: the same offset in the copy holds the same bytes.
+            unsafe { t.repoint(to.add(offset)) };
+        }
+        return;
+    }
     let Some(o) = obj_mut(v) else {
         return;
     };
@@ -107,10 +200,12 @@ pub(crate) unsafe fn relocate(v: &mut Value, from: *const u8, len: usize, to: *m
     }
 }
 
-/// Moves `v`'s inline objects into allocations of their own: the value
-/// is leaving its GC object (a finalizer receives it).
+/// Moves `v`'s inline objects and strings into allocations of their own:
+/// the value is leaving its GC object (a finalizer receives it).
 pub(crate) fn to_heap(v: &mut Value) {
-    if let Some(o) = obj_mut(v)
+    if let Value::Str(t) = v {
+        t.move_to_heap();
+    } else if let Some(o) = obj_mut(v)
         && o.is_inline()
     {
         o.move_to_heap();
@@ -121,8 +216,9 @@ pub(crate) fn to_heap(v: &mut Value) {
 }
 
 /// Hands `out` every value under `v`'s inline objects that owns memory of
-/// its own (a string, a list, a cell...), leaving `()` in its place: the
-/// GC object holding `v` is dead, and what is left needs no drop.
+/// its own (a string not laid out inline, a list, a cell...), leaving `()`
+/// in its place: the GC object holding `v` is dead, and what is left
+/// needs no drop.
 pub(crate) fn take_owned(v: &mut Value, out: &mut impl FnMut(Value)) {
     match obj_mut(v) {
         Some(o) if o.is_inline() => {
@@ -130,23 +226,26 @@ pub(crate) fn take_owned(v: &mut Value, out: &mut impl FnMut(Value)) {
                 take_owned(f, out);
             }
         }
-        _ => {
-            if v.owns_heap() {
-                out(std::mem::take(v));
-            }
-        }
+        _ => match v {
+            Value::Str(t) if t.is_inline() => {}
+            _ if v.owns_heap() => out(std::mem::take(v)),
+            _ => {}
+        },
     }
 }
 
-/// Whether every inline object under `v` lies in `base..base + len`
-/// (verification).
+/// Whether every inline object and string under `v` lies in
+/// `base..base + len` (verification).
 pub(crate) fn inline_within(v: &Value, base: *const u8, len: usize) -> bool {
-    match obj(v) {
-        Some(o) if o.is_inline() => {
-            (o.addr() as usize).wrapping_sub(base as usize) < len
-                && o.fields().iter().all(|f| inline_within(f, base, len))
-        }
-        _ => true,
+    let within = |addr: *mut u8| (addr as usize).wrapping_sub(base as usize) < len;
+    match v {
+        Value::Str(t) if t.is_inline() => within(t.addr()),
+        _ => match obj(v) {
+            Some(o) if o.is_inline() => {
+                within(o.addr()) && o.fields().iter().all(|f| inline_within(f, base, len))
+            }
+            _ => true,
+        },
     }
 }
 
@@ -169,13 +268,14 @@ mod tests {
     #[test]
     fn a_tree_of_records_moves_inline_and_back() {
         let mut v = node(some(Value::Int(1)), some(Value::str("owned")));
-        let n = inline_bytes(&v).expect("small enough");
-        assert_eq!(n, (16 + 32) + 2 * (16 + 16));
+        let laid = plan(&v).expect("small enough");
+        // Three records, then the string (a header and 5 bytes, rounded).
+        let n = (16 + 32) + 2 * (16 + 16) + 32;
+        assert_eq!(laid.bytes, n);
         let mut space = Space([0; 512]);
         let dst = space.0.as_mut_ptr();
         // SAFETY: room for `n` bytes, aligned.
-        let used = unsafe { lay_out(&mut v, dst) };
-        assert_eq!(used, n);
+        unsafe { lay_out(&mut v, dst, laid) };
         assert!(inline_within(&v, dst, n));
         assert_eq!(v.clone().fields_ints(), vec![1]);
         // Copy the block and relocate: the copy reads the same.
@@ -205,14 +305,15 @@ mod tests {
     #[test]
     fn a_dead_objects_owned_parts_are_taken_out() {
         let mut v = node(some(Value::str("a")), Value::Int(3));
-        assert!(inline_bytes(&v).is_some());
+        let p = plan(&v).expect("small enough");
         let mut space = Space([0; 512]);
         // SAFETY: room for the bytes counted, aligned.
-        unsafe { lay_out(&mut v, space.0.as_mut_ptr()) };
+        unsafe { lay_out(&mut v, space.0.as_mut_ptr(), p) };
         let mut taken = Vec::new();
         take_owned(&mut v, &mut |x| taken.push(x));
-        assert_eq!(taken.len(), 1);
-        assert_eq!(taken[0].as_str(), Some("a"));
+        // The string went inline with the records: nothing owns memory
+        // outside the space.
+        assert!(taken.is_empty());
         // What is left owns nothing outside the space: dropping it in
         // place only drops `()`s and frees nothing.
         drop(v);
@@ -222,7 +323,28 @@ mod tests {
     fn too_much_stays_out_of_line() {
         let fields = (0..40).map(Value::Int).collect::<Vec<_>>();
         let v = Value::Record(Record::new(1, fields.into_iter()));
-        assert!(inline_bytes(&v).is_none());
+        assert!(plan(&v).is_none());
+    }
+
+    #[test]
+    fn strings_go_inline_while_they_fit() {
+        let long = "x".repeat(400);
+        let mut v = node(some(Value::str(long.as_str())), some(Value::str("short")));
+        let p = plan(&v).expect("records fit");
+        let records = (16 + 32) + 2 * (16 + 16);
+        // The 400-byte string does not fit beside the records; the short
+        // one after it still does.
+        assert_eq!(p.bytes, records + 32);
+        assert_eq!(p.replaces, records + 16 + 5);
+        let mut space = Space([0; 512]);
+        let dst = space.0.as_mut_ptr();
+        // SAFETY: room for the bytes counted, aligned.
+        unsafe { lay_out(&mut v, dst, p) };
+        assert!(inline_within(&v, dst, p.bytes));
+        let mut taken = Vec::new();
+        take_owned(&mut v, &mut |x| taken.push(x));
+        assert_eq!(taken.len(), 1);
+        assert_eq!(taken[0].as_str(), Some(long.as_str()));
     }
 
     impl Value {

@@ -3,6 +3,12 @@
 //! took two (the box, then the buffer) and two dependent loads to reach a
 //! byte. The empty string points at a shared static header of capacity 0
 //! and allocates nothing; the first push allocates.
+//!
+//! A string moved into `Gc::new` inside a record may be laid out *inline*
+//! in the GC object (see `inline.rs`): its header then has the [`INLINE`]
+//! bit of `cap` set, and dropping it frees nothing. Nothing writes an
+//! inline string (a `Gc` gives shared access only); a writer would first
+//! move it to an allocation of its own.
 
 use std::alloc::{Layout, alloc, dealloc, handle_alloc_error, realloc};
 use std::ptr::NonNull;
@@ -26,6 +32,10 @@ unsafe impl Send for Text {}
 unsafe impl Sync for Text {}
 
 const HEADER: usize = size_of::<Header>();
+
+/// The bit of a header's `cap` that says the string lives inside a GC
+/// object rather than in its own allocation.
+const INLINE: usize = 1 << (usize::BITS - 1);
 
 fn layout(cap: usize) -> Layout {
     match HEADER
@@ -80,14 +90,93 @@ impl Text {
     }
 
     pub fn capacity(&self) -> usize {
-        self.header().cap
+        self.header().cap & !INLINE
     }
 
-    /// Bytes of its allocation (0 for an empty one that never grew).
+    /// Whether it lives inside a GC object (see the module comment).
+    pub(crate) fn is_inline(&self) -> bool {
+        self.header().cap & INLINE != 0
+    }
+
+    /// Bytes of its own allocation (0 for an empty one that never grew,
+    /// and for one inside a GC object).
     pub fn heap_bytes(&self) -> usize {
-        match self.capacity() {
+        match self.header().cap {
             0 => 0,
+            cap if cap & INLINE != 0 => 0,
             cap => HEADER + cap,
+        }
+    }
+
+    /// Bytes it takes laid out inline: its header and bytes, rounded up
+    /// to 16 (0 when empty: the shared header stays).
+    pub(crate) fn inline_bytes(&self) -> usize {
+        match self.len() {
+            0 => 0,
+            len => (HEADER + len).next_multiple_of(16),
+        }
+    }
+
+    /// The address of its header.
+    pub(crate) fn addr(&self) -> *mut u8 {
+        self.0.as_ptr().cast()
+    }
+
+    /// Points this handle at another copy of its header and bytes (the GC
+    /// object holding it moved).
+    ///
+    /// # Safety
+    /// `to` holds a header and bytes equal to this string's, 8-byte
+    /// aligned, and the memory this handle pointed to is not freed
+    /// through it.
+    pub(crate) unsafe fn repoint(&mut self, to: *mut u8) {
+        // Inline headers are written at 16-byte offsets of 16-byte-aligned
+        // GC objects, so `to` is aligned for one.
+        #[allow(clippy::cast_ptr_alignment)]
+        let to = to.cast::<Header>();
+        // SAFETY: the caller's promise: a non-null copy.
+        self.0 = unsafe { NonNull::new_unchecked(to) };
+    }
+
+    /// Copies the header and bytes to `dst`, marked inline, repoints this
+    /// handle there and frees the old allocation. An empty string stays
+    /// as it is (it has no allocation).
+    ///
+    /// # Safety
+    /// The string is not inline; `dst` has room for
+    /// [`Text::inline_bytes`] bytes, 16-byte aligned, and nothing else
+    /// uses them.
+    pub(crate) unsafe fn move_inline(&mut self, dst: *mut u8) {
+        debug_assert!(!self.is_inline());
+        let len = self.len();
+        if len == 0 {
+            return;
+        }
+        // SAFETY: the caller's promise: `dst` has room for a header and
+        // `len` bytes and is aligned for a header; the source bytes are
+        // this string's, initialised.
+        unsafe {
+            #[allow(clippy::cast_ptr_alignment)]
+            dst.cast::<Header>().write(Header {
+                len,
+                cap: len | INLINE,
+            });
+            std::ptr::copy_nonoverlapping(self.bytes_ptr(), dst.add(HEADER), len);
+        }
+        let old = std::mem::take(self);
+        drop(old);
+        // SAFETY: just written there.
+        unsafe { self.repoint(dst) };
+    }
+
+    /// Moves an inline string's header and bytes into an allocation of its
+    /// own (it is leaving its GC object, or is about to be written).
+    pub(crate) fn move_to_heap(&mut self) {
+        if self.is_inline() {
+            let own = Text::from(self.as_str());
+            // The inline copy is the GC object's memory: forgotten, not
+            // freed (its drop would free nothing anyway).
+            std::mem::forget(std::mem::replace(self, own));
         }
     }
 
@@ -109,6 +198,9 @@ impl Text {
 
     /// Makes room for `extra` more bytes, growing at least twofold.
     pub fn reserve(&mut self, extra: usize) {
+        if self.is_inline() {
+            self.move_to_heap();
+        }
         let (len, cap) = (self.len(), self.capacity());
         let need = len
             .checked_add(extra)
@@ -186,10 +278,10 @@ impl Default for Text {
 
 impl Drop for Text {
     fn drop(&mut self) {
-        let cap = self.capacity();
-        if cap > 0 {
-            // SAFETY: a text with capacity owns an allocation made with
-            // `layout(cap)`.
+        let cap = self.header().cap;
+        if cap > 0 && cap & INLINE == 0 {
+            // SAFETY: a text with capacity, not inline, owns an allocation
+            // made with `layout(cap)`.
             unsafe { dealloc(self.0.as_ptr().cast(), layout(cap)) };
         }
     }
