@@ -61,6 +61,10 @@ impl Text {
         if cap == 0 {
             return Text::new();
         }
+        // The allocator hands out blocks in multiples of 16 bytes anyway:
+        // asking for the whole block lets a short append (a word and its
+        // number) fit without a reallocation.
+        let cap = (HEADER + cap).next_multiple_of(16) - HEADER;
         let l = layout(cap);
         // SAFETY: the layout has a non-zero size (header plus `cap`).
         let raw = unsafe { alloc(l) };
