@@ -907,7 +907,8 @@ impl Heap {
         for slot in interior.drain(..) {
             // SAFETY: a root register holding a reference.
             let v = unsafe { &mut *slot };
-            if let Value::Ref(r) = *v
+            if let Some(slot) = v.ref_slot()
+                && let r = *slot
                 && ev.in_from(r.cast())
                 && let Some(start) = from_starts.object_at(r as usize - from as usize)
             {
@@ -916,7 +917,7 @@ impl Heap {
                 let obj = unsafe { &*obj_at(from, start) };
                 if obj.has(FORWARDED) {
                     // SAFETY: same offset inside the object's new copy.
-                    *v = Value::Ref(unsafe { obj.link.get().cast::<u8>().add(offset).cast() });
+                    *slot = unsafe { obj.link.get().cast::<u8>().add(offset).cast() };
                 }
             }
         }

@@ -228,8 +228,8 @@ impl Visitor for Evac<'_> {
     }
 
     fn interior(&mut self, slot: *mut Value) {
-        // SAFETY: the walk hands out slots holding `Ref`.
-        if let Value::Ref(r) = unsafe { &*slot }
+        // SAFETY: the walk hands out slots holding `Ref` or `Some(&T)`.
+        if let Some(&mut r) = unsafe { &mut *slot }.ref_slot()
             && self.in_from(r.cast())
         {
             self.interior.push(slot);

@@ -69,7 +69,7 @@ pub(crate) unsafe fn walk<V: Visitor>(
         let value = unsafe { &mut *p };
         match value {
             Value::Gc(_) | Value::Weak(_) => v.edge(p, covered),
-            Value::Ref(_) => v.interior(p),
+            Value::Ref(_) | Value::SomeRef(_) => v.interior(p),
             Value::Str(s) => {
                 if V::MEASURES_STRINGS {
                     bytes += s.heap_bytes();
@@ -123,6 +123,8 @@ pub(crate) unsafe fn walk<V: Visitor>(
             | Value::Bool(_)
             | Value::Char(_)
             | Value::Tag(..)
+            | Value::SomeInt(_)
+            | Value::OkUnit
             | Value::Func(_) => {}
         }
     }

@@ -75,6 +75,12 @@ pub(crate) fn plan(v: &Value) -> Option<Plan> {
         if let Value::Str(t) = v {
             return !t.is_inline();
         }
+        if v.compact_parts().is_some() {
+            // Laid out as an inline variant, so that a reference to its
+            // field never has to expand it inside the object.
+            *total += Obj::bytes_for(1);
+            return *total <= MAX_INLINE_BYTES;
+        }
         let Some(o) = obj(v) else {
             return true;
         };
@@ -130,6 +136,12 @@ fn takes(t: &Text, room: &mut usize) -> bool {
 pub(crate) unsafe fn lay_out(v: &mut Value, dst: *mut u8, plan: Plan) {
     // Records first, as `plan` counted them; the strings after them.
     unsafe fn objects(v: &mut Value, dst: *mut u8) -> usize {
+        if let Some((ty, tag, field)) = v.compact_parts() {
+            // SAFETY: `plan` counted an object of one field here.
+            let o = unsafe { Obj::write_inline(dst, ty, tag, field) };
+            *v = Value::Variant(super::Variant(o));
+            return Obj::bytes_for(1);
+        }
         let Some(o) = obj_mut(v) else {
             return 0;
         };

@@ -87,6 +87,13 @@ pub enum Value {
     /// `RefCell<T>` or `Cell<T>`: owned; its box is shared only with the
     /// write barrier's log.
     Cell(Rc<CellBox>),
+    /// `Some(n)` with an `int`, held without an allocation (see
+    /// [`Value::compact_parts`]).
+    SomeInt(i64),
+    /// `Some(r)` with a reference (`map.get(&k)`), without an allocation.
+    SomeRef(*mut Value),
+    /// `Ok(())`, without an allocation.
+    OkUnit,
 }
 
 // A register is two words: records, variants and closures are thin
@@ -431,6 +438,9 @@ impl Value {
             Value::Record(r) => host_stack::grow(|| Value::Record(r.clone())),
             Value::Variant(v) => host_stack::grow(|| Value::Variant(v.clone())),
             Value::Tag(ty, t) => Value::Tag(*ty, *t),
+            Value::SomeInt(i) => Value::SomeInt(*i),
+            Value::SomeRef(p) => Value::SomeRef(*p),
+            Value::OkUnit => Value::OkUnit,
             Value::List(l) => host_stack::grow(|| Value::List(l.clone())),
             Value::Map(m) => host_stack::grow(|| Value::Map(m.clone())),
             Value::Func(f) => Value::Func(*f),
@@ -522,11 +532,70 @@ impl Value {
     }
 
     /// A variant with the values `fields` yields (a tag alone when none).
-    pub fn variant_of(ty: u32, tag: u32, fields: impl ExactSizeIterator<Item = Value>) -> Value {
-        if fields.len() == 0 {
-            Value::Tag(ty, tag)
-        } else {
-            Value::Variant(Variant::new(ty, tag, fields))
+    ///
+    /// `Some(int)`, `Some(&T)` and `Ok(())` are held compact, without an
+    /// allocation: see [`Value::compact_parts`].
+    pub fn variant_of(
+        ty: u32,
+        tag: u32,
+        mut fields: impl ExactSizeIterator<Item = Value>,
+    ) -> Value {
+        match fields.len() {
+            0 => Value::Tag(ty, tag),
+            1 if tag == 0 && ty <= well_known::RESULT => match fields.next() {
+                Some(f) => Value::one_field(ty, f),
+                None => Value::Tag(ty, tag),
+            },
+            _ => Value::Variant(Variant::new(ty, tag, fields)),
+        }
+    }
+
+    /// Variant 0 (`Some` / `Ok`) of `Option` or `Result` with `field`:
+    /// compact when the field allows it.
+    fn one_field(ty: u32, field: Value) -> Value {
+        match (ty, field) {
+            (well_known::OPTION, Value::Int(i)) => Value::SomeInt(i),
+            (well_known::OPTION, Value::Ref(p)) => Value::SomeRef(p),
+            (well_known::RESULT, Value::Unit) => Value::OkUnit,
+            (ty, f) => Value::Variant(Variant::new(ty, 0, std::iter::once(f))),
+        }
+    }
+
+    /// A compact variant's type-table entry, variant index and field.
+    ///
+    /// `Some(int)`, `Some(&T)` and `Ok(())` are made and dropped at a high
+    /// rate (`map.get`, `map.insert`, a function returning
+    /// `Result<(), E>`), so they live in the register itself, without an
+    /// allocation. Every reader of a variant accepts both forms; a place
+    /// that needs the field as a place of its own (`&mut` into `Some(x)`)
+    /// first turns the compact form into the allocated one
+    /// ([`Value::expand`]). Inside a GC object they are laid out as inline
+    /// variants (see `inline`), so nothing ever expands a `Gc`'s value.
+    #[allow(clippy::inline_always)]
+    #[inline(always)]
+    pub fn compact_parts(&self) -> Option<(u32, u32, Value)> {
+        match self {
+            Value::SomeInt(i) => Some((well_known::OPTION, 0, Value::Int(*i))),
+            Value::SomeRef(p) => Some((well_known::OPTION, 0, Value::Ref(*p))),
+            Value::OkUnit => Some((well_known::RESULT, 0, Value::Unit)),
+            _ => None,
+        }
+    }
+
+    /// Turns a compact variant into its allocated form, in place (its
+    /// field then has a place a reference can point to).
+    pub fn expand(&mut self) {
+        if let Some((ty, tag, f)) = self.compact_parts() {
+            *self = Value::Variant(Variant::new(ty, tag, std::iter::once(f)));
+        }
+    }
+
+    /// The reference a `Ref` or `Some(&T)` holds, to rewrite when its
+    /// target moves.
+    pub fn ref_slot(&mut self) -> Option<&mut *mut Value> {
+        match self {
+            Value::Ref(p) | Value::SomeRef(p) => Some(p),
+            _ => None,
         }
     }
 
@@ -575,13 +644,15 @@ impl Value {
         match self {
             Value::Tag(_, t) => Some(*t),
             Value::Variant(v) => Some(v.tag()),
+            Value::SomeInt(_) | Value::SomeRef(_) | Value::OkUnit => Some(0),
             _ => None,
         }
     }
 
     /// The fields of a record or variant (or the elements of a list); not
-    /// through a reference.
+    /// through a reference. A compact variant is expanded first.
     pub fn fields_mut(&mut self) -> Option<&mut [Value]> {
+        self.expand();
         match self {
             Value::Record(r) => Some(r.fields_mut()),
             Value::Variant(v) => Some(v.fields_mut()),
@@ -636,6 +707,12 @@ pub unsafe fn values_equal(a: &Value, b: &Value) -> bool {
         (Value::Variant(x), Value::Variant(y)) => {
             x.tag() == y.tag() && all_equal(x.fields(), y.fields())
         }
+        (x, y) if x.compact_parts().is_some() || y.compact_parts().is_some() => {
+            match (variant_view(x), variant_view(y)) {
+                (Some((t1, f1)), Some((t2, f2))) => t1 == t2 && all_equal(f1.get(), f2.get()),
+                _ => false,
+            }
+        }
         (Value::Map(x), Value::Map(y)) => {
             x.len() == y.len()
                 && x.iter().all(|(k, v)| {
@@ -650,6 +727,34 @@ pub unsafe fn values_equal(a: &Value, b: &Value) -> bool {
             values_equal(&*x.value_ptr(), &*y.value_ptr())
         },
         _ => false,
+    }
+}
+
+/// The fields of a variant, in either form.
+#[derive(Debug)]
+pub enum Fields<'a> {
+    Slice(&'a [Value]),
+    One(Value),
+}
+
+impl Fields<'_> {
+    pub fn get(&self) -> &[Value] {
+        match self {
+            Fields::Slice(s) => s,
+            Fields::One(v) => std::slice::from_ref(v),
+        }
+    }
+}
+
+/// The variant index and fields of an enum value (allocated, compact or a
+/// tag alone); `None` for anything else.
+pub fn variant_view(v: &Value) -> Option<(u32, Fields<'_>)> {
+    match v {
+        Value::Variant(x) => Some((x.tag(), Fields::Slice(x.fields()))),
+        Value::Tag(_, t) => Some((*t, Fields::Slice(&[]))),
+        other => other
+            .compact_parts()
+            .map(|(_, tag, f)| (tag, Fields::One(f))),
     }
 }
 
@@ -695,11 +800,60 @@ pub unsafe fn compare(a: &Value, b: &Value) -> std::cmp::Ordering {
         (Value::Variant(x), Value::Variant(y)) if x.tag() == y.tag() => {
             compare_all(x.fields(), y.fields())
         }
+        (x, y) if x.compact_parts().is_some() || y.compact_parts().is_some() => {
+            match (variant_view(x), variant_view(y)) {
+                (Some((t1, f1)), Some((t2, f2))) if t1 == t2 => compare_all(f1.get(), f2.get()),
+                (Some((t1, _)), Some((t2, _))) => t1.cmp(&t2),
+                _ => Ordering::Equal,
+            }
+        }
         // SAFETY: reads of both cells' values; nothing writes meanwhile.
         (Value::Cell(x), Value::Cell(y)) => unsafe { compare(&*x.value_ptr(), &*y.value_ptr()) },
         (l, r) => match (l.tag(), r.tag()) {
             (Some(t1), Some(t2)) => t1.cmp(&t2),
             _ => Ordering::Equal,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::well_known::{OPTION, RESULT};
+    use super::{Value, compare, values_equal};
+
+    #[test]
+    fn small_variants_need_no_allocation_and_read_as_variants() {
+        let mut target = Value::Int(7);
+        let cases = [
+            (Value::variant(OPTION, 0, vec![Value::Int(3)]), "SomeInt"),
+            (
+                Value::variant(OPTION, 0, vec![Value::Ref(&raw mut target)]),
+                "SomeRef",
+            ),
+            (Value::variant(RESULT, 0, vec![Value::Unit]), "OkUnit"),
+        ];
+        for (v, kind) in cases {
+            assert!(format!("{v:?}").starts_with(kind), "{v:?}");
+            assert!(!v.owns_heap());
+            assert_eq!(v.tag(), Some(0));
+            let mut expanded = v.clone();
+            expanded.expand();
+            assert!(matches!(expanded, Value::Variant(_)), "{expanded:?}");
+            // SAFETY: the only reference points at `target`, alive here.
+            unsafe {
+                assert!(values_equal(&v, &expanded));
+                assert_eq!(compare(&v, &expanded), std::cmp::Ordering::Equal);
+            }
+        }
+        // Other payloads keep the allocated form.
+        let s = Value::variant(OPTION, 0, vec![Value::str("x")]);
+        assert!(matches!(s, Value::Variant(_)));
+        // And a compact value differs from another variant of its type.
+        let none = Value::variant(OPTION, 1, vec![]);
+        // SAFETY: no references.
+        unsafe {
+            assert!(!values_equal(&Value::SomeInt(1), &none));
+            assert!(!values_equal(&Value::SomeInt(1), &Value::SomeInt(2)));
+        }
     }
 }

@@ -169,6 +169,37 @@ impl Obj {
         obj
     }
 
+    /// Bytes of an object of `cap` fields, wherever it lives.
+    pub(crate) fn bytes_for(cap: usize) -> usize {
+        layout(cap).size()
+    }
+
+    /// Writes a new inline object (see [`INLINE`]) of one field at `dst`.
+    ///
+    /// # Safety
+    /// `dst` has room for `Obj::bytes_for(1)` bytes, 16-byte aligned, that
+    /// nothing else uses; the object is then dropped only as an inline
+    /// object (its memory is its GC object's).
+    pub(crate) unsafe fn write_inline(dst: *mut u8, ty: u32, tag: u32, field: Value) -> Obj {
+        // Headers are written at 16-byte offsets of 16-byte-aligned GC
+        // objects, so `dst` is aligned for one.
+        #[allow(clippy::cast_ptr_alignment)]
+        let ptr = dst.cast::<Header>();
+        // SAFETY: the caller's promise: room for a header and one field.
+        unsafe {
+            ptr.write(Header {
+                ty,
+                tag,
+                len: 1,
+                cap: 1 | INLINE,
+            });
+            ptr.add(1).cast::<Value>().write(field);
+            Obj {
+                ptr: NonNull::new_unchecked(ptr),
+            }
+        }
+    }
+
     fn header(&self) -> &Header {
         // SAFETY: `ptr` points to an initialised header this object owns.
         unsafe { self.ptr.as_ref() }

@@ -310,6 +310,12 @@ fn write_value_here(out: &mut String, module: &Module, v: &Value, spec: &Spec, i
             let name = variant_name(module, *ty, *tag).to_string();
             leaf(out, spec, &name, false);
         }
+        c @ (Value::SomeInt(_) | Value::SomeRef(_) | Value::OkUnit) => {
+            if let Some((ty, tag, field)) = c.compact_parts() {
+                let name = variant_name(module, ty, tag);
+                write_tuple_like(out, module, name, &[field], spec, indent);
+            }
+        }
         Value::List(items) => write_seq(out, module, "[", "]", items.iter(), spec, indent),
         Value::Map(m) => {
             if spec.alternate && spec.debug {

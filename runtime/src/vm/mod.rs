@@ -1505,9 +1505,13 @@ impl<'p> Vm<'p> {
                 }
                 Op::GetField { dst, src, field } => {
                     // SAFETY: see `r!`.
-                    let v = match unsafe { r!(src).fields_mut() } {
-                        Some(fs) => fs.get(usize::from(field)).cloned(),
-                        None => None,
+                    let v = match unsafe { r!(src).compact_parts() } {
+                        Some((_, _, f)) => (field == 0).then_some(f),
+                        // SAFETY: see `r!`.
+                        None => match unsafe { r!(src).fields_mut() } {
+                            Some(fs) => fs.get(usize::from(field)).cloned(),
+                            None => None,
+                        },
                     };
                     match v {
                         Some(v) => set!(dst, v),
@@ -1515,10 +1519,15 @@ impl<'p> Vm<'p> {
                     }
                 }
                 Op::TakeField { dst, src, field } => {
+                    // A compact variant's field is a scalar: a copy moves it.
                     // SAFETY: see `r!`.
-                    let v = match unsafe { r!(src).fields_mut() } {
-                        Some(fs) => fs.get_mut(usize::from(field)).map(Value::take),
-                        None => None,
+                    let v = match unsafe { r!(src).compact_parts() } {
+                        Some((_, _, f)) => (field == 0).then_some(f),
+                        // SAFETY: see `r!`.
+                        None => match unsafe { r!(src).fields_mut() } {
+                            Some(fs) => fs.get_mut(usize::from(field)).map(Value::take),
+                            None => None,
+                        },
                     };
                     match v {
                         Some(v) => set!(dst, v),
@@ -1588,11 +1597,14 @@ impl<'p> Vm<'p> {
                     Some(t) => set!(dst, Value::Ref(t)),
                     None => type_fault!(),
                 },
-                Op::LoadField { dst, ptr, field } => match field_of!(ptr, field) {
-                    // SAFETY: a field of a live value (see `field_of!`).
-                    Some(t) => set!(dst, unsafe { (*t).clone() }),
-                    None => type_fault!(),
-                },
+                Op::LoadField { dst, ptr, field } => {
+                    let p = ptr!(ptr);
+                    // SAFETY: a live reference (borrow checker).
+                    match unsafe { load_field(p, field) } {
+                        Some(v) => set!(dst, v),
+                        None => type_fault!(),
+                    }
+                }
                 Op::StoreField { ptr, field, src } => match field_of!(ptr, field) {
                     Some(t) => {
                         // SAFETY: see `r!`.
@@ -1636,9 +1648,8 @@ impl<'p> Vm<'p> {
                     field,
                 } => match element_of!(ptr, index) {
                     // SAFETY: an element of a live value (see `element_of!`).
-                    Ok(e) => match unsafe { field_place(e, field) } {
-                        // SAFETY: a field of that element.
-                        Some(t) => set!(dst, unsafe { (*t).clone() }),
+                    Ok(e) => match unsafe { load_field(e, field) } {
+                        Some(v) => set!(dst, v),
                         None => type_fault!(),
                     },
                     Err(m) => fault!(m),
@@ -1882,7 +1893,10 @@ unsafe fn field_place(p: *mut Value, field: u16) -> Option<*mut Value> {
     // implicit in MIR places, so a field of a reference is the field of
     // what it points to.
     unsafe {
-        match (*p).target_mut() {
+        let target = (*p).target_mut();
+        // A compact `Some(x)` gets a place for `x` (see `Value::expand`).
+        target.expand();
+        match target {
             Value::Record(r) => r
                 .fields_mut()
                 .get_mut(usize::from(field))
@@ -1895,6 +1909,22 @@ unsafe fn field_place(p: *mut Value, field: u16) -> Option<*mut Value> {
             _ => None,
         }
     }
+}
+
+/// A copy of field `field` of the value at `p` (through any references);
+/// a compact variant's field is read where it is, without expanding it.
+///
+/// # Safety
+/// As [`field_place`].
+#[inline]
+unsafe fn load_field(p: *mut Value, field: u16) -> Option<Value> {
+    // SAFETY: the caller's contract.
+    let target = unsafe { (*p).target() };
+    if let Some((_, _, f)) = target.compact_parts() {
+        return (field == 0).then_some(f);
+    }
+    // SAFETY: the caller's contract; the place is a field of a live value.
+    unsafe { field_place(p, field).map(|t| (*t).clone()) }
 }
 
 /// After `base[key] = v` (`store_index`): when `base` is a list, it notes

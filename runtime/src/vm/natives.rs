@@ -98,7 +98,10 @@ fn split_variant(v: Value) -> (u32, Value) {
             (var.tag(), f)
         }
         Value::Tag(_, t) => (t, Value::Unit),
-        _ => (u32::MAX, Value::Unit),
+        other => match other.compact_parts() {
+            Some((_, t, f)) => (t, f),
+            None => (u32::MAX, Value::Unit),
+        },
     }
 }
 
@@ -649,6 +652,8 @@ pub(crate) fn opt_ok_or(_: &mut Vm, a: &mut Args) -> R {
 
 pub(crate) fn opt_as_ref(_: &mut Vm, a: &mut Args) -> R {
     let slot = a.get_mut(0)?;
+    // The field needs a place of its own to be referred to.
+    slot.expand();
     match slot {
         Value::Variant(v) if v.tag() == 0 => Ok(some(Value::Ref(&raw mut v.fields_mut()[0]))),
         _ => Ok(none()),
@@ -669,6 +674,8 @@ pub(crate) fn copied(_: &mut Vm, a: &mut Args) -> R {
             }
             Ok(Value::Variant(v))
         }
+        // SAFETY: as above.
+        Value::SomeRef(p) => Ok(some(unsafe { (*p).clone() })),
         other => Ok(other),
     }
 }
