@@ -53,6 +53,7 @@ use super::nursery::{Nursery, Starts, within, young_cap, young_room};
 use super::old_space::{
     CLASSES, OldSpace, PREFETCH_AHEAD, class_of, is_marked, mark, next_epoch, prefetch_object,
 };
+use super::sites::{Placement, Sites};
 use super::stats::{GcStats, PauseKind, Pauses};
 use super::trace::{Visitor, Work, owned_bytes, walk};
 use crate::value::gc_object::{
@@ -166,6 +167,11 @@ pub struct Heap {
     /// At least three quarters of the last young collection's objects
     /// survived it.
     high_survival: bool,
+    /// Allocation sites and whether their objects are made old.
+    sites: Sites,
+    /// Bytes of objects made straight in the old space since the last
+    /// young collection.
+    made_old_bytes: usize,
     /// The epoch in which a list the collector found clean stays clean
     /// (see `value::list`); a write through a reference of a value that
     /// may point into the nursery starts a new one.
@@ -236,6 +242,8 @@ impl Heap {
             verifications: 0,
             in_pause: false,
             high_survival: false,
+            sites: Sites::default(),
+            made_old_bytes: 0,
             clean_epoch: next_clean_epoch(),
             pauses: Pauses::default(),
             young_collections: 0,
@@ -299,6 +307,7 @@ impl Heap {
             .as_ref()
             .is_some_and(|n| n.cap != young_cap(&params));
         self.params = params;
+        self.sites.reset();
         self.old_trigger = self.params.min_old_trigger.max(
             self.old_trigger
                 .min((self.marked_bytes as f64 * self.params.growth) as usize),
@@ -386,8 +395,25 @@ impl Heap {
     /// collection does not bring the heap under it.
     pub fn alloc(
         &mut self,
+        value: Value,
+        flags: u16,
+        roots: &mut dyn Roots,
+    ) -> Result<GcRef, String> {
+        self.alloc_at(value, flags, 0, roots)
+    }
+
+    /// Moves `value` into a new object made at allocation site `site` (a
+    /// non-zero key naming the instruction; 0: no site): where the site's
+    /// objects have mostly lived to be promoted, it is made old at once
+    /// (see `heap::sites`).
+    ///
+    /// # Errors
+    /// As [`Heap::alloc`].
+    pub fn alloc_at(
+        &mut self,
         mut value: Value,
         flags: u16,
+        site: u64,
         roots: &mut dyn Roots,
     ) -> Result<GcRef, String> {
         if !self.garbage.is_empty() {
@@ -405,7 +431,10 @@ impl Heap {
             self.old.grow(class);
         }
         let nursery = self.nursery.get_or_insert_with(|| Nursery::new(cap));
-        let full = nursery.top + bytes > nursery.trigger;
+        // Objects made old count toward the nursery's fill as if made
+        // young: young cycles (and so the probes that judge the sites,
+        // and the old generation's trigger checks) keep their pace.
+        let full = nursery.top + self.made_old_bytes + bytes > nursery.trigger;
         if self.no_gc == 0 && self.enabled && self.params.automatic {
             if full || self.stress {
                 self.staged.push(value);
@@ -424,6 +453,15 @@ impl Heap {
         // will hold inline as the allocations they are now.
         let (owned, holds_cell) = owned_bytes(&mut value, &mut self.work);
         let size = owned.saturating_sub(inline.map_or(0, |p| p.replaces));
+        // Only plain objects may be made old: weak cells and finalizable
+        // objects are tracked from their youth, and the cells of an old
+        // object log every write, which the stores that fill a new
+        // object's cells (`n.children.borrow_mut().push(c)`) would pay.
+        let placement = if site != 0 && flags == 0 && !holds_cell {
+            self.sites.place(site)
+        } else {
+            Placement::Young(0)
+        };
         let flags = if holds_cell {
             flags | HOLDS_CELL
         } else {
@@ -446,7 +484,7 @@ impl Heap {
         let size32 = u32::try_from(size).unwrap_or(u32::MAX);
         // `configure` may have dropped the nursery during the collection.
         let nursery = self.nursery.get_or_insert_with(|| Nursery::new(cap));
-        let young = nursery.top + bytes <= nursery.cap;
+        let young = placement != Placement::Old && nursery.top + bytes <= nursery.cap;
         let p = if young {
             // SAFETY: `top + bytes <= cap`, inside the current space.
             let p = unsafe { obj_at(nursery.base(), nursery.top) };
@@ -462,32 +500,67 @@ impl Heap {
         // them), granule-aligned; nothing there needs dropping.
         unsafe { place(p, value, flags, size32, bytes, inline) };
         if young {
+            if let Placement::Young(tag) = placement {
+                // The site's tag rides in the unused forwarding word until
+                // the object is copied (see `heap::sites`).
+                // SAFETY: just written.
+                unsafe { (*p).link.set(std::ptr::without_provenance_mut(tag)) };
+            }
             self.young_by_class[class] += 1;
             if size > 0 {
                 self.young_owning.push(p);
             }
         } else {
+            self.made_old_bytes += bytes;
             self.made_old(p, size);
         }
         self.note_allocated(bytes + size);
         Ok(GcRef::new(p).expect("allocation gives a non-null slot"))
     }
 
-    /// An object made straight in the old space (the nursery is full and
-    /// collecting is off). It is marked (and grey while marking), and
-    /// remembered, since its value may point into the nursery.
+    /// An object made straight in the old space (its site is pretenured,
+    /// or the nursery is full and collecting is off). It is marked, so
+    /// this cycle's sweep keeps it, and remembered if its value may point
+    /// into the nursery.
     fn made_old(&mut self, p: *mut GcObj, size: usize) {
         // SAFETY: just written.
         let o = unsafe { &*p };
-        o.set(OLD | REMEMBERED);
+        o.set(OLD);
         // SAFETY: an old slot.
         unsafe { mark(p, self.epoch) };
-        if self.phase == Phase::Marking {
-            self.mark_stack.push(p);
+        let marking = self.phase == Phase::Marking;
+        if o.has(WEAK | HOLDS_CELL) {
+            // A weak edge or a cell's contents: left to the marking and
+            // young collections that know how to read them.
+            if marking {
+                self.mark_stack.push(p);
+            }
+            o.set(REMEMBERED);
+            self.remembered.push(p);
+            // SAFETY: the object was just made; nothing else refers to it.
+            unsafe { walk(o.value_ptr(), false, &mut InOld, &mut self.work) };
+        } else {
+            // Immutable: what it points to now is all it ever will. It is
+            // remembered only if that includes young objects, and while
+            // marking it is made black, its old referents grey (the
+            // initialising stores pass the barrier at once), so marking
+            // never waits for objects made faster than it scans them.
+            let mut v = MadeOld {
+                nursery: self.nursery.as_ref().map(|n| (n.base(), n.top)),
+                has_young: false,
+                epoch: self.epoch,
+                grey: marking.then_some(&mut self.mark_stack),
+            };
+            // SAFETY: the object was just made; nothing else refers to it.
+            unsafe { walk(o.value_ptr(), false, &mut v, &mut self.work) };
+            if v.has_young {
+                o.set(REMEMBERED);
+                self.remembered.push(p);
+            }
+            if marking {
+                self.marked_bytes += o.bytes() + size;
+            }
         }
-        self.remembered.push(p);
-        // SAFETY: the object was just made; nothing else refers to it.
-        unsafe { walk(o.value_ptr(), false, &mut InOld, &mut self.work) };
         self.old_bytes += o.bytes() + size;
     }
 
@@ -748,6 +821,7 @@ impl Heap {
             resized: 0,
             newly_logged: std::mem::take(&mut self.spare.cells),
             clean_epoch: self.clean_epoch,
+            sites: &mut self.sites,
         };
         let mut root_count = 0usize;
         roots.each(&mut |slot| {
@@ -993,6 +1067,10 @@ impl Heap {
             n.trigger = (to_top + room).min(n.cap);
         }
         self.young_collections += 1;
+        self.made_old_bytes = 0;
+        if !tenure_all {
+            self.sites.decide();
+        }
         if !self.in_pause {
             self.pauses.record(PauseKind::Young, t0.elapsed());
             self.verify_now(roots);
@@ -1276,6 +1354,7 @@ impl Heap {
             heap_bytes: self.heap_bytes(),
             peak_heap_bytes: self.peak_heap_bytes,
             finalized: self.finalized,
+            pretenured: self.sites.pretenured_objects,
             fragmentation: if self.old.slots() == 0 {
                 0.0
             } else {
@@ -1424,6 +1503,42 @@ impl Visitor for InOld {
     }
 }
 
+/// Walks a plain object made straight in the old space: notes whether it
+/// points into the nursery and, while marking, greys the unmarked old
+/// objects it points to.
+struct MadeOld<'a> {
+    nursery: Option<(*mut GcObj, usize)>,
+    has_young: bool,
+    epoch: u8,
+    grey: Option<&'a mut Vec<*mut GcObj>>,
+}
+
+impl Visitor for MadeOld<'_> {
+    fn edge(&mut self, slot: *mut Value, _covered: bool) {
+        // SAFETY: the walk hands out slots holding `Gc`/`Weak`.
+        let (Value::Gc(r) | Value::Weak(r)) = (unsafe { &*slot }) else {
+            return;
+        };
+        let p = r.as_ptr();
+        if self
+            .nursery
+            .is_some_and(|(base, top)| within(base, top, p.cast()))
+        {
+            self.has_young = true;
+        } else if let Some(grey) = self.grey.as_deref_mut()
+            // SAFETY: an old object (reachable, so allocated).
+            && unsafe { mark(p, self.epoch) }
+        {
+            grey.push(p);
+        }
+    }
+
+    fn cell(&mut self, c: &Rc<CellBox>, covered: bool) -> bool {
+        c.set(CELL_IN_OLD);
+        covered
+    }
+}
+
 /// Lists the old objects a walk finds, marking nothing.
 struct ListOld<'a> {
     out: &'a mut Vec<*mut GcObj>,
@@ -1500,9 +1615,106 @@ impl Visitor for Marker<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Heap, NoRoots};
+    use super::{Heap, NoRoots, Roots};
     use crate::heap::Params;
+    use crate::heap::barrier::check_heap;
     use crate::value::{Record, Value, Variant};
+
+    /// Roots held in a vector, as registers would hold them.
+    struct Held(Vec<Value>);
+
+    impl Roots for Held {
+        fn each(&mut self, f: &mut dyn FnMut(*mut Value)) {
+            for v in &mut self.0 {
+                f(v);
+            }
+        }
+    }
+
+    /// Field `i` of the record in object `g`.
+    fn field(v: &Value, i: usize) -> Value {
+        let Value::Gc(g) = v else {
+            panic!("not a Gc: {v:?}")
+        };
+        // SAFETY: a live object (the caller holds it as a root).
+        let Value::Record(r) = (unsafe { &*g.obj().value_ptr() }) else {
+            panic!("not a record")
+        };
+        r.fields()[i].clone()
+    }
+
+    /// A site whose objects all live is pretenured; one whose objects die
+    /// young is not, also while the other is; what was made old is
+    /// intact after a full collection.
+    #[test]
+    fn long_lived_sites_are_made_old_and_short_lived_ones_young() {
+        let mut h = Heap::new(Params::default());
+        let mut held = Held(Vec::new());
+        let n = 40_000;
+        for i in 0..n {
+            let g = h.alloc_at(point(i), 0, 1, &mut held).expect("room");
+            held.0.push(Value::Gc(g));
+            let t = h.alloc_at(point(i), 0, 2, &mut held).expect("room");
+            assert!(h.is_young(&Value::Gc(t)), "a dying site's object made old");
+        }
+        let made_old = h.stats().pretenured;
+        assert!(
+            made_old > 30_000,
+            "{made_old} of {n} long-lived objects made old"
+        );
+        h.collect(&mut held);
+        for (i, v) in (0..n).zip(&held.0) {
+            assert_eq!(field(v, 0).as_int(), Some(i));
+        }
+        check_heap(&h, &mut held).expect("a sound heap");
+    }
+
+    /// An object made old while marking runs may hold the only pointer to
+    /// an old object that marking has not reached (at its start it was
+    /// reachable only through a young object, which marking does not
+    /// follow): that object survives the cycle.
+    #[test]
+    fn objects_made_old_during_marking_keep_what_they_point_to() {
+        let mut h = Heap::new(Params::default());
+        let mut held = Held(Vec::new());
+        let n = 3000;
+        for i in 0..n {
+            let g = h.alloc_at(point(i), 0, 1, &mut held).expect("room");
+            held.0.push(Value::Gc(g));
+        }
+        // Site 3 learns that its objects live.
+        let warm: Vec<Value> = (0..300)
+            .map(|i| Value::Gc(h.alloc_at(point(i), 0, 3, &mut NoRoots).expect("room")))
+            .collect();
+        held.0.extend(warm);
+        h.collect_young(&mut held);
+        // Each old object is now reachable only through a young one.
+        for i in 0..n {
+            let a = std::mem::take(&mut held.0[i as usize]);
+            let y = Value::Record(Record::new(9, [Value::Int(i), a].into_iter()));
+            let y = h.alloc_at(y, 0, 2, &mut held).expect("room");
+            assert!(h.is_young(&Value::Gc(y)));
+            held.0[i as usize] = Value::Gc(y);
+        }
+        h.start_marking(&mut held);
+        let mut made_old = 0;
+        for i in 0..n {
+            let target = field(&held.0[i as usize], 1);
+            let holder = Value::Record(Record::new(9, [Value::Int(-i), target].into_iter()));
+            let g = h.alloc_at(holder, 0, 3, &mut held).expect("room");
+            made_old += usize::from(!h.is_young(&Value::Gc(g)));
+            held.0[i as usize] = Value::Gc(g);
+        }
+        assert_eq!(made_old, n as usize, "site 3 is pretenured");
+        h.drain(None);
+        h.finish_marking(&mut held);
+        h.sweep(None, usize::MAX);
+        check_heap(&h, &mut held).expect("a sound heap");
+        for (i, v) in (0..n).zip(&held.0) {
+            assert_eq!(field(v, 0).as_int(), Some(-i));
+            assert_eq!(field(&field(v, 1), 0).as_int(), Some(i));
+        }
+    }
 
     fn point(i: i64) -> Value {
         let some = Value::Variant(Variant::new(0, 1, std::iter::once(Value::Int(i))));

@@ -15,6 +15,7 @@ use std::rc::Rc;
 
 use super::nursery::{Starts, within};
 use super::old_space::{CLASSES, OldSpace, PREFETCH_AHEAD, class_of, mark, prefetch};
+use super::sites::Sites;
 use super::trace::{Visitor, Work, walk};
 use crate::value::gc_object::{
     CELL_IN_OLD, CELL_LOGGED, CellBox, FORWARDED, GcObj, GcRef, OLD, REMEMBERED, WEAK, obj_at,
@@ -61,6 +62,8 @@ pub(super) struct Evac<'a> {
     pub(super) newly_logged: Vec<Rc<CellBox>>,
     /// The heap's clean epoch (see `value::list`).
     pub(super) clean_epoch: u64,
+    /// Promotions are counted for the objects' allocation sites.
+    pub(super) sites: &'a mut Sites,
 }
 
 impl Evac<'_> {
@@ -112,6 +115,10 @@ impl Evac<'_> {
             return o.link.get();
         }
         let age = o.age.get().saturating_add(1);
+        if age == 1 && !self.tenure_all {
+            // Its first survival: the allocation site's feedback.
+            self.sites.survived(o.link.get().addr());
+        }
         let bytes = o.bytes();
         self.copied += 1;
         self.copied_bytes += bytes;
@@ -125,6 +132,7 @@ impl Evac<'_> {
             let no = unsafe { &*n };
             no.set(OLD);
             no.clear(REMEMBERED);
+            no.link.set(std::ptr::null_mut());
             // SAFETY: an old slot.
             unsafe { mark(n, self.epoch) };
             if self.marking {

@@ -7,6 +7,8 @@
 //! - [`evac`]: the young collection's copying visitor.
 //! - [`nursery`]: the semi-spaces, object starts, and the nursery's sizing.
 //! - [`old_space`]: the old generation's chunks and their mark tables.
+//! - [`sites`]: allocation sites, and pretenuring those whose objects
+//!   live long.
 //! - [`garbage`]: values of dead objects, dropped a few per allocation.
 //! - [`barrier`]: the write barrier and the invariants, with `check_heap`.
 //! - [`config`], [`stats`]: modes and parameters; pause histograms.
@@ -20,6 +22,7 @@ mod evac;
 pub(crate) mod garbage;
 pub(crate) mod nursery;
 pub(crate) mod old_space;
+pub(crate) mod sites;
 pub mod stats;
 pub(crate) mod trace;
 

@@ -114,6 +114,9 @@ pub struct GcStats {
     pub fragmentation: f64,
     /// Finalizers run.
     pub finalized: u64,
+    /// Objects made straight in the old space because their allocation
+    /// site's objects live long (see `heap::sites`).
+    pub pretenured: u64,
     /// Pauses per bucket of [`PAUSE_BUCKETS_US`], then the longer ones.
     pub pause_histogram: Vec<u64>,
 }
@@ -136,7 +139,7 @@ impl GcStats {
                 "\"young_pause_p50_us\":{:.1},\"young_pause_p99_us\":{:.1},\"young_pause_max_us\":{:.1},",
                 "\"old_pause_p50_us\":{:.1},\"old_pause_p99_us\":{:.1},\"old_pause_max_us\":{:.1},",
                 "\"bytes_allocated\":{},\"bytes_freed\":{},\"heap_bytes\":{},\"peak_heap_bytes\":{},",
-                "\"fragmentation\":{:.3},\"finalized\":{}}}"
+                "\"fragmentation\":{:.3},\"finalized\":{},\"pretenured\":{}}}"
             ),
             self.young_collections,
             self.old_collections,
@@ -156,6 +159,7 @@ impl GcStats {
             self.peak_heap_bytes,
             self.fragmentation,
             self.finalized,
+            self.pretenured,
         )
     }
 }

@@ -65,9 +65,14 @@ impl Vm<'_> {
     }
 
     fn gc_alloc_now(&mut self, value: Value, finalizer: Option<Value>) -> Result<GcRef, Fault> {
+        // The allocation site: the instruction that called `Gc::new`.
+        let site = self
+            .frames
+            .last()
+            .map_or(0, |f| (u64::from(f.func) << 32 | f.pc as u64) + 1);
         let r = self.with_roots(|heap, roots| match finalizer {
             Some(f) => heap.alloc_finalizable(value, f, roots),
-            None => heap.alloc(value, 0, roots),
+            None => heap.alloc_at(value, 0, site, roots),
         });
         r.map_err(|m| self.stop(PanicKind::HeapExhausted, &m))
     }
