@@ -377,6 +377,11 @@ pub enum Iter {
     },
 }
 
+/// A value's two words in transit (see [`Value::read_words`]): kept in
+/// machine registers, not memory.
+#[derive(Clone, Copy, Debug)]
+pub struct ValueWords(std::mem::MaybeUninit<u64>, std::mem::MaybeUninit<u64>);
+
 impl Clone for Value {
     /// The deep copy of `.clone()` and of Copy types (a reference copies
     /// the pointer). Scalars are copied inline; owned data out of line.
@@ -419,6 +424,65 @@ impl Value {
             d.write(a);
             d.add(1).write(b);
         }
+    }
+
+    /// The two words of the value at `p`, read as two loads (see
+    /// [`Value::move_words`]); the value is not moved out: the caller
+    /// makes sure exactly one of `p` and the words owns it.
+    ///
+    /// # Safety
+    /// `p` is valid for reads and holds a value.
+    #[allow(clippy::inline_always)]
+    #[inline(always)]
+    pub unsafe fn read_words(p: *const Value) -> ValueWords {
+        let s = p.cast::<std::mem::MaybeUninit<u64>>();
+        // SAFETY: the caller's contract; as in `move_words`.
+        unsafe {
+            ValueWords(
+                std::ptr::read_volatile(s),
+                std::ptr::read_volatile(s.add(1)),
+            )
+        }
+    }
+
+    /// Writes the words of a value to `p`, without dropping what was there.
+    ///
+    /// # Safety
+    /// `p` is valid for writes; `w` came from [`Value::read_words`] and
+    /// owns its value.
+    #[allow(clippy::inline_always)]
+    #[inline(always)]
+    pub unsafe fn write_words(p: *mut Value, w: ValueWords) {
+        let d = p.cast::<std::mem::MaybeUninit<u64>>();
+        // SAFETY: the caller's contract: `Value` is two aligned words.
+        unsafe {
+            d.write(w.0);
+            d.add(1).write(w.1);
+        }
+    }
+
+    /// The value whose words `w` are.
+    ///
+    /// # Safety
+    /// `w` came from [`Value::read_words`] and owns its value.
+    pub unsafe fn from_words(w: ValueWords) -> Value {
+        let mut out = std::mem::MaybeUninit::<Value>::uninit();
+        // SAFETY: the caller's contract.
+        unsafe {
+            Value::write_words(out.as_mut_ptr(), w);
+            out.assume_init()
+        }
+    }
+
+    /// Whether a copy of the value is its two words (a scalar or a
+    /// reference: what `clone` copies inline).
+    #[allow(clippy::inline_always)]
+    #[inline(always)]
+    pub fn is_word_copy(&self) -> bool {
+        matches!(
+            self,
+            Value::Unit | Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::Ref(_)
+        )
     }
 
     #[inline(never)]

@@ -28,6 +28,7 @@
 #![allow(clippy::float_cmp, clippy::cast_precision_loss)]
 
 pub mod args;
+mod arith;
 pub mod fmt;
 pub mod gc;
 pub mod natives;
@@ -503,7 +504,9 @@ impl<'p> Vm<'p> {
             program,
             stack,
             statics: Vec::new(),
-            frames: Vec::new(),
+            // Reserved whole (untouched pages cost nothing): a call never
+            // waits for the frame list to grow.
+            frames: Vec::with_capacity(MAX_DEPTH),
             panicking: None,
             out,
             err,
@@ -634,8 +637,38 @@ impl<'p> Vm<'p> {
     /// Pushes a frame for `f` (with references to a closure's captures in
     /// the registers after the parameters) and returns its registers; the caller puts
     /// the arguments in registers 1..=arity.
-    #[inline]
+    #[allow(clippy::inline_always)]
+    #[inline(always)]
     fn push_frame_regs(
+        &mut self,
+        f: u32,
+        dst: u16,
+        closure: *mut Closure,
+    ) -> Result<*mut Value, Fault> {
+        // Most calls: a plain function, registers initialised before, no
+        // profiler: a few compares and stores, inline in the dispatch loop.
+        let base = self.stack.top;
+        let top = base + self.program.funcs[f as usize].nregs;
+        if closure.is_null()
+            && top <= self.stack.init
+            && self.frames.len() < MAX_DEPTH
+            && self.profiler.is_none()
+        {
+            self.stack.top = top;
+            self.frames.push(Frame {
+                func: f,
+                base,
+                pc: 0,
+                dst,
+            });
+            // SAFETY: `base` < `top` <= `init` <= the buffer's length.
+            return Ok(unsafe { self.stack.ptr().add(base) });
+        }
+        self.push_frame_regs_slow(f, dst, closure)
+    }
+
+    #[inline(never)]
+    fn push_frame_regs_slow(
         &mut self,
         f: u32,
         dst: u16,
@@ -1049,7 +1082,7 @@ impl<'p> Vm<'p> {
                     // as it is and its source left `()`, which is a move.
                     unsafe {
                         let from = regs.add(usize::from(args.first) + i);
-                        std::ptr::copy_nonoverlapping(from, callee.add(1 + i), 1);
+                        Value::move_words(from, callee.add(1 + i));
                         std::ptr::write(from, Value::Unit);
                     }
                 }
@@ -1086,13 +1119,36 @@ impl<'p> Vm<'p> {
                 Op::Nop {} => {}
                 Op::Copy { dst, src } => {
                     // SAFETY: see `r!`.
-                    let v = unsafe { r!(src).clone() };
-                    set!(dst, v);
+                    if unsafe { r!(src).is_word_copy() } {
+                        // SAFETY: see `r!`; the old value is dropped
+                        // first, and a scalar's copy is its words.
+                        unsafe {
+                            let d = regs.add(usize::from(dst));
+                            if (*d).owns_heap() {
+                                std::ptr::drop_in_place(d);
+                            }
+                            Value::move_words(regs.add(usize::from(src)), d);
+                        }
+                    } else {
+                        // SAFETY: see `r!`.
+                        let v = unsafe { r!(src).clone() };
+                        set!(dst, v);
+                    }
                 }
                 Op::Move { dst, src } => {
-                    // SAFETY: see `r!`.
-                    let v = unsafe { r!(src).take() };
-                    set!(dst, v);
+                    // SAFETY: see `r!`; the value's words are taken out of
+                    // `src` (left `()`) before `dst`'s old value is
+                    // dropped, so a move onto itself is one too.
+                    unsafe {
+                        let s = regs.add(usize::from(src));
+                        let words = Value::read_words(s);
+                        std::ptr::write(s, Value::Unit);
+                        let d = regs.add(usize::from(dst));
+                        if (*d).owns_heap() {
+                            std::ptr::drop_in_place(d);
+                        }
+                        Value::write_words(d, words);
+                    }
                 }
                 Op::LoadInt { dst, k } | Op::LoadFloat { dst, k } | Op::LoadChar { dst, k } => {
                     set_scalar!(dst, program.consts[k as usize].clone());
@@ -1234,11 +1290,11 @@ impl<'p> Vm<'p> {
                 // The verifier proved `imm` is neither 0 nor -1.
                 Op::DivIntImm { dst, a, imm } => {
                     let (x, _) = int2!(a, a);
-                    set_scalar!(dst, Value::Int(x / i64::from(imm)));
+                    set_scalar!(dst, Value::Int(arith::div_by_imm(x, imm)));
                 }
                 Op::RemIntImm { dst, a, imm } => {
                     let (x, _) = int2!(a, a);
-                    set_scalar!(dst, Value::Int(x % i64::from(imm)));
+                    set_scalar!(dst, Value::Int(arith::rem_by_imm(x, imm)));
                 }
                 Op::CmpIntImm { dst, a, imm, cmp } => {
                     let (x, _) = int2!(a, a);
@@ -1422,18 +1478,37 @@ impl<'p> Vm<'p> {
                     }
                 }
                 Op::Return { src } => {
-                    // SAFETY: see `r!`.
-                    let v = unsafe { r!(src).take() };
-                    // A returned reference (or a value that may hold one)
-                    // may come from a `borrow_mut` in this frame.
-                    self.returning_refs = !self.mut_borrows.is_empty()
-                        && (matches!(v, Value::Ref(_)) || v.owns_heap());
+                    // The value travels as its two words, in machine
+                    // registers: through a `Value` in memory it would be
+                    // stored a word at a time and loaded whole, which the
+                    // CPU cannot forward.
+                    // SAFETY: see `r!`; the register is left `()`, so the
+                    // words are the value's only owner until written.
+                    let words = unsafe {
+                        let s = regs.add(usize::from(src));
+                        // A returned reference (or a value that may hold
+                        // one) may come from a `borrow_mut` in this frame.
+                        self.returning_refs = !self.mut_borrows.is_empty()
+                            && (matches!(*s, Value::Ref(_)) || (*s).owns_heap());
+                        let w = Value::read_words(s);
+                        std::ptr::write(s, Value::Unit);
+                        w
+                    };
                     let done = self.pop_frame();
                     if self.frames.len() <= depth {
-                        return Ok(v);
+                        // SAFETY: the words of the value taken above.
+                        return Ok(unsafe { Value::from_words(words) });
                     }
                     enter_top!();
-                    set!(done.dst, v);
+                    // SAFETY: see `r!`; the old value is dropped first,
+                    // and the words are the value taken above.
+                    unsafe {
+                        let d = regs.add(usize::from(done.dst));
+                        if (*d).owns_heap() {
+                            std::ptr::drop_in_place(d);
+                        }
+                        Value::write_words(d, words);
+                    }
                 }
                 Op::MakeRecord { dst, ty, fields } => {
                     set!(dst, Value::Record(Record::new(ty, take_range!(fields))));
