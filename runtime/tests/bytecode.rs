@@ -94,6 +94,12 @@ fn samples() -> Vec<Op> {
             f: 3,
             args: r(1, 2),
         },
+        Op::Call2 {
+            dst: 0,
+            f: 3,
+            a: 1,
+            b: 7,
+        },
         Op::CallNative {
             dst: 0,
             native: 5,
@@ -539,6 +545,37 @@ fn the_verifier_rejects_malformed_functions() {
             m.functions[0].code = a.code;
         },
         "2 values for 1 fields",
+    );
+    rejects(
+        |m| {
+            let mut a = Assembler::default();
+            a.emit(Op::Call2 {
+                dst: 0,
+                f: 0,
+                a: 1,
+                b: 1,
+            });
+            a.emit(Op::Return { src: 0 });
+            m.functions[0].code = a.code;
+        },
+        "`call2` of `fib`, which takes 1 arguments",
+    );
+    // `call2` copies its arguments: an owned one would be duplicated.
+    rejects(
+        |m| {
+            m.functions[0].arity = 2;
+            m.functions[0].regs[2] = RegType::Owned(0);
+            let mut a = Assembler::default();
+            a.emit(Op::Call2 {
+                dst: 0,
+                f: 0,
+                a: 1,
+                b: 2,
+            });
+            a.emit(Op::Return { src: 0 });
+            m.functions[0].code = a.code;
+        },
+        "`call2` copies its arguments, but `fib` takes a",
     );
     rejects(
         |m| m.constants[0] = Constant::Str("two".into()),

@@ -7,6 +7,8 @@
 //!   other instructions that leave `d` alone stand between the two
 //!   (`sink_results`);
 //! - `move r0, s; return r0` becomes `return s`;
+//! - `copy t1, x; copy t2, y; call d, f, t1..t2` of scalars becomes
+//!   `call2 d, f, x, y` (`call_on_copies`);
 //! - `cmp_int t, a, b; jump_if[_not] t` becomes one `br_cmp_int a, b`;
 //! - first of all, a pure computation repeated in a straight line of code
 //!   with its operands unchanged (`(i + j) * (i + j + 1)`) becomes a copy
@@ -336,6 +338,132 @@ fn sink_results(
         {
             ops[i].2 = retargeted;
             removed[j] = true;
+        }
+    }
+    ops.into_iter()
+        .zip(removed)
+        .filter_map(|(o, gone)| (!gone).then_some(o))
+        .collect()
+}
+
+/// `copy t1, x; copy t2, y; call d, f, t1..t2` becomes `call2 d, f, x, y`
+/// when `t1` and `t2` are temporaries only the call reads and `x`, `y`
+/// are scalars or references (whose copies are their bits): a call on two
+/// variables (`a(i, j)`) then costs one dispatch instead of three. Only
+/// one of the copies may go (`copy t1, x; load_int t2, k; call …` becomes
+/// `load_int t2, k; call2 d, f, x, t2`); a removed copy that was a jump
+/// target hands its jumps on to the instruction after it.
+fn call_on_copies(
+    mut ops: Code,
+    landing: &HashSet<usize>,
+    regs: &[RegType],
+    first_temp: u16,
+) -> Code {
+    let bitwise = |r: u16| {
+        matches!(
+            regs.get(usize::from(r)),
+            Some(
+                RegType::Int
+                    | RegType::Float
+                    | RegType::Bool
+                    | RegType::Char
+                    | RegType::Ref
+                    | RegType::Unit
+            )
+        )
+    };
+    let Usage { addressed, .. } = usage(&ops, regs.len());
+    // Temporaries whose every read follows a write of them in the same
+    // straight line of code: their values never cross a jump, so the
+    // rest of the line says who reads a given write.
+    let mut in_line = vec![true; regs.len()];
+    let mut written_here = vec![false; regs.len()];
+    for (at, _, op) in &ops {
+        if landing.contains(at) {
+            written_here.fill(false);
+        }
+        let (plain, other) = plain_reads(op);
+        for r in plain.into_iter().chain(other) {
+            if written_here.get(usize::from(r)) != Some(&true)
+                && let Some(x) = in_line.get_mut(usize::from(r))
+            {
+                *x = false;
+            }
+        }
+        for r in writes(op) {
+            if let Some(w) = written_here.get_mut(usize::from(r)) {
+                *w = true;
+            }
+        }
+    }
+    // `t`, written at `j - 2` or `j - 1`, is read by the call at `j` and by
+    // nothing after it before it is written again or the line ends.
+    let read_by_call_only = |ops: &Code, t: u16, j: usize| {
+        if t < first_temp
+            || addressed.get(usize::from(t)) != Some(&false)
+            || in_line.get(usize::from(t)) != Some(&true)
+        {
+            return false;
+        }
+        for (at, _, op) in &ops[j + 1..] {
+            if landing.contains(at) {
+                return true;
+            }
+            let (plain, other) = plain_reads(op);
+            if plain.contains(&t) || other.contains(&t) {
+                return false;
+            }
+            if writes(op).contains(&t) {
+                return true;
+            }
+        }
+        true
+    };
+    let mut removed = vec![false; ops.len()];
+    for j in 1..ops.len() {
+        let Op::Call { dst, f, args } = ops[j].2 else {
+            continue;
+        };
+        let (t1, t2) = (args.first, args.first.wrapping_add(1));
+        if args.count != 2 || landing.contains(&ops[j].0) || !bitwise(t1) || !bitwise(t2) {
+            continue;
+        }
+        // Each argument register's value, from a copy just before the
+        // call that can go, or the register itself.
+        let mut from = [t1, t2];
+        for k in (j.saturating_sub(2)..j).rev() {
+            let Op::Copy { dst: t, src: x } = ops[k].2 else {
+                continue;
+            };
+            let Some(slot) = [t1, t2].iter().position(|r| *r == t) else {
+                continue;
+            };
+            let between = &ops[k + 1..j];
+            if removed[k]
+                || from[slot] != t
+                || !bitwise(x)
+                || regs.get(usize::from(x)) != regs.get(usize::from(t))
+                || !read_by_call_only(&ops, t, j)
+                || between.iter().any(|(at, _, op)| {
+                    let (plain, other) = plain_reads(op);
+                    landing.contains(at)
+                        || writes(op).contains(&x)
+                        || plain.contains(&t)
+                        || other.contains(&t)
+                })
+            {
+                continue;
+            }
+            from[slot] = x;
+            removed[k] = true;
+        }
+        if from != [t1, t2] {
+            ops[j].2 = Op::Call2 {
+                dst,
+                f,
+                a: from[0],
+                b: from[1],
+            };
         }
     }
     ops.into_iter()
@@ -694,6 +822,7 @@ pub(super) fn optimize(f: &mut Function, constants: &mut [Constant], first_temp:
         }
     }
     let decoded = sink_results(decoded, &landing, &f.handlers, &f.regs, first_temp);
+    let decoded = call_on_copies(decoded, &landing, &f.regs, first_temp);
     let local = pair_local(&decoded, &landing, f.regs.len());
 
     let mut items: Vec<Item> = Vec::with_capacity(decoded.len());

@@ -470,6 +470,11 @@ instructions! {
     CallNative = 0x49, "call_native" { dst: Reg => Dst, native: u16 => Native, args: RegRange => Regs }
     /// `dst = closure(args…)` for the closure value in `closure`.
     CallClosure = 0x4a, "call_closure" { dst: Reg => Dst, closure: Reg => Src, args: RegRange => Regs }
+    /// `dst = f(a, b)` for function `f` of two parameters, each a scalar
+    /// or reference, with copies of `a` and `b` (which keep their values):
+    /// a call on two variables (`a(i, j)`) needs no copies into an argument
+    /// range first.
+    Call2 = 0x4c, "call2" { dst: Reg => Dst, f: u32 => Func, a: Reg => Src, b: Reg => Src }
     /// Returns the value in `src` to the caller.
     Return = 0x4b, "return" { src: Reg => Src }
     /// `dst` = a new value of type `ty` (struct, tuple or closure

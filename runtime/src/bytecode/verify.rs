@@ -434,6 +434,38 @@ fn instruction(m: &Module, f: &Function, op: &Op, next: usize, boundary: &[bool]
                 .map_err(|e| err(format!("arguments of `{}`: {}", g.name, e.message)))?;
             want(f, dst, g.ret)?;
         }
+        Op::Call2 {
+            dst,
+            f: callee,
+            a,
+            b,
+        } => {
+            let g = &m.functions[callee as usize];
+            let params = g.params();
+            if params.len() != 2 {
+                return Err(err(format!(
+                    "`call2` of `{}`, which takes {} arguments",
+                    g.name,
+                    params.len()
+                )));
+            }
+            for (r, t) in [a, b].into_iter().zip(params) {
+                // The argument is copied, not moved: only values whose
+                // copy is their bits qualify.
+                if !matches!(
+                    t,
+                    T::Int | T::Float | T::Bool | T::Char | T::Ref | T::Unit
+                ) {
+                    return Err(err(format!(
+                        "`call2` copies its arguments, but `{}` takes a {}",
+                        g.name,
+                        t.name()
+                    )));
+                }
+                want(f, r, *t)?;
+            }
+            want(f, dst, g.ret)?;
+        }
         Op::CallClosure { dst, closure, args } => {
             let t = reg(f, closure)?;
             let T::Owned(n) = t else {

@@ -1432,6 +1432,27 @@ impl<'p> Vm<'p> {
                     self.frames.last_mut().expect("a frame").pc = pc;
                     call!(f, dst, args, std::ptr::null_mut());
                 }
+                Op::Call2 { dst, f, a, b } => {
+                    tick!();
+                    self.frames.last_mut().expect("a frame").pc = pc;
+                    let callee = match self.push_frame_regs(f, dst, std::ptr::null_mut()) {
+                        Ok(r) => r,
+                        Err(e) => return Err((e, false)),
+                    };
+                    // SAFETY: `a` and `b` are registers of the caller's
+                    // frame and 1 and 2 of the callee's (verified: it takes
+                    // two parameters), whose slots own nothing; the
+                    // arguments are scalars or references (verified), so
+                    // their bits are their copies.
+                    unsafe {
+                        Value::move_words(regs.add(usize::from(a)), callee.add(1));
+                        Value::move_words(regs.add(usize::from(b)), callee.add(2));
+                    }
+                    func = &program.funcs[f as usize];
+                    code = &func.code;
+                    regs = callee;
+                    pc = 0;
+                }
                 Op::CallClosure { dst, closure, args } => {
                     tick!();
                     // SAFETY: see `r!`.
