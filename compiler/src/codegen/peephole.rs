@@ -154,6 +154,22 @@ fn pure(op: &Op) -> bool {
     )
 }
 
+/// Whether register `r` is typed as a scalar or a reference (a value
+/// that owns nothing, whose copy is its bits).
+fn owns_nothing(regs: &[RegType], r: u16) -> bool {
+    matches!(
+        regs.get(usize::from(r)),
+        Some(
+            RegType::Int
+                | RegType::Float
+                | RegType::Bool
+                | RegType::Char
+                | RegType::Ref
+                | RegType::Unit
+        )
+    )
+}
+
 /// Per register: how many instructions write it, how many times it is
 /// read, and whether its address is taken (then any write through a
 /// reference may change it unseen).
@@ -270,19 +286,7 @@ fn sink_results(
         read,
         addressed,
     } = usage(&ops, n);
-    let owns_nothing = |r: u16| {
-        matches!(
-            regs.get(usize::from(r)),
-            Some(
-                RegType::Int
-                    | RegType::Float
-                    | RegType::Bool
-                    | RegType::Char
-                    | RegType::Ref
-                    | RegType::Unit
-            )
-        )
-    };
+    let owns_nothing = |r: u16| owns_nothing(regs, r);
     let mut removed = vec![false; ops.len()];
     for j in 0..ops.len() {
         let (at, _, op) = ops[j];
@@ -359,19 +363,8 @@ fn call_on_copies(
     regs: &[RegType],
     first_temp: u16,
 ) -> Code {
-    let bitwise = |r: u16| {
-        matches!(
-            regs.get(usize::from(r)),
-            Some(
-                RegType::Int
-                    | RegType::Float
-                    | RegType::Bool
-                    | RegType::Char
-                    | RegType::Ref
-                    | RegType::Unit
-            )
-        )
-    };
+    // A scalar or reference: its copy is its bits, and it owns nothing.
+    let bitwise = |r: u16| owns_nothing(regs, r);
     let Usage { addressed, .. } = usage(&ops, regs.len());
     // Temporaries whose every read follows a write of them in the same
     // straight line of code: their values never cross a jump, so the

@@ -1503,6 +1503,27 @@ impl Visitor for InOld {
     }
 }
 
+/// The object a walk's `Gc`/`Weak` slot points to, and whether it lies
+/// in the nursery (`nursery`: its base and used bytes); `None` for another
+/// value.
+///
+/// # Safety
+/// `slot` is a slot a walk handed out: valid for reads.
+unsafe fn edge_target(
+    slot: *mut Value,
+    nursery: Option<(*mut GcObj, usize)>,
+) -> Option<(*mut GcObj, bool)> {
+    // SAFETY: the caller's promise.
+    let (Value::Gc(r) | Value::Weak(r)) = (unsafe { &*slot }) else {
+        return None;
+    };
+    let p = r.as_ptr();
+    Some((
+        p,
+        nursery.is_some_and(|(base, top)| within(base, top, p.cast())),
+    ))
+}
+
 /// Walks a plain object made straight in the old space: notes whether it
 /// points into the nursery and, while marking, greys the unmarked old
 /// objects it points to.
@@ -1516,14 +1537,10 @@ struct MadeOld<'a> {
 impl Visitor for MadeOld<'_> {
     fn edge(&mut self, slot: *mut Value, _covered: bool) {
         // SAFETY: the walk hands out slots holding `Gc`/`Weak`.
-        let (Value::Gc(r) | Value::Weak(r)) = (unsafe { &*slot }) else {
+        let Some((p, young)) = (unsafe { edge_target(slot, self.nursery) }) else {
             return;
         };
-        let p = r.as_ptr();
-        if self
-            .nursery
-            .is_some_and(|(base, top)| within(base, top, p.cast()))
-        {
+        if young {
             self.has_young = true;
         } else if let Some(grey) = self.grey.as_deref_mut()
             // SAFETY: an old object (reachable, so allocated).
@@ -1548,14 +1565,10 @@ struct ListOld<'a> {
 impl Visitor for ListOld<'_> {
     fn edge(&mut self, slot: *mut Value, _covered: bool) {
         // SAFETY: the walk hands out slots holding `Gc`/`Weak`.
-        let (Value::Gc(r) | Value::Weak(r)) = (unsafe { &*slot }) else {
+        let Some((p, young)) = (unsafe { edge_target(slot, self.nursery) }) else {
             return;
         };
-        let p = r.as_ptr();
-        if !self
-            .nursery
-            .is_some_and(|(base, top)| within(base, top, p.cast()))
-        {
+        if !young {
             self.out.push(p);
         }
     }
@@ -1589,18 +1602,11 @@ struct Marker<'a> {
 impl Visitor for Marker<'_> {
     fn edge(&mut self, slot: *mut Value, _covered: bool) {
         // SAFETY: the walk hands out slots holding `Gc`/`Weak`.
-        let (Value::Gc(r) | Value::Weak(r)) = (unsafe { &*slot }) else {
+        let Some((p, young)) = (unsafe { edge_target(slot, self.nursery) }) else {
             return;
         };
-        let p = r.as_ptr();
-        if self
-            .nursery
-            .is_some_and(|(base, top)| within(base, top, p.cast()))
-        {
-            return;
-        }
         // SAFETY: an old object (reachable, so allocated).
-        if unsafe { mark(p, self.epoch) } {
+        if !young && unsafe { mark(p, self.epoch) } {
             self.mark_stack.push(p);
         }
     }
