@@ -202,32 +202,51 @@ impl Drop for Closure {
     }
 }
 
-/// Drops the fields of `obj` and everything they own without recursion:
-/// each owned container is emptied into a work list before it is freed,
-/// so its own drop finds nothing left to walk.
-fn drop_nested(obj: &mut Obj) {
-    // Strings own nothing further, and an inline object's own drop comes
-    // back here at most `inline::MAX_INLINE_BYTES / 16` levels deep: such
-    // fields are dropped in place by the object's drop, without a work
-    // list (a record with a string, dying, allocates nothing).
-    let shallow = |f: &Value| match f {
-        Value::Record(r) => r.0.is_inline(),
-        Value::Variant(r) => r.0.is_inline(),
-        Value::Closure(c) => c.0.is_inline(),
+/// Whether dropping `v` in place is shallow: it owns nothing that could
+/// nest deeply (a string, an inline object — whose own drop comes back
+/// to `drop_nested` at most `inline::MAX_INLINE_BYTES / 16` levels deep —
+/// or nothing at all).
+fn drops_shallow(v: &Value) -> bool {
+    // An object of its own whose fields own nothing (`Some(gc)`) drops in
+    // one step too.
+    let flat = |o: &Obj| o.is_inline() || o.fields().iter().all(|f| !f.owns_heap());
+    match v {
+        Value::Record(r) => flat(&r.0),
+        Value::Variant(r) => flat(&r.0),
+        Value::Closure(c) => flat(&c.0),
         Value::Str(_) => true,
         v => !v.owns_heap(),
-    };
-    if obj.fields().iter().all(shallow) {
+    }
+}
+
+thread_local! {
+    /// `drop_nested`'s work list, kept between drops: a dying object with
+    /// cells (a GC sweep drops thousands) then allocates nothing for it.
+    static DROP_WORK: std::cell::Cell<Vec<Value>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// Drops the fields of `obj` and everything they own without recursion:
+/// each owned container is emptied into a work list before it is freed,
+/// so its own drop finds nothing left to walk. A container whose contents
+/// all drop shallow (a list of `Gc`s, a cell holding `Some(gc)`) is freed
+/// whole instead of taken apart.
+fn drop_nested(obj: &mut Obj) {
+    if obj.fields().iter().all(drops_shallow) {
         return;
     }
-    let mut work = Vec::new();
+    // A drop below may come back here (an inline object's fields): it
+    // finds the list taken and starts its own.
+    // (During thread exit the list may be gone: then a fresh one.)
+    let mut work = DROP_WORK
+        .try_with(std::cell::Cell::take)
+        .unwrap_or_default();
     obj.take_fields(&mut work);
     while let Some(mut v) = work.pop() {
         match &mut v {
             Value::Record(r) => r.0.take_fields(&mut work),
             Value::Variant(x) => x.0.take_fields(&mut work),
             Value::Closure(c) => c.0.take_fields(&mut work),
-            Value::List(l) => work.append(l),
+            Value::List(l) if !l.iter().all(drops_shallow) => work.append(l),
             Value::Map(m) => work.extend(m.drain(..).map(|(_, v)| v)),
             Value::Iter(it) => {
                 if let Iter::Owned(rest) = &mut **it {
@@ -237,12 +256,20 @@ fn drop_nested(obj: &mut Obj) {
             // The last owner of a cell takes its value apart too.
             Value::Cell(c) => {
                 if let Some(cell) = Rc::get_mut(c) {
-                    work.push(cell.take_value());
+                    let inner = cell.take_value();
+                    if drops_shallow(&inner) {
+                        drop(inner);
+                    } else {
+                        work.push(inner);
+                    }
                 }
             }
             _ => {}
         }
         drop(v);
+    }
+    if work.capacity() <= 1024 {
+        let _ = DROP_WORK.try_with(|w| w.set(work));
     }
 }
 

@@ -197,7 +197,10 @@ pub(super) struct CellBorrow {
     depth: usize,
     site: u16,
     cell: Rc<CellBox>,
-    at: String,
+    /// Where it was taken: function and instruction, made text only if a
+    /// conflicting borrow needs to name it (a borrow is taken far more
+    /// often than it is reported).
+    at: Option<(u32, usize)>,
 }
 
 const UNTAGGED: u16 = u16::MAX;
@@ -214,7 +217,11 @@ fn borrow_conflict(vm: &Vm, cell: &Rc<CellBox>, mutable: bool) -> Option<String>
         .iter()
         .rev()
         .find(|b| Rc::ptr_eq(&b.cell, cell))
-        .map_or_else(|| "an unknown place".to_string(), |b| b.at.clone());
+        .and_then(|b| b.at)
+        .map_or_else(
+            || "an unknown place".to_string(),
+            |(f, pc)| vm.place_of(f, pc),
+        );
     let (what, first) = if state < 0 {
         ("mutably borrowed", "`borrow_mut`")
     } else {
@@ -236,7 +243,7 @@ fn acquire(vm: &mut Vm, cell: &Rc<CellBox>, mutable: bool) {
         depth: vm.frames.len(),
         site: UNTAGGED,
         cell: Rc::clone(cell),
-        at: vm.here(),
+        at: vm.frames.last().map(|f| (f.func, f.pc)),
     });
 }
 

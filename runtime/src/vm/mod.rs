@@ -766,7 +766,15 @@ impl<'p> Vm<'p> {
     pub fn here(&self) -> String {
         self.frames
             .last()
-            .and_then(|fr| self.location(fr.func, fr.pc.saturating_sub(1)))
+            .map(|fr| self.place_of(fr.func, fr.pc))
+            .unwrap_or_default()
+    }
+
+    /// `file:line:col` of the instruction before `pc` in function `f` (a
+    /// frame's `pc` is past the instruction that is running); empty when
+    /// unknown.
+    pub(crate) fn place_of(&self, f: u32, pc: usize) -> String {
+        self.location(f, pc.saturating_sub(1))
             .map(|l| l.to_string())
             .unwrap_or_default()
     }
