@@ -51,7 +51,8 @@ use super::evac::Evac;
 use super::garbage::Garbage;
 use super::nursery::{Nursery, Starts, within, young_cap, young_room};
 use super::old_space::{
-    CLASSES, OldSpace, PREFETCH_AHEAD, class_of, is_marked, mark, next_epoch, prefetch_object,
+    CLASSES, OldSpace, PREFETCH_AHEAD, class_of, is_marked, mark, next_epoch, prefetch,
+    prefetch_object,
 };
 use super::sites::{Placement, Sites};
 use super::stats::{GcStats, PauseKind, Pauses};
@@ -1298,6 +1299,28 @@ impl Heap {
         let mut seen = 0usize;
         let mut freed = 0usize;
         while chunk < self.old.chunks.len() {
+            // What dead objects a few slots on own outside themselves
+            // starts loading now, a level at a time: their cells' and
+            // lists' boxes, then (those loaded by now) what the cells hold.
+            for (distance, below) in [(2 * PREFETCH_AHEAD, false), (PREFETCH_AHEAD, true)] {
+                let ahead = slot + distance;
+                if ahead < self.old.slots_in(chunk) && self.old.is_garbage(chunk, ahead, self.epoch)
+                {
+                    let o = self.old.slot(chunk, ahead);
+                    if o.size.get() > 0 {
+                        // SAFETY: a dead object's value, intact until the
+                        // sweep reaches it; the program is stopped, so
+                        // nothing writes its cells.
+                        let v = unsafe { &*o.value_ptr() };
+                        if below {
+                            // SAFETY: as above.
+                            unsafe { v.each_owned_addr_below(prefetch) };
+                        } else {
+                            v.each_owned_addr(prefetch);
+                        }
+                    }
+                }
+            }
             // The mark table says which slots hold dead objects: live and
             // free ones are not touched.
             if self.old.is_garbage(chunk, slot, self.epoch) {
