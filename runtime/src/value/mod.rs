@@ -499,20 +499,8 @@ impl Value {
     #[allow(clippy::inline_always)]
     #[inline(always)]
     pub unsafe fn move_words(src: *const Value, dst: *mut Value) {
-        use std::mem::MaybeUninit;
-        let s = src.cast::<MaybeUninit<u64>>();
-        let d = dst.cast::<MaybeUninit<u64>>();
-        // SAFETY: the caller's contract; `Value` is two aligned words
-        // (`repr(u64)`), read as possibly uninitialised bytes (padding).
-        // Volatile keeps the two loads from being merged into one.
-        unsafe {
-            let (a, b) = (
-                std::ptr::read_volatile(s),
-                std::ptr::read_volatile(s.add(1)),
-            );
-            d.write(a);
-            d.add(1).write(b);
-        }
+        // SAFETY: the caller's contract.
+        unsafe { Value::write_words(dst, Value::read_words(src)) };
     }
 
     /// The two words of the value at `p`, read as two loads (see
@@ -525,7 +513,9 @@ impl Value {
     #[inline(always)]
     pub unsafe fn read_words(p: *const Value) -> ValueWords {
         let s = p.cast::<std::mem::MaybeUninit<u64>>();
-        // SAFETY: the caller's contract; as in `move_words`.
+        // SAFETY: the caller's contract; `Value` is two aligned words
+        // (`repr(u64)`), read as possibly uninitialised bytes (padding).
+        // Volatile keeps the two loads from being merged into one.
         unsafe {
             ValueWords(
                 std::ptr::read_volatile(s),
@@ -547,6 +537,40 @@ impl Value {
         unsafe {
             d.write(w.0);
             d.add(1).write(w.1);
+        }
+    }
+
+    /// Moves the value out of `p` as its words, leaving `()`.
+    ///
+    /// # Safety
+    /// `p` is valid for reads and writes and holds a value.
+    #[allow(clippy::inline_always)]
+    #[inline(always)]
+    pub unsafe fn take_words(p: *mut Value) -> ValueWords {
+        // SAFETY: the caller's contract; `p` is left `()`, so the words are
+        // the value's only owner.
+        unsafe {
+            let w = Value::read_words(p);
+            std::ptr::write(p, Value::Unit);
+            w
+        }
+    }
+
+    /// Puts the value whose words `w` are at `p`, dropping what `p` held.
+    ///
+    /// # Safety
+    /// `p` is valid for reads and writes and holds a value; `w` came from
+    /// [`Value::read_words`] and owns its value.
+    #[allow(clippy::inline_always)]
+    #[inline(always)]
+    pub unsafe fn overwrite_words(p: *mut Value, w: ValueWords) {
+        // SAFETY: the caller's contract; the old value is dropped before
+        // its place is written.
+        unsafe {
+            if (*p).owns_heap() {
+                std::ptr::drop_in_place(p);
+            }
+            Value::write_words(p, w);
         }
     }
 

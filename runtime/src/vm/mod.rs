@@ -1094,9 +1094,16 @@ impl<'p> Vm<'p> {
                         std::ptr::write(from, Value::Unit);
                     }
                 }
-                func = &program.funcs[f as usize];
+                enter!(f, callee);
+            }};
+        }
+        // Continues at the start of function `f`, whose frame (registers
+        // `callee`) was just pushed.
+        macro_rules! enter {
+            ($f:expr, $callee:expr) => {{
+                func = &program.funcs[$f as usize];
                 code = &func.code;
-                regs = callee;
+                regs = $callee;
                 pc = 0;
             }};
         }
@@ -1131,11 +1138,8 @@ impl<'p> Vm<'p> {
                         // SAFETY: see `r!`; the old value is dropped
                         // first, and a scalar's copy is its words.
                         unsafe {
-                            let d = regs.add(usize::from(dst));
-                            if (*d).owns_heap() {
-                                std::ptr::drop_in_place(d);
-                            }
-                            Value::move_words(regs.add(usize::from(src)), d);
+                            let words = Value::read_words(regs.add(usize::from(src)));
+                            Value::overwrite_words(regs.add(usize::from(dst)), words);
                         }
                     } else {
                         // SAFETY: see `r!`.
@@ -1148,14 +1152,8 @@ impl<'p> Vm<'p> {
                     // `src` (left `()`) before `dst`'s old value is
                     // dropped, so a move onto itself is one too.
                     unsafe {
-                        let s = regs.add(usize::from(src));
-                        let words = Value::read_words(s);
-                        std::ptr::write(s, Value::Unit);
-                        let d = regs.add(usize::from(dst));
-                        if (*d).owns_heap() {
-                            std::ptr::drop_in_place(d);
-                        }
-                        Value::write_words(d, words);
+                        let words = Value::take_words(regs.add(usize::from(src)));
+                        Value::overwrite_words(regs.add(usize::from(dst)), words);
                     }
                 }
                 Op::LoadInt { dst, k } | Op::LoadFloat { dst, k } | Op::LoadChar { dst, k } => {
@@ -1456,10 +1454,7 @@ impl<'p> Vm<'p> {
                         Value::move_words(regs.add(usize::from(a)), callee.add(1));
                         Value::move_words(regs.add(usize::from(b)), callee.add(2));
                     }
-                    func = &program.funcs[f as usize];
-                    code = &func.code;
-                    regs = callee;
-                    pc = 0;
+                    enter!(f, callee);
                 }
                 Op::CallClosure { dst, closure, args } => {
                     tick!();
@@ -1493,11 +1488,8 @@ impl<'p> Vm<'p> {
                             // `result` (never dropped) into the register
                             // whose old value is dropped first.
                             unsafe {
-                                let slot = regs.add(usize::from(dst));
-                                if (*slot).owns_heap() {
-                                    std::ptr::drop_in_place(slot);
-                                }
-                                Value::move_words(v, slot);
+                                let words = Value::read_words(v);
+                                Value::overwrite_words(regs.add(usize::from(dst)), words);
                             }
                         }
                         Err(_) => {
@@ -1519,9 +1511,7 @@ impl<'p> Vm<'p> {
                         // one) may come from a `borrow_mut` in this frame.
                         self.returning_refs = !self.mut_borrows.is_empty()
                             && (matches!(*s, Value::Ref(_)) || (*s).owns_heap());
-                        let w = Value::read_words(s);
-                        std::ptr::write(s, Value::Unit);
-                        w
+                        Value::take_words(s)
                     };
                     let done = self.pop_frame();
                     if self.frames.len() <= depth {
@@ -1531,13 +1521,7 @@ impl<'p> Vm<'p> {
                     enter_top!();
                     // SAFETY: see `r!`; the old value is dropped first,
                     // and the words are the value taken above.
-                    unsafe {
-                        let d = regs.add(usize::from(done.dst));
-                        if (*d).owns_heap() {
-                            std::ptr::drop_in_place(d);
-                        }
-                        Value::write_words(d, words);
-                    }
+                    unsafe { Value::overwrite_words(regs.add(usize::from(done.dst)), words) };
                 }
                 Op::MakeRecord { dst, ty, fields } => {
                     set!(dst, Value::Record(Record::new(ty, take_range!(fields))));
