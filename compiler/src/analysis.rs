@@ -17,6 +17,8 @@ pub struct Analysis {
     /// What the borrow checker learnt about each function (shared with
     /// the cache of an incremental analysis).
     pub facts: Vec<std::sync::Arc<crate::borrowck::FnFacts>>,
+    /// Each function's capabilities: declared, inferred, and why.
+    pub caps: crate::caps::Caps,
     /// Every diagnostic, sorted by file and position.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -111,6 +113,8 @@ fn run(
     let mut all = std::mem::take(&mut program.diagnostics);
     all.extend(typed.diagnostics.iter().cloned());
     all.extend(unused_imports(&program));
+    let mut caps = crate::caps::check_program(&program, &typed);
+    all.append(&mut caps.diagnostics);
     let borrowck = crate::borrowck::check_program_until(
         &program,
         &typed,
@@ -128,6 +132,7 @@ fn run(
         program,
         typed,
         facts: borrowck.facts,
+        caps,
         diagnostics: all,
     })
 }
@@ -200,6 +205,7 @@ pub fn analyze_names_and_types(
         program,
         typed,
         facts: Vec::new(),
+        caps: crate::caps::Caps::default(),
         diagnostics: Vec::new(),
     }
 }

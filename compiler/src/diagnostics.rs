@@ -179,6 +179,8 @@ pub mod codes {
     pub const LIFETIME_MAY_NOT_LIVE_LONG_ENOUGH: Code = Code("W0623");
     pub const TEMPORARY_DROPPED: Code = Code("W0716");
     pub const GC_NOT_STATIC: Code = Code("W0801");
+    pub const MISSING_CAPABILITY: Code = Code("W0901");
+    pub const UNKNOWN_CAPABILITY: Code = Code("W0902");
     pub const ASSIGN_TO_IMMUTABLE: Code = Code("W0594");
     pub const BORROW_MUT_OF_IMMUTABLE: Code = Code("W0596");
     pub const UNUSED_VARIABLE: Code = Code("W1101");
@@ -338,6 +340,40 @@ impl Diagnostic {
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
+}
+
+/// The candidate nearest to `name` by edit distance, if it is near enough
+/// to be what was meant (as rustc's suggestions: at most a third of the
+/// name's length, and never the name itself).
+pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (name.chars().count().max(3)) / 3;
+    candidates
+        .into_iter()
+        .filter(|c| *c != name)
+        .map(|c| (edit_distance(name, c), c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance over characters.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = if ca == *cb {
+                diagonal
+            } else {
+                1 + diagonal.min(above).min(row[j])
+            };
+            diagonal = above;
+        }
+    }
+    row[b.len()]
 }
 
 /// Sorts diagnostics by file, position and code, and drops exact repeats

@@ -16,6 +16,7 @@ pub type FxHashSet<T> = rustc_hash::FxHashSet<T>;
 
 pub mod analysis;
 pub mod borrowck;
+pub mod caps;
 pub mod codegen;
 pub mod diagnostics;
 pub mod format;

@@ -3,9 +3,16 @@
 //!
 //! ```text
 //! let mut host = Host::new();
-//! host.register("device::read_hr", my_native);
-//! let out = host.run(module, RunOptions { timeout: Some(…), ..Default::default() })?;
+//! host.register_needing("device::read", CapSet::of([Capability::Device]), my_sensor);
+//! let options = RunOptions { grant: Grant::parse("device,clock")?, timeout: Some(…), ..Default::default() };
+//! let out = host.run(module, &options)?;
 //! ```
+//!
+//! A run starts only when the grant covers what the entry function needs
+//! (its `uses` clause, recorded in the bytecode): otherwise nothing runs and
+//! the outcome is [`Outcome::NotGranted`] with what is missing. While it
+//! runs, a native called without the capability it needs panics with
+//! `CapabilityDenied`.
 //!
 //! Output is captured (and optionally streamed to a callback as it is
 //! written), or with [`Output::Inherit`] goes to the process's own streams
@@ -20,9 +27,12 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::bytecode::Module;
+use crate::caps::{CapSet, Grant};
 use crate::error::{Panic, PanicKind};
 use crate::heap::accounting;
-use crate::vm::{Limits, NativeFn, PrepareError, Program, Value, Vm, fmt, natives, well_known};
+use crate::vm::{
+    HostNative, Limits, NativeFn, PrepareError, Program, Value, Vm, fmt, natives, well_known,
+};
 
 /// Which stream a piece of output went to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,6 +78,9 @@ pub struct RunOptions {
     /// Count calls, time and allocations per function, and report them
     /// with the collector's figures ([`RunOutput::profile`]).
     pub profile: bool,
+    /// The capabilities the entry function's task starts with (default:
+    /// none).
+    pub grant: Grant,
 }
 
 impl std::fmt::Debug for RunOptions {
@@ -79,6 +92,7 @@ impl std::fmt::Debug for RunOptions {
             .field("function", &self.function)
             .field("output", &self.output)
             .field("profile", &self.profile)
+            .field("grant", &self.grant)
             .finish_non_exhaustive()
     }
 }
@@ -92,6 +106,9 @@ pub enum Outcome {
     Failed(String),
     /// An uncaught panic, a limit, or a cancellation.
     Panicked(Panic),
+    /// Not started: the entry function needs these capabilities and the
+    /// grant lacks them.
+    NotGranted(CapSet),
 }
 
 #[derive(Debug, Clone)]
@@ -99,7 +116,8 @@ pub struct RunOutput {
     pub stdout: String,
     pub stderr: String,
     pub outcome: Outcome,
-    /// As `ward run` exits: 0, 1 (`main` returned `Err`), 101 (panic).
+    /// As `ward run` exits: 0, 1 (`main` returned `Err`, or capabilities
+    /// were not granted), 101 (panic).
     pub exit_code: i32,
     pub duration: Duration,
     pub instructions: u64,
@@ -149,7 +167,7 @@ impl Write for Capture {
 /// A host: the natives it provides on top of the core library.
 #[derive(Default)]
 pub struct Host {
-    natives: HashMap<String, NativeFn>,
+    natives: HashMap<String, HostNative>,
 }
 
 impl std::fmt::Debug for Host {
@@ -165,10 +183,18 @@ impl Host {
         Host::default()
     }
 
-    /// Provides (or replaces) the native function a std entry or host
-    /// declaration names, e.g. `"device::read_hr"`.
+    /// Provides (or replaces) the native function a std entry names, e.g.
+    /// `"device::read"`; it needs what the std entry needs.
     pub fn register(&mut self, name: &str, f: NativeFn) {
-        self.natives.insert(name.to_string(), f);
+        self.register_needing(name, CapSet::EMPTY, f);
+    }
+
+    /// [`Host::register`] for a native that touches the outside world: a
+    /// task must hold `needs` (besides what the std entry needs) to call
+    /// it, or the call panics with `CapabilityDenied`.
+    pub fn register_needing(&mut self, name: &str, needs: CapSet, f: NativeFn) {
+        self.natives
+            .insert(name.to_string(), HostNative { f, needs });
     }
 
     /// Verifies and prepares a module (bytecode from the compiler).
@@ -194,9 +220,18 @@ pub fn run_program(program: &Program, options: &RunOptions) -> Result<RunOutput,
             .entry
             .ok_or_else(|| PrepareError("the module has no `main`".into()))?,
     };
+    let start = Instant::now();
+    let needs = program
+        .module
+        .functions
+        .get(entry as usize)
+        .map_or(CapSet::EMPTY, |f| f.caps);
+    let missing = needs.minus(options.grant.caps());
+    if !missing.is_empty() {
+        return Ok(RunOutput::not_started(Outcome::NotGranted(missing), start));
+    }
     let out_buf = Arc::new(Mutex::new(Vec::new()));
     let err_buf = Arc::new(Mutex::new(Vec::new()));
-    let start = Instant::now();
     if options.max_heap_bytes.is_some() && !accounting::ENABLED {
         return Err(PrepareError(
             "a heap budget needs the runtime's counting allocator (feature `counting-allocator`)"
@@ -225,6 +260,7 @@ pub fn run_program(program: &Program, options: &RunOptions) -> Result<RunOutput,
             ),
         };
         let mut vm = Vm::new(program, out, err);
+        vm.set_caps(crate::vm::caps::TaskCaps::granted(options.grant.clone()));
         vm.args.clone_from(&options.args);
         vm.set_limits(Limits {
             max_instructions: options.max_instructions,
@@ -257,11 +293,7 @@ pub fn run_program(program: &Program, options: &RunOptions) -> Result<RunOutput,
         },
         Err(p) => Outcome::Panicked(p),
     };
-    let exit_code = match &outcome {
-        Outcome::Finished => 0,
-        Outcome::Failed(_) => 1,
-        Outcome::Panicked(_) => 101,
-    };
+    let exit_code = outcome.exit_code();
     let text = |b: &Arc<Mutex<Vec<u8>>>| {
         b.lock()
             .map(|v| String::from_utf8_lossy(&v).into_owned())
@@ -287,6 +319,34 @@ pub fn run_program(program: &Program, options: &RunOptions) -> Result<RunOutput,
         gc,
         profile,
     })
+}
+
+impl Outcome {
+    /// As `ward run` exits.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Outcome::Finished => 0,
+            Outcome::Failed(_) | Outcome::NotGranted(_) => 1,
+            Outcome::Panicked(_) => 101,
+        }
+    }
+}
+
+impl RunOutput {
+    /// A run that ended before the program started.
+    fn not_started(outcome: Outcome, start: Instant) -> RunOutput {
+        RunOutput {
+            stdout: String::new(),
+            stderr: String::new(),
+            exit_code: outcome.exit_code(),
+            outcome,
+            duration: start.elapsed(),
+            instructions: 0,
+            heap_peak: 0,
+            gc: crate::heap::GcStats::default(),
+            profile: None,
+        }
+    }
 }
 
 /// `main` returning `Err(e)`: the error chain (or the value's `Debug`).

@@ -422,6 +422,7 @@ fn fib_module() -> Module {
             target: cleanup as u32,
         }],
         file: 0,
+        caps: ward_runtime::caps::CapSet::EMPTY,
     };
     let mut b = Assembler::default();
     b.emit(Op::LoadInt { dst: 1, k: 2 });
@@ -445,6 +446,7 @@ fn fib_module() -> Module {
         }],
         handlers: Vec::new(),
         file: 0,
+        caps: ward_runtime::caps::CapSet::EMPTY,
     };
     Module {
         name: "fib".into(),

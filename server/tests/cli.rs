@@ -248,6 +248,8 @@ fn rendered_diagnostics_match_snapshots() {
         "format_not_display",
         "lint_unused_mut",
         "types_try_in_unit_fn",
+        "caps_chain",
+        "caps_unknown",
     ];
     let dir = repo_root().join("tests/snapshots");
     let bless = std::env::var_os("WARD_BLESS").is_some();

@@ -124,6 +124,9 @@ pub fn compile(program: &Program, typed: &TypedProgram) -> Result<Compiled, Code
         }
         fused.push(these);
     }
+    // What each function needs, recorded so that a host can refuse to
+    // start one without it.
+    let caps = crate::caps::check_program(program, typed);
     let mut mb = ModuleBuilder::new(program, typed);
     // Functions first, then each function's closures.
     let mut next = 0u32;
@@ -137,6 +140,7 @@ pub fn compile(program: &Program, typed: &TypedProgram) -> Result<Compiled, Code
             next += 1;
         }
     }
+    mb.first_native_value = next;
     let mut functions: Vec<Option<Function>> = vec![None; next as usize];
     let mut tests = Vec::new();
     for (m, fused) in mirs.iter().zip(fused) {
@@ -144,7 +148,9 @@ pub fn compile(program: &Program, typed: &TypedProgram) -> Result<Compiled, Code
         let name = mb.function_name(m);
         let mut fused = fused.into_iter();
         let main = fused.next().unwrap_or_default();
-        functions[idx as usize] = Some(FnGen::run(&mut mb, m, None, name.clone(), main)?);
+        let mut compiled = FnGen::run(&mut mb, m, None, name.clone(), main)?;
+        compiled.caps = caps.requirement(program, m.def);
+        functions[idx as usize] = Some(compiled);
         for (i, loops) in (0..m.closures.len()).zip(fused) {
             let ci = mb.fn_index[&(m.def, Some(i as u32))];
             let cname = format!("{name}::{{closure#{i}}}");
@@ -159,6 +165,8 @@ pub fn compile(program: &Program, typed: &TypedProgram) -> Result<Compiled, Code
         }
     }
     mb.module.functions = functions.into_iter().flatten().collect();
+    let native_values = std::mem::take(&mut mb.native_values);
+    mb.module.functions.extend(native_values);
     Ok(Compiled {
         module: mb.module,
         tests,
@@ -193,6 +201,11 @@ struct ModuleBuilder<'a> {
     files: HashMap<FileId, u32>,
     /// Static slots handed out to `promote` instructions so far.
     statics: u16,
+    /// Std entries used as `fn` values: each gets a function of its own
+    /// that calls its native, numbered from `first_native_value` on.
+    native_values: Vec<Function>,
+    native_value_index: HashMap<DefId, u32>,
+    first_native_value: u32,
 }
 
 impl<'a> ModuleBuilder<'a> {
@@ -216,6 +229,9 @@ impl<'a> ModuleBuilder<'a> {
             fn_index: HashMap::new(),
             files: HashMap::new(),
             statics: 0,
+            native_values: Vec::new(),
+            native_value_index: HashMap::new(),
+            first_native_value: 0,
         };
         // The types the runtime builds itself, at fixed indices.
         for name in ["Option", "Result"] {
@@ -483,6 +499,48 @@ impl<'a> ModuleBuilder<'a> {
     /// `Type::method` for methods, the path otherwise.
     fn def_name(&self, def: DefId) -> String {
         function_name(self.program, self.typed, def)
+    }
+
+    /// The function a std entry taken as a value calls: its parameters go
+    /// to the native as they came, its result back. It has no source
+    /// lines, so a panic in the native is placed at the caller's call.
+    fn native_value(&mut self, def: DefId) -> Option<u32> {
+        if let Some(f) = self.native_value_index.get(&def) {
+            return Some(*f);
+        }
+        let name = self.def_name(def);
+        let entry = ward_runtime::stdlib::table::entry(&name)?;
+        if matches!(entry.native, ward_runtime::stdlib::table::Native::Intrinsic) {
+            return None;
+        }
+        let sig = self.typed.sigs.get(&def)?.clone();
+        let params: Vec<RegType> = sig.params.iter().map(|t| self.reg_type(t)).collect();
+        let ret = self.reg_type(&sig.ret);
+        let count = u16::try_from(params.len()).ok()?;
+        let native = self.native(name.clone());
+        let mut asm = Assembler::default();
+        asm.emit(Op::CallNative {
+            dst: 0,
+            native,
+            args: RegRange { first: 1, count },
+        });
+        asm.emit(Op::Return { src: 0 });
+        let mut regs = vec![ret];
+        regs.extend(params);
+        let index = self.first_native_value + self.native_values.len() as u32;
+        self.native_values.push(Function {
+            name,
+            arity: count,
+            ret,
+            regs,
+            code: asm.code,
+            lines: Vec::new(),
+            handlers: Vec::new(),
+            file: 0,
+            caps: ward_runtime::caps::CapSet::of(entry.cap),
+        });
+        self.native_value_index.insert(def, index);
+        Some(index)
     }
 
     fn function_name(&self, m: &FnMir) -> String {
@@ -904,9 +962,14 @@ impl<'m, 'a> FnGen<'m, 'a> {
             Const::Unit => {
                 self.emit(Op::LoadUnit { dst });
             }
-            Const::Fn(d) => match self.mb.fn_index.get(&(*d, None)) {
+            Const::Fn(d) => match self.mb.fn_index.get(&(*d, None)).copied().or_else(|| {
+                if self.mb.program.is_std_def(*d) {
+                    self.mb.native_value(*d)
+                } else {
+                    None
+                }
+            }) {
                 Some(f) => {
-                    let f = *f;
                     self.emit(Op::LoadFunc { dst, f });
                 }
                 None => {
@@ -1898,6 +1961,8 @@ impl<'m, 'a> FnGen<'m, 'a> {
             lines: self.lines,
             handlers,
             file,
+            // Set for functions (not closures) by `compile`.
+            caps: ward_runtime::caps::CapSet::EMPTY,
         };
         peephole::optimize(
             &mut f,

@@ -1,6 +1,7 @@
 //! Inlay hints: what the compiler inferred and the source does not say.
 //! Types of `let` bindings and closure parameters, the lifetimes elision
-//! chose, and where values are dropped implicitly.
+//! chose, where values are dropped implicitly, and the capabilities a
+//! private function was inferred to need (`ide::caps`).
 
 use crate::analysis::Analysis;
 use crate::borrowck::{DropKind, FnFacts};
@@ -15,6 +16,8 @@ pub enum HintKind {
     Type,
     Lifetime,
     Drop,
+    /// A private function's inferred `uses` clause.
+    Capabilities,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,6 +31,10 @@ pub struct Hint {
     /// For lifetimes: the function has a single elided lifetime, which
     /// `skipTrivial` hides.
     pub trivial: bool,
+    /// Why the hint says what it says (Markdown).
+    pub tooltip: Option<String>,
+    /// Text that accepting the hint inserts at `offset`.
+    pub insert: Option<String>,
 }
 
 /// Every hint in `file`, in source order.
@@ -61,6 +68,7 @@ pub fn hints(analysis: &Analysis, file: FileId) -> Vec<Hint> {
             drops(facts, &mut out);
         }
     }
+    super::caps::hints(analysis, file, &mut out);
     out.sort_by_key(|h| h.offset);
     out
 }
@@ -119,6 +127,8 @@ fn binding_types(analysis: &Analysis, body: &Body, types: &BodyTypes, out: &mut 
                 pad_left: false,
                 pad_right: false,
                 trivial: false,
+                tooltip: None,
+                insert: None,
             });
         }
     }
@@ -149,6 +159,8 @@ fn lifetimes(
             pad_left: false,
             pad_right: e.text.ends_with(' '),
             trivial,
+            tooltip: None,
+            insert: None,
         });
     }
     // The names elision introduced, declared after the function's name:
@@ -174,6 +186,8 @@ fn lifetimes(
         pad_left: false,
         pad_right: false,
         trivial,
+        tooltip: None,
+        insert: None,
     });
 }
 
@@ -196,6 +210,8 @@ fn drops(facts: &FnFacts, out: &mut Vec<Hint>) {
             pad_left: false,
             pad_right: true,
             trivial: false,
+            tooltip: None,
+            insert: None,
         });
     }
 }

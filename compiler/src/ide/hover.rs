@@ -17,6 +17,9 @@ pub struct Hover {
 }
 
 pub fn hover(analysis: &Analysis, index: &Index, file: FileId, offset: u32) -> Option<Hover> {
+    if let Some((span, markdown)) = super::caps::clause_hover(analysis, file, offset) {
+        return Some(Hover { span, markdown });
+    }
     let occ = index.at(file, offset)?;
     let markdown = match &occ.target {
         Target::Local { owner, local } => {
@@ -365,6 +368,10 @@ pub(crate) fn def_hover(analysis: &Analysis, d: DefId) -> String {
         let _ = write!(out, "`{path}`\n\n");
     }
     out.push_str(&head);
+    if let Some(needs) = super::caps::requirement_section(analysis, d) {
+        out.push_str("\n\n");
+        out.push_str(&needs);
+    }
     if let Some(doc) = &def.doc {
         out.push_str("\n\n---\n\n");
         out.push_str(doc.trim());

@@ -2,6 +2,7 @@
 //! what a name refers to, hovers, inlay hints, symbols. Answers are data
 //! with byte spans; the language server turns them into LSP.
 
+pub mod caps;
 pub mod completion;
 pub mod hints;
 pub mod hover;

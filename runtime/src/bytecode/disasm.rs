@@ -73,9 +73,14 @@ pub fn disassemble(m: &Module) -> String {
         } else {
             ""
         };
+        let uses = if f.caps.is_empty() {
+            String::new()
+        } else {
+            format!(" uses {}", f.caps)
+        };
         let _ = writeln!(
             out,
-            "fn#{i} {}{entry}: {} args -> {}",
+            "fn#{i} {}{entry}: {} args -> {}{uses}",
             f.name,
             f.arity,
             f.ret.name()

@@ -5,7 +5,7 @@
 use super::{Constant, Function, Handler, LineEntry, Module, RegType, TypeDef};
 
 const MAGIC: &[u8; 6] = b"WARDBC";
-const VERSION: u16 = 1;
+const VERSION: u16 = 2;
 
 /// Why bytes are not a loadable module.
 #[derive(Debug, Clone, PartialEq)]
@@ -188,6 +188,7 @@ pub fn write(m: &Module) -> Vec<u8> {
             w.u32(h.target);
         }
         w.u32(f.file);
+        w.u8(f.caps.bits());
     }
     match m.entry {
         Some(e) => {
@@ -394,6 +395,13 @@ pub fn read(bytes: &[u8]) -> Result<Module, LoadError> {
             });
         }
         let file = r.u32()?;
+        let bits = r.u8()?;
+        let caps = crate::caps::CapSet::from_bits(bits);
+        if caps.bits() != bits {
+            return Err(LoadError::Format(format!(
+                "`{name}` needs unknown capabilities ({bits:#04x})"
+            )));
+        }
         m.functions.push(Function {
             name,
             arity,
@@ -403,6 +411,7 @@ pub fn read(bytes: &[u8]) -> Result<Module, LoadError> {
             lines,
             handlers,
             file,
+            caps,
         });
     }
     m.entry = match r.u8()? {

@@ -148,6 +148,9 @@ pub struct Function {
     pub handlers: Vec<Handler>,
     /// Index into [`Module::files`].
     pub file: u32,
+    /// The capabilities it needs (its `uses` clause, or what the compiler
+    /// inferred): a host refuses to start it without them.
+    pub caps: crate::caps::CapSet,
 }
 
 impl Function {

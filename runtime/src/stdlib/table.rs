@@ -1676,13 +1676,13 @@ const CAPS_FNS: &[StdFn] = &[
         "(cap: Cap)",
         "Gives up a capability for the rest of the task.",
     )
-    .not_yet(),
+    .native(crate::vm::caps::caps_revoke),
     f(
         "has",
         "(cap: Cap) -> bool",
         "Whether the task holds a capability.",
     )
-    .not_yet(),
+    .native(crate::vm::caps::caps_has),
 ];
 
 const ZONE_FNS: &[StdFn] = &[

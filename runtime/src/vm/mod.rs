@@ -29,6 +29,7 @@
 
 pub mod args;
 mod arith;
+pub mod caps;
 pub mod fmt;
 pub mod gc;
 pub mod natives;
@@ -54,6 +55,22 @@ use crate::value::{self, Closure, Iter, List, Record, host_stack};
 /// A native function: gets the VM (for output and callbacks) and its
 /// arguments (registers it may move out of).
 pub type NativeFn = fn(&mut Vm, &mut Args) -> Result<Value, Fault>;
+
+/// A native a host provides, and the capabilities a task must hold to
+/// call it (on top of what the std entry of the same name needs).
+#[derive(Clone, Copy)]
+pub struct HostNative {
+    pub f: NativeFn,
+    pub needs: crate::caps::CapSet,
+}
+
+impl std::fmt::Debug for HostNative {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HostNative")
+            .field("needs", &self.needs)
+            .finish_non_exhaustive()
+    }
+}
 
 /// Why an instruction or native did not complete.
 #[derive(Debug)]
@@ -118,6 +135,9 @@ pub struct Program {
     funcs: Vec<Func>,
     consts: Vec<Value>,
     natives: Vec<NativeFn>,
+    /// What each native needs, as `CapSet` bits (0 for most): tested at
+    /// every call against the task's set.
+    native_caps: Vec<u8>,
 }
 
 impl std::fmt::Debug for Program {
@@ -141,8 +161,12 @@ impl Program {
     }
 
     /// Prepares a verified module; natives are bound by name, host ones
-    /// (`extra`) first.
-    pub fn new(module: Module, extra: &HashMap<String, NativeFn>) -> Result<Program, PrepareError> {
+    /// (`extra`) first. A native needs the capability of its std entry and
+    /// those the host registered it with.
+    pub fn new(
+        module: Module,
+        extra: &HashMap<String, HostNative>,
+    ) -> Result<Program, PrepareError> {
         crate::bytecode::verify::verify(&module)
             .map_err(|e| PrepareError(format!("invalid bytecode: {e}")))?;
         for (i, name) in well_known::NAMES.iter().enumerate() {
@@ -157,10 +181,16 @@ impl Program {
             }
         }
         let mut natives = Vec::with_capacity(module.natives.len());
+        let mut native_caps = Vec::with_capacity(module.natives.len());
         for name in &module.natives {
+            let entry = crate::stdlib::table::entry(name);
+            let mut needs = crate::caps::CapSet::of(entry.and_then(|e| e.cap));
             let f = match extra.get(name) {
-                Some(f) => *f,
-                None => match crate::stdlib::table::entry(name).map(|e| e.native) {
+                Some(host) => {
+                    needs = needs.union(host.needs);
+                    host.f
+                }
+                None => match entry.map(|e| e.native) {
                     Some(Native::Fn(f)) => f,
                     // Reaching the call is the error, not naming it.
                     Some(Native::NotYet | Native::Missing) => natives::not_yet,
@@ -177,6 +207,7 @@ impl Program {
                 },
             };
             natives.push(f);
+            native_caps.push(needs.bits());
         }
         let consts = module
             .constants
@@ -198,6 +229,7 @@ impl Program {
             funcs,
             consts,
             natives,
+            native_caps,
         })
     }
 
@@ -483,6 +515,8 @@ pub struct Vm<'p> {
     cell_borrows: Vec<gc::CellBorrow>,
     /// Per-function counters, when profiling (`ward run --profile`).
     pub profiler: Option<Box<profile::Profiler>>,
+    /// The capabilities this task holds (none until a host grants some).
+    caps: caps::TaskCaps,
 }
 
 impl std::fmt::Debug for Vm<'_> {
@@ -521,6 +555,7 @@ impl<'p> Vm<'p> {
             returning_refs: false,
             cell_borrows: Vec::new(),
             profiler: None,
+            caps: caps::TaskCaps::default(),
         }
     }
 
@@ -823,10 +858,7 @@ impl<'p> Vm<'p> {
         match fault {
             Fault::Panic(p) => p,
             Fault::Message(message) => {
-                let location = self
-                    .frames
-                    .last()
-                    .and_then(|fr| self.location(fr.func, fr.pc.saturating_sub(1)));
+                let location = self.innermost_location();
                 let (backtrace, elided, elided_repeat) = self.backtrace();
                 Panic {
                     kind: PanicKind::Panic,
@@ -840,15 +872,22 @@ impl<'p> Vm<'p> {
         }
     }
 
+    /// Where the innermost call with source positions is (a function made
+    /// by the compiler, such as a std entry taken as a value, has none:
+    /// its caller's call is the place).
+    fn innermost_location(&self) -> Option<Location> {
+        self.frames
+            .iter()
+            .rev()
+            .find_map(|fr| self.location(fr.func, fr.pc.saturating_sub(1)))
+    }
+
     fn stop(&self, kind: PanicKind, message: &str) -> Fault {
         let (backtrace, elided, elided_repeat) = self.backtrace();
         Fault::Panic(Panic {
             kind,
             message: message.to_string(),
-            location: self
-                .frames
-                .last()
-                .and_then(|fr| self.location(fr.func, fr.pc.saturating_sub(1))),
+            location: self.innermost_location(),
             backtrace,
             elided,
             elided_repeat,
@@ -1469,6 +1508,10 @@ impl<'p> Vm<'p> {
                 }
                 Op::CallNative { dst, native, args } => {
                     self.frames.last_mut().expect("a frame").pc = pc;
+                    let need = program.native_caps[native as usize];
+                    if need & !self.caps.held().bits() != 0 {
+                        return Err((self.capability_denied(need), false));
+                    }
                     // SAFETY: the argument registers are in this frame
                     // (verified); a native that calls back pushes frames
                     // above them. A reference among them was made by the

@@ -1041,6 +1041,7 @@ fn fs_error(vm: &Vm, path: &str, e: &std::io::Error) -> Value {
 
 pub(crate) fn fs_read(vm: &mut Vm, a: &mut Args) -> R {
     let path = text(a, 0)?;
+    vm.check_path(path)?;
     Ok(match std::fs::read_to_string(path) {
         Ok(s) => ok(Value::str(s)),
         Err(e) => fs_error(vm, path, &e),
@@ -1049,6 +1050,7 @@ pub(crate) fn fs_read(vm: &mut Vm, a: &mut Args) -> R {
 
 pub(crate) fn fs_write(vm: &mut Vm, a: &mut Args) -> R {
     let (path, t) = (text(a, 0)?, text(a, 1)?);
+    vm.check_path(path)?;
     Ok(match std::fs::write(path, t) {
         Ok(()) => ok(Value::Unit),
         Err(e) => fs_error(vm, path, &e),
@@ -1057,6 +1059,7 @@ pub(crate) fn fs_write(vm: &mut Vm, a: &mut Args) -> R {
 
 pub(crate) fn fs_append(vm: &mut Vm, a: &mut Args) -> R {
     let (path, t) = (text(a, 0)?, text(a, 1)?);
+    vm.check_path(path)?;
     let r = std::fs::OpenOptions::new()
         .append(true)
         .create(true)
@@ -1068,12 +1071,15 @@ pub(crate) fn fs_append(vm: &mut Vm, a: &mut Args) -> R {
     })
 }
 
-pub(crate) fn fs_exists(_: &mut Vm, a: &mut Args) -> R {
-    Ok(Value::Bool(std::path::Path::new(text(a, 0)?).exists()))
+pub(crate) fn fs_exists(vm: &mut Vm, a: &mut Args) -> R {
+    let path = text(a, 0)?;
+    vm.check_path(path)?;
+    Ok(Value::Bool(std::path::Path::new(path).exists()))
 }
 
 pub(crate) fn fs_lines(vm: &mut Vm, a: &mut Args) -> R {
     let path = text(a, 0)?;
+    vm.check_path(path)?;
     Ok(match std::fs::read_to_string(path) {
         Ok(s) => ok(strings(s.lines())),
         Err(e) => fs_error(vm, path, &e),

@@ -65,6 +65,8 @@ enum Command {
         /// number with K, M or G. Default: a quarter of the machine's memory.
         #[arg(long, value_name = "SIZE", value_parser = ward_runtime::embed::parse_size)]
         max_heap: Option<usize>,
+        #[command(flatten)]
+        allow: Allow,
         /// Arguments for the program, after `--`.
         #[arg(last = true)]
         args: Vec<String>,
@@ -73,6 +75,8 @@ enum Command {
     Test {
         /// The root `.ward` file of the program.
         file: PathBuf,
+        #[command(flatten)]
+        allow: Allow,
     },
     /// Format files in place (only whitespace changes; comments are kept).
     Fmt {
@@ -90,6 +94,34 @@ enum Command {
         #[arg(long)]
         stdio: bool,
     },
+}
+
+/// The capabilities a run grants `main` (or each test): nothing unless
+/// told.
+#[derive(Debug, Clone, clap::Args)]
+struct Allow {
+    /// Grant capabilities: `fs,clock`; scoped as `fs=DIR` (files inside
+    /// DIR only, after `..` and symbolic links are resolved) or
+    /// `net=HOST[:PORT]`. Repeatable; the capabilities are fs, net, proc,
+    /// clock, device and env.
+    #[arg(long, value_name = "CAPS", value_parser = ward_runtime::caps::Grant::parse)]
+    allow: Vec<ward_runtime::caps::Grant>,
+    /// Grant every capability, unscoped.
+    #[arg(long)]
+    allow_all: bool,
+}
+
+impl Allow {
+    fn grant(self) -> ward_runtime::caps::Grant {
+        if self.allow_all {
+            return ward_runtime::caps::Grant::all();
+        }
+        let mut grant = ward_runtime::caps::Grant::none();
+        for g in self.allow {
+            grant.merge(g);
+        }
+        grant
+    }
 }
 
 /// Exit statuses shared by every subcommand.
@@ -122,6 +154,7 @@ pub fn run() -> ExitCode {
             gc_stats,
             timeout,
             max_heap,
+            allow,
             args,
         } => run::run(
             &file,
@@ -131,9 +164,10 @@ pub fn run() -> ExitCode {
                 timeout_ms: timeout,
                 max_heap,
             },
+            &allow.grant(),
             &args,
         ),
-        Command::Test { file } => run::test(&file),
+        Command::Test { file, allow } => run::test(&file, &allow.grant()),
         Command::Fmt { files, check } => fmt::run(&files, check),
         Command::Lsp { stdio: _ } => return crate::lsp::run(),
     };

@@ -7,12 +7,15 @@
 //! `--gc-stats` adds the collector's figures as the last line of stderr;
 //! `--timeout MS` stops the run as a panic when the time is up, and
 //! `--max-heap SIZE` when the program holds more memory than that (by
-//! default a quarter of the machine's).
+//! default a quarter of the machine's). `--allow CAPS` grants capabilities:
+//! a program whose `main` needs one not granted does not start (exit 1,
+//! naming what is missing and the flag to pass).
 
 use super::status;
 use std::path::Path;
 use std::time::Duration;
 use ward_compiler::codegen::Compiled;
+use ward_runtime::caps::{CapSet, Grant, describe};
 use ward_runtime::embed::{Host, Outcome, Output, RunOptions, default_heap_budget, run_program};
 use ward_runtime::error::render_panic;
 use ward_runtime::vm::Program;
@@ -64,8 +67,9 @@ pub struct RunLimits {
 
 impl RunLimits {
     /// Options for a run whose output goes to this process's streams.
-    fn options(self) -> RunOptions {
+    fn options(self, grant: &Grant) -> RunOptions {
         RunOptions {
+            grant: grant.clone(),
             timeout: self.timeout_ms.map(Duration::from_millis),
             max_heap_bytes: ward_runtime::heap::accounting::ENABLED
                 .then(|| self.max_heap.unwrap_or_else(default_heap_budget)),
@@ -80,6 +84,7 @@ pub fn run(
     emit: Option<Emit>,
     gc_stats: bool,
     limits: RunLimits,
+    grant: &Grant,
     args: &[String],
 ) -> u8 {
     let compiled = match compile(file) {
@@ -104,7 +109,7 @@ pub fn run(
     };
     let options = RunOptions {
         args: args.to_vec(),
-        ..limits.options()
+        ..limits.options(grant)
     };
     let out = match run_program(&program, &options) {
         Ok(out) => out,
@@ -134,10 +139,29 @@ fn report_outcome(outcome: &Outcome) -> u8 {
             eprint!("{}", render_panic(panic, &read_file));
             PANICKED
         }
+        Outcome::NotGranted(missing) => {
+            eprint!("{}", not_granted("`main`", *missing));
+            status::PROGRAM_ERRORS
+        }
     }
 }
 
-pub fn test(file: &Path) -> u8 {
+/// Why a run did not start: what `who` needs that was not granted, and
+/// the flag that grants it.
+fn not_granted(who: &str, missing: CapSet) -> String {
+    let them = if missing.iter().count() == 1 {
+        "it was"
+    } else {
+        "they were"
+    };
+    format!(
+        "error: {who} needs {}, but {them} not granted\nhelp: run again with `--allow {}`\n",
+        describe(missing),
+        missing.flag_list()
+    )
+}
+
+pub fn test(file: &Path, grant: &Grant) -> u8 {
     let compiled = match compile(file) {
         Ok(c) => c,
         Err(code) => return code,
@@ -158,7 +182,7 @@ pub fn test(file: &Path) -> u8 {
     for (name, f) in &tests {
         let options = RunOptions {
             function: Some(program.function_name(*f).to_string()),
-            ..RunLimits::default().options()
+            ..RunLimits::default().options(grant)
         };
         let outcome = match run_program(&program, &options) {
             Ok(out) => out.outcome,
@@ -182,6 +206,11 @@ pub fn test(file: &Path) -> u8 {
                 failed += 1;
                 println!("test {name} ... FAILED");
                 failures.push((name.clone(), render_panic(&panic, &read_file)));
+            }
+            Outcome::NotGranted(missing) => {
+                failed += 1;
+                println!("test {name} ... FAILED");
+                failures.push((name.clone(), not_granted("this test", missing)));
             }
         }
     }

@@ -52,7 +52,10 @@ pub enum LifetimeHints {
 #[serde(rename_all = "camelCase", default)]
 pub struct Run {
     /// Whether the Run and Profile lenses and commands may execute code.
-    pub allow: bool,
+    pub enabled: bool,
+    /// The capabilities a run grants (`ward run --allow` entries: `"fs"`,
+    /// `"fs=/var/ward/feeds"`, `"net=127.0.0.1:2575"`, or `"all"`).
+    pub allow: AllowList,
     /// A run is stopped after this long.
     pub timeout_ms: u64,
     /// A run is stopped when the program holds more memory than this many
@@ -60,7 +63,43 @@ pub struct Run {
     pub max_heap_mb: u64,
 }
 
+/// `ward.run.allow`: a list of capabilities. Before capabilities existed
+/// it was a boolean turning runs on or off; `false` still turns them off.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum AllowList {
+    Caps(Vec<String>),
+    /// The old on/off switch (now `ward.run.enabled`).
+    Switch(bool),
+    #[default]
+    #[serde(skip)]
+    Nothing,
+}
+
 impl Run {
+    /// Whether runs may execute code.
+    pub fn is_enabled(&self) -> bool {
+        self.enabled && self.allow != AllowList::Switch(false)
+    }
+
+    /// What a run grants `main`; `Err` names an entry that is not a
+    /// capability.
+    pub fn grant(&self) -> Result<ward_runtime::caps::Grant, String> {
+        let mut grant = ward_runtime::caps::Grant::none();
+        if let AllowList::Caps(entries) = &self.allow {
+            for entry in entries {
+                if entry.trim() == "all" {
+                    grant.merge(ward_runtime::caps::Grant::all());
+                    continue;
+                }
+                let one = ward_runtime::caps::Grant::parse(entry)
+                    .map_err(|e| format!("`ward.run.allow` entry {entry:?}: {e}"))?;
+                grant.merge(one);
+            }
+        }
+        Ok(grant)
+    }
+
     /// The heap budget in bytes.
     pub fn max_heap_bytes(&self) -> usize {
         match self.max_heap_mb {
@@ -73,7 +112,8 @@ impl Run {
 impl Default for Run {
     fn default() -> Run {
         Run {
-            allow: true,
+            enabled: true,
+            allow: AllowList::Nothing,
             timeout_ms: 10_000,
             max_heap_mb: 0,
         }
@@ -103,5 +143,32 @@ mod tests {
         assert!(!s.inlay_hints.drops);
         assert_eq!(s.run.timeout_ms, 10_000);
         assert!(Settings::from_json(serde_json::json!({"run": {"timeoutMs": "soon"}})).is_err());
+        assert!(s.run.is_enabled());
+        assert_eq!(s.run.grant(), Ok(ward_runtime::caps::Grant::none()));
+    }
+
+    #[test]
+    fn run_allow_is_a_capability_list_or_the_old_switch() {
+        let s = Settings::from_json(serde_json::json!({"run": {"allow": ["fs", "clock"]}}))
+            .unwrap_or_default();
+        assert_eq!(
+            s.run.grant().map(|g| g.caps().flag_list()),
+            Ok("fs,clock".to_string())
+        );
+        let s =
+            Settings::from_json(serde_json::json!({"run": {"allow": ["all"]}})).unwrap_or_default();
+        assert_eq!(
+            s.run.grant().map(|g| g.caps()),
+            Ok(ward_runtime::caps::CapSet::ALL)
+        );
+        let s = Settings::from_json(serde_json::json!({"run": {"allow": ["fs", "bogus"]}}))
+            .unwrap_or_default();
+        assert!(s.run.grant().is_err_and(|e| e.contains("bogus")));
+        let s =
+            Settings::from_json(serde_json::json!({"run": {"allow": false}})).unwrap_or_default();
+        assert!(!s.run.is_enabled());
+        let s =
+            Settings::from_json(serde_json::json!({"run": {"enabled": false}})).unwrap_or_default();
+        assert!(!s.run.is_enabled());
     }
 }

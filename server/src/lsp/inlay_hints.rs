@@ -1,8 +1,12 @@
-//! `textDocument/inlayHint`: binding types, elided lifetimes and implicit
-//! drops (`compiler::ide::hints`), each kind switched by settings.
+//! `textDocument/inlayHint`: binding types, elided lifetimes, implicit
+//! drops and inferred capabilities (`compiler::ide::hints`), each kind
+//! switched by settings.
 
 use tower_lsp_server::jsonrpc::Result;
-use tower_lsp_server::ls_types::{InlayHint, InlayHintKind, InlayHintLabel, Range};
+use tower_lsp_server::ls_types::{
+    InlayHint, InlayHintKind, InlayHintLabel, InlayHintTooltip, MarkupContent, MarkupKind, Range,
+    TextEdit,
+};
 use ward_compiler::ide::hints::{self, HintKind};
 
 use super::config::{InlayHints, LifetimeHints};
@@ -14,6 +18,7 @@ pub fn inlay_hints(snap: &Snapshot, range: Range, settings: &InlayHints) -> Resu
     let wanted = |h: &hints::Hint| match h.kind {
         HintKind::Type => settings.types,
         HintKind::Drop => settings.drops,
+        HintKind::Capabilities => settings.capabilities,
         HintKind::Lifetime => match settings.lifetimes {
             LifetimeHints::Always => true,
             LifetimeHints::SkipTrivial => !h.trivial,
@@ -23,17 +28,34 @@ pub fn inlay_hints(snap: &Snapshot, range: Range, settings: &InlayHints) -> Resu
     Ok(hints::hints(&snap.analysis, snap.file)
         .into_iter()
         .filter(|h| h.offset >= start && h.offset <= end && wanted(h))
-        .map(|h| InlayHint {
-            position: snap
+        .map(|h| {
+            let position = snap
                 .range(ward_compiler::diagnostics::Span::new(h.offset, h.offset))
-                .start,
-            label: InlayHintLabel::String(h.label),
-            kind: (h.kind == HintKind::Type).then_some(InlayHintKind::TYPE),
-            text_edits: None,
-            tooltip: None,
-            padding_left: Some(h.pad_left),
-            padding_right: Some(h.pad_right),
-            data: None,
+                .start;
+            InlayHint {
+                position,
+                label: InlayHintLabel::String(h.label),
+                kind: (h.kind == HintKind::Type).then_some(InlayHintKind::TYPE),
+                // Accepting a capability hint writes the clause it shows.
+                text_edits: h.insert.map(|new_text| {
+                    vec![TextEdit {
+                        range: Range {
+                            start: position,
+                            end: position,
+                        },
+                        new_text,
+                    }]
+                }),
+                tooltip: h.tooltip.map(|value| {
+                    InlayHintTooltip::MarkupContent(MarkupContent {
+                        kind: MarkupKind::Markdown,
+                        value,
+                    })
+                }),
+                padding_left: Some(h.pad_left),
+                padding_right: Some(h.pad_right),
+                data: None,
+            }
         })
         .collect())
 }

@@ -153,6 +153,8 @@ pub struct Prepared {
     /// Bytecode names of the document's functions, with their name spans
     /// (for profile lenses).
     pub names: Vec<(String, ward_compiler::diagnostics::Span)>,
+    /// The capabilities the run grants (`ward.run.allow`).
+    pub grant: ward_runtime::caps::Grant,
 }
 
 /// Compiles the snapshot's program for `req`, or says why it cannot run.
@@ -212,6 +214,7 @@ pub fn prepare(snap: &Snapshot, req: &RunRequest) -> Result<Prepared> {
         module: compiled.module,
         function: (!is_main).then_some(name),
         names,
+        grant: ward_runtime::caps::Grant::none(),
     })
 }
 
@@ -243,6 +246,7 @@ pub async fn execute(
         cancel: Some(cancel),
         sink: Some(sink.clone()),
         function: prepared.function.clone(),
+        grant: prepared.grant.clone(),
         profile,
         // The program runs inside the server's process: a list grown
         // without end must stop it, not the editor's server.
@@ -282,6 +286,29 @@ pub async fn execute(
             sink(Stream::Stderr, &rendered);
             stderr.push_str(&rendered);
             Some(p.message.clone())
+        }
+        Outcome::NotGranted(missing) => {
+            let who = prepared.function.as_deref().unwrap_or("main");
+            let them = if missing.iter().count() == 1 {
+                "it was"
+            } else {
+                "they were"
+            };
+            let line = format!(
+                "error: `{who}` needs {}, but {them} not granted\nhelp: add {} to the `ward.run.allow` setting\n",
+                ward_runtime::caps::describe(*missing),
+                missing
+                    .iter()
+                    .map(|c| format!("\"{c}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            sink(Stream::Stderr, &line);
+            stderr.push_str(&line);
+            Some(format!(
+                "`{who}` needs {}, which `ward.run.allow` does not grant",
+                ward_runtime::caps::describe(*missing)
+            ))
         }
     };
     let profile = out.profile.map(|p| ProfileResult {

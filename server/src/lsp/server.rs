@@ -656,25 +656,27 @@ impl LanguageServer for Backend {
         }
         let req = super::run::RunRequest::parse(command, &params.arguments)?;
         let settings = self.state.settings().run;
-        if !settings.allow {
+        if !settings.is_enabled() {
             return Err(Error {
                 code: ErrorCode::InvalidRequest,
-                message: "running programs is turned off (`ward.run.allow` is false)".into(),
+                message: "running programs is turned off (`ward.run.enabled` is false)".into(),
                 data: None,
             });
         }
+        let grant = settings.grant().map_err(Error::invalid_params)?;
         let for_prepare = req.clone();
         let prepared = self
             .on_snapshot(&req.uri, "executeCommand", move |snap, _| {
                 super::run::prepare(snap, &for_prepare).map(|p| (p, snap.version))
             })
             .await?;
-        let Some((prepared, version)) = prepared else {
+        let Some((mut prepared, version)) = prepared else {
             return Err(Error::invalid_params(format!(
                 "{} is not open",
                 req.uri.as_str()
             )));
         };
+        prepared.grant = grant;
         let names = prepared.names.clone();
         let run_id = super::run::next_run_id();
         let cancel = Arc::new(AtomicBool::new(false));
