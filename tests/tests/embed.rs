@@ -293,3 +293,68 @@ fn runs_return_every_byte_they_allocate() {
     assert!(checked >= 80, "only {checked} programs ran");
     assert!(leaks.is_empty(), "runs kept memory:\n{}", leaks.join("\n"));
 }
+
+fn sensor(_: &mut Vm, args: &mut Args) -> Result<Value, Fault> {
+    match args.text(0) {
+        Ok("hr") => Ok(Value::Float(72.0)),
+        Ok(other) => Err(Fault::from(format!("no sensor `{other}`"))),
+        Err(e) => Err(e),
+    }
+}
+
+#[test]
+fn a_host_grants_capabilities_and_its_natives_need_them() {
+    use ward_runtime::caps::{CapSet, Capability, Grant};
+    let src = "use std::device;\nfn main() uses device {\n    println(\"{}\", device::read(\"hr\"));\n}\n";
+    let mut host = Host::new();
+    host.register_needing("device::read", CapSet::of([Capability::Device]), sensor);
+    // Nothing granted: `main` needs `device`, so nothing runs.
+    let out = host
+        .run(compile(src), &RunOptions::default())
+        .expect("loads");
+    assert_eq!(
+        out.outcome,
+        Outcome::NotGranted(CapSet::of([Capability::Device]))
+    );
+    assert_eq!((out.exit_code, out.stdout.as_str()), (1, ""));
+    let granted = RunOptions {
+        grant: Grant::parse("device").expect("valid"),
+        ..RunOptions::default()
+    };
+    let out = host.run(compile(src), &granted).expect("runs");
+    assert_eq!((out.exit_code, out.stdout.as_str()), (0, "72\n"));
+}
+
+#[test]
+fn a_host_native_needing_a_capability_is_denied_without_it() {
+    use ward_runtime::caps::{CapSet, Capability, Grant};
+    // The host says its `int::abs` reaches the network: a program that
+    // declares nothing starts, and the call is denied where it is made.
+    let mut host = Host::new();
+    host.register_needing("int::abs", CapSet::of([Capability::Net]), double_it);
+    let src = "fn main() {\n    let r = try { (21).abs().to_string() } recover p { p.message };\n    println(\"{}\", r);\n    println(\"{}\", (4).abs());\n}\n";
+    let out = host
+        .run(compile(src), &RunOptions::default())
+        .expect("runs");
+    assert!(
+        out.stdout.starts_with(
+            "CapabilityDenied: `int::abs` requires `net`, which this task does not hold; run again with `--allow net`\n"
+        ),
+        "{}",
+        out.stdout
+    );
+    let Outcome::Panicked(p) = &out.outcome else {
+        panic!("the uncaught second call panics: {:?}", out.outcome);
+    };
+    assert_eq!(p.location.as_ref().map(|l| l.line), Some(4));
+    let out = host
+        .run(
+            compile(src),
+            &RunOptions {
+                grant: Grant::parse("net").expect("valid"),
+                ..RunOptions::default()
+            },
+        )
+        .expect("runs");
+    assert_eq!((out.exit_code, out.stdout.as_str()), (0, "42\n8\n"));
+}

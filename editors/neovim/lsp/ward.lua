@@ -12,7 +12,9 @@ return {
   -- The server's settings: the same object as VS Code's `ward.*` settings.
   init_options = {
     inlayHints = { types = true, lifetimes = 'skipTrivial', drops = false, capabilities = true },
-    run = { allow = true, timeoutMs = 10000, maxHeapMb = 0 },
+    -- Add `allow = { 'fs', 'clock' }` to `run` to grant capabilities to runs
+    -- (an empty Lua table would be sent as a JSON object, so none is set).
+    run = { enabled = true, timeoutMs = 10000, maxHeapMb = 0 },
   },
   -- This plugin shows `ward/runOutput` (otherwise the server sends a run's
   -- outcome as a message).

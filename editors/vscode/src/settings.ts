@@ -9,7 +9,7 @@ export interface ServerSettings {
     drops: boolean;
     capabilities: boolean;
   };
-  run: { allow: boolean; timeoutMs: number; maxHeapMb: number };
+  run: { enabled: boolean; allow: string[]; timeoutMs: number; maxHeapMb: number };
   diagnosticsDocs?: string;
 }
 
@@ -23,6 +23,7 @@ export function serverSettings(get: (key: string) => unknown): ServerSettings {
   const timeout = get('run.timeoutMs');
   const maxHeap = get('run.maxHeapMb');
   const docs = get('diagnosticsDocs');
+  const allow = get('run.allow');
   const settings: ServerSettings = {
     inlayHints: {
       types: bool('inlayHints.types', true),
@@ -32,7 +33,11 @@ export function serverSettings(get: (key: string) => unknown): ServerSettings {
       capabilities: bool('inlayHints.capabilities', true),
     },
     run: {
-      allow: bool('run.allow', true),
+      enabled: bool('run.enabled', true),
+      // The capabilities a run grants, as `ward run --allow` entries.
+      allow: Array.isArray(allow)
+        ? allow.filter((c): c is string => typeof c === 'string' && c.trim() !== '').map((c) => c.trim())
+        : [],
       timeoutMs:
         typeof timeout === 'number' && Number.isFinite(timeout) && timeout >= 1
           ? Math.floor(timeout)

@@ -6,7 +6,7 @@ import { serverSettings } from '../src/settings';
 test('unset settings give the server defaults', () => {
   assert.deepEqual(serverSettings(() => undefined), {
     inlayHints: { types: true, lifetimes: 'skipTrivial', drops: false, capabilities: true },
-    run: { allow: true, timeoutMs: 10000, maxHeapMb: 0 },
+    run: { enabled: true, allow: [], timeoutMs: 10000, maxHeapMb: 0 },
   });
 });
 
@@ -15,7 +15,8 @@ test('settings map onto the server object', () => {
     'inlayHints.types': false,
     'inlayHints.lifetimes': 'always',
     'inlayHints.drops': true,
-    'run.allow': false,
+    'run.enabled': false,
+    'run.allow': ['fs', ' clock ', 7, '', 'fs=/var/ward/feeds'],
     'run.timeoutMs': 2500.7,
     'run.maxHeapMb': 512,
     diagnosticsDocs: ' https://docs.example/diagnostics ',
@@ -25,7 +26,12 @@ test('settings map onto the server object', () => {
   assert.equal(s.inlayHints.lifetimes, 'always');
   assert.equal(s.inlayHints.drops, true);
   assert.equal(s.inlayHints.capabilities, true);
-  assert.deepEqual(s.run, { allow: false, timeoutMs: 2500, maxHeapMb: 512 });
+  assert.deepEqual(s.run, {
+    enabled: false,
+    allow: ['fs', 'clock', 'fs=/var/ward/feeds'],
+    timeoutMs: 2500,
+    maxHeapMb: 512,
+  });
   assert.equal(s.diagnosticsDocs, 'https://docs.example/diagnostics');
 });
 
@@ -35,6 +41,7 @@ test('values of the wrong type fall back to the defaults', () => {
     'inlayHints.lifetimes': 'sometimes',
     'run.timeoutMs': -5,
     'run.maxHeapMb': 'lots',
+    'run.allow': 'fs',
     diagnosticsDocs: '',
   };
   const s = serverSettings((k) => values[k]);
@@ -42,5 +49,6 @@ test('values of the wrong type fall back to the defaults', () => {
   assert.equal(s.inlayHints.lifetimes, 'skipTrivial');
   assert.equal(s.run.timeoutMs, 10000);
   assert.equal(s.run.maxHeapMb, 0);
+  assert.deepEqual(s.run.allow, []);
   assert.equal('diagnosticsDocs' in s, false);
 });

@@ -121,3 +121,29 @@ pub(crate) fn caps_revoke(vm: &mut Vm, a: &mut Args) -> Result<Value, Fault> {
     vm.caps.revoke(cap);
     Ok(Value::Unit)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn children_get_the_intersection_and_revocation_stays_with_the_task() {
+        let grant = Grant::parse("fs,clock,net=127.0.0.1:2575").expect("valid");
+        let mut parent = TaskCaps::granted(grant);
+        let child = parent.narrowed(CapSet::of([Capability::Fs, Capability::Device]));
+        assert_eq!(child.held(), CapSet::of([Capability::Fs]));
+        // Scopes travel with the set.
+        assert!(child.grant().check_net("127.0.0.1:2576").is_err());
+        parent.revoke(Capability::Fs);
+        parent.revoke(Capability::Env);
+        assert_eq!(
+            parent.held(),
+            CapSet::of([Capability::Clock, Capability::Net])
+        );
+        assert!(parent.revoked.contains(Capability::Fs));
+        assert!(!parent.revoked.contains(Capability::Env));
+        // A child made after a revocation cannot get it back.
+        assert!(!parent.narrowed(CapSet::ALL).held().contains(Capability::Fs));
+        assert!(child.held().contains(Capability::Fs));
+    }
+}

@@ -69,6 +69,8 @@ pub struct Run {
 #[serde(untagged)]
 pub enum AllowList {
     Caps(Vec<String>),
+    /// One `--allow` value: `"fs,clock"`.
+    Text(String),
     /// The old on/off switch (now `ward.run.enabled`).
     Switch(bool),
     #[default]
@@ -86,16 +88,19 @@ impl Run {
     /// capability.
     pub fn grant(&self) -> Result<ward_runtime::caps::Grant, String> {
         let mut grant = ward_runtime::caps::Grant::none();
-        if let AllowList::Caps(entries) = &self.allow {
-            for entry in entries {
-                if entry.trim() == "all" {
-                    grant.merge(ward_runtime::caps::Grant::all());
-                    continue;
-                }
-                let one = ward_runtime::caps::Grant::parse(entry)
-                    .map_err(|e| format!("`ward.run.allow` entry {entry:?}: {e}"))?;
-                grant.merge(one);
+        let entries: Vec<&str> = match &self.allow {
+            AllowList::Caps(list) => list.iter().map(String::as_str).collect(),
+            AllowList::Text(text) => text.split(',').collect(),
+            AllowList::Switch(_) | AllowList::Nothing => Vec::new(),
+        };
+        for entry in entries {
+            if entry.trim() == "all" {
+                grant.merge(ward_runtime::caps::Grant::all());
+                continue;
             }
+            let one = ward_runtime::caps::Grant::parse(entry)
+                .map_err(|e| format!("`ward.run.allow` entry {entry:?}: {e}"))?;
+            grant.merge(one);
         }
         Ok(grant)
     }

@@ -88,3 +88,31 @@ fn borrow_fixes_a_move_into_a_function() {
         "fn show(s: String) { println(\"{}\", s); }\nfn main() {\n    let s = \"x\";\n    for _ in 0..2 {\n        show(s.clone());\n    }\n}\n",
     );
 }
+
+#[test]
+fn uses_clause_fix_adds_the_missing_capability() {
+    // Through a helper whose requirement is inferred, into an existing clause.
+    fixed_by(
+        "use std::fs;\nuse std::time;\nfn log(s: &String) -> bool { fs::exists(s) }\nfn main() uses clock {\n    let _ = time::now();\n    println(\"{}\", log(&\"a\".to_string()));\n}\n",
+        "W0901",
+        "uses",
+        "use std::fs;\nuse std::time;\nfn log(s: &String) -> bool { fs::exists(s) }\nfn main() uses clock, fs {\n    let _ = time::now();\n    println(\"{}\", log(&\"a\".to_string()));\n}\n",
+    );
+    // A `pub` function without a clause gets one after its return type.
+    fixed_by(
+        "use std::fs;\npub fn probe(p: &String) -> bool {\n    fs::exists(p)\n}\nfn main() uses fs {\n    println(\"{}\", probe(&\"a\".to_string()));\n}\n",
+        "W0901",
+        "uses",
+        "use std::fs;\npub fn probe(p: &String) -> bool uses fs {\n    fs::exists(p)\n}\nfn main() uses fs {\n    println(\"{}\", probe(&\"a\".to_string()));\n}\n",
+    );
+}
+
+#[test]
+fn unknown_capability_fix_uses_the_near_name() {
+    fixed_by(
+        "fn main() uses clok {}\n",
+        "W0902",
+        "similar",
+        "fn main() uses clock {}\n",
+    );
+}

@@ -28,6 +28,11 @@ fn main() {
 
 /// The hints of the whole document, written into its text.
 fn rendered(c: &mut Client, uri: &str) -> String {
+    rendered_in(c, uri, PROGRAM)
+}
+
+/// [`rendered`] for a document with `text`.
+fn rendered_in(c: &mut Client, uri: &str, text: &str) -> String {
     let hints = c
         .request(
             "textDocument/inlayHint",
@@ -35,7 +40,7 @@ fn rendered(c: &mut Client, uri: &str) -> String {
                    "range": {"start": {"line": 0, "character": 0}, "end": {"line": 99, "character": 0}}}),
         )
         .expect("inlayHint answers");
-    let lines: Vec<&str> = PROGRAM.split('\n').collect();
+    let lines: Vec<&str> = text.split('\n').collect();
     let mut out: Vec<String> = lines.iter().map(|l| (*l).to_string()).collect();
     let mut hints: Vec<(usize, Value)> = hints
         .as_array()
@@ -164,5 +169,143 @@ fn settings_switch_each_kind() {
         }
     "#]],
     );
+    assert!(c.shutdown_and_exit().success());
+}
+
+const CAPS_PROGRAM: &str = r#"use std::fs;
+use std::time;
+
+fn stamp() -> String {
+    time::now().to_string()
+}
+
+fn log(line: &String) -> Result<(), Error> {
+    let mut entry = stamp();
+    entry.push_str(line);
+    fs::append("audit.log", &entry)
+}
+
+fn pure(x: int) -> int {
+    x + 1
+}
+
+fn main() -> Result<(), Error> uses fs, clock {
+    log(&"start".to_string())?;
+    println("{}", pure(1));
+    Ok(())
+}
+"#;
+
+fn open_caps(options: Value) -> (Client, String) {
+    let (mut c, _) = initialized(json!({}), options);
+    let (_, uri) = temp_uri("caps_hints.ward");
+    c.open(&uri, CAPS_PROGRAM);
+    assert_eq!(c.diagnostics(&uri, 1), Vec::<Value>::new());
+    (c, uri)
+}
+
+#[test]
+fn inferred_capabilities_show_after_private_signatures() {
+    let (mut c, uri) = open_caps(json!({"inlayHints": {"types": false}}));
+    expect![[r#"
+        use std::fs;
+        use std::time;
+
+        fn stamp() -> String⟨uses clock⟩ {
+            time::now().to_string()
+        }
+
+        fn log(line: &String) -> Result<(), Error>⟨uses fs, clock⟩ {
+            let mut entry = stamp();
+            entry.push_str(line);
+            fs::append("audit.log", &entry)
+        }
+
+        fn pure(x: int) -> int {
+            x + 1
+        }
+
+        fn main() -> Result<(), Error> uses fs, clock {
+            log(&"start".to_string())?;
+            println("{}", pure(1));
+            Ok(())
+        }
+    "#]]
+    .assert_eq(&rendered_in(&mut c, &uri, CAPS_PROGRAM));
+    // Each hint explains itself and, accepted, writes the clause.
+    let hints = c
+        .request(
+            "textDocument/inlayHint",
+            json!({"textDocument": {"uri": uri},
+                   "range": {"start": {"line": 0, "character": 0}, "end": {"line": 99, "character": 0}}}),
+        )
+        .expect("inlayHint answers");
+    let log = hints
+        .as_array()
+        .and_then(|hs| hs.iter().find(|h| h["label"] == "uses fs, clock"))
+        .cloned()
+        .expect("the hint on `log`");
+    assert_eq!(log["paddingLeft"], true);
+    assert_eq!(log["textEdits"][0]["newText"], " uses fs, clock");
+    assert_eq!(log["textEdits"][0]["range"]["start"], log["position"]);
+    let tooltip = log["tooltip"]["value"].as_str().unwrap_or_default();
+    assert!(
+        tooltip.contains(
+            "`log` needs `clock` because it calls `stamp`, which calls `time::now` (line 9)"
+        ),
+        "{tooltip}"
+    );
+    assert!(
+        tooltip.contains("`log` needs `fs` because it calls `fs::append` (line 11)"),
+        "{tooltip}"
+    );
+    // The setting turns them off.
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"ward": {"inlayHints": {"types": false, "capabilities": false}}}}),
+    );
+    assert_eq!(rendered_in(&mut c, &uri, CAPS_PROGRAM), CAPS_PROGRAM);
+    assert!(c.shutdown_and_exit().success());
+}
+
+#[test]
+fn hovers_say_where_a_capability_comes_from() {
+    let (mut c, uri) = open_caps(Value::Null);
+    let hover = |c: &mut Client, needle: &str| -> String {
+        let p = super::navigation::pos(CAPS_PROGRAM, needle, 0, 0);
+        let h = c
+            .request(
+                "textDocument/hover",
+                json!({"textDocument": {"uri": uri}, "position": p}),
+            )
+            .expect("hover answers");
+        h["contents"]["value"]
+            .as_str()
+            .unwrap_or("(no hover)")
+            .to_string()
+    };
+    // A `uses` entry: why `main` needs it.
+    expect![[r#"
+        **capability `clock`**: the clock and sleeping
+
+        `main` needs `clock` because it calls `log`, which calls `stamp`, which calls `time::now` (line 19)"#]]
+    .assert_eq(&hover(&mut c, "clock {"));
+    // A call of a function that needs something.
+    expect![[r#"
+        ```ward
+        fn log(line: &'1 String) -> Result<(), Error>
+        ```
+
+        lifetimes elided in the signature are shown as `'1`, `'2`…
+
+        needs `uses fs, clock` (inferred)
+        - `log` needs `fs` because it calls `fs::append` (line 11)
+        - `log` needs `clock` because it calls `stamp`, which calls `time::now` (line 9)"#]]
+    .assert_eq(&hover(&mut c, "log(&"));
+    // A std entry.
+    let append = hover(&mut c, "append");
+    assert!(append.contains("needs `uses fs`"), "{append}");
+    // A function that needs nothing says nothing about capabilities.
+    assert!(!hover(&mut c, "pure(1)").contains("needs"));
     assert!(c.shutdown_and_exit().success());
 }

@@ -254,7 +254,7 @@ fn runs_stop_at_the_time_limit_and_on_cancel() {
     // Turning runs off refuses them.
     c.notify(
         "workspace/didChangeConfiguration",
-        json!({"settings": {"ward": {"run": {"allow": false}}}}),
+        json!({"settings": {"ward": {"run": {"enabled": false}}}}),
     );
     let refused = execute(&mut c, "ward.run", &uri, "main");
     assert!(refused.is_err());
@@ -308,5 +308,50 @@ fn the_run_lens_survives_hostile_programs() {
     c.open(&uri, PROGRAM);
     let result = execute(&mut c, "ward.run", &uri, "main").expect("the run succeeds");
     assert_eq!(result["stdout"], "total 30\n");
+    assert!(c.shutdown_and_exit().success());
+}
+
+#[test]
+fn runs_grant_the_capabilities_of_ward_run_allow() {
+    let program = "use std::caps;\nuse std::time;\nfn main() uses clock {\n    let _ = time::now();\n    println(\"fs held: {}\", caps::has(Cap::Fs));\n}\n";
+    let (mut c, _) = initialized(json!({}), Value::Null);
+    let (_, uri) = temp_uri(&format!("run-caps-{}.ward", options_tag()));
+    c.open(&uri, program);
+    assert_eq!(c.diagnostics(&uri, 1), Vec::<Value>::new());
+    // Nothing granted: the program does not start, and says what to add.
+    let result = execute(&mut c, "ward.run", &uri, "main").expect("answers");
+    assert_eq!(result["exitCode"], 1, "{result:#}");
+    assert_eq!(result["stdout"], "");
+    let stderr = result["stderr"].as_str().unwrap_or_default();
+    assert!(
+        stderr.contains("`main` needs `clock`, but it was not granted")
+            && stderr.contains("add \"clock\" to the `ward.run.allow` setting"),
+        "{stderr}"
+    );
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"ward": {"run": {"allow": ["clock"]}}}}),
+    );
+    let result = execute(&mut c, "ward.run", &uri, "main").expect("answers");
+    assert_eq!(result["exitCode"], 0, "{result:#}");
+    assert_eq!(result["stdout"], "fs held: false\n");
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"ward": {"run": {"allow": ["all"]}}}}),
+    );
+    let result = execute(&mut c, "ward.run", &uri, "main").expect("answers");
+    assert_eq!(result["stdout"], "fs held: true\n");
+    // An entry that is not a capability is an error, not a silent grant.
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"ward": {"run": {"allow": ["clock", "disk"]}}}}),
+    );
+    let refused = execute(&mut c, "ward.run", &uri, "main").expect_err("refused");
+    assert!(
+        refused["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("disk")),
+        "{refused:#}"
+    );
     assert!(c.shutdown_and_exit().success());
 }
