@@ -369,8 +369,9 @@ fn missing_capability(
         format!("`{name}` needs {what}, {how}"),
     )
     .with_label(format!("`{callee}` needs {what}"));
-    for cap in missing.iter() {
-        if !program.is_std_def(reference.callee) {
+    // A std entry needs no chain: the label says it all.
+    if !program.is_std_def(reference.callee) {
+        for cap in missing.iter() {
             diag = diag.with_note(caps.explain(program, typed, def, reference, cap));
         }
     }
@@ -408,13 +409,8 @@ pub fn clause_insertion(
     if let Some(last) = f.caps.last() {
         return (last.span.shrink_to_hi(), format!(", {list}"));
     }
-    (
-        Span::new(
-            signature_end(program, def, f),
-            signature_end(program, def, f),
-        ),
-        format!(" uses {list}"),
-    )
+    let end = signature_end(program, def, f);
+    (Span::new(end, end), format!(" uses {list}"))
 }
 
 /// The byte just after the signature's last token (before the body).

@@ -166,6 +166,17 @@ pub fn describe(set: CapSet) -> String {
     }
 }
 
+/// Why a run did not start: "`main` needs `fs` and `clock`, but they were
+/// not granted" (each host adds how to grant them).
+pub fn not_granted(who: &str, missing: CapSet) -> String {
+    let them = if missing.iter().count() == 1 {
+        "it was"
+    } else {
+        "they were"
+    };
+    format!("{who} needs {}, but {them} not granted", describe(missing))
+}
+
 /// Why a task may not use `cap`, as a `CapabilityDenied` panic says it:
 /// what needed it, and either that the task gave it up or the flag that
 /// grants it.

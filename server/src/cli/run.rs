@@ -15,7 +15,7 @@ use super::status;
 use std::path::Path;
 use std::time::Duration;
 use ward_compiler::codegen::Compiled;
-use ward_runtime::caps::{CapSet, Grant, describe};
+use ward_runtime::caps::{CapSet, Grant};
 use ward_runtime::embed::{Host, Outcome, Output, RunOptions, default_heap_budget, run_program};
 use ward_runtime::error::render_panic;
 use ward_runtime::vm::Program;
@@ -149,14 +149,9 @@ fn report_outcome(outcome: &Outcome) -> u8 {
 /// Why a run did not start: what `who` needs that was not granted, and
 /// the flag that grants it.
 fn not_granted(who: &str, missing: CapSet) -> String {
-    let them = if missing.iter().count() == 1 {
-        "it was"
-    } else {
-        "they were"
-    };
     format!(
-        "error: {who} needs {}, but {them} not granted\nhelp: run again with `--allow {}`\n",
-        describe(missing),
+        "error: {}\nhelp: run again with `--allow {}`\n",
+        ward_runtime::caps::not_granted(who, missing),
         missing.flag_list()
     )
 }

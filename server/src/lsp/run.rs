@@ -288,15 +288,10 @@ pub async fn execute(
             Some(p.message.clone())
         }
         Outcome::NotGranted(missing) => {
-            let who = prepared.function.as_deref().unwrap_or("main");
-            let them = if missing.iter().count() == 1 {
-                "it was"
-            } else {
-                "they were"
-            };
+            let who = format!("`{}`", prepared.function.as_deref().unwrap_or("main"));
             let line = format!(
-                "error: `{who}` needs {}, but {them} not granted\nhelp: add {} to the `ward.run.allow` setting\n",
-                ward_runtime::caps::describe(*missing),
+                "error: {}\nhelp: add {} to the `ward.run.allow` setting\n",
+                ward_runtime::caps::not_granted(&who, *missing),
                 missing
                     .iter()
                     .map(|c| format!("\"{c}\""))
@@ -306,7 +301,7 @@ pub async fn execute(
             sink(Stream::Stderr, &line);
             stderr.push_str(&line);
             Some(format!(
-                "`{who}` needs {}, which `ward.run.allow` does not grant",
+                "{who} needs {}, which `ward.run.allow` does not grant",
                 ward_runtime::caps::describe(*missing)
             ))
         }

@@ -31,15 +31,19 @@ fn rendered(c: &mut Client, uri: &str) -> String {
     rendered_in(c, uri, PROGRAM)
 }
 
+/// The hints of a whole document (of fewer than 100 lines).
+fn all_hints(c: &mut Client, uri: &str) -> Value {
+    c.request(
+        "textDocument/inlayHint",
+        json!({"textDocument": {"uri": uri},
+               "range": {"start": {"line": 0, "character": 0}, "end": {"line": 99, "character": 0}}}),
+    )
+    .expect("inlayHint answers")
+}
+
 /// [`rendered`] for a document with `text`.
 fn rendered_in(c: &mut Client, uri: &str, text: &str) -> String {
-    let hints = c
-        .request(
-            "textDocument/inlayHint",
-            json!({"textDocument": {"uri": uri},
-                   "range": {"start": {"line": 0, "character": 0}, "end": {"line": 99, "character": 0}}}),
-        )
-        .expect("inlayHint answers");
+    let hints = all_hints(c, uri);
     let lines: Vec<&str> = text.split('\n').collect();
     let mut out: Vec<String> = lines.iter().map(|l| (*l).to_string()).collect();
     let mut hints: Vec<(usize, Value)> = hints
@@ -233,13 +237,7 @@ fn inferred_capabilities_show_after_private_signatures() {
     "#]]
     .assert_eq(&rendered_in(&mut c, &uri, CAPS_PROGRAM));
     // Each hint explains itself and, accepted, writes the clause.
-    let hints = c
-        .request(
-            "textDocument/inlayHint",
-            json!({"textDocument": {"uri": uri},
-                   "range": {"start": {"line": 0, "character": 0}, "end": {"line": 99, "character": 0}}}),
-        )
-        .expect("inlayHint answers");
+    let hints = all_hints(&mut c, &uri);
     let log = hints
         .as_array()
         .and_then(|hs| hs.iter().find(|h| h["label"] == "uses fs, clock"))
