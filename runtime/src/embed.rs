@@ -81,6 +81,9 @@ pub struct RunOptions {
     /// The capabilities the entry function's task starts with (default:
     /// none).
     pub grant: Grant,
+    /// Worker threads for a program that starts tasks (default: one per
+    /// core, or `WARD_WORKERS`).
+    pub workers: Option<usize>,
 }
 
 impl std::fmt::Debug for RunOptions {
@@ -239,7 +242,7 @@ pub fn run_program(program: &Program, options: &RunOptions) -> Result<RunOutput,
         ));
     }
     let (result, instructions, heap_peak, gc, profile) = {
-        let (out, err): (Box<dyn Write>, Box<dyn Write>) = match options.output {
+        let (out, err): (Box<dyn Write + Send>, Box<dyn Write + Send>) = match options.output {
             Output::Capture => (
                 Box::new(Capture {
                     buf: out_buf.clone(),
@@ -259,22 +262,61 @@ pub fn run_program(program: &Program, options: &RunOptions) -> Result<RunOutput,
                 Box::new(std::io::stderr()),
             ),
         };
-        let mut vm = Vm::new(program, out, err);
+        // A program that starts tasks runs on the scheduler, whose tasks
+        // write whole lines into shared streams; any other runs here
+        // alone, as before there were tasks.
+        let (mut vm, shared_out) = if program.uses_tasks() {
+            let o: crate::sched::SharedOut = Arc::new(crate::sched::sync::Mutex::new(out));
+            let e: crate::sched::SharedOut = Arc::new(crate::sched::sync::Mutex::new(err));
+            let vm = Vm::new(
+                program,
+                crate::vm::tasks::line_writer(&o),
+                crate::vm::tasks::line_writer(&e),
+            );
+            (vm, Some((o, e)))
+        } else {
+            (Vm::new(program, out, err), None)
+        };
         vm.set_caps(crate::vm::caps::TaskCaps::granted(options.grant.clone()));
         vm.args.clone_from(&options.args);
         vm.set_limits(Limits {
             max_instructions: options.max_instructions,
             deadline: options.timeout.map(|t| start + t),
             cancel: options.cancel.clone(),
-            max_heap_bytes: options.max_heap_bytes,
+            // With tasks, the run's account holds the budget.
+            max_heap_bytes: options.max_heap_bytes.filter(|_| shared_out.is_none()),
         });
         if options.profile {
             vm.profiler = Some(Box::new(crate::vm::profile::Profiler::new(
                 program.function_count(),
             )));
         }
-        let r = vm.call(entry, Vec::new());
+        let (r, mut vm, tasks_peak) = if let Some((o, e)) = shared_out {
+            match vm.start(entry) {
+                Ok(()) => {
+                    let config = crate::sched::Config {
+                        workers: options
+                            .workers
+                            .unwrap_or_else(|| crate::sched::Config::from_env().workers),
+                    };
+                    let (r, vm, stats) = crate::sched::run(
+                        program,
+                        Box::new(vm),
+                        o,
+                        e,
+                        options.max_heap_bytes,
+                        &config,
+                    );
+                    (r, vm, Some(stats.heap_peak))
+                }
+                Err(p) => (Err(p), Box::new(vm), None),
+            }
+        } else {
+            let r = vm.call(entry, Vec::new());
+            (r, Box::new(vm), None)
+        };
         let _ = vm.out.flush();
+        let _ = vm.err.flush();
         let gc = vm.heap.stats();
         let profile = vm.profiler.take().map(|mut p| {
             p.finish();
@@ -283,7 +325,8 @@ pub fn run_program(program: &Program, options: &RunOptions) -> Result<RunOutput,
                 gc: gc.clone(),
             }
         });
-        (r, vm.instructions(), vm.heap_peak(), gc, profile)
+        let peak = tasks_peak.unwrap_or_else(|| vm.heap_peak());
+        (r, vm.instructions(), peak, gc, profile)
     };
     let duration = start.elapsed();
     let outcome = match result {

@@ -12,6 +12,7 @@ pub mod caps;
 pub mod embed;
 pub mod error;
 pub mod heap;
+pub mod sched;
 pub mod stdlib;
 pub mod value;
 pub mod vm;

@@ -883,7 +883,6 @@ fn wide_matches_and_deep_patterns_check_in_linear_time() {
 const EXAMPLES_WAITING: &[(&str, &str)] = &[
     ("hl7_feed.ward", "issue 28: hl7"),
     ("sensor_loop.ward", "issues 26 and 27: tasks, pools, device"),
-    ("task_pipeline.ward", "issue 26: tasks"),
 ];
 
 #[test]

@@ -36,6 +36,120 @@ thread_local! {
     static ALLOC_BYTES: Cell<u64> = const { Cell::new(0) };
     /// The running VM's fuel: set to 1 when the limit is passed.
     static FUEL: Cell<*const Cell<u32>> = const { Cell::new(std::ptr::null()) };
+    /// The run this thread works for, when a run has several threads
+    /// ([`RunAccount`]), and the bytes not yet added to it.
+    static ACCOUNT: Cell<*const RunAccount> = const { Cell::new(std::ptr::null()) };
+    static PENDING: Cell<isize> = const { Cell::new(0) };
+}
+
+/// How far a thread's unreported bytes may drift before it adds them to
+/// its run's account: the account's figures are exact to within this
+/// much per thread.
+const FLUSH_EVERY: isize = 64 << 10;
+
+/// The bytes a run with several threads holds (tasks on the scheduler's
+/// workers): each thread adds what it allocates and frees, in batches of
+/// up to [`FLUSH_EVERY`], so a value allocated by one task and freed by
+/// another after a channel carried it nets out — per-thread counters alone
+/// would see a producer's thread grow without end and its consumer's go
+/// negative.
+#[derive(Debug)]
+pub struct RunAccount {
+    live: std::sync::atomic::AtomicIsize,
+    peak: std::sync::atomic::AtomicIsize,
+    limit: isize,
+    exceeded: std::sync::atomic::AtomicBool,
+}
+
+impl RunAccount {
+    /// An account with `limit` bytes (none: only counting).
+    pub fn new(limit: Option<usize>) -> RunAccount {
+        RunAccount {
+            live: std::sync::atomic::AtomicIsize::new(0),
+            peak: std::sync::atomic::AtomicIsize::new(0),
+            limit: limit.map_or(isize::MAX, |l| isize::try_from(l).unwrap_or(isize::MAX)),
+            exceeded: std::sync::atomic::AtomicBool::new(false),
+        }
+    }
+
+    /// Whether the run went past its limit at any moment (sticky).
+    pub fn exceeded(&self) -> bool {
+        self.exceeded.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The most bytes the run held at once (as reported so far).
+    pub fn peak(&self) -> usize {
+        usize::try_from(self.peak.load(std::sync::atomic::Ordering::Relaxed)).unwrap_or(0)
+    }
+
+    fn add(&self, delta: isize) {
+        use std::sync::atomic::Ordering::Relaxed;
+        let live = self.live.fetch_add(delta, Relaxed).saturating_add(delta);
+        self.peak.fetch_max(live, Relaxed);
+        if live > self.limit && !self.exceeded.swap(true, Relaxed) {
+            let fuel = FUEL.get();
+            if !fuel.is_null() {
+                // SAFETY: as in `add` below: `FUEL` points at the running
+                // VM's fuel cell on this thread, or is null.
+                unsafe { (*fuel).set(1) };
+            }
+        }
+    }
+}
+
+/// This thread works for `account` until the guard drops: what it
+/// allocates and frees from now on is the run's.
+#[derive(Debug)]
+pub struct AccountGuard {
+    saved: *const RunAccount,
+    saved_pending: isize,
+}
+
+/// Joins this thread to `account` (which must outlive the guard).
+pub fn join_account(account: &RunAccount) -> AccountGuard {
+    let guard = AccountGuard {
+        saved: ACCOUNT.get(),
+        saved_pending: PENDING.replace(0),
+    };
+    ACCOUNT.set(std::ptr::from_ref(account));
+    guard
+}
+
+impl Drop for AccountGuard {
+    fn drop(&mut self) {
+        flush_pending();
+        ACCOUNT.set(self.saved);
+        PENDING.set(self.saved_pending);
+    }
+}
+
+/// Adds this thread's unreported bytes to its run's account.
+fn flush_pending() {
+    let account = ACCOUNT.get();
+    let pending = PENDING.replace(0);
+    if !account.is_null() && pending != 0 {
+        // SAFETY: `ACCOUNT` is set only by `join_account`, whose guard
+        // resets it before the account can go (the caller's promise).
+        unsafe { (*account).add(pending) };
+    }
+}
+
+/// Points the budget's poke at the fuel of the VM this thread runs now
+/// (the scheduler switching tasks); the cell must stay valid until the
+/// next call, or null.
+pub fn set_fuel(fuel: *const Cell<u32>) {
+    FUEL.set(fuel);
+}
+
+fn add_to_account(delta: isize) {
+    if ACCOUNT.get().is_null() {
+        return;
+    }
+    let pending = PENDING.get().saturating_add(delta);
+    PENDING.set(pending);
+    if !(-FLUSH_EVERY..=FLUSH_EVERY).contains(&pending) {
+        flush_pending();
+    }
 }
 
 /// Whether this build counts allocations (the global allocator is
@@ -54,6 +168,7 @@ fn add(bytes: usize) {
             return;
         }
         let delta = isize::try_from(bytes).unwrap_or(isize::MAX);
+        add_to_account(delta);
         let live = LIVE.get().saturating_add(delta);
         LIVE.set(live);
         if live > PEAK.get() {
@@ -183,6 +298,7 @@ fn sub(bytes: usize) {
     let _ = PAUSED.try_with(|paused| {
         if !paused.get() {
             let delta = isize::try_from(bytes).unwrap_or(isize::MAX);
+            add_to_account(-delta);
             LIVE.set(LIVE.get().saturating_sub(delta));
         }
     });

@@ -287,6 +287,18 @@ impl Heap {
         h
     }
 
+    /// An empty heap for a new task, collecting as this one does (its
+    /// mode's parameters, stress, verification, tracing).
+    #[must_use]
+    pub fn for_task(&self) -> Heap {
+        let mut h = Heap::new(self.params.clone());
+        h.enabled = self.enabled;
+        h.stress = self.stress;
+        h.verify = self.verify;
+        h.trace = self.trace;
+        h
+    }
+
     pub fn set_stress(&mut self, on: bool) {
         self.stress = on;
         self.verify |= on;

@@ -126,6 +126,9 @@ pub(crate) unsafe fn walk<V: Visitor>(
             | Value::SomeInt(_)
             | Value::OkUnit
             | Value::Func(_) => {}
+            // A task's handle or a channel's end: what it reaches is
+            // `Send`, so holds no GC pointer.
+            Value::Host(_) => bytes += 2 * size_of::<usize>(),
         }
     }
     bytes

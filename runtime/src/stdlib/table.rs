@@ -8,7 +8,7 @@
 //! `"<U>(self, f: fn(T) -> U) -> Option<U>"`.
 
 use crate::caps::Capability;
-use crate::vm::{NativeFn, gc, natives};
+use crate::vm::{NativeFn, gc, natives, tasks};
 
 /// How the checker treats calls of a function beyond its signature.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1083,7 +1083,8 @@ const PRELUDE_TYPES: &[StdType] = &[
             "join",
             "(self) -> Result<T, Error>",
             "Waits for the task; `Err(TaskPanicked)` if it panicked.",
-        ).not_yet()],
+        )
+        .native(tasks::task_join)],
         ..BASE
     },
     StdType {
@@ -1096,12 +1097,14 @@ const PRELUDE_TYPES: &[StdType] = &[
                 "send",
                 "(&self, value: T) -> Result<(), Error>",
                 "Moves `value` into the channel, waiting for room; `Err(Disconnected)` once the receiver is gone.",
-            ).not_yet(),
+            )
+            .native(tasks::sender_send),
             f(
                 "try_send",
                 "(&self, value: T) -> Result<(), Error>",
                 "Sends without waiting; `Err(Full)` when there is no room.",
-            ).not_yet(),
+            )
+            .native(tasks::sender_try_send),
         ],
         ..BASE
     },
@@ -1117,17 +1120,20 @@ const PRELUDE_TYPES: &[StdType] = &[
                 "recv",
                 "(&self) -> Result<T, Error>",
                 "Waits for a value; `Err(Disconnected)` once every sender is gone.",
-            ).not_yet(),
+            )
+            .native(tasks::receiver_recv),
             f(
                 "try_recv",
                 "(&self) -> Option<T>",
                 "A value if one is waiting.",
-            ).not_yet(),
+            )
+            .native(tasks::receiver_try_recv),
             f(
                 "recv_timeout",
                 "(&self, ms: int) -> Result<T, Error>",
                 "Waits at most `ms` milliseconds; `Err(Timeout)` after.",
-            ).not_yet(),
+            )
+            .native(tasks::receiver_recv_timeout),
         ],
         ..BASE
     },
@@ -1380,7 +1386,7 @@ const TIME_FNS: &[StdFn] = &[
         Capability::Clock,
         "Parks the task for `ms` milliseconds.",
     )
-    .native(natives::time_sleep),
+    .native(tasks::time_sleep),
 ];
 
 const MATH_FNS: &[StdFn] = &[
@@ -1654,20 +1660,20 @@ const TASK_FNS: &[StdFn] = &[
         "<T>(body: fn() -> T) -> Task<T>",
         "Starts a task with the parent's capabilities.",
     )
-    .not_yet(),
+    .native(tasks::task_spawn),
     detaches(
         "spawn_with",
         "<T>(options: TaskOptions, body: fn() -> T) -> Task<T>",
         "Starts a task with a priority and narrowed capabilities.",
     )
-    .not_yet(),
+    .native(tasks::task_spawn_with),
     f(
         "channel",
         "<T>(capacity: int) -> (Sender<T>, Receiver<T>)",
         "A bounded channel; capacity 0 is a rendezvous.",
     )
-    .not_yet(),
-    f("yield_now", "()", "Lets other tasks run.").not_yet(),
+    .native(tasks::task_channel),
+    f("yield_now", "()", "Lets other tasks run.").native(tasks::task_yield_now),
 ];
 
 const CAPS_FNS: &[StdFn] = &[

@@ -94,6 +94,11 @@ pub enum Value {
     SomeRef(*mut Value),
     /// `Ok(())`, without an allocation.
     OkUnit,
+    /// A handle on something the scheduler shares between tasks: a
+    /// `Task<T>`, a `Sender<T>` or a `Receiver<T>` (see `sched::handles`).
+    /// Cloning copies the counted pointer: clones of a `Sender` are one
+    /// sender, gone when the last is dropped.
+    Host(std::sync::Arc<crate::sched::HostObject>),
 }
 
 // A register is two words: records, variants and closures are thin
@@ -464,6 +469,9 @@ pub enum Iter {
         text: String,
         pos: usize,
     },
+    /// `for r in rx`: the receiver, moved into the loop (the VM's `for`
+    /// step receives, waiting as a task does).
+    Channel(std::sync::Arc<crate::sched::HostObject>),
 }
 
 /// A value's two words in transit (see [`Value::read_words`]): kept in
@@ -624,6 +632,7 @@ impl Value {
             Value::Closure(c) => host_stack::grow(|| Value::Closure(c.clone())),
             Value::Gc(g) => Value::Gc(*g),
             Value::Weak(w) => Value::Weak(*w),
+            Value::Host(h) => Value::Host(h.clone()),
             Value::Cell(c) => {
                 // SAFETY: reading the cell's value to copy it; no write is
                 // in progress (the VM is single-threaded, and a write
@@ -652,6 +661,7 @@ impl Value {
                 | Value::Closure(_)
                 | Value::Iter(_)
                 | Value::Cell(_)
+                | Value::Host(_)
         )
     }
 

@@ -357,6 +357,13 @@ fn write_value_here(out: &mut String, module: &Module, v: &Value, spec: &Spec, i
         }
         Value::Closure(_) => leaf(out, spec, "closure", false),
         Value::Iter(_) => leaf(out, spec, "Iter", false),
+        Value::Host(h) => {
+            let text = match &**h {
+                crate::sched::HostObject::Task { id, .. } => format!("Task({id})"),
+                other => format!("{} {{ .. }}", other.type_name()),
+            };
+            leaf(out, spec, &text, false);
+        }
         Value::Ref(_) => leaf(out, spec, "?", false),
         Value::Gc(g) => {
             // `Gc<T>` formats as its value; a cycle prints `..` where it

@@ -34,6 +34,7 @@ pub mod fmt;
 pub mod gc;
 pub mod natives;
 pub mod profile;
+pub mod tasks;
 
 use std::cell::Cell;
 use std::collections::HashMap;
@@ -80,6 +81,13 @@ pub enum Fault {
     /// A panic that already unwound a nested call (its location and
     /// backtrace are where it started).
     Panic(Panic),
+    /// A task's operation cannot complete yet (a channel, `join`,
+    /// `sleep`): the VM stops at the instruction, to run it again when the
+    /// task is woken (`vm/tasks.rs`). Only a task's outermost run stops so.
+    Suspend,
+    /// A task gives its worker up (`yield_now`, the end of its slice) and
+    /// continues where its top frame's `pc` says.
+    Yield,
 }
 
 impl From<String> for Fault {
@@ -139,6 +147,12 @@ pub struct Program {
     /// every call against the task's set.
     native_caps: Vec<u8>,
 }
+
+// SAFETY: a prepared program is not written after `Program::new`: its
+// constants are scalars and strings the VM only clones, the rest is plain
+// data and function pointers. The tasks of a run, on several workers, read
+// it at once.
+unsafe impl Sync for Program {}
 
 impl std::fmt::Debug for Program {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -242,6 +256,15 @@ impl Program {
     }
 
     /// How many functions the program has (indices `0..len`).
+    /// Whether the program can start tasks (it names `task::spawn` or
+    /// `task::spawn_with`): then it runs on the scheduler.
+    pub fn uses_tasks(&self) -> bool {
+        self.module
+            .natives
+            .iter()
+            .any(|n| n == "task::spawn" || n == "task::spawn_with")
+    }
+
     pub fn function_count(&self) -> usize {
         self.funcs.len()
     }
@@ -495,7 +518,9 @@ pub struct Vm<'p> {
     limits: Limits,
     /// Bytes held since the VM was made, and the heap budget (declared
     /// before `fuel` so that it is dropped, and stops pointing at it, first).
-    budget: BudgetGuard,
+    /// A spawned task has none: the run's account counts for all its
+    /// tasks (`sched::Shared::account`), whichever thread they are on.
+    budget: Option<BudgetGuard>,
     /// Counts down to the next limit check; boxed so that the allocator can
     /// set it to 1 when the heap budget is passed (its address is stable).
     fuel: Box<Cell<u32>>,
@@ -517,6 +542,18 @@ pub struct Vm<'p> {
     pub profiler: Option<Box<profile::Profiler>>,
     /// The capabilities this task holds (none until a host grants some).
     caps: caps::TaskCaps,
+    /// The task's place in a scheduler (none: a run without tasks).
+    sched: Option<Box<tasks::TaskCtx<'p>>>,
+    /// The top frame stopped at an instruction to run again when resumed
+    /// (`Fault::Suspend`): its `pc` is one past it, as during a call.
+    retry: bool,
+    /// When the pending `sleep` or `recv_timeout` ends.
+    wait_deadline: Option<Instant>,
+    /// Natives calling back into the VM, nested (a task cannot suspend
+    /// inside one: it blocks its thread instead).
+    host_depth: u32,
+    /// A spawned task's closure: its frame's captures point into it.
+    entry_closure: Option<Box<Value>>,
 }
 
 impl std::fmt::Debug for Vm<'_> {
@@ -532,15 +569,45 @@ impl<'p> Vm<'p> {
         // The register stack is the VM's, not the program's: made before
         // the guard starts counting.
         let stack = Stack::new(STACK_SLOTS);
+        let budget = Some(BudgetGuard::new(None, std::ptr::null()));
+        Vm::from_parts(program, out, err, stack, budget, Heap::from_env())
+    }
+
+    /// A VM with `slots` registers, a budget guard or none (a spawned
+    /// task: its run's account counts it), and `heap`.
+    pub(crate) fn with_parts(
+        program: &'p Program,
+        out: Box<dyn Write + 'p>,
+        err: Box<dyn Write + 'p>,
+        slots: usize,
+        budget: Option<BudgetGuard>,
+        heap: Heap,
+    ) -> Vm<'p> {
+        Vm::from_parts(program, out, err, Stack::new(slots), budget, heap)
+    }
+
+    fn from_parts(
+        program: &'p Program,
+        out: Box<dyn Write + 'p>,
+        err: Box<dyn Write + 'p>,
+        stack: Stack,
+        budget: Option<BudgetGuard>,
+        heap: Heap,
+    ) -> Vm<'p> {
         let fuel = Box::new(Cell::new(CHECK_EVERY));
-        let budget = BudgetGuard::new(None, std::ptr::null());
+        // `main`'s frame list is reserved whole (untouched pages cost
+        // nothing): a call never waits for it to grow. A task's starts
+        // small, as its register stack does.
+        let frames = if stack.buf.len() >= STACK_SLOTS {
+            Vec::with_capacity(MAX_DEPTH)
+        } else {
+            Vec::with_capacity(64)
+        };
         Vm {
             program,
             stack,
             statics: Vec::new(),
-            // Reserved whole (untouched pages cost nothing): a call never
-            // waits for the frame list to grow.
-            frames: Vec::with_capacity(MAX_DEPTH),
+            frames,
             panicking: None,
             out,
             err,
@@ -549,19 +616,25 @@ impl<'p> Vm<'p> {
             fuel,
             executed: 0,
             args: Vec::new(),
-            heap: Heap::from_env(),
+            heap,
             in_finalizers: false,
             mut_borrows: Vec::new(),
             returning_refs: false,
             cell_borrows: Vec::new(),
             profiler: None,
             caps: caps::TaskCaps::default(),
+            sched: None,
+            retry: false,
+            wait_deadline: None,
+            host_depth: 0,
+            entry_closure: None,
         }
     }
 
     pub fn set_limits(&mut self, limits: Limits) {
-        self.budget
-            .set_limit(limits.max_heap_bytes, &raw const *self.fuel);
+        if let Some(b) = &mut self.budget {
+            b.set_limit(limits.max_heap_bytes, &raw const *self.fuel);
+        }
         self.limits = limits;
     }
 
@@ -572,13 +645,13 @@ impl<'p> Vm<'p> {
 
     /// The most bytes the run has held at once.
     pub fn heap_peak(&self) -> usize {
-        self.budget.peak()
+        self.budget.as_ref().map_or(0, BudgetGuard::peak)
     }
 
     /// Fails with the heap-budget stop if allocating `bytes` at once would
     /// pass the budget (before allocations large enough to fail outright).
     pub fn reserve(&self, bytes: usize) -> Result<(), Fault> {
-        if self.budget.would_exceed(bytes) {
+        if self.budget.as_ref().is_some_and(|b| b.would_exceed(bytes)) {
             return Err(self.heap_exhausted());
         }
         Ok(())
@@ -599,9 +672,16 @@ impl<'p> Vm<'p> {
             return Err(self.make_panic(fault));
         }
         let v = self.execute(depth)?;
-        if depth == 0 && self.heap.has_pending() {
-            // Objects collected during the run get their finalizers before
-            // the run ends (objects still alive at the end do not).
+        if depth == 0 {
+            return self.finish_outermost(v);
+        }
+        Ok(v)
+    }
+
+    /// The outermost frame returned `v`: objects collected during the run
+    /// get their finalizers before it ends (objects still alive do not).
+    fn finish_outermost(&mut self, v: Value) -> Result<Value, Panic> {
+        if self.heap.has_pending() {
             self.heap.hold(v);
             let r = self.run_finalizers();
             let v = self.heap.unhold();
@@ -618,7 +698,9 @@ impl<'p> Vm<'p> {
         // The native holds values the collector cannot see until it
         // returns: no collection meanwhile.
         self.heap.no_gc += 1;
+        self.host_depth += 1;
         let r = self.call_callee(callee, args);
+        self.host_depth -= 1;
         self.heap.no_gc -= 1;
         r
     }
@@ -857,6 +939,10 @@ impl<'p> Vm<'p> {
     fn make_panic(&self, fault: Fault) -> Panic {
         match fault {
             Fault::Panic(p) => p,
+            Fault::Suspend | Fault::Yield => self.make_panic(Fault::Message(
+                "internal error: a task stopped where it cannot (inside a native's callback)"
+                    .into(),
+            )),
             Fault::Message(message) => {
                 let location = self.innermost_location();
                 let (backtrace, elided, elided_repeat) = self.backtrace();
@@ -894,12 +980,15 @@ impl<'p> Vm<'p> {
         })
     }
 
-    /// Checks the host's limits (every `CHECK_EVERY` instructions).
+    /// Checks the host's limits (every `CHECK_EVERY` instructions); true
+    /// when a task should yield its worker (see `tasks::TaskCtx`).
     #[cold]
-    fn check_limits(&mut self) -> Result<(), Fault> {
+    fn check_limits(&mut self) -> Result<bool, Fault> {
         self.executed += u64::from(CHECK_EVERY.saturating_sub(self.fuel.get()));
         self.fuel.set(CHECK_EVERY);
-        if self.budget.exceeded() {
+        if self.budget.as_ref().is_some_and(BudgetGuard::exceeded)
+            || self.sched.as_ref().is_some_and(|t| t.heap_exceeded())
+        {
             return Err(self.heap_exhausted());
         }
         if let Some(c) = &self.limits.cancel
@@ -917,7 +1006,11 @@ impl<'p> Vm<'p> {
         {
             return Err(self.stop(PanicKind::TimedOut, "time limit reached"));
         }
-        Ok(())
+        match &self.sched {
+            Some(t) if self.host_depth == 0 => t.should_yield(),
+            _ => Ok(false),
+        }
+        .map_err(|()| self.stop(PanicKind::Cancelled, "the run ended (`main` returned)"))
     }
 
     /// Unwinds from the top frame (`skip_top`: its handlers do not apply,
@@ -1094,8 +1187,23 @@ impl<'p> Vm<'p> {
             ($i:expr) => {
                 // SAFETY: see `r!`.
                 match unsafe { &mut r!($i) } {
-                    // SAFETY: an iterator in a register.
-                    Value::Iter(it) => unsafe { iter_next(it) },
+                    Value::Iter(it) => match &mut **it {
+                        // `for r in rx`: may wait, or suspend the task at
+                        // this instruction.
+                        Iter::Channel(rx) => {
+                            let rx = rx.clone();
+                            match self.channel_next(&rx) {
+                                Ok(v) => v,
+                                Err(e) => {
+                                    self.frames.last_mut().expect("a frame").pc = pc;
+                                    self.retry = matches!(e, Fault::Suspend);
+                                    return Err((e, false));
+                                }
+                            }
+                        }
+                        // SAFETY: an iterator in a register.
+                        it => unsafe { iter_next(it) },
+                    },
                     _ => type_fault!(),
                 }
             };
@@ -1148,14 +1256,21 @@ impl<'p> Vm<'p> {
         }
         // Counts backward jumps and calls (every loop and recursion passes
         // one); every `CHECK_EVERY` of them the host's limits are checked.
+        // A task past its time slice yields here, to continue at `resume`
+        // (the jump's target, or the call itself).
         macro_rules! tick {
-            () => {
+            ($resume:expr) => {
                 let fuel = self.fuel.get() - 1;
                 self.fuel.set(fuel);
                 if fuel == 0 {
                     self.frames.last_mut().expect("a frame").pc = pc;
-                    if let Err(f) = self.check_limits() {
-                        return Err((f, false));
+                    match self.check_limits() {
+                        Err(f) => return Err((f, false)),
+                        Ok(false) => {}
+                        Ok(true) => {
+                            self.frames.last_mut().expect("a frame").pc = $resume;
+                            return Err((Fault::Yield, false));
+                        }
                     }
                 }
             };
@@ -1349,7 +1464,7 @@ impl<'p> Vm<'p> {
                     let (x, _) = int2!(a, a);
                     if compare_with(cmp, x.cmp(&i64::from(imm))) {
                         if (off as usize) < pc {
-                            tick!();
+                            tick!(off as usize);
                         }
                         pc = off as usize;
                     }
@@ -1416,7 +1531,7 @@ impl<'p> Vm<'p> {
                 }
                 Op::Jump { off } => {
                     if (off as usize) < pc {
-                        tick!();
+                        tick!(off as usize);
                     }
                     pc = off as usize;
                 }
@@ -1424,7 +1539,7 @@ impl<'p> Vm<'p> {
                     // SAFETY: see `r!`.
                     if let Value::Bool(true) = unsafe { &r!(cond) } {
                         if (off as usize) < pc {
-                            tick!();
+                            tick!(off as usize);
                         }
                         pc = off as usize;
                     }
@@ -1433,7 +1548,7 @@ impl<'p> Vm<'p> {
                     // SAFETY: see `r!`.
                     if let Value::Bool(false) = unsafe { &r!(cond) } {
                         if (off as usize) < pc {
-                            tick!();
+                            tick!(off as usize);
                         }
                         pc = off as usize;
                     }
@@ -1442,7 +1557,7 @@ impl<'p> Vm<'p> {
                     let (x, y) = int2!(a, b);
                     if compare_with(cmp, x.cmp(&y)) {
                         if (off as usize) < pc {
-                            tick!();
+                            tick!(off as usize);
                         }
                         pc = off as usize;
                     }
@@ -1451,7 +1566,7 @@ impl<'p> Vm<'p> {
                     let (x, y) = float2!(a, b);
                     if compare_floats(cmp & 7, x, y) != (cmp & 8 != 0) {
                         if (off as usize) < pc {
-                            tick!();
+                            tick!(off as usize);
                         }
                         pc = off as usize;
                     }
@@ -1473,12 +1588,12 @@ impl<'p> Vm<'p> {
                         .map_or(otherwise as usize, |x| *x as usize);
                 }
                 Op::Call { dst, f, args } => {
-                    tick!();
+                    tick!(pc - 1);
                     self.frames.last_mut().expect("a frame").pc = pc;
                     call!(f, dst, args, std::ptr::null_mut());
                 }
                 Op::Call2 { dst, f, a, b } => {
-                    tick!();
+                    tick!(pc - 1);
                     self.frames.last_mut().expect("a frame").pc = pc;
                     let callee = match self.push_frame_regs(f, dst, std::ptr::null_mut()) {
                         Ok(r) => r,
@@ -1496,7 +1611,7 @@ impl<'p> Vm<'p> {
                     enter!(f, callee);
                 }
                 Op::CallClosure { dst, closure, args } => {
-                    tick!();
+                    tick!(pc - 1);
                     // SAFETY: see `r!`.
                     let (f, cptr) = match unsafe { r!(closure).target_mut() } {
                         Value::Func(f) => (*f, std::ptr::null_mut()),
@@ -1537,7 +1652,11 @@ impl<'p> Vm<'p> {
                         }
                         Err(_) => {
                             let e = std::mem::ManuallyDrop::into_inner(result);
-                            return Err((e.expect_err("an error"), false));
+                            let e = e.expect_err("an error");
+                            // The frame's `pc` (one past the call, set
+                            // above) is where a resumed task calls again.
+                            self.retry = matches!(e, Fault::Suspend);
+                            return Err((e, false));
                         }
                     }
                 }
@@ -1909,7 +2028,7 @@ impl<'p> Vm<'p> {
                 Op::ForIterLoop { dst, iter, body } => {
                     if let Some(v) = next_item!(iter) {
                         set!(dst, v);
-                        tick!();
+                        tick!(body as usize);
                         pc = body as usize;
                     }
                 }
@@ -1930,7 +2049,7 @@ impl<'p> Vm<'p> {
                     body,
                 } => {
                     if range_step!(dst, cur, end) {
-                        tick!();
+                        tick!(body as usize);
                         pc = body as usize;
                     }
                 }
@@ -2139,6 +2258,7 @@ unsafe fn into_iter(v: Value) -> Result<Value, String> {
                 .into_iter(),
         ),
         Value::Record(r) if r.ty() == well_known::RANGE => range_iter(r.fields())?,
+        Value::Host(h) if matches!(*h, crate::sched::HostObject::Receiver(_)) => Iter::Channel(h),
         Value::Ref(p) => {
             // SAFETY: the caller's promise.
             match unsafe { (*p).target_mut() } {
@@ -2221,6 +2341,12 @@ pub unsafe fn iter_next(it: &mut Iter) -> Option<Value> {
             *pos += c.len_utf8();
             Some(Value::Char(c))
         }
+        // Only a native walking a receiver gets here (a `for` loop's step
+        // is the VM's, which suspends a task instead): the thread waits.
+        Iter::Channel(h) => match &**h {
+            crate::sched::HostObject::Receiver(chan) => crate::sched::handles::recv_blocking(chan),
+            _ => None,
+        },
     }
 }
 

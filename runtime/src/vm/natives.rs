@@ -1118,10 +1118,3 @@ pub(crate) fn time_to_string(_: &mut Vm, a: &mut Args) -> R {
         n % 1_000_000_000
     )))
 }
-
-pub(crate) fn time_sleep(vm: &mut Vm, a: &mut Args) -> R {
-    let ms = u64::try_from(int(a, 0)?).unwrap_or(0);
-    let _ = vm.out.flush();
-    std::thread::sleep(std::time::Duration::from_millis(ms));
-    Ok(Value::Unit)
-}

@@ -1,0 +1,808 @@
+//! The task scheduler (LANGUAGE.md §9): lightweight tasks on a
+//! work-stealing pool of workers, one per core by default.
+//!
+//! Each task is a VM of its own — registers, frames and GC heap — so tasks
+//! share no memory: what crosses between them (a spawned closure, a value
+//! sent on a channel, a task's result) is `Send` (the checker's W0802),
+//! owns everything it reaches, and is moved by moving its two words. A
+//! task never blocks its worker: a channel operation, `join` or `sleep`
+//! that cannot complete *suspends* the VM at the instruction, and the
+//! worker runs another task until a wake queues this one again.
+//!
+//! **Spawn.** 1. `task::spawn` moves the closure into a new VM (heap,
+//! capabilities narrowed from the parent's, the run's output and limits).
+//! 2. The task is pushed: `Normal` onto the spawning worker's own deque
+//! (LIFO for the owner, stolen FIFO by others), `High` and `Low` onto the
+//! global injector of their priority. 3. One sleeping worker, if any, is
+//! unparked (`idle.rs`).
+//!
+//! **Find work** (each worker, each time its task stops). 1. Every 61st
+//! time, the `Low` injector first, so that `Low` work always progresses.
+//! 2. The `High` injector. 3. The main task, on the thread that started
+//! the run (it stays there: the host's thread-local state is its). 4. The
+//! worker's own deque. 5. A batch from the `Normal` injector. 6. Steal
+//! half of another worker's deque. 7. The `Low` injector.
+//!
+//! **Run.** The worker marks the task running (`state.rs`) and resumes its
+//! VM until it finishes, suspends or yields. A task yields after its time
+//! slice ([`SLICE`]) when other work waits, and within one limits check
+//! (every 4 096 backward jumps and calls) when a `High` task waits and it
+//! is not one; `yield_now` yields at once. A yielded task goes to the back
+//! of its priority's injector.
+//!
+//! **Park and wake.** 1. A suspended task has left a `Waker` with what it
+//! waits for (a channel, a task's result slot, a timer). 2. The worker
+//! marks it parked — unless a wake already came while it ran, in which
+//! case it is queued again at once. 3. A wake of a parked task queues it
+//! (on the waking worker's deque when the waker runs on a worker of this
+//! scheduler, else on an injector) and unparks a sleeping worker.
+//!
+//! **Idle.** A worker with nothing to do fires due timers, then sleeps as
+//! `idle.rs` describes, for at most the time until the next timer.
+//!
+//! **Shutdown.** 1. When `main` ends, the run is over: the flag is set and
+//! every worker unparked. 2. Tasks still running stop at their next limits
+//! check (as cancelled); workers leave their loops and are joined. 3.
+//! Every task still alive — parked on a channel, queued, asleep — is
+//! marked done and its VM dropped, which drops what it held (channels,
+//! other tasks' handles) and so breaks the cycles of a task waiting on a
+//! channel that its own registers keep alive. A task that never finished
+//! has no result, and nobody is left to ask for it.
+//!
+//! **Deadlock.** When every worker is asleep, no timer is pending, no
+//! thread is blocked outside the scheduler and `main` has not finished,
+//! nothing can ever wake anything: `main` ends with a panic saying what it
+//! waits for, as Go's runtime reports "all goroutines are asleep".
+
+pub mod channel;
+pub mod handles;
+pub mod idle;
+pub mod state;
+pub mod sync;
+
+use std::cell::{Cell, UnsafeCell};
+use std::collections::BinaryHeap;
+use std::io::Write;
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Weak};
+use std::task::{RawWaker, RawWakerVTable, Waker};
+use std::time::{Duration, Instant};
+
+use crossbeam_deque::{Injector, Steal, Stealer, Worker};
+
+pub use handles::{Chan, HostObject, JoinSlot, Joined, Message};
+use idle::Idle;
+use state::{AfterSuspend, RunState};
+use sync::{AtomicBool, AtomicUsize, Mutex, Ordering, lock};
+
+use crate::error::{Panic, PanicKind};
+use crate::heap::accounting;
+use crate::vm::{Program, Value, Vm};
+
+/// How long a task runs before it lets waiting work of its priority have
+/// the worker.
+pub const SLICE: Duration = Duration::from_millis(2);
+
+/// A task's priority (`Priority` in std: `High`, `Normal`, `Low`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Priority {
+    High,
+    Normal,
+    Low,
+}
+
+impl Priority {
+    /// From a `Priority` value's tag (the order of the std enum).
+    pub fn from_index(i: u32) -> Option<Priority> {
+        match i {
+            0 => Some(Priority::High),
+            1 => Some(Priority::Normal),
+            2 => Some(Priority::Low),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Priority::High => "High",
+            Priority::Normal => "Normal",
+            Priority::Low => "Low",
+        }
+    }
+}
+
+/// A task: its run state, its VM and where its result goes.
+pub struct Task<'p> {
+    pub id: u64,
+    pub priority: Priority,
+    state: RunState,
+    /// Stays on the thread that started the run (`main`).
+    pinned: bool,
+    /// Only the party that owns the task (see `state.rs`) touches it.
+    vm: UnsafeCell<Option<Box<Vm<'p>>>>,
+    pub join: Arc<JoinSlot>,
+    shared: Weak<Shared<'p>>,
+}
+
+// SAFETY: a task's VM is reached only by the worker that owns the task
+// (RUNNING, after taking it from a queue; see `state.rs`), one at a time;
+// the ownership hand-over goes through the run state's acquire/release
+// exchanges and the queues' own synchronisation. Everything the VM holds —
+// its heap, cells, registers — is reachable from it alone: values that
+// cross between tasks are `Send` (checked: W0802). So moving the VM to
+// another thread moves a whole single-threaded world, as a stolen task
+// does. The rest of `Task` is atomics and `Arc`s.
+unsafe impl Send for Task<'_> {}
+// SAFETY: as above: shared references to a task reach only its atomics,
+// its id, its result slot (a mutex) and the scheduler; the VM is behind
+// the ownership protocol.
+unsafe impl Sync for Task<'_> {}
+
+impl std::fmt::Debug for Task<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Task")
+            .field("id", &self.id)
+            .field("priority", &self.priority)
+            .finish_non_exhaustive()
+    }
+}
+
+type TaskRef<'p> = Arc<Task<'p>>;
+
+impl<'p> Task<'p> {
+    /// A waker that queues this task (a `RawWaker` over the task's `Arc`:
+    /// `std::task::Waker` carries no lifetime, and every waker of a run is
+    /// dropped before the run returns — they live in values of its tasks,
+    /// which shutdown drops).
+    pub fn waker(self: &Arc<Self>) -> Waker {
+        let raw = RawWaker::new(Arc::into_raw(self.clone()).cast(), &Self::VTABLE);
+        // SAFETY: the vtable's functions treat the data pointer as what
+        // `Arc::into_raw` gave for a `Task<'p>`, keeping its count right.
+        unsafe { Waker::from_raw(raw) }
+    }
+
+    const VTABLE: RawWakerVTable = RawWakerVTable::new(
+        Self::waker_clone,
+        Self::waker_wake,
+        Self::waker_wake_by_ref,
+        Self::waker_drop,
+    );
+
+    /// # Safety
+    ///
+    /// `p` came from `Arc::into_raw` of a live `Arc<Task<'p>>`.
+    unsafe fn waker_clone(p: *const ()) -> RawWaker {
+        // SAFETY: the caller's promise; one more count for the new waker.
+        unsafe { Arc::increment_strong_count(p.cast::<Task<'p>>()) };
+        RawWaker::new(p, &Self::VTABLE)
+    }
+
+    /// # Safety
+    ///
+    /// As [`Task::waker_clone`]; the waker's count is consumed.
+    unsafe fn waker_wake(p: *const ()) {
+        // SAFETY: the caller's promise: this takes over the waker's count.
+        let task = unsafe { Arc::from_raw(p.cast::<Task<'p>>()) };
+        Task::wake(&task);
+    }
+
+    /// # Safety
+    ///
+    /// As [`Task::waker_clone`].
+    unsafe fn waker_wake_by_ref(p: *const ()) {
+        // SAFETY: the caller's promise; `ManuallyDrop` leaves the count
+        // with the waker.
+        let task = std::mem::ManuallyDrop::new(unsafe { Arc::from_raw(p.cast::<Task<'p>>()) });
+        Task::wake(&task);
+    }
+
+    /// # Safety
+    ///
+    /// As [`Task::waker_wake`].
+    unsafe fn waker_drop(p: *const ()) {
+        // SAFETY: the caller's promise: the waker's count goes.
+        drop(unsafe { Arc::from_raw(p.cast::<Task<'p>>()) });
+    }
+
+    /// Something it waits for happened: queue it if it was parked.
+    fn wake(task: &Arc<Self>) {
+        if task.state.wake()
+            && let Some(shared) = task.shared.upgrade()
+        {
+            shared.push(task.clone());
+        }
+    }
+}
+
+/// A timer: wake `waker` at `at` (`sleep`, `recv_timeout`).
+struct Timer {
+    at: Instant,
+    seq: u64,
+    waker: Waker,
+}
+
+impl PartialEq for Timer {
+    fn eq(&self, other: &Self) -> bool {
+        (self.at, self.seq) == (other.at, other.seq)
+    }
+}
+impl Eq for Timer {}
+impl PartialOrd for Timer {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Timer {
+    /// Reversed: the standard heap is a max-heap, the earliest comes first.
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (other.at, other.seq).cmp(&(self.at, self.seq))
+    }
+}
+
+/// How a run's tasks are scheduled.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Worker threads, the run's own thread included (at least 1).
+    pub workers: usize,
+}
+
+impl Config {
+    /// One worker per core, or `WARD_WORKERS` when set.
+    pub fn from_env() -> Config {
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        let workers = std::env::var("WARD_WORKERS")
+            .ok()
+            .and_then(|w| w.trim().parse::<usize>().ok())
+            .filter(|&w| w > 0)
+            .unwrap_or(cores);
+        Config { workers }
+    }
+}
+
+/// Counters a run's scheduler kept.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SchedStats {
+    pub spawned: u64,
+    pub steals: u64,
+    pub parks: u64,
+    pub yields: u64,
+    /// Per worker: tasks run (resumptions).
+    pub runs: Vec<u64>,
+    /// The most bytes the run's tasks held at once.
+    pub heap_peak: usize,
+}
+
+/// Output all the tasks of a run write to: whole lines at a time.
+pub type SharedOut<'p> = Arc<Mutex<Box<dyn Write + Send + 'p>>>;
+
+/// What the tasks of one run share.
+pub struct Shared<'p> {
+    pub program: &'p Program,
+    high: Injector<TaskRef<'p>>,
+    normal: Injector<TaskRef<'p>>,
+    low: Injector<TaskRef<'p>>,
+    stealers: Vec<Stealer<TaskRef<'p>>>,
+    /// The main task, when it is queued: only the run's own thread takes it.
+    main_slot: Mutex<Option<TaskRef<'p>>>,
+    main_thread: std::thread::Thread,
+    idle: Idle,
+    timers: Mutex<BinaryHeap<Timer>>,
+    timer_seq: AtomicU64,
+    shutdown: AtomicBool,
+    /// Every task made, to drop the VMs of those left at shutdown.
+    tasks: Mutex<Vec<Weak<Task<'p>>>>,
+    next_id: AtomicU64,
+    /// Threads blocked on a channel or join outside the scheduler (a
+    /// native's callback): while any is, a quiet pool is no deadlock.
+    blocked: AtomicUsize,
+    /// `High` tasks queued and not yet started: running tasks of lower
+    /// priority yield to them.
+    high_waiting: AtomicUsize,
+    pub out: SharedOut<'p>,
+    pub err: SharedOut<'p>,
+    pub account: accounting::RunAccount,
+    workers: usize,
+    spawned: AtomicU64,
+    steals: AtomicU64,
+    parks: AtomicU64,
+    yields: AtomicU64,
+}
+
+impl std::fmt::Debug for Shared<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shared")
+            .field("workers", &self.workers)
+            .finish_non_exhaustive()
+    }
+}
+
+thread_local! {
+    /// The worker this thread is: its scheduler and its deque (type-erased:
+    /// `Shared<'p>` and `Worker<TaskRef<'p>>`), set while it works.
+    static WORKER: Cell<(*const (), *const ())> = const { Cell::new((std::ptr::null(), std::ptr::null())) };
+}
+
+impl<'p> Shared<'p> {
+    /// Queues a runnable task where its priority says, and wakes a worker.
+    fn push(&self, task: TaskRef<'p>) {
+        if task.pinned {
+            *lock(&self.main_slot) = Some(task);
+            self.main_thread.unpark();
+            self.idle.notify_one();
+            return;
+        }
+        match task.priority {
+            Priority::High => {
+                self.high_waiting.fetch_add(1, Ordering::Relaxed);
+                self.high.push(task);
+            }
+            Priority::Low => self.low.push(task),
+            Priority::Normal => {
+                let (shared, local) = WORKER.get();
+                if std::ptr::eq(shared, std::ptr::from_ref(self).cast()) && !local.is_null() {
+                    // SAFETY: `WORKER` names this thread's own deque while
+                    // `work` runs on it, and is cleared before it returns;
+                    // the pointer is to a `Worker` of this scheduler (the
+                    // first half matched), so the type is the one erased.
+                    unsafe { (*local.cast::<Worker<TaskRef<'p>>>()).push(task) };
+                } else {
+                    self.normal.push(task);
+                }
+            }
+        }
+        self.idle.notify_one();
+    }
+
+    /// A yielded task: the back of its priority's global queue.
+    fn push_yielded(&self, task: TaskRef<'p>) {
+        if task.pinned {
+            *lock(&self.main_slot) = Some(task);
+            return;
+        }
+        match task.priority {
+            Priority::High => {
+                self.high_waiting.fetch_add(1, Ordering::Relaxed);
+                self.high.push(task);
+            }
+            Priority::Normal => self.normal.push(task),
+            Priority::Low => self.low.push(task),
+        }
+        self.idle.notify_one();
+    }
+
+    /// Starts a task running `vm` (whose frame is pushed).
+    pub fn spawn(
+        self: &Arc<Self>,
+        mut vm: Box<Vm<'p>>,
+        priority: Priority,
+    ) -> (u64, Arc<JoinSlot>) {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        vm.set_task_id(id);
+        let join = Arc::new(JoinSlot::new());
+        let task = Arc::new(Task {
+            id,
+            priority,
+            state: RunState::new(),
+            pinned: false,
+            vm: UnsafeCell::new(Some(vm)),
+            join: join.clone(),
+            shared: Arc::downgrade(self),
+        });
+        {
+            let mut all = lock(&self.tasks);
+            if all.len() >= 64 && all.len().is_power_of_two() {
+                all.retain(|t| t.strong_count() > 0);
+            }
+            all.push(Arc::downgrade(&task));
+        }
+        self.spawned.fetch_add(1, Ordering::Relaxed);
+        self.push(task);
+        (id, join)
+    }
+
+    /// Wakes `waker` at `at`.
+    pub fn add_timer(&self, at: Instant, waker: Waker) {
+        let seq = self.timer_seq.fetch_add(1, Ordering::Relaxed);
+        lock(&self.timers).push(Timer { at, seq, waker });
+        // A sleeping worker must recompute how long it may sleep.
+        self.idle.notify_one();
+    }
+
+    /// Wakes the tasks whose timers are due; the time until the next one.
+    fn fire_timers(&self) -> Option<Duration> {
+        let now = Instant::now();
+        let mut due = Vec::new();
+        let next = {
+            let mut timers = lock(&self.timers);
+            while timers.peek().is_some_and(|t| t.at <= now) {
+                if let Some(t) = timers.pop() {
+                    due.push(t.waker);
+                }
+            }
+            timers.peek().map(|t| t.at.saturating_duration_since(now))
+        };
+        for w in due {
+            w.wake();
+        }
+        next
+    }
+
+    pub fn is_shutting_down(&self) -> bool {
+        self.shutdown.load(Ordering::Acquire)
+    }
+
+    /// A `High` task waits and the running one is not `High`.
+    pub fn high_waiting(&self) -> bool {
+        self.high_waiting.load(Ordering::Relaxed) > 0
+    }
+
+    /// Whether any queue has work (a worker about to sleep looks again).
+    fn has_work(&self, index: usize) -> bool {
+        !self.high.is_empty()
+            || !self.normal.is_empty()
+            || !self.low.is_empty()
+            || self.stealers.iter().any(|s| !s.is_empty())
+            || (index == 0 && lock(&self.main_slot).is_some())
+    }
+
+    /// Other work is queued (a task past its slice yields to it).
+    pub fn others_waiting(&self) -> bool {
+        !self.high.is_empty()
+            || !self.normal.is_empty()
+            || !self.low.is_empty()
+            || self.stealers.iter().any(|s| !s.is_empty())
+            || lock(&self.main_slot).is_some()
+    }
+
+    /// A thread blocks outside the scheduler (see `blocked`).
+    pub fn enter_blocking(&self) {
+        self.blocked.fetch_add(1, Ordering::SeqCst);
+    }
+
+    pub fn leave_blocking(&self) {
+        self.blocked.fetch_sub(1, Ordering::SeqCst);
+    }
+
+    /// Workers in this run.
+    pub fn workers(&self) -> usize {
+        self.workers
+    }
+
+    /// The next task from the queues, in the order of the module comment.
+    fn find(&self, index: usize, local: &Worker<TaskRef<'p>>, turn: u64) -> Option<TaskRef<'p>> {
+        if turn % 61 == 60
+            && let Some(t) = steal_one(&self.low)
+        {
+            return Some(t);
+        }
+        if let Some(t) = steal_one(&self.high) {
+            self.high_waiting.fetch_sub(1, Ordering::Relaxed);
+            return Some(t);
+        }
+        if index == 0
+            && let Some(t) = lock(&self.main_slot).take()
+        {
+            return Some(t);
+        }
+        if let Some(t) = local.pop() {
+            return Some(t);
+        }
+        loop {
+            match self.normal.steal_batch_and_pop(local) {
+                Steal::Success(t) => return Some(t),
+                Steal::Retry => {}
+                Steal::Empty => break,
+            }
+        }
+        let n = self.stealers.len();
+        for k in 1..n {
+            let victim = &self.stealers[(index + k) % n];
+            loop {
+                match victim.steal_batch_and_pop(local) {
+                    Steal::Success(t) => {
+                        self.steals.fetch_add(1, Ordering::Relaxed);
+                        return Some(t);
+                    }
+                    Steal::Retry => {}
+                    Steal::Empty => break,
+                }
+            }
+        }
+        steal_one(&self.low)
+    }
+
+    /// Resumes `task` on this worker until it stops.
+    fn run_task(&self, task: TaskRef<'p>) {
+        task.state.start_running();
+        // SAFETY: this worker owns the task now (it took it from a queue
+        // and marked it running): nobody else touches its VM until it is
+        // parked, queued or done below.
+        let slot = unsafe { &mut *task.vm.get() };
+        let Some(vm) = slot.as_mut() else {
+            return;
+        };
+        accounting::set_fuel(vm.fuel_cell());
+        vm.set_current_task(Some(task.clone()));
+        let step = vm.resume();
+        vm.set_current_task(None);
+        accounting::set_fuel(std::ptr::null());
+        match step {
+            crate::vm::tasks::Step::Done(result) => {
+                task.state.finish();
+                let mut vm = slot.take();
+                if let Some(vm) = &mut vm {
+                    vm.flush_output();
+                    if let Err(p) = &result
+                        && task.id != 0
+                        && !self.is_shutting_down()
+                    {
+                        let line = format!("task {} panicked: {p}\n", task.id);
+                        let _ = vm.err.write_all(line.as_bytes());
+                        let _ = vm.err.flush();
+                    }
+                }
+                let result = result.map(Message);
+                if task.pinned {
+                    // `main`'s VM goes back to the host with the result.
+                    *slot = vm;
+                    task.join.complete(result);
+                } else {
+                    task.join.complete(result);
+                    drop(vm);
+                }
+            }
+            crate::vm::tasks::Step::Suspended => {
+                self.parks.fetch_add(1, Ordering::Relaxed);
+                if task.state.suspend() == AfterSuspend::Requeue {
+                    self.push(task);
+                }
+            }
+            crate::vm::tasks::Step::Yielded => {
+                self.yields.fetch_add(1, Ordering::Relaxed);
+                task.state.yielded();
+                self.push_yielded(task);
+            }
+        }
+    }
+
+    /// True when nothing can ever run again (see "Deadlock").
+    fn deadlocked(&self) -> bool {
+        self.idle.sleepers() >= self.workers
+            && self.blocked.load(Ordering::SeqCst) == 0
+            && lock(&self.timers).is_empty()
+            && !self.has_work(0)
+    }
+}
+
+fn steal_one<T>(q: &Injector<T>) -> Option<T> {
+    loop {
+        match q.steal() {
+            Steal::Success(t) => return Some(t),
+            Steal::Retry => {}
+            Steal::Empty => return None,
+        }
+    }
+}
+
+/// Sets `WORKER` for the life of a worker loop.
+struct WorkerGuard;
+
+impl WorkerGuard {
+    fn enter<'p>(shared: &Shared<'p>, local: &Worker<TaskRef<'p>>) -> WorkerGuard {
+        WORKER.set((
+            std::ptr::from_ref(shared).cast(),
+            std::ptr::from_ref(local).cast(),
+        ));
+        WorkerGuard
+    }
+}
+
+impl Drop for WorkerGuard {
+    fn drop(&mut self) {
+        WORKER.set((std::ptr::null(), std::ptr::null()));
+    }
+}
+
+/// A worker's loop; worker 0 (the run's thread) returns when `main` is
+/// done, the others at shutdown. `runs` counts the tasks it resumed.
+fn work<'p>(
+    shared: &Shared<'p>,
+    index: usize,
+    local: &Worker<TaskRef<'p>>,
+    main: &Task<'p>,
+) -> u64 {
+    let _guard = WorkerGuard::enter(shared, local);
+    let _account = accounting::join_account(&shared.account);
+    let mut turn = 0u64;
+    loop {
+        if shared.is_shutting_down() || (index == 0 && main.join.is_done()) {
+            return turn;
+        }
+        let next_timer = shared.fire_timers();
+        if let Some(task) = shared.find(index, local, turn) {
+            turn += 1;
+            shared.run_task(task);
+            continue;
+        }
+        shared.idle.announce();
+        if index != 0 && shared.idle.sleepers() >= shared.workers {
+            // The last worker to go quiet: the run's thread looks for a
+            // deadlock.
+            shared.main_thread.unpark();
+        }
+        if shared.has_work(index)
+            || shared.is_shutting_down()
+            || (index == 0 && main.join.is_done())
+        {
+            shared.idle.retract();
+            continue;
+        }
+        if index == 0 && next_timer.is_none() && shared.deadlocked() {
+            shared.idle.retract();
+            end_main_in_deadlock(shared, main);
+            continue;
+        }
+        match next_timer {
+            Some(d) => std::thread::park_timeout(d),
+            None => std::thread::park(),
+        }
+        shared.idle.retract();
+    }
+}
+
+/// Every task waits on something nothing will do: `main` ends with a
+/// panic at the place it waits.
+fn end_main_in_deadlock<'p>(shared: &Shared<'p>, main: &Task<'p>) {
+    // `main` is parked and no worker runs: taking it over is safe once
+    // the wake exchange (PARKED -> SCHEDULED) succeeds.
+    if !main.state.wake() {
+        return;
+    }
+    main.state.start_running();
+    // SAFETY: this thread owns `main` now (the exchange above).
+    let slot = unsafe { &mut *main.vm.get() };
+    let panic = match slot.as_mut() {
+        Some(vm) => vm.deadlock_panic(),
+        None => Panic {
+            kind: PanicKind::Panic,
+            message: "deadlock".into(),
+            location: None,
+            backtrace: Vec::new(),
+            elided: 0,
+            elided_repeat: false,
+        },
+    };
+    main.state.finish();
+    let _ = shared;
+    main.join.complete(Err(panic));
+}
+
+/// Runs `main` (its VM with the entry frame pushed) with the tasks it
+/// spawns, on `config.workers` workers, this thread being the first.
+/// Returns `main`'s result, its VM, and the scheduler's counters.
+pub fn run<'p>(
+    program: &'p Program,
+    main: Box<Vm<'p>>,
+    out: SharedOut<'p>,
+    err: SharedOut<'p>,
+    max_heap_bytes: Option<usize>,
+    config: &Config,
+) -> (Result<Value, Panic>, Box<Vm<'p>>, SchedStats) {
+    let workers = config.workers.max(1);
+    let locals: Vec<Worker<TaskRef<'p>>> = (0..workers).map(|_| Worker::new_lifo()).collect();
+    let shared = Arc::new(Shared {
+        program,
+        high: Injector::new(),
+        normal: Injector::new(),
+        low: Injector::new(),
+        stealers: locals.iter().map(Worker::stealer).collect(),
+        main_slot: Mutex::new(None),
+        main_thread: std::thread::current(),
+        idle: Idle::new(),
+        timers: Mutex::new(BinaryHeap::new()),
+        timer_seq: AtomicU64::new(0),
+        shutdown: AtomicBool::new(false),
+        tasks: Mutex::new(Vec::new()),
+        next_id: AtomicU64::new(1),
+        blocked: AtomicUsize::new(0),
+        high_waiting: AtomicUsize::new(0),
+        out,
+        err,
+        account: accounting::RunAccount::new(max_heap_bytes),
+        workers,
+        spawned: AtomicU64::new(0),
+        steals: AtomicU64::new(0),
+        parks: AtomicU64::new(0),
+        yields: AtomicU64::new(0),
+    });
+    let mut main = main;
+    main.enter_scheduler(shared.clone(), 0, Priority::Normal);
+    let main_task = Arc::new(Task {
+        id: 0,
+        priority: Priority::Normal,
+        state: RunState::new(),
+        pinned: true,
+        vm: UnsafeCell::new(Some(main)),
+        join: Arc::new(JoinSlot::new()),
+        shared: Arc::downgrade(&shared),
+    });
+    *lock(&shared.main_slot) = Some(main_task.clone());
+    let mut locals = locals.into_iter();
+    let local0 = locals.next().expect("at least one worker");
+    let runs = std::thread::scope(|scope| {
+        let handles: Vec<_> = locals
+            .enumerate()
+            .map(|(i, local)| {
+                let shared = shared.clone();
+                let main_task = main_task.clone();
+                std::thread::Builder::new()
+                    .name(format!("ward-worker-{}", i + 1))
+                    .spawn_scoped(scope, move || work(&shared, i + 1, &local, &main_task))
+            })
+            .collect();
+        let mut runs = vec![work(&shared, 0, &local0, &main_task)];
+        // `main` is done: the run is over.
+        shared.shutdown.store(true, Ordering::Release);
+        shared.idle.notify_all();
+        for h in handles {
+            runs.push(match h {
+                Ok(h) => h.join().unwrap_or(0),
+                Err(_) => 0,
+            });
+        }
+        drop(local0);
+        runs
+    });
+    let stats = SchedStats {
+        spawned: shared.spawned.load(Ordering::Relaxed),
+        steals: shared.steals.load(Ordering::Relaxed),
+        parks: shared.parks.load(Ordering::Relaxed),
+        yields: shared.yields.load(Ordering::Relaxed),
+        runs,
+        heap_peak: 0,
+    };
+    shutdown(&shared);
+    let stats = SchedStats {
+        heap_peak: shared.account.peak(),
+        ..stats
+    };
+    let result = match main_task.join.poll(None) {
+        Joined::Done(r) => r.map(|Message(v)| v),
+        Joined::Running => Err(Panic {
+            kind: PanicKind::Panic,
+            message: "internal error: the run ended before `main`".into(),
+            location: None,
+            backtrace: Vec::new(),
+            elided: 0,
+            elided_repeat: false,
+        }),
+    };
+    // SAFETY: every worker has been joined and every other task dropped:
+    // this thread is the only one left to touch `main`'s VM.
+    let vm = unsafe { &mut *main_task.vm.get() }.take();
+    let mut vm = vm.expect("main's VM is kept for the host");
+    vm.leave_scheduler();
+    (result, vm, stats)
+}
+
+/// Step 3 of "Shutdown": every task still alive is done and its VM dropped.
+fn shutdown(shared: &Arc<Shared<'_>>) {
+    while steal_one(&shared.high).is_some() {}
+    while steal_one(&shared.normal).is_some() {}
+    while steal_one(&shared.low).is_some() {}
+    lock(&shared.timers).clear();
+    let all: Vec<_> = std::mem::take(&mut *lock(&shared.tasks))
+        .into_iter()
+        .filter_map(|t| t.upgrade())
+        .collect();
+    for t in &all {
+        t.state.finish();
+    }
+    for t in &all {
+        // SAFETY: every worker has been joined: no thread runs any task,
+        // and the `Done` state makes every later wake a no-op, so this
+        // thread alone touches the VM.
+        let vm = unsafe { &mut *t.vm.get() }.take();
+        drop(vm);
+    }
+}

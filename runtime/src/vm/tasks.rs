@@ -1,0 +1,594 @@
+//! Tasks from inside a VM (LANGUAGE.md §9): `task::spawn`, channels,
+//! `join`, `sleep`, `yield_now`, and how a VM stops and resumes as a task
+//! (the scheduler itself is `crate::sched`).
+//!
+//! An operation that cannot complete — `recv` on an empty channel, `send`
+//! to a full one, `join` on a running task, `sleep` — is a *poll*: it
+//! registers the task's waker with what it waits for and fails with
+//! [`Fault::Suspend`]. The VM stops with the frame's `pc` one past the
+//! instruction (a native call, or the `for` step over a receiver), and
+//! when the task is resumed it runs that instruction again, now likely to
+//! complete. Arguments stay in their registers meanwhile (a `send` puts
+//! its value back). Inside a native's callback (`opt.map(|x| rx.recv())`)
+//! there is no instruction to stop at: the thread blocks instead, parked
+//! until the waker unparks it.
+
+use std::cell::Cell;
+use std::io::Write;
+use std::sync::Arc;
+use std::task::Waker;
+use std::time::{Duration, Instant};
+
+use super::natives::{err, make_error, none, ok, some};
+use super::{Args, Fault, Limits, Value, Vm, well_known};
+use crate::caps::{CapSet, Capability};
+use crate::error::{Panic, PanicKind};
+use crate::sched::channel::{Channel, Recv, Send};
+use crate::sched::handles::thread_waker;
+use crate::sched::{Chan, HostObject, Joined, Message, Priority, Shared, SharedOut, Task};
+
+type R = Result<Value, Fault>;
+
+/// Register slots of a spawned task (16 bytes each, reserved, touched as
+/// used): a sixteenth of `main`'s, as a thread's stack is smaller than
+/// the main thread's.
+const TASK_STACK_SLOTS: usize = 1 << 16;
+
+/// A VM's place in a run's scheduler.
+pub(crate) struct TaskCtx<'p> {
+    pub(crate) shared: Arc<Shared<'p>>,
+    /// The task being run (set by the worker while it runs this VM).
+    current: Option<Arc<Task<'p>>>,
+    pub(crate) id: u64,
+    pub(crate) priority: Priority,
+    /// When the worker resumed it.
+    slice_start: Instant,
+}
+
+impl TaskCtx<'_> {
+    pub(crate) fn heap_exceeded(&self) -> bool {
+        self.shared.account.exceeded()
+    }
+
+    /// At a limits check: whether to yield the worker (`Ok(true)`), or
+    /// stop because the run is over (`Err`).
+    pub(crate) fn should_yield(&self) -> Result<bool, ()> {
+        if self.shared.is_shutting_down() && self.id != 0 {
+            return Err(());
+        }
+        if self.current.is_none() {
+            return Ok(false);
+        }
+        if self.priority != Priority::High && self.shared.high_waiting() {
+            return Ok(true);
+        }
+        Ok(self.slice_start.elapsed() >= crate::sched::SLICE && self.shared.others_waiting())
+    }
+}
+
+/// How a task's run stopped.
+#[derive(Debug)]
+pub enum Step {
+    /// It returned (or panicked out of its outermost frame).
+    Done(Result<Value, Panic>),
+    /// It waits (its waker is registered).
+    Suspended,
+    /// It can go on, later.
+    Yielded,
+}
+
+/// Whole lines of one task's output into the run's shared stream, so that
+/// lines of different tasks never mix.
+struct TaskOut<'p> {
+    to: SharedOut<'p>,
+    buf: Vec<u8>,
+}
+
+impl Write for TaskOut<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(bytes);
+        if let Some(end) = self.buf.iter().rposition(|&b| b == b'\n') {
+            let mut to = crate::sched::sync::lock(&self.to);
+            to.write_all(&self.buf[..=end])?;
+            drop(to);
+            self.buf.drain(..=end);
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let mut to = crate::sched::sync::lock(&self.to);
+        to.write_all(&self.buf)?;
+        self.buf.clear();
+        to.flush()
+    }
+}
+
+impl Drop for TaskOut<'_> {
+    fn drop(&mut self) {
+        let _ = self.flush();
+    }
+}
+
+/// A writer of whole lines into `to` (a run's shared stdout or stderr).
+pub(crate) fn line_writer<'p>(to: &SharedOut<'p>) -> Box<dyn Write + 'p> {
+    Box::new(TaskOut {
+        to: to.clone(),
+        buf: Vec::new(),
+    })
+}
+
+impl<'p> Vm<'p> {
+    /// Makes this VM task `id` of `shared` (`main` is task 0).
+    pub(crate) fn enter_scheduler(&mut self, shared: Arc<Shared<'p>>, id: u64, priority: Priority) {
+        self.sched = Some(Box::new(TaskCtx {
+            shared,
+            current: None,
+            id,
+            priority,
+            slice_start: Instant::now(),
+        }));
+    }
+
+    /// The run is over (the host keeps `main`'s VM).
+    pub(crate) fn leave_scheduler(&mut self) {
+        self.sched = None;
+    }
+
+    pub(crate) fn set_task_id(&mut self, id: u64) {
+        if let Some(t) = &mut self.sched {
+            t.id = id;
+        }
+    }
+
+    /// This task's number in its run (0: `main`, or no scheduler).
+    pub fn task_id(&self) -> u64 {
+        self.sched.as_ref().map_or(0, |t| t.id)
+    }
+
+    /// The worker starts (`Some`) or stops running this VM.
+    pub(crate) fn set_current_task(&mut self, task: Option<Arc<Task<'p>>>) {
+        if let Some(t) = &mut self.sched {
+            t.current = task;
+            t.slice_start = Instant::now();
+        }
+    }
+
+    /// The cell the heap budget pokes (see `accounting::set_fuel`).
+    pub(crate) fn fuel_cell(&self) -> *const Cell<u32> {
+        &raw const *self.fuel
+    }
+
+    pub(crate) fn flush_output(&mut self) {
+        let _ = self.out.flush();
+        let _ = self.err.flush();
+    }
+
+    /// Pushes the frame of function `f` (no arguments) for [`Vm::resume`].
+    pub(crate) fn start(&mut self, f: u32) -> Result<(), Panic> {
+        self.push_frame(f, Vec::new(), 0, std::ptr::null_mut())
+            .map_err(|fault| self.make_panic(fault))
+    }
+
+    /// Pushes the frame of a function or closure value (a spawned task's
+    /// body), which the VM keeps while it runs.
+    fn start_callable(&mut self, body: Value) -> Result<(), Fault> {
+        let mut body = Box::new(body);
+        let pushed = match &mut *body {
+            Value::Func(f) => self.push_frame(*f, Vec::new(), 0, std::ptr::null_mut()),
+            Value::Closure(c) => {
+                let func = c.func();
+                let ptr = std::ptr::from_mut(c);
+                self.push_frame(func, Vec::new(), 0, ptr)
+            }
+            _ => Err(Fault::from(
+                "internal error: spawned a value that is not a function",
+            )),
+        };
+        pushed?;
+        self.entry_closure = Some(body);
+        Ok(())
+    }
+
+    /// Runs the task until it finishes, suspends or yields.
+    pub(crate) fn resume(&mut self) -> Step {
+        if std::mem::take(&mut self.retry)
+            && let Some(fr) = self.frames.last_mut()
+        {
+            fr.pc -= 1;
+        }
+        loop {
+            match self.run(0) {
+                Ok(v) => return Step::Done(self.finish_outermost(v)),
+                Err((Fault::Suspend, _)) => return Step::Suspended,
+                Err((Fault::Yield, _)) => return Step::Yielded,
+                Err((fault, skip_top)) => {
+                    let panic = self.make_panic(fault);
+                    if let Err(p) = self.unwind(panic, 0, skip_top) {
+                        return Step::Done(Err(p));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Where `main` waits when nothing can ever wake it.
+    pub(crate) fn deadlock_panic(&self) -> Panic {
+        let what = match self.calling_native() {
+            Some(name) => format!("`{name}`"),
+            None => "a `for` loop over a channel".to_string(),
+        };
+        let (backtrace, elided, elided_repeat) = self.backtrace();
+        Panic {
+            kind: PanicKind::Panic,
+            message: format!(
+                "deadlock: `main` waits in {what}, and every other task is waiting too, so nothing can wake it"
+            ),
+            location: self.innermost_location(),
+            backtrace,
+            elided,
+            elided_repeat,
+        }
+    }
+
+    /// Whether an operation that must wait can suspend the task (rather
+    /// than block the thread).
+    fn may_suspend(&self) -> bool {
+        self.host_depth == 0
+            && !self.in_finalizers
+            && self.sched.as_ref().is_some_and(|t| t.current.is_some())
+    }
+
+    /// Polls `op` with a waker until it gives a result: between polls a
+    /// task suspends ([`Fault::Suspend`], to poll again when resumed), and
+    /// anything else parks its thread.
+    fn wait_for<T>(
+        &mut self,
+        mut op: impl FnMut(&mut Vm<'p>, &Waker) -> Option<T>,
+    ) -> Result<T, Fault> {
+        if self.may_suspend() {
+            let waker = match self.sched.as_ref().and_then(|t| t.current.as_ref()) {
+                Some(task) => task.waker(),
+                None => return Err("internal error: a task without its handle".into()),
+            };
+            return op(self, &waker).ok_or(Fault::Suspend);
+        }
+        let waker = thread_waker();
+        if let Some(t) = &self.sched {
+            t.shared.enter_blocking();
+        }
+        let r = loop {
+            if let Some(v) = op(self, &waker) {
+                break Ok(v);
+            }
+            if self.sched.is_none() && self.wait_deadline.is_none() {
+                // One thread, one task: nothing else can ever act.
+                break Err(Fault::from(
+                    "deadlock: this wait can never end (the run has no other task to do what it waits for)",
+                ));
+            }
+            if let Err(e) = self.check_host_limits() {
+                break Err(e);
+            }
+            let mut nap = Duration::from_millis(20);
+            if let Some(d) = self.wait_deadline {
+                nap = nap.min(d.saturating_duration_since(Instant::now()));
+            }
+            std::thread::park_timeout(nap);
+        };
+        if let Some(t) = &self.sched {
+            t.shared.leave_blocking();
+        }
+        r
+    }
+
+    /// The host's cancellation and deadline, and the end of the run, for a
+    /// thread that waits.
+    fn check_host_limits(&self) -> Result<(), Fault> {
+        if self
+            .limits
+            .cancel
+            .as_ref()
+            .is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
+        {
+            return Err(self.stop(PanicKind::Cancelled, "cancelled"));
+        }
+        if self.limits.deadline.is_some_and(|d| Instant::now() >= d) {
+            return Err(self.stop(PanicKind::TimedOut, "time limit reached"));
+        }
+        if self
+            .sched
+            .as_ref()
+            .is_some_and(|t| t.id != 0 && t.shared.is_shutting_down())
+        {
+            return Err(self.stop(PanicKind::Cancelled, "the run ended (`main` returned)"));
+        }
+        Ok(())
+    }
+
+    /// Starts the pending wait's deadline `after` from now, once (a
+    /// suspended task keeps it across polls), with a timer to wake it.
+    fn deadline(&mut self, after: Duration, waker: &Waker) -> Instant {
+        if let Some(d) = self.wait_deadline {
+            return d;
+        }
+        let d = Instant::now() + after;
+        self.wait_deadline = Some(d);
+        if self.may_suspend()
+            && let Some(t) = &self.sched
+        {
+            t.shared.add_timer(d, waker.clone());
+        }
+        d
+    }
+
+    /// The next value of `for r in rx`: `None` once every sender is gone.
+    pub(super) fn channel_next(&mut self, rx: &Arc<HostObject>) -> Result<Option<Value>, Fault> {
+        let HostObject::Receiver(chan) = &**rx else {
+            return Err("internal error: iterating a handle that is not a receiver".into());
+        };
+        self.wait_for(|_, w| match chan.recv(Some(w.clone())) {
+            Recv::Got(Message(v)) => Some(Some(v)),
+            Recv::Disconnected => Some(None),
+            Recv::Empty => None,
+        })
+    }
+
+    /// A new VM for a task spawned by this one: an empty heap collecting
+    /// as this one's, the run's output and limits, and `caps` of this
+    /// task's capabilities.
+    fn task_vm(&self, shared: &Arc<Shared<'p>>, caps: CapSet, priority: Priority) -> Box<Vm<'p>> {
+        let mut vm = Box::new(Vm::with_parts(
+            self.program,
+            line_writer(&shared.out),
+            line_writer(&shared.err),
+            TASK_STACK_SLOTS,
+            None,
+            self.heap.for_task(),
+        ));
+        vm.set_limits(Limits {
+            max_heap_bytes: None,
+            ..self.limits.clone()
+        });
+        vm.set_caps(self.caps.narrowed(caps));
+        vm.args.clone_from(&self.args);
+        vm.enter_scheduler(shared.clone(), 0, priority);
+        vm
+    }
+
+    /// `task::spawn` and `task::spawn_with`.
+    fn spawn(&mut self, body: Value, priority: Priority, caps: CapSet) -> R {
+        let Some(shared) = self.sched.as_ref().map(|t| t.shared.clone()) else {
+            return Err("`task::spawn` needs the task scheduler: run the program with `ward run` or `ward_runtime::embed` (a bare `Vm` has none)".into());
+        };
+        if shared.is_shutting_down() {
+            return Err(self.stop(PanicKind::Cancelled, "the run ended (`main` returned)"));
+        }
+        let mut vm = self.task_vm(&shared, caps, priority);
+        vm.start_callable(body)?;
+        let (id, slot) = shared.spawn(vm, priority);
+        Ok(Value::Host(Arc::new(HostObject::Task { id, slot })))
+    }
+}
+
+/// The channel behind a `&Sender` / `&Receiver` argument.
+fn chan(a: &Args, i: usize) -> Result<Arc<Chan>, Fault> {
+    match a.get(i)? {
+        Value::Host(h) => match &**h {
+            HostObject::Sender(c) | HostObject::Receiver(c) => Ok(c.clone()),
+            HostObject::Task { .. } => Err("internal error: expected a channel".into()),
+        },
+        _ => Err("internal error: expected a channel".into()),
+    }
+}
+
+fn error(vm: &Vm, kind: &str, message: &str) -> Value {
+    err(make_error(vm, kind, message))
+}
+
+/// `task::spawn(body)`: the parent's capabilities, `Normal`.
+pub(crate) fn task_spawn(vm: &mut Vm, a: &mut Args) -> R {
+    let body = a.take(0);
+    vm.spawn(body, Priority::Normal, CapSet::ALL)
+}
+
+/// `task::spawn_with(TaskOptions { priority, caps }, body)`.
+pub(crate) fn task_spawn_with(vm: &mut Vm, a: &mut Args) -> R {
+    let (priority, caps) = match a.get(0)? {
+        Value::Record(r) => {
+            let priority = match r.fields().first() {
+                Some(Value::Tag(_, t)) => Priority::from_index(*t),
+                _ => None,
+            }
+            .ok_or_else(|| {
+                Fault::from("internal error: `TaskOptions.priority` is not a `Priority`")
+            })?;
+            let caps = match r.fields().get(1) {
+                // SAFETY: a field of an argument: a reference in it
+                // satisfies `target`'s contract (see `Args`).
+                Some(v) => cap_list(unsafe { v.target() })?,
+                None => return Err("internal error: `TaskOptions` without `caps`".into()),
+            };
+            (priority, caps)
+        }
+        _ => return Err("internal error: expected `TaskOptions`".into()),
+    };
+    let body = a.take(1);
+    vm.spawn(body, priority, caps)
+}
+
+/// The capabilities a `&[Cap]` lists.
+fn cap_list(v: &Value) -> Result<CapSet, Fault> {
+    let Value::List(l) = v else {
+        return Err("internal error: `TaskOptions.caps` is not a list of `Cap`".into());
+    };
+    let mut set = CapSet::EMPTY;
+    for c in l.iter() {
+        match c {
+            Value::Tag(_, t) => match Capability::from_index(*t as usize) {
+                Some(cap) => set = set.with(cap),
+                None => return Err("internal error: not a `Cap`".into()),
+            },
+            _ => return Err("internal error: not a `Cap`".into()),
+        }
+    }
+    Ok(set)
+}
+
+/// `task::channel(capacity)`.
+pub(crate) fn task_channel(vm: &mut Vm, a: &mut Args) -> R {
+    let n = a.int(0)?;
+    let Ok(capacity) = usize::try_from(n) else {
+        return Err(format!("a channel's capacity cannot be negative (got {n})").into());
+    };
+    let _ = vm;
+    let chan: Arc<Chan> = Arc::new(Channel::new(capacity));
+    Ok(Value::record(
+        well_known::PAIR,
+        vec![
+            Value::Host(Arc::new(HostObject::Sender(chan.clone()))),
+            Value::Host(Arc::new(HostObject::Receiver(chan))),
+        ],
+    ))
+}
+
+/// `task::yield_now()`.
+pub(crate) fn task_yield_now(vm: &mut Vm, _: &mut Args) -> R {
+    if vm.may_suspend() && vm.sched.as_ref().is_some_and(|t| t.shared.others_waiting()) {
+        // Continue after the call: the frame's `pc` is already past it.
+        return Err(Fault::Yield);
+    }
+    Ok(Value::Unit)
+}
+
+/// `Task::join(self)`: the task's value, or `Err(TaskPanicked)`.
+pub(crate) fn task_join(vm: &mut Vm, a: &mut Args) -> R {
+    let (id, slot) = match a.get(0)? {
+        Value::Host(h) => match &**h {
+            HostObject::Task { id, slot } => (*id, slot.clone()),
+            _ => return Err("internal error: expected a `Task`".into()),
+        },
+        _ => return Err("internal error: expected a `Task`".into()),
+    };
+    let result = vm.wait_for(|_, w| match slot.poll(Some(w.clone())) {
+        Joined::Done(r) => Some(r),
+        Joined::Running => None,
+    })?;
+    Ok(match result {
+        Ok(Message(v)) => ok(v),
+        Err(p) => error(vm, "TaskPanicked", &format!("task {id} panicked: {p}")),
+    })
+}
+
+/// `Sender::send(&self, value)`.
+pub(crate) fn sender_send(vm: &mut Vm, a: &mut Args) -> R {
+    let chan = chan(a, 0)?;
+    let mut value = Some(a.take(1));
+    let r = vm.wait_for(|_, w| {
+        let v = value.take()?;
+        match chan.send(Message(v), Some(w.clone())) {
+            Send::Sent => Some(true),
+            Send::Full(Message(v)) => {
+                value = Some(v);
+                None
+            }
+            Send::Disconnected(Message(v)) => {
+                drop(v);
+                Some(false)
+            }
+        }
+    });
+    match r {
+        Ok(true) => Ok(Value::OkUnit),
+        Ok(false) => Ok(error(vm, "Disconnected", "the channel's receiver is gone")),
+        Err(e) => {
+            // Suspended: the value waits in its register for the next try.
+            if let Some(v) = value.take()
+                && let Some(slot) = a.registers().get_mut(1)
+            {
+                *slot = v;
+            }
+            Err(e)
+        }
+    }
+}
+
+/// `Sender::try_send(&self, value)`.
+pub(crate) fn sender_try_send(vm: &mut Vm, a: &mut Args) -> R {
+    let chan = chan(a, 0)?;
+    let v = a.take(1);
+    Ok(match chan.send(Message(v), None) {
+        Send::Sent => Value::OkUnit,
+        Send::Full(_) => error(vm, "Full", "the channel is full"),
+        Send::Disconnected(_) => error(vm, "Disconnected", "the channel's receiver is gone"),
+    })
+}
+
+/// `Receiver::recv(&self)`.
+pub(crate) fn receiver_recv(vm: &mut Vm, a: &mut Args) -> R {
+    let chan = chan(a, 0)?;
+    let got = vm.wait_for(|_, w| match chan.recv(Some(w.clone())) {
+        Recv::Got(Message(v)) => Some(Some(v)),
+        Recv::Disconnected => Some(None),
+        Recv::Empty => None,
+    })?;
+    Ok(match got {
+        Some(v) => ok(v),
+        None => error(vm, "Disconnected", "every sender of the channel is gone"),
+    })
+}
+
+/// `Receiver::try_recv(&self)`.
+pub(crate) fn receiver_try_recv(_: &mut Vm, a: &mut Args) -> R {
+    let chan = chan(a, 0)?;
+    Ok(match chan.recv(None) {
+        Recv::Got(Message(v)) => some(v),
+        Recv::Empty | Recv::Disconnected => none(),
+    })
+}
+
+/// `Receiver::recv_timeout(&self, ms)`.
+pub(crate) fn receiver_recv_timeout(vm: &mut Vm, a: &mut Args) -> R {
+    let chan = chan(a, 0)?;
+    let ms = u64::try_from(a.int(1)?).unwrap_or(0);
+    let got = vm.wait_for(|vm, w| {
+        let deadline = vm.deadline(Duration::from_millis(ms), w);
+        match chan.recv(Some(w.clone())) {
+            Recv::Got(Message(v)) => {
+                vm.wait_deadline = None;
+                Some(Ok(v))
+            }
+            Recv::Disconnected => {
+                vm.wait_deadline = None;
+                Some(Err(false))
+            }
+            Recv::Empty if Instant::now() >= deadline => {
+                chan.stop_waiting_to_recv(w);
+                vm.wait_deadline = None;
+                Some(Err(true))
+            }
+            Recv::Empty => None,
+        }
+    })?;
+    Ok(match got {
+        Ok(v) => ok(v),
+        Err(true) => error(vm, "Timeout", &format!("nothing arrived within {ms} ms")),
+        Err(false) => error(vm, "Disconnected", "every sender of the channel is gone"),
+    })
+}
+
+/// `time::sleep(ms)`: parks the task (or, outside a scheduler, the thread).
+pub(crate) fn time_sleep(vm: &mut Vm, a: &mut Args) -> R {
+    let ms = u64::try_from(a.int(0)?).unwrap_or(0);
+    vm.flush_output();
+    vm.wait_for(|vm, w| {
+        let deadline = vm.deadline(Duration::from_millis(ms), w);
+        if Instant::now() >= deadline {
+            vm.wait_deadline = None;
+            Some(())
+        } else {
+            None
+        }
+    })?;
+    Ok(Value::Unit)
+}
