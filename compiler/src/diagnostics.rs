@@ -179,6 +179,7 @@ pub mod codes {
     pub const LIFETIME_MAY_NOT_LIVE_LONG_ENOUGH: Code = Code("W0623");
     pub const TEMPORARY_DROPPED: Code = Code("W0716");
     pub const GC_NOT_STATIC: Code = Code("W0801");
+    pub const NOT_SEND: Code = Code("W0802");
     pub const MISSING_CAPABILITY: Code = Code("W0901");
     pub const UNKNOWN_CAPABILITY: Code = Code("W0902");
     pub const ASSIGN_TO_IMMUTABLE: Code = Code("W0594");

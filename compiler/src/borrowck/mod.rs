@@ -266,6 +266,62 @@ fn gc_static(cx: &BodyCx<'_>, diags: &mut Vec<Diagnostic>) {
     }
 }
 
+/// W0802: values that would cross to another task without being `Send`
+/// (see `mir::SendError`).
+fn not_send(cx: &BodyCx<'_>, diags: &mut Vec<Diagnostic>) {
+    use crate::mir::SendCrossing;
+    use crate::types::ty::display;
+    for e in &cx.body.send_errors {
+        let shown = display(cx.program, &e.ty);
+        let (message, label) = match &e.what {
+            SendCrossing::Capture(name) => (
+                format!("`{shown}` cannot be sent between tasks safely"),
+                format!("`{name}` is moved into the task here"),
+            ),
+            SendCrossing::TypeArg(_) if e.callee.ends_with("channel") => (
+                format!("`{shown}` cannot be sent between tasks safely"),
+                format!("a channel carries its `{shown}` values from one task to another"),
+            ),
+            SendCrossing::TypeArg(_) => (
+                format!("`{shown}` cannot be sent between tasks safely"),
+                format!("the task's result, `{shown}`, goes back to the task that joins it"),
+            ),
+            SendCrossing::ClosureValue => (
+                "this `fn` value cannot be sent between tasks safely".to_string(),
+                "it may capture values that belong to this task".to_string(),
+            ),
+        };
+        let mut d = Diagnostic::error(crate::diagnostics::codes::NOT_SEND, cx.fs(e.span), message)
+            .with_label(label);
+        if e.context != e.span {
+            let what = if e.what == SendCrossing::ClosureValue {
+                format!("`{}` runs it on another task", e.callee)
+            } else {
+                format!("this closure runs on another task (`{}`)", e.callee)
+            };
+            d = d.with_secondary(cx.fs(e.context), what);
+        }
+        if let Some(w) = &e.witness {
+            let bad = display(cx.program, &w.ty);
+            if !w.path.is_empty() {
+                d = d.with_note(format!(
+                    "`{}: {bad}` cannot leave the task that made it",
+                    w.path
+                ));
+            } else if bad != shown {
+                d = d.with_note(format!(
+                    "it holds `{bad}`, which cannot leave the task that made it"
+                ));
+            }
+        }
+        d = d.with_note(match &e.what {
+            SendCrossing::ClosureValue => "a closure stored in a variable or passed as a `fn` parameter may hold anything; write the closure in the call (`task::spawn(move || …)`) so that its captures are checked, or pass a function".to_string(),
+            _ => "only `Send` values cross between tasks: a `Gc`, `Weak`, `RefCell`, `Cell`, reference or `fn` value belongs to one task's heap; send owned data instead (a `.clone()` of what is inside)".to_string(),
+        });
+        diags.push(d);
+    }
+}
+
 /// Adds a machine-applicable insertion to a diagnostic.
 pub trait InsertFix {
     #[must_use]
@@ -547,6 +603,7 @@ pub fn check_fn(
         let mut cx = BodyCx::new(program, typed, body, mir.file);
         cx.want_facts = want_facts;
         gc_static(&cx, diags);
+        not_send(&cx, diags);
         let init = moves::check(&cx, diags);
         mutability::check(&cx, diags);
         closure_kinds(&cx, diags);

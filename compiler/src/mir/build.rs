@@ -83,6 +83,7 @@ pub fn build_fn(program: &Program, typed: &TypedProgram, def: DefId) -> Option<F
             let value = ClosureValue {
                 kind: ClosureKind::FnMut,
                 copy: false,
+                send: false,
             };
             cx.closure_vars.borrow_mut().insert(source, value);
             b.closure_locals.insert(l, value);
@@ -292,6 +293,7 @@ impl<'a, 'c> Builder<'a, 'c> {
                 span,
                 closure_exprs: Vec::new(),
                 kind_errors: Vec::new(),
+                send_errors: Vec::new(),
             },
             cur: BlockId(0),
             local_map: HashMap::default(),
@@ -484,6 +486,97 @@ impl<'a, 'c> Builder<'a, 'c> {
                 span: cx.span(arg),
                 witnesses,
                 literal,
+            });
+        }
+    }
+
+    /// A call that moves values to another task (`#[detaches]`:
+    /// `task::spawn`; `#[sends]`: `task::channel`): its type arguments must
+    /// be `Send` (the task's result, the channel's items), and so must
+    /// every value a spawned closure captures by value. A by-reference
+    /// capture is W0373 already (the closure must be `'static`).
+    fn check_send_call(&mut self, callee: DefId, e: ExprId, args: &[ExprId]) {
+        let cx = self.cx;
+        let def = cx.program.def(callee);
+        let detaches = def.has_attr("detaches");
+        if !detaches && !def.has_attr("sends") {
+            return;
+        }
+        let callee_name = cx.program.def_path(callee);
+        let span = cx.span(e);
+        let adts = &cx.typed.adts;
+        if let Some(sig) = cx.typed.sigs.get(&callee) {
+            let mut bound = Vec::new();
+            crate::types::ty::bind_params(&sig.ret, cx.ty(e), &mut bound);
+            for (name, ty) in bound {
+                if let Some(w) = crate::types::ty::send_witness(cx.program, adts, &ty) {
+                    self.body.send_errors.push(super::SendError {
+                        what: super::SendCrossing::TypeArg(name),
+                        span,
+                        context: span,
+                        callee: callee_name.clone(),
+                        witness: Some(w),
+                        ty,
+                    });
+                }
+            }
+        }
+        if !detaches {
+            return;
+        }
+        for &a in args {
+            if !matches!(cx.ty(a), Ty::Fn(..)) {
+                continue;
+            }
+            let mut inner = a;
+            while let ExprKind::Paren(x) = &cx.ast.expr(inner).kind {
+                inner = *x;
+            }
+            if matches!(cx.ast.expr(inner).kind, ExprKind::Closure { .. }) {
+                let Some(&(_, idx)) = self.body.closure_exprs.iter().find(|(x, _)| *x == inner)
+                else {
+                    continue;
+                };
+                let Some(body) = self.closures.get(idx as usize) else {
+                    continue;
+                };
+                let mut found = Vec::new();
+                for c in &body.captures {
+                    if c.kind != CaptureKind::Value {
+                        continue;
+                    }
+                    let ty = body.local(c.local).ty.clone();
+                    if let Some(w) = crate::types::ty::send_witness(cx.program, adts, &ty) {
+                        found.push(super::SendError {
+                            what: super::SendCrossing::Capture(c.name.clone()),
+                            span: c.use_span,
+                            context: cx.span(inner),
+                            callee: callee_name.clone(),
+                            witness: Some(w),
+                            ty,
+                        });
+                    }
+                }
+                self.body.send_errors.extend(found);
+                continue;
+            }
+            // A function item captures nothing.
+            let is_fn_item = !cx.bt.expr_locals.contains_key(&inner)
+                && cx
+                    .bt
+                    .expr_defs
+                    .get(&inner)
+                    .is_some_and(|d| matches!(cx.program.def(*d).kind, DefKind::Fn(_)));
+            if is_fn_item || self.closure_value_of(inner).is_some_and(|v| v.send) {
+                continue;
+            }
+            self.body.send_errors.push(super::SendError {
+                what: super::SendCrossing::ClosureValue,
+                span: cx.span(a),
+                context: span,
+                callee: callee_name.clone(),
+                witness: None,
+                ty: cx.ty(a).clone(),
             });
         }
     }
@@ -1881,6 +1974,7 @@ impl Builder<'_, '_> {
                         for (i, a) in args.iter().enumerate() {
                             self.check_closure_arg(d, i, *a);
                         }
+                        self.check_send_call(d, e, args);
                         ops
                     };
                     self.call(Callee::Def(d), ops, dest, diverges, span);
@@ -2652,6 +2746,7 @@ impl Builder<'_, '_> {
             span,
             closure_exprs: Vec::new(),
             kind_errors: Vec::new(),
+            send_errors: Vec::new(),
         });
         let parent = self.self_index;
         let (mut cbody, outer) = {

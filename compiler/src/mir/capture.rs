@@ -286,6 +286,8 @@ impl ClosureKind {
 pub struct ClosureValue {
     pub kind: ClosureKind,
     pub copy: bool,
+    /// Every by-value capture is `Send` (it may run on another task).
+    pub send: bool,
 }
 
 impl ClosureValue {
@@ -295,6 +297,7 @@ impl ClosureValue {
         ClosureValue {
             kind: self.kind.max(other.kind),
             copy: self.copy && other.copy,
+            send: self.send && other.send,
         }
     }
 }
@@ -388,6 +391,7 @@ fn for_each_capture_use(
 pub fn closure_value(program: &Program, typed: &TypedProgram, body: &Body) -> ClosureValue {
     let mut kind = ClosureKind::Fn;
     let mut copy = true;
+    let mut send = true;
     for c in &body.captures {
         let ty = &body.local(c.local).ty;
         match c.kind {
@@ -398,6 +402,7 @@ pub fn closure_value(program: &Program, typed: &TypedProgram, body: &Body) -> Cl
             }
             CaptureKind::Value => {
                 copy &= crate::types::ty::is_copy(program, &typed.adts, ty);
+                send &= crate::types::ty::send_witness(program, &typed.adts, ty).is_none();
             }
         }
     }
@@ -417,5 +422,5 @@ pub fn closure_value(program: &Program, typed: &TypedProgram, body: &Body) -> Cl
         };
         kind = kind.max(needs);
     });
-    ClosureValue { kind, copy }
+    ClosureValue { kind, copy, send }
 }

@@ -477,6 +477,39 @@ pub struct Body {
     /// Closures passed where a `fn(A) -> B` value is expected that may be
     /// called more often (or more freely) than their kind allows.
     pub kind_errors: Vec<KindError>,
+    /// Values that would cross to another task without being `Send`
+    /// (W0802): a spawned closure's captures, a task's result, what a
+    /// channel carries.
+    pub send_errors: Vec<SendError>,
+}
+
+/// A value that would cross between tasks without being `Send`.
+#[derive(Debug, Clone)]
+pub struct SendError {
+    /// What crosses.
+    pub what: SendCrossing,
+    /// Where it is named (a capture's use, the call).
+    pub span: Span,
+    /// The spawned closure or the call (the secondary label).
+    pub context: Span,
+    /// The callee (`task::spawn`, `task::channel`).
+    pub callee: String,
+    /// Why the type is not `Send` (none: a `fn` value whose captures
+    /// are unknown here).
+    pub witness: Option<crate::types::ty::SendWitness>,
+    /// The whole crossing value's type.
+    pub ty: Ty,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendCrossing {
+    /// A spawned closure's capture, by name.
+    Capture(String),
+    /// A closure value (a variable, a `fn` parameter) whose captures are
+    /// not known to be `Send`.
+    ClosureValue,
+    /// A type argument that crosses: a task's result, a channel's items.
+    TypeArg(String),
 }
 
 /// A closure of kind `found` passed where only `allowed` may go (a

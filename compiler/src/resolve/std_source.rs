@@ -53,6 +53,7 @@ fn write_fn(out: &mut String, function: &StdFn, indent: &str) {
         FnKind::Format => " #[format]",
         FnKind::BorrowsArgs => " #[borrows_args]",
         FnKind::Detaches => " #[detaches]",
+        FnKind::Sends => " #[sends]",
     };
     let provided = match function.native {
         Native::NotYet | Native::Missing => " #[not_provided]",

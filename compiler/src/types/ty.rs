@@ -280,6 +280,138 @@ fn send_inner(program: &Program, adts: &super::Adts, ty: &Ty, visiting: &mut Vec
     }
 }
 
+/// The type each parameter of `decl` (a signature's type, in terms of
+/// `Ty::Param`) stands for in `actual` (the same type at a use), in the
+/// order met; a parameter is listed once.
+pub fn bind_params(decl: &Ty, actual: &Ty, out: &mut Vec<(String, Ty)>) {
+    match (decl, actual) {
+        (Ty::Param(_, name), t) if !out.iter().any(|(n, _)| **n == **name) => {
+            out.push((name.to_string(), t.clone()));
+        }
+        (Ty::Tuple(a), Ty::Tuple(b)) | (Ty::Adt(_, a), Ty::Adt(_, b)) => {
+            for (x, y) in a.iter().zip(b) {
+                bind_params(x, y, out);
+            }
+        }
+        (Ty::Array(a, _), Ty::Array(b, _)) | (Ty::Ref(_, a), Ty::Ref(_, b)) => {
+            bind_params(a, b, out);
+        }
+        (Ty::Fn(pa, ra), Ty::Fn(pb, rb)) => {
+            for (x, y) in pa.iter().zip(pb) {
+                bind_params(x, y, out);
+            }
+            bind_params(ra, rb, out);
+        }
+        _ => {}
+    }
+}
+
+/// Why a type is not `Send`: the path to the first part that cannot
+/// cross between tasks (`Reading.history`, empty when it is the type
+/// itself) and that part's type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendWitness {
+    pub path: String,
+    pub ty: Ty,
+}
+
+/// `None` when `ty` is `Send` (see [`is_send`]); otherwise where it is not.
+/// `fn` types are not `Send` here: a `fn` value may be a closure holding
+/// anything (as `Box<dyn Fn()>` is not `Send` in Rust).
+pub fn send_witness(program: &Program, adts: &super::Adts, ty: &Ty) -> Option<SendWitness> {
+    let mut visiting = Vec::new();
+    witness_inner(program, adts, ty, String::new(), &mut visiting)
+}
+
+fn witness_inner(
+    program: &Program,
+    adts: &super::Adts,
+    ty: &Ty,
+    path: String,
+    visiting: &mut Vec<DefId>,
+) -> Option<SendWitness> {
+    let bad = |path: String| {
+        Some(SendWitness {
+            path,
+            ty: ty.clone(),
+        })
+    };
+    match ty {
+        Ty::Int | Ty::Float | Ty::Bool | Ty::Char | Ty::Str | Ty::Never | Ty::Error => None,
+        Ty::Fn(..) | Ty::Param(..) | Ty::Var(_) | Ty::Ref(..) => bad(path),
+        Ty::Tuple(items) => items.iter().enumerate().find_map(|(i, t)| {
+            let p = if path.is_empty() {
+                format!("{}.{i}", display(program, ty))
+            } else {
+                format!("{path}.{i}")
+            };
+            witness_inner(program, adts, t, p, visiting)
+        }),
+        Ty::Array(t, _) => witness_inner(program, adts, t, path, visiting),
+        Ty::Adt(d, args) => {
+            let def = program.def(*d);
+            if def.has_attr("no_send") {
+                return bad(path);
+            }
+            if visiting.contains(d) {
+                return None;
+            }
+            visiting.push(*d);
+            // A generic argument first (`List<Gc<int>>` holds `Gc<int>`),
+            // then the fields of a type whose fields are known.
+            let found = args
+                .iter()
+                .find_map(|t| witness_inner(program, adts, t, path.clone(), visiting))
+                .or_else(|| {
+                    if def.has_attr("opaque") {
+                        return None;
+                    }
+                    adt_fields(program, adts, *d)
+                        .into_iter()
+                        .find_map(|(segment, fty)| {
+                            let fty = fty.subst(args);
+                            let p = if path.is_empty() {
+                                format!("{}{segment}", program.def_path(*d))
+                            } else {
+                                format!("{path}{segment}")
+                            };
+                            witness_inner(program, adts, &fty, p, visiting)
+                        })
+                });
+            visiting.pop();
+            found
+        }
+    }
+}
+
+/// The fields of a struct, or of every variant of an enum, as the path
+/// segment that names each (`.field`; `::Variant.0` for a variant's,
+/// counting tuple fields from 0).
+fn adt_fields(program: &Program, adts: &super::Adts, def: DefId) -> Vec<(String, Ty)> {
+    if let Some(fields) = adts.fields.get(&def) {
+        return fields
+            .iter()
+            .map(|f| (format!(".{}", f.name), f.ty.clone()))
+            .collect();
+    }
+    let mut out = Vec::new();
+    let mut v = def.0 + 1;
+    while let Some(fields) = adts
+        .fields
+        .get(&DefId(v))
+        .filter(|_| adts.variant_parent.get(&DefId(v)) == Some(&def))
+    {
+        let variant = program.def(DefId(v)).name.text.clone();
+        out.extend(
+            fields
+                .iter()
+                .map(|f| (format!("::{variant}.{}", f.name), f.ty.clone())),
+        );
+        v += 1;
+    }
+    out
+}
+
 /// Whether a type holds no borrowed reference (`T: 'static`).
 pub fn is_static(ty: &Ty) -> bool {
     let mut ok = true;

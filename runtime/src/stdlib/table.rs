@@ -22,8 +22,12 @@ pub enum FnKind {
     /// Arguments are borrowed, never moved (`assert_eq`, `type_name`).
     BorrowsArgs,
     /// The function arguments run after the call returns, on a task of
-    /// their own (`task::spawn`): a closure passed must be `'static`.
+    /// their own (`task::spawn`): a closure passed must be `'static`, and
+    /// what it captures and the type arguments `Send`.
     Detaches,
+    /// Values of the type arguments cross between tasks
+    /// (`task::channel`): each must be `Send`.
+    Sends,
 }
 
 /// What runs when a program calls a std entry.
@@ -1667,11 +1671,14 @@ const TASK_FNS: &[StdFn] = &[
         "Starts a task with a priority and narrowed capabilities.",
     )
     .native(tasks::task_spawn_with),
-    f(
-        "channel",
-        "<T>(capacity: int) -> (Sender<T>, Receiver<T>)",
-        "A bounded channel; capacity 0 is a rendezvous.",
-    )
+    StdFn {
+        kind: FnKind::Sends,
+        ..f(
+            "channel",
+            "<T>(capacity: int) -> (Sender<T>, Receiver<T>)",
+            "A bounded channel; capacity 0 is a rendezvous.",
+        )
+    }
     .native(tasks::task_channel),
     f("yield_now", "()", "Lets other tasks run.").native(tasks::task_yield_now),
 ];
