@@ -20,8 +20,7 @@ fn example_roots() -> Vec<std::path::PathBuf> {
 /// issue that provides them. Each may warn W1106 and nothing else; once an
 /// example no longer warns, it must leave this list.
 const WAITING_ON_RUNTIME: &[(&str, &str)] = &[
-    ("task_pipeline.ward", "issue 26: tasks"),
-    ("sensor_loop.ward", "issue 26/27: tasks, pools, device"),
+    ("sensor_loop.ward", "issue 27: pools, device"),
     ("hl7_feed.ward", "issue 28: hl7"),
 ];
 

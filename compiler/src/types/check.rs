@@ -1747,7 +1747,7 @@ impl Checker<'_> {
                     method.span,
                     format!("the type `{shown}` cannot be cloned"),
                 )
-                .with_note_mut("tasks, receivers and pools have no `.clone()`");
+                .with_note_mut("tasks and pools have no `.clone()`");
                 return Ty::Error;
             }
             let shown = self.show(&rt);

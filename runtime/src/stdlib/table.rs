@@ -1116,8 +1116,7 @@ const PRELUDE_TYPES: &[StdType] = &[
         name: "Receiver",
         eq: false,
         generics: "<T>",
-        doc: "The receiving half of a channel; `for` over it ends when every sender is dropped.",
-        clone: false,
+        doc: "The receiving half of a channel; `for` over it ends when every sender is dropped. Clones receive from the same channel (each value goes to one of them), so several tasks can share the work.",
         iter: Some("T"),
         methods: &[
             f(
