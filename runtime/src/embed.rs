@@ -131,6 +131,8 @@ pub struct RunOutput {
     pub gc: crate::heap::GcStats,
     /// With [`RunOptions::profile`]: per-function figures and GC pauses.
     pub profile: Option<Profile>,
+    /// For a program that started tasks: the scheduler's counters.
+    pub sched: Option<crate::sched::SchedStats>,
 }
 
 /// What a profiled run measured.
@@ -241,7 +243,7 @@ pub fn run_program(program: &Program, options: &RunOptions) -> Result<RunOutput,
                 .into(),
         ));
     }
-    let (result, instructions, heap_peak, gc, profile) = {
+    let (result, instructions, heap_peak, gc, profile, sched) = {
         let (out, err): (Box<dyn Write + Send>, Box<dyn Write + Send>) = match options.output {
             Output::Capture => (
                 Box::new(Capture {
@@ -291,7 +293,7 @@ pub fn run_program(program: &Program, options: &RunOptions) -> Result<RunOutput,
                 program.function_count(),
             )));
         }
-        let (r, mut vm, tasks_peak) = if let Some((o, e)) = shared_out {
+        let (r, mut vm, sched_stats) = if let Some((o, e)) = shared_out {
             match vm.start(entry) {
                 Ok(()) => {
                     let config = crate::sched::Config {
@@ -307,7 +309,7 @@ pub fn run_program(program: &Program, options: &RunOptions) -> Result<RunOutput,
                         options.max_heap_bytes,
                         &config,
                     );
-                    (r, vm, Some(stats.heap_peak))
+                    (r, vm, Some(stats))
                 }
                 Err(p) => (Err(p), Box::new(vm), None),
             }
@@ -325,8 +327,10 @@ pub fn run_program(program: &Program, options: &RunOptions) -> Result<RunOutput,
                 gc: gc.clone(),
             }
         });
-        let peak = tasks_peak.unwrap_or_else(|| vm.heap_peak());
-        (r, vm.instructions(), peak, gc, profile)
+        let peak = sched_stats
+            .as_ref()
+            .map_or_else(|| vm.heap_peak(), |s| s.heap_peak);
+        (r, vm.instructions(), peak, gc, profile, sched_stats)
     };
     let duration = start.elapsed();
     let outcome = match result {
@@ -361,6 +365,7 @@ pub fn run_program(program: &Program, options: &RunOptions) -> Result<RunOutput,
         heap_peak,
         gc,
         profile,
+        sched,
     })
 }
 
@@ -388,6 +393,7 @@ impl RunOutput {
             heap_peak: 0,
             gc: crate::heap::GcStats::default(),
             profile: None,
+            sched: None,
         }
     }
 }

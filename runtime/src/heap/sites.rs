@@ -56,7 +56,9 @@ struct Site {
 
 /// The allocation sites' survival records.
 pub(crate) struct Sites {
-    table: Box<[Site; SLOTS]>,
+    /// `SLOTS` records once a site has been seen (empty before: a task
+    /// that never makes a `Gc` does not clear 4 KB for them).
+    table: Vec<Site>,
     /// The current nursery cycle is a probe.
     probing: bool,
     /// Young collections since the last probe.
@@ -68,7 +70,7 @@ pub(crate) struct Sites {
 impl Default for Sites {
     fn default() -> Sites {
         Sites {
-            table: Box::new([Site::default(); SLOTS]),
+            table: Vec::new(),
             probing: true,
             since_probe: 0,
             pretenured_objects: 0,
@@ -89,6 +91,9 @@ impl Sites {
     /// Where the next object of site `key` (non-zero) goes.
     pub(crate) fn place(&mut self, key: u64) -> Placement {
         let slot = slot_of(key);
+        if self.table.is_empty() {
+            self.table = vec![Site::default(); SLOTS];
+        }
         let s = &mut self.table[slot];
         if s.key != key {
             *s = Site {
@@ -119,7 +124,7 @@ impl Sites {
     /// enough objects, and says whether the next cycle is a probe.
     pub(crate) fn decide(&mut self) {
         let probing = self.probing;
-        for s in self.table.iter_mut() {
+        for s in &mut self.table {
             // Outside probes only new sites are counted: their objects may
             // be kept by old ones of a pretenured site (see the module
             // comment), which the next probe corrects.

@@ -19,38 +19,41 @@ pub enum PauseKind {
 }
 
 /// Pause times in nanoseconds, bounded in memory however long a program
-/// runs (2 significant digits up to a minute).
-#[derive(Debug, Clone)]
+/// runs (2 significant digits up to a minute). The histograms are made at
+/// the first pause: a task that never collects (most short ones) does not
+/// pay for clearing their 20 KB.
+#[derive(Debug, Clone, Default)]
 pub struct Pauses {
+    hist: Option<Box<Histograms>>,
+    total_ns: u64,
+}
+
+#[derive(Debug, Clone)]
+struct Histograms {
     all: Histogram<u64>,
     young: Histogram<u64>,
     old: Histogram<u64>,
-    total_ns: u64,
 }
 
 fn histogram() -> Histogram<u64> {
     Histogram::new_with_bounds(1, 60_000_000_000, 2).expect("static histogram bounds are valid")
 }
 
-impl Default for Pauses {
-    fn default() -> Pauses {
-        Pauses {
-            all: histogram(),
-            young: histogram(),
-            old: histogram(),
-            total_ns: 0,
-        }
-    }
-}
-
 impl Pauses {
     pub fn record(&mut self, kind: PauseKind, d: Duration) {
         let ns = u64::try_from(d.as_nanos()).unwrap_or(u64::MAX).max(1);
         self.total_ns = self.total_ns.saturating_add(ns);
-        self.all.saturating_record(ns);
+        let h = self.hist.get_or_insert_with(|| {
+            Box::new(Histograms {
+                all: histogram(),
+                young: histogram(),
+                old: histogram(),
+            })
+        });
+        h.all.saturating_record(ns);
         match kind {
-            PauseKind::Young => self.young.saturating_record(ns),
-            PauseKind::Old => self.old.saturating_record(ns),
+            PauseKind::Young => h.young.saturating_record(ns),
+            PauseKind::Old => h.old.saturating_record(ns),
         }
     }
 
@@ -58,7 +61,10 @@ impl Pauses {
     /// last bucket for longer ones).
     fn buckets(&self) -> Vec<u64> {
         let mut counts = vec![0; PAUSE_BUCKETS_US.len() + 1];
-        for v in self.all.iter_recorded() {
+        let Some(h) = &self.hist else {
+            return counts;
+        };
+        for v in h.all.iter_recorded() {
             let us = v.value_iterated_to() as f64 / 1000.0;
             let i = PAUSE_BUCKETS_US
                 .iter()
@@ -69,7 +75,10 @@ impl Pauses {
         counts
     }
 
-    fn summary(h: &Histogram<u64>) -> PauseSummary {
+    fn summary(h: Option<&Histogram<u64>>) -> PauseSummary {
+        let Some(h) = h else {
+            return PauseSummary::default();
+        };
         let us = |ns: u64| ns as f64 / 1000.0;
         PauseSummary {
             count: h.len(),
@@ -124,9 +133,9 @@ pub struct GcStats {
 impl GcStats {
     pub(crate) fn fill_pauses(&mut self, p: &Pauses) {
         self.total_pause_us = p.total_ns as f64 / 1000.0;
-        self.all = Pauses::summary(&p.all);
-        self.young = Pauses::summary(&p.young);
-        self.old = Pauses::summary(&p.old);
+        self.all = Pauses::summary(p.hist.as_ref().map(|h| &h.all));
+        self.young = Pauses::summary(p.hist.as_ref().map(|h| &h.young));
+        self.old = Pauses::summary(p.hist.as_ref().map(|h| &h.old));
         self.pause_histogram = p.buckets();
     }
 

@@ -22,7 +22,7 @@
 
 use std::collections::VecDeque;
 
-use super::sync::{Mutex, lock};
+use super::sync::{AtomicBool, AtomicUsize, Mutex, MutexGuard, Ordering, lock};
 
 /// Something that waits: a parked task or a blocked thread.
 pub trait Wake {
@@ -57,6 +57,13 @@ pub enum Recv<T> {
 pub struct Channel<T, W> {
     capacity: usize,
     inner: Mutex<Inner<T, W>>,
+    /// What the state was when the lock was last released, for a waiter
+    /// deciding whether polling again is worth taking the lock
+    /// ([`Channel::may_recv`], [`Channel::may_send`]): hints only, every
+    /// decision is made under the lock.
+    queued: AtomicUsize,
+    receivers_waiting: AtomicUsize,
+    closed: AtomicBool,
 }
 
 #[derive(Debug)]
@@ -93,7 +100,33 @@ impl<T, W: Wake> Channel<T, W> {
                 recv_waiting: VecDeque::new(),
                 send_waiting: VecDeque::new(),
             }),
+            queued: AtomicUsize::new(0),
+            receivers_waiting: AtomicUsize::new(0),
+            closed: AtomicBool::new(false),
         }
+    }
+
+    /// Publishes the hints (called with the lock held, after a change).
+    fn publish(&self, s: &MutexGuard<'_, Inner<T, W>>) {
+        self.queued.store(s.queue.len(), Ordering::Relaxed);
+        self.receivers_waiting
+            .store(s.recv_waiting.len(), Ordering::Relaxed);
+        self.closed
+            .store(s.senders == 0 || !s.receiver, Ordering::Relaxed);
+    }
+
+    /// Whether a receive might complete now (a value, or every sender
+    /// gone), judged without the lock.
+    pub fn may_recv(&self) -> bool {
+        self.queued.load(Ordering::Relaxed) > 0 || self.closed.load(Ordering::Relaxed)
+    }
+
+    /// Whether a send might complete now (room, a waiting receiver, or the
+    /// receiver gone), judged without the lock.
+    pub fn may_send(&self) -> bool {
+        self.queued.load(Ordering::Relaxed) < self.capacity
+            || self.receivers_waiting.load(Ordering::Relaxed) > 0
+            || self.closed.load(Ordering::Relaxed)
     }
 
     pub fn capacity(&self) -> usize {
@@ -127,6 +160,7 @@ impl<T, W: Wake> Channel<T, W> {
                 unregister(&mut s.send_waiting, w);
             }
             s.queue.push_back(value);
+            self.publish(&s);
             taker
         };
         // Woken outside the lock: the receiver may run at once elsewhere.
@@ -146,6 +180,7 @@ impl<T, W: Wake> Channel<T, W> {
                     if let Some(w) = &waiter {
                         unregister(&mut s.recv_waiting, w);
                     }
+                    self.publish(&s);
                     (v, s.send_waiting.pop_front())
                 }
                 None if s.senders == 0 => {
@@ -165,6 +200,7 @@ impl<T, W: Wake> Channel<T, W> {
                     } else {
                         None
                     };
+                    self.publish(&s);
                     drop(s);
                     if let Some(w) = sender {
                         w.wake();
@@ -182,12 +218,16 @@ impl<T, W: Wake> Channel<T, W> {
     /// Takes `waiter` out of the receivers' list (a `recv_timeout` that
     /// gave up).
     pub fn stop_waiting_to_recv(&self, waiter: &W) {
-        unregister(&mut lock(&self.inner).recv_waiting, waiter);
+        let mut s = lock(&self.inner);
+        unregister(&mut s.recv_waiting, waiter);
+        self.publish(&s);
     }
 
     /// Another sender (a cloned `Sender`).
     pub fn add_sender(&self) {
-        lock(&self.inner).senders += 1;
+        let mut s = lock(&self.inner);
+        s.senders += 1;
+        self.publish(&s);
     }
 
     /// A sender is gone; the last one wakes every receiver (step 3).
@@ -195,11 +235,13 @@ impl<T, W: Wake> Channel<T, W> {
         let woken = {
             let mut s = lock(&self.inner);
             s.senders = s.senders.saturating_sub(1);
-            if s.senders == 0 {
+            let woken = if s.senders == 0 {
                 std::mem::take(&mut s.recv_waiting)
             } else {
                 VecDeque::new()
-            }
+            };
+            self.publish(&s);
+            woken
         };
         for w in woken {
             w.wake();
@@ -212,10 +254,12 @@ impl<T, W: Wake> Channel<T, W> {
         let (queued, woken) = {
             let mut s = lock(&self.inner);
             s.receiver = false;
-            (
+            let taken = (
                 std::mem::take(&mut s.queue),
                 std::mem::take(&mut s.send_waiting),
-            )
+            );
+            self.publish(&s);
+            taken
         };
         // Dropped outside the lock: a value's drop may be long.
         drop(queued);

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::task::{Wake as StdWake, Waker};
 
 use super::channel::{Channel, Wake};
-use super::sync::{Mutex, lock};
+use super::sync::{AtomicBool, Mutex, Ordering, lock};
 use crate::error::Panic;
 use crate::value::Value;
 
@@ -39,6 +39,8 @@ impl Wake for Waker {
 #[derive(Debug, Default)]
 pub struct JoinSlot {
     state: Mutex<JoinState>,
+    /// Set once the result is stored (a hint for a joiner watching it).
+    done: AtomicBool,
 }
 
 #[derive(Debug, Default)]
@@ -67,6 +69,7 @@ impl JoinSlot {
         let waiter = {
             let mut s = lock(&self.state);
             s.result = Some(result);
+            self.done.store(true, Ordering::Release);
             s.waiter.take()
         };
         if let Some(w) = waiter {
@@ -99,8 +102,9 @@ impl JoinSlot {
         }
     }
 
+    /// Whether the task has ended (its result may already be taken).
     pub fn is_done(&self) -> bool {
-        lock(&self.state).result.is_some()
+        self.done.load(Ordering::Acquire)
     }
 }
 

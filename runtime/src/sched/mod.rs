@@ -79,6 +79,10 @@ use crate::error::{Panic, PanicKind};
 use crate::heap::accounting;
 use crate::vm::{Program, Value, Vm};
 
+/// Rounds an idle worker looks for work before it sleeps (half spinning
+/// with back-off, half yielding its thread): some tens of microseconds.
+const SPIN_ROUNDS: u32 = 32;
+
 /// How long a task runs before it lets waiting work of its priority have
 /// the worker.
 pub const SLICE: Duration = Duration::from_millis(2);
@@ -286,7 +290,13 @@ pub struct Shared<'p> {
     main_slot: Mutex<Option<TaskRef<'p>>>,
     main_thread: std::thread::Thread,
     idle: Idle,
+    /// Workers looking for work before they sleep (see `spin`): while one
+    /// is, a push wakes nobody.
+    spinning: AtomicUsize,
     timers: Mutex<BinaryHeap<Timer>>,
+    /// How many timers `timers` holds (read without the lock: most loops
+    /// of a worker find none and skip reading the clock).
+    timer_count: AtomicUsize,
     timer_seq: AtomicU64,
     shutdown: AtomicBool,
     /// Every task made, to drop the VMs of those left at shutdown.
@@ -350,7 +360,7 @@ impl<'p> Shared<'p> {
                 }
             }
         }
-        self.idle.notify_one();
+        self.notify();
     }
 
     /// A yielded task: the back of its priority's global queue.
@@ -367,7 +377,50 @@ impl<'p> Shared<'p> {
             Priority::Normal => self.normal.push(task),
             Priority::Low => self.low.push(task),
         }
+        self.notify();
+    }
+
+    /// New work is queued: a spinning worker will find it; otherwise one
+    /// sleeping worker is woken.
+    fn notify(&self) {
+        sync::fence(Ordering::SeqCst);
+        if self.spinning.load(Ordering::SeqCst) > 0 {
+            return;
+        }
         self.idle.notify_one();
+    }
+
+    /// Looks for work a while before sleeping: work often arrives within
+    /// microseconds (the other side of a channel), and a worker that finds
+    /// it spinning costs neither side a system call. Gives up after about
+    /// [`SPIN_ROUNDS`] backed-off rounds.
+    fn spin(
+        &self,
+        index: usize,
+        local: &Worker<TaskRef<'p>>,
+        turn: u64,
+        main: &Task<'p>,
+    ) -> Option<TaskRef<'p>> {
+        self.spinning.fetch_add(1, Ordering::SeqCst);
+        let mut found = None;
+        for round in 0..SPIN_ROUNDS {
+            if self.is_shutting_down() || (index == 0 && main.join.is_done()) {
+                break;
+            }
+            found = self.find(index, local, turn);
+            if found.is_some() {
+                break;
+            }
+            if round < SPIN_ROUNDS / 2 {
+                for _ in 0..(1u32 << round.min(6)) {
+                    std::hint::spin_loop();
+                }
+            } else {
+                std::thread::yield_now();
+            }
+        }
+        self.spinning.fetch_sub(1, Ordering::SeqCst);
+        found
     }
 
     /// Starts a task running `vm` (whose frame is pushed).
@@ -403,13 +456,20 @@ impl<'p> Shared<'p> {
     /// Wakes `waker` at `at`.
     pub fn add_timer(&self, at: Instant, waker: Waker) {
         let seq = self.timer_seq.fetch_add(1, Ordering::Relaxed);
-        lock(&self.timers).push(Timer { at, seq, waker });
+        {
+            let mut timers = lock(&self.timers);
+            timers.push(Timer { at, seq, waker });
+            self.timer_count.store(timers.len(), Ordering::Release);
+        }
         // A sleeping worker must recompute how long it may sleep.
         self.idle.notify_one();
     }
 
     /// Wakes the tasks whose timers are due; the time until the next one.
     fn fire_timers(&self) -> Option<Duration> {
+        if self.timer_count.load(Ordering::Acquire) == 0 {
+            return None;
+        }
         let now = Instant::now();
         let mut due = Vec::new();
         let next = {
@@ -419,6 +479,7 @@ impl<'p> Shared<'p> {
                     due.push(t.waker);
                 }
             }
+            self.timer_count.store(timers.len(), Ordering::Release);
             timers.peek().map(|t| t.at.saturating_duration_since(now))
         };
         for w in due {
@@ -530,16 +591,16 @@ impl<'p> Shared<'p> {
             crate::vm::tasks::Step::Done(result) => {
                 task.state.finish();
                 let mut vm = slot.take();
-                if let Some(vm) = &mut vm {
-                    vm.flush_output();
-                    if let Err(p) = &result
-                        && task.id != 0
-                        && !self.is_shutting_down()
-                    {
-                        let line = format!("task {} panicked: {p}\n", task.id);
-                        let _ = vm.err.write_all(line.as_bytes());
-                        let _ = vm.err.flush();
-                    }
+                // An uncaught panic is reported as it happens (as Rust
+                // reports a thread's), whether or not anyone joins.
+                if let Some(vm) = &mut vm
+                    && let Err(p) = &result
+                    && task.id != 0
+                    && !self.is_shutting_down()
+                {
+                    let line = format!("task {} panicked: {p}\n", task.id);
+                    let _ = vm.err.write_all(line.as_bytes());
+                    let _ = vm.err.flush();
                 }
                 let result = result.map(Message);
                 if task.pinned {
@@ -619,7 +680,10 @@ fn work<'p>(
             return turn;
         }
         let next_timer = shared.fire_timers();
-        if let Some(task) = shared.find(index, local, turn) {
+        if let Some(task) = shared
+            .find(index, local, turn)
+            .or_else(|| shared.spin(index, local, turn, main))
+        {
             turn += 1;
             shared.run_task(task);
             continue;
@@ -699,7 +763,9 @@ pub fn run<'p>(
         main_slot: Mutex::new(None),
         main_thread: std::thread::current(),
         idle: Idle::new(),
+        spinning: AtomicUsize::new(0),
         timers: Mutex::new(BinaryHeap::new()),
+        timer_count: AtomicUsize::new(0),
         timer_seq: AtomicU64::new(0),
         shutdown: AtomicBool::new(false),
         tasks: Mutex::new(Vec::new()),
@@ -791,6 +857,7 @@ fn shutdown(shared: &Arc<Shared<'_>>) {
     while steal_one(&shared.normal).is_some() {}
     while steal_one(&shared.low).is_some() {}
     lock(&shared.timers).clear();
+    shared.timer_count.store(0, Ordering::Release);
     let all: Vec<_> = std::mem::take(&mut *lock(&shared.tasks))
         .into_iter()
         .filter_map(|t| t.upgrade())

@@ -408,16 +408,39 @@ pub struct Limits {
 /// `top` (left by returned frames) own nothing, so a new frame reuses them
 /// as they are: a register is always written before it is read, and a
 /// stale scalar in a drop-flag register frees nothing when dropped.
-struct Stack {
+pub(crate) struct Stack {
     buf: Box<[MaybeUninit<Value>]>,
     top: usize,
     init: usize,
 }
 
+/// Register slots of a spawned task (16 bytes each, reserved, touched as
+/// used): a sixteenth of `main`'s, as a thread's stack is smaller than
+/// the main thread's.
+pub(crate) const TASK_STACK_SLOTS: usize = 1 << 16;
+
+thread_local! {
+    /// Buffers of finished tasks' register stacks, for the next tasks
+    /// spawned on this thread: a task's start then allocates no megabyte.
+    static SPARE_STACKS: std::cell::RefCell<Vec<Box<[MaybeUninit<Value>]>>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Spare task stacks a thread keeps.
+const SPARE_STACKS_KEPT: usize = 8;
+
 impl Stack {
-    fn new(slots: usize) -> Stack {
+    pub(crate) fn new(slots: usize) -> Stack {
+        let spare = if slots == TASK_STACK_SLOTS {
+            SPARE_STACKS
+                .try_with(|s| s.borrow_mut().pop())
+                .ok()
+                .flatten()
+        } else {
+            None
+        };
         Stack {
-            buf: Box::new_uninit_slice(slots),
+            buf: spare.unwrap_or_else(|| Box::new_uninit_slice(slots)),
             top: 0,
             init: 0,
         }
@@ -483,6 +506,17 @@ impl Drop for Stack {
             // SAFETY: slots below `init` are initialised; each is dropped
             // once, here, as the buffer goes.
             unsafe { slot.assume_init_drop() };
+        }
+        if self.buf.len() == TASK_STACK_SLOTS {
+            // Every slot is uninitialised again: the next task starts with
+            // `init` at 0.
+            let buf = std::mem::replace(&mut self.buf, Box::new_uninit_slice(0));
+            let _ = SPARE_STACKS.try_with(|s| {
+                let mut s = s.borrow_mut();
+                if s.len() < SPARE_STACKS_KEPT {
+                    s.push(buf);
+                }
+            });
         }
     }
 }
@@ -1006,11 +1040,11 @@ impl<'p> Vm<'p> {
         {
             return Err(self.stop(PanicKind::TimedOut, "time limit reached"));
         }
-        match &self.sched {
+        let verdict = match &mut self.sched {
             Some(t) if self.host_depth == 0 => t.should_yield(),
             _ => Ok(false),
-        }
-        .map_err(|()| self.stop(PanicKind::Cancelled, "the run ended (`main` returned)"))
+        };
+        verdict.map_err(|()| self.stop(PanicKind::Cancelled, "the run ended (`main` returned)"))
     }
 
     /// Unwinds from the top frame (`skip_top`: its handlers do not apply,

@@ -20,7 +20,7 @@ use std::task::Waker;
 use std::time::{Duration, Instant};
 
 use super::natives::{err, make_error, none, ok, some};
-use super::{Args, Fault, Limits, Value, Vm, well_known};
+use super::{Args, Fault, Limits, TASK_STACK_SLOTS, Value, Vm, well_known};
 use crate::caps::{CapSet, Capability};
 use crate::error::{Panic, PanicKind};
 use crate::sched::channel::{Channel, Recv, Send};
@@ -29,10 +29,9 @@ use crate::sched::{Chan, HostObject, Joined, Message, Priority, Shared, SharedOu
 
 type R = Result<Value, Fault>;
 
-/// Register slots of a spawned task (16 bytes each, reserved, touched as
-/// used): a sixteenth of `main`'s, as a thread's stack is smaller than
-/// the main thread's.
-const TASK_STACK_SLOTS: usize = 1 << 16;
+/// Polls with back-off before a task suspends (see `wait_for`): about a
+/// microsecond in all.
+const WAIT_SPINS: u32 = 7;
 
 /// A VM's place in a run's scheduler.
 pub(crate) struct TaskCtx<'p> {
@@ -41,8 +40,10 @@ pub(crate) struct TaskCtx<'p> {
     current: Option<Arc<Task<'p>>>,
     pub(crate) id: u64,
     pub(crate) priority: Priority,
-    /// When the worker resumed it.
-    slice_start: Instant,
+    /// The first limits check since the worker resumed it (read then, not
+    /// at every resume: most runs of a task end before their first check,
+    /// and a clock read is a tenth of a spawn).
+    slice_start: Option<Instant>,
 }
 
 impl TaskCtx<'_> {
@@ -52,7 +53,7 @@ impl TaskCtx<'_> {
 
     /// At a limits check: whether to yield the worker (`Ok(true)`), or
     /// stop because the run is over (`Err`).
-    pub(crate) fn should_yield(&self) -> Result<bool, ()> {
+    pub(crate) fn should_yield(&mut self) -> Result<bool, ()> {
         if self.shared.is_shutting_down() && self.id != 0 {
             return Err(());
         }
@@ -62,7 +63,11 @@ impl TaskCtx<'_> {
         if self.priority != Priority::High && self.shared.high_waiting() {
             return Ok(true);
         }
-        Ok(self.slice_start.elapsed() >= crate::sched::SLICE && self.shared.others_waiting())
+        let Some(start) = self.slice_start else {
+            self.slice_start = Some(Instant::now());
+            return Ok(false);
+        };
+        Ok(start.elapsed() >= crate::sched::SLICE && self.shared.others_waiting())
     }
 }
 
@@ -105,8 +110,13 @@ impl Write for TaskOut<'_> {
 }
 
 impl Drop for TaskOut<'_> {
+    /// What is left (a last line without its newline) goes to the shared
+    /// stream, unflushed: the host flushes the stream when the run ends.
     fn drop(&mut self) {
-        let _ = self.flush();
+        if !self.buf.is_empty() {
+            let mut to = crate::sched::sync::lock(&self.to);
+            let _ = to.write_all(&self.buf);
+        }
     }
 }
 
@@ -126,7 +136,7 @@ impl<'p> Vm<'p> {
             current: None,
             id,
             priority,
-            slice_start: Instant::now(),
+            slice_start: None,
         }));
     }
 
@@ -149,8 +159,8 @@ impl<'p> Vm<'p> {
     /// The worker starts (`Some`) or stops running this VM.
     pub(crate) fn set_current_task(&mut self, task: Option<Arc<Task<'p>>>) {
         if let Some(t) = &mut self.sched {
+            t.slice_start = None;
             t.current = task;
-            t.slice_start = Instant::now();
         }
     }
 
@@ -170,28 +180,31 @@ impl<'p> Vm<'p> {
             .map_err(|fault| self.make_panic(fault))
     }
 
-    /// Pushes the frame of a function or closure value (a spawned task's
-    /// body), which the VM keeps while it runs.
-    fn start_callable(&mut self, body: Value) -> Result<(), Fault> {
-        let mut body = Box::new(body);
-        let pushed = match &mut *body {
-            Value::Func(f) => self.push_frame(*f, Vec::new(), 0, std::ptr::null_mut()),
-            Value::Closure(c) => {
-                let func = c.func();
-                let ptr = std::ptr::from_mut(c);
-                self.push_frame(func, Vec::new(), 0, ptr)
-            }
-            _ => Err(Fault::from(
-                "internal error: spawned a value that is not a function",
-            )),
+    /// A spawned task's first run: its register stack (a spare one of this
+    /// thread's, usually) and the frame of its body, a function or closure
+    /// value the VM keeps while it runs. Until then a queued task holds no
+    /// stack: spawning thousands before any runs costs little.
+    fn start_body(&mut self) -> Result<(), Fault> {
+        self.stack = super::Stack::new(TASK_STACK_SLOTS);
+        let Some(body) = self.entry_closure.as_mut() else {
+            return Err("internal error: a task without a body".into());
         };
-        pushed?;
-        self.entry_closure = Some(body);
-        Ok(())
+        let (func, closure) = match &mut **body {
+            Value::Func(f) => (*f, std::ptr::null_mut()),
+            Value::Closure(c) => (c.func(), std::ptr::from_mut(c)),
+            _ => return Err("internal error: spawned a value that is not a function".into()),
+        };
+        self.push_frame(func, Vec::new(), 0, closure)
     }
 
     /// Runs the task until it finishes, suspends or yields.
     pub(crate) fn resume(&mut self) -> Step {
+        if self.frames.is_empty()
+            && self.entry_closure.is_some()
+            && let Err(fault) = self.start_body()
+        {
+            return Step::Done(Err(self.make_panic(fault)));
+        }
         if std::mem::take(&mut self.retry)
             && let Some(fr) = self.frames.last_mut()
         {
@@ -244,14 +257,42 @@ impl<'p> Vm<'p> {
     /// anything else parks its thread.
     fn wait_for<T>(
         &mut self,
+        ready: Option<&dyn Fn() -> bool>,
         mut op: impl FnMut(&mut Vm<'p>, &Waker) -> Option<T>,
     ) -> Result<T, Fault> {
         if self.may_suspend() {
-            let waker = match self.sched.as_ref().and_then(|t| t.current.as_ref()) {
-                Some(task) => task.waker(),
+            let (waker, shared) = match self
+                .sched
+                .as_ref()
+                .and_then(|t| Some((t, t.current.as_ref()?)))
+            {
+                Some((t, task)) => (task.waker(), t.shared.clone()),
                 None => return Err("internal error: a task without its handle".into()),
             };
-            return op(self, &waker).ok_or(Fault::Suspend);
+            if let Some(v) = op(self, &waker) {
+                return Ok(v);
+            }
+            // Nothing else to run here: watch for a while, backing off,
+            // before suspending — the other side, on another worker, is
+            // usually about to act, and a suspension and wake cost both
+            // workers far more. The watching reads `ready`'s hint (no lock);
+            // only a hint that turned true is worth polling again.
+            if let Some(ready) = ready {
+                for round in 0..WAIT_SPINS {
+                    if shared.others_waiting() {
+                        break;
+                    }
+                    for _ in 0..(1u32 << round) {
+                        std::hint::spin_loop();
+                    }
+                    if ready()
+                        && let Some(v) = op(self, &waker)
+                    {
+                        return Ok(v);
+                    }
+                }
+            }
+            return Err(Fault::Suspend);
         }
         let waker = thread_waker();
         if let Some(t) = &self.sched {
@@ -327,10 +368,12 @@ impl<'p> Vm<'p> {
         let HostObject::Receiver(chan) = &**rx else {
             return Err("internal error: iterating a handle that is not a receiver".into());
         };
-        self.wait_for(|_, w| match chan.recv(Some(w.clone())) {
-            Recv::Got(Message(v)) => Some(Some(v)),
-            Recv::Disconnected => Some(None),
-            Recv::Empty => None,
+        self.wait_for(Some(&|| chan.may_recv()), |_, w| {
+            match chan.recv(Some(w.clone())) {
+                Recv::Got(Message(v)) => Some(Some(v)),
+                Recv::Disconnected => Some(None),
+                Recv::Empty => None,
+            }
         })
     }
 
@@ -342,7 +385,8 @@ impl<'p> Vm<'p> {
             self.program,
             line_writer(&shared.out),
             line_writer(&shared.err),
-            TASK_STACK_SLOTS,
+            // No register stack until the task first runs (`start_body`).
+            0,
             None,
             self.heap.for_task(),
         ));
@@ -365,7 +409,7 @@ impl<'p> Vm<'p> {
             return Err(self.stop(PanicKind::Cancelled, "the run ended (`main` returned)"));
         }
         let mut vm = self.task_vm(&shared, caps, priority);
-        vm.start_callable(body)?;
+        vm.entry_closure = Some(Box::new(body));
         let (id, slot) = shared.spawn(vm, priority);
         Ok(Value::Host(Arc::new(HostObject::Task { id, slot })))
     }
@@ -470,9 +514,11 @@ pub(crate) fn task_join(vm: &mut Vm, a: &mut Args) -> R {
         },
         _ => return Err("internal error: expected a `Task`".into()),
     };
-    let result = vm.wait_for(|_, w| match slot.poll(Some(w.clone())) {
-        Joined::Done(r) => Some(r),
-        Joined::Running => None,
+    let result = vm.wait_for(Some(&|| slot.is_done()), |_, w| {
+        match slot.poll(Some(w.clone())) {
+            Joined::Done(r) => Some(r),
+            Joined::Running => None,
+        }
     })?;
     Ok(match result {
         Ok(Message(v)) => ok(v),
@@ -484,7 +530,7 @@ pub(crate) fn task_join(vm: &mut Vm, a: &mut Args) -> R {
 pub(crate) fn sender_send(vm: &mut Vm, a: &mut Args) -> R {
     let chan = chan(a, 0)?;
     let mut value = Some(a.take(1));
-    let r = vm.wait_for(|_, w| {
+    let r = vm.wait_for(Some(&|| chan.may_send()), |_, w| {
         let v = value.take()?;
         match chan.send(Message(v), Some(w.clone())) {
             Send::Sent => Some(true),
@@ -527,10 +573,12 @@ pub(crate) fn sender_try_send(vm: &mut Vm, a: &mut Args) -> R {
 /// `Receiver::recv(&self)`.
 pub(crate) fn receiver_recv(vm: &mut Vm, a: &mut Args) -> R {
     let chan = chan(a, 0)?;
-    let got = vm.wait_for(|_, w| match chan.recv(Some(w.clone())) {
-        Recv::Got(Message(v)) => Some(Some(v)),
-        Recv::Disconnected => Some(None),
-        Recv::Empty => None,
+    let got = vm.wait_for(Some(&|| chan.may_recv()), |_, w| {
+        match chan.recv(Some(w.clone())) {
+            Recv::Got(Message(v)) => Some(Some(v)),
+            Recv::Disconnected => Some(None),
+            Recv::Empty => None,
+        }
     })?;
     Ok(match got {
         Some(v) => ok(v),
@@ -551,7 +599,7 @@ pub(crate) fn receiver_try_recv(_: &mut Vm, a: &mut Args) -> R {
 pub(crate) fn receiver_recv_timeout(vm: &mut Vm, a: &mut Args) -> R {
     let chan = chan(a, 0)?;
     let ms = u64::try_from(a.int(1)?).unwrap_or(0);
-    let got = vm.wait_for(|vm, w| {
+    let got = vm.wait_for(Some(&|| chan.may_recv()), |vm, w| {
         let deadline = vm.deadline(Duration::from_millis(ms), w);
         match chan.recv(Some(w.clone())) {
             Recv::Got(Message(v)) => {
@@ -581,7 +629,7 @@ pub(crate) fn receiver_recv_timeout(vm: &mut Vm, a: &mut Args) -> R {
 pub(crate) fn time_sleep(vm: &mut Vm, a: &mut Args) -> R {
     let ms = u64::try_from(a.int(0)?).unwrap_or(0);
     vm.flush_output();
-    vm.wait_for(|vm, w| {
+    vm.wait_for(None, |vm, w| {
         let deadline = vm.deadline(Duration::from_millis(ms), w);
         if Instant::now() >= deadline {
             vm.wait_deadline = None;
