@@ -41,8 +41,10 @@ pub enum Stream {
     Stderr,
 }
 
-/// Called with each piece of output as the program writes it.
-pub type OutputSink = Arc<dyn Fn(Stream, &str) + Send + Sync>;
+/// Called with each piece of output as the program writes it, with the
+/// number of the task that wrote it (0: `main`; a spawned task writes
+/// whole lines).
+pub type OutputSink = Arc<dyn Fn(Stream, u64, &str) + Send + Sync>;
 
 /// Where a run's output goes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -138,9 +140,13 @@ pub struct RunOutput {
 /// What a profiled run measured.
 #[derive(Debug, Clone)]
 pub struct Profile {
-    /// Functions that ran, most total time first.
+    /// Functions that ran, most total time first (in every task).
     pub functions: Vec<crate::vm::profile::FnProfile>,
+    /// `main`'s heap (each task's is in `tasks`).
     pub gc: crate::heap::GcStats,
+    /// For a program that started tasks: each task's time and GC pauses,
+    /// `main` first.
+    pub tasks: Vec<crate::sched::TaskProfile>,
 }
 
 /// A writer into a shared buffer that also feeds the sink.
@@ -150,22 +156,37 @@ struct Capture {
     sink: Option<OutputSink>,
 }
 
-impl Write for Capture {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+impl crate::sched::TaskWrite for Capture {
+    fn write_from(&mut self, task: u64, bytes: &[u8]) -> std::io::Result<()> {
         // The host's buffers are not the program's heap.
         accounting::uncounted(|| {
             if let Ok(mut b) = self.buf.lock() {
                 b.extend_from_slice(bytes);
             }
             if let Some(sink) = &self.sink {
-                sink(self.stream, &String::from_utf8_lossy(bytes));
+                sink(self.stream, task, &String::from_utf8_lossy(bytes));
             }
         });
-        Ok(bytes.len())
+        Ok(())
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
+    }
+}
+
+/// A [`crate::sched::TaskWrite`] as `main`'s plain writer (a run without
+/// tasks).
+struct MainOnly(Box<dyn crate::sched::TaskWrite>);
+
+impl Write for MainOnly {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.write_from(0, bytes)?;
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
     }
 }
 
@@ -244,7 +265,8 @@ pub fn run_program(program: &Program, options: &RunOptions) -> Result<RunOutput,
         ));
     }
     let (result, instructions, heap_peak, gc, profile, sched) = {
-        let (out, err): (Box<dyn Write + Send>, Box<dyn Write + Send>) = match options.output {
+        type Shared = Box<dyn crate::sched::TaskWrite>;
+        let (out, err): (Shared, Shared) = match options.output {
             Output::Capture => (
                 Box::new(Capture {
                     buf: out_buf.clone(),
@@ -258,10 +280,10 @@ pub fn run_program(program: &Program, options: &RunOptions) -> Result<RunOutput,
                 }),
             ),
             Output::Inherit => (
-                Box::new(accounting::uncounted(|| {
+                Box::new(crate::sched::Plain(accounting::uncounted(|| {
                     std::io::BufWriter::new(std::io::stdout())
-                })),
-                Box::new(std::io::stderr()),
+                }))),
+                Box::new(crate::sched::Plain(std::io::stderr())),
             ),
         };
         // A program that starts tasks runs on the scheduler, whose tasks
@@ -272,12 +294,13 @@ pub fn run_program(program: &Program, options: &RunOptions) -> Result<RunOutput,
             let e: crate::sched::SharedOut = Arc::new(crate::sched::sync::Mutex::new(err));
             let vm = Vm::new(
                 program,
-                crate::vm::tasks::line_writer(&o),
-                crate::vm::tasks::line_writer(&e),
+                crate::vm::tasks::line_writer(&o, 0),
+                crate::vm::tasks::line_writer(&e, 0),
             );
             (vm, Some((o, e)))
         } else {
-            (Vm::new(program, out, err), None)
+            let vm = Vm::new(program, Box::new(MainOnly(out)), Box::new(MainOnly(err)));
+            (vm, None)
         };
         vm.set_caps(crate::vm::caps::TaskCaps::granted(options.grant.clone()));
         vm.args.clone_from(&options.args);
@@ -325,6 +348,10 @@ pub fn run_program(program: &Program, options: &RunOptions) -> Result<RunOutput,
             Profile {
                 functions: p.report(|f| program.function_name(f).to_string()),
                 gc: gc.clone(),
+                tasks: sched_stats
+                    .as_ref()
+                    .map(|s| s.tasks.clone())
+                    .unwrap_or_default(),
             }
         });
         let peak = sched_stats

@@ -28,7 +28,7 @@ fn output_is_captured_and_streamed_in_order() {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let sink_seen = seen.clone();
     let options = RunOptions {
-        sink: Some(Arc::new(move |stream: Stream, text: &str| {
+        sink: Some(Arc::new(move |stream: Stream, _task: u64, text: &str| {
             sink_seen
                 .lock()
                 .expect("lock")

@@ -133,4 +133,7 @@ fn shift_facts(f: &mut FnFacts, delta: i64, file: FileId) {
     for s in &mut f.states {
         s.span = shift(s.span, delta);
     }
+    for s in &mut f.spawns {
+        s.call = shift(s.call, delta);
+    }
 }

@@ -174,6 +174,21 @@ pub struct FnFacts {
     pub loans: Vec<loans::LoanFact>,
     pub elided: Vec<ElidedLifetime>,
     pub states: Vec<StateFact>,
+    /// Calls that start tasks, with what each moves into its task (the
+    /// hover on `spawn`).
+    pub spawns: Vec<SpawnFact>,
+}
+
+/// A call that starts a task (see `mir::SpawnSite`), for the editor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpawnFact {
+    pub call: Span,
+    /// `name: Type` of each value moved into the task.
+    pub moved: Vec<String>,
+    /// Locals the closure borrows (an error: W0373).
+    pub borrowed: Vec<String>,
+    /// The function passed instead of a closure.
+    pub function: Option<String>,
 }
 
 /// Whether region inference can report anything in this body: it makes a
@@ -600,6 +615,18 @@ pub fn check_fn(
         return facts;
     }
     for body in std::iter::once(&mir.body).chain(mir.closures.iter()) {
+        facts.spawns.extend(body.spawns.iter().map(|s| {
+            SpawnFact {
+                call: s.call,
+                moved: s
+                    .moved
+                    .iter()
+                    .map(|(name, ty)| format!("{name}: {}", crate::types::ty::display(program, ty)))
+                    .collect(),
+                borrowed: s.borrowed.clone(),
+                function: s.function.clone(),
+            }
+        }));
         let mut cx = BodyCx::new(program, typed, body, mir.file);
         cx.want_facts = want_facts;
         gc_static(&cx, diags);

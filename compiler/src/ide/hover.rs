@@ -25,13 +25,56 @@ pub fn hover(analysis: &Analysis, index: &Index, file: FileId, offset: u32) -> O
         Target::Local { owner, local } => {
             local_hover(analysis, *owner, *local, file, occ.span.start)?
         }
-        Target::Def(d) => def_hover(analysis, *d),
+        Target::Def(d) => {
+            let mut text = def_hover(analysis, *d);
+            if analysis.program.def(*d).has_attr("detaches")
+                && let Some(section) = spawn_section(analysis, file, occ.span.start)
+            {
+                text.push_str("\n\n");
+                text.push_str(&section);
+            }
+            text
+        }
         Target::Field { adt, name } => field_hover(analysis, *adt, name)?,
     };
     Some(Hover {
         span: occ.span,
         markdown,
     })
+}
+
+/// What the task started by the call around `offset` takes along.
+fn spawn_section(analysis: &Analysis, file: FileId, offset: u32) -> Option<String> {
+    let site = analysis
+        .facts
+        .iter()
+        .filter(|f| f.file == file)
+        .flat_map(|f| &f.spawns)
+        .filter(|s| s.call.start <= offset && offset < s.call.end)
+        .min_by_key(|s| s.call.end - s.call.start)?;
+    let mut out = String::new();
+    if let Some(f) = &site.function {
+        let _ = write!(out, "**This task** runs `{f}`, which takes nothing along.");
+        return Some(out);
+    }
+    if site.moved.is_empty() {
+        out.push_str("**Moves into the task:** nothing (the closure captures no value).");
+    } else {
+        out.push_str("**Moves into the task:**");
+        for m in &site.moved {
+            let _ = write!(out, "\n- `{m}`");
+        }
+        out.push_str("\n\nThey leave this task: its heap keeps no copy, and using them here after the spawn is a use after move.");
+    }
+    if !site.borrowed.is_empty() {
+        let names: Vec<String> = site.borrowed.iter().map(|b| format!("`{b}`")).collect();
+        let _ = write!(
+            out,
+            "\n\n**Borrows** {} — a task cannot borrow from this one (W0373): write `move ||`.",
+            names.join(", ")
+        );
+    }
+    Some(out)
 }
 
 fn code(text: &str) -> String {

@@ -294,6 +294,7 @@ impl<'a, 'c> Builder<'a, 'c> {
                 closure_exprs: Vec::new(),
                 kind_errors: Vec::new(),
                 send_errors: Vec::new(),
+                spawns: Vec::new(),
             },
             cur: BlockId(0),
             local_map: HashMap::default(),
@@ -541,11 +542,19 @@ impl<'a, 'c> Builder<'a, 'c> {
                     continue;
                 };
                 let mut found = Vec::new();
+                let mut site = super::SpawnSite {
+                    call: span,
+                    moved: Vec::new(),
+                    borrowed: Vec::new(),
+                    function: None,
+                };
                 for c in &body.captures {
                     if c.kind != CaptureKind::Value {
+                        site.borrowed.push(c.name.clone());
                         continue;
                     }
                     let ty = body.local(c.local).ty.clone();
+                    site.moved.push((c.name.clone(), ty.clone()));
                     if let Some(w) = crate::types::ty::send_witness(cx.program, adts, &ty) {
                         found.push(super::SendError {
                             what: super::SendCrossing::Capture(c.name.clone()),
@@ -558,6 +567,7 @@ impl<'a, 'c> Builder<'a, 'c> {
                     }
                 }
                 self.body.send_errors.extend(found);
+                self.body.spawns.push(site);
                 continue;
             }
             // A function item captures nothing.
@@ -567,7 +577,22 @@ impl<'a, 'c> Builder<'a, 'c> {
                     .expr_defs
                     .get(&inner)
                     .is_some_and(|d| matches!(cx.program.def(*d).kind, DefKind::Fn(_)));
-            if is_fn_item || self.closure_value_of(inner).is_some_and(|v| v.send) {
+            if is_fn_item {
+                let name = cx
+                    .bt
+                    .expr_defs
+                    .get(&inner)
+                    .map(|d| cx.program.def_path(*d))
+                    .unwrap_or_default();
+                self.body.spawns.push(super::SpawnSite {
+                    call: span,
+                    moved: Vec::new(),
+                    borrowed: Vec::new(),
+                    function: Some(name),
+                });
+                continue;
+            }
+            if self.closure_value_of(inner).is_some_and(|v| v.send) {
                 continue;
             }
             self.body.send_errors.push(super::SendError {
@@ -2747,6 +2772,7 @@ impl Builder<'_, '_> {
             closure_exprs: Vec::new(),
             kind_errors: Vec::new(),
             send_errors: Vec::new(),
+            spawns: Vec::new(),
         });
         let parent = self.self_index;
         let (mut cbody, outer) = {

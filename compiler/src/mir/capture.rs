@@ -141,17 +141,27 @@ pub fn analyze(
     }
     // 3. Upvar locals: the first capture of a variable reuses its
     // placeholder.
+    // Every capture's type and name is read before any placeholder is
+    // replaced: two captures of one variable (`r.bed`, `r.label`) both
+    // start from the variable's own declaration.
+    let described: Vec<(Ty, super::LocalDecl, String)> = caps
+        .iter()
+        .map(|(root, proj, _, _)| {
+            let place = Place {
+                local: *root,
+                proj: proj.clone(),
+            };
+            let ty = super::place_ty(program, typed, body, &place);
+            let decl = body.local(*root).clone();
+            let base_name = decl.name().unwrap_or("_").to_string();
+            let name = capture_name(&base_name, proj, program, typed, body, *root);
+            (ty, decl, name)
+        })
+        .collect();
     let mut out = Vec::new();
     let mut used_placeholder: Vec<Local> = Vec::new();
-    for (i, (root, proj, kind, span)) in caps.iter().enumerate() {
-        let place = Place {
-            local: *root,
-            proj: proj.clone(),
-        };
-        let ty = super::place_ty(program, typed, body, &place);
-        let decl = body.local(*root).clone();
-        let base_name = decl.name().unwrap_or("_").to_string();
-        let name = capture_name(&base_name, proj, program, typed, body, *root);
+    for (i, ((root, proj, kind, span), (ty, decl, name))) in caps.iter().zip(described).enumerate()
+    {
         let upvar_ty = match kind {
             CaptureKind::Value => ty,
             CaptureKind::Ref => Ty::Ref(false, Box::new(ty)),

@@ -481,6 +481,22 @@ pub struct Body {
     /// (W0802): a spawned closure's captures, a task's result, what a
     /// channel carries.
     pub send_errors: Vec<SendError>,
+    /// Calls that start a task (`#[detaches]`): what each moves into it.
+    pub spawns: Vec<SpawnSite>,
+}
+
+/// A call that starts a task, and what its body takes along.
+#[derive(Debug, Clone)]
+pub struct SpawnSite {
+    /// The whole call.
+    pub call: Span,
+    /// A closure's captures by value (moved into the task): the path as
+    /// the source names it and its type.
+    pub moved: Vec<(String, Ty)>,
+    /// Captures by reference (W0373: a task cannot borrow).
+    pub borrowed: Vec<String>,
+    /// A function item passed instead of a closure (it takes nothing).
+    pub function: Option<String>,
 }
 
 /// A value that would cross between tasks without being `Send`.

@@ -164,7 +164,7 @@ class Extension {
       }
     });
     client.onNotification(RUN_OUTPUT, (p: RunOutputParams) => {
-      this.transcript.output(p.runId, p.text);
+      this.transcript.output(p.runId, p.text, p.task);
     });
     this.setStatus('starting');
     try {

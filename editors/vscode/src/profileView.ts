@@ -63,6 +63,26 @@ export function renderProfile(result: ProfileResult, title: string): string {
         `<td>${f.allocations}</td><td>${bytes(f.allocatedBytes)}</td></tr>`,
     )
     .join('\n');
+  const taskRows = (result.tasks ?? [])
+    .map(
+      (t) =>
+        `<tr><td class="name">${t.id === 0 ? 'main' : `task ${t.id}`}</td>` +
+        `<td class="name">${escapeHtml(t.body)}</td><td>${escapeHtml(t.priority)}</td>` +
+        `<td>${ms(t.runMs)}</td><td>${t.resumes}</td>` +
+        `<td>${t.gcPauses}</td><td>${ms(t.gcTotalMs)}</td><td>${ms(t.gcMaxMs)}</td></tr>`,
+    )
+    .join('\n');
+  const tasks =
+    taskRows === ''
+      ? ''
+      : `<h3>Tasks</h3>
+<table id="tasks">
+<thead><tr><th>task</th><th>runs</th><th>priority</th><th>time on a worker ms</th><th>resumed</th><th>GC pauses</th><th>GC total ms</th><th>GC max ms</th></tr></thead>
+<tbody>
+${taskRows}
+</tbody>
+</table>
+`;
   const gc = result.gc;
   const shown = shownBuckets(gc.histogram ?? []);
   const most = Math.max(1, ...shown.map((s) => s.bucket.count));
@@ -105,7 +125,7 @@ export function renderProfile(result: ProfileResult, title: string): string {
 ${rows}
 </tbody>
 </table>
-<h3>GC pauses</h3>
+${tasks}<h3>GC pauses${taskRows === '' ? '' : ' (main)'}</h3>
 <p id="gc-summary">${gc.count} pause${gc.count === 1 ? '' : 's'} (${gc.youngCollections} young, ${gc.oldCollections} old) · total ${ms(gc.totalMs)} ms · p50 ${ms(gc.p50Ms)} ms · p99 ${ms(gc.p99Ms)} ms · max ${ms(gc.maxMs)} ms</p>
 ${histogram}
 </body>

@@ -17,6 +17,8 @@ export interface RunOutputParams {
   runId: number;
   stream: 'stdout' | 'stderr';
   text: string;
+  /** The task that wrote it, when not `main` (whole lines). */
+  task?: number;
 }
 
 export interface FunctionProfile {
@@ -45,9 +47,22 @@ export interface GcPauses {
   histogram: PauseBucket[];
 }
 
+export interface TaskProfile {
+  id: number;
+  priority: 'High' | 'Normal' | 'Low';
+  body: string;
+  runMs: number;
+  resumes: number;
+  gcPauses: number;
+  gcTotalMs: number;
+  gcMaxMs: number;
+}
+
 export interface ProfileResult {
   functions: FunctionProfile[];
   gc: GcPauses;
+  /** For a program that started tasks: each task, `main` first. */
+  tasks?: TaskProfile[];
 }
 
 export interface RunResult {

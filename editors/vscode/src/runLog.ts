@@ -31,6 +31,15 @@ export function runFailure(message: string): string {
   return `■ not run: ${message}`;
 }
 
+/** `text` with `[task N] ` before each line that starts in it. */
+export function markTask(text: string, task: number, atLineStart: boolean): string {
+  const mark = `[task ${task}] `;
+  const lines = text.split('\n');
+  return lines
+    .map((line, i) => ((i > 0 || atLineStart) && line !== '' ? mark + line : line))
+    .join('\n');
+}
+
 /**
  * The Ward Run channel's text. Output notifications and the command's
  * result travel separately and the result can overtake the last pieces of
@@ -50,12 +59,14 @@ export class RunTranscript {
     this.atLineStart = true;
   }
 
-  output(runId: number, text: string): void {
+  /** Output of run `runId`; lines of a task other than `main` are marked
+   * with its number (`[task 3] …`). */
+  output(runId: number, text: string, task?: number): void {
     if (text === '') {
       return;
     }
     this.received.set(runId, (this.received.get(runId) ?? 0) + text.length);
-    this.write(text);
+    this.write(task === undefined ? text : markTask(text, task, this.atLineStart));
     this.atLineStart = text.endsWith('\n');
     this.flush(runId, false);
   }

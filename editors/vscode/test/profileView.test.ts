@@ -70,3 +70,21 @@ test('a run without collections says so', () => {
 test('html is escaped', () => {
   assert.equal(escapeHtml(`<a href="x">'&'</a>`), '&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
 });
+
+test("a program with tasks gets a table of them: each one's body, time on a worker and GC pauses", () => {
+  const html = renderProfile(
+    {
+      ...profile,
+      tasks: [
+        { id: 0, priority: 'Normal', body: 'main', runMs: 2.5, resumes: 3, gcPauses: 1, gcTotalMs: 0.02, gcMaxMs: 0.02 },
+        { id: 2, priority: 'High', body: 'main::{closure}', runMs: 0.75, resumes: 1, gcPauses: 0, gcTotalMs: 0, gcMaxMs: 0 },
+      ],
+    },
+    'Profile of main · pipeline.ward',
+  );
+  assert.match(html, /<table id="tasks">/);
+  assert.match(html, /<td class="name">task 2<\/td><td class="name">main::\{closure\}<\/td><td>High<\/td>/);
+  assert.match(html, /GC pauses \(main\)/);
+  const plain = renderProfile(profile, 't');
+  assert.doesNotMatch(plain, /id="tasks"/);
+});

@@ -65,6 +65,17 @@ test('the footer waits for output the result overtook', () => {
   assert.equal(text, '▶ Run main · a.ward\none\ntwo\n■ exit code 0 · 1.0 ms\n');
 });
 
+test("other tasks' lines are marked with their task, and still count whole", () => {
+  let text = '';
+  const t = new RunTranscript((s) => (text += s));
+  t.output(3, 'main starts\n');
+  t.output(3, 'parsed 4\nparsed 5\n', 2);
+  t.output(3, 'done\n');
+  assert.equal(text, 'main starts\n[task 2] parsed 4\n[task 2] parsed 5\ndone\n');
+  const stdout = 'main starts\nparsed 4\nparsed 5\ndone\n';
+  assert.equal(t.finished({ runId: 3, exitCode: 0, stdout, stderr: '', durationMs: 1 }, 'end'), true);
+});
+
 test('a footer after output without a final newline starts a line', () => {
   let text = '';
   const t = new RunTranscript((s) => (text += s));

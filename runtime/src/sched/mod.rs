@@ -263,8 +263,25 @@ impl Config {
     }
 }
 
+/// One task's figures in a profiled run (`ward run --profile`, the
+/// editor's Profile lens).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskProfile {
+    /// 0 for `main`.
+    pub id: u64,
+    pub priority: Priority,
+    /// The function or closure the task ran.
+    pub body: String,
+    /// Time on a worker (not counting time parked or queued).
+    pub run_ns: u64,
+    /// Times a worker resumed it (1 when it never waited or yielded).
+    pub resumes: u64,
+    /// Its heap's collector figures.
+    pub gc: crate::heap::GcStats,
+}
+
 /// Counters a run's scheduler kept.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SchedStats {
     pub spawned: u64,
     pub steals: u64,
@@ -274,10 +291,35 @@ pub struct SchedStats {
     pub runs: Vec<u64>,
     /// The most bytes the run's tasks held at once.
     pub heap_peak: usize,
+    /// In a profiled run: every task that finished, `main` first.
+    pub tasks: Vec<TaskProfile>,
 }
 
-/// Output all the tasks of a run write to: whole lines at a time.
-pub type SharedOut<'p> = Arc<Mutex<Box<dyn Write + Send + 'p>>>;
+/// Where the tasks of a run write: whole lines at a time, each with the
+/// number of the task that wrote it (0: `main`), so that a host can tell
+/// them apart (the editor's Run output marks other tasks' lines).
+pub trait TaskWrite: Send {
+    fn write_from(&mut self, task: u64, bytes: &[u8]) -> std::io::Result<()>;
+    fn flush(&mut self) -> std::io::Result<()>;
+}
+
+/// Any writer as a [`TaskWrite`] that does not mark lines (`ward run`'s
+/// standard output: a program's output is its own).
+#[derive(Debug)]
+pub struct Plain<W>(pub W);
+
+impl<W: Write + Send> TaskWrite for Plain<W> {
+    fn write_from(&mut self, _: u64, bytes: &[u8]) -> std::io::Result<()> {
+        self.0.write_all(bytes)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
+/// A run's shared stdout or stderr.
+pub type SharedOut<'p> = Arc<Mutex<Box<dyn TaskWrite + 'p>>>;
 
 /// What the tasks of one run share.
 pub struct Shared<'p> {
@@ -311,6 +353,11 @@ pub struct Shared<'p> {
     pub out: SharedOut<'p>,
     pub err: SharedOut<'p>,
     pub account: accounting::RunAccount,
+    /// Profiling: tasks' figures as they finish, and their functions'
+    /// counters summed (added to `main`'s at the end).
+    profile: bool,
+    task_profiles: Mutex<Vec<TaskProfile>>,
+    fn_profiles: Mutex<Option<crate::vm::profile::Profiler>>,
     workers: usize,
     spawned: AtomicU64,
     steals: AtomicU64,
@@ -423,14 +470,13 @@ impl<'p> Shared<'p> {
         found
     }
 
-    /// Starts a task running `vm` (whose frame is pushed).
-    pub fn spawn(
-        self: &Arc<Self>,
-        mut vm: Box<Vm<'p>>,
-        priority: Priority,
-    ) -> (u64, Arc<JoinSlot>) {
-        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        vm.set_task_id(id);
+    /// A number for a new task.
+    pub fn next_task_id(&self) -> u64 {
+        self.next_id.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Starts task `id` running `vm` (made for it, with its body).
+    pub fn spawn(self: &Arc<Self>, id: u64, vm: Box<Vm<'p>>, priority: Priority) -> Arc<JoinSlot> {
         let join = Arc::new(JoinSlot::new());
         let task = Arc::new(Task {
             id,
@@ -450,7 +496,7 @@ impl<'p> Shared<'p> {
         }
         self.spawned.fetch_add(1, Ordering::Relaxed);
         self.push(task);
-        (id, join)
+        join
     }
 
     /// Wakes `waker` at `at`.
@@ -584,7 +630,11 @@ impl<'p> Shared<'p> {
         };
         accounting::set_fuel(vm.fuel_cell());
         vm.set_current_task(Some(task.clone()));
+        let started = self.profile.then(Instant::now);
         let step = vm.resume();
+        if let Some(t0) = started {
+            vm.count_run(t0.elapsed());
+        }
         vm.set_current_task(None);
         accounting::set_fuel(std::ptr::null());
         match step {
@@ -601,6 +651,11 @@ impl<'p> Shared<'p> {
                     let line = format!("task {} panicked: {p}\n", task.id);
                     let _ = vm.err.write_all(line.as_bytes());
                     let _ = vm.err.flush();
+                }
+                if self.profile
+                    && let Some(vm) = &mut vm
+                {
+                    self.record_profile(&task, vm);
                 }
                 let result = result.map(Message);
                 if task.pinned {
@@ -622,6 +677,31 @@ impl<'p> Shared<'p> {
                 self.yields.fetch_add(1, Ordering::Relaxed);
                 task.state.yielded();
                 self.push_yielded(task);
+            }
+        }
+    }
+
+    /// A finished task's figures, kept for the run's profile.
+    fn record_profile(&self, task: &Task<'p>, vm: &mut Vm<'p>) {
+        let (run_ns, resumes) = vm.run_counts();
+        let body = vm.body_name();
+        lock(&self.task_profiles).push(TaskProfile {
+            id: task.id,
+            priority: task.priority,
+            body,
+            run_ns,
+            resumes,
+            gc: vm.heap.stats(),
+        });
+        if task.pinned {
+            return;
+        }
+        if let Some(mut p) = vm.profiler.take() {
+            p.finish();
+            let mut all = lock(&self.fn_profiles);
+            match all.as_mut() {
+                Some(sum) => sum.merge(&p),
+                None => *all = Some(*p),
             }
         }
     }
@@ -775,6 +855,9 @@ pub fn run<'p>(
         out,
         err,
         account: accounting::RunAccount::new(max_heap_bytes),
+        profile: main.profiler.is_some(),
+        task_profiles: Mutex::new(Vec::new()),
+        fn_profiles: Mutex::new(None),
         workers,
         spawned: AtomicU64::new(0),
         steals: AtomicU64::new(0),
@@ -826,10 +909,14 @@ pub fn run<'p>(
         yields: shared.yields.load(Ordering::Relaxed),
         runs,
         heap_peak: 0,
+        tasks: Vec::new(),
     };
     shutdown(&shared);
+    let mut tasks = std::mem::take(&mut *lock(&shared.task_profiles));
+    tasks.sort_by_key(|t| t.id);
     let stats = SchedStats {
         heap_peak: shared.account.peak(),
+        tasks,
         ..stats
     };
     let result = match main_task.join.poll(None) {
@@ -847,6 +934,11 @@ pub fn run<'p>(
     // this thread is the only one left to touch `main`'s VM.
     let vm = unsafe { &mut *main_task.vm.get() }.take();
     let mut vm = vm.expect("main's VM is kept for the host");
+    if let (Some(main_profile), Some(tasks)) =
+        (vm.profiler.as_mut(), lock(&shared.fn_profiles).take())
+    {
+        main_profile.merge(&tasks);
+    }
     vm.leave_scheduler();
     (result, vm, stats)
 }

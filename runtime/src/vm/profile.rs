@@ -94,6 +94,20 @@ impl Profiler {
         }
     }
 
+    /// Adds another task's figures (its activations closed) to these.
+    pub fn merge(&mut self, other: &Profiler) {
+        if self.funcs.len() < other.funcs.len() {
+            self.funcs.resize(other.funcs.len(), Counters::default());
+        }
+        for (mine, theirs) in self.funcs.iter_mut().zip(&other.funcs) {
+            mine.calls += theirs.calls;
+            mine.self_ns += theirs.self_ns;
+            mine.total_ns += theirs.total_ns;
+            mine.allocs += theirs.allocs;
+            mine.alloc_bytes += theirs.alloc_bytes;
+        }
+    }
+
     /// Closes activations a panic left open (their time runs to now).
     pub fn finish(&mut self) {
         while !self.stack.is_empty() {

@@ -40,6 +40,9 @@ pub(crate) struct TaskCtx<'p> {
     current: Option<Arc<Task<'p>>>,
     pub(crate) id: u64,
     pub(crate) priority: Priority,
+    /// Profiling: time on a worker and resumptions.
+    run_ns: u64,
+    resumes: u64,
     /// The first limits check since the worker resumed it (read then, not
     /// at every resume: most runs of a task end before their first check,
     /// and a clock read is a tenth of a spawn).
@@ -87,6 +90,7 @@ pub enum Step {
 struct TaskOut<'p> {
     to: SharedOut<'p>,
     buf: Vec<u8>,
+    task: u64,
 }
 
 impl Write for TaskOut<'_> {
@@ -94,7 +98,7 @@ impl Write for TaskOut<'_> {
         self.buf.extend_from_slice(bytes);
         if let Some(end) = self.buf.iter().rposition(|&b| b == b'\n') {
             let mut to = crate::sched::sync::lock(&self.to);
-            to.write_all(&self.buf[..=end])?;
+            to.write_from(self.task, &self.buf[..=end])?;
             drop(to);
             self.buf.drain(..=end);
         }
@@ -103,8 +107,10 @@ impl Write for TaskOut<'_> {
 
     fn flush(&mut self) -> std::io::Result<()> {
         let mut to = crate::sched::sync::lock(&self.to);
-        to.write_all(&self.buf)?;
-        self.buf.clear();
+        if !self.buf.is_empty() {
+            to.write_from(self.task, &self.buf)?;
+            self.buf.clear();
+        }
         to.flush()
     }
 }
@@ -115,16 +121,18 @@ impl Drop for TaskOut<'_> {
     fn drop(&mut self) {
         if !self.buf.is_empty() {
             let mut to = crate::sched::sync::lock(&self.to);
-            let _ = to.write_all(&self.buf);
+            let _ = to.write_from(self.task, &self.buf);
         }
     }
 }
 
-/// A writer of whole lines into `to` (a run's shared stdout or stderr).
-pub(crate) fn line_writer<'p>(to: &SharedOut<'p>) -> Box<dyn Write + 'p> {
+/// Task `task`'s writer of whole lines into `to` (a run's shared stdout
+/// or stderr).
+pub(crate) fn line_writer<'p>(to: &SharedOut<'p>, task: u64) -> Box<dyn Write + 'p> {
     Box::new(TaskOut {
         to: to.clone(),
         buf: Vec::new(),
+        task,
     })
 }
 
@@ -137,18 +145,14 @@ impl<'p> Vm<'p> {
             id,
             priority,
             slice_start: None,
+            run_ns: 0,
+            resumes: 0,
         }));
     }
 
     /// The run is over (the host keeps `main`'s VM).
     pub(crate) fn leave_scheduler(&mut self) {
         self.sched = None;
-    }
-
-    pub(crate) fn set_task_id(&mut self, id: u64) {
-        if let Some(t) = &mut self.sched {
-            t.id = id;
-        }
     }
 
     /// This task's number in its run (0: `main`, or no scheduler).
@@ -161,6 +165,30 @@ impl<'p> Vm<'p> {
         if let Some(t) = &mut self.sched {
             t.slice_start = None;
             t.current = task;
+        }
+    }
+
+    /// Profiling: one more run of `d` on a worker.
+    pub(crate) fn count_run(&mut self, d: Duration) {
+        if let Some(t) = &mut self.sched {
+            t.run_ns += u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
+            t.resumes += 1;
+        }
+    }
+
+    /// Profiling: time on workers and resumptions so far.
+    pub(crate) fn run_counts(&self) -> (u64, u64) {
+        self.sched
+            .as_ref()
+            .map_or((0, 0), |t| (t.run_ns, t.resumes))
+    }
+
+    /// The function a task runs (`main` for the first).
+    pub(crate) fn body_name(&self) -> String {
+        match self.entry_closure.as_deref() {
+            Some(Value::Func(f)) => self.program.function_name(*f).to_string(),
+            Some(Value::Closure(c)) => self.program.function_name(c.func()).to_string(),
+            _ => "main".to_string(),
         }
     }
 
@@ -380,11 +408,17 @@ impl<'p> Vm<'p> {
     /// A new VM for a task spawned by this one: an empty heap collecting
     /// as this one's, the run's output and limits, and `caps` of this
     /// task's capabilities.
-    fn task_vm(&self, shared: &Arc<Shared<'p>>, caps: CapSet, priority: Priority) -> Box<Vm<'p>> {
+    fn task_vm(
+        &self,
+        shared: &Arc<Shared<'p>>,
+        id: u64,
+        caps: CapSet,
+        priority: Priority,
+    ) -> Box<Vm<'p>> {
         let mut vm = Box::new(Vm::with_parts(
             self.program,
-            line_writer(&shared.out),
-            line_writer(&shared.err),
+            line_writer(&shared.out, id),
+            line_writer(&shared.err, id),
             // No register stack until the task first runs (`start_body`).
             0,
             None,
@@ -396,7 +430,12 @@ impl<'p> Vm<'p> {
         });
         vm.set_caps(self.caps.narrowed(caps));
         vm.args.clone_from(&self.args);
-        vm.enter_scheduler(shared.clone(), 0, priority);
+        if self.profiler.is_some() {
+            vm.profiler = Some(Box::new(super::profile::Profiler::new(
+                self.program.function_count(),
+            )));
+        }
+        vm.enter_scheduler(shared.clone(), id, priority);
         vm
     }
 
@@ -408,9 +447,10 @@ impl<'p> Vm<'p> {
         if shared.is_shutting_down() {
             return Err(self.stop(PanicKind::Cancelled, "the run ended (`main` returned)"));
         }
-        let mut vm = self.task_vm(&shared, caps, priority);
+        let id = shared.next_task_id();
+        let mut vm = self.task_vm(&shared, id, caps, priority);
         vm.entry_closure = Some(Box::new(body));
-        let (id, slot) = shared.spawn(vm, priority);
+        let slot = shared.spawn(id, vm, priority);
         Ok(Value::Host(Arc::new(HostObject::Task { id, slot })))
     }
 }

@@ -35,6 +35,9 @@ pub struct RunOutputParams {
     /// `stdout` or `stderr`.
     pub stream: String,
     pub text: String,
+    /// The task that wrote it, when not `main` (whole lines).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task: Option<u64>,
 }
 
 impl Notification for RunOutputNotification {
@@ -89,6 +92,25 @@ pub struct PauseBucket {
 pub struct ProfileResult {
     pub functions: Vec<FunctionProfile>,
     pub gc: GcPauses,
+    /// For a program that started tasks: each task, `main` first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tasks: Vec<TaskProfileResult>,
+}
+
+/// One task's figures in a profile.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct TaskProfileResult {
+    pub id: u64,
+    pub priority: String,
+    /// The function or closure it ran.
+    pub body: String,
+    /// Time on a worker.
+    pub run_ms: f64,
+    pub resumes: u64,
+    pub gc_pauses: u64,
+    pub gc_total_ms: f64,
+    pub gc_max_ms: f64,
 }
 
 /// What the command returns.
@@ -274,7 +296,7 @@ pub async fn execute(
         Outcome::Finished => None,
         Outcome::Failed(text) => {
             let line = format!("error: {text}\n");
-            sink(Stream::Stderr, &line);
+            sink(Stream::Stderr, 0, &line);
             stderr.push_str(&line);
             Some(format!("main returned an error: {text}"))
         }
@@ -283,7 +305,7 @@ pub async fn execute(
             let rendered = ward_runtime::error::render_panic(p, &|path: &str| {
                 std::fs::read_to_string(path).ok()
             });
-            sink(Stream::Stderr, &rendered);
+            sink(Stream::Stderr, 0, &rendered);
             stderr.push_str(&rendered);
             Some(p.message.clone())
         }
@@ -298,7 +320,7 @@ pub async fn execute(
                     .collect::<Vec<_>>()
                     .join(", ")
             );
-            sink(Stream::Stderr, &line);
+            sink(Stream::Stderr, 0, &line);
             stderr.push_str(&line);
             Some(format!(
                 "{who} needs {}, which `ward.run.allow` does not grant",
@@ -307,6 +329,20 @@ pub async fn execute(
         }
     };
     let profile = out.profile.map(|p| ProfileResult {
+        tasks: p
+            .tasks
+            .iter()
+            .map(|t| TaskProfileResult {
+                id: t.id,
+                priority: t.priority.name().to_string(),
+                body: t.body.clone(),
+                run_ms: ms(Duration::from_nanos(t.run_ns)),
+                resumes: t.resumes,
+                gc_pauses: t.gc.all.count,
+                gc_total_ms: t.gc.total_pause_us / 1000.0,
+                gc_max_ms: t.gc.all.max_us / 1000.0,
+            })
+            .collect(),
         functions: p
             .functions
             .into_iter()

@@ -684,10 +684,10 @@ impl LanguageServer for Backend {
         // Cancelling the request drops this future: the run stops too.
         let _stop = super::run::StopOnDrop(cancel.clone());
         let (tx, mut rx) =
-            tokio::sync::mpsc::unbounded_channel::<(ward_runtime::embed::Stream, String)>();
+            tokio::sync::mpsc::unbounded_channel::<(ward_runtime::embed::Stream, u64, String)>();
         let client = self.client.clone();
         let forward = tokio::spawn(async move {
-            while let Some((stream, text)) = rx.recv().await {
+            while let Some((stream, task, text)) = rx.recv().await {
                 let stream = match stream {
                     ward_runtime::embed::Stream::Stdout => "stdout",
                     ward_runtime::embed::Stream::Stderr => "stderr",
@@ -698,13 +698,14 @@ impl LanguageServer for Backend {
                             run_id,
                             stream: stream.into(),
                             text,
+                            task: (task != 0).then_some(task),
                         },
                     )
                     .await;
             }
         });
-        let sink: ward_runtime::embed::OutputSink = Arc::new(move |stream, text: &str| {
-            let _ = tx.send((stream, text.to_string()));
+        let sink: ward_runtime::embed::OutputSink = Arc::new(move |stream, task, text: &str| {
+            let _ = tx.send((stream, task, text.to_string()));
         });
         let result = super::run::execute(
             prepared,

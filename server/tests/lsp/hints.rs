@@ -307,3 +307,67 @@ fn hovers_say_where_a_capability_comes_from() {
     assert!(!hover(&mut c, "pure(1)").contains("needs"));
     assert!(c.shutdown_and_exit().success());
 }
+
+const SPAWN_PROGRAM: &str = r#"use std::task;
+
+struct Reading {
+    bed: int,
+    label: String,
+}
+
+fn tick() -> int {
+    1
+}
+
+fn main() -> Result<(), Error> {
+    let (tx, rx) = task::channel::<Reading>(4);
+    let r = Reading { bed: 3, label: "east".to_string() };
+    let sender = task::spawn(move || {
+        let _ = tx.send(Reading { bed: r.bed, label: r.label });
+    });
+    let counter = task::spawn(tick);
+    let quiet = task::spawn(move || 2);
+    sender.join()?;
+    for got in rx {
+        println("{} {}", got.bed, got.label);
+    }
+    let _ = (counter.join()?, quiet.join()?);
+    Ok(())
+}
+"#;
+
+#[test]
+fn hovering_spawn_lists_what_the_task_takes_along() {
+    let (mut c, _) = initialized(json!({}), Value::Null);
+    let (_, uri) = temp_uri("spawn_hover.ward");
+    c.open(&uri, SPAWN_PROGRAM);
+    assert_eq!(c.diagnostics(&uri, 1), Vec::<Value>::new());
+    let mut hover = |needle: &str, n: usize| -> String {
+        let p = super::navigation::pos(SPAWN_PROGRAM, needle, n, 0);
+        let h = c
+            .request(
+                "textDocument/hover",
+                json!({"textDocument": {"uri": uri}, "position": p}),
+            )
+            .expect("hover answers");
+        h["contents"]["value"]
+            .as_str()
+            .unwrap_or("(no hover)")
+            .to_string()
+    };
+    // Rust 2021 precise captures: `r.bed` and `r.label`, not `r`.
+    let first = hover("spawn", 0);
+    let section = first.split("**Moves into the task:**").nth(1).unwrap_or("");
+    expect![[r#"
+
+        - `tx: Sender<Reading>`
+        - `r.bed: int`
+        - `r.label: String`
+
+        They leave this task: its heap keeps no copy, and using them here after the spawn is a use after move."#]]
+    .assert_eq(section);
+    assert!(first.contains("fn spawn"), "{first}");
+    assert!(hover("spawn", 1).contains("runs `tick`, which takes nothing along"));
+    assert!(hover("spawn", 2).contains("nothing (the closure captures no value)"));
+    assert!(c.shutdown_and_exit().success());
+}

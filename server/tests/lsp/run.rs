@@ -355,3 +355,57 @@ fn runs_grant_the_capabilities_of_ward_run_allow() {
     );
     assert!(c.shutdown_and_exit().success());
 }
+
+#[test]
+fn tasks_output_is_attributed_and_profiled_per_task() {
+    let program = "use std::task;\n\nfn work(n: int) -> int {\n    let mut acc = 0;\n    for i in 0..n {\n        acc += i;\n    }\n    println(\"worker summed {}\", acc);\n    acc\n}\n\nfn main() -> Result<(), Error> {\n    println(\"main starts\");\n    let h = task::spawn(move || work(100));\n    let total = h.join()?;\n    println(\"main got {}\", total);\n    Ok(())\n}\n";
+    let (mut c, _) = initialized(json!({}), Value::Null);
+    let (_, uri) = temp_uri(&format!("run-tasks-{}.ward", options_tag()));
+    c.open(&uri, program);
+    assert_eq!(c.diagnostics(&uri, 1), Vec::<Value>::new());
+    let result = execute(&mut c, "ward.profile", &uri, "main").expect("the profile runs");
+    assert_eq!(result["exitCode"], 0, "{result:#}");
+    assert_eq!(
+        result["stdout"],
+        "main starts\nworker summed 4950\nmain got 4950\n"
+    );
+    // Each line came with its task: none for main's, 1 for the spawned one.
+    let mut lines = Vec::new();
+    while lines.len() < 3 {
+        let m = c.wait_for(|m| m["method"] == "ward/runOutput");
+        lines.push((
+            m["params"]["text"].as_str().unwrap_or("").to_string(),
+            m["params"]["task"].as_u64(),
+        ));
+    }
+    assert_eq!(
+        lines,
+        vec![
+            ("main starts\n".to_string(), None),
+            ("worker summed 4950\n".to_string(), Some(1)),
+            ("main got 4950\n".to_string(), None),
+        ]
+    );
+    // The profile has both tasks, and the spawned task's function calls.
+    let tasks = result["profile"]["tasks"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(tasks.len(), 2, "{result:#}");
+    assert_eq!(tasks[0]["id"], 0);
+    assert_eq!(tasks[1]["id"], 1);
+    assert_eq!(tasks[1]["priority"], "Normal");
+    assert!(tasks[1]["runMs"].as_f64().is_some_and(|ms| ms > 0.0));
+    assert!(tasks[1]["gcPauses"].is_u64());
+    let functions = result["profile"]["functions"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        functions
+            .iter()
+            .any(|f| f["name"] == "work" && f["calls"] == 1),
+        "{functions:#?}"
+    );
+    assert!(c.shutdown_and_exit().success());
+}

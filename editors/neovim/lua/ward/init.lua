@@ -116,7 +116,12 @@ function M.on_run_output(_, params)
   if type(params) ~= 'table' or type(params.text) ~= 'string' then
     return
   end
-  append(params.text, params.stream == 'stderr' and 'ErrorMsg' or nil)
+  local text = params.text
+  if type(params.task) == 'number' then
+    -- Lines of a task other than `main`: marked with its number.
+    text = text:gsub('([^\n]+)', '[task ' .. params.task .. '] %1')
+  end
+  append(text, params.stream == 'stderr' and 'ErrorMsg' or nil)
   if params.runId then
     local run = run_state(params.runId)
     run.received = run.received + #params.text
@@ -171,6 +176,27 @@ local function profile_lines(profile)
   end
   if #buckets > 0 then
     table.insert(lines, 'GC pause histogram: ' .. table.concat(buckets, ', '))
+  end
+  if type(profile.tasks) == 'table' and #profile.tasks > 0 then
+    table.insert(
+      lines,
+      string.format('%-10s %-24s %-8s %11s %8s %10s %11s', 'task', 'runs', 'priority', 'worker ms', 'resumed', 'GC pauses', 'GC max ms')
+    )
+    for _, t in ipairs(profile.tasks) do
+      table.insert(
+        lines,
+        string.format(
+          '%-10s %-24s %-8s %11.3f %8d %10d %11.3f',
+          t.id == 0 and 'main' or ('task ' .. t.id),
+          t.body or '?',
+          t.priority or '?',
+          t.runMs or 0,
+          t.resumes or 0,
+          t.gcPauses or 0,
+          t.gcMaxMs or 0
+        )
+      )
+    end
   end
   return lines
 end
