@@ -381,6 +381,14 @@ module.exports = grammar({
     // ------------------------------------------------------------ expressions
 
     _expression: $ => choice(
+      $._expression_except_range,
+      $.range_expression,
+    ),
+
+    // What can be called: everything but a range, so that `0..(n)` is a
+    // range ending in a parenthesized expression, not a call of `0..`
+    // (as in tree-sitter-rust).
+    _expression_except_range: $ => choice(
       $._expression_ending_with_block,
       $.unary_expression,
       $.reference_expression,
@@ -389,7 +397,6 @@ module.exports = grammar({
       $.binary_expression,
       $.assignment_expression,
       $.compound_assignment_expression,
-      $.range_expression,
       $.call_expression,
       $.index_expression,
       $.field_expression,
@@ -483,7 +490,7 @@ module.exports = grammar({
     )),
 
     call_expression: $ => prec(PREC.call, seq(
-      field('function', $._expression),
+      field('function', $._expression_except_range),
       field('arguments', $.arguments),
     )),
 

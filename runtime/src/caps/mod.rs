@@ -180,17 +180,30 @@ pub fn not_granted(who: &str, missing: CapSet) -> String {
 /// Why a task may not use `cap`, as a `CapabilityDenied` panic says it:
 /// what needed it, and either that the task gave it up or the flag that
 /// grants it.
-pub fn denied_message(cap: Capability, what: &str, revoked: bool) -> String {
-    if revoked {
-        format!(
+pub fn denied_message(cap: Capability, what: &str, why: Denial) -> String {
+    match why {
+        Denial::Revoked => format!(
             "CapabilityDenied: {what} requires `{cap}`, which this task gave up with `caps::revoke(Cap::{})`",
             variant_name(cap)
-        )
-    } else {
-        format!(
+        ),
+        Denial::NotPassed => format!(
+            "CapabilityDenied: {what} requires `{cap}`, which this task was not given: the run grants it, but the task that spawned this one narrowed its capabilities (`task::spawn_with`) or had given it up"
+        ),
+        Denial::NotGranted => format!(
             "CapabilityDenied: {what} requires `{cap}`, which this task does not hold; run again with `--allow {cap}`"
-        )
+        ),
     }
+}
+
+/// Why a task does not hold a capability it used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Denial {
+    /// It gave it up itself (`caps::revoke`).
+    Revoked,
+    /// The run grants it, but the task was started without it.
+    NotPassed,
+    /// The run does not grant it.
+    NotGranted,
 }
 
 /// The std `Cap` variant of a capability: `Fs`.

@@ -341,8 +341,10 @@ pub struct Shared<'p> {
     timer_count: AtomicUsize,
     timer_seq: AtomicU64,
     shutdown: AtomicBool,
-    /// Every task made, to drop the VMs of those left at shutdown.
-    tasks: Mutex<Vec<Weak<Task<'p>>>>,
+    /// Every task made, to drop the VMs of those left at shutdown: a list
+    /// per worker, each pushed to by the worker that spawns (so spawning
+    /// takes no lock another worker wants).
+    tasks: Vec<Mutex<Vec<Weak<Task<'p>>>>>,
     next_id: AtomicU64,
     /// Threads blocked on a channel or join outside the scheduler (a
     /// native's callback): while any is, a quiet pool is no deadlock.
@@ -377,6 +379,8 @@ thread_local! {
     /// The worker this thread is: its scheduler and its deque (type-erased:
     /// `Shared<'p>` and `Worker<TaskRef<'p>>`), set while it works.
     static WORKER: Cell<(*const (), *const ())> = const { Cell::new((std::ptr::null(), std::ptr::null())) };
+    /// Its index among the scheduler's workers (0 elsewhere).
+    static WORKER_INDEX: Cell<usize> = const { Cell::new(0) };
 }
 
 impl<'p> Shared<'p> {
@@ -488,11 +492,14 @@ impl<'p> Shared<'p> {
             shared: Arc::downgrade(self),
         });
         {
-            let mut all = lock(&self.tasks);
-            if all.len() >= 64 && all.len().is_power_of_two() {
-                all.retain(|t| t.strong_count() > 0);
+            let shard = WORKER_INDEX.get() % self.tasks.len().max(1);
+            if let Some(list) = self.tasks.get(shard) {
+                let mut all = lock(list);
+                if all.len() >= 64 && all.len().is_power_of_two() {
+                    all.retain(|t| t.strong_count() > 0);
+                }
+                all.push(Arc::downgrade(&task));
             }
-            all.push(Arc::downgrade(&task));
         }
         self.spawned.fetch_add(1, Ordering::Relaxed);
         self.push(task);
@@ -729,11 +736,12 @@ fn steal_one<T>(q: &Injector<T>) -> Option<T> {
 struct WorkerGuard;
 
 impl WorkerGuard {
-    fn enter<'p>(shared: &Shared<'p>, local: &Worker<TaskRef<'p>>) -> WorkerGuard {
+    fn enter<'p>(shared: &Shared<'p>, index: usize, local: &Worker<TaskRef<'p>>) -> WorkerGuard {
         WORKER.set((
             std::ptr::from_ref(shared).cast(),
             std::ptr::from_ref(local).cast(),
         ));
+        WORKER_INDEX.set(index);
         WorkerGuard
     }
 }
@@ -741,6 +749,7 @@ impl WorkerGuard {
 impl Drop for WorkerGuard {
     fn drop(&mut self) {
         WORKER.set((std::ptr::null(), std::ptr::null()));
+        WORKER_INDEX.set(0);
     }
 }
 
@@ -752,7 +761,7 @@ fn work<'p>(
     local: &Worker<TaskRef<'p>>,
     main: &Task<'p>,
 ) -> u64 {
-    let _guard = WorkerGuard::enter(shared, local);
+    let _guard = WorkerGuard::enter(shared, index, local);
     let _account = accounting::join_account(&shared.account);
     let mut turn = 0u64;
     loop {
@@ -848,7 +857,7 @@ pub fn run<'p>(
         timer_count: AtomicUsize::new(0),
         timer_seq: AtomicU64::new(0),
         shutdown: AtomicBool::new(false),
-        tasks: Mutex::new(Vec::new()),
+        tasks: (0..workers).map(|_| Mutex::new(Vec::new())).collect(),
         next_id: AtomicU64::new(1),
         blocked: AtomicUsize::new(0),
         high_waiting: AtomicUsize::new(0),
@@ -950,8 +959,10 @@ fn shutdown(shared: &Arc<Shared<'_>>) {
     while steal_one(&shared.low).is_some() {}
     lock(&shared.timers).clear();
     shared.timer_count.store(0, Ordering::Release);
-    let all: Vec<_> = std::mem::take(&mut *lock(&shared.tasks))
-        .into_iter()
+    let all: Vec<_> = shared
+        .tasks
+        .iter()
+        .flat_map(|list| std::mem::take(&mut *lock(list)))
         .filter_map(|t| t.upgrade())
         .collect();
     for t in &all {

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use super::{Args, Fault, Value, Vm};
-use crate::caps::{CapSet, Capability, Grant, denied_message};
+use crate::caps::{CapSet, Capability, Denial, Grant, denied_message};
 
 /// What a task may touch: the capabilities it still holds, those it gave
 /// up, and the scopes of the grant it started from (which narrowing never
@@ -67,7 +67,14 @@ impl Vm<'_> {
             Some(name) => format!("`{name}`"),
             None => "this call".to_string(),
         };
-        Fault::Message(denied_message(cap, &what, self.caps.revoked.contains(cap)))
+        let why = if self.caps.revoked.contains(cap) {
+            Denial::Revoked
+        } else if self.caps.grant.caps().contains(cap) {
+            Denial::NotPassed
+        } else {
+            Denial::NotGranted
+        };
+        Fault::Message(denied_message(cap, &what, why))
     }
 
     /// The task's capabilities.
