@@ -48,18 +48,19 @@ impl Adts {
         if let Some(fields) = self.fields.get(&def) {
             return fields.iter().map(|f| f.ty.subst(args)).collect();
         }
-        // An enum: every variant's fields (variants follow their enum).
-        let mut out = Vec::new();
-        let mut v = def.0 + 1;
-        while let Some(fields) = self
-            .fields
-            .get(&DefId(v))
-            .filter(|_| self.variant_parent.get(&DefId(v)) == Some(&def))
-        {
-            out.extend(fields.iter().map(|f| f.ty.subst(args)));
-            v += 1;
-        }
-        out
+        self.variant_fields(def)
+            .flat_map(|(_, fields)| fields.iter().map(|f| f.ty.subst(args)))
+            .collect()
+    }
+
+    /// An enum's variants (they follow their enum) with their fields.
+    pub fn variant_fields(&self, def: DefId) -> impl Iterator<Item = (DefId, &[FieldInfo])> {
+        (def.0 + 1..).map(DefId).map_while(move |v| {
+            self.fields
+                .get(&v)
+                .filter(|_| self.variant_parent.get(&v) == Some(&def))
+                .map(|fields| (v, fields.as_slice()))
+        })
     }
 }
 

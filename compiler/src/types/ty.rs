@@ -394,22 +394,14 @@ fn adt_fields(program: &Program, adts: &super::Adts, def: DefId) -> Vec<(String,
             .map(|f| (format!(".{}", f.name), f.ty.clone()))
             .collect();
     }
-    let mut out = Vec::new();
-    let mut v = def.0 + 1;
-    while let Some(fields) = adts
-        .fields
-        .get(&DefId(v))
-        .filter(|_| adts.variant_parent.get(&DefId(v)) == Some(&def))
-    {
-        let variant = program.def(DefId(v)).name.text.clone();
-        out.extend(
+    adts.variant_fields(def)
+        .flat_map(|(v, fields)| {
+            let variant = &program.def(v).name.text;
             fields
                 .iter()
-                .map(|f| (format!("::{variant}.{}", f.name), f.ty.clone())),
-        );
-        v += 1;
-    }
-    out
+                .map(move |f| (format!("::{variant}.{}", f.name), f.ty.clone()))
+        })
+        .collect()
 }
 
 /// Whether a type holds no borrowed reference (`T: 'static`).

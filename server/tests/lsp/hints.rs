@@ -269,19 +269,7 @@ fn inferred_capabilities_show_after_private_signatures() {
 #[test]
 fn hovers_say_where_a_capability_comes_from() {
     let (mut c, uri) = open_caps(Value::Null);
-    let hover = |c: &mut Client, needle: &str| -> String {
-        let p = super::navigation::pos(CAPS_PROGRAM, needle, 0, 0);
-        let h = c
-            .request(
-                "textDocument/hover",
-                json!({"textDocument": {"uri": uri}, "position": p}),
-            )
-            .expect("hover answers");
-        h["contents"]["value"]
-            .as_str()
-            .unwrap_or("(no hover)")
-            .to_string()
-    };
+    let hover = |c: &mut Client, needle: &str| hover_at(c, &uri, CAPS_PROGRAM, needle, 0);
     // A `uses` entry: why `main` needs it.
     expect![[r#"
         **capability `clock`**: the clock and sleeping
@@ -342,19 +330,7 @@ fn hovering_spawn_lists_what_the_task_takes_along() {
     let (_, uri) = temp_uri("spawn_hover.ward");
     c.open(&uri, SPAWN_PROGRAM);
     assert_eq!(c.diagnostics(&uri, 1), Vec::<Value>::new());
-    let mut hover = |needle: &str, n: usize| -> String {
-        let p = super::navigation::pos(SPAWN_PROGRAM, needle, n, 0);
-        let h = c
-            .request(
-                "textDocument/hover",
-                json!({"textDocument": {"uri": uri}, "position": p}),
-            )
-            .expect("hover answers");
-        h["contents"]["value"]
-            .as_str()
-            .unwrap_or("(no hover)")
-            .to_string()
-    };
+    let mut hover = |needle: &str, n: usize| hover_at(&mut c, &uri, SPAWN_PROGRAM, needle, n);
     // Rust 2021 precise captures: `r.bed` and `r.label`, not `r`.
     let first = hover("spawn", 0);
     let section = first.split("**Moves into the task:**").nth(1).unwrap_or("");
@@ -370,4 +346,19 @@ fn hovering_spawn_lists_what_the_task_takes_along() {
     assert!(hover("spawn", 1).contains("runs `tick`, which takes nothing along"));
     assert!(hover("spawn", 2).contains("nothing (the closure captures no value)"));
     assert!(c.shutdown_and_exit().success());
+}
+
+/// The hover text at the `n`th `needle` of `text` (open as `uri`).
+fn hover_at(c: &mut Client, uri: &str, text: &str, needle: &str, n: usize) -> String {
+    let p = super::navigation::pos(text, needle, n, 0);
+    let h = c
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": p}),
+        )
+        .expect("hover answers");
+    h["contents"]["value"]
+        .as_str()
+        .unwrap_or("(no hover)")
+        .to_string()
 }
