@@ -359,3 +359,49 @@ fn a_host_native_needing_a_capability_is_denied_without_it() {
         .expect("runs");
     assert_eq!((out.exit_code, out.stdout.as_str()), (0, "42\n8\n"));
 }
+
+/// A program with tasks whose `main` waits (here: sleeps) is still
+/// stopped by the host's time limit: the run's thread watches it while
+/// `main` is parked.
+#[test]
+fn a_parked_main_still_stops_at_the_time_limit() {
+    let module = compile(
+        "use std::task;\nuse std::time;\nfn main() uses clock {\n    let t = task::spawn(move || 1);\n    time::sleep(60000);\n    let _ = t.join();\n}\n",
+    );
+    let options = RunOptions {
+        timeout: Some(Duration::from_millis(300)),
+        grant: ward_runtime::caps::Grant::parse("clock").expect("a grant"),
+        ..RunOptions::default()
+    };
+    let start = std::time::Instant::now();
+    let out = Host::new().run(module, &options).expect("runs");
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+    let Outcome::Panicked(p) = &out.outcome else {
+        panic!("expected a panic, got {:?}", out.outcome);
+    };
+    assert_eq!(p.kind, PanicKind::TimedOut, "{p:?}");
+    assert_eq!(p.location.as_ref().map(|l| l.line), Some(5), "{p:?}");
+}
+
+/// The heap budget covers every task of a run, on whichever worker: a
+/// task that grows a list without end stops, and so does the run.
+#[test]
+fn the_heap_budget_covers_every_task() {
+    let module = compile(
+        "use std::task;\nfn main() -> Result<(), Error> {\n    let t = task::spawn(move || {\n        let mut v = List::new();\n        loop {\n            v.push(\"a string that takes some room\".to_string());\n        }\n        v.len()\n    });\n    let n = t.join()?;\n    println(\"{}\", n);\n    Ok(())\n}\n",
+    );
+    let options = RunOptions {
+        max_heap_bytes: Some(64 << 20),
+        timeout: Some(Duration::from_secs(30)),
+        workers: Some(2),
+        ..RunOptions::default()
+    };
+    let out = Host::new().run(module, &options).expect("runs");
+    let text = format!("{:?} {}", out.outcome, out.stderr);
+    assert!(text.contains("heap budget"), "{text}");
+    assert_ne!(out.exit_code, 0);
+}

@@ -79,6 +79,10 @@ use crate::error::{Panic, PanicKind};
 use crate::heap::accounting;
 use crate::vm::{Program, Value, Vm};
 
+/// How often the run's thread, idle, looks at the host's cancellation
+/// and time limit while `main` is parked.
+const HOST_CHECK: Duration = Duration::from_millis(20);
+
 /// Rounds an idle worker looks for work before it sleeps (half spinning
 /// with back-off, half yielding its thread): some tens of microseconds.
 const SPIN_ROUNDS: u32 = 32;
@@ -354,6 +358,10 @@ pub struct Shared<'p> {
     high_waiting: AtomicUsize,
     pub out: SharedOut<'p>,
     pub err: SharedOut<'p>,
+    /// The host's cancellation flag and deadline (`main`'s limits).
+    host_cancel: Option<Arc<std::sync::atomic::AtomicBool>>,
+    host_deadline: Option<Instant>,
+    host_may_stop: bool,
     pub account: accounting::RunAccount,
     /// Profiling: tasks' figures as they finish, and their functions'
     /// counters summed (added to `main`'s at the end).
@@ -713,6 +721,21 @@ impl<'p> Shared<'p> {
         }
     }
 
+    /// The host stopped the run (cancelled it, or its time is up).
+    fn host_stop(&self) -> Option<(PanicKind, &'static str)> {
+        if self
+            .host_cancel
+            .as_ref()
+            .is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
+        {
+            return Some((PanicKind::Cancelled, "cancelled"));
+        }
+        if self.host_deadline.is_some_and(|d| Instant::now() >= d) {
+            return Some((PanicKind::TimedOut, "time limit reached"));
+        }
+        None
+    }
+
     /// True when nothing can ever run again (see "Deadlock").
     fn deadlocked(&self) -> bool {
         self.idle.sleepers() >= self.workers
@@ -792,10 +815,24 @@ fn work<'p>(
         }
         if index == 0 && next_timer.is_none() && shared.deadlocked() {
             shared.idle.retract();
-            end_main_in_deadlock(shared, main);
+            end_main(main, Vm::deadlock_panic);
             continue;
         }
-        match next_timer {
+        // A parked `main` checks no limits: the run's thread does, while
+        // it waits (the host's cancellation and time limit).
+        if index == 0
+            && let Some((kind, why)) = shared.host_stop()
+        {
+            shared.idle.retract();
+            end_main(main, |vm| vm.stop_panic(kind, why));
+            continue;
+        }
+        let nap = if index == 0 && shared.host_may_stop {
+            Some(next_timer.map_or(HOST_CHECK, |d| d.min(HOST_CHECK)))
+        } else {
+            next_timer
+        };
+        match nap {
             Some(d) => std::thread::park_timeout(d),
             None => std::thread::park(),
         }
@@ -803,11 +840,12 @@ fn work<'p>(
     }
 }
 
-/// Every task waits on something nothing will do: `main` ends with a
-/// panic at the place it waits.
-fn end_main_in_deadlock<'p>(shared: &Shared<'p>, main: &Task<'p>) {
-    // `main` is parked and no worker runs: taking it over is safe once
-    // the wake exchange (PARKED -> SCHEDULED) succeeds.
+/// `main` is parked and can never continue (every task waits on something
+/// nothing will do), or the host stopped the run while it waits: `main`
+/// ends with the panic `why` makes at the place it waits.
+fn end_main<'p>(main: &Task<'p>, why: impl FnOnce(&Vm<'p>) -> Panic) {
+    // Taking `main` over is safe once the wake exchange (PARKED ->
+    // SCHEDULED) succeeds: nobody else owns it then.
     if !main.state.wake() {
         return;
     }
@@ -815,10 +853,10 @@ fn end_main_in_deadlock<'p>(shared: &Shared<'p>, main: &Task<'p>) {
     // SAFETY: this thread owns `main` now (the exchange above).
     let slot = unsafe { &mut *main.vm.get() };
     let panic = match slot.as_mut() {
-        Some(vm) => vm.deadlock_panic(),
+        Some(vm) => why(vm),
         None => Panic {
             kind: PanicKind::Panic,
-            message: "deadlock".into(),
+            message: "internal error: `main` without its VM".into(),
             location: None,
             backtrace: Vec::new(),
             elided: 0,
@@ -826,7 +864,6 @@ fn end_main_in_deadlock<'p>(shared: &Shared<'p>, main: &Task<'p>) {
         },
     };
     main.state.finish();
-    let _ = shared;
     main.join.complete(Err(panic));
 }
 
@@ -863,6 +900,9 @@ pub fn run<'p>(
         high_waiting: AtomicUsize::new(0),
         out,
         err,
+        host_cancel: main.host_limits().cancel.clone(),
+        host_deadline: main.host_limits().deadline,
+        host_may_stop: main.host_limits().cancel.is_some() || main.host_limits().deadline.is_some(),
         account: accounting::RunAccount::new(max_heap_bytes),
         profile: main.profiler.is_some(),
         task_profiles: Mutex::new(Vec::new()),

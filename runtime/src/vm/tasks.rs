@@ -253,6 +253,16 @@ impl<'p> Vm<'p> {
         }
     }
 
+    /// The limits the host set (cancellation, deadline, budgets).
+    pub(crate) fn host_limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// A host limit's panic at the place the task waits.
+    pub(crate) fn stop_panic(&self, kind: PanicKind, message: &str) -> Panic {
+        self.make_panic(self.stop(kind, message))
+    }
+
     /// Where `main` waits when nothing can ever wake it.
     pub(crate) fn deadlock_panic(&self) -> Panic {
         let what = match self.calling_native() {
