@@ -269,3 +269,48 @@ fn main() -> Result<(), Error> {{
         );
     }
 }
+
+/// `High` tasks that never stop yielding to each other cannot starve a
+/// `Low` one: it runs at least every 61st turn of a worker.
+#[test]
+fn low_priority_work_is_never_starved() {
+    let src = "use std::task;
+
+fn main() -> Result<(), Error> {
+    let (stop_tx, stop_rx) = task::channel::<int>(8);
+    let mut busy = List::new();
+    for _ in 0..4 {
+        let stop = stop_rx.clone();
+        busy.push(task::spawn_with(TaskOptions { priority: Priority::High, caps: &[] }, move || {
+            let mut turns = 0;
+            while stop.try_recv().is_none() {
+                turns += 1;
+                task::yield_now();
+            }
+            turns
+        }));
+    }
+    let low = task::spawn_with(TaskOptions { priority: Priority::Low, caps: &[] }, move || {
+        let mut sum = 0;
+        for i in 0..1000 {
+            sum += i;
+            task::yield_now();
+        }
+        sum
+    });
+    let sum = low.join()?;
+    for _ in 0..4 {
+        stop_tx.send(1)?;
+    }
+    let mut turns = 0;
+    for b in busy {
+        turns += b.join()?;
+    }
+    println(\"{} {}\", sum, turns > 0);
+    Ok(())
+}
+";
+    for workers in [1, 2] {
+        assert_eq!(run(src, workers), "499500 true\n", "{workers} workers");
+    }
+}

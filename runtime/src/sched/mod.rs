@@ -18,8 +18,10 @@
 //!
 //! **Find work** (each worker, each time its task stops). 1. Every 61st
 //! time, the `Low` injector first, so that `Low` work always progresses.
-//! 2. The `High` injector. 3. The main task, on the thread that started
-//! the run (it stays there: the host's thread-local state is its). 4. The
+//! 2. The `High` injector — except every 8th time, when it comes after
+//! step 6, so that `High` tasks yielding to each other cannot starve
+//! `Normal` ones either. 3. The main task, on the thread that started the
+//! run (it stays there: the host's thread-local state is its). 4. The
 //! worker's own deque. 5. A batch from the `Normal` injector. 6. Steal
 //! half of another worker's deque. 7. The `Low` injector.
 //!
@@ -37,8 +39,13 @@
 //! (on the waking worker's deque when the waker runs on a worker of this
 //! scheduler, else on an injector) and unparks a sleeping worker.
 //!
-//! **Idle.** A worker with nothing to do fires due timers, then sleeps as
-//! `idle.rs` describes, for at most the time until the next timer.
+//! **Idle.** A worker with nothing to do fires due timers, then looks for
+//! work a few tens of microseconds more (spinning with back-off, then
+//! yielding its thread: work often arrives that soon, and while a worker
+//! spins a push wakes nobody), then sleeps as `idle.rs` describes, for at
+//! most the time until the next timer. The run's thread, while `main` is
+//! parked, also wakes every 20 ms to look at the host's cancellation and
+//! time limit.
 //!
 //! **Shutdown.** 1. When `main` ends, the run is over: the flag is set and
 //! every worker unparked. 2. Tasks still running stop at their next limits
@@ -78,6 +85,11 @@ use sync::{AtomicBool, AtomicUsize, Mutex, Ordering, lock};
 use crate::error::{Panic, PanicKind};
 use crate::heap::accounting;
 use crate::vm::{Program, Value, Vm};
+
+/// Every this many turns a worker looks for `Low` work first, and for
+/// `Normal` work before `High`: no priority starves another.
+const LOW_TURN: u64 = 61;
+const NORMAL_TURN: u64 = 8;
 
 /// How often the run's thread, idle, looks at the host's cancellation
 /// and time limit while `main` is parked.
@@ -592,15 +604,36 @@ impl<'p> Shared<'p> {
 
     /// The next task from the queues, in the order of the module comment.
     fn find(&self, index: usize, local: &Worker<TaskRef<'p>>, turn: u64) -> Option<TaskRef<'p>> {
-        if turn % 61 == 60
+        if turn % LOW_TURN == LOW_TURN - 1
             && let Some(t) = steal_one(&self.low)
         {
             return Some(t);
         }
-        if let Some(t) = steal_one(&self.high) {
-            self.high_waiting.fetch_sub(1, Ordering::Relaxed);
+        // `High` first, except on every `NORMAL_TURN`th turn: `High` tasks
+        // that keep yielding to each other get most of the worker, never
+        // all of it.
+        let normal_turn = turn % NORMAL_TURN == NORMAL_TURN - 1;
+        if !normal_turn && let Some(t) = self.find_high() {
             return Some(t);
         }
+        if let Some(t) = self.find_normal(index, local) {
+            return Some(t);
+        }
+        if normal_turn && let Some(t) = self.find_high() {
+            return Some(t);
+        }
+        steal_one(&self.low)
+    }
+
+    fn find_high(&self) -> Option<TaskRef<'p>> {
+        let t = steal_one(&self.high)?;
+        self.high_waiting.fetch_sub(1, Ordering::Relaxed);
+        Some(t)
+    }
+
+    /// `main` (on the run's thread), this worker's deque, the `Normal`
+    /// injector, then the other workers' deques.
+    fn find_normal(&self, index: usize, local: &Worker<TaskRef<'p>>) -> Option<TaskRef<'p>> {
         if index == 0
             && let Some(t) = lock(&self.main_slot).take()
         {
@@ -630,7 +663,7 @@ impl<'p> Shared<'p> {
                 }
             }
         }
-        steal_one(&self.low)
+        None
     }
 
     /// Resumes `task` on this worker until it stops.
