@@ -1044,7 +1044,7 @@ impl<'a, 'c> Builder<'a, 'c> {
                 let (a, b) = if op.is_comparison() {
                     (self.compare_operand(*lhs), self.compare_operand(*rhs))
                 } else {
-                    (self.operand(*lhs), self.operand(*rhs))
+                    (self.arith_operand(*lhs), self.arith_operand(*rhs))
                 };
                 self.assign(dest, Rvalue::Binary(*op, a, b), span);
             }
@@ -1059,8 +1059,8 @@ impl<'a, 'c> Builder<'a, 'c> {
                 self.assign(dest, Rvalue::Use(Operand::Const(Const::Unit)), span);
             }
             ExprKind::CompoundAssign { op, lhs, rhs } => {
-                let v = self.operand(*rhs);
-                let v = self.settle(v, cx.ty(*rhs).clone(), span);
+                let v = self.arith_operand(*rhs);
+                let v = self.settle(v, cx.ty(*rhs).peel_refs().clone(), span);
                 let place = self.place(*lhs, true);
                 self.assign(
                     &place,
@@ -1518,6 +1518,30 @@ impl<'a, 'c> Builder<'a, 'c> {
     }
 
     /// An operand of `==`, `<`…: compared by reference, never moved.
+    /// An operand of arithmetic: a reference is read through (`n += v`
+    /// with `v: &int`, `x + &y`), as the checker allows and Rust's
+    /// `Add<&i64> for i64` does.
+    fn arith_operand(&mut self, e: ExprId) -> Operand {
+        let cx = self.cx;
+        let Ty::Ref(..) = cx.ty(e) else {
+            return self.operand(e);
+        };
+        let span = cx.span(e);
+        let mut place = if is_place_expr(cx.ast, cx.bt, e) {
+            self.place(e, false)
+        } else {
+            let t = self.temp(cx.ty(e).clone(), span, TempKind::Plain);
+            self.expr_into(&Place::local(t), e);
+            Place::local(t)
+        };
+        let mut ty = cx.ty(e).clone();
+        while let Ty::Ref(m, inner) = ty {
+            place = place.project(Proj::Deref(DerefKind::of(m)));
+            ty = *inner;
+        }
+        Operand::Copy(place, span)
+    }
+
     fn compare_operand(&mut self, e: ExprId) -> Operand {
         let cx = self.cx;
         if is_place_expr(cx.ast, cx.bt, e) && !cx.is_copy(cx.ty(e)) {

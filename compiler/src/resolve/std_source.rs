@@ -99,6 +99,9 @@ fn write_type(out: &mut String, ty: &StdType, indent: &str) {
         if ty.static_args {
             attrs.push_str("#[static_args] ");
         }
+        if ty.iter_moves {
+            attrs.push_str("#[iter_moves] ");
+        }
         let name = ty.name;
         match ty.def {
             TypeDef::Opaque => {

@@ -2343,9 +2343,10 @@ impl Checker<'_> {
                 let inner_s = self.shallow(inner);
                 match inner_s {
                     Ty::Array(t, _) => Ty::Ref(*m, t),
-                    Ty::Adt(..) => {
+                    Ty::Adt(d, _) => {
                         let item = self.iter_item(&inner_s, span);
-                        if item.is_error() {
+                        if item.is_error() || self.program.def(d).has_attr("iter_moves") {
+                            // A receiver's values are taken, not borrowed.
                             item
                         } else {
                             Ty::Ref(*m, Box::new(item))

@@ -139,8 +139,11 @@ pub struct StdType {
     /// `*x` and auto-deref give this type (`"T"` for `Gc<T>`).
     pub deref: Option<&'static str>,
     /// `for x in value` yields this type; `for x in &value` yields a
-    /// reference to it.
+    /// reference to it (unless `iter_moves`).
     pub iter: Option<&'static str>,
+    /// `for x in &value` yields values too: they are taken out of the
+    /// value, not borrowed from it (a channel's receiver).
+    pub iter_moves: bool,
     /// `value[i]`: the index type and the element type.
     pub index: Option<(&'static str, &'static str)>,
     /// Its type arguments must be `'static` (hold no references): the GC
@@ -240,6 +243,7 @@ const BASE: StdType = StdType {
     eq: true,
     deref: None,
     iter: None,
+    iter_moves: false,
     index: None,
     static_args: false,
     methods: &[],
@@ -1118,6 +1122,7 @@ const PRELUDE_TYPES: &[StdType] = &[
         generics: "<T>",
         doc: "The receiving half of a channel; `for` over it ends when every sender is dropped. Clones receive from the same channel (each value goes to one of them), so several tasks can share the work.",
         iter: Some("T"),
+        iter_moves: true,
         methods: &[
             f(
                 "recv",

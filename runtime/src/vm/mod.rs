@@ -2306,6 +2306,10 @@ unsafe fn into_iter(v: Value) -> Result<Value, String> {
                     next: 0,
                 },
                 Value::Record(r) if r.ty() == well_known::RANGE => range_iter(r.fields())?,
+                // `for v in &rx`: receives, as `for v in rx` does.
+                Value::Host(h) if matches!(**h, crate::sched::HostObject::Receiver(_)) => {
+                    Iter::Channel(h.clone())
+                }
                 _ => return Err("internal error: iterating a value that is not iterable".into()),
             }
         }
