@@ -939,3 +939,23 @@ fn every_example_runs_as_its_header_says() {
     let _ = std::fs::remove_dir_all(&cwd);
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// `--workers N` sets the scheduler's threads; a program with tasks prints
+/// the same on one worker as on several, and zero workers is a usage error.
+#[test]
+fn workers_flag_runs_tasks_on_that_many_threads() {
+    let path = repo_root().join("examples/hl7_fanout.ward");
+    let file = path.to_string_lossy();
+    let one = ward(&["run", "--workers", "1", &file]);
+    let three = ward(&["run", "--workers", "3", &file]);
+    assert_eq!(
+        one.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&one.stderr)
+    );
+    assert_eq!(one.stdout, three.stdout);
+    assert!(String::from_utf8_lossy(&one.stdout).contains("8 read, 8 parsed by 4 workers"));
+    let zero = ward(&["run", "--workers", "0", &file]);
+    assert_eq!(zero.status.code(), Some(2));
+}

@@ -65,6 +65,10 @@ enum Command {
         /// number with K, M or G. Default: a quarter of the machine's memory.
         #[arg(long, value_name = "SIZE", value_parser = ward_runtime::embed::parse_size)]
         max_heap: Option<usize>,
+        /// Worker threads for a program that starts tasks (default: one per
+        /// core, or `WARD_WORKERS`).
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+        workers: Option<u16>,
         #[command(flatten)]
         allow: Allow,
         /// Arguments for the program, after `--`.
@@ -154,6 +158,7 @@ pub fn run() -> ExitCode {
             gc_stats,
             timeout,
             max_heap,
+            workers,
             allow,
             args,
         } => run::run(
@@ -163,6 +168,7 @@ pub fn run() -> ExitCode {
             run::RunLimits {
                 timeout_ms: timeout,
                 max_heap,
+                workers: workers.map(usize::from),
             },
             &allow.grant(),
             &args,

@@ -7,7 +7,8 @@
 //! `--gc-stats` adds the collector's figures as the last line of stderr;
 //! `--timeout MS` stops the run as a panic when the time is up, and
 //! `--max-heap SIZE` when the program holds more memory than that (by
-//! default a quarter of the machine's). `--allow CAPS` grants capabilities:
+//! default a quarter of the machine's); `--workers N` sets the scheduler's
+//! threads for a program that starts tasks. `--allow CAPS` grants capabilities:
 //! a program whose `main` needs one not granted does not start (exit 1,
 //! naming what is missing and the flag to pass).
 
@@ -63,6 +64,8 @@ pub struct RunLimits {
     pub timeout_ms: Option<u64>,
     /// `--max-heap SIZE` (default: [`ward_runtime::embed::default_heap_budget`]).
     pub max_heap: Option<usize>,
+    /// `--workers N`: the scheduler's threads for a program with tasks.
+    pub workers: Option<usize>,
 }
 
 impl RunLimits {
@@ -74,6 +77,7 @@ impl RunLimits {
             max_heap_bytes: ward_runtime::heap::accounting::ENABLED
                 .then(|| self.max_heap.unwrap_or_else(default_heap_budget)),
             output: Output::Inherit,
+            workers: self.workers,
             ..RunOptions::default()
         }
     }
