@@ -129,10 +129,6 @@ impl<T, W: Wake> Channel<T, W> {
             || self.closed.load(Ordering::Relaxed)
     }
 
-    pub fn capacity(&self) -> usize {
-        self.capacity
-    }
-
     /// Queues `value` if there is room (step 1); otherwise registers
     /// `waiter` to be woken when there may be.
     pub fn send(&self, value: T, waiter: Option<W>) -> Send<T> {
@@ -223,13 +219,6 @@ impl<T, W: Wake> Channel<T, W> {
         self.publish(&s);
     }
 
-    /// Another sender (a cloned `Sender`).
-    pub fn add_sender(&self) {
-        let mut s = lock(&self.inner);
-        s.senders += 1;
-        self.publish(&s);
-    }
-
     /// A sender is gone; the last one wakes every receiver (step 3).
     pub fn drop_sender(&self) {
         let woken = {
@@ -266,14 +255,5 @@ impl<T, W: Wake> Channel<T, W> {
         for w in woken {
             w.wake();
         }
-    }
-
-    /// Values queued now.
-    pub fn len(&self) -> usize {
-        lock(&self.inner).queue.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 }

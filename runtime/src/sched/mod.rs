@@ -346,6 +346,9 @@ pub struct Shared<'p> {
     stealers: Vec<Stealer<TaskRef<'p>>>,
     /// The main task, when it is queued: only the run's own thread takes it.
     main_slot: Mutex<Option<TaskRef<'p>>>,
+    /// `main_slot` holds the task: read without the lock where workers
+    /// only ask whether there is other work (at every limits check).
+    main_queued: AtomicBool,
     main_thread: std::thread::Thread,
     idle: Idle,
     /// Workers looking for work before they sleep (see `spin`): while one
@@ -407,7 +410,7 @@ impl<'p> Shared<'p> {
     /// Queues a runnable task where its priority says, and wakes a worker.
     fn push(&self, task: TaskRef<'p>) {
         if task.pinned {
-            *lock(&self.main_slot) = Some(task);
+            self.queue_main(task);
             self.main_thread.unpark();
             self.idle.notify_one();
             return;
@@ -437,7 +440,7 @@ impl<'p> Shared<'p> {
     /// A yielded task: the back of its priority's global queue.
     fn push_yielded(&self, task: TaskRef<'p>) {
         if task.pinned {
-            *lock(&self.main_slot) = Some(task);
+            self.queue_main(task);
             return;
         }
         match task.priority {
@@ -576,7 +579,7 @@ impl<'p> Shared<'p> {
             || !self.normal.is_empty()
             || !self.low.is_empty()
             || self.stealers.iter().any(|s| !s.is_empty())
-            || (index == 0 && lock(&self.main_slot).is_some())
+            || (index == 0 && self.main_queued.load(Ordering::SeqCst))
     }
 
     /// Other work is queued (a task past its slice yields to it).
@@ -585,7 +588,7 @@ impl<'p> Shared<'p> {
             || !self.normal.is_empty()
             || !self.low.is_empty()
             || self.stealers.iter().any(|s| !s.is_empty())
-            || lock(&self.main_slot).is_some()
+            || self.main_queued.load(Ordering::SeqCst)
     }
 
     /// A thread blocks outside the scheduler (see `blocked`).
@@ -597,9 +600,20 @@ impl<'p> Shared<'p> {
         self.blocked.fetch_sub(1, Ordering::SeqCst);
     }
 
-    /// Workers in this run.
-    pub fn workers(&self) -> usize {
-        self.workers
+    /// Puts the main task where only the run's thread takes it.
+    fn queue_main(&self, task: TaskRef<'p>) {
+        let mut slot = lock(&self.main_slot);
+        *slot = Some(task);
+        self.main_queued.store(true, Ordering::SeqCst);
+    }
+
+    fn take_main(&self) -> Option<TaskRef<'p>> {
+        if !self.main_queued.load(Ordering::SeqCst) {
+            return None;
+        }
+        let mut slot = lock(&self.main_slot);
+        self.main_queued.store(false, Ordering::SeqCst);
+        slot.take()
     }
 
     /// The next task from the queues, in the order of the module comment.
@@ -635,7 +649,7 @@ impl<'p> Shared<'p> {
     /// injector, then the other workers' deques.
     fn find_normal(&self, index: usize, local: &Worker<TaskRef<'p>>) -> Option<TaskRef<'p>> {
         if index == 0
-            && let Some(t) = lock(&self.main_slot).take()
+            && let Some(t) = self.take_main()
         {
             return Some(t);
         }
@@ -920,6 +934,7 @@ pub fn run<'p>(
         low: Injector::new(),
         stealers: locals.iter().map(Worker::stealer).collect(),
         main_slot: Mutex::new(None),
+        main_queued: AtomicBool::new(false),
         main_thread: std::thread::current(),
         idle: Idle::new(),
         spinning: AtomicUsize::new(0),
@@ -957,7 +972,7 @@ pub fn run<'p>(
         join: Arc::new(JoinSlot::new()),
         shared: Arc::downgrade(&shared),
     });
-    *lock(&shared.main_slot) = Some(main_task.clone());
+    shared.queue_main(main_task.clone());
     let mut locals = locals.into_iter();
     let local0 = locals.next().expect("at least one worker");
     let runs = std::thread::scope(|scope| {

@@ -607,20 +607,9 @@ impl<'p> Vm<'p> {
         Vm::from_parts(program, out, err, stack, budget, Heap::from_env())
     }
 
-    /// A VM with `slots` registers, a budget guard or none (a spawned
-    /// task: its run's account counts it), and `heap`.
-    pub(crate) fn with_parts(
-        program: &'p Program,
-        out: Box<dyn Write + 'p>,
-        err: Box<dyn Write + 'p>,
-        slots: usize,
-        budget: Option<BudgetGuard>,
-        heap: Heap,
-    ) -> Vm<'p> {
-        Vm::from_parts(program, out, err, Stack::new(slots), budget, heap)
-    }
-
-    fn from_parts(
+    /// A VM over `stack`, with a budget guard or none (a spawned task:
+    /// its run's account counts it), and `heap`.
+    pub(crate) fn from_parts(
         program: &'p Program,
         out: Box<dyn Write + 'p>,
         err: Box<dyn Write + 'p>,

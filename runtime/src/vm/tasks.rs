@@ -425,12 +425,12 @@ impl<'p> Vm<'p> {
         caps: CapSet,
         priority: Priority,
     ) -> Box<Vm<'p>> {
-        let mut vm = Box::new(Vm::with_parts(
+        let mut vm = Box::new(Vm::from_parts(
             self.program,
             line_writer(&shared.out, id),
             line_writer(&shared.err, id),
             // No register stack until the task first runs (`start_body`).
-            0,
+            super::Stack::new(0),
             None,
             self.heap.for_task(),
         ));
