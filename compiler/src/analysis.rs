@@ -19,6 +19,8 @@ pub struct Analysis {
     pub facts: Vec<std::sync::Arc<crate::borrowck::FnFacts>>,
     /// Each function's capabilities: declared, inferred, and why.
     pub caps: crate::caps::Caps,
+    /// Zones and their bounds, and what real-time code may not do.
+    pub realtime: crate::realtime::Realtime,
     /// Every diagnostic, sorted by file and position.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -115,6 +117,8 @@ fn run(
     all.extend(unused_imports(&program));
     let mut caps = crate::caps::check_program(&program, &typed);
     all.append(&mut caps.diagnostics);
+    let mut realtime = crate::realtime::check_program(&program, &typed);
+    all.append(&mut realtime.diagnostics);
     let borrowck = crate::borrowck::check_program_until(
         &program,
         &typed,
@@ -133,6 +137,7 @@ fn run(
         typed,
         facts: borrowck.facts,
         caps,
+        realtime,
         diagnostics: all,
     })
 }
@@ -206,6 +211,7 @@ pub fn analyze_names_and_types(
         typed,
         facts: Vec::new(),
         caps: crate::caps::Caps::default(),
+        realtime: crate::realtime::Realtime::default(),
         diagnostics: Vec::new(),
     }
 }

@@ -180,6 +180,15 @@ pub mod codes {
     pub const TEMPORARY_DROPPED: Code = Code("W0716");
     pub const GC_NOT_STATIC: Code = Code("W0801");
     pub const NOT_SEND: Code = Code("W0802");
+    pub const ZONE_ESCAPE: Code = Code("W0803");
+    pub const REALTIME_GC: Code = Code("W0804");
+    pub const REALTIME_RECURSION: Code = Code("W0805");
+    pub const REALTIME_UNBOUNDED_LOOP: Code = Code("W0806");
+    pub const REALTIME_BLOCKING: Code = Code("W0807");
+    pub const REALTIME_CALL: Code = Code("W0808");
+    pub const REALTIME_CAPABILITY: Code = Code("W0809");
+    pub const ZONE_UNBOUNDED: Code = Code("W0810");
+    pub const ZONE_TOO_SMALL: Code = Code("W0811");
     pub const MISSING_CAPABILITY: Code = Code("W0901");
     pub const UNKNOWN_CAPABILITY: Code = Code("W0902");
     pub const ASSIGN_TO_IMMUTABLE: Code = Code("W0594");

@@ -24,6 +24,7 @@ pub mod ide;
 pub mod incremental;
 pub mod mir;
 pub mod parallel;
+pub mod realtime;
 pub mod resolve;
 pub mod syntax;
 pub mod types;

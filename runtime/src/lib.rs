@@ -9,6 +9,7 @@
 
 pub mod bytecode;
 pub mod caps;
+pub mod cli;
 pub mod embed;
 pub mod error;
 pub mod heap;
@@ -16,6 +17,7 @@ pub mod sched;
 pub mod stdlib;
 pub mod value;
 pub mod vm;
+pub mod zone;
 
 /// Every allocation is counted per thread, so a host can give a run a heap
 /// budget and read its peak ([`heap::accounting`]).

@@ -314,6 +314,8 @@ fn samples() -> Vec<Op> {
             field: 4,
             src: 1,
         },
+        Op::ZoneEnter { size: 3 },
+        Op::ZoneExit {},
     ]
 }
 

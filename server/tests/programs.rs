@@ -1,7 +1,8 @@
 //! The program corpus: every `tests/programs/*.ward` runs with `ward run`
 //! and its stdout must equal `NAME.out`, its stderr `NAME.err` (when that
 //! file exists) and its exit status the `// exit: N` line of the source
-//! (0 when absent). `WARD_BLESS=1` rewrites the expected files.
+//! (0 when absent). A `// allow: CAPS` line grants capabilities
+//! (`--allow CAPS`). `WARD_BLESS=1` rewrites the expected files.
 
 use std::path::Path;
 use std::process::Command;
@@ -38,10 +39,11 @@ fn run_corpus(stress: bool) {
         let rel = file.strip_prefix(&root).unwrap_or(file);
         let source = std::fs::read_to_string(file).expect("readable");
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_ward"));
-        cmd.arg("run")
-            .arg(rel)
-            .current_dir(&root)
-            .env("WARD_TEST_INPUT", "1");
+        cmd.arg("run");
+        if let Some(caps) = ward_tests::header(&source, "// allow:") {
+            cmd.arg("--allow").arg(caps);
+        }
+        cmd.arg(rel).current_dir(&root).env("WARD_TEST_INPUT", "1");
         if stress {
             cmd.env("WARD_GC_STRESS", "1");
         }

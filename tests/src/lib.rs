@@ -35,6 +35,32 @@ pub fn release_ward() -> String {
         .to_string()
 }
 
+/// Builds the release `ward` and `ward-vm` binaries and returns their
+/// paths (the edge deployment's two halves).
+pub fn release_ward_and_vm() -> (String, String) {
+    let ward = release_ward();
+    let root = repo_root();
+    let built = std::process::Command::new(env!("CARGO"))
+        .args([
+            "build",
+            "--release",
+            "--quiet",
+            "-p",
+            "ward-runtime",
+            "--bin",
+            "ward-vm",
+        ])
+        .current_dir(&root)
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(
+        built,
+        "cargo build --release -p ward-runtime --bin ward-vm failed"
+    );
+    let vm = root.join("target/release/ward-vm");
+    (ward, vm.to_str().expect("UTF-8 path").to_string())
+}
+
 /// Every `.ward` file below `dir`, sorted.
 /// The programs of `tests/hostile/`, sorted: each tries to take its host
 /// down and must end as its `.out`, `// exit: N` and `// panic:` lines say.

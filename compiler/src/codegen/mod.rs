@@ -201,6 +201,8 @@ struct ModuleBuilder<'a> {
     files: HashMap<FileId, u32>,
     /// Static slots handed out to `promote` instructions so far.
     statics: u16,
+    /// Zones and their computed bounds (the size of a `zone { … }`).
+    realtime: crate::realtime::Realtime,
     /// Std entries used as `fn` values: each gets a function of its own
     /// that calls its native, numbered from `first_native_value` on.
     native_values: Vec<Function>,
@@ -229,6 +231,7 @@ impl<'a> ModuleBuilder<'a> {
             fn_index: HashMap::new(),
             files: HashMap::new(),
             statics: 0,
+            realtime: crate::realtime::check_program(program, typed),
             native_values: Vec::new(),
             native_value_index: HashMap::new(),
             first_native_value: 0,
@@ -846,11 +849,14 @@ impl<'m, 'a> FnGen<'m, 'a> {
     }
 
     /// Whether `ty` is `Gc<T>` (or a reference to one).
-    fn is_gc(&self, ty: &Ty) -> bool {
+    /// Whether `ty` is a handle whose deref is `gc_deref`: `Gc<T>`, or
+    /// `Pooled<T>` (the value in its pool slot).
+    fn is_handle(&self, ty: &Ty) -> bool {
         match ty {
-            Ty::Ref(_, inner) => self.is_gc(inner),
+            Ty::Ref(_, inner) => self.is_handle(inner),
             Ty::Adt(d, _) => {
-                self.mb.program.is_std_def(*d) && self.mb.program.def(*d).name.text == "Gc"
+                self.mb.program.is_std_def(*d)
+                    && matches!(self.mb.program.def(*d).name.text.as_str(), "Gc" | "Pooled")
             }
             _ => false,
         }
@@ -1125,13 +1131,40 @@ impl<'m, 'a> FnGen<'m, 'a> {
                 self.place_ptr(p)?;
                 Ok(())
             }
+            StatementKind::ZoneExit => {
+                self.emit(Op::ZoneExit {});
+                Ok(())
+            }
             StatementKind::StorageLive(_)
             | StatementKind::StorageDead(_)
             | StatementKind::FakeRead(_)
             | StatementKind::ZoneEnter(_)
-            | StatementKind::ZoneExit
             | StatementKind::Nop => Ok(()),
         }
+    }
+
+    /// `zone_enter` with the size written, or for `zone { … }` the bound
+    /// the real-time pass computed for the zone at `span`.
+    fn zone_enter(&mut self, size: Option<&Operand>, span: crate::diagnostics::Span) -> R<()> {
+        let size = match size {
+            Some(op) => self.read(op)?,
+            None => {
+                let bound = self
+                    .mb
+                    .realtime
+                    .zone_at(self.fnmir.file, span.start)
+                    .map(|z| z.bound.clone());
+                let Some(crate::realtime::Bound::Bytes(n)) = bound else {
+                    return self.fail("a `zone` without a size has no computed bound");
+                };
+                let n = i64::try_from(n).unwrap_or(i64::MAX);
+                let r = self.scratch(RegType::Int)?;
+                self.load_const(&Const::Int(n), r)?;
+                r
+            }
+        };
+        self.emit(Op::ZoneEnter { size });
+        Ok(())
     }
 
     fn may_panic(&self, s: &crate::mir::Statement) -> bool {
@@ -1189,7 +1222,7 @@ impl<'m, 'a> FnGen<'m, 'a> {
                 LocalKind::Temp(TempKind::Deref)
             )
             && let Rvalue::Ref(_, base) = rv
-            && self.is_gc(&self.place_ty(base))
+            && self.is_handle(&self.place_ty(base))
         {
             let dst = self.reg(place.local);
             let src = if base.proj.is_empty() {
@@ -1562,7 +1595,11 @@ impl<'m, 'a> FnGen<'m, 'a> {
     fn statements(&mut self, b: usize, statements: &[crate::mir::Statement]) -> R<()> {
         for (i, s) in statements.iter().enumerate() {
             self.line(s.span);
-            self.statement(&s.kind)?;
+            if let StatementKind::ZoneEnter(size) = &s.kind {
+                self.zone_enter(size.as_ref(), s.span)?;
+            } else {
+                self.statement(&s.kind)?;
+            }
             let after = self.releases.after.get(&(b, i)).cloned();
             self.emit_releases(after.as_ref());
             self.end_statement();

@@ -18,6 +18,8 @@ pub enum HintKind {
     Drop,
     /// A private function's inferred `uses` clause.
     Capabilities,
+    /// A zone's computed worst case: `≤ 1 216 B of 4 096 B`.
+    Zone,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,8 +71,25 @@ pub fn hints(analysis: &Analysis, file: FileId) -> Vec<Hint> {
         }
     }
     super::caps::hints(analysis, file, &mut out);
+    zones(analysis, file, &mut out);
     out.sort_by_key(|h| h.offset);
     out
+}
+
+/// Each zone's worst case, before its body.
+fn zones(analysis: &Analysis, file: FileId, out: &mut Vec<Hint>) {
+    for zone in analysis.realtime.zones.iter().filter(|z| z.file == file) {
+        out.push(Hint {
+            offset: zone.body_start,
+            label: crate::realtime::hint_text(zone),
+            kind: HintKind::Zone,
+            pad_left: false,
+            pad_right: true,
+            trivial: false,
+            tooltip: Some(crate::realtime::derivation(zone)),
+            insert: None,
+        });
+    }
 }
 
 /// Whether a type is worth showing: known, and not an inference leftover.

@@ -20,6 +20,17 @@ pub fn hover(analysis: &Analysis, index: &Index, file: FileId, offset: u32) -> O
     if let Some((span, markdown)) = super::caps::clause_hover(analysis, file, offset) {
         return Some(Hover { span, markdown });
     }
+    if let Some(zone) = analysis
+        .realtime
+        .zones
+        .iter()
+        .find(|z| z.file == file && z.keyword.start <= offset && offset <= z.keyword.end)
+    {
+        return Some(Hover {
+            span: zone.keyword,
+            markdown: crate::realtime::derivation(zone),
+        });
+    }
     let occ = index.at(file, offset)?;
     let markdown = match &occ.target {
         Target::Local { owner, local } => {

@@ -207,8 +207,13 @@ impl Cx<'_> {
 
 #[derive(Debug)]
 enum ScopeEntry {
-    Local { local: Local, drop: bool },
+    Local {
+        local: Local,
+        drop: bool,
+    },
     Defer(ExprId),
+    /// A zone's body: leaving it, by any way, leaves the zone.
+    Zone,
 }
 
 #[derive(Debug, Default)]
@@ -737,6 +742,14 @@ impl<'a, 'c> Builder<'a, 'c> {
                         self.push_stmt(StatementKind::StorageDead(local), sp);
                     }
                     ScopeEntry::Defer(e) => self.lower_defer(i, k, e),
+                    ScopeEntry::Zone => {
+                        let sp = if span == Span::default() {
+                            self.end_span(i)
+                        } else {
+                            span
+                        };
+                        self.push_stmt(StatementKind::ZoneExit, sp);
+                    }
                 }
             }
         }
@@ -784,7 +797,7 @@ impl<'a, 'c> Builder<'a, 'c> {
             }
             let acts = self.scopes[i].entries.iter().any(|e| match e {
                 ScopeEntry::Local { drop, .. } => *drop,
-                ScopeEntry::Defer(_) => true,
+                ScopeEntry::Defer(_) | ScopeEntry::Zone => true,
             });
             if !acts {
                 continue;
@@ -822,6 +835,7 @@ impl<'a, 'c> Builder<'a, 'c> {
                         self.push_stmt(StatementKind::Drop(Place::local(local)), span);
                     }
                 }
+                ScopeEntry::Zone => self.push_stmt(StatementKind::ZoneExit, span),
                 ScopeEntry::Defer(e) => {
                     // Only the scopes outside this one are visible to the
                     // deferred expression's own exits.
@@ -1258,8 +1272,15 @@ impl<'a, 'c> Builder<'a, 'c> {
             ExprKind::Zone { size, body } => {
                 let s = size.map(|s| self.operand(s));
                 self.push_stmt(StatementKind::ZoneEnter(s), span);
+                // The zone's exit is a scope entry, so that `break`,
+                // `return`, `?` and unwinding leave the zone as the end
+                // of its body does.
+                self.push_scope_at(span.shrink_to_hi());
+                if let Some(scope) = self.scopes.last_mut() {
+                    scope.entries.push(ScopeEntry::Zone);
+                }
                 self.expr_into(dest, *body);
-                self.push_stmt(StatementKind::ZoneExit, span.shrink_to_hi());
+                self.pop_scope();
             }
             ExprKind::TryRecover {
                 body,

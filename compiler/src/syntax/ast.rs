@@ -354,6 +354,15 @@ pub struct Body {
     /// Whether a block in it declares items (name resolution then gives
     /// that block a module; most bodies need no search for them).
     pub has_items: bool,
+    /// Attributes written on loops (`#[bound(64)] while …`), by loop.
+    pub loop_attrs: Vec<LoopAttrs>,
+}
+
+/// The attributes of one `while`, `loop` or `for` expression.
+#[derive(Debug, Clone)]
+pub struct LoopAttrs {
+    pub expr: ExprId,
+    pub attrs: Vec<Attribute>,
 }
 
 impl Body {
@@ -363,6 +372,14 @@ impl Body {
 
     pub fn pat(&self, id: PatId) -> &Pat {
         &self.pats[id.index()]
+    }
+
+    /// The attributes written on loop `id`.
+    pub fn loop_attrs(&self, id: ExprId) -> &[Attribute] {
+        self.loop_attrs
+            .iter()
+            .find(|l| l.expr == id)
+            .map_or(&[], |l| l.attrs.as_slice())
     }
 }
 
@@ -662,6 +679,139 @@ pub enum ExprKind {
         handler: ExprId,
     },
     Paren(ExprId),
+}
+
+impl ExprKind {
+    /// Calls `f` on each expression directly inside this one, in source
+    /// order (a block's statements, a condition's scrutinee, match guards
+    /// and arms; items declared in a block are not part of the body).
+    pub fn each_child(&self, f: &mut impl FnMut(ExprId)) {
+        let cond = |c: &Condition, f: &mut dyn FnMut(ExprId)| match c {
+            Condition::Expr(e) => f(*e),
+            Condition::Let { value, .. } => f(*value),
+        };
+        match self {
+            ExprKind::Missing
+            | ExprKind::Literal(_)
+            | ExprKind::Path(_)
+            | ExprKind::SelfValue
+            | ExprKind::Continue { .. } => {}
+            ExprKind::Unary { operand, .. }
+            | ExprKind::Ref { operand, .. }
+            | ExprKind::Cast { operand, .. } => f(*operand),
+            ExprKind::Binary { lhs, rhs, .. }
+            | ExprKind::Assign { lhs, rhs }
+            | ExprKind::CompoundAssign { lhs, rhs, .. } => {
+                f(*lhs);
+                f(*rhs);
+            }
+            ExprKind::Try(e) | ExprKind::Paren(e) => f(*e),
+            ExprKind::Call { callee, args } => {
+                f(*callee);
+                for a in args {
+                    f(*a);
+                }
+            }
+            ExprKind::MethodCall { receiver, args, .. } => {
+                f(*receiver);
+                for a in args {
+                    f(*a);
+                }
+            }
+            ExprKind::Field { base, .. } => f(*base),
+            ExprKind::Index { base, index } => {
+                f(*base);
+                f(*index);
+            }
+            ExprKind::Range { start, end, .. } => {
+                if let Some(e) = start {
+                    f(*e);
+                }
+                if let Some(e) = end {
+                    f(*e);
+                }
+            }
+            ExprKind::Return(v) | ExprKind::Break { value: v, .. } => v.iter().for_each(|e| f(*e)),
+            ExprKind::Tuple(items) | ExprKind::Array(items) => items.iter().for_each(|e| f(*e)),
+            ExprKind::ArrayRepeat { elem, len } => {
+                f(*elem);
+                f(*len);
+            }
+            ExprKind::Struct { fields, base, .. } => {
+                for fi in fields {
+                    f(fi.value);
+                }
+                if let Some(e) = base {
+                    f(*e);
+                }
+            }
+            ExprKind::If {
+                cond: c,
+                then_branch,
+                else_branch,
+            } => {
+                cond(c, f);
+                f(*then_branch);
+                if let Some(e) = else_branch {
+                    f(*e);
+                }
+            }
+            ExprKind::Match { scrutinee, arms } => {
+                f(*scrutinee);
+                for arm in arms {
+                    if let Some(g) = &arm.guard {
+                        cond(g, f);
+                    }
+                    f(arm.body);
+                }
+            }
+            ExprKind::While { cond: c, body, .. } => {
+                cond(c, f);
+                f(*body);
+            }
+            ExprKind::Loop { body, .. } | ExprKind::Closure { body, .. } => f(*body),
+            ExprKind::For { iterable, body, .. } => {
+                f(*iterable);
+                f(*body);
+            }
+            ExprKind::Block(block) => block.each_expr(f),
+            ExprKind::Zone { size, body } => {
+                if let Some(e) = size {
+                    f(*e);
+                }
+                f(*body);
+            }
+            ExprKind::TryRecover { body, handler, .. } => {
+                f(*body);
+                f(*handler);
+            }
+        }
+    }
+}
+
+impl Block {
+    /// The expressions of its statements and its tail, in order.
+    pub fn each_expr(&self, f: &mut impl FnMut(ExprId)) {
+        for stmt in &self.stmts {
+            match stmt {
+                Stmt::Let {
+                    init, else_block, ..
+                } => {
+                    if let Some(e) = init {
+                        f(*e);
+                    }
+                    if let Some(e) = else_block {
+                        f(*e);
+                    }
+                }
+                Stmt::Expr { expr, .. } | Stmt::Defer { expr, .. } => f(*expr),
+                Stmt::Item(_) => {}
+            }
+        }
+        if let Some(e) = &self.tail {
+            f(*e);
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -12,9 +12,9 @@ use super::FieldsExt;
 use super::ast::{
     ArrayLen, Attribute, BinaryOp, Block, Body, ClosureParam, Condition, ConstDef, EnumDef, Expr,
     ExprId, ExprKind, FieldDef, FieldInit, FieldName, FieldPat, Fields, Function, GenericArg,
-    GenericParam, Generics, Impl, Import, Item, ItemKind, Literal, MatchArm, ModuleDef, Name,
-    Param, Pat, PatId, PatKind, Path, PathSegment, SelfParam, SourceFile, Stmt, StructDef, TypeRef,
-    UnaryOp, UseTree, Variant,
+    GenericParam, Generics, Impl, Import, Item, ItemKind, Literal, LoopAttrs, MatchArm, ModuleDef,
+    Name, Param, Pat, PatId, PatKind, Path, PathSegment, SelfParam, SourceFile, Stmt, StructDef,
+    TypeRef, UnaryOp, UseTree, Variant,
 };
 use crate::diagnostics::{Diagnostic, FileId, FileSpan, Span, codes};
 use tree_sitter::Node;
@@ -970,6 +970,10 @@ impl<'t, 'd> Lowerer<'t, 'd> {
         if !usable(&node) {
             return b.expr(ExprKind::Missing, s);
         }
+        let loop_attrs = match node.kind() {
+            "while_expression" | "loop_expression" | "for_expression" => self.attributes(node),
+            _ => Vec::new(),
+        };
         let kind = match node.kind() {
             "integer_literal" => {
                 if let Some(n) = parse_int(self.text_of(node)) {
@@ -1197,7 +1201,14 @@ impl<'t, 'd> Lowerer<'t, 'd> {
             }
             _ => ExprKind::Missing,
         };
-        b.expr(kind, s)
+        let id = b.expr(kind, s);
+        if !loop_attrs.is_empty() {
+            b.body.loop_attrs.push(LoopAttrs {
+                expr: id,
+                attrs: loop_attrs,
+            });
+        }
+        id
     }
 
     fn field_of(&mut self, node: Node) -> FieldName {

@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 pub use cache::BodyCache;
 pub use check::{BodyTypes, Local, LocalId};
-pub use consts::ConstValue;
+pub use consts::{ConstValue, eval_int};
 pub use ty::Ty;
 
 /// A field of a struct or variant.

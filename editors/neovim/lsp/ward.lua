@@ -11,7 +11,7 @@ return {
   root_markers = { '.git' },
   -- The server's settings: the same object as VS Code's `ward.*` settings.
   init_options = {
-    inlayHints = { types = true, lifetimes = 'skipTrivial', drops = false, capabilities = true },
+    inlayHints = { types = true, lifetimes = 'skipTrivial', drops = false, capabilities = true, zones = true },
     -- Add `allow = { 'fs', 'clock' }` to `run` to grant capabilities to runs
     -- (an empty Lua table would be sent as a JSON object, so none is set).
     run = { enabled = true, timeoutMs = 10000, maxHeapMb = 0 },

@@ -8,6 +8,7 @@ export interface ServerSettings {
     lifetimes: 'always' | 'skipTrivial' | 'never';
     drops: boolean;
     capabilities: boolean;
+    zones: boolean;
   };
   run: { enabled: boolean; allow: string[]; timeoutMs: number; maxHeapMb: number };
   diagnosticsDocs?: string;
@@ -31,6 +32,7 @@ export function serverSettings(get: (key: string) => unknown): ServerSettings {
         lifetimes === 'always' || lifetimes === 'never' ? lifetimes : 'skipTrivial',
       drops: bool('inlayHints.drops', false),
       capabilities: bool('inlayHints.capabilities', true),
+      zones: bool('inlayHints.zones', true),
     },
     run: {
       enabled: bool('run.enabled', true),

@@ -5,7 +5,7 @@ import { serverSettings } from '../src/settings';
 
 test('unset settings give the server defaults', () => {
   assert.deepEqual(serverSettings(() => undefined), {
-    inlayHints: { types: true, lifetimes: 'skipTrivial', drops: false, capabilities: true },
+    inlayHints: { types: true, lifetimes: 'skipTrivial', drops: false, capabilities: true, zones: true },
     run: { enabled: true, allow: [], timeoutMs: 10000, maxHeapMb: 0 },
   });
 });
@@ -15,6 +15,7 @@ test('settings map onto the server object', () => {
     'inlayHints.types': false,
     'inlayHints.lifetimes': 'always',
     'inlayHints.drops': true,
+    'inlayHints.zones': false,
     'run.enabled': false,
     'run.allow': ['fs', ' clock ', 7, '', 'fs=/var/ward/feeds'],
     'run.timeoutMs': 2500.7,
@@ -26,6 +27,7 @@ test('settings map onto the server object', () => {
   assert.equal(s.inlayHints.lifetimes, 'always');
   assert.equal(s.inlayHints.drops, true);
   assert.equal(s.inlayHints.capabilities, true);
+  assert.equal(s.inlayHints.zones, false);
   assert.deepEqual(s.run, {
     enabled: false,
     allow: ['fs', 'clock', 'fs=/var/ward/feeds'],

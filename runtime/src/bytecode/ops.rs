@@ -560,6 +560,7 @@ instructions! {
     /// `dst` = a reference to the value of the GC object that the `Gc` in
     /// `src` (or the `Gc` a reference in `src` points to) points to: the
     /// deref of `Gc<T>`. Panics if the object's finalizer took the value.
+    /// On a `Pooled<T>` (or a reference to one), the value in its slot.
     GcDeref = 0x82, "gc_deref" { dst: Reg => Dst, src: Reg => Src }
     /// Tags the `RefCell` borrow that the native call just before made in
     /// this frame (if it made one) as the borrow of `site`.
@@ -627,6 +628,15 @@ instructions! {
     /// of the value for key `index` of the map at `ptr`) = `src` (moved
     /// in; the old value is dropped): `addr_index` and `store_field` in one.
     StoreIndexField = 0x96, "store_index_field" { ptr: Reg => Src, index: Reg => Src, field: u16 => U16, src: Reg => SrcDst }
+    /// Enters a zone reserving `size` bytes (an `int`): the values the
+    /// instructions that follow build come from it until `zone_exit`.
+    /// Panics with `ZoneExhausted` when an enclosing zone has no room
+    /// for the reservation.
+    ZoneEnter = 0x9a, "zone_enter" { size: Reg => Src }
+    /// Leaves the innermost zone, releasing everything built in it (a
+    /// value in this frame's registers still made in it is copied out
+    /// first: a `return` or `?` from inside the zone).
+    ZoneExit = 0x9b, "zone_exit" {}
 }
 
 impl Op {

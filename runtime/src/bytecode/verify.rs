@@ -290,11 +290,13 @@ fn instruction(m: &Module, f: &Function, op: &Op, next: usize, boundary: &[bool]
         | Op::ForIterLoop { .. }
         | Op::CellBorrowSite { .. }
         | Op::CellRelease { .. }
+        | Op::ZoneExit {}
         // Natives are typed by the host that binds them.
         | Op::CallNative { .. } => {}
         // A copy of owned data is a deep copy (Copy structs, the by-value
         // reads of closures' captured references).
         Op::Copy { dst, src } | Op::Move { dst, src } => same(f, dst, src)?,
+        Op::ZoneEnter { size } => want(f, size, T::Int)?,
         Op::LoadInt { dst, k } => {
             want(f, dst, T::Int)?;
             if !matches!(constant(m, k)?, Constant::Int(_)) {

@@ -306,9 +306,14 @@ fn sub(bytes: usize) {
 
 // SAFETY: every method forwards to mimalloc with the same layout and only
 // adds bookkeeping in thread-local `Cell`s, which never allocate (const
-// initialisers, no destructors), so the allocator does not recurse.
+// initialisers, no destructors), so the allocator does not recurse —
+// except blocks a zone serves or owns (`crate::zone`): those come from the
+// zone's reservation, aligned as asked, and are never passed to mimalloc.
 unsafe impl GlobalAlloc for CountingAlloc {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if let Some(p) = crate::zone::routed_alloc(layout) {
+            return p.as_ptr();
+        }
         // SAFETY: forwarded with the caller's guarantees.
         let p = unsafe { System.alloc(layout) };
         if !p.is_null() {
@@ -319,6 +324,11 @@ unsafe impl GlobalAlloc for CountingAlloc {
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        if let Some(p) = crate::zone::routed_alloc(layout) {
+            // SAFETY: a fresh zone block of `layout.size()` bytes.
+            unsafe { p.as_ptr().write_bytes(0, layout.size()) };
+            return p.as_ptr();
+        }
         // SAFETY: forwarded with the caller's guarantees.
         let p = unsafe { System.alloc_zeroed(layout) };
         if !p.is_null() {
@@ -329,12 +339,36 @@ unsafe impl GlobalAlloc for CountingAlloc {
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        if crate::zone::owned_dealloc(ptr, layout) {
+            return;
+        }
         // SAFETY: forwarded with the caller's guarantees.
         unsafe { System.dealloc(ptr, layout) };
         sub(layout.size());
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: the caller's guarantees, passed on.
+        match unsafe { crate::zone::owned_realloc(ptr, layout, new_size) } {
+            crate::zone::Resized::NotOwned => {}
+            crate::zone::Resized::Done(p) => return p.as_ptr(),
+            crate::zone::Resized::Elsewhere { copy } => {
+                // SAFETY: `new_size` is non-zero and, with the old
+                // alignment, a valid layout (the caller's guarantee).
+                let q = unsafe {
+                    System.alloc(Layout::from_size_align_unchecked(new_size, layout.align()))
+                };
+                if !q.is_null() {
+                    // SAFETY: the old block has `copy` readable bytes, the
+                    // new one room for them; they are distinct.
+                    unsafe { std::ptr::copy_nonoverlapping(ptr, q, copy) };
+                    crate::zone::forget_moved(ptr, layout);
+                    add(new_size);
+                    count(new_size);
+                }
+                return q;
+            }
+        }
         // SAFETY: forwarded with the caller's guarantees.
         let p = unsafe { System.realloc(ptr, layout, new_size) };
         if !p.is_null() {

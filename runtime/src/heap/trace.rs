@@ -129,6 +129,10 @@ pub(crate) unsafe fn walk<V: Visitor>(
             // A task's handle or a channel's end: what it reaches is
             // `Send`, so holds no GC pointer.
             Value::Host(_) => bytes += 2 * size_of::<usize>(),
+            // A pool's occupied slots are each owned by one handle, which
+            // is what reaches the value (the pool itself is only memory).
+            Value::Pool(p) => bytes += p.capacity() * crate::zone::pool::SLOT_BYTES,
+            Value::Pooled(h) => work.push((h.value_ptr(), covered)),
         }
     }
     bytes

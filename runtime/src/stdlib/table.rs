@@ -8,7 +8,7 @@
 //! `"<U>(self, f: fn(T) -> U) -> Option<U>"`.
 
 use crate::caps::Capability;
-use crate::vm::{NativeFn, gc, natives, tasks};
+use crate::vm::{NativeFn, device, gc, natives, tasks, zones};
 
 /// How the checker treats calls of a function beyond its signature.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,6 +28,20 @@ pub enum FnKind {
     /// Values of the type arguments cross between tasks
     /// (`task::channel`): each must be `Send`.
     Sends,
+}
+
+/// Whether a std function may be called from real-time code (a
+/// `#[realtime]` function or a zone's body; LANGUAGE.md §7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Realtime {
+    /// No: it may block, allocate without a bound, or take unbounded time.
+    No,
+    /// Yes; the values it builds inside a zone come from the zone (`List`
+    /// and `String` methods, `Pool::alloc`).
+    Routed,
+    /// Yes; what it allocates is its own state, never the zone's (device
+    /// and clock access, non-blocking channel operations).
+    Fit,
 }
 
 /// What runs when a program calls a std entry.
@@ -68,6 +82,8 @@ pub struct StdFn {
     pub kind: FnKind,
     pub doc: &'static str,
     pub native: Native,
+    /// Whether real-time code may call it.
+    pub realtime: Realtime,
 }
 
 impl StdFn {
@@ -83,6 +99,23 @@ impl StdFn {
     const fn not_yet(self) -> StdFn {
         StdFn {
             native: Native::NotYet,
+            ..self
+        }
+    }
+
+    /// Fit for real-time code; inside a zone, what it builds comes from
+    /// the zone.
+    const fn rt(self) -> StdFn {
+        StdFn {
+            realtime: Realtime::Routed,
+            ..self
+        }
+    }
+
+    /// Fit for real-time code; it allocates nothing a zone should hold.
+    const fn rt_fit(self) -> StdFn {
+        StdFn {
+            realtime: Realtime::Fit,
             ..self
         }
     }
@@ -182,6 +215,7 @@ const fn f(name: &'static str, sig: &'static str, doc: &'static str) -> StdFn {
         kind: FnKind::Plain,
         doc,
         native: Native::Missing,
+        realtime: Realtime::No,
     }
 }
 
@@ -193,6 +227,7 @@ const fn cap(name: &'static str, sig: &'static str, cap: Capability, doc: &'stat
         kind: FnKind::Plain,
         doc,
         native: Native::Missing,
+        realtime: Realtime::No,
     }
 }
 
@@ -204,6 +239,7 @@ const fn fmt(name: &'static str, sig: &'static str, doc: &'static str) -> StdFn 
         kind: FnKind::Format,
         doc,
         native: Native::Missing,
+        realtime: Realtime::No,
     }
 }
 
@@ -215,6 +251,7 @@ const fn borrows(name: &'static str, sig: &'static str, doc: &'static str) -> St
         kind: FnKind::BorrowsArgs,
         doc,
         native: Native::Missing,
+        realtime: Realtime::No,
     }
 }
 
@@ -226,6 +263,7 @@ const fn detaches(name: &'static str, sig: &'static str, doc: &'static str) -> S
         kind: FnKind::Detaches,
         doc,
         native: Native::Missing,
+        realtime: Realtime::No,
     }
 }
 
@@ -263,32 +301,39 @@ const INT_METHODS: &[StdFn] = &[
         "(&self) -> String",
         "The decimal text of the number.",
     )
-    .native(natives::to_string),
+    .native(natives::to_string)
+    .rt(),
     f(
         "abs",
         "(&self) -> int",
         "The absolute value; panics on overflow for the minimum.",
     )
-    .native(natives::int_abs),
+    .native(natives::int_abs)
+    .rt(),
     f(
         "pow",
         "(&self, exp: int) -> int",
         "Raises to a non-negative power; panics on overflow.",
     )
-    .native(natives::int_pow),
+    .native(natives::int_pow)
+    .rt(),
     f(
         "min",
         "(&self, other: int) -> int",
         "The smaller of the two.",
     )
-    .native(natives::int_min),
+    .native(natives::int_min)
+    .rt(),
     f(
         "max",
         "(&self, other: int) -> int",
         "The larger of the two.",
     )
-    .native(natives::int_max),
-    f("signum", "(&self) -> int", "-1, 0 or 1.").native(natives::int_signum),
+    .native(natives::int_max)
+    .rt(),
+    f("signum", "(&self) -> int", "-1, 0 or 1.")
+        .native(natives::int_signum)
+        .rt(),
 ];
 
 const FLOAT_METHODS: &[StdFn] = &[
@@ -297,249 +342,315 @@ const FLOAT_METHODS: &[StdFn] = &[
         "(&self) -> String",
         "The shortest text that reads back as the same number.",
     )
-    .native(natives::to_string),
-    f("abs", "(&self) -> float", "The absolute value.").native(natives::f_abs),
+    .native(natives::to_string)
+    .rt(),
+    f("abs", "(&self) -> float", "The absolute value.")
+        .native(natives::f_abs)
+        .rt(),
     f(
         "sqrt",
         "(&self) -> float",
         "The square root (NaN for negative numbers).",
     )
-    .native(natives::f_sqrt),
+    .native(natives::f_sqrt)
+    .rt(),
     f(
         "floor",
         "(&self) -> float",
         "Rounds toward negative infinity.",
     )
-    .native(natives::f_floor),
+    .native(natives::f_floor)
+    .rt(),
     f(
         "ceil",
         "(&self) -> float",
         "Rounds toward positive infinity.",
     )
-    .native(natives::f_ceil),
-    f("round", "(&self) -> float", "Rounds half away from zero.").native(natives::f_round),
+    .native(natives::f_ceil)
+    .rt(),
+    f("round", "(&self) -> float", "Rounds half away from zero.")
+        .native(natives::f_round)
+        .rt(),
     f(
         "powi",
         "(&self, exp: int) -> float",
         "Raises to an integer power.",
     )
-    .native(natives::f_powi),
+    .native(natives::f_powi)
+    .rt(),
     f(
         "powf",
         "(&self, exp: float) -> float",
         "Raises to a float power.",
     )
-    .native(natives::f_powf),
+    .native(natives::f_powf)
+    .rt(),
     f(
         "min",
         "(&self, other: float) -> float",
         "The smaller of the two (ignores NaN).",
     )
-    .native(natives::f_min),
+    .native(natives::f_min)
+    .rt(),
     f(
         "max",
         "(&self, other: float) -> float",
         "The larger of the two (ignores NaN).",
     )
-    .native(natives::f_max),
-    f("is_nan", "(&self) -> bool", "Whether the value is NaN.").native(natives::f_is_nan),
+    .native(natives::f_max)
+    .rt(),
+    f("is_nan", "(&self) -> bool", "Whether the value is NaN.")
+        .native(natives::f_is_nan)
+        .rt(),
 ];
 
-const BOOL_METHODS: &[StdFn] =
-    &[f("to_string", "(&self) -> String", "`true` or `false`.").native(natives::to_string)];
+const BOOL_METHODS: &[StdFn] = &[f("to_string", "(&self) -> String", "`true` or `false`.")
+    .native(natives::to_string)
+    .rt()];
 
 const CHAR_METHODS: &[StdFn] = &[
-    f("to_string", "(&self) -> String", "A one-character string.").native(natives::to_string),
+    f("to_string", "(&self) -> String", "A one-character string.")
+        .native(natives::to_string)
+        .rt(),
     f(
         "is_digit",
         "(&self) -> bool",
         "Whether the char is an ASCII digit.",
     )
-    .native(natives::c_is_digit),
+    .native(natives::c_is_digit)
+    .rt(),
     f(
         "is_alphabetic",
         "(&self) -> bool",
         "Whether the char is alphabetic (Unicode).",
     )
-    .native(natives::c_is_alphabetic),
+    .native(natives::c_is_alphabetic)
+    .rt(),
     f(
         "is_whitespace",
         "(&self) -> bool",
         "Whether the char is whitespace (Unicode).",
     )
-    .native(natives::c_is_whitespace),
+    .native(natives::c_is_whitespace)
+    .rt(),
     f(
         "is_uppercase",
         "(&self) -> bool",
         "Whether the char is uppercase (Unicode).",
     )
-    .native(natives::c_is_uppercase),
+    .native(natives::c_is_uppercase)
+    .rt(),
     f(
         "to_digit",
         "(&self, radix: int) -> Option<int>",
         "The digit's value in the radix, if it is one.",
     )
-    .native(natives::c_to_digit),
+    .native(natives::c_to_digit)
+    .rt(),
 ];
 
 const STRING_METHODS: &[StdFn] = &[
-    f("new", "() -> String", "An empty string.").native(natives::s_new),
+    f("new", "() -> String", "An empty string.")
+        .native(natives::s_new)
+        .rt(),
     f(
         "from",
         "(text: &String) -> String",
         "A new string with the same text (Rust's `String::from`).",
     )
-    .native(natives::s_from),
-    f("len", "(&self) -> int", "The length in UTF-8 bytes.").native(natives::s_len),
+    .native(natives::s_from)
+    .rt(),
+    f("len", "(&self) -> int", "The length in UTF-8 bytes.")
+        .native(natives::s_len)
+        .rt(),
     f(
         "is_empty",
         "(&self) -> bool",
         "Whether the string has no bytes.",
     )
-    .native(natives::s_is_empty),
-    f("push", "(&mut self, ch: char)", "Appends a char.").native(natives::s_push),
+    .native(natives::s_is_empty)
+    .rt(),
+    f("push", "(&mut self, ch: char)", "Appends a char.")
+        .native(natives::s_push)
+        .rt(),
     f(
         "push_str",
         "(&mut self, text: &String)",
         "Appends a string.",
     )
-    .native(natives::s_push_str),
-    f("chars", "(&self) -> Iter<char>", "The chars, in order.").native(natives::s_chars),
+    .native(natives::s_push_str)
+    .rt(),
+    f("chars", "(&self) -> Iter<char>", "The chars, in order.")
+        .native(natives::s_chars)
+        .rt(),
     f(
         "contains",
         "(&self, pattern: &String) -> bool",
         "Whether `pattern` occurs in the string.",
     )
-    .native(natives::s_contains),
+    .native(natives::s_contains)
+    .rt(),
     f(
         "starts_with",
         "(&self, prefix: &String) -> bool",
         "Whether the string begins with `prefix`.",
     )
-    .native(natives::s_starts_with),
+    .native(natives::s_starts_with)
+    .rt(),
     f(
         "ends_with",
         "(&self, suffix: &String) -> bool",
         "Whether the string ends with `suffix`.",
     )
-    .native(natives::s_ends_with),
+    .native(natives::s_ends_with)
+    .rt(),
     f(
         "find",
         "(&self, pattern: &String) -> Option<int>",
         "The byte index of the first occurrence of `pattern`.",
     )
-    .native(natives::s_find),
+    .native(natives::s_find)
+    .rt(),
     f(
         "replace",
         "(&self, from: &String, to: &String) -> String",
         "A copy with every `from` replaced by `to`.",
     )
-    .native(natives::s_replace),
+    .native(natives::s_replace)
+    .rt(),
     f(
         "split",
         "(&self, separator: &String) -> List<String>",
         "The pieces between occurrences of `separator`.",
     )
-    .native(natives::s_split),
+    .native(natives::s_split)
+    .rt(),
     f(
         "lines",
         "(&self) -> List<String>",
         "The lines, without their line endings.",
     )
-    .native(natives::s_lines),
+    .native(natives::s_lines)
+    .rt(),
     f(
         "trim",
         "(&self) -> String",
         "A copy without leading and trailing whitespace.",
     )
-    .native(natives::s_trim),
-    f("to_upper", "(&self) -> String", "An uppercase copy.").native(natives::s_to_upper),
-    f("to_lower", "(&self) -> String", "A lowercase copy.").native(natives::s_to_lower),
+    .native(natives::s_trim)
+    .rt(),
+    f("to_upper", "(&self) -> String", "An uppercase copy.")
+        .native(natives::s_to_upper)
+        .rt(),
+    f("to_lower", "(&self) -> String", "A lowercase copy.")
+        .native(natives::s_to_lower)
+        .rt(),
     f(
         "parse_int",
         "(&self) -> Result<int, Error>",
         "Reads a decimal integer (an optional sign, then digits).",
     )
-    .native(natives::s_parse_int),
+    .native(natives::s_parse_int)
+    .rt(),
     f(
         "parse_float",
         "(&self) -> Result<float, Error>",
         "Reads a float as Rust's `f64::from_str` does.",
     )
-    .native(natives::s_parse_float),
+    .native(natives::s_parse_float)
+    .rt(),
     f(
         "slice",
         "(&self, range: Range<int>) -> String",
         "The bytes in `range`; panics off a char boundary.",
     )
-    .native(natives::s_slice),
-    f("to_string", "(&self) -> String", "A copy of the string.").native(natives::to_string),
+    .native(natives::s_slice)
+    .rt(),
+    f("to_string", "(&self) -> String", "A copy of the string.")
+        .native(natives::to_string)
+        .rt(),
 ];
 
 const OPTION_METHODS: &[StdFn] = &[
-    f("is_some", "(&self) -> bool", "Whether there is a value.").native(natives::opt_is_some),
-    f("is_none", "(&self) -> bool", "Whether there is no value.").native(natives::opt_is_none),
-    f("unwrap", "(self) -> T", "The value; panics on `None`.").native(natives::opt_unwrap),
+    f("is_some", "(&self) -> bool", "Whether there is a value.")
+        .native(natives::opt_is_some)
+        .rt(),
+    f("is_none", "(&self) -> bool", "Whether there is no value.")
+        .native(natives::opt_is_none)
+        .rt(),
+    f("unwrap", "(self) -> T", "The value; panics on `None`.")
+        .native(natives::opt_unwrap)
+        .rt(),
     f(
         "expect",
         "(self, message: &String) -> T",
         "The value; panics with `message` on `None`.",
     )
-    .native(natives::opt_expect),
+    .native(natives::opt_expect)
+    .rt(),
     f(
         "unwrap_or",
         "(self, default: T) -> T",
         "The value, or `default` on `None`.",
     )
-    .native(natives::unwrap_or),
+    .native(natives::unwrap_or)
+    .rt(),
     f(
         "take",
         "(&mut self) -> Option<T>",
         "Moves the value out, leaving `None`.",
     )
-    .native(natives::opt_take),
+    .native(natives::opt_take)
+    .rt(),
     f(
         "map",
         "<U>(self, f: fn(T) -> U) -> Option<U>",
         "Applies `f` to the value, if there is one.",
     )
-    .native(natives::opt_map),
+    .native(natives::opt_map)
+    .rt(),
     f(
         "and_then",
         "<U>(self, f: fn(T) -> Option<U>) -> Option<U>",
         "`f` of the value, or `None` on `None`.",
     )
-    .native(natives::opt_and_then),
+    .native(natives::opt_and_then)
+    .rt(),
     f(
         "unwrap_or_else",
         "(self, f: fn() -> T) -> T",
         "The value, or what `f` returns on `None` (`f` runs only then).",
     )
-    .native(natives::opt_unwrap_or_else),
+    .native(natives::opt_unwrap_or_else)
+    .rt(),
     f(
         "is_some_and",
         "(self, f: fn(T) -> bool) -> bool",
         "Whether this is `Some` and `f` of the value is true.",
     )
-    .native(natives::opt_is_some_and),
+    .native(natives::opt_is_some_and)
+    .rt(),
     f(
         "or",
         "(self, other: Option<T>) -> Option<T>",
         "This option if it is `Some`, otherwise `other`.",
     )
-    .native(natives::opt_or),
+    .native(natives::opt_or)
+    .rt(),
     f(
         "ok_or",
         "<E>(self, error: E) -> Result<T, E>",
         "`Ok` with the value, or `Err(error)` on `None`.",
     )
-    .native(natives::opt_ok_or),
+    .native(natives::opt_ok_or)
+    .rt(),
     f(
         "as_ref",
         "(&self) -> Option<&T>",
         "A borrow of the value, if there is one.",
     )
-    .native(natives::opt_as_ref),
+    .native(natives::opt_as_ref)
+    .rt(),
 ];
 
 const OPTION_REF_METHODS: &[StdFn] = &[
@@ -548,13 +659,15 @@ const OPTION_REF_METHODS: &[StdFn] = &[
         "(self) -> Option<T>",
         "A copy of the value the reference points to, if there is one.",
     )
-    .native(natives::copied),
+    .native(natives::copied)
+    .rt(),
     f(
         "cloned",
         "(self) -> Option<T>",
         "A clone of the value the reference points to, if there is one.",
     )
-    .native(natives::copied),
+    .native(natives::copied)
+    .rt(),
 ];
 
 const RESULT_REF_METHODS: &[StdFn] = &[
@@ -563,156 +676,201 @@ const RESULT_REF_METHODS: &[StdFn] = &[
         "(self) -> Result<T, E>",
         "A copy of the `Ok` value the reference points to.",
     )
-    .native(natives::copied),
+    .native(natives::copied)
+    .rt(),
     f(
         "cloned",
         "(self) -> Result<T, E>",
         "A clone of the `Ok` value the reference points to.",
     )
-    .native(natives::copied),
+    .native(natives::copied)
+    .rt(),
 ];
 
 const RESULT_METHODS: &[StdFn] = &[
-    f("is_ok", "(&self) -> bool", "Whether this is `Ok`.").native(natives::res_is_ok),
-    f("is_err", "(&self) -> bool", "Whether this is `Err`.").native(natives::res_is_err),
-    f("unwrap", "(self) -> T", "The `Ok` value; panics on `Err`.").native(natives::res_unwrap),
+    f("is_ok", "(&self) -> bool", "Whether this is `Ok`.")
+        .native(natives::res_is_ok)
+        .rt(),
+    f("is_err", "(&self) -> bool", "Whether this is `Err`.")
+        .native(natives::res_is_err)
+        .rt(),
+    f("unwrap", "(self) -> T", "The `Ok` value; panics on `Err`.")
+        .native(natives::res_unwrap)
+        .rt(),
     f(
         "expect",
         "(self, message: &String) -> T",
         "The `Ok` value; panics with `message` on `Err`.",
     )
-    .native(natives::res_expect),
+    .native(natives::res_expect)
+    .rt(),
     f(
         "unwrap_or",
         "(self, default: T) -> T",
         "The `Ok` value, or `default`.",
     )
-    .native(natives::unwrap_or),
+    .native(natives::unwrap_or)
+    .rt(),
     f(
         "map",
         "<U>(self, f: fn(T) -> U) -> Result<U, E>",
         "Applies `f` to the `Ok` value.",
     )
-    .native(natives::res_map),
+    .native(natives::res_map)
+    .rt(),
     f(
         "map_err",
         "<F>(self, f: fn(E) -> F) -> Result<T, F>",
         "Applies `f` to the `Err` value.",
     )
-    .native(natives::res_map_err),
+    .native(natives::res_map_err)
+    .rt(),
     f(
         "and_then",
         "<U>(self, f: fn(T) -> Result<U, E>) -> Result<U, E>",
         "`f` of the `Ok` value, or the `Err` unchanged.",
     )
-    .native(natives::res_and_then),
+    .native(natives::res_and_then)
+    .rt(),
     f(
         "unwrap_or_else",
         "(self, f: fn(E) -> T) -> T",
         "The `Ok` value, or what `f` returns for the error (`f` runs only then).",
     )
-    .native(natives::res_unwrap_or_else),
+    .native(natives::res_unwrap_or_else)
+    .rt(),
     f(
         "ok",
         "(self) -> Option<T>",
         "The `Ok` value as an `Option`.",
     )
-    .native(natives::res_ok),
+    .native(natives::res_ok)
+    .rt(),
     f(
         "err",
         "(self) -> Option<E>",
         "The `Err` value as an `Option`.",
     )
-    .native(natives::res_err),
+    .native(natives::res_err)
+    .rt(),
 ];
 
 const LIST_METHODS: &[StdFn] = &[
-    f("new", "() -> List<T>", "An empty list.").native(natives::l_new),
+    f("new", "() -> List<T>", "An empty list.")
+        .native(natives::l_new)
+        .rt(),
     f(
         "with_capacity",
         "(capacity: int) -> List<T>",
         "An empty list with room for `capacity` elements.",
     )
-    .native(natives::l_with_capacity),
-    f("len", "(&self) -> int", "The number of elements.").native(natives::l_len),
+    .native(natives::l_with_capacity)
+    .rt(),
+    f("len", "(&self) -> int", "The number of elements.")
+        .native(natives::l_len)
+        .rt(),
     f(
         "is_empty",
         "(&self) -> bool",
         "Whether the list has no elements.",
     )
-    .native(natives::l_is_empty),
-    f("push", "(&mut self, value: T)", "Appends an element.").native(natives::l_push),
+    .native(natives::l_is_empty)
+    .rt(),
+    f("push", "(&mut self, value: T)", "Appends an element.")
+        .native(natives::l_push)
+        .rt(),
     f(
         "pop",
         "(&mut self) -> Option<T>",
         "Removes and returns the last element.",
     )
-    .native(natives::l_pop),
+    .native(natives::l_pop)
+    .rt(),
     f(
         "insert",
         "(&mut self, index: int, value: T)",
         "Inserts at `index`, shifting later elements; panics past the end.",
     )
-    .native(natives::l_insert),
+    .native(natives::l_insert)
+    .rt(),
     f(
         "remove",
         "(&mut self, index: int) -> T",
         "Removes and returns the element at `index`; panics out of bounds.",
     )
-    .native(natives::l_remove),
+    .native(natives::l_remove)
+    .rt(),
     f(
         "get",
         "(&self, index: int) -> Option<&T>",
         "A borrow of the element at `index`, if any.",
     )
-    .native(natives::l_get),
+    .native(natives::l_get)
+    .rt(),
     f(
         "get_mut",
         "(&mut self, index: int) -> Option<&mut T>",
         "A unique borrow of the element at `index`, if any.",
     )
-    .native(natives::l_get),
+    .native(natives::l_get)
+    .rt(),
     f(
         "first",
         "(&self) -> Option<&T>",
         "The first element, if any.",
     )
-    .native(natives::l_first),
-    f("last", "(&self) -> Option<&T>", "The last element, if any.").native(natives::l_last),
+    .native(natives::l_first)
+    .rt(),
+    f("last", "(&self) -> Option<&T>", "The last element, if any.")
+        .native(natives::l_last)
+        .rt(),
     f(
         "contains",
         "(&self, value: &T) -> bool",
         "Whether an element equals `value`.",
     )
-    .native(natives::l_contains),
-    f("clear", "(&mut self)", "Removes every element.").native(natives::l_clear),
-    f("sort", "(&mut self)", "Sorts in ascending order (stable).").native(natives::l_sort),
-    f("reverse", "(&mut self)", "Reverses the order in place.").native(natives::l_reverse),
-    f("swap", "(&mut self, a: int, b: int)", "Swaps two elements.").native(natives::l_swap),
+    .native(natives::l_contains)
+    .rt(),
+    f("clear", "(&mut self)", "Removes every element.")
+        .native(natives::l_clear)
+        .rt(),
+    f("sort", "(&mut self)", "Sorts in ascending order (stable).")
+        .native(natives::l_sort)
+        .rt(),
+    f("reverse", "(&mut self)", "Reverses the order in place.")
+        .native(natives::l_reverse)
+        .rt(),
+    f("swap", "(&mut self, a: int, b: int)", "Swaps two elements.")
+        .native(natives::l_swap)
+        .rt(),
     f(
         "truncate",
         "(&mut self, len: int)",
         "Keeps the first `len` elements.",
     )
-    .native(natives::l_truncate),
+    .native(natives::l_truncate)
+    .rt(),
     f(
         "slice",
         "(&self, range: Range<int>) -> List<T>",
         "A copy of the elements in `range`.",
     )
-    .native(natives::l_slice),
+    .native(natives::l_slice)
+    .rt(),
     f(
         "iter",
         "(&self) -> Iter<&T>",
         "Borrows each element in order.",
     )
-    .native(natives::l_iter),
+    .native(natives::l_iter)
+    .rt(),
     f(
         "iter_mut",
         "(&mut self) -> Iter<&mut T>",
         "Borrows each element uniquely, in order.",
     )
-    .native(natives::l_iter),
+    .native(natives::l_iter)
+    .rt(),
 ];
 
 const MAP_METHODS: &[StdFn] = &[
@@ -849,7 +1007,7 @@ const PRELUDE_TYPES: &[StdType] = &[
             "contains",
             "(&self, value: &T) -> bool",
             "Whether `value` lies in the range.",
-        ).native(natives::range_contains)],
+        ).native(natives::range_contains).rt()],
         ..BASE
     },
     StdType {
@@ -864,12 +1022,12 @@ const PRELUDE_TYPES: &[StdType] = &[
                 "count",
                 "(self) -> int",
                 "Consumes the sequence and counts its values.",
-            ).native(natives::it_count),
+            ).native(natives::it_count).rt(),
             f(
                 "collect",
                 "(self) -> List<T>",
                 "Consumes the sequence into a list.",
-            ).native(natives::it_collect),
+            ).native(natives::it_collect).rt(),
         ],
         ..BASE
     },
@@ -1010,19 +1168,19 @@ const PRELUDE_TYPES: &[StdType] = &[
                 "new",
                 "(capacity: int) -> Pool<T>",
                 "A pool of exactly `capacity` slots.",
-            ).not_yet(),
+            ).native(zones::pool_new),
             f(
                 "growable",
                 "(capacity: int) -> Pool<T>",
                 "A pool that doubles when full; not for real-time code.",
-            ).not_yet(),
+            ).native(zones::pool_growable),
             f(
                 "alloc",
                 "(&self, value: T) -> Result<Pooled<T>, Error>",
                 "Moves `value` into a free slot; `Err(PoolExhausted)` when full.",
-            ).not_yet(),
-            f("capacity", "(&self) -> int", "The number of slots.").not_yet(),
-            f("in_use", "(&self) -> int", "The number of occupied slots.").not_yet(),
+            ).native(zones::pool_alloc).rt(),
+            f("capacity", "(&self) -> int", "The number of slots.").native(zones::pool_capacity).rt(),
+            f("in_use", "(&self) -> int", "The number of occupied slots.").native(zones::pool_in_use).rt(),
         ],
         ..BASE
     },
@@ -1112,7 +1270,7 @@ const PRELUDE_TYPES: &[StdType] = &[
                 "(&self, value: T) -> Result<(), Error>",
                 "Sends without waiting; `Err(Full)` when there is no room.",
             )
-            .native(tasks::sender_try_send),
+            .native(tasks::sender_try_send).rt_fit(),
         ],
         ..BASE
     },
@@ -1135,7 +1293,7 @@ const PRELUDE_TYPES: &[StdType] = &[
                 "(&self) -> Option<T>",
                 "A value if one is waiting.",
             )
-            .native(tasks::receiver_try_recv),
+            .native(tasks::receiver_try_recv).rt_fit(),
             f(
                 "recv_timeout",
                 "(&self, ms: int) -> Result<T, Error>",
@@ -1217,32 +1375,39 @@ const PRELUDE_FNS: &[StdFn] = &[
         "(format: &String) -> String",
         "Formats text into a new string.",
     )
-    .native(natives::format),
+    .native(natives::format)
+    .rt(),
     fmt(
         "panic",
         "(format: &String) -> !",
         "Unwinds the task with a formatted message.",
     )
-    .native(natives::panic),
+    .native(natives::panic)
+    .rt_fit(),
     f(
         "assert",
         "(condition: bool)",
         "Panics when `condition` is false.",
     )
-    .native(natives::assert),
+    .native(natives::assert)
+    .rt_fit(),
     borrows(
         "assert_eq",
         "<T>(left: T, right: T)",
         "Panics, showing both values, when they differ.",
     )
-    .native(natives::assert_eq),
-    f("drop", "<T>(value: T)", "Drops `value` now.").native(natives::drop_value),
+    .native(natives::assert_eq)
+    .rt_fit(),
+    f("drop", "<T>(value: T)", "Drops `value` now.")
+        .native(natives::drop_value)
+        .rt_fit(),
     f(
         "error",
         "(kind: &String, message: &String) -> Error",
         "Makes an `Error`, recording where it was made.",
     )
-    .native(natives::error),
+    .native(natives::error)
+    .rt_fit(),
     borrows(
         "type_name",
         "<T>(value: T) -> String",
@@ -1363,19 +1528,22 @@ const TIME_TYPES: &[StdType] = &[StdType {
             "(&self) -> int",
             "Milliseconds since this instant.",
         )
-        .native(natives::time_elapsed_ms),
+        .native(natives::time_elapsed_ms)
+        .rt_fit(),
         f(
             "elapsed_us",
             "(&self) -> int",
             "Microseconds since this instant.",
         )
-        .native(natives::time_elapsed_us),
+        .native(natives::time_elapsed_us)
+        .rt_fit(),
         f(
             "to_string",
             "(&self) -> String",
             "The instant as seconds since the runtime started.",
         )
-        .native(natives::time_to_string),
+        .native(natives::time_to_string)
+        .rt(),
     ],
     ..BASE
 }];
@@ -1387,7 +1555,8 @@ const TIME_FNS: &[StdFn] = &[
         Capability::Clock,
         "The current instant.",
     )
-    .native(natives::time_now),
+    .native(natives::time_now)
+    .rt_fit(),
     cap(
         "sleep",
         "(ms: int)",
@@ -1398,46 +1567,60 @@ const TIME_FNS: &[StdFn] = &[
 ];
 
 const MATH_FNS: &[StdFn] = &[
-    f("sqrt", "(x: float) -> float", "The square root.").native(natives::f_sqrt),
+    f("sqrt", "(x: float) -> float", "The square root.")
+        .native(natives::f_sqrt)
+        .rt(),
     f(
         "pow",
         "(base: float, exp: float) -> float",
         "`base` raised to `exp`.",
     )
-    .native(natives::f_powf),
-    f("abs", "(x: float) -> float", "The absolute value.").native(natives::f_abs),
+    .native(natives::f_powf)
+    .rt(),
+    f("abs", "(x: float) -> float", "The absolute value.")
+        .native(natives::f_abs)
+        .rt(),
     f(
         "floor",
         "(x: float) -> float",
         "Rounds toward negative infinity.",
     )
-    .native(natives::f_floor),
+    .native(natives::f_floor)
+    .rt(),
     f(
         "ceil",
         "(x: float) -> float",
         "Rounds toward positive infinity.",
     )
-    .native(natives::f_ceil),
+    .native(natives::f_ceil)
+    .rt(),
     f(
         "round",
         "(x: float) -> float",
         "Rounds half away from zero.",
     )
-    .native(natives::f_round),
+    .native(natives::f_round)
+    .rt(),
     f(
         "min",
         "(a: float, b: float) -> float",
         "The smaller of two floats.",
     )
-    .native(natives::f_min),
+    .native(natives::f_min)
+    .rt(),
     f(
         "max",
         "(a: float, b: float) -> float",
         "The larger of two floats.",
     )
-    .native(natives::f_max),
-    f("exp", "(x: float) -> float", "e raised to `x`.").native(natives::f_exp),
-    f("ln", "(x: float) -> float", "The natural logarithm.").native(natives::f_ln),
+    .native(natives::f_max)
+    .rt(),
+    f("exp", "(x: float) -> float", "e raised to `x`.")
+        .native(natives::f_exp)
+        .rt(),
+    f("ln", "(x: float) -> float", "The natural logarithm.")
+        .native(natives::f_ln)
+        .rt(),
 ];
 
 const MATH_CONSTS: &[StdConst] = &[
@@ -1699,7 +1882,8 @@ const CAPS_FNS: &[StdFn] = &[
         "(cap: Cap) -> bool",
         "Whether the task holds a capability.",
     )
-    .native(crate::vm::caps::caps_has),
+    .native(crate::vm::caps::caps_has)
+    .rt_fit(),
 ];
 
 const ZONE_FNS: &[StdFn] = &[
@@ -1708,13 +1892,15 @@ const ZONE_FNS: &[StdFn] = &[
         "() -> int",
         "Bytes allocated so far in the innermost zone.",
     )
-    .not_yet(),
+    .native(zones::zone_used)
+    .rt_fit(),
     f(
         "capacity",
         "() -> int",
         "Bytes reserved by the innermost zone.",
     )
-    .not_yet(),
+    .native(zones::zone_capacity)
+    .rt_fit(),
 ];
 
 const DEVICE_FNS: &[StdFn] = &[
@@ -1724,14 +1910,16 @@ const DEVICE_FNS: &[StdFn] = &[
         Capability::Device,
         "Reads a sensor provided by the host.",
     )
-    .not_yet(),
+    .native(device::device_read)
+    .rt_fit(),
     cap(
         "write",
         "(actuator: &String, value: float)",
         Capability::Device,
         "Drives an actuator provided by the host.",
     )
-    .not_yet(),
+    .native(device::device_write)
+    .rt_fit(),
 ];
 
 /// The whole standard library, prelude first.

@@ -32,6 +32,14 @@ fn take(list: &'static std::thread::LocalKey<Spares>) -> Option<Box<Iter>> {
 /// Keeps `b` for later if the list has room; during the thread's teardown
 /// the list may be gone, and then the box is simply freed.
 fn keep(list: &'static std::thread::LocalKey<Spares>, b: Box<Iter>) {
+    // A zone's block goes back to the zone, never to a cache that outlives
+    // it; and the list's own growth must not come from a zone.
+    let in_zone = crate::zone::is_zone_memory(std::ptr::from_ref::<Iter>(&b).cast())
+        || matches!(&*b, Iter::Chars { text, .. } if crate::zone::is_zone_memory(text.as_ptr()));
+    if in_zone {
+        return;
+    }
+    let _unrouted = crate::zone::Unrouted::new();
     let _ = list.try_with(|s| {
         if let Ok(mut s) = s.try_borrow_mut()
             && s.len() < SPARE_BOXES

@@ -52,7 +52,15 @@ struct ListBox {
 #[derive(Default)]
 pub struct List(Box<ListBox>);
 
+/// The bytes of a list's box (its elements are a second allocation).
+pub const BOX_BYTES: usize = size_of::<ListBox>();
+
 impl List {
+    /// The address of its box (not of its elements).
+    pub(crate) fn box_addr(&self) -> usize {
+        std::ptr::from_ref::<ListBox>(&self.0) as usize
+    }
+
     pub fn new(items: Vec<Value>) -> List {
         List(Box::new(ListBox {
             items,

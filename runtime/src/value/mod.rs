@@ -99,6 +99,10 @@ pub enum Value {
     /// Cloning copies the counted pointer: clones of a `Sender` are one
     /// sender, gone when the last is dropped.
     Host(std::sync::Arc<crate::sched::HostObject>),
+    /// `Pool<T>`: a count on the pool's slots (see `zone::pool`).
+    Pool(crate::zone::pool::PoolRef),
+    /// `Pooled<T>`: the pool slot it owns.
+    Pooled(crate::zone::pool::PooledRef),
 }
 
 // A register is two words: records, variants and closures are thin
@@ -611,7 +615,8 @@ impl Value {
         match self {
             // Iterators are not Clone in the language; an empty one is the
             // only thing a copy could honestly be.
-            Value::Unit | Value::Iter(_) => Value::Unit,
+            // `Pooled` is not `Clone` either (a slot has one owner).
+            Value::Unit | Value::Iter(_) | Value::Pooled(_) => Value::Unit,
             Value::Int(i) => Value::Int(*i),
             Value::Float(f) => Value::Float(*f),
             Value::Bool(b) => Value::Bool(*b),
@@ -633,6 +638,7 @@ impl Value {
             Value::Gc(g) => Value::Gc(*g),
             Value::Weak(w) => Value::Weak(*w),
             Value::Host(h) => Value::Host(h.clone()),
+            Value::Pool(p) => Value::Pool(p.share()),
             Value::Cell(c) => {
                 // SAFETY: reading the cell's value to copy it; no write is
                 // in progress (the VM is single-threaded, and a write
@@ -645,6 +651,49 @@ impl Value {
 }
 
 impl Value {
+    /// Whether this value, or one it owns, was allocated where `inside`
+    /// says (a zone's memory: the VM copies such a value out of a zone it
+    /// leaves). Walks the owned tree with a work list.
+    pub fn owns_memory_where(&self, inside: &dyn Fn(usize) -> bool) -> bool {
+        let mut work: Vec<&Value> = vec![self];
+        while let Some(v) = work.pop() {
+            let hit = match v {
+                Value::Str(s) => inside(s.addr() as usize),
+                Value::Record(r) => {
+                    work.extend(r.fields());
+                    inside(r.0.addr() as usize)
+                }
+                Value::Variant(r) => {
+                    work.extend(r.fields());
+                    inside(r.0.addr() as usize)
+                }
+                Value::Closure(c) => {
+                    work.extend(c.captures());
+                    inside(c.0.addr() as usize)
+                }
+                Value::List(l) => {
+                    work.extend(l.iter());
+                    inside(l.box_addr()) || inside(l.as_ptr() as usize)
+                }
+                Value::Map(m) => {
+                    work.extend(m.values());
+                    inside(std::ptr::from_ref::<Map>(m) as usize)
+                }
+                Value::Iter(it) => inside(std::ptr::from_ref(&**it) as usize),
+                Value::Cell(c) => inside(Rc::as_ptr(c) as usize),
+                Value::Pooled(h) => {
+                    work.push(h.value());
+                    false
+                }
+                _ => false,
+            };
+            if hit {
+                return true;
+            }
+        }
+        false
+    }
+
     /// Whether dropping this value frees anything (scalars, references,
     /// tags and function items own nothing).
     // Every register write goes through these: never worth a call.
@@ -662,6 +711,8 @@ impl Value {
                 | Value::Iter(_)
                 | Value::Cell(_)
                 | Value::Host(_)
+                | Value::Pool(_)
+                | Value::Pooled(_)
         )
     }
 

@@ -62,6 +62,11 @@ fn layout(cap: usize) -> Layout {
         .pad_to_align()
 }
 
+/// The bytes of the allocation of an object with `fields` fields.
+pub fn alloc_bytes(fields: usize) -> usize {
+    size_of::<Header>().saturating_add(fields.saturating_mul(size_of::<Value>()))
+}
+
 #[cold]
 fn capacity_overflow() -> ! {
     panic!("object too large")
@@ -114,9 +119,12 @@ fn take_spare(cap: usize) -> Option<NonNull<Header>> {
 /// dropped) for the next object of its size; false when there is no room
 /// (or the thread's list is gone), and the caller frees it.
 fn keep_spare(p: NonNull<Header>, cap: usize) -> bool {
-    if cap == 0 || cap > RECYCLED_CAP {
+    // A zone's block goes back to the zone, never to a cache that outlives
+    // it; and the list's own growth must not come from a zone.
+    if cap == 0 || cap > RECYCLED_CAP || crate::zone::is_zone_memory(p.as_ptr().cast()) {
         return false;
     }
+    let _unrouted = crate::zone::Unrouted::new();
     SPARES
         .try_with(|s| {
             s.try_borrow_mut().is_ok_and(|mut s| {

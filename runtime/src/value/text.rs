@@ -47,6 +47,11 @@ fn layout(cap: usize) -> Layout {
     }
 }
 
+/// The bytes of the allocation a string of capacity `cap` takes.
+pub fn alloc_bytes(cap: usize) -> usize {
+    HEADER.saturating_add(cap)
+}
+
 #[cold]
 fn capacity_overflow() -> ! {
     panic!("string capacity overflow")

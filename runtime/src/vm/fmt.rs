@@ -364,6 +364,18 @@ fn write_value_here(out: &mut String, module: &Module, v: &Value, spec: &Spec, i
             };
             leaf(out, spec, &text, false);
         }
+        Value::Pool(p) => leaf(
+            out,
+            spec,
+            &format!(
+                "Pool {{ capacity: {}, in_use: {} }}",
+                p.capacity(),
+                p.in_use()
+            ),
+            false,
+        ),
+        // `Pooled<T>` formats as its value, as `Gc<T>` does.
+        Value::Pooled(h) => write_value(out, module, h.value(), spec, indent),
         Value::Ref(_) => leaf(out, spec, "?", false),
         Value::Gc(g) => {
             // `Gc<T>` formats as its value; a cycle prints `..` where it

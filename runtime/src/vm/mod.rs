@@ -30,11 +30,13 @@
 pub mod args;
 mod arith;
 pub mod caps;
+pub mod device;
 pub mod fmt;
 pub mod gc;
 pub mod natives;
 pub mod profile;
 pub mod tasks;
+pub mod zones;
 
 use std::cell::Cell;
 use std::collections::HashMap;
@@ -146,6 +148,9 @@ pub struct Program {
     /// What each native needs, as `CapSet` bits (0 for most): tested at
     /// every call against the task's set.
     native_caps: Vec<u8>,
+    /// Whether each native is a std function fit for real time whose
+    /// allocations inside a zone come from the zone (see `zone`).
+    native_zoned: Vec<bool>,
 }
 
 // SAFETY: a prepared program is not written after `Program::new`: its
@@ -196,6 +201,7 @@ impl Program {
         }
         let mut natives = Vec::with_capacity(module.natives.len());
         let mut native_caps = Vec::with_capacity(module.natives.len());
+        let mut native_zoned = Vec::with_capacity(module.natives.len());
         for name in &module.natives {
             let entry = crate::stdlib::table::entry(name);
             let mut needs = crate::caps::CapSet::of(entry.and_then(|e| e.cap));
@@ -220,6 +226,10 @@ impl Program {
                     }
                 },
             };
+            native_zoned.push(
+                !extra.contains_key(name)
+                    && entry.is_some_and(|e| e.realtime == crate::stdlib::table::Realtime::Routed),
+            );
             natives.push(f);
             native_caps.push(needs.bits());
         }
@@ -244,6 +254,7 @@ impl Program {
             consts,
             natives,
             native_caps,
+            native_zoned,
         })
     }
 
@@ -538,6 +549,8 @@ const MAX_DEPTH: usize = 20_000;
 const CHECK_EVERY: u32 = 4096;
 
 /// One running fiber over a program.
+// Its flags are independent facts of a running task.
+#[allow(clippy::struct_excessive_bools)]
 pub struct Vm<'p> {
     pub program: &'p Program,
     stack: Stack,
@@ -588,6 +601,21 @@ pub struct Vm<'p> {
     host_depth: u32,
     /// A spawned task's closure: its frame's captures point into it.
     entry_closure: Option<Box<Value>>,
+    /// The task's zones (made by its first `zone_enter`; see `zone`),
+    /// and whether one is active: the instructions that build values
+    /// route their allocations to it then.
+    zones: Option<Box<crate::zone::Arena>>,
+    zoned: bool,
+    /// The simulated device host's state for this task (`std::device`).
+    device: device::SimDevice,
+}
+
+impl Drop for Vm<'_> {
+    fn drop(&mut self) {
+        // Registers may hold zone memory (a run stopped inside a zone):
+        // they go while the arena can still say so.
+        self.drop_registers_with_zones();
+    }
 }
 
 impl std::fmt::Debug for Vm<'_> {
@@ -651,6 +679,9 @@ impl<'p> Vm<'p> {
             wait_deadline: None,
             host_depth: 0,
             entry_closure: None,
+            zones: None,
+            zoned: false,
+            device: device::SimDevice::default(),
         }
     }
 
@@ -859,6 +890,9 @@ impl<'p> Vm<'p> {
         }
         let owning = &self.program.funcs[frame.func as usize].owning;
         self.stack.pop(frame.base, owning);
+        if self.zoned {
+            self.leave_zones_above(self.frames.len());
+        }
         frame
     }
 
@@ -1083,6 +1117,12 @@ impl<'p> Vm<'p> {
     #[allow(clippy::too_many_lines)]
     fn run(&mut self, depth: usize) -> Result<Value, (Fault, bool)> {
         let program = self.program;
+        // Frees of zone memory and routed allocations find this task's
+        // zones while it runs (restored for the VM this one was called
+        // from, if any, when it returns).
+        // SAFETY: the arena is boxed and lives as long as the VM, which
+        // outlives this call; the guard is dropped before it returns.
+        let _arena = unsafe { crate::zone::Installed::new(self.arena_ptr()) };
         let (f0, base0, pc0) = {
             let top = self.frames.last().expect("a frame to run");
             (top.func, top.base, top.pc)
@@ -1298,6 +1338,26 @@ impl<'p> Vm<'p> {
                 }
             };
         }
+        // Builds a value; inside a zone, from the zone's memory (see
+        // `zone`), and a `ZoneExhausted` panic when it did not fit.
+        macro_rules! zoned {
+            ($e:expr) => {{
+                if self.zoned {
+                    let v = {
+                        let _route = crate::zone::Route::on();
+                        $e
+                    };
+                    if let Some(asked) = self.zones.as_deref().and_then(|a| a.take_exhausted()) {
+                        drop(v);
+                        self.frames.last_mut().expect("a frame").pc = pc;
+                        return Err((self.zone_exhausted(asked), false));
+                    }
+                    v
+                } else {
+                    $e
+                }
+            }};
+        }
         loop {
             debug_assert!(pc < code.len());
             // SAFETY: `pc` is an instruction of `code`: it starts at 0 or
@@ -1309,6 +1369,21 @@ impl<'p> Vm<'p> {
             pc += 1;
             match op {
                 Op::Nop {} => {}
+                Op::ZoneEnter { size } => {
+                    // SAFETY: see `r!`.
+                    let Value::Int(n) = (unsafe { &r!(size) }) else {
+                        type_fault!()
+                    };
+                    let n = *n;
+                    self.frames.last_mut().expect("a frame").pc = pc;
+                    if let Err(f) = self.zone_enter(n, pc - 1) {
+                        return Err((f, false));
+                    }
+                }
+                Op::ZoneExit {} => {
+                    self.frames.last_mut().expect("a frame").pc = pc;
+                    self.zone_exit();
+                }
                 Op::Copy { dst, src } => {
                     // SAFETY: see `r!`.
                     if unsafe { r!(src).is_word_copy() } {
@@ -1336,7 +1411,7 @@ impl<'p> Vm<'p> {
                 Op::LoadInt { dst, k } | Op::LoadFloat { dst, k } | Op::LoadChar { dst, k } => {
                     set_scalar!(dst, program.consts[k as usize].clone());
                 }
-                Op::LoadStr { dst, k } => set!(dst, program.consts[k as usize].clone()),
+                Op::LoadStr { dst, k } => set!(dst, zoned!(program.consts[k as usize].clone())),
                 Op::LoadBool { dst, v } => set_scalar!(dst, Value::Bool(v != 0)),
                 Op::LoadUnit { dst } => set!(dst, Value::Unit),
                 Op::LoadFunc { dst, f } => set!(dst, Value::Func(f)),
@@ -1661,8 +1736,14 @@ impl<'p> Vm<'p> {
                             usize::from(args.count),
                         ))
                     };
-                    let result =
-                        std::mem::ManuallyDrop::new((program.natives[native as usize])(self, argv));
+                    let f = program.natives[native as usize];
+                    let result = std::mem::ManuallyDrop::new(
+                        if self.zoned && program.native_zoned[native as usize] {
+                            zoned!(f(self, argv))
+                        } else {
+                            f(self, argv)
+                        },
+                    );
                     match &*result {
                         Ok(v) => {
                             // SAFETY: see `r!`; the value is moved out of
@@ -1709,7 +1790,8 @@ impl<'p> Vm<'p> {
                     unsafe { Value::overwrite_words(regs.add(usize::from(done.dst)), words) };
                 }
                 Op::MakeRecord { dst, ty, fields } => {
-                    set!(dst, Value::Record(Record::new(ty, take_range!(fields))));
+                    let v = zoned!(Value::Record(Record::new(ty, take_range!(fields))));
+                    set!(dst, v);
                 }
                 Op::MakeVariant {
                     dst,
@@ -1717,14 +1799,16 @@ impl<'p> Vm<'p> {
                     variant,
                     fields,
                 } => {
-                    set!(
-                        dst,
-                        Value::variant_of(ty, u32::from(variant), take_range!(fields))
-                    );
+                    let v = zoned!(Value::variant_of(
+                        ty,
+                        u32::from(variant),
+                        take_range!(fields)
+                    ));
+                    set!(dst, v);
                 }
                 Op::MakeList { dst, items } => {
-                    let fs: Vec<Value> = take_range!(items).collect();
-                    set!(dst, Value::List(List::new(fs)));
+                    let v = zoned!(Value::List(List::new(take_range!(items).collect())));
+                    set!(dst, v);
                 }
                 Op::MakeRepeat { dst, src, count } => {
                     let n = program.consts[count as usize].as_int().unwrap_or(0);
@@ -1735,8 +1819,8 @@ impl<'p> Vm<'p> {
                     if let Err(f) = self.reserve(n.saturating_mul(size_of::<Value>())) {
                         fault!(f);
                     }
-                    let items = vec![v; n];
-                    set!(dst, Value::List(List::new(items)));
+                    let v = zoned!(Value::List(List::new(vec![v; n])));
+                    set!(dst, v);
                 }
                 Op::MakeRange { dst, bounds, kind } => {
                     let mut it = bounds.iter();
@@ -1750,16 +1834,15 @@ impl<'p> Vm<'p> {
                     };
                     let start = bound(kind & 2 != 0);
                     let end = bound(kind & 4 != 0);
-                    set!(
-                        dst,
-                        Value::record(
-                            well_known::RANGE,
-                            vec![start, end, Value::Bool(kind & 1 != 0)]
-                        )
-                    );
+                    let v = zoned!(Value::record(
+                        well_known::RANGE,
+                        vec![start, end, Value::Bool(kind & 1 != 0)]
+                    ));
+                    set!(dst, v);
                 }
                 Op::MakeClosure { dst, f, captures } => {
-                    set!(dst, Value::Closure(Closure::new(f, take_range!(captures))));
+                    let v = zoned!(Value::Closure(Closure::new(f, take_range!(captures))));
+                    set!(dst, v);
                 }
                 Op::Tag { dst, src } => {
                     // SAFETY: see `r!`.
@@ -1838,6 +1921,13 @@ impl<'p> Vm<'p> {
                     // SAFETY: see `r!`.
                     let g = match unsafe { r!(src).target() } {
                         Value::Gc(g) => Some(*g),
+                        // The value in a pool slot the handle owns (alive
+                        // while the handle is, which the borrow of it the
+                        // reference is keeps).
+                        Value::Pooled(h) => {
+                            set_scalar!(dst, Value::Ref(h.value_ptr()));
+                            continue;
+                        }
                         _ => None,
                     };
                     match g {
@@ -1977,7 +2067,7 @@ impl<'p> Vm<'p> {
                 Op::Load { dst, ptr } => {
                     let p = ptr!(ptr);
                     // SAFETY: a live reference (borrow checker).
-                    let v = unsafe { (*p).clone() };
+                    let v = zoned!(unsafe { (*p).clone() });
                     set!(dst, v);
                 }
                 Op::Take { dst, ptr } => {

@@ -140,8 +140,10 @@ fn range_bounds(r: &Value, len: usize) -> Result<(usize, usize), Fault> {
 // ---------------------------------------------------------------------------
 // Errors and panics as values
 
-/// An `Error` record made here.
+/// An `Error` record made here: on the ordinary heap, even inside a zone
+/// (an error is made to leave, by `?`).
 pub fn make_error(vm: &Vm, kind: &str, message: &str) -> Value {
+    let _unrouted = crate::zone::Unrouted::new();
     Value::record(
         ERROR,
         vec![

@@ -75,6 +75,15 @@ enum Command {
         #[arg(last = true)]
         args: Vec<String>,
     },
+    /// Check and compile a program to verified bytecode for `ward-vm`, the
+    /// runtime-only binary for edge devices.
+    Build {
+        /// The root `.ward` file of the program.
+        file: PathBuf,
+        /// Where to write the bytecode.
+        #[arg(short, long, value_name = "OUT", default_value = "app.wbc")]
+        output: PathBuf,
+    },
     /// Run the `#[test]` functions of a program, each isolated from the others' panics.
     Test {
         /// The root `.ward` file of the program.
@@ -130,9 +139,7 @@ impl Allow {
 
 /// Exit statuses shared by every subcommand.
 pub(crate) mod status {
-    pub const OK: u8 = 0;
-    pub const PROGRAM_ERRORS: u8 = 1;
-    pub const USAGE: u8 = 2;
+    pub use ward_runtime::cli::status::{OK, PROGRAM_ERRORS, USAGE};
 }
 
 pub fn run() -> ExitCode {
@@ -164,15 +171,16 @@ pub fn run() -> ExitCode {
         } => run::run(
             &file,
             emit,
-            gc_stats,
-            run::RunLimits {
+            &run::RunFlags {
+                grant: allow.grant(),
                 timeout_ms: timeout,
                 max_heap,
                 workers: workers.map(usize::from),
+                gc_stats,
+                args,
             },
-            &allow.grant(),
-            &args,
         ),
+        Command::Build { file, output } => run::build(&file, &output),
         Command::Test { file, allow } => run::test(&file, &allow.grant()),
         Command::Fmt { files, check } => fmt::run(&files, check),
         Command::Lsp { stdio: _ } => return crate::lsp::run(),

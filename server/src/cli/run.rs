@@ -8,21 +8,21 @@
 //! `--timeout MS` stops the run as a panic when the time is up, and
 //! `--max-heap SIZE` when the program holds more memory than that (by
 //! default a quarter of the machine's); `--workers N` sets the scheduler's
-//! threads for a program that starts tasks. `--allow CAPS` grants capabilities:
+//! threads for a program that starts tasks. `ward build FILE -o OUT` writes
+//! the verified bytecode for the runtime-only `ward-vm`, which takes the
+//! same run flags (`ward_runtime::cli`). `--allow CAPS` grants capabilities:
 //! a program whose `main` needs one not granted does not start (exit 1,
 //! naming what is missing and the flag to pass).
 
 use super::status;
 use std::path::Path;
-use std::time::Duration;
 use ward_compiler::codegen::Compiled;
-use ward_runtime::caps::{CapSet, Grant};
-use ward_runtime::embed::{Host, Outcome, Output, RunOptions, default_heap_budget, run_program};
+use ward_runtime::caps::Grant;
+pub use ward_runtime::cli::RunFlags;
+use ward_runtime::cli::{not_granted, report_outcome};
+use ward_runtime::embed::{Host, Outcome, RunOptions, run_program};
 use ward_runtime::error::render_panic;
 use ward_runtime::vm::Program;
-
-/// Exit status of a run that panicked.
-pub const PANICKED: u8 = 101;
 
 /// What to print instead of running.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -57,40 +57,8 @@ fn read_file(path: &str) -> Option<String> {
     std::fs::read_to_string(path).ok()
 }
 
-/// What bounds a run besides the program itself.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct RunLimits {
-    /// `--timeout MS`.
-    pub timeout_ms: Option<u64>,
-    /// `--max-heap SIZE` (default: [`ward_runtime::embed::default_heap_budget`]).
-    pub max_heap: Option<usize>,
-    /// `--workers N`: the scheduler's threads for a program with tasks.
-    pub workers: Option<usize>,
-}
-
-impl RunLimits {
-    /// Options for a run whose output goes to this process's streams.
-    fn options(self, grant: &Grant) -> RunOptions {
-        RunOptions {
-            grant: grant.clone(),
-            timeout: self.timeout_ms.map(Duration::from_millis),
-            max_heap_bytes: ward_runtime::heap::accounting::ENABLED
-                .then(|| self.max_heap.unwrap_or_else(default_heap_budget)),
-            output: Output::Inherit,
-            workers: self.workers,
-            ..RunOptions::default()
-        }
-    }
-}
-
-pub fn run(
-    file: &Path,
-    emit: Option<Emit>,
-    gc_stats: bool,
-    limits: RunLimits,
-    grant: &Grant,
-    args: &[String],
-) -> u8 {
+/// `ward run`: checks, compiles and runs `file` with `flags`.
+pub fn run(file: &Path, emit: Option<Emit>, flags: &RunFlags) -> u8 {
     let compiled = match compile(file) {
         Ok(c) => c,
         Err(code) => return code,
@@ -111,11 +79,7 @@ pub fn run(
         Ok(p) => p,
         Err(code) => return code,
     };
-    let options = RunOptions {
-        args: args.to_vec(),
-        ..limits.options(grant)
-    };
-    let out = match run_program(&program, &options) {
+    let out = match run_program(&program, &flags.options()) {
         Ok(out) => out,
         Err(e) => {
             eprintln!("error: {e}");
@@ -123,41 +87,47 @@ pub fn run(
         }
     };
     let code = report_outcome(&out.outcome);
-    if gc_stats {
+    if flags.gc_stats {
         eprintln!("{}", out.gc.to_json());
     }
     code
 }
 
-/// How a run ended, on stderr, and the exit status: an uncaught panic
-/// with its source line and backtrace (101), `main` returning `Err(e)`
-/// with the error chain (1).
-fn report_outcome(outcome: &Outcome) -> u8 {
-    match outcome {
-        Outcome::Finished => status::OK,
-        Outcome::Failed(text) => {
-            eprintln!("error: {text}");
-            status::PROGRAM_ERRORS
-        }
-        Outcome::Panicked(panic) => {
-            eprint!("{}", render_panic(panic, &read_file));
-            PANICKED
-        }
-        Outcome::NotGranted(missing) => {
-            eprint!("{}", not_granted("`main`", *missing));
-            status::PROGRAM_ERRORS
-        }
+/// `ward build FILE -o OUT`: checks and compiles `file`, verifies the
+/// bytecode as `ward-vm` will, and writes it to `out` — through a
+/// temporary file renamed into place, so `out` is never left half written.
+pub fn build(file: &Path, out: &Path) -> u8 {
+    let compiled = match compile(file) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    if compiled.module.entry.is_none() {
+        eprintln!("error: {} has no `fn main`", file.display());
+        return status::PROGRAM_ERRORS;
     }
-}
-
-/// Why a run did not start: what `who` needs that was not granted, and
-/// the flag that grants it.
-fn not_granted(who: &str, missing: CapSet) -> String {
-    format!(
-        "error: {}\nhelp: run again with `--allow {}`\n",
-        ward_runtime::caps::not_granted(who, missing),
-        missing.flag_list()
-    )
+    let bytes = compiled.module.to_bytes();
+    // What `ward-vm` will do with it: read and verify.
+    if let Err(e) = ward_runtime::bytecode::Module::load(&bytes) {
+        eprintln!("error: internal error: the written bytecode does not load: {e}");
+        return status::PROGRAM_ERRORS;
+    }
+    let name = out
+        .file_name()
+        .map_or_else(|| "out.wbc".into(), |n| n.to_string_lossy().into_owned());
+    let tmp = out.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let written = std::fs::write(&tmp, &bytes).and_then(|()| std::fs::rename(&tmp, out));
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        eprintln!("error: cannot write {}: {e}", out.display());
+        return status::PROGRAM_ERRORS;
+    }
+    eprintln!(
+        "wrote {} ({} bytes of verified bytecode; run it with `ward-vm {}`)",
+        out.display(),
+        bytes.len(),
+        out.display()
+    );
+    status::OK
 }
 
 pub fn test(file: &Path, grant: &Grant) -> u8 {
@@ -181,7 +151,11 @@ pub fn test(file: &Path, grant: &Grant) -> u8 {
     for (name, f) in &tests {
         let options = RunOptions {
             function: Some(program.function_name(*f).to_string()),
-            ..RunLimits::default().options(grant)
+            ..RunFlags {
+                grant: grant.clone(),
+                ..RunFlags::default()
+            }
+            .options()
         };
         let outcome = match run_program(&program, &options) {
             Ok(out) => out.outcome,

@@ -15,6 +15,8 @@ pub struct Settings {
     pub diagnostics_docs: Option<String>,
 }
 
+// One switch per kind of hint, as the client's settings name them.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase", default)]
 pub struct InlayHints {
@@ -24,6 +26,8 @@ pub struct InlayHints {
     /// Implicit drops at the end of scopes.
     pub drops: bool,
     pub capabilities: bool,
+    /// Each zone's computed worst case.
+    pub zones: bool,
 }
 
 impl Default for InlayHints {
@@ -33,6 +37,7 @@ impl Default for InlayHints {
             lifetimes: LifetimeHints::SkipTrivial,
             drops: false,
             capabilities: true,
+            zones: true,
         }
     }
 }

@@ -1,6 +1,6 @@
 //! `textDocument/inlayHint`: binding types, elided lifetimes, implicit
-//! drops and inferred capabilities (`compiler::ide::hints`), each kind
-//! switched by settings.
+//! drops, inferred capabilities and zones' worst cases
+//! (`compiler::ide::hints`), each kind switched by settings.
 
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::{
@@ -19,6 +19,7 @@ pub fn inlay_hints(snap: &Snapshot, range: Range, settings: &InlayHints) -> Resu
         HintKind::Type => settings.types,
         HintKind::Drop => settings.drops,
         HintKind::Capabilities => settings.capabilities,
+        HintKind::Zone => settings.zones,
         HintKind::Lifetime => match settings.lifetimes {
             LifetimeHints::Always => true,
             LifetimeHints::SkipTrivial => !h.trivial,

@@ -362,3 +362,99 @@ fn hover_at(c: &mut Client, uri: &str, text: &str, needle: &str, n: usize) -> St
         .unwrap_or("(no hover)")
         .to_string()
 }
+
+const ZONE_PROGRAM: &str = r#"const WINDOW: int = 64;
+
+struct Frame { mean: float, seq: int }
+
+#[realtime]
+fn frame(sum: float, seq: int) -> Frame {
+    Frame { mean: sum / 64.0, seq }
+}
+
+fn main() {
+    let mut total = 0.0;
+    for seq in 0..4 {
+        zone(4096) {
+            let mut window: List<float> = List::with_capacity(WINDOW);
+            for i in 0..WINDOW {
+                window.push(i as float);
+            }
+            let f = frame(window[63], seq);
+            total += f.mean;
+        }
+    }
+    let spread = zone {
+        let mut xs: List<float> = List::new();
+        xs.push(total);
+        xs.push(1.0);
+        xs[0] - xs[1]
+    };
+    println("{} {}", total, spread);
+}
+"#;
+
+#[test]
+fn zones_show_their_worst_case_and_how_it_was_reached() {
+    let (mut c, _) = initialized(json!({}), json!({"inlayHints": {"types": false}}));
+    let (_, uri) = temp_uri("zone_hints.ward");
+    c.open(&uri, ZONE_PROGRAM);
+    assert_eq!(c.diagnostics(&uri, 1), Vec::<Value>::new());
+    expect![[r#"
+        const WINDOW: int = 64;
+
+        struct Frame { mean: float, seq: int }
+
+        #[realtime]
+        fn frame(sum: float, seq: int) -> Frame {
+            Frame { mean: sum / 64.0, seq }
+        }
+
+        fn main() {
+            let mut total = 0.0;
+            for seq in 0..4 {
+                zone(4096) ⟨≤ 1 136 B of 4 096 B⟩ {
+                    let mut window: List<float> = List::with_capacity(WINDOW);
+                    for i in 0..WINDOW {
+                        window.push(i as float);
+                    }
+                    let f = frame(window[63], seq);
+                    total += f.mean;
+                }
+            }
+            let spread = zone ⟨≤ 128 B⟩ {
+                let mut xs: List<float> = List::new();
+                xs.push(total);
+                xs.push(1.0);
+                xs[0] - xs[1]
+            };
+            println("{} {}", total, spread);
+        }
+    "#]]
+    .assert_eq(&rendered_in(&mut c, &uri, ZONE_PROGRAM));
+    expect![[r#"
+        **zone**: at most 1 136 B of the 4 096 B it reserves.
+
+        What takes its memory, on the longest path:
+
+        - `List::with_capacity`: 1 088 B
+        - `frame(…)`: 48 B
+
+        Loops count at their bound, `if` and `match` at their larger branch, calls at the callee's own worst case; every allocation is rounded to 16 B."#]].assert_eq(&hover_at(&mut c, &uri, ZONE_PROGRAM, "zone(4096)", 0));
+    expect![[r#"
+        **zone**: at most 128 B, which the compiler reserves.
+
+        What takes its memory, on the longest path:
+
+        - `List::new`: 64 B
+        - `xs` grows to 4 elements: 64 B
+
+        Loops count at their bound, `if` and `match` at their larger branch, calls at the callee's own worst case; every allocation is rounded to 16 B."#]].assert_eq(&hover_at(&mut c, &uri, ZONE_PROGRAM, "zone {", 0));
+    // The setting turns them off.
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"ward": {"inlayHints": {"types": false, "zones": false}}}}),
+    );
+    assert_eq!(rendered_in(&mut c, &uri, ZONE_PROGRAM), ZONE_PROGRAM);
+    assert!(c.shutdown_and_exit().success());
+}
