@@ -135,6 +135,18 @@ pub struct RunOutput {
     pub profile: Option<Profile>,
     /// For a program that started tasks: the scheduler's counters.
     pub sched: Option<crate::sched::SchedStats>,
+    /// The zones `main`'s task entered, by where each is written.
+    pub zones: Vec<ZonePeak>,
+}
+
+/// One zone of a run: where it is written, the most bytes it held at
+/// once, and what it reserved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZonePeak {
+    /// `file:line:col` of its `zone` keyword.
+    pub location: String,
+    pub peak_bytes: usize,
+    pub reserved_bytes: usize,
 }
 
 /// What a profiled run measured.
@@ -264,7 +276,7 @@ pub fn run_program(program: &Program, options: &RunOptions) -> Result<RunOutput,
                 .into(),
         ));
     }
-    let (result, instructions, heap_peak, gc, profile, sched) = {
+    let (result, instructions, heap_peak, gc, profile, sched, zones) = {
         type Shared = Box<dyn crate::sched::TaskWrite>;
         let (out, err): (Shared, Shared) = match options.output {
             Output::Capture => (
@@ -357,7 +369,8 @@ pub fn run_program(program: &Program, options: &RunOptions) -> Result<RunOutput,
         let peak = sched_stats
             .as_ref()
             .map_or_else(|| vm.heap_peak(), |s| s.heap_peak);
-        (r, vm.instructions(), peak, gc, profile, sched_stats)
+        let zones = vm.zone_peaks();
+        (r, vm.instructions(), peak, gc, profile, sched_stats, zones)
     };
     let duration = start.elapsed();
     let outcome = match result {
@@ -393,6 +406,7 @@ pub fn run_program(program: &Program, options: &RunOptions) -> Result<RunOutput,
         gc,
         profile,
         sched,
+        zones,
     })
 }
 
@@ -421,6 +435,7 @@ impl RunOutput {
             gc: crate::heap::GcStats::default(),
             profile: None,
             sched: None,
+            zones: Vec::new(),
         }
     }
 }

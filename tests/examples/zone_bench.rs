@@ -5,8 +5,8 @@
 //! Run: `cargo run --release -p ward-tests --example zone_bench [-- N]`
 //!
 //! Each operation is timed on its own with the monotonic clock, 10⁷ times
-//! by default (`N` to change it), into an HDR histogram: p50, p99,
-//! p99.99 and the maximum. The clock's own cost (an empty timed section)
+//! by default (`N` to change it) in five rounds, into an HDR histogram:
+//! p50, p99, p99.99, the maximum, and the best round's maximum. The clock's own cost (an empty timed section)
 //! is the first row; every other row includes it once. Allocations are
 //! 32 bytes, the size of a small record; each allocator's operation is an
 //! allocation and a free, except the zone's, whose free is the reset that
@@ -186,45 +186,78 @@ fn tlsf(n: u64) -> Row {
     }
 }
 
+/// The rounds the operations are measured in (the total split evenly):
+/// the best round's maximum shows how much of the overall one is the
+/// machine (an interrupt, a preemption), which the clock-alone row shows
+/// too.
+const ROUNDS: u64 = 5;
+
+struct Total {
+    name: &'static str,
+    all: Histogram<u64>,
+    best_max: u64,
+}
+
 fn main() {
     let n: u64 = std::env::args()
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(10_000_000);
-    println!("{n} operations each, 32-byte blocks; nanoseconds\n");
-    let mut rows = vec![timer_overhead(n)];
-    let (allocs, resets) = zone(n);
-    rows.push(allocs);
-    rows.push(resets);
-    rows.push(pool(n));
-    rows.push(tlsf(n));
-    rows.push(allocator(
-        "system allocator (glibc) alloc + free",
-        n,
-        &System,
-    ));
-    rows.push(allocator(
-        "mimalloc (Ward's heap) alloc + free",
-        n,
-        &ward_runtime::heap::accounting::CountingAlloc,
-    ));
+    let per = (n / ROUNDS).max(1);
+    println!("{n} operations each ({ROUNDS} rounds of {per}), 32-byte blocks; nanoseconds\n");
+    let mut totals: Vec<Total> = Vec::new();
+    for _ in 0..ROUNDS {
+        let mut rows = vec![timer_overhead(per)];
+        let (allocs, resets) = zone(per);
+        rows.push(allocs);
+        rows.push(resets);
+        rows.push(pool(per));
+        rows.push(tlsf(per));
+        rows.push(allocator(
+            "system allocator (glibc) alloc + free",
+            per,
+            &System,
+        ));
+        rows.push(allocator(
+            "mimalloc (Ward's heap) alloc + free",
+            per,
+            &ward_runtime::heap::accounting::CountingAlloc,
+        ));
+        for (i, r) in rows.into_iter().enumerate() {
+            if let Some(t) = totals.get_mut(i) {
+                let _ = t.all.add(&r.h);
+                t.best_max = t.best_max.min(r.h.max());
+            } else {
+                totals.push(Total {
+                    name: r.name,
+                    best_max: r.h.max(),
+                    all: r.h,
+                });
+            }
+        }
+    }
     println!(
-        "{:<40} {:>9} {:>8} {:>8} {:>9} {:>10}",
-        "operation", "count", "p50", "p99", "p99.99", "max"
+        "{:<40} {:>9} {:>6} {:>6} {:>8} {:>9} {:>11}",
+        "operation", "count", "p50", "p99", "p99.99", "max", "best round"
     );
-    for r in &rows {
+    for t in &totals {
         println!(
-            "{:<40} {:>9} {:>8} {:>8} {:>9} {:>10}",
-            r.name,
-            r.h.len(),
-            r.h.value_at_quantile(0.5),
-            r.h.value_at_quantile(0.99),
-            r.h.value_at_quantile(0.9999),
-            r.h.max()
+            "{:<40} {:>9} {:>6} {:>6} {:>8} {:>9} {:>11}",
+            t.name,
+            t.all.len(),
+            t.all.value_at_quantile(0.5),
+            t.all.value_at_quantile(0.99),
+            t.all.value_at_quantile(0.9999),
+            t.all.max(),
+            t.best_max
         );
     }
-    let worst = rows[1..4].iter().map(|r| r.h.max()).max().unwrap_or(0);
+    let worst = totals[1..4].iter().map(|t| t.all.max()).max().unwrap_or(0);
+    let best = totals[1..4].iter().map(|t| t.best_max).max().unwrap_or(0);
     println!(
-        "\nworst case of a zone or pool operation: {worst} ns (required ≤ 50 000, aim ≤ 1 000)"
+        "\nworst zone or pool operation: {worst} ns over all rounds, {best} ns in the best round \
+         (required ≤ 50 000, aim ≤ 1 000); the clock alone: {} ns, best round {} ns",
+        totals[0].all.max(),
+        totals[0].best_max
     );
 }

@@ -137,6 +137,24 @@ impl Vm<'_> {
         self.place_of(site.func, site.pc as usize + 1)
     }
 
+    /// Each zone this task entered, by where it is written
+    /// (`file:line:col` of its `zone` keyword): the most bytes it held at
+    /// once, and its reservation.
+    pub fn zone_peaks(&self) -> Vec<crate::embed::ZonePeak> {
+        let Some(arena) = self.zones.as_deref() else {
+            return Vec::new();
+        };
+        arena
+            .site_peaks()
+            .into_iter()
+            .map(|(site, peak, reserved)| crate::embed::ZonePeak {
+                location: self.place_of_site(site),
+                peak_bytes: peak,
+                reserved_bytes: reserved,
+            })
+            .collect()
+    }
+
     /// What this task's zones did.
     pub fn zone_stats(&self) -> crate::zone::ZoneStats {
         self.zones.as_deref().map(Arena::stats).unwrap_or_default()

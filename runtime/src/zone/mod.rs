@@ -166,6 +166,8 @@ pub struct Arena {
     /// it asked for.
     exhausted: Cell<Option<usize>>,
     stats: Cell<ZoneStats>,
+    /// The most bytes each zone (by where it is entered) held at once.
+    site_peaks: UnsafeCell<Vec<(Site, usize, usize)>>,
 }
 
 fn align_up(p: usize) -> usize {
@@ -208,6 +210,14 @@ impl Arena {
 
     pub fn stats(&self) -> ZoneStats {
         self.stats.get()
+    }
+
+    /// Each zone entered so far, by site: the most bytes it held at once
+    /// and its reservation.
+    pub fn site_peaks(&self) -> Vec<(Site, usize, usize)> {
+        // SAFETY: see the type's comment; the copy allocates with the list
+        // only read.
+        unsafe { (*self.site_peaks.get()).clone() }
     }
 
     fn update_stats(&self, f: impl FnOnce(&mut ZoneStats)) {
@@ -312,6 +322,17 @@ impl Arena {
         };
         let clean = self.live.get() == zone.live_at_entry;
         let keep_to = if clean { zone.start } else { zone.end };
+        {
+            // SAFETY: see the type's comment; the push may allocate (not
+            // routed: zones are left by the VM outside routed sections),
+            // and freeing the old buffer reads only the chunk cells.
+            let peaks = unsafe { &mut *self.site_peaks.get() };
+            let reserved = zone.end - zone.start;
+            match peaks.iter_mut().find(|p| p.0 == zone.site) {
+                Some(p) => p.1 = p.1.max(zone.high_water),
+                None => peaks.push((zone.site, zone.high_water, reserved)),
+            }
+        }
         self.update_stats(|s| {
             s.peak_bytes = s.peak_bytes.max(zone.high_water);
             if !clean {
