@@ -35,30 +35,40 @@ pub fn release_ward() -> String {
         .to_string()
 }
 
-/// Builds the release `ward` and `ward-vm` binaries and returns their
-/// paths (the edge deployment's two halves).
-pub fn release_ward_and_vm() -> (String, String) {
-    let ward = release_ward();
+/// Builds the `ward` and `ward-vm` binaries in the profile the tests run
+/// in (so a debug test run reuses the debug `ward` it already built) and
+/// returns their paths: the edge deployment's two halves.
+pub fn ward_and_vm() -> (String, String) {
     let root = repo_root();
+    let release = !cfg!(debug_assertions);
+    let mut args = vec![
+        "build",
+        "--quiet",
+        "-p",
+        "ward",
+        "-p",
+        "ward-runtime",
+        "--bin",
+        "ward",
+        "--bin",
+        "ward-vm",
+    ];
+    if release {
+        args.push("--release");
+    }
     let built = std::process::Command::new(env!("CARGO"))
-        .args([
-            "build",
-            "--release",
-            "--quiet",
-            "-p",
-            "ward-runtime",
-            "--bin",
-            "ward-vm",
-        ])
+        .args(&args)
         .current_dir(&root)
         .status()
         .is_ok_and(|s| s.success());
-    assert!(
-        built,
-        "cargo build --release -p ward-runtime --bin ward-vm failed"
-    );
-    let vm = root.join("target/release/ward-vm");
-    (ward, vm.to_str().expect("UTF-8 path").to_string())
+    assert!(built, "cargo {} failed", args.join(" "));
+    let dir = root.join(if release {
+        "target/release"
+    } else {
+        "target/debug"
+    });
+    let path = |name: &str| dir.join(name).to_str().expect("UTF-8 path").to_string();
+    (path("ward"), path("ward-vm"))
 }
 
 /// Every `.ward` file below `dir`, sorted.

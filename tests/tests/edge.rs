@@ -5,7 +5,7 @@
 
 use std::process::Command;
 
-use ward_tests::{release_ward_and_vm, repo_root};
+use ward_tests::{repo_root, ward_and_vm};
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
@@ -13,7 +13,7 @@ fn text(b: &[u8]) -> String {
 
 #[test]
 fn ward_vm_runs_what_ward_build_wrote_as_ward_run_runs_it() {
-    let (ward, vm) = release_ward_and_vm();
+    let (ward, vm) = ward_and_vm();
     let root = repo_root();
     let dir = std::env::temp_dir().join(format!("ward-edge-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("scratch dir");
@@ -102,7 +102,7 @@ fn ward_vm_runs_what_ward_build_wrote_as_ward_run_runs_it() {
 
 #[test]
 fn ward_build_leaves_no_file_when_the_program_has_errors() {
-    let (ward, _) = release_ward_and_vm();
+    let (ward, _) = ward_and_vm();
     let dir = std::env::temp_dir().join(format!("ward-edge-err-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("scratch dir");
     let src = dir.join("bad.ward");

@@ -10,7 +10,8 @@
 //!
 //! 1. Each task (each VM) owns an [`Arena`]: one chunk that outermost zones
 //!    reserve from, kept for the next zone, so that a loop entering a zone
-//!    each iteration allocates its chunk once. A nested zone carves its
+//!    each iteration allocates its chunk once (and touches its pages then,
+//!    so the zone's code takes no page fault). A nested zone carves its
 //!    reservation out of the zone around it: the outermost reservation is
 //!    the task's whole real-time footprint.
 //! 2. Which allocations go to the zone is the VM's decision, instruction by
@@ -310,6 +311,12 @@ impl Arena {
         // SAFETY: the layout has a non-zero size.
         let p = unsafe { std::alloc::alloc(Chunk::layout(size)) };
         let base = NonNull::new(p).ok_or(ZoneError::OutOfMemory(size))?;
+        // Touch every page now, so that the real-time code the zone serves
+        // never takes a page fault on first use of its memory.
+        for offset in (0..size).step_by(4096) {
+            // SAFETY: within the block just allocated, `size` bytes long.
+            unsafe { base.as_ptr().add(offset).write_volatile(0) };
+        }
         Ok(Chunk { base, size, top: 0 })
     }
 
