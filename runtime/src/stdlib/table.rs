@@ -53,7 +53,7 @@ pub enum Native {
     /// (`type_name`).
     Intrinsic,
     /// Declared for the checker, not implemented yet: a call is a `ward
-    /// check` warning (W0805) and a panic when it is reached.
+    /// check` warning (W1106) and a panic when it is reached.
     NotYet,
     /// Neither given nor marked: the table test rejects it.
     Missing,

@@ -60,7 +60,7 @@ pub(super) fn take(args: &mut Args, i: usize) -> Value {
 }
 
 /// What a std entry declared but not implemented yet runs: a panic at
-/// the call naming it (`ward check` warned about the call, W0805).
+/// the call naming it (`ward check` warned about the call, W1106).
 pub(crate) fn not_yet(vm: &mut Vm, _: &mut Args) -> R {
     let name = vm.calling_native().unwrap_or("this std function");
     Err(format!("`{name}` is not provided by this runtime yet").into())
