@@ -316,6 +316,13 @@ fn samples() -> Vec<Op> {
         },
         Op::ZoneEnter { size: 3 },
         Op::ZoneExit {},
+        Op::JsonGet {
+            dst: 1,
+            obj: 2,
+            k: 3,
+            mode: 1,
+            slot: 7,
+        },
     ]
 }
 

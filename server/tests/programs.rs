@@ -120,3 +120,39 @@ fn the_vitals_monitor_example_runs() {
     );
     assert_eq!(out.status.code(), Some(0));
 }
+
+/// The `json_*` programs print the same with the `json_get` inline cache
+/// turned off (`WARD_INLINE_CACHE=off`): the cache changes speed, never
+/// an answer.
+#[test]
+fn json_programs_print_the_same_without_the_inline_cache() {
+    let root = repo_root();
+    let mut checked = 0;
+    for entry in std::fs::read_dir(root.join("tests/programs")).expect("tests/programs exists") {
+        let path = entry.expect("entry").path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        if !(name.starts_with("json_") && path.extension().is_some_and(|e| e == "ward")) {
+            continue;
+        }
+        let rel = path.strip_prefix(&root).unwrap_or(&path);
+        let out = Command::new(env!("CARGO_BIN_EXE_ward"))
+            .arg("run")
+            .arg(rel)
+            .current_dir(&root)
+            .env("WARD_INLINE_CACHE", "off")
+            .output()
+            .expect("ward runs");
+        let want = std::fs::read_to_string(path.with_extension("out")).unwrap_or_default();
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            want,
+            "{}",
+            rel.display()
+        );
+        checked += 1;
+    }
+    assert!(checked >= 1, "no json_ programs");
+}

@@ -208,6 +208,8 @@ struct ModuleBuilder<'a> {
     native_values: Vec<Function>,
     native_value_index: HashMap<DefId, u32>,
     first_native_value: u32,
+    /// Inline cache slots handed out to `json_get` sites so far.
+    member_sites: u16,
 }
 
 impl<'a> ModuleBuilder<'a> {
@@ -235,6 +237,7 @@ impl<'a> ModuleBuilder<'a> {
             native_values: Vec::new(),
             native_value_index: HashMap::new(),
             first_native_value: 0,
+            member_sites: 0,
         };
         // The types the runtime builds itself, at fixed indices.
         for name in ["Option", "Result"] {
@@ -1878,6 +1881,54 @@ impl<'m, 'a> FnGen<'m, 'a> {
         Ok(())
     }
 
+    /// A `Json` member read with a string literal for the key
+    /// (`v.get("id")`, `v.get_string("resourceType")`): its `json_get`
+    /// mode and the key. The literal is the `&tmp` argument whose `tmp`
+    /// this block assigned a string constant.
+    fn member_site(&self, name: &str, args: &[Operand]) -> Option<(u8, String)> {
+        let mode = ward_runtime::vm::json::member_mode(name)?;
+        // Each site needs a slot of its own (an entry says where one key
+        // is); past the last, sites call the native.
+        if self.mb.member_sites == u16::MAX {
+            return None;
+        }
+        let [_, key] = args else { return None };
+        let key = key.place().filter(|p| p.proj.is_empty())?.local;
+        let statements = &self.body.blocks.get(self.cur_block)?.statements;
+        let assigned = |local: Local| {
+            statements.iter().rev().find_map(|st| match &st.kind {
+                StatementKind::Assign(p, rv) if p.local == local && p.proj.is_empty() => Some(rv),
+                _ => None,
+            })
+        };
+        let Rvalue::Ref(_, target) = assigned(key)? else {
+            return None;
+        };
+        if !target.proj.is_empty() {
+            return None;
+        }
+        match assigned(target.local)? {
+            Rvalue::Use(Operand::Const(Const::Str(s))) => Some((mode, s.clone())),
+            _ => None,
+        }
+    }
+
+    /// `dst = obj.get(key)` through an inline cache slot of its own.
+    fn json_get(&mut self, dst: u16, obj: &Operand, mode: u8, key: String) -> R<()> {
+        let range = self.stage(std::slice::from_ref(obj))?;
+        let k = self.mb.constant(ConstKey::Str(key));
+        let slot = self.mb.member_sites;
+        self.mb.member_sites = slot + 1;
+        self.emit(Op::JsonGet {
+            dst,
+            obj: range.first,
+            k,
+            mode,
+            slot,
+        });
+        Ok(())
+    }
+
     fn call(&mut self, callee: &Callee, args: &[Operand], dest: &Place) -> R<()> {
         let dest_ty = self.place_ty(dest);
         let (dst, store) = if dest.proj.is_empty() {
@@ -1901,6 +1952,8 @@ impl<'m, 'a> FnGen<'m, 'a> {
                         };
                         let text = crate::types::ty::display(self.mb.program, &inner);
                         self.load_const(&Const::Str(text), dst)?;
+                    } else if let Some((mode, key)) = self.member_site(&name, args) {
+                        self.json_get(dst, &args[0], mode, key)?;
                     } else {
                         let native = self.mb.native(name);
                         let args = self.stage(args)?;

@@ -468,6 +468,12 @@ instructions! {
     Call = 0x48, "call" { dst: Reg => Dst, f: u32 => Func, args: RegRange => Regs }
     /// `dst = native(args…)` for an entry of the native table.
     CallNative = 0x49, "call_native" { dst: Reg => Dst, native: u16 => Native, args: RegRange => Regs }
+    /// `dst = obj.get(k)` on the `Json` that `obj` points at, for the
+    /// string constant `k`: `mode` 0 is `get`, 1 `get_string`, 2
+    /// `get_int`, 3 `get_float`, 4 `get_bool`, 5 `contains_key`. Inline
+    /// cache entry `slot` of the running task remembers the last object
+    /// shape seen here and where `k` is in it (V8's hidden classes).
+    JsonGet = 0x4d, "json_get" { dst: Reg => Dst, obj: Reg => Src, k: u32 => Const, mode: u8 => U8, slot: u16 => U16 }
     /// `dst = closure(args…)` for the closure value in `closure`.
     CallClosure = 0x4a, "call_closure" { dst: Reg => Dst, closure: Reg => Src, args: RegRange => Regs }
     /// `dst = f(a, b)` for function `f` of two parameters, each a scalar

@@ -297,6 +297,17 @@ fn instruction(m: &Module, f: &Function, op: &Op, next: usize, boundary: &[bool]
         // reads of closures' captured references).
         Op::Copy { dst, src } | Op::Move { dst, src } => same(f, dst, src)?,
         Op::ZoneEnter { size } => want(f, size, T::Int)?,
+        Op::JsonGet { dst, obj, k, mode, .. } => {
+            want(f, obj, T::Ref)?;
+            match mode {
+                0..=4 => {}
+                5 => want(f, dst, T::Bool)?,
+                _ => return Err(err(format!("json_get mode {mode} is not one"))),
+            }
+            if !matches!(constant(m, k)?, Constant::Str(_)) {
+                return Err(err(format!("k{k} is not a string")));
+            }
+        }
         Op::LoadInt { dst, k } => {
             want(f, dst, T::Int)?;
             if !matches!(constant(m, k)?, Constant::Int(_)) {

@@ -133,6 +133,8 @@ pub(crate) unsafe fn walk<V: Visitor>(
             // is what reaches the value (the pool itself is only memory).
             Value::Pool(p) => bytes += p.capacity() * crate::zone::pool::SLOT_BYTES,
             Value::Pooled(h) => work.push((h.value_ptr(), covered)),
+            // Rust data: no GC pointer inside (see `value::std_value`).
+            Value::Std(d) => bytes += d.shallow_bytes(),
         }
     }
     bytes

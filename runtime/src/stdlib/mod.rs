@@ -1,5 +1,10 @@
 //! The standard library. [`table`] declares its surface (names, signatures,
-//! capabilities, docs) for the compiler and the VM alike; the native
-//! implementations arrive with the VM.
+//! capabilities, docs) for the compiler and the VM alike. The modules
+//! beside it are the std types the runtime implements in Rust, with no
+//! knowledge of the VM: [`json`] (values with hidden classes), [`time`]
+//! (the wall clock and its calendar). The natives that bind them to
+//! registers live in `vm/` (`vm/json.rs`, `vm/natives.rs`).
 
+pub mod json;
 pub mod table;
+pub mod time;

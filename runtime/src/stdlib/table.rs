@@ -8,7 +8,7 @@
 //! `"<U>(self, f: fn(T) -> U) -> Option<U>"`.
 
 use crate::caps::Capability;
-use crate::vm::{NativeFn, device, gc, natives, tasks, zones};
+use crate::vm::{NativeFn, device, gc, json, natives, system, tasks, zones};
 
 /// How the checker treats calls of a function beyond its signature.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1196,46 +1196,144 @@ const PRELUDE_TYPES: &[StdType] = &[
     },
     StdType {
         name: "Json",
-        doc: "A dynamic JSON value.",
+        doc: "A JSON value: null, bool, number, string, array or object. Objects keep their keys in order and share hidden classes.",
         display: true,
         methods: &[
+            f("null", "() -> Json", "`null`.").native(json::null),
+            f("object", "() -> Json", "An empty object.").native(json::object),
+            f("array", "() -> Json", "An empty array.").native(json::array),
+            f("from_int", "(n: int) -> Json", "A number.").native(json::from_int),
+            f("from_float", "(x: float) -> Json", "A number (NaN and infinities print `null`).")
+                .native(json::from_float),
+            f("from_bool", "(b: bool) -> Json", "`true` or `false`.").native(json::from_bool),
+            f("from_string", "(s: &String) -> Json", "A string.").native(json::from_string),
+            f("from_list", "(items: List<Json>) -> Json", "An array of these values.")
+                .native(json::from_list),
             f(
                 "get",
                 "(&self, key: &String) -> Option<Json>",
                 "The member `key` of an object.",
-            ).not_yet(),
+            )
+            .native(json::get),
             f(
                 "index",
                 "(&self, i: int) -> Option<Json>",
                 "The element `i` of an array.",
-            ).not_yet(),
+            )
+            .native(json::index),
+            f(
+                "get_string",
+                "(&self, key: &String) -> Option<String>",
+                "The member `key`, if it is a string.",
+            )
+            .native(json::get_string),
+            f(
+                "get_int",
+                "(&self, key: &String) -> Option<int>",
+                "The member `key`, if it is an integer.",
+            )
+            .native(json::get_int),
+            f(
+                "get_float",
+                "(&self, key: &String) -> Option<float>",
+                "The member `key`, if it is a number.",
+            )
+            .native(json::get_float),
+            f(
+                "get_bool",
+                "(&self, key: &String) -> Option<bool>",
+                "The member `key`, if it is a bool.",
+            )
+            .native(json::get_bool),
             f(
                 "as_int",
                 "(&self) -> Option<int>",
-                "The value as an integer, if it is one.",
-            ).not_yet(),
+                "The value as an integer, if it is one (`2.0` is).",
+            )
+            .native(json::as_int),
             f(
                 "as_float",
                 "(&self) -> Option<float>",
                 "The value as a float, if it is a number.",
-            ).not_yet(),
+            )
+            .native(json::as_float),
             f(
                 "as_string",
                 "(&self) -> Option<String>",
                 "The value as a string, if it is one.",
-            ).not_yet(),
+            )
+            .native(json::as_string),
             f(
                 "as_bool",
                 "(&self) -> Option<bool>",
                 "The value as a bool, if it is one.",
-            ).not_yet(),
+            )
+            .native(json::as_bool),
             f(
                 "as_list",
                 "(&self) -> Option<List<Json>>",
                 "The elements, if it is an array.",
-            ).not_yet(),
-            f("is_null", "(&self) -> bool", "Whether the value is `null`.").not_yet(),
-            f("to_string", "(&self) -> String", "Compact JSON text.").not_yet(),
+            )
+            .native(json::as_list),
+            f("is_null", "(&self) -> bool", "Whether the value is `null`.").native(json::is_null),
+            f("is_bool", "(&self) -> bool", "Whether the value is a bool.").native(json::is_bool),
+            f("is_number", "(&self) -> bool", "Whether the value is a number.")
+                .native(json::is_number),
+            f("is_string", "(&self) -> bool", "Whether the value is a string.")
+                .native(json::is_string),
+            f("is_array", "(&self) -> bool", "Whether the value is an array.")
+                .native(json::is_array),
+            f("is_object", "(&self) -> bool", "Whether the value is an object.")
+                .native(json::is_object),
+            f(
+                "kind",
+                "(&self) -> String",
+                "`\"null\"`, `\"bool\"`, `\"number\"`, `\"string\"`, `\"array\"` or `\"object\"`.",
+            )
+            .native(json::kind),
+            f(
+                "keys",
+                "(&self) -> List<String>",
+                "An object's keys in order (empty for anything else).",
+            )
+            .native(json::keys),
+            f(
+                "len",
+                "(&self) -> int",
+                "Members of an object or elements of an array (0 for anything else).",
+            )
+            .native(json::len),
+            f(
+                "contains_key",
+                "(&self, key: &String) -> bool",
+                "Whether an object has the member `key`.",
+            )
+            .native(json::contains_key),
+            f(
+                "set",
+                "(&mut self, key: &String, value: Json)",
+                "Sets a member of an object (in place, or added last); panics on anything but an object.",
+            )
+            .native(json::set),
+            f(
+                "push",
+                "(&mut self, value: Json)",
+                "Appends to an array; panics on anything but an array.",
+            )
+            .native(json::push),
+            f(
+                "remove",
+                "(&mut self, key: &String) -> Option<Json>",
+                "Removes a member of an object.",
+            )
+            .native(json::remove),
+            f("to_string", "(&self) -> String", "Compact JSON text.").native(json::stringify),
+            f(
+                "to_pretty",
+                "(&self) -> String",
+                "JSON text indented by two spaces.",
+            )
+            .native(json::pretty),
         ],
         ..BASE
     },
@@ -1517,38 +1615,121 @@ const NET_FNS: &[StdFn] = &[
     .not_yet(),
 ];
 
-const TIME_TYPES: &[StdType] = &[StdType {
-    name: "Instant",
-    doc: "A point in monotonic time.",
-    copy: true,
-    display: true,
-    methods: &[
-        f(
-            "elapsed_ms",
-            "(&self) -> int",
-            "Milliseconds since this instant.",
-        )
-        .native(natives::time_elapsed_ms)
-        .rt_fit(),
-        f(
-            "elapsed_us",
-            "(&self) -> int",
-            "Microseconds since this instant.",
-        )
-        .native(natives::time_elapsed_us)
-        .rt_fit(),
-        f(
-            "to_string",
-            "(&self) -> String",
-            "The instant as seconds since the runtime started.",
-        )
-        .native(natives::time_to_string)
-        .rt(),
-    ],
-    ..BASE
-}];
+const TIME_TYPES: &[StdType] = &[
+    StdType {
+        name: "Instant",
+        doc: "A point in monotonic time.",
+        copy: true,
+        display: true,
+        methods: &[
+            f(
+                "elapsed_ms",
+                "(&self) -> int",
+                "Milliseconds since this instant.",
+            )
+            .native(natives::time_elapsed_ms)
+            .rt_fit(),
+            f(
+                "elapsed_us",
+                "(&self) -> int",
+                "Microseconds since this instant.",
+            )
+            .native(natives::time_elapsed_us)
+            .rt_fit(),
+            f(
+                "to_string",
+                "(&self) -> String",
+                "The instant as seconds since the runtime started.",
+            )
+            .native(natives::time_to_string)
+            .rt(),
+        ],
+        ..BASE
+    },
+    StdType {
+        name: "DateTime",
+        doc: "A point in wall-clock time, UTC, to the millisecond.",
+        display: true,
+        methods: &[
+            f(
+                "from_unix_ms",
+                "(ms: int) -> DateTime",
+                "The instant `ms` milliseconds after 1970-01-01T00:00:00Z.",
+            )
+            .native(system::from_unix_ms),
+            f(
+                "unix_ms",
+                "(&self) -> int",
+                "Milliseconds since 1970-01-01T00:00:00Z.",
+            )
+            .native(system::unix_ms),
+            f(
+                "to_hl7",
+                "(&self) -> String",
+                "HL7 v2 `TS` to the second: `20261205183000`.",
+            )
+            .native(system::to_hl7),
+            f(
+                "to_iso8601",
+                "(&self) -> String",
+                "ISO 8601 with milliseconds: `2026-12-05T18:30:00.000Z`.",
+            )
+            .native(system::to_iso8601),
+            f(
+                "to_string",
+                "(&self) -> String",
+                "ISO 8601, as `to_iso8601`.",
+            )
+            .native(system::to_iso8601),
+            f("year", "(&self) -> int", "The year.").native(system::year),
+            f("month", "(&self) -> int", "The month, 1 to 12.").native(system::month),
+            f("day", "(&self) -> int", "The day of the month, 1 to 31.").native(system::day),
+            f("hour", "(&self) -> int", "The hour, 0 to 23.").native(system::hour),
+            f("minute", "(&self) -> int", "The minute, 0 to 59.").native(system::minute),
+            f("second", "(&self) -> int", "The second, 0 to 59.").native(system::second),
+            f(
+                "millisecond",
+                "(&self) -> int",
+                "The millisecond, 0 to 999.",
+            )
+            .native(system::millisecond),
+        ],
+        ..BASE
+    },
+];
+
+const ENV_FNS: &[StdFn] = &[
+    cap(
+        "args",
+        "() -> List<String>",
+        Capability::Env,
+        "The program's arguments: what follows `--` on `ward run`'s command line.",
+    )
+    .native(system::env_args),
+    cap(
+        "var",
+        "(name: &String) -> Option<String>",
+        Capability::Env,
+        "An environment variable (`None` when unset or not Unicode).",
+    )
+    .native(system::env_var),
+    cap(
+        "vars",
+        "() -> Map<String, String>",
+        Capability::Env,
+        "Every environment variable whose name and value are Unicode, by name.",
+    )
+    .native(system::env_vars),
+];
 
 const TIME_FNS: &[StdFn] = &[
+    cap(
+        "now_utc",
+        "() -> DateTime",
+        Capability::Clock,
+        "The wall clock now, in UTC.",
+    )
+    .native(system::now_utc),
     cap(
         "now",
         "() -> Instant",
@@ -1648,15 +1829,21 @@ const JSON_FNS: &[StdFn] = &[
     f(
         "parse",
         "(text: &String) -> Result<Json, Error>",
-        "Parses JSON text.",
+        "Parses JSON text (RFC 8259); an `Err` of kind `JsonError` says what was expected where.",
     )
-    .not_yet(),
+    .native(json::parse),
     f(
         "stringify",
         "(value: &Json) -> String",
         "Compact JSON text.",
     )
-    .not_yet(),
+    .native(json::stringify),
+    f(
+        "pretty",
+        "(value: &Json) -> String",
+        "JSON text indented by two spaces.",
+    )
+    .native(json::pretty),
 ];
 
 const HL7_TYPES: &[StdType] = &[
@@ -1950,6 +2137,13 @@ pub static MODULES: &[StdModule] = &[
         doc: "TCP networking (needs `uses net`).",
         types: NET_TYPES,
         fns: NET_FNS,
+        consts: &[],
+    },
+    StdModule {
+        name: "env",
+        doc: "The program's arguments and environment variables (needs `uses env`).",
+        types: &[],
+        fns: ENV_FNS,
         consts: &[],
     },
     StdModule {

@@ -26,6 +26,7 @@ pub mod inline;
 pub mod iter_box;
 pub mod list;
 pub mod object;
+pub mod std_value;
 pub mod text;
 
 use object::Obj;
@@ -33,6 +34,7 @@ use object::Obj;
 pub use gc_object::{CellBox, GcRef};
 pub use iter_box::IterBox;
 pub use list::List;
+pub use std_value::StdValue;
 pub use text::Text;
 
 /// Type-table entries the runtime builds values of itself. The code
@@ -103,6 +105,9 @@ pub enum Value {
     Pool(crate::zone::pool::PoolRef),
     /// `Pooled<T>`: the pool slot it owns.
     Pooled(crate::zone::pool::PooledRef),
+    /// A value of a std type implemented in Rust: `Json`, HL7 and FHIR
+    /// values, sockets (see `std_value`).
+    Std(std::sync::Arc<StdValue>),
 }
 
 // A register is two words: records, variants and closures are thin
@@ -639,6 +644,13 @@ impl Value {
             Value::Weak(w) => Value::Weak(*w),
             Value::Host(h) => Value::Host(h.clone()),
             Value::Pool(p) => Value::Pool(p.share()),
+            Value::Std(d) => {
+                if d.duplicable() {
+                    Value::Std(d.clone())
+                } else {
+                    Value::Unit
+                }
+            }
             Value::Cell(c) => {
                 // SAFETY: reading the cell's value to copy it; no write is
                 // in progress (the VM is single-threaded, and a write
@@ -713,6 +725,7 @@ impl Value {
                 | Value::Host(_)
                 | Value::Pool(_)
                 | Value::Pooled(_)
+                | Value::Std(_)
         )
     }
 
@@ -959,6 +972,7 @@ pub unsafe fn values_equal(a: &Value, b: &Value) -> bool {
                 })
         }
         (Value::Func(x), Value::Func(y)) => x == y,
+        (Value::Std(x), Value::Std(y)) => std::sync::Arc::ptr_eq(x, y) || x.equals(y),
         (Value::Gc(x), Value::Gc(y)) => x == y,
         // SAFETY: reads of both cells' values; nothing writes meanwhile.
         (Value::Cell(x), Value::Cell(y)) => unsafe {

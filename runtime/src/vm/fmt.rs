@@ -374,6 +374,7 @@ fn write_value_here(out: &mut String, module: &Module, v: &Value, spec: &Spec, i
             ),
             false,
         ),
+        Value::Std(d) => leaf(out, spec, &d.display(spec.debug), false),
         // `Pooled<T>` formats as its value, as `Gc<T>` does.
         Value::Pooled(h) => write_value(out, module, h.value(), spec, indent),
         Value::Ref(_) => leaf(out, spec, "?", false),

@@ -33,8 +33,10 @@ pub mod caps;
 pub mod device;
 pub mod fmt;
 pub mod gc;
+pub mod json;
 pub mod natives;
 pub mod profile;
+pub mod system;
 pub mod tasks;
 pub mod zones;
 
@@ -608,6 +610,8 @@ pub struct Vm<'p> {
     zoned: bool,
     /// The simulated device host's state for this task (`std::device`).
     device: device::SimDevice,
+    /// The `json_get` sites' inline cache entries for this task.
+    member_cache: json::MemberCache,
 }
 
 impl Drop for Vm<'_> {
@@ -682,6 +686,7 @@ impl<'p> Vm<'p> {
             zones: None,
             zoned: false,
             device: device::SimDevice::default(),
+            member_cache: json::MemberCache::default(),
         }
     }
 
@@ -2094,6 +2099,22 @@ impl<'p> Vm<'p> {
                     // SAFETY: a live reference (borrow checker).
                     let v = unsafe { (*p).clone() };
                     set!(dst, v);
+                }
+                Op::JsonGet {
+                    dst,
+                    obj,
+                    k,
+                    mode,
+                    slot,
+                } => {
+                    // SAFETY: a live reference (borrow checker; verified
+                    // a reference register).
+                    let target = unsafe { r!(obj).target() };
+                    let key = program.consts[k as usize].as_str().unwrap_or_default();
+                    match self.member_cache.get(target, key, mode, slot) {
+                        Ok(v) => set!(dst, v),
+                        Err(e) => fault!(e),
+                    }
                 }
                 Op::Len { dst, ptr } => {
                     let p = ptr!(ptr);

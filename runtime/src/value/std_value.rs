@@ -1,0 +1,109 @@
+//! The values of std types the runtime implements in Rust rather than as
+//! records: JSON values, HL7 messages, FHIR resources, sockets. A
+//! register holds one as `Value::Std`, a counted pointer: cloning shares
+//! it, and a change through `&mut` copies it first when it is shared
+//! ([`std_mut`]), so each Ward value still behaves as if it were its own.
+//! None holds a `Gc` pointer or a reference, so the collector never looks
+//! inside.
+
+// The accessors answer `None` for every other kind, however many there are.
+#![allow(clippy::match_wildcard_for_single_variants)]
+
+use std::sync::Arc;
+
+use crate::stdlib::json::Json;
+use crate::stdlib::time::DateTime;
+
+/// What a `Value::Std` holds.
+#[derive(Debug)]
+pub enum StdValue {
+    /// `Json`.
+    Json(Json),
+    /// `time::DateTime`.
+    DateTime(DateTime),
+}
+
+impl StdValue {
+    pub fn as_json(&self) -> Option<&Json> {
+        match self {
+            StdValue::Json(j) => Some(j),
+            _ => None,
+        }
+    }
+
+    pub fn as_json_mut(&mut self) -> Option<&mut Json> {
+        match self {
+            StdValue::Json(j) => Some(j),
+            _ => None,
+        }
+    }
+
+    pub fn as_date_time(&self) -> Option<DateTime> {
+        match self {
+            StdValue::DateTime(t) => Some(*t),
+            _ => None,
+        }
+    }
+
+    /// Its Ward type's name, for messages.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            StdValue::Json(_) => "Json",
+            StdValue::DateTime(_) => "DateTime",
+        }
+    }
+
+    /// Whether a Ward `clone` may share it (handles have one owner: the
+    /// type system never clones them).
+    pub fn duplicable(&self) -> bool {
+        match self {
+            StdValue::Json(_) | StdValue::DateTime(_) => true,
+        }
+    }
+
+    /// A copy of the value for a change, when it is shared (`None` for
+    /// the kinds that are never shared: handles, which have one owner).
+    #[allow(clippy::unnecessary_wraps)] // handles will answer `None`
+    fn duplicate(&self) -> Option<StdValue> {
+        match self {
+            StdValue::Json(j) => Some(StdValue::Json(j.clone())),
+            StdValue::DateTime(t) => Some(StdValue::DateTime(*t)),
+        }
+    }
+
+    /// `{}` (`debug` false) or `{:?}`: a `Json` as compact JSON text
+    /// either way, a `DateTime` in ISO 8601.
+    pub fn display(&self, debug: bool) -> String {
+        match self {
+            StdValue::Json(j) => j.to_text(),
+            StdValue::DateTime(t) if debug => format!("DateTime({t})"),
+            StdValue::DateTime(t) => t.to_string(),
+        }
+    }
+
+    /// `==` (Ward's, structural).
+    pub fn equals(&self, other: &StdValue) -> bool {
+        match (self, other) {
+            (StdValue::Json(a), StdValue::Json(b)) => a == b,
+            (StdValue::DateTime(a), StdValue::DateTime(b)) => a == b,
+            _ => false,
+        }
+    }
+
+    /// A rough size for the heap's accounting of what a register holds.
+    pub fn shallow_bytes(&self) -> usize {
+        std::mem::size_of::<StdValue>()
+    }
+}
+
+/// The value behind `v` for a change: `v` itself when no other value
+/// shares it, else a copy `v` now points at. `None` only for a handle
+/// something else holds too (a native in the middle of using it).
+pub fn std_mut(v: &mut Arc<StdValue>) -> Option<&mut StdValue> {
+    if Arc::get_mut(v).is_none()
+        && let Some(copy) = v.duplicate()
+    {
+        *v = Arc::new(copy);
+    }
+    Arc::get_mut(v)
+}
