@@ -64,6 +64,7 @@
 pub mod channel;
 pub mod handles;
 pub mod idle;
+pub mod io;
 pub mod state;
 pub mod sync;
 

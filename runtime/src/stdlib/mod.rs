@@ -6,5 +6,6 @@
 //! registers live in `vm/` (`vm/json.rs`, `vm/natives.rs`).
 
 pub mod json;
+pub mod net;
 pub mod table;
 pub mod time;

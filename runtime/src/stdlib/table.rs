@@ -8,7 +8,7 @@
 //! `"<U>(self, f: fn(T) -> U) -> Option<U>"`.
 
 use crate::caps::Capability;
-use crate::vm::{NativeFn, device, gc, json, natives, system, tasks, zones};
+use crate::vm::{NativeFn, device, gc, json, natives, net, system, tasks, zones};
 
 /// How the checker treats calls of a function beyond its signature.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1562,24 +1562,58 @@ const FS_FNS: &[StdFn] = &[
 const NET_TYPES: &[StdType] = &[
     StdType {
         name: "TcpStream",
-        doc: "A TCP connection.",
+        doc: "A TCP connection. Reads and writes wait without holding a worker.",
         clone: false,
+        eq: false,
+        display: true,
         methods: &[
             cap(
                 "read",
                 "(&mut self) -> Result<String, Error>",
                 Capability::Net,
-                "Reads what has arrived (empty at end of stream).",
+                "Waits for text and returns what has arrived (up to 64 KiB; empty at the end of the stream). A character cut by the read's end comes with the next read.",
             )
-            .not_yet(),
+            .native(net::read),
+            cap(
+                "read_bytes",
+                "(&mut self) -> Result<List<int>, Error>",
+                Capability::Net,
+                "Waits for bytes and returns what has arrived, each 0 to 255 (empty at the end of the stream).",
+            )
+            .native(net::read_bytes),
             cap(
                 "write",
                 "(&mut self, data: &String) -> Result<(), Error>",
                 Capability::Net,
                 "Writes all of `data`.",
             )
-            .not_yet(),
-            f("close", "(self)", "Closes the connection.").not_yet(),
+            .native(net::write),
+            cap(
+                "write_bytes",
+                "(&mut self, data: &List<int>) -> Result<(), Error>",
+                Capability::Net,
+                "Writes all of `data`, each element a byte (0 to 255).",
+            )
+            .native(net::write_bytes),
+            f(
+                "set_timeout",
+                "(&mut self, ms: int)",
+                "How long a read or write may wait before an `Err` of kind `TimedOut` (0: no limit).",
+            )
+            .native(net::set_timeout),
+            f(
+                "peer_addr",
+                "(&self) -> String",
+                "The address of the other end, `host:port`.",
+            )
+            .native(net::peer_addr),
+            f(
+                "local_addr",
+                "(&self) -> String",
+                "This end's address, `host:port`.",
+            )
+            .native(net::stream_local_addr),
+            f("close", "(self)", "Closes the connection.").native(net::close),
         ],
         ..BASE
     },
@@ -1587,13 +1621,36 @@ const NET_TYPES: &[StdType] = &[
         name: "TcpListener",
         doc: "A listening TCP socket.",
         clone: false,
-        methods: &[cap(
-            "accept",
-            "(&self) -> Result<TcpStream, Error>",
-            Capability::Net,
-            "Waits for the next connection.",
-        )
-        .not_yet()],
+        eq: false,
+        display: true,
+        methods: &[
+            cap(
+                "accept",
+                "(&self) -> Result<TcpStream, Error>",
+                Capability::Net,
+                "Waits for the next connection.",
+            )
+            .native(net::accept),
+            cap(
+                "accept_timeout",
+                "(&self, ms: int) -> Result<TcpStream, Error>",
+                Capability::Net,
+                "Waits at most `ms` milliseconds for the next connection (`TimedOut` after).",
+            )
+            .native(net::accept_timeout),
+            f(
+                "local_addr",
+                "(&self) -> String",
+                "The address it listens on, with the port the system chose for port 0.",
+            )
+            .native(net::listener_local_addr),
+            f(
+                "port",
+                "(&self) -> int",
+                "The port it listens on.",
+            )
+            .native(net::listener_port),
+        ],
         ..BASE
     },
 ];
@@ -1605,14 +1662,21 @@ const NET_FNS: &[StdFn] = &[
         Capability::Net,
         "Opens a TCP connection to `host:port`.",
     )
-    .not_yet(),
+    .native(net::connect),
+    cap(
+        "connect_timeout",
+        "(address: &String, ms: int) -> Result<TcpStream, Error>",
+        Capability::Net,
+        "Opens a TCP connection, waiting at most `ms` milliseconds (`TimedOut` after).",
+    )
+    .native(net::connect_timeout),
     cap(
         "listen",
         "(address: &String) -> Result<TcpListener, Error>",
         Capability::Net,
-        "Listens for TCP connections on `host:port`.",
+        "Listens for TCP connections on `host:port` (port 0: one the system picks; see `port`).",
     )
-    .not_yet(),
+    .native(net::listen),
 ];
 
 const TIME_TYPES: &[StdType] = &[

@@ -12,6 +12,7 @@
 use std::sync::Arc;
 
 use crate::stdlib::json::Json;
+use crate::stdlib::net::{Listener, Stream};
 use crate::stdlib::time::DateTime;
 
 /// What a `Value::Std` holds.
@@ -21,6 +22,10 @@ pub enum StdValue {
     Json(Json),
     /// `time::DateTime`.
     DateTime(DateTime),
+    /// `net::TcpStream` (one owner: never shared).
+    TcpStream(Stream),
+    /// `net::TcpListener` (one owner).
+    TcpListener(Listener),
 }
 
 impl StdValue {
@@ -45,11 +50,34 @@ impl StdValue {
         }
     }
 
+    pub fn as_stream_mut(&mut self) -> Option<&mut Stream> {
+        match self {
+            StdValue::TcpStream(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_stream(&self) -> Option<&Stream> {
+        match self {
+            StdValue::TcpStream(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_listener(&self) -> Option<&Listener> {
+        match self {
+            StdValue::TcpListener(l) => Some(l),
+            _ => None,
+        }
+    }
+
     /// Its Ward type's name, for messages.
     pub fn type_name(&self) -> &'static str {
         match self {
             StdValue::Json(_) => "Json",
             StdValue::DateTime(_) => "DateTime",
+            StdValue::TcpStream(_) => "TcpStream",
+            StdValue::TcpListener(_) => "TcpListener",
         }
     }
 
@@ -58,16 +86,17 @@ impl StdValue {
     pub fn duplicable(&self) -> bool {
         match self {
             StdValue::Json(_) | StdValue::DateTime(_) => true,
+            StdValue::TcpStream(_) | StdValue::TcpListener(_) => false,
         }
     }
 
     /// A copy of the value for a change, when it is shared (`None` for
     /// the kinds that are never shared: handles, which have one owner).
-    #[allow(clippy::unnecessary_wraps)] // handles will answer `None`
     fn duplicate(&self) -> Option<StdValue> {
         match self {
             StdValue::Json(j) => Some(StdValue::Json(j.clone())),
             StdValue::DateTime(t) => Some(StdValue::DateTime(*t)),
+            StdValue::TcpStream(_) | StdValue::TcpListener(_) => None,
         }
     }
 
@@ -78,6 +107,14 @@ impl StdValue {
             StdValue::Json(j) => j.to_text(),
             StdValue::DateTime(t) if debug => format!("DateTime({t})"),
             StdValue::DateTime(t) => t.to_string(),
+            StdValue::TcpStream(s) => match s.peer_addr() {
+                Ok(a) => format!("TcpStream {{ peer: {a} }}"),
+                Err(_) => "TcpStream { peer: none }".to_string(),
+            },
+            StdValue::TcpListener(l) => match l.local_addr() {
+                Ok(a) => format!("TcpListener {{ address: {a} }}"),
+                Err(_) => "TcpListener { .. }".to_string(),
+            },
         }
     }
 

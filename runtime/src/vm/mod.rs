@@ -35,6 +35,7 @@ pub mod fmt;
 pub mod gc;
 pub mod json;
 pub mod natives;
+pub mod net;
 pub mod profile;
 pub mod system;
 pub mod tasks;
@@ -612,6 +613,10 @@ pub struct Vm<'p> {
     device: device::SimDevice,
     /// The `json_get` sites' inline cache entries for this task.
     member_cache: json::MemberCache,
+    /// An I/O operation of this task waits on a socket (`wait_for_io`).
+    io_waiting: bool,
+    /// A `net::connect` in progress across the task's suspensions.
+    connecting: Option<Box<crate::stdlib::net::Connecting>>,
 }
 
 impl Drop for Vm<'_> {
@@ -619,6 +624,7 @@ impl Drop for Vm<'_> {
         // Registers may hold zone memory (a run stopped inside a zone):
         // they go while the arena can still say so.
         self.drop_registers_with_zones();
+        self.end_io_wait();
     }
 }
 
@@ -687,6 +693,8 @@ impl<'p> Vm<'p> {
             zoned: false,
             device: device::SimDevice::default(),
             member_cache: json::MemberCache::default(),
+            io_waiting: false,
+            connecting: None,
         }
     }
 

@@ -340,7 +340,7 @@ impl<'p> Vm<'p> {
             if let Some(v) = op(self, &waker) {
                 break Ok(v);
             }
-            if self.sched.is_none() && self.wait_deadline.is_none() {
+            if self.sched.is_none() && self.wait_deadline.is_none() && !self.io_waiting {
                 // One thread, one task: nothing else can ever act.
                 break Err(Fault::from(
                     "deadlock: this wait can never end (the run has no other task to do what it waits for)",
@@ -383,6 +383,61 @@ impl<'p> Vm<'p> {
             return Err(self.stop(PanicKind::Cancelled, "the run ended (`main` returned)"));
         }
         Ok(())
+    }
+
+    /// Polls an I/O operation (`op`: its result, or `None` once it left
+    /// the waker with the I/O driver) until it completes, or until
+    /// `timeout` has passed since the first poll (`TimedOut`). While it
+    /// waits, the run counts it as blocked outside the scheduler: a
+    /// socket can wake it, so a quiet pool is no deadlock.
+    pub(super) fn wait_for_io<T>(
+        &mut self,
+        timeout: Option<Duration>,
+        mut op: impl FnMut(&Waker) -> Option<std::io::Result<T>>,
+    ) -> Result<std::io::Result<T>, Fault> {
+        let r = self.wait_for(None, |vm, w| {
+            if let Some(r) = op(w) {
+                return Some(r);
+            }
+            vm.begin_io_wait();
+            if let Some(t) = timeout {
+                let d = vm.deadline(t, w);
+                if Instant::now() >= d {
+                    return Some(Err(std::io::Error::new(
+                        std::io::ErrorKind::TimedOut,
+                        format!("nothing within {} ms", t.as_millis()),
+                    )));
+                }
+            }
+            None
+        });
+        // A suspended task keeps its deadline and its count until the
+        // operation, run again, completes.
+        if !matches!(r, Err(Fault::Suspend)) {
+            self.end_io_wait();
+            self.wait_deadline = None;
+        }
+        r
+    }
+
+    fn begin_io_wait(&mut self) {
+        if !self.io_waiting {
+            self.io_waiting = true;
+            if let Some(t) = &self.sched {
+                t.shared.enter_blocking();
+            }
+        }
+    }
+
+    /// Ends the count of an I/O wait (also when the task is dropped
+    /// while waiting).
+    pub(super) fn end_io_wait(&mut self) {
+        if self.io_waiting {
+            self.io_waiting = false;
+            if let Some(t) = &self.sched {
+                t.shared.leave_blocking();
+            }
+        }
     }
 
     /// Starts the pending wait's deadline `after` from now, once (a
