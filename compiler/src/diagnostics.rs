@@ -159,6 +159,7 @@ pub mod codes {
     pub const CYCLIC_MODULE: Code = Code("W1001");
     pub const FORMAT_STRING: Code = Code("W1002");
     pub const UNSUPPORTED: Code = Code("W1003");
+    pub const HL7_PATH: Code = Code("W1004");
     pub const UNINITIALIZED: Code = Code("W0381");
     pub const USE_AFTER_MOVE: Code = Code("W0382");
     pub const ASSIGN_TWICE: Code = Code("W0384");

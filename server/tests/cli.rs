@@ -880,7 +880,7 @@ fn wide_matches_and_deep_patterns_check_in_linear_time() {
 
 /// Examples that need runtime pieces later issues build (they must still
 /// fail for that reason, so the list stays honest).
-const EXAMPLES_WAITING: &[(&str, &str)] = &[("hl7_feed.ward", "issue 28: hl7")];
+const EXAMPLES_WAITING: &[(&str, &str)] = &[];
 
 #[test]
 fn every_example_runs_as_its_header_says() {

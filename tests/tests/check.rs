@@ -19,7 +19,7 @@ fn example_roots() -> Vec<std::path::PathBuf> {
 /// Examples that use std entries the runtime does not provide yet, with the
 /// issue that provides them. Each may warn W1106 and nothing else; once an
 /// example no longer warns, it must leave this list.
-const WAITING_ON_RUNTIME: &[(&str, &str)] = &[("hl7_feed.ward", "issue 28: hl7")];
+const WAITING_ON_RUNTIME: &[(&str, &str)] = &[];
 
 #[test]
 fn examples_check_clean() {

@@ -224,7 +224,7 @@ fn a_std_entry_not_provided_yet_panics_only_when_called() {
     // Loading succeeds; the dead call costs nothing, the reached one is a
     // panic at its line naming the entry.
     let module = compile(
-        "fn main() {\n    if false {\n        let _ = hl7::parse(\"1\");\n    }\n    println(\"before\");\n    let _ = hl7::parse(\"2\");\n}\n",
+        "fn main() {\n    if false {\n        let _ = fhir::parse(\"1\");\n    }\n    println(\"before\");\n    let _ = fhir::parse(\"2\");\n}\n",
     );
     let out = Host::new()
         .run(module, &RunOptions::default())
@@ -233,7 +233,7 @@ fn a_std_entry_not_provided_yet_panics_only_when_called() {
     let Outcome::Panicked(p) = &out.outcome else {
         panic!("expected a panic, got {:?}", out.outcome);
     };
-    assert!(p.message.contains("`hl7::parse` is not provided"), "{p:?}");
+    assert!(p.message.contains("`fhir::parse` is not provided"), "{p:?}");
     assert_eq!(p.location.as_ref().map(|l| l.line), Some(6), "{p:?}");
 }
 

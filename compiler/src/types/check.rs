@@ -1487,6 +1487,48 @@ impl Checker<'_> {
         }
     }
 
+    /// A string literal passed as the terser path of `Message::get`,
+    /// `set` or `is_null` must parse (W1004): a mistyped path is found
+    /// before the message arrives, at the character that is wrong.
+    fn check_hl7_path(&mut self, m: DefId, args: &[ExprId]) {
+        let def = self.program.def(m);
+        if !self.program.is_std_def(m)
+            || !matches!(def.name.text.as_str(), "get" | "set" | "is_null")
+        {
+            return;
+        }
+        let owner = def.owner.and_then(|imp| self.typed.impl_self.get(&imp));
+        let Some((_, Ty::Adt(t, _))) = owner else {
+            return;
+        };
+        if self.program.def(*t).name.text != "Message" {
+            return;
+        }
+        let Some(&first) = args.first() else { return };
+        let ExprKind::Literal(Literal::Str(text)) = &self.body.expr(first).kind else {
+            return;
+        };
+        let Err(e) = ward_runtime::stdlib::hl7::path::parse(text) else {
+            return;
+        };
+        let span = self.span_of(first);
+        // Point at the character when the literal is written without
+        // escapes (its source is the text in quotes).
+        let source = &self.program.file(self.file).text;
+        let written = source.get(span.start as usize..span.end as usize);
+        let at = if written == Some(format!("\"{text}\"").as_str()) {
+            let start = span.start + 1 + u32::try_from(e.at).unwrap_or(0);
+            let end = (start + 1).min(span.end - 1).max(start);
+            Span::new(start, end)
+        } else {
+            span
+        };
+        let message = format!("`{text}` is not an HL7 terser path");
+        self.error(codes::HL7_PATH, at, message)
+            .with_note_mut("paths are `SEG-field-component-subcomponent`, with repetitions in parentheses from 1: `PID-5-1`, `OBX(2)-5`, `PID-3(2)-1`")
+            .label = e.message;
+    }
+
     fn check_args(&mut self, params: &[Ty], args: &[ExprId], call_span: Span, what: &str) {
         if params.len() != args.len() {
             let n = params.len();
@@ -1779,6 +1821,7 @@ impl Checker<'_> {
         self.out.expr_defs.insert(e, m);
         self.check_method_visible(m, method.span);
         self.check_provided(m, method.span);
+        self.check_hl7_path(m, args);
         let sig_self = self.typed.sigs.get(&m).and_then(|s| s.self_kind);
         let Some((params, ret)) = self.instantiate_method(m, &self_ty, generic_args, method.span)
         else {

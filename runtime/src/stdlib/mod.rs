@@ -5,6 +5,7 @@
 //! (the wall clock and its calendar). The natives that bind them to
 //! registers live in `vm/` (`vm/json.rs`, `vm/natives.rs`).
 
+pub mod hl7;
 pub mod json;
 pub mod net;
 pub mod table;

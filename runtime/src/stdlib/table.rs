@@ -8,7 +8,7 @@
 //! `"<U>(self, f: fn(T) -> U) -> Option<U>"`.
 
 use crate::caps::Capability;
-use crate::vm::{NativeFn, device, gc, json, natives, net, system, tasks, zones};
+use crate::vm::{NativeFn, device, gc, hl7, json, natives, net, system, tasks, zones};
 
 /// How the checker treats calls of a function beyond its signature.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1913,39 +1913,77 @@ const JSON_FNS: &[StdFn] = &[
 const HL7_TYPES: &[StdType] = &[
     StdType {
         name: "Message",
-        doc: "An HL7 v2 message; it serialises back byte-for-byte.",
+        doc: "An HL7 v2 message; unchanged parts write back byte for byte.",
         display: true,
         methods: &[
             f(
+                "new",
+                "() -> Message",
+                "A message with only `MSH|^~\\&`, to fill in with `set`.",
+            )
+            .native(hl7::new_message),
+            f(
                 "get",
                 "(&self, path: &String) -> Option<String>",
-                "The value at a terser path such as `PID-5-1`.",
+                "The value at a terser path (`PID-5-1`, `OBX(2)-5`, `PID-3(2)-1`; positions from 1), unescaped; `None` when absent or empty, `\"\"` for the null value.",
             )
-            .not_yet(),
+            .native(hl7::get),
+            f(
+                "is_null",
+                "(&self, path: &String) -> bool",
+                "Whether the value at a path is the null value `\"\"`.",
+            )
+            .native(hl7::is_null),
+            f(
+                "set",
+                "(&mut self, path: &String, value: &String) -> Result<(), Error>",
+                "Sets the value at a path, escaping it and adding what it needs (the segment only as the next of its id).",
+            )
+            .native(hl7::set),
+            f(
+                "add_segment",
+                "(&mut self, name: &String)",
+                "Appends an empty segment.",
+            )
+            .native(hl7::add_segment),
             f(
                 "segments",
                 "(&self, name: &String) -> List<Segment>",
-                "Every segment with that name, in order.",
+                "Every segment with that id, in order.",
             )
-            .not_yet(),
+            .native(hl7::segments),
             f(
                 "segment",
                 "(&self, name: &String) -> Option<Segment>",
-                "The first segment with that name.",
+                "The first segment with that id.",
             )
-            .not_yet(),
+            .native(hl7::first_segment),
             f(
+                "all_segments",
+                "(&self) -> List<Segment>",
+                "Every segment, in order.",
+            )
+            .native(hl7::all_segments),
+            cap(
                 "ack",
                 "(&self, code: &String) -> Message",
-                "An acknowledgement (`AA`, `AE`, `AR`) for this message.",
+                Capability::Clock,
+                "An acknowledgement (`AA`, `AE`, `AR`, `CA`, `CE`, `CR`): sender and receiver swapped, MSH-7 now, MSA-2 this message's MSH-10.",
             )
-            .not_yet(),
+            .native(hl7::ack),
+            cap(
+                "ack_error",
+                "(&self, code: &String, text: &String) -> Message",
+                Capability::Clock,
+                "An acknowledgement (`AE`, `AR`…) carrying `text` in MSA-3 and an ERR segment.",
+            )
+            .native(hl7::ack_error),
             f(
                 "to_string",
                 "(&self) -> String",
-                "The message text, byte-for-byte as parsed.",
+                "The message text, byte for byte as parsed where unchanged.",
             )
-            .not_yet(),
+            .native(hl7::message_text),
         ],
         ..BASE
     },
@@ -1959,14 +1997,20 @@ const HL7_TYPES: &[StdType] = &[
                 "(&self) -> String",
                 "The segment id, such as `OBX`.",
             )
-            .not_yet(),
+            .native(hl7::segment_name),
             f(
                 "field",
                 "(&self, n: int) -> Field",
-                "Field `n` (1-based; empty when absent).",
+                "Field `n` (from 1; empty when absent; in MSH, field 1 is the separator).",
             )
-            .not_yet(),
-            f("to_string", "(&self) -> String", "The segment text.").not_yet(),
+            .native(hl7::segment_field),
+            f(
+                "field_count",
+                "(&self) -> int",
+                "The number of the last field present.",
+            )
+            .native(hl7::field_count),
+            f("to_string", "(&self) -> String", "The segment text.").native(hl7::segment_text),
         ],
         ..BASE
     },
@@ -1978,33 +2022,97 @@ const HL7_TYPES: &[StdType] = &[
             f(
                 "component",
                 "(&self, n: int) -> String",
-                "Component `n` (1-based) of the first repetition, unescaped.",
+                "Component `n` (from 1) of the first repetition, unescaped.",
             )
-            .not_yet(),
+            .native(hl7::component),
             f(
                 "subcomponent",
                 "(&self, component: int, n: int) -> String",
-                "Subcomponent `n` of a component.",
+                "Subcomponent `n` of a component, unescaped.",
             )
-            .not_yet(),
+            .native(hl7::subcomponent),
+            f(
+                "components",
+                "(&self) -> List<String>",
+                "Every component of the first repetition, unescaped.",
+            )
+            .native(hl7::components),
             f(
                 "repetitions",
                 "(&self) -> List<Field>",
                 "Each repetition of the field.",
             )
-            .not_yet(),
+            .native(hl7::repetitions),
             f(
                 "as_string",
                 "(&self) -> String",
                 "The whole field, unescaped.",
             )
-            .not_yet(),
+            .native(hl7::field_as_string),
+            f("is_null", "(&self) -> bool", "Whether the field is the null value `\"\"`.")
+                .native(hl7::field_is_null),
+            f("is_empty", "(&self) -> bool", "Whether the field is empty or absent.")
+                .native(hl7::field_is_empty),
             f(
                 "to_string",
                 "(&self) -> String",
                 "The field text as encoded.",
             )
-            .not_yet(),
+            .native(hl7::field_text),
+        ],
+        ..BASE
+    },
+    StdType {
+        name: "Batch",
+        doc: "An HL7 batch file: FHS/BHS headers, messages, BTS/FTS trailers.",
+        display: true,
+        methods: &[
+            f(
+                "messages",
+                "(&self) -> List<Message>",
+                "The messages, in order.",
+            )
+            .native(hl7::batch_messages),
+            f(
+                "envelope",
+                "(&self, name: &String) -> Option<Segment>",
+                "The first `FHS`, `BHS`, `BTS` or `FTS` segment.",
+            )
+            .native(hl7::batch_envelope),
+            f(
+                "to_string",
+                "(&self) -> String",
+                "The file text, byte for byte as parsed.",
+            )
+            .native(hl7::batch_text),
+        ],
+        ..BASE
+    },
+    StdType {
+        name: "MllpReader",
+        doc: "Splits a stream's data into MLLP-framed messages.",
+        display: true,
+        methods: &[
+            f("new", "() -> MllpReader", "A reader with nothing buffered.")
+                .native(hl7::reader_new),
+            f(
+                "push",
+                "(&mut self, data: &String) -> Result<List<String>, Error>",
+                "Takes what arrived; gives the messages whose frames it completed (bytes outside frames are dropped and counted).",
+            )
+            .native(hl7::reader_push),
+            f(
+                "pending",
+                "(&self) -> int",
+                "Bytes of a frame begun and not yet ended.",
+            )
+            .native(hl7::reader_pending),
+            f(
+                "discarded",
+                "(&self) -> int",
+                "Bytes dropped outside frames so far.",
+            )
+            .native(hl7::reader_discarded),
         ],
         ..BASE
     },
@@ -2014,21 +2122,33 @@ const HL7_FNS: &[StdFn] = &[
     f(
         "parse",
         "(text: &String) -> Result<Message, Error>",
-        "Parses a message with the encoding characters of its MSH segment.",
+        "Parses a message with the encoding characters of its MSH segment (`\\r`, `\\n` or `\\r\\n` between segments).",
     )
-    .not_yet(),
+    .native(hl7::parse),
+    f(
+        "parse_batch",
+        "(text: &String) -> Result<Batch, Error>",
+        "Parses a batch file (FHS/BHS … BTS/FTS, or a bare run of messages).",
+    )
+    .native(hl7::parse_batch),
     f(
         "frame",
         "(message: &Message) -> String",
-        "The message in an MLLP frame, ready for `net` write.",
+        "The message in an MLLP frame (0x0B … 0x1C 0x0D), ready for `net` write.",
     )
-    .not_yet(),
+    .native(hl7::frame),
+    f(
+        "frame_text",
+        "(text: &String) -> String",
+        "Message text in an MLLP frame.",
+    )
+    .native(hl7::frame_text),
     f(
         "unframe",
         "(data: &String) -> Result<String, Error>",
-        "The message text inside an MLLP frame.",
+        "The message text inside one MLLP frame.",
     )
-    .not_yet(),
+    .native(hl7::unframe),
 ];
 
 const FHIR_TYPES: &[StdType] = &[StdType {

@@ -11,6 +11,9 @@
 
 use std::sync::Arc;
 
+use crate::stdlib::hl7::batch::Batch;
+use crate::stdlib::hl7::mllp::Reader as MllpReader;
+use crate::stdlib::hl7::{Field, Message, Segment};
 use crate::stdlib::json::Json;
 use crate::stdlib::net::{Listener, Stream};
 use crate::stdlib::time::DateTime;
@@ -22,6 +25,16 @@ pub enum StdValue {
     Json(Json),
     /// `time::DateTime`.
     DateTime(DateTime),
+    /// `hl7::Message`.
+    Hl7Message(Message),
+    /// `hl7::Segment` (shared with the message it came from).
+    Hl7Segment(Arc<Segment>),
+    /// `hl7::Field`.
+    Hl7Field(Field),
+    /// `hl7::Batch`.
+    Hl7Batch(Batch),
+    /// `hl7::MllpReader`.
+    MllpReader(MllpReader),
     /// `net::TcpStream` (one owner: never shared).
     TcpStream(Stream),
     /// `net::TcpListener` (one owner).
@@ -76,6 +89,11 @@ impl StdValue {
         match self {
             StdValue::Json(_) => "Json",
             StdValue::DateTime(_) => "DateTime",
+            StdValue::Hl7Message(_) => "Message",
+            StdValue::Hl7Segment(_) => "Segment",
+            StdValue::Hl7Field(_) => "Field",
+            StdValue::Hl7Batch(_) => "Batch",
+            StdValue::MllpReader(_) => "MllpReader",
             StdValue::TcpStream(_) => "TcpStream",
             StdValue::TcpListener(_) => "TcpListener",
         }
@@ -85,7 +103,13 @@ impl StdValue {
     /// type system never clones them).
     pub fn duplicable(&self) -> bool {
         match self {
-            StdValue::Json(_) | StdValue::DateTime(_) => true,
+            StdValue::Json(_)
+            | StdValue::DateTime(_)
+            | StdValue::Hl7Message(_)
+            | StdValue::Hl7Segment(_)
+            | StdValue::Hl7Field(_)
+            | StdValue::Hl7Batch(_)
+            | StdValue::MllpReader(_) => true,
             StdValue::TcpStream(_) | StdValue::TcpListener(_) => false,
         }
     }
@@ -96,6 +120,11 @@ impl StdValue {
         match self {
             StdValue::Json(j) => Some(StdValue::Json(j.clone())),
             StdValue::DateTime(t) => Some(StdValue::DateTime(*t)),
+            StdValue::Hl7Message(m) => Some(StdValue::Hl7Message(m.clone())),
+            StdValue::Hl7Segment(s) => Some(StdValue::Hl7Segment(s.clone())),
+            StdValue::Hl7Field(f) => Some(StdValue::Hl7Field(f.clone())),
+            StdValue::Hl7Batch(b) => Some(StdValue::Hl7Batch(b.clone())),
+            StdValue::MllpReader(r) => Some(StdValue::MllpReader(r.clone())),
             StdValue::TcpStream(_) | StdValue::TcpListener(_) => None,
         }
     }
@@ -107,6 +136,15 @@ impl StdValue {
             StdValue::Json(j) => j.to_text(),
             StdValue::DateTime(t) if debug => format!("DateTime({t})"),
             StdValue::DateTime(t) => t.to_string(),
+            StdValue::Hl7Message(m) => m.to_text(),
+            StdValue::Hl7Segment(s) => s.text(),
+            StdValue::Hl7Field(f) => f.raw().to_string(),
+            StdValue::Hl7Batch(b) => b.to_text(),
+            StdValue::MllpReader(r) => format!(
+                "MllpReader {{ pending: {}, discarded: {} }}",
+                r.pending(),
+                r.discarded()
+            ),
             StdValue::TcpStream(s) => match s.peer_addr() {
                 Ok(a) => format!("TcpStream {{ peer: {a} }}"),
                 Err(_) => "TcpStream { peer: none }".to_string(),
@@ -123,6 +161,10 @@ impl StdValue {
         match (self, other) {
             (StdValue::Json(a), StdValue::Json(b)) => a == b,
             (StdValue::DateTime(a), StdValue::DateTime(b)) => a == b,
+            (StdValue::Hl7Message(a), StdValue::Hl7Message(b)) => a.to_text() == b.to_text(),
+            (StdValue::Hl7Segment(a), StdValue::Hl7Segment(b)) => a.text() == b.text(),
+            (StdValue::Hl7Field(a), StdValue::Hl7Field(b)) => a.raw() == b.raw(),
+            (StdValue::Hl7Batch(a), StdValue::Hl7Batch(b)) => a.to_text() == b.to_text(),
             _ => false,
         }
     }

@@ -33,6 +33,7 @@ pub mod caps;
 pub mod device;
 pub mod fmt;
 pub mod gc;
+pub mod hl7;
 pub mod json;
 pub mod natives;
 pub mod net;
