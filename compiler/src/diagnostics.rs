@@ -199,7 +199,6 @@ pub mod codes {
     pub const UNREACHABLE_CODE: Code = Code("W1103");
     pub const UNUSED_IMPORT: Code = Code("W1104");
     pub const UNREACHABLE_PATTERN: Code = Code("W1105");
-    pub const NOT_PROVIDED: Code = Code("W1106");
 }
 
 /// A secondary span with what it shows.

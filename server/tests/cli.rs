@@ -878,10 +878,6 @@ fn wide_matches_and_deep_patterns_check_in_linear_time() {
     assert!(took.as_secs() < 60, "took {took:?}");
 }
 
-/// Examples that need runtime pieces later issues build (they must still
-/// fail for that reason, so the list stays honest).
-const EXAMPLES_WAITING: &[(&str, &str)] = &[];
-
 #[test]
 fn every_example_runs_as_its_header_says() {
     let root = repo_root().join("examples");
@@ -921,16 +917,11 @@ fn every_example_runs_as_its_header_says() {
             .output()
             .expect("ward runs");
         let stderr = text(&out.stderr);
-        let waiting = EXAMPLES_WAITING.iter().find(|(n, _)| *n == name);
-        match (waiting, out.status.code()) {
-            (None, Some(0)) => {}
-            (None, code) => failures.push(format!("{name} {flags:?}: exit {code:?}\n{stderr}")),
-            (Some((_, why)), _) if stderr.contains("is not provided by this runtime yet") => {
-                let _ = why;
-            }
-            (Some((_, why)), code) => failures.push(format!(
-                "{name} ({why}): exit {code:?} without a missing runtime piece; remove it from EXAMPLES_WAITING\n{stderr}"
-            )),
+        if out.status.code() != Some(0) {
+            failures.push(format!(
+                "{name} {flags:?}: exit {:?}\n{stderr}",
+                out.status.code()
+            ));
         }
     }
     let _ = std::fs::remove_dir_all(&cwd);

@@ -16,11 +16,6 @@ fn example_roots() -> Vec<std::path::PathBuf> {
         .collect()
 }
 
-/// Examples that use std entries the runtime does not provide yet, with the
-/// issue that provides them. Each may warn W1106 and nothing else; once an
-/// example no longer warns, it must leave this list.
-const WAITING_ON_RUNTIME: &[(&str, &str)] = &[];
-
 #[test]
 fn examples_check_clean() {
     let mut failures = Vec::new();
@@ -56,18 +51,7 @@ fn examples_check_clean() {
             }
             continue;
         }
-        let waiting = WAITING_ON_RUNTIME.iter().any(|(n, _)| *n == name);
-        let not_provided = problems.iter().filter(|p| p.contains(" W1106 ")).count();
-        if waiting && not_provided == 0 {
-            failures.push(format!(
-                "{name}: runs on the provided runtime now; remove it from WAITING_ON_RUNTIME"
-            ));
-        }
-        failures.extend(
-            problems
-                .into_iter()
-                .filter(|p| !(waiting && p.contains(" W1106 "))),
-        );
+        failures.extend(problems);
     }
     assert!(
         failures.is_empty(),

@@ -220,24 +220,6 @@ fn a_host_native_replaces_a_std_entry() {
 }
 
 #[test]
-fn a_std_entry_not_provided_yet_panics_only_when_called() {
-    // Loading succeeds; the dead call costs nothing, the reached one is a
-    // panic at its line naming the entry.
-    let module = compile(
-        "fn main() {\n    if false {\n        let _ = fhir::parse(\"1\");\n    }\n    println(\"before\");\n    let _ = fhir::parse(\"2\");\n}\n",
-    );
-    let out = Host::new()
-        .run(module, &RunOptions::default())
-        .expect("loads");
-    assert_eq!(out.stdout, "before\n");
-    let Outcome::Panicked(p) = &out.outcome else {
-        panic!("expected a panic, got {:?}", out.outcome);
-    };
-    assert!(p.message.contains("`fhir::parse` is not provided"), "{p:?}");
-    assert_eq!(p.location.as_ref().map(|l| l.line), Some(6), "{p:?}");
-}
-
-#[test]
 fn a_module_naming_an_unknown_native_does_not_load() {
     let mut module = compile("fn main() {\n    println(\"{}\", (21).abs());\n}\n");
     for name in &mut module.natives {

@@ -1886,7 +1886,7 @@ impl<'m, 'a> FnGen<'m, 'a> {
     /// mode and the key. The literal is the `&tmp` argument whose `tmp`
     /// this block assigned a string constant.
     fn member_site(&self, name: &str, args: &[Operand]) -> Option<(u8, String)> {
-        let mode = ward_runtime::vm::json::member_mode(name)?;
+        let mode = ward_runtime::stdlib::table::entry(name)?.member?;
         // Each site needs a slot of its own (an entry says where one key
         // is); past the last, sites call the native.
         if self.mb.member_sites == u16::MAX {

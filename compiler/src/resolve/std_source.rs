@@ -6,13 +6,13 @@
 //! What the table says beyond signatures becomes attributes the checker
 //! reads: `#[native]` on every function (no body to check), `#[format]` and
 //! `#[borrows_args]` for the print family and `assert_eq`,
-//! `#[not_provided]` for entries the runtime does not implement yet (W1106), `#[opaque]`,
+//! `#[hl7_path]` for functions whose first argument is a terser path (W1004), `#[opaque]`,
 //! `#[copy]`, `#[no_send]`, `#[no_clone]`, `#[display]`, `#[static_args]` on types, and the
 //! roles `#[deref]`, `#[iter]`, `#[index]` on hidden methods whose
 //! signatures give the deref target, the `for` item and the index types.
 
 use std::fmt::Write as _;
-use ward_runtime::stdlib::table::{FnKind, MODULES, Native, StdFn, StdModule, StdType, TypeDef};
+use ward_runtime::stdlib::table::{FnKind, MODULES, StdFn, StdModule, StdType, TypeDef};
 
 /// The std source text. Deterministic: the same table gives the same text.
 pub fn std_source() -> String {
@@ -55,13 +55,14 @@ fn write_fn(out: &mut String, function: &StdFn, indent: &str) {
         FnKind::Detaches => " #[detaches]",
         FnKind::Sends => " #[sends]",
     };
-    let provided = match function.native {
-        Native::NotYet | Native::Missing => " #[not_provided]",
-        Native::Fn(_) | Native::Intrinsic => "",
+    let path = if function.hl7_path {
+        " #[hl7_path]"
+    } else {
+        ""
     };
     let _ = write!(
         out,
-        "{indent}#[native]{kind}{provided} pub fn {}{}",
+        "{indent}#[native]{kind}{path} pub fn {}{}",
         function.name, function.sig
     );
     if let Some(cap) = function.cap {

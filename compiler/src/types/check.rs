@@ -1219,7 +1219,6 @@ impl Checker<'_> {
         {
             Ok(ValueRes::Def(d)) => {
                 self.out.expr_defs.insert(e, d);
-                self.check_provided(d, path.span);
                 self.value_of_def(d, path)
             }
             Ok(ValueRes::Assoc { ty, ty_segment }) => {
@@ -1232,7 +1231,6 @@ impl Checker<'_> {
                 if let Some(m) = self.program.find_assoc(key, &name.text) {
                     self.out.expr_defs.insert(e, m);
                     self.check_method_visible(m, name.span);
-                    self.check_provided(m, name.span);
                     let Some((params, ret)) =
                         self.instantiate_method(m, &self_ty, &path.last().args, name.span)
                     else {
@@ -1458,32 +1456,6 @@ impl Checker<'_> {
             )
             .with_secondary_mut(at, "private method defined here")
             .label = "private method".into();
-        }
-    }
-
-    /// A std entry the runtime declares but does not implement yet: the
-    /// program checks, and panics only if the call is reached.
-    fn check_provided(&mut self, d: DefId, span: Span) {
-        let def = self.program.def(d);
-        if def.has_attr("not_provided") {
-            // A method is named by its type, as the runtime names it.
-            let name = match def.owner.and_then(|imp| self.typed.impl_self.get(&imp)) {
-                Some((_, Ty::Adt(t, _))) => {
-                    format!("{}::{}", self.program.def(*t).name.text, def.name.text)
-                }
-                _ => self.program.def_path(d),
-            };
-            self.diags.push(
-                Diagnostic::warning(
-                    codes::NOT_PROVIDED,
-                    self.fs(span),
-                    format!("`{name}` is not provided by this runtime yet"),
-                )
-                .with_label("declared by the standard library, not implemented yet")
-                .with_note(
-                    "the program still runs; reaching this call panics with the same message",
-                ),
-            );
         }
     }
 
@@ -1820,7 +1792,6 @@ impl Checker<'_> {
         };
         self.out.expr_defs.insert(e, m);
         self.check_method_visible(m, method.span);
-        self.check_provided(m, method.span);
         self.check_hl7_path(m, args);
         let sig_self = self.typed.sigs.get(&m).and_then(|s| s.self_kind);
         let Some((params, ret)) = self.instantiate_method(m, &self_ty, generic_args, method.span)

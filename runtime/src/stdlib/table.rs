@@ -8,7 +8,7 @@
 //! `"<U>(self, f: fn(T) -> U) -> Option<U>"`.
 
 use crate::caps::Capability;
-use crate::vm::{NativeFn, device, gc, hl7, json, natives, net, system, tasks, zones};
+use crate::vm::{NativeFn, device, fhir, gc, hl7, json, natives, net, system, tasks, zones};
 
 /// How the checker treats calls of a function beyond its signature.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,9 +52,6 @@ pub enum Native {
     /// Nothing at run time: the compiler computes the result
     /// (`type_name`).
     Intrinsic,
-    /// Declared for the checker, not implemented yet: a call is a `ward
-    /// check` warning (W1106) and a panic when it is reached.
-    NotYet,
     /// Neither given nor marked: the table test rejects it.
     Missing,
 }
@@ -64,15 +61,14 @@ impl std::fmt::Debug for Native {
         f.write_str(match self {
             Native::Fn(_) => "Fn",
             Native::Intrinsic => "Intrinsic",
-            Native::NotYet => "NotYet",
             Native::Missing => "Missing",
         })
     }
 }
 
 /// One std function or method: everything about it in one row, the
-/// implementation included (`.native(…)`, `.not_yet()` or
-/// `.intrinsic()` after the constructor).
+/// implementation included (`.native(…)` or `.intrinsic()` after the
+/// constructor).
 #[derive(Debug, Clone, Copy)]
 pub struct StdFn {
     pub name: &'static str,
@@ -84,6 +80,13 @@ pub struct StdFn {
     pub native: Native,
     /// Whether real-time code may call it.
     pub realtime: Realtime,
+    /// A `Json` member read: its `json_get` mode (`vm::json::member_mode`
+    /// constants). A call with a literal key compiles to an inline-cache
+    /// site instead of a native call.
+    pub member: Option<u8>,
+    /// Its first argument after `self` is an HL7 terser path: a literal
+    /// one is checked by `ward check` (W1004).
+    pub hl7_path: bool,
 }
 
 impl StdFn {
@@ -95,10 +98,18 @@ impl StdFn {
         }
     }
 
-    /// Declared but not implemented yet.
-    const fn not_yet(self) -> StdFn {
+    /// A `Json` member read in `json_get` mode `mode`.
+    const fn member(self, mode: u8) -> StdFn {
         StdFn {
-            native: Native::NotYet,
+            member: Some(mode),
+            ..self
+        }
+    }
+
+    /// Takes an HL7 terser path first (after `self`).
+    const fn hl7_path(self) -> StdFn {
+        StdFn {
+            hl7_path: true,
             ..self
         }
     }
@@ -216,6 +227,8 @@ const fn f(name: &'static str, sig: &'static str, doc: &'static str) -> StdFn {
         doc,
         native: Native::Missing,
         realtime: Realtime::No,
+        member: None,
+        hl7_path: false,
     }
 }
 
@@ -228,6 +241,8 @@ const fn cap(name: &'static str, sig: &'static str, cap: Capability, doc: &'stat
         doc,
         native: Native::Missing,
         realtime: Realtime::No,
+        member: None,
+        hl7_path: false,
     }
 }
 
@@ -240,6 +255,8 @@ const fn fmt(name: &'static str, sig: &'static str, doc: &'static str) -> StdFn 
         doc,
         native: Native::Missing,
         realtime: Realtime::No,
+        member: None,
+        hl7_path: false,
     }
 }
 
@@ -252,6 +269,8 @@ const fn borrows(name: &'static str, sig: &'static str, doc: &'static str) -> St
         doc,
         native: Native::Missing,
         realtime: Realtime::No,
+        member: None,
+        hl7_path: false,
     }
 }
 
@@ -264,6 +283,8 @@ const fn detaches(name: &'static str, sig: &'static str, doc: &'static str) -> S
         doc,
         native: Native::Missing,
         realtime: Realtime::No,
+        member: None,
+        hl7_path: false,
     }
 }
 
@@ -1214,7 +1235,8 @@ const PRELUDE_TYPES: &[StdType] = &[
                 "(&self, key: &String) -> Option<Json>",
                 "The member `key` of an object.",
             )
-            .native(json::get),
+            .native(json::get)
+            .member(json::MEMBER_GET),
             f(
                 "index",
                 "(&self, i: int) -> Option<Json>",
@@ -1226,25 +1248,29 @@ const PRELUDE_TYPES: &[StdType] = &[
                 "(&self, key: &String) -> Option<String>",
                 "The member `key`, if it is a string.",
             )
-            .native(json::get_string),
+            .native(json::get_string)
+            .member(json::MEMBER_STRING),
             f(
                 "get_int",
                 "(&self, key: &String) -> Option<int>",
                 "The member `key`, if it is an integer.",
             )
-            .native(json::get_int),
+            .native(json::get_int)
+            .member(json::MEMBER_INT),
             f(
                 "get_float",
                 "(&self, key: &String) -> Option<float>",
                 "The member `key`, if it is a number.",
             )
-            .native(json::get_float),
+            .native(json::get_float)
+            .member(json::MEMBER_FLOAT),
             f(
                 "get_bool",
                 "(&self, key: &String) -> Option<bool>",
                 "The member `key`, if it is a bool.",
             )
-            .native(json::get_bool),
+            .native(json::get_bool)
+            .member(json::MEMBER_BOOL),
             f(
                 "as_int",
                 "(&self) -> Option<int>",
@@ -1308,7 +1334,8 @@ const PRELUDE_TYPES: &[StdType] = &[
                 "(&self, key: &String) -> bool",
                 "Whether an object has the member `key`.",
             )
-            .native(json::contains_key),
+            .native(json::contains_key)
+            .member(json::MEMBER_CONTAINS),
             f(
                 "set",
                 "(&mut self, key: &String, value: Json)",
@@ -1927,19 +1954,22 @@ const HL7_TYPES: &[StdType] = &[
                 "(&self, path: &String) -> Option<String>",
                 "The value at a terser path (`PID-5-1`, `OBX(2)-5`, `PID-3(2)-1`; positions from 1), unescaped; `None` when absent or empty, `\"\"` for the null value.",
             )
-            .native(hl7::get),
+            .native(hl7::get)
+            .hl7_path(),
             f(
                 "is_null",
                 "(&self, path: &String) -> bool",
                 "Whether the value at a path is the null value `\"\"`.",
             )
-            .native(hl7::is_null),
+            .native(hl7::is_null)
+            .hl7_path(),
             f(
                 "set",
                 "(&mut self, path: &String, value: &String) -> Result<(), Error>",
                 "Sets the value at a path, escaping it and adding what it needs (the segment only as the next of its id).",
             )
-            .native(hl7::set),
+            .native(hl7::set)
+            .hl7_path(),
             f(
                 "add_segment",
                 "(&mut self, name: &String)",
@@ -2157,25 +2187,38 @@ const FHIR_TYPES: &[StdType] = &[StdType {
     display: true,
     methods: &[
         f(
+            "from_json",
+            "(json: &Json) -> Result<Resource, Error>",
+            "A resource from a JSON object with a `resourceType`.",
+        )
+        .native(fhir::from_json),
+        f(
             "resource_type",
             "(&self) -> String",
             "The `resourceType`, such as `Patient`.",
         )
-        .not_yet(),
+        .native(fhir::resource_type),
+        f("id", "(&self) -> Option<String>", "The resource's `id`.").native(fhir::id),
         f(
             "path",
             "(&self, path: &String) -> Option<Json>",
-            "The value at a path such as `name[0].given[0]`.",
+            "The first value a FHIRPath expression gives (`name[0].given[0]`, `telecom.where(system = 'phone').value`); panics on an expression outside the subset.",
         )
-        .not_yet(),
+        .native(fhir::path),
+        f(
+            "select",
+            "(&self, path: &String) -> Result<List<Json>, Error>",
+            "Every value a FHIRPath expression gives, in order.",
+        )
+        .native(fhir::select),
         f(
             "entries",
             "(&self) -> List<Resource>",
             "The resources of a Bundle's entries.",
         )
-        .not_yet(),
-        f("json", "(&self) -> Json", "The resource as JSON.").not_yet(),
-        f("to_string", "(&self) -> String", "Compact JSON text.").not_yet(),
+        .native(fhir::entries),
+        f("json", "(&self) -> Json", "The resource as JSON.").native(fhir::to_json),
+        f("to_string", "(&self) -> String", "Compact JSON text.").native(fhir::to_string),
     ],
     ..BASE
 }];
@@ -2183,9 +2226,9 @@ const FHIR_TYPES: &[StdType] = &[StdType {
 const FHIR_FNS: &[StdFn] = &[f(
     "parse",
     "(text: &String) -> Result<Resource, Error>",
-    "Parses a FHIR R4 JSON resource.",
+    "Parses a FHIR R4 JSON resource (an `Err` of kind `FhirError` when it is not JSON or has no `resourceType`).",
 )
-.not_yet()];
+.native(fhir::parse)];
 
 const GC_FNS: &[StdFn] = &[
     f(

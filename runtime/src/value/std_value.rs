@@ -11,6 +11,7 @@
 
 use std::sync::Arc;
 
+use crate::stdlib::fhir::Resource;
 use crate::stdlib::hl7::batch::Batch;
 use crate::stdlib::hl7::mllp::Reader as MllpReader;
 use crate::stdlib::hl7::{Field, Message, Segment};
@@ -35,6 +36,8 @@ pub enum StdValue {
     Hl7Batch(Batch),
     /// `hl7::MllpReader`.
     MllpReader(MllpReader),
+    /// `fhir::Resource`.
+    FhirResource(Resource),
     /// `net::TcpStream` (one owner: never shared).
     TcpStream(Stream),
     /// `net::TcpListener` (one owner).
@@ -94,6 +97,7 @@ impl StdValue {
             StdValue::Hl7Field(_) => "Field",
             StdValue::Hl7Batch(_) => "Batch",
             StdValue::MllpReader(_) => "MllpReader",
+            StdValue::FhirResource(_) => "Resource",
             StdValue::TcpStream(_) => "TcpStream",
             StdValue::TcpListener(_) => "TcpListener",
         }
@@ -109,7 +113,8 @@ impl StdValue {
             | StdValue::Hl7Segment(_)
             | StdValue::Hl7Field(_)
             | StdValue::Hl7Batch(_)
-            | StdValue::MllpReader(_) => true,
+            | StdValue::MllpReader(_)
+            | StdValue::FhirResource(_) => true,
             StdValue::TcpStream(_) | StdValue::TcpListener(_) => false,
         }
     }
@@ -125,6 +130,7 @@ impl StdValue {
             StdValue::Hl7Field(f) => Some(StdValue::Hl7Field(f.clone())),
             StdValue::Hl7Batch(b) => Some(StdValue::Hl7Batch(b.clone())),
             StdValue::MllpReader(r) => Some(StdValue::MllpReader(r.clone())),
+            StdValue::FhirResource(r) => Some(StdValue::FhirResource(r.clone())),
             StdValue::TcpStream(_) | StdValue::TcpListener(_) => None,
         }
     }
@@ -145,6 +151,7 @@ impl StdValue {
                 r.pending(),
                 r.discarded()
             ),
+            StdValue::FhirResource(r) => r.json().to_text(),
             StdValue::TcpStream(s) => match s.peer_addr() {
                 Ok(a) => format!("TcpStream {{ peer: {a} }}"),
                 Err(_) => "TcpStream { peer: none }".to_string(),
@@ -165,6 +172,7 @@ impl StdValue {
             (StdValue::Hl7Segment(a), StdValue::Hl7Segment(b)) => a.text() == b.text(),
             (StdValue::Hl7Field(a), StdValue::Hl7Field(b)) => a.raw() == b.raw(),
             (StdValue::Hl7Batch(a), StdValue::Hl7Batch(b)) => a.to_text() == b.to_text(),
+            (StdValue::FhirResource(a), StdValue::FhirResource(b)) => a == b,
             _ => false,
         }
     }

@@ -133,19 +133,19 @@ pub(crate) fn index(_: &mut Vm, a: &mut Args) -> R {
 }
 
 pub(crate) fn get_string(_: &mut Vm, a: &mut Args) -> R {
-    Ok(member_result(arg(a, 0)?.get(a.text(1)?), 1))
+    Ok(member_result(arg(a, 0)?.get(a.text(1)?), MEMBER_STRING))
 }
 
 pub(crate) fn get_int(_: &mut Vm, a: &mut Args) -> R {
-    Ok(member_result(arg(a, 0)?.get(a.text(1)?), 2))
+    Ok(member_result(arg(a, 0)?.get(a.text(1)?), MEMBER_INT))
 }
 
 pub(crate) fn get_float(_: &mut Vm, a: &mut Args) -> R {
-    Ok(member_result(arg(a, 0)?.get(a.text(1)?), 3))
+    Ok(member_result(arg(a, 0)?.get(a.text(1)?), MEMBER_FLOAT))
 }
 
 pub(crate) fn get_bool(_: &mut Vm, a: &mut Args) -> R {
-    Ok(member_result(arg(a, 0)?.get(a.text(1)?), 4))
+    Ok(member_result(arg(a, 0)?.get(a.text(1)?), MEMBER_BOOL))
 }
 
 pub(crate) fn as_int(_: &mut Vm, a: &mut Args) -> R {
@@ -228,7 +228,7 @@ pub(crate) fn len(_: &mut Vm, a: &mut Args) -> R {
 }
 
 pub(crate) fn contains_key(_: &mut Vm, a: &mut Args) -> R {
-    Ok(member_result(arg(a, 0)?.get(a.text(1)?), 5))
+    Ok(member_result(arg(a, 0)?.get(a.text(1)?), MEMBER_CONTAINS))
 }
 
 /// `json.set(key, value)`: a panic on anything but an object, as
@@ -325,35 +325,31 @@ impl MemberCache {
     }
 }
 
-/// What a member read gives in `mode` (see [`member_mode`]).
+/// What a member read gives in `mode` (`MEMBER_*`).
 fn member_result(found: Option<&Json>, mode: u8) -> Value {
     match mode {
-        0 => opt(found),
-        1 => found
+        MEMBER_GET => opt(found),
+        MEMBER_STRING => found
             .and_then(Json::as_str)
             .map_or_else(none, |s| some(Value::str(s))),
-        2 => found
+        MEMBER_INT => found
             .and_then(Json::as_i64)
             .map_or_else(none, |i| some(Value::Int(i))),
-        3 => found
+        MEMBER_FLOAT => found
             .and_then(Json::as_f64)
             .map_or_else(none, |f| some(Value::Float(f))),
-        4 => found
+        MEMBER_BOOL => found
             .and_then(Json::as_bool)
             .map_or_else(none, |b| some(Value::Bool(b))),
         _ => Value::Bool(found.is_some()),
     }
 }
 
-/// The `json_get` mode of a std method, if it is one a site may cache.
-pub fn member_mode(native: &str) -> Option<u8> {
-    Some(match native {
-        "Json::get" => 0,
-        "Json::get_string" => 1,
-        "Json::get_int" => 2,
-        "Json::get_float" => 3,
-        "Json::get_bool" => 4,
-        "Json::contains_key" => 5,
-        _ => return None,
-    })
-}
+/// `json_get` modes: what a member read gives (the std table marks each
+/// `Json` getter with its mode, `StdFn::member`).
+pub const MEMBER_GET: u8 = 0;
+pub const MEMBER_STRING: u8 = 1;
+pub const MEMBER_INT: u8 = 2;
+pub const MEMBER_FLOAT: u8 = 3;
+pub const MEMBER_BOOL: u8 = 4;
+pub const MEMBER_CONTAINS: u8 = 5;

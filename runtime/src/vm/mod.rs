@@ -31,6 +31,7 @@ pub mod args;
 mod arith;
 pub mod caps;
 pub mod device;
+pub mod fhir;
 pub mod fmt;
 pub mod gc;
 pub mod hl7;
@@ -217,7 +218,7 @@ impl Program {
                 None => match entry.map(|e| e.native) {
                     Some(Native::Fn(f)) => f,
                     // Reaching the call is the error, not naming it.
-                    Some(Native::NotYet | Native::Missing) => natives::not_yet,
+                    Some(Native::Missing) => natives::missing,
                     Some(Native::Intrinsic) => {
                         return Err(PrepareError(format!(
                             "`{name}` is computed by the compiler; a call of it cannot run"

@@ -176,6 +176,29 @@ impl Shape {
     }
 }
 
+// A shape no object uses leaves its parent's transitions at once, so the
+// tree holds exactly the shapes of live objects (a dead entry would keep
+// the shape's allocation, which its weak reference pins).
+impl Drop for Shape {
+    fn drop(&mut self) {
+        let (Some(parent), Some(key)) = (&self.parent, self.keys.last()) else {
+            return;
+        };
+        let me: *const Shape = self;
+        let mut transitions = parent
+            .transitions
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        // Another thread may have put a new shape under the key since.
+        if transitions
+            .get(key)
+            .is_some_and(|w| std::ptr::eq(w.as_ptr(), me))
+        {
+            transitions.remove(key);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -200,6 +223,10 @@ mod tests {
         let root = Shape::of_keys(["__shape_test_root"]);
         let first = root.with("x").id();
         assert_eq!(root.live_descendants(), 0, "nothing holds the child");
+        assert!(
+            root.transitions.lock().unwrap().is_empty(),
+            "its entry is gone"
+        );
         let again = root.with("x");
         assert_ne!(again.id(), first, "a new shape gets a new id");
         assert_eq!(root.live_descendants(), 1);
