@@ -56,6 +56,21 @@ fn oracle(mode: &str, dir: &std::path::Path) -> Vec<Json> {
         .collect()
 }
 
+/// Fails with the first failures, out of `total` cases.
+fn report(failures: &[String], total: usize) {
+    assert!(
+        failures.is_empty(),
+        "{} of {total} cases differ:\n{}",
+        failures.len(),
+        failures
+            .iter()
+            .take(10)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
+
 #[test]
 fn every_example_resource_round_trips() {
     let Some(dir) = examples() else { return };
@@ -90,18 +105,7 @@ fn every_example_resource_round_trips() {
             failures.push(format!("{file}: not read as a resource"));
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {} examples:\n{}",
-        failures.len(),
-        lines.len(),
-        failures
-            .iter()
-            .take(10)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join("\n")
-    );
+    report(&failures, lines.len());
 }
 
 /// Evaluations where fhirpathpy departs from FHIRPath and Ward does not,
@@ -158,16 +162,5 @@ fn fhirpath_gives_what_fhirpathpy_gives() {
         nonempty > 1000,
         "only {nonempty} non-empty results compared"
     );
-    assert!(
-        failures.is_empty(),
-        "{} of {} evaluations differ:\n{}",
-        failures.len(),
-        lines.len(),
-        failures
-            .iter()
-            .take(10)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join("\n")
-    );
+    report(&failures, lines.len());
 }

@@ -13,3 +13,17 @@ pub mod json;
 pub mod net;
 pub mod table;
 pub mod time;
+
+/// Why a small language's text (an HL7 terser path, a FHIRPath
+/// expression) does not parse: what was expected, and the byte offset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub message: String,
+    pub at: usize,
+}
+
+impl std::fmt::Display for SyntaxError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} (at character {})", self.message, self.at + 1)
+    }
+}

@@ -14,18 +14,7 @@
 use crate::stdlib::json::Json;
 
 /// Why an expression does not parse or cannot be evaluated.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PathError {
-    pub message: String,
-    /// Byte offset in the expression.
-    pub at: usize,
-}
-
-impl std::fmt::Display for PathError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} (at character {})", self.message, self.at + 1)
-    }
-}
+pub use crate::stdlib::SyntaxError as PathError;
 
 /// A parsed expression.
 #[derive(Debug, Clone, PartialEq)]

@@ -462,9 +462,8 @@ impl Message {
             .nth(rep.checked_sub(1)?)
     }
 
-    /// The encoded text at `path`, if present (`None` when the segment,
-    /// field or part is absent).
-    pub fn raw_at(&self, path: &Path) -> Option<String> {
+    /// The field `path` names and the encoded text of the part in it.
+    fn part(&self, path: &Path) -> Option<(Field, String)> {
         let seg = self.segment(&path.segment, path.segment_rep)?;
         let field = seg.field(path.field);
         let rep = path.field_rep.unwrap_or(1);
@@ -472,19 +471,21 @@ impl Message {
         // terser and python-hl7 do); MSH-1 and MSH-2 are whole.
         let component = path.component.or(Some(1));
         let sub = path.subcomponent.or(Some(1));
-        field.part_raw(rep, component, sub).map(str::to_string)
+        let raw = field.part_raw(rep, component, sub)?.to_string();
+        Some((field, raw))
+    }
+
+    /// The encoded text at `path`, if present (`None` when the segment,
+    /// field or part is absent).
+    pub fn raw_at(&self, path: &Path) -> Option<String> {
+        self.part(path).map(|(_, raw)| raw)
     }
 
     /// The value at `path`, unescaped: `None` when absent or empty, the
     /// two characters `""` for the null value.
     pub fn get(&self, path: &Path) -> Option<String> {
-        let seg = self.segment(&path.segment, path.segment_rep)?;
-        let field = seg.field(path.field);
-        let raw = self.raw_at(path)?;
-        if raw.is_empty() {
-            return None;
-        }
-        Some(field.decoded(&raw))
+        let (field, raw) = self.part(path)?;
+        (!raw.is_empty()).then(|| field.decoded(&raw))
     }
 
     /// Sets the value at `path` (escaped as needed), adding the segment

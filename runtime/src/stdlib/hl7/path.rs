@@ -25,17 +25,7 @@ pub struct Path {
 }
 
 /// Why a path does not parse: a message and the byte offset it is about.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PathError {
-    pub message: String,
-    pub at: usize,
-}
-
-impl std::fmt::Display for PathError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
-    }
-}
+pub use crate::stdlib::SyntaxError as PathError;
 
 const MAX_POSITION: usize = 99_999;
 
