@@ -131,6 +131,7 @@ fn run(
     all.extend(borrowck.diagnostics);
     // Diagnostics about the standard library's own text would be a bug in
     // the table; they are kept (and a test asserts there are none).
+    diagnostics::drop_repaired(&mut all);
     diagnostics::sort_and_dedup(&mut all);
     Some(Analysis {
         program,

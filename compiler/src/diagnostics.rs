@@ -215,11 +215,23 @@ pub struct Edit {
     pub replacement: String,
 }
 
-/// A machine-applicable fix: what it does, and the edits that do it.
+/// Whether a fix can be applied without a person's judgement (rustc's
+/// `Applicability`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Applicability {
+    /// Applying it gives a program that checks (as far as this error goes).
+    #[default]
+    MachineApplicable,
+    /// It holds placeholders to fill in (`/* int */`).
+    HasPlaceholders,
+}
+
+/// A fix: what it does, and the edits that do it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fix {
     pub message: String,
     pub edits: Vec<Edit>,
+    pub applicability: Applicability,
 }
 
 /// A message about the program, tied to a place in it.
@@ -238,6 +250,10 @@ pub struct Diagnostic {
     /// Marks diagnostics about unused or unreachable code, which editors
     /// draw faded.
     pub unnecessary: bool,
+    /// For a syntax error the parser repaired: the statement or item the
+    /// repair touched, in the same file. Other diagnostics inside it are
+    /// left out (`drop_repaired`): they follow from the damage.
+    pub repaired: Option<Span>,
 }
 
 impl Diagnostic {
@@ -253,6 +269,9 @@ impl Diagnostic {
             for e in &mut f.edits {
                 e.span.span.shift(delta);
             }
+        }
+        if let Some(r) = &mut self.repaired {
+            r.shift(delta);
         }
     }
 
@@ -294,6 +313,7 @@ impl Diagnostic {
             help: Vec::new(),
             fixes: Vec::new(),
             unnecessary: false,
+            repaired: None,
         }
     }
 
@@ -337,6 +357,23 @@ impl Diagnostic {
                 span,
                 replacement: replacement.into(),
             }],
+            applicability: Applicability::MachineApplicable,
+        });
+        self
+    }
+
+    /// A fix of several edits made together.
+    #[must_use]
+    pub fn with_edits(
+        mut self,
+        message: impl Into<String>,
+        edits: Vec<Edit>,
+        applicability: Applicability,
+    ) -> Diagnostic {
+        self.fixes.push(Fix {
+            message: message.into(),
+            edits,
+            applicability,
         });
         self
     }
@@ -362,8 +399,60 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .filter(|c| *c != name)
         .map(|c| (edit_distance(name, c), c))
         .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, _)| *d)
+        .min_by_key(|(d, c)| (*d, *c))
         .map(|(_, c)| c)
+}
+
+/// Something a mistyped name may have meant.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Candidate {
+    pub name: String,
+    /// What it is: "local variable", "function", "field", "method"…
+    pub kind: &'static str,
+    /// Where it is defined, labelled "similarly named … defined here"
+    /// (none for std items and locals, as rustc).
+    pub defined: Option<FileSpan>,
+}
+
+/// `diag` with the candidate nearest to `name` (by [`closest`]) offered
+/// as a replacement of `at`: "a function with a similar name exists". Ties
+/// go to the first name in order, so the answer never depends on the order
+/// of a hash map.
+pub fn suggest(
+    diag: Diagnostic,
+    at: FileSpan,
+    name: &str,
+    mut candidates: Vec<Candidate>,
+) -> Diagnostic {
+    candidates.sort();
+    candidates.dedup_by(|a, b| a.name == b.name);
+    let Some(best) = closest(name, candidates.iter().map(|c| c.name.as_str())) else {
+        return diag;
+    };
+    let Some(c) = candidates.iter().find(|c| c.name == best) else {
+        return diag;
+    };
+    let mut diag = diag;
+    if let Some(defined) = c.defined {
+        diag = diag.with_secondary(
+            defined,
+            format!("similarly named {} `{}` defined here", c.kind, c.name),
+        );
+    }
+    diag.with_fix(
+        format!("{} {} with a similar name exists", article(c.kind), c.kind),
+        at,
+        c.name.clone(),
+    )
+}
+
+/// "a" or "an" before a word.
+pub fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
 }
 
 /// Levenshtein distance over characters.
@@ -384,6 +473,24 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
         }
     }
     row[b.len()]
+}
+
+/// Leaves out every diagnostic other than a syntax error whose primary
+/// span lies inside a region a syntax error's repair touched.
+pub fn drop_repaired(diagnostics: &mut Vec<Diagnostic>) {
+    let regions: Vec<(FileId, Span)> = diagnostics
+        .iter()
+        .filter_map(|d| Some((d.span.file, d.repaired?)))
+        .collect();
+    if regions.is_empty() {
+        return;
+    }
+    diagnostics.retain(|d| {
+        d.code == codes::SYNTAX
+            || !regions.iter().any(|(file, r)| {
+                *file == d.span.file && d.span.span.start >= r.start && d.span.span.end <= r.end
+            })
+    });
 }
 
 /// Sorts diagnostics by file, position and code, and drops exact repeats

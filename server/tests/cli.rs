@@ -61,7 +61,10 @@ fn parse_reports_each_syntax_error_with_its_location_and_exits_1() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
     let lines: Vec<&str> = stderr.lines().collect();
-    let expected_missing = format!("{}:4:14: syntax error: expected `;`", file.path());
+    let expected_missing = format!(
+        "{}:4:14: syntax error: expected `;`, found `let`",
+        file.path()
+    );
     assert!(lines.contains(&expected_missing.as_str()), "{stderr}");
     assert!(
         lines

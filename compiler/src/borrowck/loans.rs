@@ -685,13 +685,11 @@ fn conflict_error(
         diag = diag.with_secondary(cx.fs(u), format!("{which} later used here{iteration}"));
     }
     if access == Access::Move && crate::types::ty::is_cloneable(cx.program, &d.place_ty(place)) {
-        diag = diag
-            .with_help("consider cloning the value if the performance cost is acceptable")
-            .with_insert(
-                cx.fs(span.shrink_to_hi()),
-                ".clone()".to_string(),
-                "clone the value",
-            );
+        diag = diag.with_insert(
+            cx.fs(span.shrink_to_hi()),
+            ".clone()".to_string(),
+            "consider cloning the value if the performance cost is acceptable",
+        );
     }
     diag
 }
@@ -725,8 +723,7 @@ fn dropped_while_borrowed(
             )
             .with_label(format!("may outlive borrowed value `{shown}`"))
             .with_secondary(cx.fs(loan.span), format!("`{shown}` is borrowed here"))
-            .with_help(format!("to force the closure to take ownership of `{shown}` (and any other referenced variables), use the `move` keyword"))
-            .with_insert(cx.fs(closure_span.shrink_to_lo()), "move ".to_string(), "move the captured values into the closure");
+            .with_insert(cx.fs(closure_span.shrink_to_lo()), "move ".to_string(), format!("to force the closure to take ownership of `{shown}` (and any other referenced variables), use the `move` keyword"));
     }
     if via_return {
         let is_param = place.local.0 >= 1 && place.local.0 <= body.arg_count;
@@ -967,6 +964,32 @@ fn lifetime_error(
                 };
                 diag = diag.with_secondary(cx.fs(p.span), text);
             }
+        }
+    }
+    // A named longer lifetime gets the bound where it is declared: `'a`
+    // in `<'a, 'b>` becomes `'a: 'b` (or `'a: 'c + 'b`).
+    if let Universal::Sig(lp) = &r.universals[longer].1
+        && lp.name.is_some()
+        && lp.span != Span::default()
+    {
+        let text = &cx.program.file(cx.file).text;
+        let after = text.get(lp.span.end as usize..).unwrap_or("");
+        let rest = after.trim_start();
+        let insert = if rest.starts_with([',', '>']) {
+            Some((0, format!(": {b}")))
+        } else if rest.starts_with(':') {
+            let bounds = &after[..after.find([',', '>']).unwrap_or(after.len())];
+            Some((bounds.trim_end().len(), format!(" + {b}")))
+        } else {
+            None
+        };
+        if let Some((offset, text)) = insert {
+            let at = lp.span.end + u32::try_from(offset).unwrap_or(0);
+            return diag.with_insert(
+                cx.fs(Span::new(at, at)),
+                text,
+                format!("consider adding the following bound: `{a}: {b}`"),
+            );
         }
     }
     diag.with_help(format!("consider adding the following bound: `{a}: {b}`"))

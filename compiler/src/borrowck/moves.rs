@@ -737,9 +737,11 @@ fn report_uninit(
             );
             if let Some(init) = default_value(&decl.ty) {
                 let at = decl.span.shrink_to_hi();
-                diag = diag
-                    .with_help(format!("consider assigning a value: `{name} = {init}`"))
-                    .with_insert(cx.fs(at), format!(" = {init}"), "assign a value");
+                diag = diag.with_insert(
+                    cx.fs(at),
+                    format!(" = {init}"),
+                    "consider assigning a value",
+                );
             }
         }
         diags.push(diag);
@@ -840,26 +842,21 @@ fn report_uninit(
         }
         Some((msp, MoveHow::IntoIter)) => {
             diag = diag
-                .with_help(format!("consider iterating over a borrow of `{name}` to avoid moving it into the `for` loop: `&{name}`"))
-                .with_insert(cx.fs(msp.shrink_to_lo()), "&".to_string(), "borrow instead of moving");
+                .with_insert(cx.fs(msp.shrink_to_lo()), "&".to_string(), format!("consider iterating over a borrow of `{name}` to avoid moving it into the `for` loop"));
         }
         Some((msp, MoveHow::Binding)) => {
-            diag = diag
-                .with_help("borrow this binding in the pattern to avoid moving the value")
-                .with_insert(
-                    cx.fs(msp.shrink_to_lo()),
-                    "ref ".to_string(),
-                    "bind by reference",
-                );
+            diag = diag.with_insert(
+                cx.fs(msp.shrink_to_lo()),
+                "ref ".to_string(),
+                "borrow this binding in the pattern to avoid moving the value",
+            );
         }
         Some((msp, _)) if crate::types::ty::is_cloneable(cx.program, &ty) && !partial_move => {
-            diag = diag
-                .with_help("consider cloning the value if the performance cost is acceptable")
-                .with_insert(
-                    cx.fs(msp.shrink_to_hi()),
-                    ".clone()".to_string(),
-                    "clone the value",
-                );
+            diag = diag.with_insert(
+                cx.fs(msp.shrink_to_hi()),
+                ".clone()".to_string(),
+                "consider cloning the value if the performance cost is acceptable",
+            );
         }
         _ => {}
     }
@@ -1003,18 +1000,15 @@ fn check_move_out(
     let mut diag =
         Diagnostic::error(codes::MOVE_OUT_OF_BORROW, cx.fs(span), kind_msg).with_label(label);
     if crate::types::ty::is_cloneable(cx.program, &ty) {
-        diag = diag
-            .with_help("consider cloning the value if the performance cost is acceptable")
-            .with_insert(
-                cx.fs(span.shrink_to_hi()),
-                ".clone()".to_string(),
-                "clone the value",
-            );
+        diag = diag.with_insert(
+            cx.fs(span.shrink_to_hi()),
+            ".clone()".to_string(),
+            "consider cloning the value if the performance cost is acceptable",
+        );
     }
     if indexed {
         diag = diag
-            .with_help("consider borrowing here")
-            .with_insert(cx.fs(span.shrink_to_lo()), "&".to_string(), "borrow instead of moving")
+            .with_insert(cx.fs(span.shrink_to_lo()), "&".to_string(), "consider borrowing here")
             .with_note("to take the value out of a list, use `list.remove(i)`; of an `Option`, use `opt.take()`");
     }
     diags.push(diag);
@@ -1047,11 +1041,10 @@ fn check_store(
                 format!("cannot assign to `{name}`, as it is not declared as mutable"),
             )
             .with_label("cannot assign")
-            .with_help("consider changing this to be mutable")
             .with_insert(
                 cx.fs(decl.span.shrink_to_lo()),
                 "mut ".to_string(),
-                format!("make `{name}` mutable"),
+                "consider changing this to be mutable",
             ),
         );
         return;
@@ -1086,13 +1079,11 @@ fn check_store(
                 dg
             };
             if matches!(decl.kind, LocalKind::User { .. }) {
-                diag = diag
-                    .with_help("consider making this binding mutable")
-                    .with_insert(
-                        cx.fs(decl.span.shrink_to_lo()),
-                        "mut ".to_string(),
-                        format!("make `{name}` mutable"),
-                    );
+                diag = diag.with_insert(
+                    cx.fs(decl.span.shrink_to_lo()),
+                    "mut ".to_string(),
+                    "consider making this binding mutable",
+                );
             }
             diags.push(diag);
         }

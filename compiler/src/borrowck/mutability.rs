@@ -133,13 +133,11 @@ fn diagnose(
             };
             let mut diag = Diagnostic::error(code, cx.fs(span), message).with_label(label);
             if matches!(decl.kind, LocalKind::User { .. }) && root != "self" {
-                diag = diag
-                    .with_help("consider changing this to be mutable")
-                    .with_insert(
-                        cx.fs(decl.span.shrink_to_lo()),
-                        "mut ".to_string(),
-                        format!("make `{root}` mutable"),
-                    );
+                diag = diag.with_insert(
+                    cx.fs(decl.span.shrink_to_lo()),
+                    "mut ".to_string(),
+                    "consider changing this to be mutable",
+                );
             }
             diag
         }

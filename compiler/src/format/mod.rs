@@ -122,6 +122,7 @@ fn too_deep(tree: &tree_sitter::Tree, source: &str) -> Option<syntax::SyntaxErro
         .map(|d| syntax::SyntaxError {
             span: d.span.span.start as usize..d.span.span.end as usize,
             message: d.message,
+            ..syntax::SyntaxError::default()
         })
 }
 

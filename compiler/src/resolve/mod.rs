@@ -8,6 +8,7 @@
 //! the type checker scopes them while it walks a body, and asks the resolver
 //! only for paths that are not locals.
 
+mod similar;
 mod std_source;
 
 use crate::FxHashMap as HashMap;
@@ -646,7 +647,7 @@ impl Program {
             } else {
                 "type"
             };
-            return Err(self
+            let err = self
                 .error(
                     file,
                     codes::UNRESOLVED_PATH,
@@ -656,7 +657,13 @@ impl Program {
                         first.text
                     ),
                 )
-                .label("not found in this scope"));
+                .label("not found in this scope");
+            return Err(self.error_with_similar(
+                err,
+                file,
+                first,
+                self.names_in_scope(m, Ns::Types),
+            ));
         };
         for segment in &segments[1..] {
             let container = match current {
@@ -704,7 +711,7 @@ impl Program {
                 current = Prefix::Def(found);
             } else {
                 let what = self.def(container).describe();
-                return Err(self.error(
+                let err = self.error(
                     file,
                     codes::UNRESOLVED_PATH,
                     segment.span,
@@ -713,6 +720,12 @@ impl Program {
                         segment.text,
                         self.def(container).name.text
                     ),
+                );
+                return Err(self.error_with_similar(
+                    err,
+                    file,
+                    segment,
+                    self.member_names(container, Ns::Types, m),
                 ));
             }
         }
@@ -751,14 +764,20 @@ impl Program {
             if let Some(p) = Prim::from_name(&name.text) {
                 return Ok(TypeRes::Prim(p));
             }
-            return Err(self
+            let err = self
                 .error(
                     file,
                     codes::UNRESOLVED_TYPE,
                     name.span,
                     format!("cannot find type `{}` in this scope", name.text),
                 )
-                .label("not found in this scope"));
+                .label("not found in this scope");
+            return Err(self.error_with_similar(
+                err,
+                file,
+                name,
+                self.names_in_scope(m, Ns::Types),
+            ));
         }
         match self.walk_prefix(m, file, &names)? {
             Prefix::Def(d) => self.as_type(file, &path.last().name, d),
@@ -826,20 +845,23 @@ impl Program {
                 ty: TypeRes::Prim(p),
                 ty_segment,
             }),
-            Prefix::Module(module) => match self
-                .module(module)
-                .items
-                .get(&last.text)
-                .and_then(|p| p.values)
-            {
-                Some(d) => Ok(ValueRes::Def(d)),
-                None => Err(self.error(
+            Prefix::Module(module) => {
+                let items = &self.module(module).items;
+                if let Some(d) = items.get(&last.text).and_then(|p| p.values) {
+                    return Ok(ValueRes::Def(d));
+                }
+                let err = self.error(
                     file,
                     codes::UNRESOLVED_VALUE,
                     last.span,
                     format!("cannot find `{}` in the crate root", last.text),
-                )),
-            },
+                );
+                let names = items
+                    .iter()
+                    .filter_map(|(n, p)| Some((n.clone(), p.values?)))
+                    .collect();
+                Err(self.error_with_similar(err, file, last, names))
+            }
             Prefix::Def(container) => match &self.def(container).kind {
                 DefKind::Module(_) | DefKind::Enum(_) => {
                     if let Some(found) = self.member(container, &last.text, Ns::Values) {
@@ -866,7 +888,7 @@ impl Program {
                             ),
                         ));
                     }
-                    Err(self
+                    let err = self
                         .error(
                             file,
                             codes::UNRESOLVED_VALUE,
@@ -878,7 +900,13 @@ impl Program {
                                 self.def(container).name.text
                             ),
                         )
-                        .label("not found"))
+                        .label("not found");
+                    Err(self.error_with_similar(
+                        err,
+                        file,
+                        last,
+                        self.member_names(container, Ns::Values, m),
+                    ))
                 }
                 DefKind::Struct(_) => Ok(ValueRes::Assoc {
                     ty: TypeRes::Def(container),
@@ -1071,14 +1099,24 @@ fn syntax_errors_of(
     file: FileId,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
+    let span = |r: std::ops::Range<usize>| {
+        Span::new(
+            u32::try_from(r.start).unwrap_or(u32::MAX),
+            u32::try_from(r.end).unwrap_or(u32::MAX),
+        )
+    };
     for error in crate::syntax::syntax_errors(tree, text) {
-        let start = u32::try_from(error.span.start).unwrap_or(u32::MAX);
-        let end = u32::try_from(error.span.end).unwrap_or(u32::MAX);
-        diagnostics.push(Diagnostic::error(
+        let mut d = Diagnostic::error(
             codes::SYNTAX,
-            FileSpan::new(file, Span::new(start, end)),
+            FileSpan::new(file, span(error.span)),
             error.message,
-        ));
+        )
+        .with_label(error.label);
+        if let Some((at, insert, message)) = error.fix {
+            d = d.with_fix(message, FileSpan::new(file, span(at..at)), insert);
+        }
+        d.repaired = error.repaired.map(span);
+        diagnostics.push(d);
     }
 }
 

@@ -6,13 +6,23 @@
 use std::ops::Range;
 use tree_sitter::{Language, Node, Tree};
 
+mod repair;
+
 /// One syntax error: a byte span in the source and a message.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SyntaxError {
     /// Byte range of the damage (empty for a missing token).
     pub span: Range<usize>,
     /// What is wrong, without the location.
     pub message: String,
+    /// What the span shows (may be empty).
+    pub label: String,
+    /// The repair, when one token explains the error: text to insert at
+    /// an offset, and what it does ("add `;` here").
+    pub fix: Option<(usize, String, String)>,
+    /// The statement or item the repair touches: other passes'
+    /// diagnostics inside it follow from the damage and are left out.
+    pub repaired: Option<Range<usize>>,
 }
 
 /// Lists longer than this are summarised ("expected expression") or left
@@ -27,6 +37,7 @@ pub fn syntax_errors(tree: &Tree, text: &str) -> Vec<SyntaxError> {
         errors.push(SyntaxError {
             span: start..start + 2,
             message: "unterminated block comment".into(),
+            ..SyntaxError::default()
         });
     }
     if !tree.root_node().has_error() {
@@ -103,9 +114,21 @@ fn collect(root: Node, text: &str, explainer: &Explainer, out: &mut Vec<SyntaxEr
         let earlier = k - item_start;
         let node = damage.node;
         if node.is_missing() {
+            out.push(explainer.missing_node(damage, text));
+        } else if earlier == 0
+            && let Some(repair) = explainer.repair_error(damage, text)
+        {
+            let found = found_after(text, repair.at);
             out.push(SyntaxError {
-                span: node.start_byte()..node.start_byte(),
-                message: format!("expected {}", describe_kind(node.kind(), node.is_named())),
+                span: repair.at..repair.at,
+                message: format!("expected `{}`, found {found}", repair.token),
+                label: format!("expected `{}`", repair.token),
+                fix: Some((
+                    repair.at,
+                    repair.insert,
+                    format!("add `{}` here", repair.token),
+                )),
+                repaired: Some(repair.repaired),
             });
         } else {
             out.push(explainer.error_node(damage, earlier, text));
@@ -275,6 +298,45 @@ impl Explainer {
         }
     }
 
+    /// A token the parser had to assume: "expected `)`, found `;`", with
+    /// the token as the fix; a `}` missing at the end of the file is placed
+    /// where the indentation says it belongs.
+    fn missing_node(&self, damage: &Damage, text: &str) -> SyntaxError {
+        let node = damage.node;
+        let at = node.start_byte();
+        if node.kind() == "}"
+            && let Some((repair, opener)) = self.repair_brace(damage, text)
+        {
+            return SyntaxError {
+                span: opener..opener + 1,
+                message: "unclosed delimiter".into(),
+                label: "this `{` is never closed".into(),
+                fix: Some((
+                    repair.at,
+                    repair.insert,
+                    "close it where the indentation ends".into(),
+                )),
+                repaired: Some(repair.repaired),
+            };
+        }
+        let expected = describe_kind(node.kind(), node.is_named());
+        let found = found_after(text, at);
+        let token = !node.is_named();
+        SyntaxError {
+            span: at..at,
+            message: format!("expected {expected}, found {found}"),
+            label: format!("expected {expected}"),
+            fix: token.then(|| {
+                (
+                    at,
+                    node.kind().to_string(),
+                    format!("add `{}` here", node.kind()),
+                )
+            }),
+            repaired: token.then(|| repair::statement_around(node).byte_range()),
+        }
+    }
+
     /// `earlier`: the damage before this one in its top-level item.
     fn error_node(&self, damage: &Damage, earlier: usize, text: &str) -> SyntaxError {
         let node = damage.node;
@@ -323,6 +385,7 @@ impl Explainer {
         SyntaxError {
             span: found.start_byte()..found.end_byte(),
             message,
+            ..SyntaxError::default()
         }
     }
 
@@ -441,6 +504,30 @@ fn describe_kind(kind: &str, named: bool) -> String {
     }
 }
 
+/// The token at or after `offset`, as an error names it: "`println`",
+/// or "end of file".
+fn found_after(text: &str, offset: usize) -> String {
+    let rest = text.get(offset..).unwrap_or("");
+    // Skip blanks and comments to the next token.
+    let mut rest = rest.trim_start();
+    while let Some(after) = rest.strip_prefix("//") {
+        rest = after.find('\n').map_or("", |i| &after[i..]).trim_start();
+    }
+    if rest.is_empty() {
+        return "end of file".into();
+    }
+    let word: String = rest
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect();
+    if word.is_empty() {
+        let c = rest.chars().next().unwrap_or(' ');
+        format!("`{c}`")
+    } else {
+        format!("`{}`", shorten(&word))
+    }
+}
+
 fn first_leaf(node: Node) -> Node {
     let mut current = node;
     while let Some(child) = current.child(0) {
@@ -485,7 +572,7 @@ mod tests {
     fn missing_semicolon_names_the_token() {
         assert_eq!(
             messages("fn main() {\n    let x = 1\n}"),
-            ["2:14 expected `;`"]
+            ["2:14 expected `;`, found `}`"]
         );
     }
 
@@ -510,9 +597,42 @@ mod tests {
 
     #[test]
     fn expectations_are_verified_not_the_raw_lookahead_set() {
+        // No single token repairs this one, so the explanation lists what
+        // may follow `a: int`.
         assert_eq!(
-            messages("struct S { a: int b: int }"),
+            messages("struct S { a: int b: }"),
             ["1:19 expected one of `,`, `}`, found `b`"]
+        );
+    }
+
+    #[test]
+    fn one_missing_token_is_the_error_and_its_fix() {
+        let text = "struct S { a: int b: int }";
+        let tree = parse(text);
+        let errors = syntax_errors(&tree, text);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].message, "expected `,`, found `b`");
+        assert_eq!(errors[0].fix, Some((17, ",".into(), "add `,` here".into())));
+        assert_eq!(errors[0].repaired, Some(17..24));
+    }
+
+    #[test]
+    fn a_missing_brace_goes_where_the_indentation_ends() {
+        let text = "fn f(x: int) -> bool {\n    if x > 1 {\n        return true;\n    false\n}\nfn g() {}\n";
+        let tree = parse(text);
+        let errors = syntax_errors(&tree, text);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].message, "unclosed delimiter");
+        assert_eq!(&text[errors[0].span.clone()], "{");
+        assert_eq!(errors[0].span.start, text.find("1 {").map_or(0, |i| i + 2));
+        let at = text.find("}\nfn g").unwrap_or(0);
+        assert_eq!(
+            errors[0].fix,
+            Some((
+                at,
+                "    }\n".into(),
+                "close it where the indentation ends".into()
+            ))
         );
     }
 
@@ -520,7 +640,10 @@ mod tests {
     fn an_earlier_error_in_the_item_does_not_hide_the_next_one() {
         assert_eq!(
             messages("fn f() {\n    let v = g(1, 2;\n    if x { 1 } else\n}\n"),
-            ["2:19 expected `)`", "4:1 expected `{`, found `}`"]
+            [
+                "2:19 expected `)`, found `;`",
+                "4:1 expected `{`, found `}`"
+            ]
         );
     }
 

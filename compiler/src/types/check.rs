@@ -4,6 +4,8 @@
 //! body-level lints: unused variables, unused `mut`, unreachable code; and
 //! after inference, match exhaustiveness and refutable `let` patterns.
 
+mod suggest;
+
 use super::exhaustive::{Ctor, DPat, Matcher};
 use super::format;
 use super::ty::{self, Ty};
@@ -467,7 +469,7 @@ impl Checker<'_> {
     fn check_coerce(&mut self, e: ExprId, expected: &Ty) -> Ty {
         let actual = self.infer(e, Some(expected));
         if !self.coerce(e, &actual, expected) {
-            self.mismatch(self.tail_span(e), expected, &actual); // a block's mismatch is its value's
+            self.coerce_mismatch(e, expected, &actual); // a block's mismatch is its value's
         }
         actual
     }
@@ -1255,7 +1257,13 @@ impl Checker<'_> {
                 }
             }
             Err(err) => {
-                self.diags.push(*err.0);
+                let d = match path.as_single() {
+                    Some(name) if err.0.code == codes::UNRESOLVED_VALUE => {
+                        self.unresolved_value(*err.0, name)
+                    }
+                    _ => *err.0,
+                };
+                self.diags.push(d);
                 Ty::Error
             }
         }
@@ -1501,22 +1509,7 @@ impl Checker<'_> {
             .label = e.message;
     }
 
-    fn check_args(&mut self, params: &[Ty], args: &[ExprId], call_span: Span, what: &str) {
-        if params.len() != args.len() {
-            let n = params.len();
-            self.error(
-                codes::WRONG_ARG_COUNT,
-                call_span,
-                format!(
-                    "this {what} takes {n} argument{} but {} argument{} {} supplied",
-                    if n == 1 { "" } else { "s" },
-                    args.len(),
-                    if args.len() == 1 { "" } else { "s" },
-                    if args.len() == 1 { "was" } else { "were" }
-                ),
-            )
-            .label = format!("expected {n} argument{}", if n == 1 { "" } else { "s" });
-        }
+    fn check_args(&mut self, params: &[Ty], args: &[ExprId], call: ExprId, what: &str) {
         for (i, a) in args.iter().enumerate() {
             match params.get(i) {
                 Some(p) => {
@@ -1526,6 +1519,9 @@ impl Checker<'_> {
                     self.infer(*a, None);
                 }
             }
+        }
+        if params.len() != args.len() {
+            self.arg_count_error(params, args, call, what);
         }
     }
 
@@ -1559,14 +1555,14 @@ impl Checker<'_> {
         }
         match self.shallow(&ct) {
             Ty::Fn(params, ret) => {
-                self.check_args(&params, args, span, "function");
+                self.check_args(&params, args, e, "function");
                 *ret
             }
             Ty::Var(_) => {
                 let params: Vec<Ty> = args.iter().map(|_| self.fresh_var()).collect();
                 let ret = self.fresh_var();
                 self.unify(&ct, &Ty::Fn(params.clone(), Box::new(ret.clone())));
-                self.check_args(&params, args, span, "function");
+                self.check_args(&params, args, e, "function");
                 ret
             }
             Ty::Error => {
@@ -1783,7 +1779,12 @@ impl Checker<'_> {
                     .is_some_and(|f| f.iter().any(|f| f.name == method.text))
             {
                 d = d.with_help(format!("to call the function stored in `{}`, surround the field access with parentheses: `(x.{})(…)`", method.text, method.text));
+            } else {
+                d = self.method_suggestions(d, &rt, method, receiver);
             }
+            // What the method would have done to the receiver is unknown:
+            // no "does not need to be mutable" about it.
+            self.mark_mutated(receiver);
             self.diags.push(d);
             for a in args {
                 self.infer(*a, None);
@@ -1814,7 +1815,7 @@ impl Checker<'_> {
         {
             self.mark_mutated(receiver);
         }
-        self.check_args(&params[1..], args, self.span_of(e), "method");
+        self.check_args(&params[1..], args, e, "method");
         ret
     }
 
@@ -1870,9 +1871,13 @@ impl Checker<'_> {
         .with_label("unknown field");
         if let Ty::Adt(adt, _) = self.shallow(bt.peel_refs()) {
             if let Some(fields) = self.typed.adts.fields.get(&adt) {
-                let names: Vec<String> = fields.iter().map(|f| format!("`{}`", f.name)).collect();
-                if !names.is_empty() {
-                    d = d.with_note(format!("available fields are: {}", names.join(", ")));
+                let names: Vec<String> = fields.iter().map(|f| f.name.clone()).collect();
+                if let FieldName::Named(name) = field {
+                    d = self.field_suggestion(d, &names, name);
+                }
+                if d.fixes.is_empty() && !names.is_empty() {
+                    let shown: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+                    d = d.with_note(format!("available fields are: {}", shown.join(", ")));
                 }
             }
             if self
@@ -2196,6 +2201,12 @@ impl Checker<'_> {
                 span: fs,
                 message: "this function should return `Result` or `Option` to accept `?`".into(),
             });
+            if ret.is_unit()
+                && let Some(mut d) = self.diags.pop()
+            {
+                self.return_type_fix(&mut d, what);
+                self.diags.push(d);
+            }
         }
     }
 
@@ -3234,20 +3245,14 @@ impl Checker<'_> {
                 let shown = self.show(&st);
                 let span = self.span_of(*scrutinee);
                 let end = self.span_of(m).end.saturating_sub(1);
-                new_diags.push(
-                    Diagnostic::error(
-                        codes::NON_EXHAUSTIVE,
-                        self.fs(span),
-                        format!("non-exhaustive patterns: `{witness}` not covered"),
-                    )
-                    .with_label(format!("pattern `{witness}` not covered"))
-                    .with_note(format!("the matched value is of type `{shown}`"))
-                    .with_fix(
-                        "add a match arm for the missing pattern",
-                        self.fs(Span::new(end, end)),
-                        format!("    {witness} => panic(\"not handled\"),\n"),
-                    ),
-                );
+                let d = Diagnostic::error(
+                    codes::NON_EXHAUSTIVE,
+                    self.fs(span),
+                    format!("non-exhaustive patterns: `{witness}` not covered"),
+                )
+                .with_label(format!("pattern `{witness}` not covered"))
+                .with_note(format!("the matched value is of type `{shown}`"));
+                new_diags.push(self.missing_arm_fix(d, end, &witness));
             }
         }
         for (pat, span) in std::mem::take(&mut self.lets) {

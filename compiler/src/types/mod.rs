@@ -769,10 +769,81 @@ fn check_elision(file: FileId, f: &crate::syntax::ast::Function, diags: &mut Vec
             );
         } else {
             d = d.with_help(format!(
-                "this function's return type contains a borrowed value, but the signature does not say which one of its {input_positions} borrowed parameters it is borrowed from"
+                "this function's return type contains a borrowed value, but the signature does not say whether it is borrowed from {}",
+                borrowed_from(f)
             ));
-            d = d.with_help("declare a lifetime parameter and use it on the parameter and the return type: `fn f<'a>(x: &'a T, y: &T) -> &'a T`");
+            d = named_lifetime_fix(d, file, f);
         }
         diags.push(d);
     }
+}
+
+/// The parameters a reference in the return type may come from, as rustc
+/// names them: "`a` or `b`", or "one of its 3 borrowed parameters".
+fn borrowed_from(f: &crate::syntax::ast::Function) -> String {
+    let mut names = Vec::new();
+    for p in &f.body.params {
+        let mut refs = 0;
+        visit_refs(&p.ty, &mut |_, _| refs += 1);
+        if refs > 0 {
+            match &f.body.pat(p.pat).kind {
+                crate::syntax::ast::PatKind::Ident { name, .. } => {
+                    names.push(format!("`{}`", name.text));
+                }
+                _ => names.push("a pattern".to_string()),
+            }
+        }
+    }
+    match names.as_slice() {
+        [a, b] => format!("{a} or {b}"),
+        _ => format!("one of its {} borrowed parameters", names.len()),
+    }
+}
+
+/// The concrete fix for W0106: a new lifetime parameter (`'a`, or the
+/// first of `'b`, `'c`… not declared yet) on the function and on every
+/// reference of its signature that has none, as rustc suggests; applied,
+/// the signature checks.
+fn named_lifetime_fix(d: Diagnostic, file: FileId, f: &crate::syntax::ast::Function) -> Diagnostic {
+    let declared: Vec<&str> = f
+        .generics
+        .lifetimes()
+        .map(|p| p.name.text.as_str())
+        .collect();
+    let Some(name) = ('a'..='z')
+        .map(|c| format!("'{c}"))
+        .find(|n| !declared.contains(&n.as_str()))
+    else {
+        return d;
+    };
+    let at = |offset: u32| FileSpan::new(file, Span::new(offset, offset));
+    let mut edits = vec![match f.generics.params.first() {
+        Some(first) => crate::diagnostics::Edit {
+            span: at(first.name.span.start),
+            replacement: format!("{name}, "),
+        },
+        None => crate::diagnostics::Edit {
+            span: at(f.name.span.end),
+            replacement: format!("<{name}>"),
+        },
+    }];
+    let mut elided = |lifetime: Option<&crate::syntax::ast::Name>, span: Span| {
+        if lifetime.is_none() {
+            edits.push(crate::diagnostics::Edit {
+                span: at(span.start + 1),
+                replacement: format!("{name} "),
+            });
+        }
+    };
+    for p in &f.body.params {
+        visit_refs(&p.ty, &mut elided);
+    }
+    if let Some(ret) = &f.ret {
+        visit_refs(ret, &mut elided);
+    }
+    d.with_edits(
+        "consider introducing a named lifetime parameter",
+        edits,
+        crate::diagnostics::Applicability::MachineApplicable,
+    )
 }

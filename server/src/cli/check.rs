@@ -4,12 +4,12 @@
 
 use super::excerpt::{Excerpt, ExcerptFiles};
 use super::status;
+use super::suggestion::{FixFile, write_fix};
 use codespan_reporting::diagnostic::{
     Diagnostic as Rendered, Label, LabelStyle, Severity as RSeverity,
 };
 use codespan_reporting::term::{self, termcolor};
 use serde_json::{Value, json};
-use std::io::IsTerminal as _;
 use std::path::Path;
 use ward_compiler::analysis::Analysis;
 use ward_compiler::diagnostics::{Diagnostic, FileSpan, Severity};
@@ -83,16 +83,16 @@ pub fn run(files: &[std::path::PathBuf], format: Format, dumps: Dumps) -> u8 {
     }
 }
 
-/// Renders diagnostics for a terminal (colour only when stderr is one).
+/// Renders diagnostics for a terminal (colour as `--color` and `NO_COLOR`
+/// say), then the summary line.
 pub fn render_human(analysis: &Analysis, root: &Path) {
-    let choice = if std::io::stderr().is_terminal() {
-        termcolor::ColorChoice::Auto
+    let mut buffer = if super::color::on_stderr() {
+        termcolor::Buffer::ansi()
     } else {
-        termcolor::ColorChoice::Never
+        termcolor::Buffer::no_color()
     };
-    let mut stream = termcolor::StandardStream::stderr(choice);
-    let text = render_to_string(analysis);
-    let _ = std::io::Write::write_all(&mut stream, text.as_bytes());
+    render(analysis, &mut buffer);
+    let _ = std::io::Write::write_all(&mut std::io::stderr(), buffer.as_slice());
     let errors = analysis
         .diagnostics
         .iter()
@@ -126,9 +126,9 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-/// The rendered diagnostics as plain text (also used by snapshot tests).
-pub fn render_to_string(analysis: &Analysis) -> String {
-    let mut buffer = termcolor::Buffer::no_color();
+/// Renders every diagnostic: codespan-reporting draws the labels and
+/// notes, then each fix follows as a `help:` with the lines it changes.
+fn render(analysis: &Analysis, out: &mut termcolor::Buffer) {
     let config = term::Config::default();
     for d in &analysis.diagnostics {
         // Each diagnostic sees the files cut around its own labels.
@@ -152,9 +152,51 @@ pub fn render_to_string(analysis: &Analysis) -> String {
                 .collect(),
         );
         let rendered = to_codespan(d, &files);
-        let _ = term::emit_to_write_style(&mut buffer, &config, &files, &rendered);
+        let mut one = if termcolor::WriteColor::supports_color(out) {
+            termcolor::Buffer::ansi()
+        } else {
+            termcolor::Buffer::no_color()
+        };
+        let _ = term::emit_to_write_style(&mut one, &config, &files, &rendered);
+        let mut bytes = one.into_inner();
+        if d.fixes.is_empty() {
+            let _ = std::io::Write::write_all(out, &bytes);
+            continue;
+        }
+        // The fixes go before the blank line that ends the diagnostic.
+        if bytes.ends_with(b"\n\n") {
+            bytes.pop();
+        }
+        let _ = std::io::Write::write_all(out, &bytes);
+        // Without notes the diagnostic ends on a label line: an empty
+        // gutter as wide as codespan's separates it from the first help.
+        let gutter = (d.notes.is_empty() && d.help.is_empty()).then(|| {
+            std::iter::once(&d.span)
+                .chain(d.labels.iter().map(|l| &l.span))
+                .map(|s| {
+                    let file = analysis.program.file(s.file);
+                    file.line_col_chars(s.span.end).0.to_string().len()
+                })
+                .max()
+                .unwrap_or(1)
+        });
+        for (i, fix) in d.fixes.iter().enumerate() {
+            let _ = write_fix(
+                out,
+                fix,
+                &|id| {
+                    let f = analysis.program.files.get(id)?;
+                    Some(FixFile {
+                        name: f.path.to_str().unwrap_or("?"),
+                        text: &f.text,
+                        primary: id == d.span.file.0 as usize,
+                    })
+                },
+                gutter.filter(|_| i == 0),
+            );
+        }
+        let _ = std::io::Write::write_all(out, b"\n");
     }
-    String::from_utf8_lossy(buffer.as_slice()).into_owned()
 }
 
 fn to_codespan(d: &Diagnostic, files: &ExcerptFiles) -> Rendered<usize> {
@@ -186,14 +228,6 @@ fn to_codespan(d: &Diagnostic, files: &ExcerptFiles) -> Rendered<usize> {
     }
     let mut notes: Vec<String> = d.notes.iter().map(|n| format!("note: {n}")).collect();
     notes.extend(d.help.iter().map(|h| format!("help: {h}")));
-    for fix in &d.fixes {
-        let edits: Vec<String> = fix
-            .edits
-            .iter()
-            .map(|e| format!("`{}`", e.replacement.trim_end()))
-            .collect();
-        notes.push(format!("fix: {}: {}", fix.message, edits.join(", ")));
-    }
     Rendered::new(severity)
         .with_code(d.code.0)
         .with_message(d.message.clone())

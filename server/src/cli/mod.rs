@@ -4,10 +4,12 @@
 //! panic.
 
 mod check;
+mod color;
 mod excerpt;
 mod fmt;
 mod parse;
 mod run;
+mod suggestion;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -19,6 +21,16 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Colour diagnostics: `auto` (on a terminal, unless `NO_COLOR` is
+    /// set), `always` or `never`.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        value_name = "WHEN",
+        default_value = "auto"
+    )]
+    color: color::When,
 }
 
 #[derive(Debug, Subcommand)]
@@ -144,6 +156,7 @@ pub(crate) mod status {
 
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
+    color::set(cli.color);
     let code = match cli.command {
         Command::Parse { file } => parse::run(&file),
         Command::Check {

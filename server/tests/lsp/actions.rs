@@ -64,7 +64,7 @@ fn clone_fixes_a_use_after_move() {
     fixed_by(
         "fn main() {\n    let s = \"bed 4\";\n    let t = s;\n    println(\"{} {}\", s, t);\n}\n",
         "W0382",
-        "clone",
+        "cloning",
         "fn main() {\n    let s = \"bed 4\";\n    let t = s.clone();\n    println(\"{} {}\", s, t);\n}\n",
     );
 }
@@ -84,7 +84,7 @@ fn borrow_fixes_a_move_into_a_function() {
     fixed_by(
         "fn show(s: String) { println(\"{}\", s); }\nfn main() {\n    let s = \"x\";\n    for _ in 0..2 {\n        show(s);\n    }\n}\n",
         "W0382",
-        "clone",
+        "cloning",
         "fn show(s: String) { println(\"{}\", s); }\nfn main() {\n    let s = \"x\";\n    for _ in 0..2 {\n        show(s.clone());\n    }\n}\n",
     );
 }
