@@ -2,6 +2,7 @@
 //! repository is, which `.ward` files it holds, and a generator of large,
 //! realistic programs for measuring the toolchain.
 
+pub mod annotations;
 pub mod difftest;
 pub mod editor_queries;
 pub mod fuzz;

@@ -24,40 +24,21 @@ struct Expectation {
     text: Option<String>,
 }
 
+/// The file's `ERROR` and `WARN` annotations (each with its code; `HELP`
+/// ones are the help corpus's business, `tests/tests/help.rs`).
 fn expectations(source: &str) -> Vec<Expectation> {
-    let mut out = Vec::new();
-    for (i, line) in source.lines().enumerate() {
-        let Some(pos) = line.find("//~") else {
-            continue;
-        };
-        let rest = &line[pos + 3..];
-        let carets = rest.chars().take_while(|c| *c == '^').count();
-        let mut words = rest[carets..].split_whitespace();
-        let severity = match words.next() {
-            Some("ERROR") => "error",
-            Some("WARN") => "warning",
-            other => panic!(
-                "line {}: expected ERROR or WARN after //~, found {other:?}",
-                i + 1
-            ),
-        };
-        let code = words
-            .next()
-            .unwrap_or_else(|| panic!("line {}: missing code after {severity}", i + 1))
-            .to_string();
-        let text: Vec<&str> = words.collect();
-        out.push(Expectation {
-            line: i + 1 - carets,
-            severity,
-            code,
-            text: if text.is_empty() {
-                None
-            } else {
-                Some(text.join(" "))
-            },
-        });
-    }
-    out
+    ward_tests::annotations::parse(source)
+        .into_iter()
+        .filter(|a| a.kind != "help")
+        .map(|a| Expectation {
+            line: a.line,
+            severity: a.kind,
+            code: a
+                .code
+                .unwrap_or_else(|| panic!("line {}: missing code after {}", a.line, a.kind)),
+            text: a.text,
+        })
+        .collect()
 }
 
 #[test]

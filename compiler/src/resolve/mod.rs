@@ -642,11 +642,8 @@ impl Program {
         } else if let Some(p) = Prim::from_name(&first.text) {
             Prefix::Prim(p)
         } else {
-            let kind = if segments.len() > 1 {
-                "module or type"
-            } else {
-                "type"
-            };
+            // Whatever is followed by `::` (or imported) is one of these.
+            let kind = "module or type";
             let err = self
                 .error(
                     file,

@@ -414,7 +414,6 @@ impl Explainer {
             }
             _ => return Vec::new(),
         }
-        let mut parser = self.parser.borrow_mut();
         let mut patched = String::with_capacity(window.len() + 16);
         let mut expected: Vec<&Candidate> = Vec::new();
         for candidate in &self.candidates {
@@ -423,23 +422,9 @@ impl Explainer {
             patched.push_str(&candidate.sample);
             patched.push(' ');
             patched.push_str(after);
-            let work = &self.work;
-            let mut out_of_time = |_: &tree_sitter::ParseState| match work.get().checked_sub(1) {
-                Some(left) => {
-                    work.set(left);
-                    std::ops::ControlFlow::Continue(())
-                }
-                None => std::ops::ControlFlow::Break(()),
-            };
-            let bytes = patched.as_bytes();
-            let Some(tree) = parser.parse_with_options(
-                &mut |i, _| bytes.get(i..).unwrap_or_default(),
-                None,
-                Some(tree_sitter::ParseOptions::new().progress_callback(&mut out_of_time)),
-            ) else {
+            let Some(tree) = self.parse_within_work(&patched) else {
                 // Out of work: what was verified so far is not the whole
                 // answer, so say only what was found.
-                parser.reset();
                 return Vec::new();
             };
             let inserted = before.len()..before.len() + candidate.sample.len();
@@ -460,6 +445,32 @@ impl Explainer {
         }
         expected.sort_by(|a, b| a.display.cmp(&b.display));
         expected
+    }
+}
+
+impl Explainer {
+    /// Parses `text`, spending the explanations' work budget; `None` once
+    /// it is spent.
+    fn parse_within_work(&self, text: &str) -> Option<tree_sitter::Tree> {
+        let mut parser = self.parser.borrow_mut();
+        let work = &self.work;
+        let mut out_of_work = |_: &tree_sitter::ParseState| match work.get().checked_sub(1) {
+            Some(left) => {
+                work.set(left);
+                std::ops::ControlFlow::Continue(())
+            }
+            None => std::ops::ControlFlow::Break(()),
+        };
+        let bytes = text.as_bytes();
+        let tree = parser.parse_with_options(
+            &mut |i, _| bytes.get(i..).unwrap_or_default(),
+            None,
+            Some(tree_sitter::ParseOptions::new().progress_callback(&mut out_of_work)),
+        );
+        if tree.is_none() {
+            parser.reset();
+        }
+        tree
     }
 }
 
@@ -625,7 +636,7 @@ mod tests {
         assert_eq!(errors[0].message, "unclosed delimiter");
         assert_eq!(&text[errors[0].span.clone()], "{");
         assert_eq!(errors[0].span.start, text.find("1 {").map_or(0, |i| i + 2));
-        let at = text.find("}\nfn g").unwrap_or(0);
+        let at = text.find("    false").unwrap_or(0);
         assert_eq!(
             errors[0].fix,
             Some((

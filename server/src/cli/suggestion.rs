@@ -71,6 +71,11 @@ enum Row {
         number: usize,
         text: String,
     },
+    /// A line the fix leaves as it is, shown around added lines.
+    Context {
+        number: usize,
+        text: String,
+    },
     /// Lines left out between two shown ones.
     Gap,
 }
@@ -110,32 +115,39 @@ fn rows(text: &str, changes: &[Change]) -> Vec<Row> {
                 .all(|c| !c.insert.contains('\n') && (c.start == c.end || !c.insert.is_empty()));
         let old_start = starts[first];
         let old_end = starts.get(last + 1).map_or(text.len(), |&e| e - 1);
-        // Whole lines added after a line: shown as added lines only.
-        if let [c] = members.as_slice()
-            && c.start == c.end
-            && c.start == old_end
-            && let Some(lines) = c.insert.strip_prefix('\n')
-        {
+        // Whole lines added after a line, or before one: shown as added
+        // lines between the lines around them.
+        let whole_lines = match members.as_slice() {
+            [c] if c.start == c.end && c.start == old_end => {
+                c.insert.strip_prefix('\n').map(|lines| (first, lines))
+            }
+            [c] if c.start == c.end && c.start == old_start && first > 0 => {
+                c.insert.strip_suffix('\n').map(|lines| (first - 1, lines))
+            }
+            _ => None,
+        };
+        if let Some((above, lines)) = whole_lines {
+            let context = Row::Context {
+                number: above + 1,
+                text: cut(line_text(above), 0),
+            };
+            if out.last() != Some(&context) {
+                out.push(context);
+            }
+            let added = lines.split('\n').count();
             for (i, l) in lines.split('\n').enumerate() {
                 out.push(Row::Added {
-                    number: first + 2 + i,
+                    number: above + 2 + i,
                     text: cut(l.trim_end_matches('\r'), 0),
                 });
             }
-            continue;
-        }
-        // Whole lines added before a line.
-        if let [c] = members.as_slice()
-            && c.start == c.end
-            && c.start == old_start
-            && let Some(lines) = c.insert.strip_suffix('\n')
-        {
-            for (i, l) in lines.split('\n').enumerate() {
-                out.push(Row::Added {
-                    number: first + 1 + i,
-                    text: cut(l.trim_end_matches('\r'), 0),
+            if above + 1 < starts.len() && starts[above + 1] < text.len() {
+                out.push(Row::Context {
+                    number: above + 2 + added,
+                    text: cut(line_text(above + 1), 0),
                 });
             }
+            previous_last = Some(above + 1);
             continue;
         }
         if in_place {
@@ -318,7 +330,8 @@ pub fn write_fix<'a>(
         .map(|r| match r {
             Row::Changed { number, .. }
             | Row::Removed { number, .. }
-            | Row::Added { number, .. } => number.to_string().len(),
+            | Row::Added { number, .. }
+            | Row::Context { number, .. } => number.to_string().len(),
             Row::Gap => 0,
         })
         .max()
@@ -364,6 +377,12 @@ pub fn write_fix<'a>(
                     out.set_color(&added)?;
                     writeln!(out, "+ {text}")?;
                     out.reset()?;
+                }
+                Row::Context { number, text } => {
+                    out.set_color(&gutter)?;
+                    write!(out, "{number:>width$} │ ")?;
+                    out.reset()?;
+                    writeln!(out, "{text}")?;
                 }
                 Row::Gap => {
                     out.set_color(&gutter)?;
@@ -489,7 +508,9 @@ mod tests {
             1 │ fn main() -> Result<(), Error> {
               │          +++++++++++++++++++++
              ...
+            4 │     c();
             5 +     Ok(())
+            6 │ }
               │
         "]]
         .assert_eq(&fix(

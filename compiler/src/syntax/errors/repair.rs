@@ -20,6 +20,9 @@ const TOKENS: [&str; 5] = [";", ",", ")", "]", "}"];
 /// Token boundaries tried per `ERROR` node.
 const MAX_POINTS: usize = 6;
 
+/// Unclosed `{` candidates tried for a missing `}`.
+const MAX_BRACE_TRIES: usize = 8;
+
 /// Items longer than this are not re-parsed for a repair.
 const MAX_WINDOW: usize = 64 << 10;
 
@@ -65,36 +68,22 @@ impl Explainer {
         None
     }
 
-    /// A `}` missing at the end of the file: placed before the first `}`
-    /// indented less than its `{`'s line, if the item then parses clean.
-    /// Returns the repair and the `{` left open.
+    /// A `}` missing at the end of the file: for each `{` that ends its
+    /// line, the first later line indented no deeper than the `{`'s line
+    /// should close it; where that line is not a `}`, the `}` goes before
+    /// it, if the item then parses clean. Returns the repair and the `{`
+    /// left open.
     pub(super) fn repair_brace(&self, damage: &Damage, text: &str) -> Option<(Repair, usize)> {
         let window = damage.top.byte_range();
         if window.len() > MAX_WINDOW {
             return None;
         }
-        let mut open: Vec<(usize, usize)> = Vec::new();
-        let mut found = None;
+        let mut openers = Vec::new();
         let mut cursor = damage.top.walk();
         'walk: loop {
             let node = cursor.node();
-            if node.child_count() == 0 && !node.is_missing() {
-                match node.kind() {
-                    "{" => open.push((node.start_byte(), indent_of(text, node.start_byte()).len())),
-                    "}" => {
-                        let here = indent_of(text, node.start_byte());
-                        let first_on_line =
-                            line_start(text, node.start_byte()) + here.len() == node.start_byte();
-                        if let Some((opener, width)) = open.pop()
-                            && first_on_line
-                            && width > here.len()
-                        {
-                            found = Some((opener, line_start(text, node.start_byte())));
-                            break 'walk;
-                        }
-                    }
-                    _ => {}
-                }
+            if node.kind() == "{" && !node.is_missing() && ends_line(text, node.end_byte()) {
+                openers.push(node.start_byte());
             }
             if cursor.goto_first_child() {
                 continue;
@@ -108,24 +97,31 @@ impl Explainer {
                 }
             }
         }
-        let (opener, at) = found?;
-        let insert = format!("{}}}\n", indent_of(text, opener));
-        let mut patched = String::with_capacity(window.len() + insert.len());
-        patched.push_str(text.get(window.start..at)?);
-        patched.push_str(&insert);
-        patched.push_str(text.get(at..window.end)?);
-        if !self.clean(&patched) {
-            return None;
+        for &opener in openers.iter().take(MAX_BRACE_TRIES) {
+            let indent = indent_of(text, opener);
+            let Some(at) = closing_line(text, opener, indent.len(), window.end) else {
+                continue;
+            };
+            let insert = if at == text.len() && !text.ends_with('\n') {
+                format!("\n{indent}}}")
+            } else {
+                format!("{indent}}}\n")
+            };
+            let mut patched = String::with_capacity(window.len() + insert.len());
+            patched.push_str(text.get(window.start..at)?);
+            patched.push_str(&insert);
+            patched.push_str(text.get(at..window.end)?);
+            if self.clean(&patched) {
+                let repair = Repair {
+                    at,
+                    insert,
+                    token: "}",
+                    repaired: window,
+                };
+                return Some((repair, opener));
+            }
         }
-        Some((
-            Repair {
-                at,
-                insert,
-                token: "}",
-                repaired: window,
-            },
-            opener,
-        ))
+        None
     }
 
     /// Whether `window` of `text` parses without damage with `token`
@@ -148,25 +144,8 @@ impl Explainer {
             Some(left) if self.work.get() > 0 => self.budget.set(left),
             _ => return false,
         }
-        let mut parser = self.parser.borrow_mut();
-        let work = &self.work;
-        let mut out_of_work = |_: &tree_sitter::ParseState| match work.get().checked_sub(1) {
-            Some(left) => {
-                work.set(left);
-                std::ops::ControlFlow::Continue(())
-            }
-            None => std::ops::ControlFlow::Break(()),
-        };
-        let bytes = text.as_bytes();
-        let Some(tree) = parser.parse_with_options(
-            &mut |i, _| bytes.get(i..).unwrap_or_default(),
-            None,
-            Some(tree_sitter::ParseOptions::new().progress_callback(&mut out_of_work)),
-        ) else {
-            parser.reset();
-            return false;
-        };
-        !tree.root_node().has_error()
+        self.parse_within_work(text)
+            .is_some_and(|tree| !tree.root_node().has_error())
     }
 }
 
@@ -240,6 +219,32 @@ pub(super) fn statement_around(node: Node) -> Node {
         current = parent;
     }
     current
+}
+
+/// Whether only blanks or a line comment follow `offset` on its line.
+fn ends_line(text: &str, offset: usize) -> bool {
+    let rest = text.get(offset..).unwrap_or("");
+    let line = rest.split('\n').next().unwrap_or("").trim();
+    line.is_empty() || line.starts_with("//")
+}
+
+/// Where the `}` of a `{` at `opener`, on a line indented `width`, is
+/// missing: the start of the first later line (before `end`) indented no
+/// deeper, if that line does not start with `}`; the end of the text if
+/// there is no such line. `None` when the brace looks closed.
+fn closing_line(text: &str, opener: usize, width: usize, end: usize) -> Option<usize> {
+    let mut at = opener + text.get(opener..)?.find('\n')? + 1;
+    while at < end {
+        let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+        let line = &text[at..line_end];
+        let content = line.trim_start_matches([' ', '\t']);
+        let blank = content.trim().is_empty() || content.starts_with("//");
+        if !blank && line.len() - content.len() <= width {
+            return (!content.starts_with('}')).then_some(at);
+        }
+        at = line_end + 1;
+    }
+    (end >= text.len()).then_some(text.len())
 }
 
 fn line_start(text: &str, offset: usize) -> usize {

@@ -1,0 +1,5 @@
+fn main() {
+    let hr = 72 //~ ERROR expected `;`, found `println`
+    //~^ HELP add `;` here
+    println!("{}", hr);
+}
