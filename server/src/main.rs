@@ -3,6 +3,7 @@
 
 mod cli;
 mod lsp;
+mod project;
 
 use std::process::ExitCode;
 

@@ -157,7 +157,7 @@ pub fn compile(program: &Program, typed: &TypedProgram) -> Result<Compiled, Code
             functions[ci as usize] = Some(FnGen::run(&mut mb, m, Some(i as u32), cname, loops)?);
         }
         let def = program.def(m.def);
-        if def.has_attr("test") {
+        if def.has_attr("test") && !program.is_in_package(def.module) {
             tests.push((name, idx));
         }
         if def.name.text == "main" && def.module == program.root && def.owner.is_none() {

@@ -8,8 +8,11 @@
 //! the type checker scopes them while it walks a body, and asks the resolver
 //! only for paths that are not locals.
 
+mod packages;
 mod similar;
 mod std_source;
+
+pub use packages::Package;
 
 use crate::FxHashMap as HashMap;
 use crate::diagnostics::{Diagnostic, FileId, FileSpan, Span, codes};
@@ -240,6 +243,12 @@ pub trait SourceLoader {
         let _ = path;
         None
     }
+
+    /// The packages the program depends on (a project's path
+    /// dependencies); none by default.
+    fn packages(&self) -> Vec<Package> {
+        Vec::new()
+    }
 }
 
 /// Why a source file could not be loaded; each gets its own message.
@@ -360,6 +369,9 @@ pub struct Program {
     pub block_modules: HashMap<(DefId, ExprId), ModuleId>,
     /// `impl` blocks by the type they implement.
     pub impls_by_type: HashMap<TypeRes, Vec<ImplId>>,
+    /// The packages the program depends on, by name: reachable from every
+    /// module, after its own names and std's (`packages.rs`).
+    pub externs: HashMap<String, DefId>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -512,7 +524,11 @@ impl Program {
                 _ => break,
             }
         }
-        self.lookup_in_scope(self.std_root, name, ns)
+        self.lookup_in_scope(self.std_root, name, ns).or_else(|| {
+            (ns == Ns::Types)
+                .then(|| self.extern_package(name))
+                .flatten()
+        })
     }
 
     /// A module's own items and imports.
@@ -1153,6 +1169,7 @@ pub fn build_cached(
             std_file: FileId(0),
             block_modules: HashMap::default(),
             impls_by_type: HashMap::default(),
+            externs: HashMap::default(),
             diagnostics: Vec::new(),
         },
         loader,
@@ -1233,6 +1250,7 @@ pub fn build_cached(
         }
         (Ok(_), None) => {}
     }
+    builder.load_packages(root);
     builder.resolve_imports();
     builder.resolve_impls();
     builder.program

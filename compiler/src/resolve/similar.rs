@@ -23,6 +23,9 @@ impl Program {
             }
         }
         self.scope_names(self.std_root, ns, &mut out);
+        if ns == Ns::Types {
+            out.extend(super::packages::extern_names(self));
+        }
         out
     }
 

@@ -29,16 +29,14 @@ pub struct Dumps {
     pub facts: bool,
 }
 
-pub fn run(files: &[std::path::PathBuf], format: Format, dumps: Dumps) -> u8 {
+pub fn run(sources: Vec<super::Source>, format: Format, dumps: Dumps) -> u8 {
     let mut any_error = false;
     let mut json_out = Vec::new();
-    for (index, file) in files.iter().enumerate() {
-        let text = match super::read_source(file) {
-            Ok(text) => text,
-            Err(code) => return code,
-        };
+    let count = sources.len();
+    for (index, source) in sources.into_iter().enumerate() {
         let options = ward_compiler::analysis::Options { facts: dumps.facts };
-        let loader = super::ReadRoot::new(file, text);
+        let (path, loader) = source.loader();
+        let file = path.as_path();
         let analysis = ward_compiler::analysis::analyze_with(file, &loader, options);
         any_error |= analysis.has_errors();
         if dumps.mir {
@@ -65,7 +63,7 @@ pub fn run(files: &[std::path::PathBuf], format: Format, dumps: Dumps) -> u8 {
         // at once: nothing is freed piece by piece. Between files it
         // happens on a thread of its own, so the next file's check does not
         // wait for it (without a thread, it is freed here).
-        if index + 1 == files.len() {
+        if index + 1 == count {
             std::mem::forget(analysis);
         } else {
             let _ = std::thread::Builder::new()

@@ -8,8 +8,19 @@ use std::path::Path;
 use ward_compiler::format::{Edit, FormatError, Formatted, format};
 
 pub fn run(files: &[std::path::PathBuf], check: bool) -> u8 {
+    if files.len() == 1 && files[0].as_os_str() == "-" {
+        return stdin();
+    }
+    let files = if files.is_empty() {
+        match super::project_at(None) {
+            Ok(project) => project.source_files(),
+            Err(code) => return code,
+        }
+    } else {
+        files.to_vec()
+    };
     let mut worst = status::OK;
-    for path in files {
+    for path in &files {
         let text = match read_source(path) {
             Ok(text) => text,
             Err(code) => return code,
@@ -34,6 +45,26 @@ pub fn run(files: &[std::path::PathBuf], check: bool) -> u8 {
         }
     }
     worst
+}
+
+/// `ward fmt -`: stdin formatted to stdout (as rustfmt and gofmt do); on a
+/// syntax error nothing is printed to stdout and the status is 1.
+fn stdin() -> u8 {
+    let mut text = String::new();
+    if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin(), &mut text) {
+        eprintln!("error: cannot read stdin: {e}");
+        return status::USAGE;
+    }
+    match format(&text) {
+        Ok(formatted) => {
+            print!("{}", formatted.text);
+            status::OK
+        }
+        Err(error) => {
+            report(Path::new("<stdin>"), &text, &error);
+            status::PROGRAM_ERRORS
+        }
+    }
 }
 
 fn report(path: &Path, text: &str, error: &FormatError) {

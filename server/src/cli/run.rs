@@ -15,7 +15,7 @@
 //! naming what is missing and the flag to pass).
 
 use super::status;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use ward_compiler::codegen::Compiled;
 use ward_runtime::caps::Grant;
 pub use ward_runtime::cli::RunFlags;
@@ -32,18 +32,23 @@ pub enum Emit {
 }
 
 /// Checks and compiles a program; on failure reports and returns the exit
-/// status.
-fn compile(file: &Path) -> Result<Compiled, u8> {
-    let text = super::read_source(file)?;
-    let analysis = ward_compiler::analysis::analyze(file, &super::ReadRoot::new(file, text));
+/// status. Warnings are shown first, as cargo shows them before a run
+/// (not with `--quiet`).
+fn compile(source: super::Source) -> Result<(PathBuf, Compiled), u8> {
+    let (path, loader) = source.loader();
+    let analysis = ward_compiler::analysis::analyze(&path, &loader);
+    if analysis.has_errors() || (!super::quiet() && !analysis.diagnostics.is_empty()) {
+        super::check::render_human(&analysis, &path);
+    }
     if analysis.has_errors() {
-        super::check::render_human(&analysis, file);
         return Err(status::PROGRAM_ERRORS);
     }
-    ward_compiler::codegen::compile(&analysis.program, &analysis.typed).map_err(|e| {
-        eprintln!("error: cannot compile {}: {e}", file.display());
-        status::PROGRAM_ERRORS
-    })
+    let compiled =
+        ward_compiler::codegen::compile(&analysis.program, &analysis.typed).map_err(|e| {
+            eprintln!("error: cannot compile {}: {e}", path.display());
+            status::PROGRAM_ERRORS
+        })?;
+    Ok((path, compiled))
 }
 
 fn prepare(host: &Host, compiled: Compiled) -> Result<Program, u8> {
@@ -58,8 +63,8 @@ fn read_file(path: &str) -> Option<String> {
 }
 
 /// `ward run`: checks, compiles and runs `file` with `flags`.
-pub fn run(file: &Path, emit: Option<Emit>, flags: &RunFlags) -> u8 {
-    let compiled = match compile(file) {
+pub fn run(source: super::Source, emit: Option<Emit>, flags: &RunFlags) -> u8 {
+    let (file, compiled) = match compile(source) {
         Ok(c) => c,
         Err(code) => return code,
     };
@@ -96,8 +101,8 @@ pub fn run(file: &Path, emit: Option<Emit>, flags: &RunFlags) -> u8 {
 /// `ward build FILE -o OUT`: checks and compiles `file`, verifies the
 /// bytecode as `ward-vm` will, and writes it to `out` — through a
 /// temporary file renamed into place, so `out` is never left half written.
-pub fn build(file: &Path, out: &Path) -> u8 {
-    let compiled = match compile(file) {
+pub fn build(source: super::Source, out: &Path) -> u8 {
+    let (file, compiled) = match compile(source) {
         Ok(c) => c,
         Err(code) => return code,
     };
@@ -130,60 +135,77 @@ pub fn build(file: &Path, out: &Path) -> u8 {
     status::OK
 }
 
-pub fn test(file: &Path, grant: &Grant) -> u8 {
-    let compiled = match compile(file) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
-    let tests = compiled.tests.clone();
-    let host = Host::new();
-    let program = match prepare(&host, compiled) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
-    println!(
-        "running {} test{}",
-        tests.len(),
-        if tests.len() == 1 { "" } else { "s" }
-    );
-    let (mut passed, mut failed) = (0, 0);
+/// `ward test`: runs the `#[test]` functions of each program (those whose
+/// name contains `filter`, if given), each isolated from the others'
+/// panics, and prints what passed and failed, as `cargo test` does.
+pub fn test(sources: Vec<super::Source>, filter: Option<&str>, grant: &Grant) -> u8 {
+    let quiet = super::quiet();
+    let (mut passed, mut failed, mut filtered) = (0, 0, 0);
     let mut failures = Vec::new();
-    for (name, f) in &tests {
-        let options = RunOptions {
-            function: Some(program.function_name(*f).to_string()),
-            ..RunFlags {
-                grant: grant.clone(),
-                ..RunFlags::default()
-            }
-            .options()
+    let programs = sources.len();
+    for source in sources {
+        let (file, compiled) = match compile(source) {
+            Ok(c) => c,
+            Err(code) => return code,
         };
-        let outcome = match run_program(&program, &options) {
-            Ok(out) => out.outcome,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return status::PROGRAM_ERRORS;
-            }
+        let (tests, skipped): (Vec<_>, Vec<_>) = compiled
+            .tests
+            .clone()
+            .into_iter()
+            .partition(|(name, _)| filter.is_none_or(|f| name.contains(f)));
+        filtered += skipped.len();
+        let host = Host::new();
+        let program = match prepare(&host, compiled) {
+            Ok(p) => p,
+            Err(code) => return code,
         };
-        match outcome {
-            // A test returning `Err` fails as a panic would.
-            Outcome::Finished => {
-                passed += 1;
-                println!("test {name} ... ok");
+        if !quiet {
+            // Several programs (a project's): each headed by its file, as
+            // cargo heads each test binary.
+            if programs > 1 {
+                println!("     Running {}", file.display());
             }
-            Outcome::Failed(text) => {
-                failed += 1;
-                println!("test {name} ... FAILED");
-                failures.push((name.clone(), format!("error: {text}\n")));
-            }
-            Outcome::Panicked(panic) => {
-                failed += 1;
-                println!("test {name} ... FAILED");
-                failures.push((name.clone(), render_panic(&panic, &read_file)));
-            }
-            Outcome::NotGranted(missing) => {
-                failed += 1;
-                println!("test {name} ... FAILED");
-                failures.push((name.clone(), not_granted("this test", missing)));
+            println!(
+                "running {} test{}",
+                tests.len(),
+                if tests.len() == 1 { "" } else { "s" }
+            );
+        }
+        for (name, f) in &tests {
+            let options = RunOptions {
+                function: Some(program.function_name(*f).to_string()),
+                ..RunFlags {
+                    grant: grant.clone(),
+                    ..RunFlags::default()
+                }
+                .options()
+            };
+            let outcome = match run_program(&program, &options) {
+                Ok(out) => out.outcome,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return status::PROGRAM_ERRORS;
+                }
+            };
+            let failure = match outcome {
+                // A test returning `Err` fails as a panic would.
+                Outcome::Finished => None,
+                Outcome::Failed(text) => Some(format!("error: {text}\n")),
+                Outcome::Panicked(panic) => Some(render_panic(&panic, &read_file)),
+                Outcome::NotGranted(missing) => Some(not_granted("this test", missing)),
+            };
+            match failure {
+                None => {
+                    passed += 1;
+                    if !quiet {
+                        println!("test {name} ... ok");
+                    }
+                }
+                Some(report) => {
+                    failed += 1;
+                    println!("test {name} ... FAILED");
+                    failures.push((name.clone(), report));
+                }
             }
         }
     }
@@ -191,7 +213,12 @@ pub fn test(file: &Path, grant: &Grant) -> u8 {
         println!("\n---- {name} ----");
         print!("{report}");
     }
-    println!("\n{passed} passed, {failed} failed");
+    let filtered = if filtered > 0 {
+        format!(", {filtered} filtered out")
+    } else {
+        String::new()
+    };
+    println!("\n{passed} passed, {failed} failed{filtered}");
     if failed > 0 {
         status::PROGRAM_ERRORS
     } else {

@@ -291,6 +291,14 @@ impl SourceLoader for Overlay<'_> {
     fn tree(&self, path: &Path) -> Option<tree_sitter::Tree> {
         self.tree.filter(|_| path == self.root).cloned()
     }
+
+    /// The path dependencies of the project the document is in (a broken
+    /// manifest gives none: `ward check` reports it).
+    fn packages(&self) -> Vec<ward_compiler::resolve::Package> {
+        crate::project::packages_for_file(self.root)
+            .map(|(_, packages)| packages)
+            .unwrap_or_default()
+    }
 }
 
 /// Lets go of a replaced snapshot on a thread of its own: freeing a large
