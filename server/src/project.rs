@@ -1,5 +1,5 @@
 //! Projects: a folder with a `ward.toml` manifest naming the package, its
-//! version, its entry file and its path dependencies;
+//! version, its entry file, its path dependencies and formatter settings;
 //! `ward.lock` records the packages a build used. Only path dependencies
 //! exist: there is no registry (the reference says so).
 //!
@@ -11,6 +11,9 @@
 //!
 //! [dependencies]
 //! hl7util = { path = "../hl7util" }
+//!
+//! [format]
+//! max_width = 100              # the default
 //! ```
 
 use serde::Deserialize;
@@ -19,6 +22,10 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 pub const MANIFEST: &str = "ward.toml";
+
+/// The range `[format] max_width` may take.
+const MIN_WIDTH: usize = 20;
+const MAX_WIDTH: usize = 1000;
 pub const LOCK: &str = "ward.lock";
 
 #[derive(Debug, Clone, Deserialize)]
@@ -27,6 +34,16 @@ pub struct Manifest {
     pub package: PackageMeta,
     #[serde(default)]
     pub dependencies: BTreeMap<String, Dependency>,
+    #[serde(default)]
+    pub format: FormatSettings,
+}
+
+/// `[format]`: how `ward fmt` and the editor format the project's files.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FormatSettings {
+    /// Lines longer than this are broken (default 100, as rustfmt's).
+    pub max_width: Option<usize>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -66,6 +83,7 @@ pub struct Package {
 pub struct Project {
     pub root: Package,
     pub dependencies: Vec<Package>,
+    pub format: ward_compiler::format::Options,
 }
 
 /// The folder of the nearest `ward.toml` at or above `start`.
@@ -116,6 +134,14 @@ pub fn read_manifest(dir: &Path) -> Result<Manifest, String> {
             manifest.package.version
         ));
     }
+    if let Some(width) = manifest.format.max_width
+        && !(MIN_WIDTH..=MAX_WIDTH).contains(&width)
+    {
+        return Err(format!(
+            "{}: format.max_width = {width} is outside {MIN_WIDTH}..={MAX_WIDTH}",
+            path.display()
+        ));
+    }
     for dep in manifest.dependencies.keys() {
         if !valid_name(dep) {
             return Err(format!(
@@ -151,6 +177,12 @@ pub fn load(dir: &Path) -> Result<Project, String> {
     Ok(Project {
         root,
         dependencies: resolved,
+        format: ward_compiler::format::Options {
+            max_width: manifest
+                .format
+                .max_width
+                .unwrap_or(ward_compiler::format::DEFAULT_MAX_WIDTH),
+        },
     })
 }
 
@@ -304,6 +336,19 @@ pub fn packages_for_file(
     let is_entry = std::fs::canonicalize(file).is_ok_and(|f| f == project.root.entry);
     let packages = project.packages_for(!is_entry);
     Ok((Some(project), packages))
+}
+
+/// How to format `file`: its project's `[format]` settings, or the
+/// defaults outside a project (or when the manifest does not load).
+pub fn format_options_for(file: &Path) -> ward_compiler::format::Options {
+    let dir = file
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    find(dir)
+        .and_then(|root| load(&root).ok())
+        .map(|p| p.format)
+        .unwrap_or_default()
 }
 
 fn collect_ward_files(dir: &Path, out: &mut Vec<PathBuf>) {

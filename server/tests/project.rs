@@ -251,3 +251,33 @@ fn no_project_and_a_bad_name_are_usage_errors() {
     assert_eq!(out.status.code(), Some(2));
     assert!(!folder.0.join("Bad-Name").exists());
 }
+
+#[test]
+fn the_manifest_sets_the_formatter_width() {
+    let folder = Folder::new("width");
+    std::fs::create_dir_all(folder.0.join("src")).expect("dir");
+    std::fs::write(
+        folder.0.join("ward.toml"),
+        "[package]\nname = \"narrow\"\nversion = \"0.1.0\"\n\n[format]\nmax_width = 40\n",
+    )
+    .expect("written");
+    let line = "fn main() {\n    report(first_value, second_value, third);\n}\n";
+    std::fs::write(folder.0.join("src/main.ward"), line).expect("written");
+    let out = ward_in(&folder.0, &["fmt"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        std::fs::read_to_string(folder.0.join("src/main.ward")).expect("read"),
+        "fn main() {\n    report(\n        first_value,\n        second_value,\n        third,\n    );\n}\n"
+    );
+    // Outside the project the default width (100) leaves the line alone.
+    let outside = ward_stdin(&std::env::temp_dir(), &["fmt", "-"], line);
+    assert_eq!(text(&outside.stdout), line);
+    std::fs::write(
+        folder.0.join("ward.toml"),
+        "[package]\nname = \"narrow\"\nversion = \"0.1.0\"\n\n[format]\nmax_width = 5\n",
+    )
+    .expect("written");
+    let bad = ward_in(&folder.0, &["fmt"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(text(&bad.stderr).contains("max_width = 5"), "{}", text(&bad.stderr));
+}

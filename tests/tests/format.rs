@@ -1,7 +1,8 @@
 //! The formatter over every `.ward` file in the repository: the result
-//! parses to the same tree (kinds, fields and token texts; positions and
-//! whitespace aside), a second pass changes nothing, and the examples are
-//! already formatted.
+//! parses to the same tree (kinds, fields and token texts; positions,
+//! whitespace and the trailing comma of a list broken over lines aside), a
+//! second pass changes nothing, no line it could break is left longer than
+//! the width, and the examples are already formatted.
 
 use ward_compiler::format::{FormatError, format};
 use ward_compiler::syntax;
@@ -22,11 +23,31 @@ fn shape(text: &str) -> Vec<String> {
         } else {
             ""
         };
-        out.push(format!(
-            "{depth} {}:{} {token}",
-            cursor.field_name().unwrap_or("-"),
-            node.kind()
-        ));
+        // A trailing comma is added when a list is broken one element per
+        // line (as rustfmt adds it); it changes nothing.
+        let trailing_comma = node.kind() == ","
+            && node
+                .next_sibling()
+                .is_some_and(|n| matches!(n.kind(), ")" | "]" | "}"))
+            && node.parent().is_some_and(|p| {
+                matches!(
+                    p.kind(),
+                    "arguments"
+                        | "parameters"
+                        | "field_initializer_list"
+                        | "array_expression"
+                        | "tuple_expression"
+                        | "field_declaration_list"
+                        | "enum_variant_list"
+                )
+            });
+        if !trailing_comma {
+            out.push(format!(
+                "{depth} {}:{} {token}",
+                cursor.field_name().unwrap_or("-"),
+                node.kind()
+            ));
+        }
         if cursor.goto_first_child() {
             depth += 1;
             continue;

@@ -4,14 +4,18 @@
 //! author's line breaks stay (runs of blank lines shrink to one, blank lines
 //! just inside brackets go), indentation is recomputed from the brackets and
 //! the syntax tree, and spacing within a line follows one set of rules.
+//! A line longer than the maximum width (100 by default, `[format]
+//! max_width` in `ward.toml`) is broken as rustfmt breaks it (`wrap.rs`).
 //! Only the whitespace between tokens changes, plus trailing whitespace in
-//! comments. Before a result is returned it is parsed again and compared
-//! token by token with the input, so formatting cannot change what a
-//! program means; a text with syntax errors is refused rather than guessed.
+//! comments and the trailing comma of a list broken one element per line.
+//! Before a result is returned it is parsed again and compared token by
+//! token with the input, so formatting cannot change what a program means;
+//! a text with syntax errors is refused rather than guessed.
 
 mod spacing;
 #[cfg(test)]
 mod tests;
+mod wrap;
 
 use crate::syntax;
 use std::ops::Range;
@@ -19,6 +23,28 @@ use tree_sitter::Node;
 
 /// One level of indentation.
 pub const INDENT: &str = "    ";
+
+/// The line width past which lines are broken, as rustfmt's `max_width`.
+pub const DEFAULT_MAX_WIDTH: usize = 100;
+
+/// Rounds of line breaking: each breaks the outermost construct of every
+/// long line; nested constructs take a round per level.
+const MAX_WRAP_ROUNDS: usize = 16;
+
+/// How to format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// Lines longer than this many characters are broken where they can be.
+    pub max_width: usize,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            max_width: DEFAULT_MAX_WIDTH,
+        }
+    }
+}
 
 /// A replacement of `range` (bytes of the input) by `text`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,14 +152,28 @@ fn too_deep(tree: &tree_sitter::Tree, source: &str) -> Option<syntax::SyntaxErro
         })
 }
 
-/// Formats a whole source text.
+/// Formats a whole source text with the default options.
 pub fn format(source: &str) -> Result<Formatted, FormatError> {
-    format_parsed(source, &syntax::parse(source))
+    format_with(source, &Options::default())
+}
+
+/// Formats a whole source text.
+pub fn format_with(source: &str, options: &Options) -> Result<Formatted, FormatError> {
+    format_parsed_with(source, &syntax::parse(source), options)
 }
 
 /// [`format`] for a text whose syntax tree the caller already has (the
 /// language server keeps one per document).
 pub fn format_parsed(source: &str, tree: &tree_sitter::Tree) -> Result<Formatted, FormatError> {
+    format_parsed_with(source, tree, &Options::default())
+}
+
+/// [`format_with`] for a text whose syntax tree the caller already has.
+pub fn format_parsed_with(
+    source: &str,
+    tree: &tree_sitter::Tree,
+    options: &Options,
+) -> Result<Formatted, FormatError> {
     if tree.root_node().has_error() || syntax::unterminated_comment(tree, source).is_some() {
         return Err(FormatError::Syntax(syntax::syntax_errors(tree, source)));
     }
@@ -143,9 +183,37 @@ pub fn format_parsed(source: &str, tree: &tree_sitter::Tree) -> Result<Formatted
         return Err(FormatError::Syntax(vec![too_deep]));
     }
     let tokens = tokens(tree.root_node(), source);
-    let mut layout = Layout::new(tree.root_node());
+    let mut text = layout(source, tree.root_node(), &tokens)?;
+    for _ in 0..MAX_WRAP_ROUNDS {
+        let laid_out = syntax::parse(&text);
+        let Some(wrapped) = wrap::wrap_long_lines(&text, &laid_out, options.max_width) else {
+            break;
+        };
+        let wrapped_tree = syntax::parse(&wrapped);
+        if wrapped_tree.root_node().has_error() {
+            return Err(FormatError::Unstable {
+                offset: first_error(&wrapped_tree).unwrap_or(0),
+            });
+        }
+        text = layout(
+            &wrapped,
+            wrapped_tree.root_node(),
+            &self::tokens(wrapped_tree.root_node(), &wrapped),
+        )?;
+    }
+    let output_tree = syntax::parse(&text);
+    let output = self::tokens(output_tree.root_node(), &text);
+    verify(&tokens, &output, &output_tree)?;
+    let edits = edits(source, &tokens, &text, &output);
+    Ok(Formatted { text, edits })
+}
+
+/// The text with every gap between `tokens` (of `source`, whose tree's
+/// root is `root`) laid out: line breaks kept, indentation and spacing
+/// recomputed.
+fn layout(source: &str, root: Node<'_>, tokens: &[Token<'_>]) -> Result<String, FormatError> {
+    let mut layout = Layout::new(root);
     let mut text = String::with_capacity(source.len() + source.len() / 8);
-    let mut edits = Vec::new();
     // A byte-order mark stays where it is, outside the layout.
     let bom = if source.starts_with('\u{feff}') {
         '\u{feff}'.len_utf8()
@@ -163,51 +231,103 @@ pub fn format_parsed(source: &str, tree: &tree_sitter::Tree) -> Result<Formatted
             });
         }
         let new_gap = layout.gap(i.checked_sub(1).map(|p| &tokens[p]), token, gap);
-        if new_gap != gap {
-            edits.push(Edit {
-                range: previous_end..token.range.start,
-                text: new_gap.clone(),
-            });
-        }
         text.push_str(&new_gap);
         text.push_str(token.text);
+        layout.after(token);
+        previous_end = token.range.end;
+    }
+    if !tokens.is_empty() {
+        text.push('\n');
+    }
+    Ok(text)
+}
+
+/// The edits that turn `source` into `output`: for each gap between two
+/// input tokens that reads differently in the output (a trailing comma
+/// added to a broken list is part of the gap before the closing bracket),
+/// each comment's trailing whitespace, and the end of the file.
+fn edits(source: &str, input: &[Token<'_>], output_text: &str, output: &[Token<'_>]) -> Vec<Edit> {
+    let mut edits = Vec::new();
+    let bom = if source.starts_with('\u{feff}') {
+        '\u{feff}'.len_utf8()
+    } else {
+        0
+    };
+    let (mut source_end, mut output_end) = (bom, bom);
+    let mut k = 0;
+    for token in input {
+        // The output token that is this input token (added commas are
+        // skipped: they are in the gap).
+        while k < output.len() && output[k].text != token.text {
+            k += 1;
+        }
+        let Some(out) = output.get(k) else { break };
+        let written = &source[source_end..token.range.start];
+        let now = &output_text[output_end..out.range.start];
+        if written != now {
+            edits.push(Edit {
+                range: source_end..token.range.start,
+                text: now.to_string(),
+            });
+        }
         if token.text.len() < token.range.len() {
             edits.push(Edit {
                 range: token.range.start + token.text.len()..token.range.end,
                 text: String::new(),
             });
         }
-        layout.after(token);
-        previous_end = token.range.end;
+        source_end = token.range.end;
+        output_end = out.range.start + out.text.len();
+        k += 1;
     }
-    let tail = &source[previous_end..];
-    let new_tail = if tokens.is_empty() { "" } else { "\n" };
+    let (tail, new_tail) = (
+        &source[source_end..],
+        &output_text[output_end.min(output_text.len())..],
+    );
     if tail != new_tail {
         edits.push(Edit {
-            range: previous_end..source.len(),
+            range: source_end..source.len(),
             text: new_tail.to_string(),
         });
     }
-    text.push_str(new_tail);
-    verify(&tokens, &text)?;
-    Ok(Formatted { text, edits })
+    edits
 }
 
-/// Checks that `output` parses without errors to the same tokens as the
-/// input: the same kinds, the same texts, in the same order.
-fn verify(expected: &[Token<'_>], output: &str) -> Result<(), FormatError> {
-    let tree = syntax::parse(output);
-    let got = tokens(tree.root_node(), output);
-    if tree.root_node().has_error() || got.len() != expected.len() {
-        let offset = first_error(&tree).unwrap_or(0);
+/// Checks that the output parses without errors to the same tokens as the
+/// input: the same kinds, the same texts, in the same order, but for a
+/// trailing comma added before the closing bracket of a broken list.
+fn verify(
+    expected: &[Token<'_>],
+    got: &[Token<'_>],
+    tree: &tree_sitter::Tree,
+) -> Result<(), FormatError> {
+    if tree.root_node().has_error() {
+        let offset = first_error(tree).unwrap_or(0);
         return Err(FormatError::Unstable { offset });
     }
-    for (a, b) in expected.iter().zip(&got) {
-        if a.kind != b.kind || a.text != b.text || a.parent != b.parent {
-            return Err(FormatError::Unstable {
-                offset: a.range.start,
-            });
+    let mut k = 0;
+    for a in expected {
+        while let Some(b) = got.get(k)
+            && b.kind == ","
+            && a.kind != ","
+            && wrap::is_list(b.parent)
+            && got.get(k + 1).is_some_and(Token::closes)
+        {
+            k += 1;
         }
+        match got.get(k) {
+            Some(b) if a.kind == b.kind && a.text == b.text && a.parent == b.parent => k += 1,
+            _ => {
+                return Err(FormatError::Unstable {
+                    offset: a.range.start,
+                });
+            }
+        }
+    }
+    if k != got.len() {
+        return Err(FormatError::Unstable {
+            offset: expected.last().map_or(0, |t| t.range.end),
+        });
     }
     Ok(())
 }
@@ -382,7 +502,10 @@ impl Layout {
             Some(open) => (open.indent + 1, open.holder),
             None => (0, self.root),
         };
-        if token.is_comment() || token.starts.contains(&holder) {
+        // A block's `{` on a line of its own (after a condition broken over
+        // lines) lines up with the statement, as rustfmt puts it.
+        let block_brace = token.kind == "{" && token.parent == "block";
+        if token.is_comment() || block_brace || token.starts.contains(&holder) {
             base
         } else {
             base + 1

@@ -138,3 +138,70 @@ fn comments_keep_a_space_after_a_brace() {
         "fn f() { // why\n    g(/* n */ 1)\n}\n"
     );
 }
+
+/// [`fmt`] with a maximum width.
+fn fmt_width(input: &str, max_width: usize) -> String {
+    let options = super::Options { max_width };
+    let formatted = super::format_with(input, &options).unwrap_or_else(|e| panic!("{e}: {input}"));
+    let again = super::format_with(&formatted.text, &options).expect("formatted text formats");
+    assert_eq!(again.text, formatted.text, "not idempotent");
+    let mut rebuilt = input.to_string();
+    for edit in formatted.edits.iter().rev() {
+        rebuilt.replace_range(edit.range.clone(), &edit.text);
+    }
+    assert_eq!(rebuilt, formatted.text, "edits disagree with the text");
+    formatted.text
+}
+
+#[test]
+fn long_calls_and_parameters_go_one_per_line_with_a_trailing_comma() {
+    let input = "fn reading(patient: String, heart_rate: int, oxygen: float) -> String { describe(patient, heart_rate, oxygen) }\n";
+    assert_eq!(
+        fmt_width(input, 60),
+        "fn reading(\n    patient: String,\n    heart_rate: int,\n    oxygen: float,\n) -> String {\n    describe(patient, heart_rate, oxygen)\n}\n"
+            .replace("{\n    describe", "{ describe")
+            .replace("oxygen)\n}", "oxygen) }")
+    );
+}
+
+#[test]
+fn struct_literals_chains_and_conditions_break_as_rustfmt_breaks_them() {
+    let input = "fn main() {\n    let r = Reading { patient: name, heart_rate: 72, oxygen: 0.98 };\n    let s = r.patient.trim().to_uppercase().replace(\"A\", \"a\");\n    if r.heart_rate > 100 && r.oxygen < 0.92 && s.len() > 0 { alarm(); }\n}\n";
+    assert_eq!(
+        fmt_width(input, 50),
+        "fn main() {\n    let r = Reading {\n        patient: name,\n        heart_rate: 72,\n        oxygen: 0.98,\n    };\n    let s = r.patient\n        .trim()\n        .to_uppercase()\n        .replace(\"A\", \"a\");\n    if r.heart_rate > 100\n        && r.oxygen < 0.92\n        && s.len() > 0\n    {\n        alarm();\n    }\n}\n"
+    );
+}
+
+#[test]
+fn nested_lists_break_from_the_outside_in() {
+    let input = "fn main() {\n    outer(first_argument, inner(second_argument, third_argument, fourth_argument));\n}\n";
+    assert_eq!(
+        fmt_width(input, 40),
+        "fn main() {\n    outer(\n        first_argument,\n        inner(\n            second_argument,\n            third_argument,\n            fourth_argument,\n        ),\n    );\n}\n"
+    );
+}
+
+#[test]
+fn what_cannot_break_stays_and_short_lines_are_left_alone() {
+    // A one-element tuple keeps its meaning; a long string has nowhere to
+    // break; a short call is not touched.
+    let input = "fn main() {\n    let t = (a_very_long_name_for_one_element,);\n    let s = \"a string literal far longer than the width\";\n    f(1, 2);\n}\n";
+    assert_eq!(fmt_width(input, 30), input);
+    // The default width is 100: this line is 99 characters.
+    let line = format!(
+        "fn main() {{ f({}); }}\n",
+        "a, ".repeat(28).trim_end_matches(", ")
+    );
+    assert!(line.trim_end().len() <= 100);
+    assert_eq!(fmt(&line), line);
+}
+
+#[test]
+fn comments_survive_a_broken_list() {
+    let input =
+        "fn main() {\n    call(alpha_value, beta_value, gamma_value); // the three readings\n}\n";
+    let out = fmt_width(input, 40);
+    assert!(out.contains("// the three readings"), "{out}");
+    assert!(out.contains("        gamma_value,\n"), "{out}");
+}

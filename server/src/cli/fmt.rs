@@ -5,7 +5,7 @@
 use super::{read_source, status};
 use std::fmt::Write as _;
 use std::path::Path;
-use ward_compiler::format::{Edit, FormatError, Formatted, format};
+use ward_compiler::format::{Edit, FormatError, Formatted, format_with};
 
 pub fn run(files: &[std::path::PathBuf], check: bool) -> u8 {
     if files.len() == 1 && files[0].as_os_str() == "-" {
@@ -25,7 +25,8 @@ pub fn run(files: &[std::path::PathBuf], check: bool) -> u8 {
             Ok(text) => text,
             Err(code) => return code,
         };
-        let formatted = match format(&text) {
+        let options = crate::project::format_options_for(path);
+        let formatted = match format_with(&text, &options) {
             Ok(formatted) => formatted,
             Err(error) => {
                 report(path, &text, &error);
@@ -55,7 +56,8 @@ fn stdin() -> u8 {
         eprintln!("error: cannot read stdin: {e}");
         return status::USAGE;
     }
-    match format(&text) {
+    let options = crate::project::format_options_for(Path::new("<stdin>.ward"));
+    match format_with(&text, &options) {
         Ok(formatted) => {
             print!("{}", formatted.text);
             status::OK
@@ -175,7 +177,7 @@ mod tests {
     #[test]
     fn diff_shows_whole_lines_before_and_after() {
         let text = "fn main() {\nlet x=1;\n\n\n    let y = 2;\n}\n";
-        let formatted = format(text).expect("formats");
+        let formatted = ward_compiler::format::format(text).expect("formats");
         let shown = diff(Path::new("a.ward"), text, &formatted);
         assert_eq!(
             shown,

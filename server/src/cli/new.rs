@@ -48,7 +48,7 @@ fn create(dir: &Path, name: &str) -> std::io::Result<()> {
 
 fn manifest(name: &str) -> String {
     format!(
-        "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nentry = \"src/main.ward\"\n\n# Path dependencies: `other = {{ path = \"../other\" }}`.\n[dependencies]\n"
+        "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nentry = \"src/main.ward\"\n\n# Path dependencies: `other = {{ path = \"../other\" }}`.\n[dependencies]\n\n[format]\nmax_width = 100\n"
     )
 }
 
