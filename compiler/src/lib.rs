@@ -19,6 +19,7 @@ pub mod borrowck;
 pub mod caps;
 pub mod codegen;
 pub mod diagnostics;
+pub mod doc;
 pub mod format;
 pub mod ide;
 pub mod incremental;

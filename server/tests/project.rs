@@ -279,5 +279,9 @@ fn the_manifest_sets_the_formatter_width() {
     .expect("written");
     let bad = ward_in(&folder.0, &["fmt"]);
     assert_eq!(bad.status.code(), Some(2));
-    assert!(text(&bad.stderr).contains("max_width = 5"), "{}", text(&bad.stderr));
+    assert!(
+        text(&bad.stderr).contains("max_width = 5"),
+        "{}",
+        text(&bad.stderr)
+    );
 }

@@ -610,7 +610,9 @@ fn check_elided_in_field(ty: &TypeRef, file: FileId, diags: &mut Vec<Diagnostic>
 
 /// Calls `f` for every reference type (with its lifetime, if written),
 /// outside `fn` types (which have their own elision scope).
-fn visit_refs(ty: &TypeRef, f: &mut impl FnMut(Option<&Name>, Span)) {
+/// Calls `f` with the lifetime (if written) and span of every reference
+/// type inside `ty`.
+pub(crate) fn visit_refs(ty: &TypeRef, f: &mut impl FnMut(Option<&Name>, Span)) {
     match ty {
         TypeRef::Ref {
             lifetime,

@@ -7,6 +7,7 @@
 
 mod check;
 mod color;
+mod doc;
 mod excerpt;
 mod explain;
 mod fmt;
@@ -134,6 +135,17 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Write HTML documentation of a project (or one program) and of std,
+    /// with search.
+    Doc {
+        /// A project folder or a `.ward` file (default: the project around
+        /// the current folder).
+        target: Option<PathBuf>,
+        /// Where to write it (default: the project's `target/doc`, or
+        /// `target/doc` here for a single file).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
     /// Print the documentation of a diagnostic code (`ward explain W0382`).
     Explain {
         /// The code: `W0382` (rustc's `E0382` is accepted too).
@@ -249,9 +261,48 @@ pub fn run() -> ExitCode {
         },
         Command::Fmt { files, check } => fmt::run(&files, check),
         Command::Explain { code } => explain::run(&code),
+        Command::Doc { target, out } => document(target.as_deref(), out),
         Command::Lsp { stdio: _ } => return crate::lsp::run(),
     };
     ExitCode::from(code)
+}
+
+/// `ward doc`: the project's entry (or the file) documented under its
+/// package's name.
+fn document(target: Option<&Path>, out: Option<PathBuf>) -> u8 {
+    let project = match target {
+        Some(p) if p.is_file() => None,
+        other => match project_at(other) {
+            Ok(project) => Some(project),
+            Err(code) => return code,
+        },
+    };
+    let result = match (&project, target) {
+        (Some(project), _) => {
+            Source::in_project(project, project.root.entry.clone()).map(|source| {
+                let out = out.unwrap_or_else(|| project.root.dir.join("target/doc"));
+                (
+                    source,
+                    project.root.name.clone(),
+                    project.root.version.clone(),
+                    out,
+                )
+            })
+        }
+        (None, Some(file)) => Source::file(file).map(|source| {
+            let name = file.file_stem().map_or_else(
+                || "program".into(),
+                |s| s.to_string_lossy().replace('-', "_"),
+            );
+            let out = out.unwrap_or_else(|| PathBuf::from("target/doc"));
+            (source, name, String::new(), out)
+        }),
+        (None, None) => return status::USAGE,
+    };
+    match result {
+        Ok((source, name, version, out)) => doc::run(source, &name, &version, &out),
+        Err(code) => code,
+    }
 }
 
 /// A program to compile: its root file's path and text, and the packages
