@@ -805,6 +805,15 @@ fn report_uninit(
         };
         diag = diag.with_secondary(cx.fs(msp), label);
         if clone_fix.is_none() {
+            // Moved into a parameter of the user's function: it could
+            // borrow instead (rustc's note).
+            if let Some((callee, param_ty)) = moved_into_parameter(cx, mloc, msp) {
+                diag = diag
+                    .with_secondary(param_ty, "this parameter takes ownership of the value")
+                    .with_note(format!(
+                        "consider changing this parameter type in function `{callee}` to borrow instead if owning the value isn't necessary"
+                    ));
+            }
             clone_fix = Some((msp, how_moved));
         }
     }
@@ -906,6 +915,44 @@ fn move_kind(cx: &BodyCx<'_>, loc: Location) -> MoveHow {
         }
     }
     MoveHow::Plain
+}
+
+/// For a move at `loc` (of the operand at `moved`) into an argument of a
+/// call of one of the user's functions: the function's name and the span
+/// of that parameter's type.
+fn moved_into_parameter(
+    cx: &BodyCx<'_>,
+    loc: Location,
+    moved: Span,
+) -> Option<(String, crate::diagnostics::FileSpan)> {
+    let block = cx.body.block(loc.block);
+    if loc.index as usize != block.statements.len() {
+        return None;
+    }
+    let crate::mir::TerminatorKind::Call {
+        callee: crate::mir::Callee::Def(d),
+        args,
+        ..
+    } = &block.terminator.kind
+    else {
+        return None;
+    };
+    let def = cx.program.def(*d);
+    let crate::resolve::DefKind::Fn(f) = &def.kind else {
+        return None;
+    };
+    if def.file == cx.program.std_file {
+        return None;
+    }
+    let index = args
+        .iter()
+        .position(|a| matches!(a, crate::mir::Operand::Move(_, s) if *s == moved))?;
+    let index = index.checked_sub(usize::from(f.self_param.is_some()))?;
+    let param = f.body.params.get(index)?;
+    Some((
+        def.name.text.clone(),
+        crate::diagnostics::FileSpan::new(def.file, param.ty.span()),
+    ))
 }
 
 fn default_value(ty: &Ty) -> Option<&'static str> {

@@ -212,6 +212,10 @@ mod tests {
         let mut failures = Vec::new();
         for file in &files {
             let text = std::fs::read_to_string(file).expect("example is readable UTF-8");
+            // A case whose syntax error is the point says so (tests/help).
+            if text.contains("//~ ERROR W0001") {
+                continue;
+            }
             let tree = parser.parse(&text, None).expect("parse is not cancelled");
             if let Some(damage) = first_damage(tree.root_node()) {
                 failures.push(format!("{}:{damage}", file.display()));
