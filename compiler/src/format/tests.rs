@@ -1,18 +1,10 @@
 use super::{FormatError, format};
 
-/// Formats `input`, checks the result is stable under a second pass and
-/// that the edits rebuild it, and returns it.
+/// Formats `input` at the default width (see [`fmt_width`]).
 fn fmt(input: &str) -> String {
-    let formatted = format(input).unwrap_or_else(|e| panic!("{e}: {input}"));
-    let again = format(&formatted.text).expect("formatted text formats");
-    assert_eq!(again.text, formatted.text, "not idempotent");
-    assert!(again.is_unchanged(), "a second pass still edits");
-    let mut rebuilt = input.to_string();
-    for edit in formatted.edits.iter().rev() {
-        rebuilt.replace_range(edit.range.clone(), &edit.text);
-    }
-    assert_eq!(rebuilt, formatted.text, "edits disagree with the text");
-    formatted.text
+    let text = fmt_width(input, super::DEFAULT_MAX_WIDTH);
+    assert_eq!(format(input).expect("formats").text, text);
+    text
 }
 
 #[test]
@@ -139,12 +131,14 @@ fn comments_keep_a_space_after_a_brace() {
     );
 }
 
-/// [`fmt`] with a maximum width.
+/// Formats `input` with a maximum width, checks the result is stable
+/// under a second pass and that the edits rebuild it, and returns it.
 fn fmt_width(input: &str, max_width: usize) -> String {
     let options = super::Options { max_width };
     let formatted = super::format_with(input, &options).unwrap_or_else(|e| panic!("{e}: {input}"));
     let again = super::format_with(&formatted.text, &options).expect("formatted text formats");
     assert_eq!(again.text, formatted.text, "not idempotent");
+    assert!(again.is_unchanged(), "a second pass still edits");
     let mut rebuilt = input.to_string();
     for edit in formatted.edits.iter().rev() {
         rebuilt.replace_range(edit.range.clone(), &edit.text);

@@ -1605,8 +1605,13 @@ impl Builder<'_> {
                 return (from, Vec::new());
             }
         };
-        let file = self.add_file(path, text);
         self.loading.push(key);
+        self.add_parsed_file(path, text)
+    }
+
+    /// Adds a loaded file, parses it and keeps its syntax diagnostics.
+    fn add_parsed_file(&mut self, path: PathBuf, text: String) -> (FileId, Vec<Item>) {
+        let file = self.add_file(path, text);
         let mut diags = Vec::new();
         let parsed = parse_file(
             &self.program.files[file.0 as usize].text.clone(),

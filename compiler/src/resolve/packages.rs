@@ -4,7 +4,7 @@
 //! program by the package's name — Rust's extern prelude: `vitals::normal`
 //! or `use vitals::normal;`. Its private items stay private to it.
 
-use super::{Builder, DefId, DefKind, ModuleId, Program, canonical, parse_file};
+use super::{Builder, DefId, DefKind, ModuleId, Program, canonical};
 use crate::diagnostics::{Diagnostic, FileSpan, Span, codes};
 use crate::syntax::ast::Name;
 use std::path::PathBuf;
@@ -66,14 +66,7 @@ impl Builder<'_> {
                     continue;
                 }
             };
-            let file = self.add_file(package.entry.clone(), text);
-            let mut diags = Vec::new();
-            let parsed = parse_file(
-                &self.program.files[file.0 as usize].text.clone(),
-                file,
-                &mut diags,
-            );
-            self.program.diagnostics.extend(diags);
+            let (file, items) = self.add_parsed_file(package.entry.clone(), text);
             let def_id = DefId(u32::try_from(self.program.defs.len()).unwrap_or(u32::MAX));
             let module =
                 self.new_module(&package.name, Some(root), file, Some(def_id), false, false);
@@ -90,7 +83,7 @@ impl Builder<'_> {
             });
             self.program.externs.insert(package.name.clone(), def_id);
             self.loading.push(canonical(&package.entry));
-            self.collect_items(module, file, parsed.ast.items);
+            self.collect_items(module, file, items);
             self.loading.pop();
         }
     }
