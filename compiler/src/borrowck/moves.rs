@@ -807,12 +807,12 @@ fn report_uninit(
         if clone_fix.is_none() {
             // Moved into a parameter of the user's function: it could
             // borrow instead (rustc's note).
-            if let Some((callee, param_ty)) = moved_into_parameter(cx, mloc, msp) {
-                diag = diag
-                    .with_secondary(param_ty, "this parameter takes ownership of the value")
-                    .with_note(format!(
-                        "consider changing this parameter type in function `{callee}` to borrow instead if owning the value isn't necessary"
-                    ));
+            // A note, not a label on the parameter: a diagnostic pointing
+            // outside its function would not be cached with it.
+            if let Some((callee, param)) = moved_into_parameter(cx, mloc, msp) {
+                diag = diag.with_note(format!(
+                    "`{callee}` takes `{param}` by value: consider changing this parameter type in function `{callee}` to borrow instead if owning the value isn't necessary"
+                ));
             }
             clone_fix = Some((msp, how_moved));
         }
@@ -918,13 +918,9 @@ fn move_kind(cx: &BodyCx<'_>, loc: Location) -> MoveHow {
 }
 
 /// For a move at `loc` (of the operand at `moved`) into an argument of a
-/// call of one of the user's functions: the function's name and the span
-/// of that parameter's type.
-fn moved_into_parameter(
-    cx: &BodyCx<'_>,
-    loc: Location,
-    moved: Span,
-) -> Option<(String, crate::diagnostics::FileSpan)> {
+/// call of one of the user's functions: the function's name and the
+/// parameter as written (`s: String`).
+fn moved_into_parameter(cx: &BodyCx<'_>, loc: Location, moved: Span) -> Option<(String, String)> {
     let block = cx.body.block(loc.block);
     if loc.index as usize != block.statements.len() {
         return None;
@@ -949,10 +945,10 @@ fn moved_into_parameter(
         .position(|a| matches!(a, crate::mir::Operand::Move(_, s) if *s == moved))?;
     let index = index.checked_sub(usize::from(f.self_param.is_some()))?;
     let param = f.body.params.get(index)?;
-    Some((
-        def.name.text.clone(),
-        crate::diagnostics::FileSpan::new(def.file, param.ty.span()),
-    ))
+    let text = &cx.program.file(def.file).text;
+    let written =
+        text.get(f.body.pat(param.pat).span.start as usize..param.ty.span().end as usize)?;
+    Some((def.name.text.clone(), written.to_string()))
 }
 
 fn default_value(ty: &Ty) -> Option<&'static str> {
