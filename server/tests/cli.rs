@@ -230,6 +230,7 @@ fn check_json_fixes_are_text_edits() {
     let d = &value[0];
     assert_eq!(d["code"], "W1102");
     assert_eq!(d["severity"], "warning");
+    assert_eq!(d["fixes"][0]["applicability"], "MachineApplicable");
     let edit = &d["fixes"][0]["edits"][0];
     assert_eq!(edit["replacement"], "");
     let src = std::fs::read_to_string(file.path()).expect("scratch readable");

@@ -12,7 +12,7 @@ use codespan_reporting::term::{self, termcolor};
 use serde_json::{Value, json};
 use std::path::Path;
 use ward_compiler::analysis::Analysis;
-use ward_compiler::diagnostics::{Diagnostic, FileSpan, Severity};
+use ward_compiler::diagnostics::{Applicability, Diagnostic, FileSpan, Severity};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -281,7 +281,12 @@ pub fn to_json(analysis: &Analysis, d: &Diagnostic) -> Value {
                     Value::Object(m)
                 })
                 .collect();
-            json!({ "message": f.message, "edits": edits })
+            // rustc's names: whether a tool may apply it unattended.
+            let applicability = match f.applicability {
+                Applicability::MachineApplicable => "MachineApplicable",
+                Applicability::HasPlaceholders => "HasPlaceholders",
+            };
+            json!({ "message": f.message, "edits": edits, "applicability": applicability })
         })
         .collect();
     map.insert("fixes".into(), Value::Array(fixes));
