@@ -214,12 +214,7 @@ pub fn format_parsed_with(
 fn layout(source: &str, root: Node<'_>, tokens: &[Token<'_>]) -> Result<String, FormatError> {
     let mut layout = Layout::new(root);
     let mut text = String::with_capacity(source.len() + source.len() / 8);
-    // A byte-order mark stays where it is, outside the layout.
-    let bom = if source.starts_with('\u{feff}') {
-        '\u{feff}'.len_utf8()
-    } else {
-        0
-    };
+    let bom = bom_len(source);
     text.push_str(&source[..bom]);
     let mut previous_end = bom;
     for (i, token) in tokens.iter().enumerate() {
@@ -242,17 +237,23 @@ fn layout(source: &str, root: Node<'_>, tokens: &[Token<'_>]) -> Result<String, 
     Ok(text)
 }
 
+/// The bytes of a byte-order mark at the start of `source` (it stays
+/// where it is, outside the layout).
+fn bom_len(source: &str) -> usize {
+    if source.starts_with('\u{feff}') {
+        '\u{feff}'.len_utf8()
+    } else {
+        0
+    }
+}
+
 /// The edits that turn `source` into `output`: for each gap between two
 /// input tokens that reads differently in the output (a trailing comma
 /// added to a broken list is part of the gap before the closing bracket),
 /// each comment's trailing whitespace, and the end of the file.
 fn edits(source: &str, input: &[Token<'_>], output_text: &str, output: &[Token<'_>]) -> Vec<Edit> {
     let mut edits = Vec::new();
-    let bom = if source.starts_with('\u{feff}') {
-        '\u{feff}'.len_utf8()
-    } else {
-        0
-    };
+    let bom = bom_len(source);
     let (mut source_end, mut output_end) = (bom, bom);
     let mut k = 0;
     for token in input {

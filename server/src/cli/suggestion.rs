@@ -294,9 +294,11 @@ pub fn write_fix<'a>(
     removed.set_fg(Some(Color::Red));
 
     if let Some(width) = gutter_width {
-        out.set_color(&gutter_spec())?;
-        writeln!(out, "{} │", " ".repeat(width))?;
-        out.reset()?;
+        paint(
+            out,
+            &gutter_spec(),
+            format_args!("{} │\n", " ".repeat(width)),
+        )?;
     }
     out.set_color(header.clone().set_fg(Some(Color::Cyan)))?;
     write!(out, "help")?;
@@ -339,14 +341,10 @@ pub fn write_fix<'a>(
     let pad = " ".repeat(width);
     for (f, rows, first_line) in sections {
         if !f.primary {
-            out.set_color(&gutter)?;
-            write!(out, "{pad}┌─ ")?;
-            out.reset()?;
+            paint(out, &gutter, format_args!("{pad}┌─ "))?;
             writeln!(out, "{}:{}", f.name, first_line.unwrap_or(1))?;
         }
-        out.set_color(&gutter)?;
-        writeln!(out, "{pad} │")?;
-        out.reset()?;
+        paint(out, &gutter, format_args!("{pad} │\n"))?;
         for row in rows {
             match row {
                 Row::Changed {
@@ -354,48 +352,40 @@ pub fn write_fix<'a>(
                     text,
                     marks,
                 } => {
-                    out.set_color(&gutter)?;
-                    write!(out, "{number:>width$} │ ")?;
-                    out.reset()?;
+                    paint(out, &gutter, format_args!("{number:>width$} │ "))?;
                     writeln!(out, "{text}")?;
-                    out.set_color(&gutter)?;
-                    write!(out, "{pad} │ ")?;
-                    out.set_color(&added)?;
-                    writeln!(out, "{marks}")?;
-                    out.reset()?;
-                }
-                Row::Removed { number, text } => {
-                    out.set_color(&gutter)?;
-                    write!(out, "{number:>width$} ")?;
-                    out.set_color(&removed)?;
-                    writeln!(out, "- {text}")?;
-                    out.reset()?;
-                }
-                Row::Added { number, text } => {
-                    out.set_color(&gutter)?;
-                    write!(out, "{number:>width$} ")?;
-                    out.set_color(&added)?;
-                    writeln!(out, "+ {text}")?;
-                    out.reset()?;
+                    paint(out, &gutter, format_args!("{pad} │ "))?;
+                    paint(out, &added, format_args!("{marks}\n"))?;
                 }
                 Row::Context { number, text } => {
-                    out.set_color(&gutter)?;
-                    write!(out, "{number:>width$} │ ")?;
-                    out.reset()?;
+                    paint(out, &gutter, format_args!("{number:>width$} │ "))?;
                     writeln!(out, "{text}")?;
                 }
-                Row::Gap => {
-                    out.set_color(&gutter)?;
-                    writeln!(out, "{pad}...")?;
-                    out.reset()?;
+                Row::Removed { number, text } => {
+                    paint(out, &gutter, format_args!("{number:>width$} "))?;
+                    paint(out, &removed, format_args!("- {text}\n"))?;
                 }
+                Row::Added { number, text } => {
+                    paint(out, &gutter, format_args!("{number:>width$} "))?;
+                    paint(out, &added, format_args!("+ {text}\n"))?;
+                }
+                Row::Gap => paint(out, &gutter, format_args!("{pad}...\n"))?,
             }
         }
-        out.set_color(&gutter)?;
-        writeln!(out, "{pad} │")?;
-        out.reset()?;
+        paint(out, &gutter, format_args!("{pad} │\n"))?;
     }
     Ok(())
+}
+
+/// Writes `text` in the colour `spec`, then resets the colour.
+fn paint(
+    out: &mut dyn WriteColor,
+    spec: &ColorSpec,
+    text: std::fmt::Arguments<'_>,
+) -> io::Result<()> {
+    out.set_color(spec)?;
+    out.write_fmt(text)?;
+    out.reset()
 }
 
 #[cfg(test)]
